@@ -1,0 +1,89 @@
+# hearth: see README.md. Everything built goes to $(BUILD).
+BUILD   ?= build
+CC      ?= gcc
+CLANG   ?= clang
+BPFTOOL ?= bpftool
+
+ARCH_INC   := /usr/include/$(shell $(CC) -dumpmachine)
+PKGS       := libbpf libnl-3.0 libnl-route-3.0 json-c
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS     ?= -O2 -g
+CFLAGS     += -std=gnu11 -Wall -Wextra -Werror -I$(BUILD)/skel $(PKG_CFLAGS)
+LDLIBS     := $(PKG_LIBS) -lelf -lz
+BPF_CFLAGS := -target bpf -O2 -g -Wall -Werror -I$(ARCH_INC)
+
+BPF_SRCS   := $(wildcard bpf/*.bpf.c)
+BPF_HDRS   := $(wildcard bpf/lib/*.h maps/*.h)
+SKELS      := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/skel/%.skel.h)
+LIB_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard userspace/lib/*.c))
+CLI_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,userspace/hearth.c $(wildcard userspace/cli_*.c))
+USR_HDRS   := $(wildcard userspace/*.h userspace/lib/*.h maps/*.h)
+
+TEST_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/lib/*.c tests/prog_tests/*.c))
+BENCH_SRCS := $(wildcard bench/*.bpf.c)
+BENCH_SKELS:= $(BENCH_SRCS:bench/%.bpf.c=$(BUILD)/skel/%.skel.h)
+
+.PHONY: all deps check test-unit bench demo format clean
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(BUILD)/hearthd $(BUILD)/hearth
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bpf/%.bpf.o: bench/%.bpf.c $(BPF_HDRS) bpf/xdp_gateway.bpf.c
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/skel/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	@mkdir -p $(@D)
+	$(BPFTOOL) gen skeleton $< name $* > $@
+
+$(BUILD)/obj/%.o: %.c $(SKELS) $(BENCH_SKELS) $(USR_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libhearth.a: $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(BUILD)/hearthd: $(BUILD)/obj/userspace/hearthd.o $(BUILD)/libhearth.a
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/hearth: $(CLI_OBJS) $(BUILD)/libhearth.a
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/test_progs: $(TEST_OBJS) $(BUILD)/libhearth.a
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/xdp_bench: $(BUILD)/obj/bench/xdp_bench.o $(BUILD)/obj/tests/lib/netns.o $(BUILD)/libhearth.a
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# `make check`: unit tests (BPF_PROG_TEST_RUN, parsers) and namespace
+# integration tests; ends with "N passed, N failed, N skipped".
+check: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/test_progs
+	@tests/run.sh
+
+test-unit: all $(BUILD)/test_progs
+	@$(BUILD)/test_progs
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/xdp_bench
+	@bench/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh
+
+format:
+	clang-format -i $(wildcard userspace/*.[ch] userspace/lib/*.[ch] tests/*/*.[ch] bench/*.c)
+
+clean:
+	rm -rf $(BUILD)

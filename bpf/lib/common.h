@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef HEARTH_BPF_COMMON_H
+#define HEARTH_BPF_COMMON_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "../../maps/hearth_maps.bpf.h"
+
+#ifndef AF_INET
+#define AF_INET 2
+#endif
+#ifndef AF_INET6
+#define AF_INET6 10
+#endif
+
+#define IP_MF 0x2000
+#define IP_OFFSET 0x1fff
+#define IPV6_FLOWINFO_MASK 0x0fffffff
+
+/* What the parser learned about one frame. */
+struct pkt {
+	void *data_end;
+	struct ethhdr *eth;
+	void *l3;
+	/* The verifier does not know packet pointers are never NULL, so the
+	 * family, not a pointer test, selects ip4 or ip6. */
+	__u32 family; /* AF_INET: ip4 is set; AF_INET6: ip6 is set */
+	struct iphdr *ip4;
+	struct ipv6hdr *ip6;
+	__u32 l3_len; /* IP header + payload, from the length field */
+	__be16 proto; /* ethertype behind the optional VLAN tag */
+	__u8 vlan;
+};
+
+/* Returned by the stages instead of a counter id to mean "go on". */
+#define HEARTH_CONTINUE HEARTH_CNT_MAX
+
+#endif /* HEARTH_BPF_COMMON_H */

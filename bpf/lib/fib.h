@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Forwarding decisions: bpf_fib_lookup, cached per (ingress, destination).
+ *
+ * A cached entry is valid while its generation equals hearth_state's (hearthd
+ * bumps it on every route, neighbour, address or link event) and it has not
+ * expired; the expiry bounds staleness while hearthd is not running.
+ */
+#ifndef HEARTH_BPF_FIB_H
+#define HEARTH_BPF_FIB_H
+
+#include "common.h"
+
+/* Load-time setting: how long a cached decision may be used. */
+const volatile __u64 fib_cache_ttl_ns = HEARTH_FIB_CACHE_TTL_NS;
+
+static __always_inline struct hearth_state *dp_state(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&HEARTH_MAP_STATE, &zero);
+}
+
+static __always_inline __u32 iface_slot(__u32 ifindex)
+{
+	__u32 *slot = bpf_map_lookup_elem(&HEARTH_MAP_IFSLOTS, &ifindex);
+
+	return slot ? *slot : 0;
+}
+
+static __always_inline void fib_key_init(struct hearth_fib_key *key,
+					 struct xdp_md *ctx, struct pkt *p)
+{
+	key->ifindex = ctx->ingress_ifindex;
+	if (p->family == AF_INET) {
+		key->family = AF_INET;
+		key->addr[0] = p->ip4->daddr;
+		key->addr[1] = key->addr[2] = key->addr[3] = 0;
+	} else {
+		key->family = AF_INET6;
+		__builtin_memcpy(key->addr, &p->ip6->daddr, sizeof(key->addr));
+	}
+}
+
+static __always_inline void fib_params_init(struct bpf_fib_lookup *fib,
+					    struct xdp_md *ctx, struct pkt *p,
+					    __u16 tot_len)
+{
+	__builtin_memset(fib, 0, sizeof(*fib));
+	fib->ifindex = ctx->ingress_ifindex;
+	fib->tot_len = tot_len;
+	if (p->family == AF_INET) {
+		fib->family = AF_INET;
+		fib->tos = p->ip4->tos;
+		fib->l4_protocol = p->ip4->protocol;
+		fib->ipv4_src = p->ip4->saddr;
+		fib->ipv4_dst = p->ip4->daddr;
+	} else {
+		fib->family = AF_INET6;
+		fib->flowinfo = *(__be32 *)p->ip6 & bpf_htonl(IPV6_FLOWINFO_MASK);
+		fib->l4_protocol = p->ip6->nexthdr;
+		__builtin_memcpy(fib->ipv6_src, &p->ip6->saddr, 16);
+		__builtin_memcpy(fib->ipv6_dst, &p->ip6->daddr, 16);
+	}
+}
+
+static __always_inline __u32 fib_reason(int rc)
+{
+	switch (rc) {
+	case BPF_FIB_LKUP_RET_NOT_FWDED:
+		return HEARTH_CNT_PASS_LOCAL;
+	case BPF_FIB_LKUP_RET_FWD_DISABLED:
+		return HEARTH_CNT_PASS_FWD_DISABLED;
+	case BPF_FIB_LKUP_RET_NO_NEIGH:
+		return HEARTH_CNT_PASS_NO_NEIGH;
+	default: /* blackhole, unreachable, prohibit, lwt, errors */
+		return HEARTH_CNT_PASS_NO_ROUTE;
+	}
+}
+
+/*
+ * Asks the kernel FIB. The first lookup passes the largest length so that it
+ * stops at the MTU check and reports the route's MTU; the second one, without
+ * a length, resolves the neighbour. Both happen only on a cache miss.
+ * Returns non-zero when the decision may be cached.
+ */
+static __always_inline int fib_resolve(struct xdp_md *ctx, struct pkt *p,
+				       struct hearth_fib_entry *e)
+{
+	struct bpf_fib_lookup fib;
+	__u16 mtu = 0xffff;
+	__u32 out_slot;
+	int rc;
+
+	fib_params_init(&fib, ctx, p, 0xffff);
+	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
+		mtu = fib.mtu_result;
+		fib_params_init(&fib, ctx, p, 0);
+		rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	}
+	e->mtu = mtu;
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS) {
+		e->action = HEARTH_FIB_PASS;
+		e->reason = fib_reason(rc);
+		return rc != BPF_FIB_LKUP_RET_NO_NEIGH;
+	}
+	out_slot = iface_slot(fib.ifindex);
+	if (!out_slot) {
+		e->action = HEARTH_FIB_PASS;
+		e->reason = HEARTH_CNT_PASS_EGRESS_FOREIGN;
+		return 1;
+	}
+	e->action = HEARTH_FIB_FORWARD;
+	e->ifindex = fib.ifindex;
+	e->out_slot = out_slot;
+	__builtin_memcpy(e->dmac, fib.dmac, ETH_ALEN);
+	__builtin_memcpy(e->smac, fib.smac, ETH_ALEN);
+	return 1;
+}
+
+/*
+ * Returns the forwarding decision for the packet: a cache entry, or @scratch
+ * filled from the FIB (and stored in the cache when it can be).
+ */
+static __always_inline struct hearth_fib_entry *
+fib_decide(struct xdp_md *ctx, struct pkt *p, struct hearth_fib_entry *scratch)
+{
+	struct hearth_fib_key key;
+	struct hearth_fib_entry *e;
+	struct hearth_state *st = dp_state();
+	__u64 now = bpf_ktime_get_coarse_ns();
+	__u32 generation;
+
+	if (!st)
+		return 0;
+	generation = st->generation;
+	fib_key_init(&key, ctx, p);
+	if (!(st->flags & HEARTH_STATE_NO_FIB_CACHE)) {
+		e = bpf_map_lookup_elem(&HEARTH_MAP_FIBCACHE, &key);
+		if (e && e->generation == generation && e->expires_ns > now)
+			return e;
+	}
+	__builtin_memset(scratch, 0, sizeof(*scratch));
+	if (fib_resolve(ctx, p, scratch) &&
+	    !(st->flags & HEARTH_STATE_NO_FIB_CACHE)) {
+		scratch->generation = generation;
+		scratch->expires_ns = now + fib_cache_ttl_ns;
+		bpf_map_update_elem(&HEARTH_MAP_FIBCACHE, &key, scratch, BPF_ANY);
+	}
+	return scratch;
+}
+
+#endif /* HEARTH_BPF_FIB_H */

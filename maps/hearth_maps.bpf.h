@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Map definitions of the hearth data plane. Only bpf/ includes this file. */
+#ifndef HEARTH_MAPS_BPF_H
+#define HEARTH_MAPS_BPF_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "hearth_maps.h"
+
+/* ifindex -> slot; 0 means "not a gateway interface". */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HEARTH_MAX_IFINDEX);
+	__type(key, __u32);
+	__type(value, __u32);
+} HEARTH_MAP_IFSLOTS SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HEARTH_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, struct hearth_iface);
+} HEARTH_MAP_IFACES SEC(".maps");
+
+/* Egress devices for bpf_redirect_map, keyed by ifindex. */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, HEARTH_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, __u32);
+} HEARTH_MAP_TXPORTS SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, HEARTH_FIB_CACHE_ENTRIES);
+	__type(key, struct hearth_fib_key);
+	__type(value, struct hearth_fib_entry);
+} HEARTH_MAP_FIBCACHE SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, HEARTH_STATS_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct hearth_counter);
+} HEARTH_MAP_STATS SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hearth_state);
+} HEARTH_MAP_STATE SEC(".maps");
+
+#endif /* HEARTH_MAPS_BPF_H */

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The contract between the hearth data plane (bpf/) and userspace: fixed-width
+ * types, limits, map names and the list of counters. Both sides include this
+ * file; the map definitions themselves live in hearth_maps.bpf.h.
+ */
+#ifndef HEARTH_MAPS_H
+#define HEARTH_MAPS_H
+
+#include <linux/types.h>
+
+#define HEARTH_PIN_DIR_DEFAULT "/sys/fs/bpf/hearth"
+
+/*
+ * Map names. Each is the identifier of the map in the BPF object, its kernel
+ * name (at most 15 characters) and the name of its pin under the pin dir.
+ */
+#define HEARTH_MAP_IFSLOTS   hearth_ifslots
+#define HEARTH_MAP_IFACES    hearth_ifaces
+#define HEARTH_MAP_TXPORTS   hearth_txports
+#define HEARTH_MAP_FIBCACHE  hearth_fibcache
+#define HEARTH_MAP_STATS     hearth_stats
+#define HEARTH_MAP_STATE     hearth_state
+
+#define HEARTH_STR_(x) #x
+#define HEARTH_STR(x) HEARTH_STR_(x)
+
+/* Programs, pinned under <pin dir>/progs/<name>. */
+#define HEARTH_PROG_XDP_GATEWAY hearth_xdp_gateway
+
+/* ifindex -> slot table size: interfaces with a larger ifindex are refused. */
+#define HEARTH_MAX_IFINDEX 65536
+/* Interface slots; slot 0 collects packets seen on unregistered interfaces. */
+#define HEARTH_MAX_IFACES 64
+#define HEARTH_FIB_CACHE_ENTRIES 16384
+/* A cached forwarding decision is re-checked with bpf_fib_lookup this often
+ * even without a netlink event, so a stopped hearthd cannot leave it stale. */
+#define HEARTH_FIB_CACHE_TTL_NS (2ULL * 1000 * 1000 * 1000)
+#define HEARTH_IFNAMSIZ 16
+
+enum hearth_iface_role {
+	HEARTH_ROLE_NONE = 0,
+	HEARTH_ROLE_LAN = 1,
+	HEARTH_ROLE_WAN = 2,
+};
+
+/* Value of HEARTH_MAP_IFACES, indexed by slot. */
+struct hearth_iface {
+	__u32 ifindex;
+	__u32 role; /* enum hearth_iface_role */
+	__u8 mac[6];
+	__u16 mtu;
+	char name[HEARTH_IFNAMSIZ];
+};
+
+/* Key of HEARTH_MAP_FIBCACHE: routing is by destination and ingress device. */
+struct hearth_fib_key {
+	__u32 ifindex; /* ingress */
+	__u32 family; /* AF_INET or AF_INET6 */
+	__u32 addr[4]; /* destination, network order; IPv4 uses addr[0] */
+};
+
+enum hearth_fib_action {
+	HEARTH_FIB_FORWARD = 1,
+	HEARTH_FIB_PASS = 2,
+};
+
+struct hearth_fib_entry {
+	__u64 expires_ns; /* bpf_ktime_get_coarse_ns() deadline */
+	__u32 generation; /* hearth_state.generation when filled */
+	__u32 ifindex; /* egress */
+	__u32 out_slot; /* slot of the egress interface */
+	__u16 mtu; /* path MTU of the route */
+	__u8 action; /* enum hearth_fib_action */
+	__u8 reason; /* counter to bump when action is HEARTH_FIB_PASS */
+	__u8 dmac[6];
+	__u8 smac[6];
+};
+
+enum hearth_state_flags {
+	/* Skip the cache and call bpf_fib_lookup for every packet, for hosts
+	 * whose policy routing selects on more than destination and ingress. */
+	HEARTH_STATE_NO_FIB_CACHE = 1 << 0,
+};
+
+/* Single entry of HEARTH_MAP_STATE. */
+struct hearth_state {
+	__u64 build_id; /* identity of the running BPF object (loader's hash) */
+	__u32 generation; /* bumped by hearthd on any route/neigh/link change */
+	__u32 flags; /* enum hearth_state_flags */
+};
+
+struct hearth_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+enum hearth_counter_class {
+	HEARTH_CLASS_FAST, /* handled by XDP */
+	HEARTH_CLASS_PASS, /* handed to the kernel stack (XDP_PASS) */
+	HEARTH_CLASS_DROP, /* dropped (XDP_DROP) */
+};
+
+/*
+ * Every verdict the gateway program can reach, with the counter it bumps on
+ * the ingress interface's slot (HEARTH_CNT_TX on the egress slot).
+ * X(id, class, name, description)
+ */
+#define HEARTH_COUNTERS(X)                                                        \
+	X(FORWARD, FAST, "forward", "forwarded by XDP (counted on ingress)")      \
+	X(TX, FAST, "xmit", "sent by XDP out of this interface")                   \
+	X(PASS_ARP, PASS, "arp", "ARP")                                            \
+	X(PASS_ND, PASS, "nd", "IPv6 neighbour discovery")                         \
+	X(PASS_L2_MCAST, PASS, "l2-multicast", "broadcast or multicast frame")     \
+	X(PASS_L2_OTHERHOST, PASS, "l2-otherhost",                                 \
+	  "frame not addressed to this interface")                                 \
+	X(PASS_ETHERTYPE, PASS, "ethertype", "ethertype other than IPv4/IPv6/ARP") \
+	X(PASS_VLAN, PASS, "vlan", "802.1Q-tagged frame (routed by the kernel)")  \
+	X(PASS_IP_OPTIONS, PASS, "ip-options", "IPv4 header with options")         \
+	X(PASS_FRAGMENT, PASS, "fragment", "IPv4 or IPv6 fragment")                \
+	X(PASS_IPV6_EXT, PASS, "ipv6-ext", "IPv6 extension header")                \
+	X(PASS_LOCAL_SCOPE, PASS, "local-scope",                                   \
+	  "multicast, broadcast, link-local or loopback address")                  \
+	X(PASS_LOCAL, PASS, "local", "addressed to the gateway itself")            \
+	X(PASS_NO_ROUTE, PASS, "no-route", "no usable route (kernel answers)")     \
+	X(PASS_NO_NEIGH, PASS, "no-neigh", "next hop not resolved yet")            \
+	X(PASS_FWD_DISABLED, PASS, "fwd-disabled", "forwarding disabled")          \
+	X(PASS_EGRESS_FOREIGN, PASS, "egress-foreign",                             \
+	  "route leaves by a non-gateway interface")                               \
+	X(PASS_TTL, PASS, "ttl-expired", "TTL or hop limit expires here")          \
+	X(PASS_FRAG_NEEDED, PASS, "frag-needed", "larger than the path MTU")       \
+	X(PASS_UNKNOWN_IFACE, PASS, "unknown-iface",                               \
+	  "arrived on an interface hearth does not manage")                         \
+	X(DROP_TRUNC_ETH, DROP, "trunc-eth", "truncated Ethernet header")          \
+	X(DROP_TRUNC_VLAN, DROP, "trunc-vlan", "truncated 802.1Q tag")             \
+	X(DROP_TRUNC_IP4, DROP, "trunc-ipv4", "truncated IPv4 header")             \
+	X(DROP_TRUNC_IP6, DROP, "trunc-ipv6", "truncated IPv6 header")             \
+	X(DROP_TRUNC_L4, DROP, "trunc-l4", "ICMPv6 header missing")                \
+	X(DROP_BAD_VERSION, DROP, "bad-version",                                   \
+	  "IP version does not match the ethertype")                               \
+	X(DROP_BAD_IHL, DROP, "bad-ihl", "IPv4 header length below 20 bytes")      \
+	X(DROP_BAD_LEN, DROP, "bad-length",                                        \
+	  "IP length field inconsistent with the frame")                            \
+	X(DROP_BAD_CSUM, DROP, "bad-checksum", "IPv4 header checksum wrong")
+
+#define HEARTH_CNT_ENUM_(id, cls, name, desc) HEARTH_CNT_##id,
+enum hearth_counter_id { HEARTH_COUNTERS(HEARTH_CNT_ENUM_) HEARTH_CNT_MAX };
+#undef HEARTH_CNT_ENUM_
+
+/* HEARTH_MAP_STATS is a per-CPU array indexed by this. */
+#define HEARTH_STATS_INDEX(slot, id) ((slot) * HEARTH_CNT_MAX + (id))
+#define HEARTH_STATS_ENTRIES (HEARTH_MAX_IFACES * HEARTH_CNT_MAX)
+
+#endif /* HEARTH_MAPS_H */

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that building, testing, benchmarking and the
+# demo need. Idempotent: does nothing when everything is there.
+set -euo pipefail
+
+PACKAGES=(
+	# build
+	clang llvm gcc make pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
+	libnl-3-dev libnl-route-3-dev libjson-c-dev linux-libc-dev
+	# tests, demo, benchmarks
+	iproute2 iputils-ping iperf3 curl busybox-static ethtool tcpdump jq
+	python3
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+	[[ $status == "install ok installed" ]] || missing+=("$pkg")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -ne 0 ]]; then
+	echo "deps: missing packages: ${missing[*]}; run 'make deps' as root" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* hearth down: stop hearthd, then detach and unpin the whole data plane. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "lib/rundir.h"
+
+#define STOP_TIMEOUT_MS 5000
+
+static int stop_daemon(struct cli *cli)
+{
+	pid_t pid = hearth_daemon_pid(cli->run_dir);
+	struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
+
+	if (!pid)
+		return 0;
+	if (kill(pid, SIGTERM) && errno != ESRCH)
+		return cli_error(cli, CLI_EXIT_FAIL, "cannot stop hearthd (pid %d): %s",
+				 (int)pid, strerror(errno));
+	for (int waited = 0; waited < STOP_TIMEOUT_MS; waited += 10) {
+		if (!hearth_daemon_pid(cli->run_dir))
+			return 0;
+		nanosleep(&tick, NULL);
+	}
+	return cli_error(cli, CLI_EXIT_FAIL, "hearthd (pid %d) did not stop", (int)pid);
+}
+
+int cmd_down(struct cli *cli, int argc, char **argv)
+{
+	struct hearth_err err = {};
+	int ret;
+
+	if (argc > 0)
+		return cli_error(cli, CLI_EXIT_USAGE, "'down' takes no arguments, got '%s'",
+				 argv[0]);
+	ret = stop_daemon(cli);
+	if (ret)
+		return ret;
+	if (hearth_dp_teardown(cli->pin_dir, &err))
+		return cli_error(cli, CLI_EXIT_FAIL, "%s", err.msg);
+	return 0;
+}

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* hearth fib show | flush */
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "cli.h"
+#include "lib/counters.h"
+
+static void slot_name(struct hearth_dp *dp, __u32 slot, char *buf, size_t size)
+{
+	struct hearth_iface iface;
+
+	if (slot && !hearth_dp_iface_get(dp, slot, &iface))
+		snprintf(buf, size, "%s", iface.name);
+	else
+		snprintf(buf, size, "-");
+}
+
+static __u32 ifindex_slot(struct hearth_dp *dp, __u32 ifindex)
+{
+	__u32 slot = 0;
+
+	bpf_map_lookup_elem(dp->map_fd[HEARTH_DP_IFSLOTS], &ifindex, &slot);
+	return slot;
+}
+
+static __u64 coarse_now_ns(void)
+{
+	struct timespec ts;
+
+	/* the clock behind bpf_ktime_get_coarse_ns() */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static struct json_object *entry_json(struct hearth_dp *dp,
+				      const struct hearth_fib_key *k,
+				      const struct hearth_fib_entry *e,
+				      const struct hearth_state *st, __u64 now)
+{
+	struct json_object *o = json_object_new_object();
+	char addr[INET6_ADDRSTRLEN], name[IF_NAMESIZE + 1], mac[18];
+	bool fwd = e->action == HEARTH_FIB_FORWARD;
+
+	inet_ntop(k->family == 2 ? AF_INET : AF_INET6, k->addr, addr, sizeof(addr));
+	json_object_object_add(o, "destination", json_object_new_string(addr));
+	slot_name(dp, ifindex_slot(dp, k->ifindex), name, sizeof(name));
+	json_object_object_add(o, "from", json_object_new_string(name));
+	json_object_object_add(o, "action", json_object_new_string(fwd ? "forward" : "pass"));
+	if (fwd) {
+		slot_name(dp, e->out_slot, name, sizeof(name));
+		json_object_object_add(o, "dev", json_object_new_string(name));
+		json_object_object_add(o, "ifindex", json_object_new_int(e->ifindex));
+		json_object_object_add(o, "dmac", json_object_new_string(cli_mac(e->dmac, mac, sizeof(mac))));
+		json_object_object_add(o, "smac", json_object_new_string(cli_mac(e->smac, mac, sizeof(mac))));
+		json_object_object_add(o, "mtu", json_object_new_int(e->mtu));
+	} else if (e->reason < HEARTH_CNT_MAX) {
+		json_object_object_add(o, "reason",
+				       json_object_new_string(hearth_counter_descs[e->reason].name));
+	}
+	json_object_object_add(o, "valid",
+			       json_object_new_boolean(e->generation == st->generation &&
+						       e->expires_ns > now));
+	return o;
+}
+
+static void print_entry(struct json_object *o)
+{
+#define S(k) json_object_get_string(json_object_object_get(o, k))
+	bool valid = json_object_get_boolean(json_object_object_get(o, "valid"));
+
+	if (!strcmp(S("action"), "forward"))
+		printf("%-39s from %-12s dev %-12s via %s mtu %s%s\n",
+		       S("destination"), S("from"), S("dev"), S("dmac"), S("mtu"),
+		       valid ? "" : " (stale)");
+	else
+		printf("%-39s from %-12s pass (%s)%s\n", S("destination"), S("from"),
+		       S("reason"), valid ? "" : " (stale)");
+#undef S
+}
+
+static int fib_show(struct cli *cli, int argc, char **argv)
+{
+	struct json_object *list = json_object_new_array();
+	struct hearth_fib_key key, next;
+	struct hearth_fib_entry e;
+	struct hearth_state st = {};
+	struct hearth_dp dp;
+	void *prev = NULL;
+	__u64 now = coarse_now_ns();
+	int ret;
+
+	if (argc > 0) {
+		json_object_put(list);
+		return cli_error(cli, CLI_EXIT_USAGE, "unknown argument '%s' for 'fib show'", argv[0]);
+	}
+	ret = cli_open_dp(cli, &dp);
+	if (ret) {
+		json_object_put(list);
+		return ret;
+	}
+	hearth_dp_state_get(&dp, &st);
+	while (!bpf_map_get_next_key(dp.map_fd[HEARTH_DP_FIBCACHE], prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(dp.map_fd[HEARTH_DP_FIBCACHE], &key, &e))
+			continue; /* evicted meanwhile */
+		json_object_array_add(list, entry_json(&dp, &key, &e, &st, now));
+	}
+	hearth_dp_close(&dp);
+	if (cli->json) {
+		cli_print_json(cli, list);
+	} else {
+		for (size_t i = 0; i < json_object_array_length(list); i++)
+			print_entry(json_object_array_get_idx(list, i));
+	}
+	json_object_put(list);
+	return 0;
+}
+
+static int fib_flush(struct cli *cli, int argc, char **argv)
+{
+	struct hearth_dp dp;
+	int ret;
+
+	if (argc > 0)
+		return cli_error(cli, CLI_EXIT_USAGE, "unknown argument '%s' for 'fib flush'", argv[0]);
+	ret = cli_open_dp(cli, &dp);
+	if (ret)
+		return ret;
+	ret = hearth_dp_bump_generation(&dp);
+	hearth_dp_close(&dp);
+	if (ret)
+		return cli_error(cli, CLI_EXIT_FAIL, "cannot flush: %s", strerror(-ret));
+	return 0;
+}
+
+int cmd_fib(struct cli *cli, int argc, char **argv)
+{
+	static const struct cli_cmd cmds[] = {
+		{ "show", fib_show },
+		{ "flush", fib_flush },
+		{},
+	};
+
+	return cli_dispatch(cli, "fib", cmds, "show", argc, argv);
+}

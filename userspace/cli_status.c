@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* hearth status */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "lib/config.h"
+#include "lib/rundir.h"
+
+static struct json_object *iface_json(const struct hearth_dp_iface_status *st)
+{
+	struct json_object *o = json_object_new_object();
+	char mac[18];
+
+	json_object_object_add(o, "name", json_object_new_string(st->iface.name));
+	json_object_object_add(o, "role",
+			       json_object_new_string(hearth_role_name(st->iface.role)));
+	json_object_object_add(o, "slot", json_object_new_int(st->slot));
+	json_object_object_add(o, "ifindex", json_object_new_int(st->iface.ifindex));
+	json_object_object_add(o, "mac",
+			       json_object_new_string(cli_mac(st->iface.mac, mac, sizeof(mac))));
+	json_object_object_add(o, "mtu", json_object_new_int(st->iface.mtu));
+	json_object_object_add(o, "attached", json_object_new_boolean(st->linked));
+	json_object_object_add(o, "mode", json_object_new_string(st->mode));
+	json_object_object_add(o, "link_id", json_object_new_int64(st->link_id));
+	json_object_object_add(o, "prog_id", json_object_new_int64(st->prog_id));
+	return o;
+}
+
+static struct json_object *status_json(struct hearth_dp *dp, pid_t pid,
+				       const struct hearth_state *state,
+				       int cached)
+{
+	struct json_object *root = json_object_new_object();
+	struct json_object *daemon = json_object_new_object();
+	struct json_object *prog = json_object_new_object();
+	struct json_object *fib = json_object_new_object();
+	struct json_object *ifaces = json_object_new_array();
+	struct hearth_dp_iface_status st;
+
+	json_object_object_add(daemon, "running", json_object_new_boolean(pid > 0));
+	if (pid > 0)
+		json_object_object_add(daemon, "pid", json_object_new_int(pid));
+	json_object_object_add(root, "daemon", daemon);
+	json_object_object_add(root, "pin_dir", json_object_new_string(dp->pin_dir));
+	json_object_object_add(prog, "name",
+			       json_object_new_string(HEARTH_STR(HEARTH_PROG_XDP_GATEWAY)));
+	json_object_object_add(prog, "id", json_object_new_int64(dp->prog_id));
+	json_object_object_add(root, "program", prog);
+	json_object_object_add(fib, "enabled",
+			       json_object_new_boolean(!(state->flags & HEARTH_STATE_NO_FIB_CACHE)));
+	json_object_object_add(fib, "entries", json_object_new_int(cached));
+	json_object_object_add(fib, "capacity",
+			       json_object_new_int(HEARTH_FIB_CACHE_ENTRIES));
+	json_object_object_add(fib, "generation",
+			       json_object_new_int64(state->generation));
+	json_object_object_add(root, "fib_cache", fib);
+	for (__u32 slot = 1; slot < HEARTH_MAX_IFACES; slot++)
+		if (!hearth_dp_iface_status(dp, slot, &st))
+			json_object_array_add(ifaces, iface_json(&st));
+	json_object_object_add(root, "interfaces", ifaces);
+	return root;
+}
+
+static void print_text(struct json_object *root)
+{
+	struct json_object *d = json_object_object_get(root, "daemon");
+	struct json_object *p = json_object_object_get(root, "program");
+	struct json_object *f = json_object_object_get(root, "fib_cache");
+	struct json_object *ifaces = json_object_object_get(root, "interfaces");
+	struct json_object *pid = json_object_object_get(d, "pid");
+
+#define S(o, k) json_object_get_string(json_object_object_get(o, k))
+#define I(o, k) json_object_get_int64(json_object_object_get(o, k))
+	if (pid)
+		printf("daemon:    running (pid %lld)\n", (long long)json_object_get_int64(pid));
+	else
+		printf("daemon:    not running (data plane keeps forwarding)\n");
+	printf("pin dir:   %s\n", S(root, "pin_dir"));
+	printf("program:   %s id %lld\n", S(p, "name"), (long long)I(p, "id"));
+	printf("fib cache: %s, %lld/%lld entries, generation %lld\n",
+	       json_object_get_boolean(json_object_object_get(f, "enabled")) ? "on" : "off",
+	       (long long)I(f, "entries"), (long long)I(f, "capacity"),
+	       (long long)I(f, "generation"));
+	printf("%-16s %-4s %4s %7s %-17s %5s %-8s %6s\n", "interface", "role",
+	       "slot", "ifindex", "mac", "mtu", "xdp", "link");
+	for (size_t i = 0; i < json_object_array_length(ifaces); i++) {
+		struct json_object *o = json_object_array_get_idx(ifaces, i);
+
+		printf("%-16s %-4s %4lld %7lld %-17s %5lld %-8s %6lld\n",
+		       S(o, "name"), S(o, "role"), (long long)I(o, "slot"),
+		       (long long)I(o, "ifindex"), S(o, "mac"), (long long)I(o, "mtu"),
+		       S(o, "mode"), (long long)I(o, "link_id"));
+	}
+#undef S
+#undef I
+}
+
+int cmd_status(struct cli *cli, int argc, char **argv)
+{
+	struct hearth_state state;
+	struct json_object *root;
+	struct hearth_dp dp;
+	int ret;
+
+	if (argc > 0)
+		return cli_error(cli, CLI_EXIT_USAGE,
+				 "'status' takes no arguments, got '%s'", argv[0]);
+	ret = cli_open_dp(cli, &dp);
+	if (ret)
+		return ret;
+	if (hearth_dp_state_get(&dp, &state)) {
+		hearth_dp_close(&dp);
+		return cli_error(cli, CLI_EXIT_FAIL, "cannot read the data plane state");
+	}
+	root = status_json(&dp, hearth_daemon_pid(cli->run_dir), &state,
+			   hearth_dp_fib_cache_count(&dp));
+	if (cli->json)
+		cli_print_json(cli, root);
+	else
+		print_text(root);
+	json_object_put(root);
+	hearth_dp_close(&dp);
+	return 0;
+}

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * hearth: the command line, `hearth [OPTIONS] OBJECT [COMMAND] [ARGS]` in
+ * the style of bpftool and ip. Only this layer prints and exits.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "cli.h"
+
+#define HEARTH_VERSION "0.1.0"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: hearth [OPTIONS] OBJECT [COMMAND] [ARGS]\n"
+		"  OBJECT := { status | stats | fib | down | help | version }\n"
+		"  hearth status                 data plane, interfaces, daemon\n"
+		"  hearth stats [show] [dev IF]  per-interface counters by reason\n"
+		"  hearth fib show | flush       cached forwarding decisions\n"
+		"  hearth down                   stop hearthd, detach and unpin all\n"
+		"OPTIONS := { -j|--json | -p|--pretty | -P|--pin-dir DIR |\n"
+		"             -R|--run-dir DIR | -h|--help | -V|--version }\n");
+}
+
+int cli_error(struct cli *cli, int code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (cli->json) {
+		struct json_object *obj = json_object_new_object();
+
+		json_object_object_add(obj, "error", json_object_new_string(msg));
+		printf("%s\n", json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
+		json_object_put(obj);
+	}
+	fprintf(stderr, "hearth: %s\n", msg);
+	return code;
+}
+
+int cli_dispatch(struct cli *cli, const char *object, const struct cli_cmd *cmds,
+		 const char *deflt, int argc, char **argv)
+{
+	const struct cli_cmd *match = NULL;
+	const char *word = argc > 0 ? argv[0] : deflt;
+
+	if (!word)
+		return cli_error(cli, CLI_EXIT_USAGE, "'%s' needs a command", object);
+	for (const struct cli_cmd *c = cmds; c->name; c++) {
+		if (!strcmp(c->name, word)) {
+			match = c;
+			break;
+		}
+		if (!strncmp(c->name, word, strlen(word))) {
+			if (match)
+				return cli_error(cli, CLI_EXIT_USAGE,
+						 "'%s' is ambiguous for '%s'", word,
+						 object);
+			match = c;
+		}
+	}
+	if (!match && object)
+		return cli_error(cli, CLI_EXIT_USAGE,
+				 "unknown command '%s' for '%s'; try 'hearth help'",
+				 word, object);
+	if (!match)
+		return cli_error(cli, CLI_EXIT_USAGE,
+				 "unknown object '%s'; try 'hearth help'", word);
+	return argc > 0 ? match->run(cli, argc - 1, argv + 1) :
+			  match->run(cli, 0, argv);
+}
+
+void cli_print_json(struct cli *cli, struct json_object *obj)
+{
+	int flags = cli->pretty ? JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN;
+
+	printf("%s\n", json_object_to_json_string_ext(obj, flags));
+}
+
+int cli_open_dp(struct cli *cli, struct hearth_dp *dp)
+{
+	struct hearth_err err = {};
+
+	if (hearth_dp_open(dp, cli->pin_dir, &err))
+		return cli_error(cli, CLI_EXIT_FAIL, "%s", err.msg);
+	return 0;
+}
+
+const char *cli_mac(const unsigned char *mac, char *buf, size_t size)
+{
+	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+		 mac[2], mac[3], mac[4], mac[5]);
+	return buf;
+}
+
+static int cmd_help(struct cli *cli, int argc, char **argv)
+{
+	(void)cli, (void)argc, (void)argv;
+	usage(stdout);
+	return 0;
+}
+
+static int cmd_version(struct cli *cli, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	if (cli->json) {
+		struct json_object *obj = json_object_new_object();
+
+		json_object_object_add(obj, "version",
+				       json_object_new_string(HEARTH_VERSION));
+		cli_print_json(cli, obj);
+		json_object_put(obj);
+	} else {
+		printf("hearth %s\n", HEARTH_VERSION);
+	}
+	return 0;
+}
+
+static const struct cli_cmd objects[] = {
+	{ "status", cmd_status }, { "stats", cmd_stats },
+	{ "fib", cmd_fib },	  { "down", cmd_down },
+	{ "help", cmd_help },	  { "version", cmd_version },
+	{},
+};
+
+static int libbpf_silent(enum libbpf_print_level level, const char *fmt,
+			 va_list ap)
+{
+	(void)level, (void)fmt, (void)ap;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "pin-dir", required_argument, NULL, 'P' },
+		{ "run-dir", required_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{},
+	};
+	struct cli cli = {
+		.pin_dir = getenv("HEARTH_PIN_DIR") ?: HEARTH_PIN_DIR_DEFAULT,
+		.run_dir = getenv("HEARTH_RUN_DIR") ?: "/run/hearth",
+	};
+	int opt;
+
+	/* '+': options end at the object, as in ip and bpftool */
+	while ((opt = getopt_long(argc, argv, "+jpP:R:hV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			cli.json = true;
+			break;
+		case 'p':
+			cli.json = cli.pretty = true;
+			break;
+		case 'P':
+			cli.pin_dir = optarg;
+			break;
+		case 'R':
+			cli.run_dir = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			return cmd_version(&cli, 0, NULL);
+		default:
+			return cli_error(&cli, CLI_EXIT_USAGE,
+					 "bad option; try 'hearth help'");
+		}
+	}
+	libbpf_set_print(libbpf_silent);
+	if (optind >= argc) {
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	return cli_dispatch(&cli, NULL, objects, NULL, argc - optind,
+			    argv + optind);
+}

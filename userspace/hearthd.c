@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * hearthd: loads or adopts the pinned data plane, keeps its interface table
+ * in step with the configuration and the kernel, and invalidates cached
+ * forwarding decisions on every route, neighbour or link change.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "lib/config.h"
+#include "lib/dataplane.h"
+#include "lib/nlwatch.h"
+#include "lib/rundir.h"
+
+#define HEARTH_DEFAULT_CONFIG "/etc/hearth/hearth.conf"
+
+struct daemon {
+	struct hearth_config cfg;
+	struct hearth_dp dp;
+	struct hearth_nlwatch nl;
+	int signal_fd;
+	int pid_fd;
+};
+
+__attribute__((format(printf, 1, 2))) static void logmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("hearthd: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: hearthd [-c FILE] [--check]\n"
+		"  -c, --config FILE  configuration (default %s)\n"
+		"      --check        validate the configuration and exit\n"
+		"  -h, --help         this text\n",
+		HEARTH_DEFAULT_CONFIG);
+}
+
+/* Slots whose interface the configuration no longer names are released. */
+static void drop_unconfigured(struct daemon *d)
+{
+	struct hearth_iface iface;
+
+	for (__u32 slot = 1; slot < HEARTH_MAX_IFACES; slot++) {
+		bool wanted = false;
+
+		if (hearth_dp_iface_get(&d->dp, slot, &iface))
+			continue;
+		for (int i = 0; i < d->cfg.n_ifaces; i++)
+			wanted |= !strncmp(iface.name, d->cfg.ifaces[i].name,
+					   sizeof(iface.name));
+		if (!wanted) {
+			logmsg("%s is no longer configured, detaching", iface.name);
+			hearth_dp_iface_down(&d->dp, slot);
+		}
+	}
+}
+
+/* Brings every configured interface up; with @strict the first failure is
+ * returned (start-up), else failures are logged (an interface can vanish
+ * and come back at run time). */
+static int sync_ifaces(struct daemon *d, bool strict)
+{
+	struct hearth_err err = {};
+	int ret;
+
+	for (int i = 0; i < d->cfg.n_ifaces; i++) {
+		const struct hearth_config_iface *ci = &d->cfg.ifaces[i];
+
+		ret = hearth_dp_iface_up(&d->dp, ci->name, ci->role,
+					 d->cfg.xdp_mode, &err);
+		if (ret && strict) {
+			logmsg("%s:%d: %s", d->cfg.path, ci->line, err.msg);
+			return ret;
+		}
+		if (ret && ret != -ENODEV)
+			logmsg("%s", err.msg);
+	}
+	return 0;
+}
+
+static int setup_signals(void)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL))
+		return -errno;
+	return signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/* Returns 1 to keep running, 0 on a stop signal. */
+static int handle_signal(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	if (read(d->signal_fd, &si, sizeof(si)) != sizeof(si))
+		return 1;
+	if (si.ssi_signo == SIGHUP) {
+		logmsg("SIGHUP: resynchronising interfaces");
+		sync_ifaces(d, false);
+		hearth_dp_bump_generation(&d->dp);
+		return 1;
+	}
+	logmsg("%s: stopping; the pinned data plane keeps forwarding",
+	       strsignal(si.ssi_signo));
+	return 0;
+}
+
+static void run(struct daemon *d)
+{
+	struct pollfd fds[2] = {
+		{ .fd = d->signal_fd, .events = POLLIN },
+		{ .fd = hearth_nlwatch_fd(&d->nl), .events = POLLIN },
+	};
+
+	for (;;) {
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			logmsg("poll: %s", strerror(errno));
+			return;
+		}
+		if ((fds[0].revents & POLLIN) && !handle_signal(d))
+			return;
+		if (fds[1].revents & POLLIN) {
+			unsigned int changes = hearth_nlwatch_drain(&d->nl);
+
+			if (changes & HEARTH_NL_LINK)
+				sync_ifaces(d, false);
+			if (changes)
+				hearth_dp_bump_generation(&d->dp);
+		}
+	}
+}
+
+static int start(struct daemon *d)
+{
+	struct hearth_err err = {};
+	int ret;
+
+	d->pid_fd = hearth_pidfile_claim(d->cfg.run_dir, &err);
+	if (d->pid_fd < 0) {
+		logmsg("%s", err.msg);
+		return d->pid_fd;
+	}
+	/* subscribe before loading so no change slips between the two */
+	ret = hearth_nlwatch_open(&d->nl, &err);
+	if (!ret)
+		ret = hearth_dp_load(&d->dp, &d->cfg, &err);
+	if (ret) {
+		logmsg("%s", err.msg);
+		return ret;
+	}
+	logmsg("%s the data plane at %s (program id %u)",
+	       d->dp.adopted ? "adopted" : d->dp.replaced ? "upgraded" : "loaded",
+	       d->cfg.pin_dir, d->dp.prog_id);
+	ret = sync_ifaces(d, true);
+	if (ret) {
+		if (!d->dp.adopted && !d->dp.replaced)
+			hearth_dp_teardown(d->cfg.pin_dir, NULL);
+		return ret;
+	}
+	drop_unconfigured(d);
+	hearth_dp_bump_generation(&d->dp);
+	d->signal_fd = setup_signals();
+	if (d->signal_fd < 0) {
+		logmsg("signalfd: %s", strerror(-d->signal_fd));
+		return d->signal_fd;
+	}
+	logmsg("running with %d interfaces", d->cfg.n_ifaces);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct daemon d = { .signal_fd = -1, .pid_fd = -1 };
+	const char *config = HEARTH_DEFAULT_CONFIG;
+	struct hearth_err err = {};
+	bool check_only = false;
+	int opt, ret;
+
+	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'C':
+			check_only = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		logmsg("unexpected argument '%s'", argv[optind]);
+		return 2;
+	}
+	if (hearth_config_load(config, &d.cfg, &err)) {
+		logmsg("%s", err.msg);
+		return 1;
+	}
+	if (check_only) {
+		printf("%s: ok, %d interfaces\n", config, d.cfg.n_ifaces);
+		return 0;
+	}
+	libbpf_set_print(libbpf_quiet);
+	ret = start(&d);
+	if (!ret)
+		run(&d);
+	if (d.signal_fd >= 0)
+		close(d.signal_fd);
+	hearth_nlwatch_close(&d.nl);
+	hearth_dp_close(&d.dp);
+	hearth_pidfile_release(d.cfg.run_dir, d.pid_fd);
+	return ret ? 1 : 0;
+}

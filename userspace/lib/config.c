@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * hearth.conf: one directive per line, words separated by blanks, '#' starts
+ * a comment. See docs/man/hearth.conf.5 for the grammar.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+#define MAX_WORDS 16
+#define MAX_LINE 1024
+
+struct parse_ctx {
+	struct hearth_config *cfg;
+	struct hearth_err *err;
+	const char *path;
+	int line;
+};
+
+struct directive {
+	const char *name;
+	int min_args, max_args;
+	const char *usage;
+	int (*handle)(struct parse_ctx *pc, int argc, char **argv);
+};
+
+void hearth_config_defaults(struct hearth_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->pin_dir, sizeof(cfg->pin_dir), "%s",
+		 HEARTH_PIN_DIR_DEFAULT);
+	snprintf(cfg->run_dir, sizeof(cfg->run_dir), "/run/hearth");
+	cfg->fib_cache = true;
+	cfg->xdp_mode = HEARTH_XDP_AUTO;
+}
+
+const char *hearth_role_name(enum hearth_iface_role role)
+{
+	switch (role) {
+	case HEARTH_ROLE_LAN:
+		return "lan";
+	case HEARTH_ROLE_WAN:
+		return "wan";
+	default:
+		return "none";
+	}
+}
+
+const char *hearth_xdp_mode_name(enum hearth_xdp_mode mode)
+{
+	static const char *const names[] = { "auto", "native", "generic" };
+
+	return mode <= HEARTH_XDP_GENERIC ? names[mode] : "?";
+}
+
+static void prefix_clear_host_bits(struct hearth_prefix *p)
+{
+	unsigned char *bytes = p->family == AF_INET ?
+				       (unsigned char *)&p->addr.v4 :
+				       (unsigned char *)&p->addr.v6;
+	int total = p->family == AF_INET ? 4 : 16;
+
+	for (int i = 0; i < total; i++) {
+		int bits = (int)p->len - i * 8;
+
+		if (bits <= 0)
+			bytes[i] = 0;
+		else if (bits < 8)
+			bytes[i] &= (unsigned char)(0xff << (8 - bits));
+	}
+}
+
+/* "ADDRESS/LEN", IPv4 or IPv6; host bits are cleared. */
+int hearth_prefix_parse(const char *text, struct hearth_prefix *prefix)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
+	long len;
+	int max;
+
+	if (strlen(text) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, text);
+	slash = strchr(buf, '/');
+	if (!slash || slash[1] == '\0')
+		return -EINVAL;
+	*slash = '\0';
+	memset(prefix, 0, sizeof(*prefix));
+	if (inet_pton(AF_INET, buf, &prefix->addr.v4) == 1)
+		prefix->family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, &prefix->addr.v6) == 1)
+		prefix->family = AF_INET6;
+	else
+		return -EINVAL;
+	max = prefix->family == AF_INET ? 32 : 128;
+	errno = 0;
+	len = strtol(slash + 1, &end, 10);
+	if (errno || *end || len < 0 || len > max)
+		return -EINVAL;
+	prefix->len = (unsigned char)len;
+	prefix_clear_host_bits(prefix);
+	return 0;
+}
+
+static int fail(struct parse_ctx *pc, const char *fmt, const char *arg)
+{
+	char what[400];
+
+	snprintf(what, sizeof(what), fmt, arg);
+	return hearth_err_set(pc->err, EINVAL, "%s:%d: %s", pc->path, pc->line,
+			      what);
+}
+
+static int check_ifname(struct parse_ctx *pc, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len >= IF_NAMESIZE || strchr(name, '/') ||
+	    !strcmp(name, ".") || !strcmp(name, ".."))
+		return fail(pc, "bad interface name '%s'", name);
+	for (int i = 0; i < pc->cfg->n_ifaces; i++) {
+		const struct hearth_config_iface *other = &pc->cfg->ifaces[i];
+		char what[160];
+
+		if (strcmp(other->name, name))
+			continue;
+		snprintf(what, sizeof(what),
+			 "interface '%s' already defined at line %d", name,
+			 other->line);
+		return fail(pc, "%s", what);
+	}
+	if (pc->cfg->n_ifaces >= HEARTH_CONFIG_MAX_IFACES) {
+		char max[16];
+
+		snprintf(max, sizeof(max), "%d", HEARTH_CONFIG_MAX_IFACES);
+		return fail(pc, "too many interfaces (at most %s)", max);
+	}
+	return 0;
+}
+
+static int add_iface(struct parse_ctx *pc, enum hearth_iface_role role,
+		     int argc, char **argv)
+{
+	struct hearth_config_iface *iface;
+	int err = check_ifname(pc, argv[0]);
+
+	if (err)
+		return err;
+	iface = &pc->cfg->ifaces[pc->cfg->n_ifaces];
+	memset(iface, 0, sizeof(*iface));
+	snprintf(iface->name, sizeof(iface->name), "%s", argv[0]);
+	iface->role = role;
+	iface->line = pc->line;
+	for (int i = 1; i < argc; i++) {
+		if (hearth_prefix_parse(argv[i], &iface->prefixes[i - 1]))
+			return fail(pc, "bad subnet '%s' (want ADDRESS/LENGTH)",
+				    argv[i]);
+		iface->n_prefixes++;
+	}
+	pc->cfg->n_ifaces++;
+	return 0;
+}
+
+static int do_wan(struct parse_ctx *pc, int argc, char **argv)
+{
+	for (int i = 0; i < pc->cfg->n_ifaces; i++) {
+		char what[80];
+
+		if (pc->cfg->ifaces[i].role != HEARTH_ROLE_WAN)
+			continue;
+		snprintf(what, sizeof(what), "second 'wan' (first at line %d)",
+			 pc->cfg->ifaces[i].line);
+		return fail(pc, "%s", what);
+	}
+	return add_iface(pc, HEARTH_ROLE_WAN, argc, argv);
+}
+
+static int do_lan(struct parse_ctx *pc, int argc, char **argv)
+{
+	return add_iface(pc, HEARTH_ROLE_LAN, argc, argv);
+}
+
+static int do_pin_dir(struct parse_ctx *pc, int argc, char **argv)
+{
+	(void)argc;
+	if (argv[0][0] != '/' || strlen(argv[0]) >= sizeof(pc->cfg->pin_dir))
+		return fail(pc, "pin-dir '%s' must be an absolute path",
+			    argv[0]);
+	snprintf(pc->cfg->pin_dir, sizeof(pc->cfg->pin_dir), "%s", argv[0]);
+	return 0;
+}
+
+static int do_run_dir(struct parse_ctx *pc, int argc, char **argv)
+{
+	(void)argc;
+	if (argv[0][0] != '/' || strlen(argv[0]) >= sizeof(pc->cfg->run_dir))
+		return fail(pc, "run-dir '%s' must be an absolute path",
+			    argv[0]);
+	snprintf(pc->cfg->run_dir, sizeof(pc->cfg->run_dir), "%s", argv[0]);
+	return 0;
+}
+
+static int do_fib_cache(struct parse_ctx *pc, int argc, char **argv)
+{
+	(void)argc;
+	if (!strcmp(argv[0], "on"))
+		pc->cfg->fib_cache = true;
+	else if (!strcmp(argv[0], "off"))
+		pc->cfg->fib_cache = false;
+	else
+		return fail(pc, "fib-cache takes 'on' or 'off', not '%s'",
+			    argv[0]);
+	return 0;
+}
+
+static int do_xdp_mode(struct parse_ctx *pc, int argc, char **argv)
+{
+	(void)argc;
+	for (int m = HEARTH_XDP_AUTO; m <= HEARTH_XDP_GENERIC; m++) {
+		if (!strcmp(argv[0], hearth_xdp_mode_name(m))) {
+			pc->cfg->xdp_mode = m;
+			return 0;
+		}
+	}
+	return fail(pc, "xdp-mode takes auto, native or generic, not '%s'",
+		    argv[0]);
+}
+
+static const struct directive directives[] = {
+	{ "wan", 1, 1, "'wan' takes one interface name", do_wan },
+	{ "lan", 2, 1 + HEARTH_CONFIG_MAX_PREFIXES,
+	  "'lan' takes an interface name and 1 to 8 subnets", do_lan },
+	{ "pin-dir", 1, 1, "'pin-dir' takes one path", do_pin_dir },
+	{ "run-dir", 1, 1, "'run-dir' takes one path", do_run_dir },
+	{ "fib-cache", 1, 1, "'fib-cache' takes on or off", do_fib_cache },
+	{ "xdp-mode", 1, 1, "'xdp-mode' takes auto, native or generic",
+	  do_xdp_mode },
+};
+
+static int split_words(char *line, char **words)
+{
+	int n = 0;
+	char *save = NULL, *word;
+
+	for (word = strtok_r(line, " \t\r", &save); word;
+	     word = strtok_r(NULL, " \t\r", &save)) {
+		if (n == MAX_WORDS)
+			return -E2BIG;
+		words[n++] = word;
+	}
+	return n;
+}
+
+static int parse_line(struct parse_ctx *pc, char *line)
+{
+	char *words[MAX_WORDS], *hash = strchr(line, '#');
+	int n;
+
+	if (hash)
+		*hash = '\0';
+	n = split_words(line, words);
+	if (n < 0)
+		return fail(pc, "%s", "too many words on one line");
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(directives) / sizeof(directives[0]);
+	     i++) {
+		const struct directive *d = &directives[i];
+
+		if (strcmp(words[0], d->name))
+			continue;
+		if (n - 1 < d->min_args || n - 1 > d->max_args)
+			return fail(pc, "%s", d->usage);
+		return d->handle(pc, n - 1, words + 1);
+	}
+	return fail(pc, "unknown directive '%s'", words[0]);
+}
+
+static int check_complete(struct parse_ctx *pc)
+{
+	bool wan = false, lan = false;
+
+	for (int i = 0; i < pc->cfg->n_ifaces; i++) {
+		wan |= pc->cfg->ifaces[i].role == HEARTH_ROLE_WAN;
+		lan |= pc->cfg->ifaces[i].role == HEARTH_ROLE_LAN;
+	}
+	if (!wan)
+		return hearth_err_set(pc->err, EINVAL,
+				      "%s: no 'wan' interface defined",
+				      pc->path);
+	if (!lan)
+		return hearth_err_set(pc->err, EINVAL,
+				      "%s: no 'lan' interface defined",
+				      pc->path);
+	return 0;
+}
+
+int hearth_config_load(const char *path, struct hearth_config *cfg,
+		       struct hearth_err *err)
+{
+	struct parse_ctx pc = { .cfg = cfg, .err = err, .path = path };
+	char line[MAX_LINE];
+	FILE *f;
+	int ret = 0;
+
+	hearth_config_defaults(cfg);
+	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
+	f = fopen(path, "r");
+	if (!f)
+		return hearth_err_set(err, errno, "%s: %s", path,
+				      strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		pc.line++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			ret = fail(&pc, "%s", "line too long");
+			goto cleanup;
+		}
+		line[strcspn(line, "\n")] = '\0';
+		ret = parse_line(&pc, line);
+		if (ret)
+			goto cleanup;
+	}
+	if (ferror(f)) {
+		ret = hearth_err_set(err, EIO, "%s: read error", path);
+		goto cleanup;
+	}
+	ret = check_complete(&pc);
+cleanup:
+	fclose(f);
+	return ret;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef HEARTH_CONFIG_H
+#define HEARTH_CONFIG_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+
+#include "error.h"
+#include "../../maps/hearth_maps.h"
+
+#define HEARTH_CONFIG_MAX_PREFIXES 8
+#define HEARTH_CONFIG_MAX_IFACES (HEARTH_MAX_IFACES - 1)
+
+struct hearth_prefix {
+	int family; /* AF_INET or AF_INET6 */
+	unsigned char len;
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+	} addr; /* host bits cleared */
+};
+
+struct hearth_config_iface {
+	char name[IF_NAMESIZE];
+	enum hearth_iface_role role;
+	int line;
+	int n_prefixes;
+	struct hearth_prefix prefixes[HEARTH_CONFIG_MAX_PREFIXES];
+};
+
+enum hearth_xdp_mode {
+	HEARTH_XDP_AUTO, /* native where the driver has it, else generic */
+	HEARTH_XDP_NATIVE,
+	HEARTH_XDP_GENERIC,
+};
+
+struct hearth_config {
+	char path[256];
+	char pin_dir[256];
+	char run_dir[256];
+	bool fib_cache;
+	enum hearth_xdp_mode xdp_mode;
+	int n_ifaces;
+	struct hearth_config_iface ifaces[HEARTH_CONFIG_MAX_IFACES];
+};
+
+void hearth_config_defaults(struct hearth_config *cfg);
+int hearth_config_load(const char *path, struct hearth_config *cfg,
+		       struct hearth_err *err);
+int hearth_prefix_parse(const char *text, struct hearth_prefix *prefix);
+const char *hearth_role_name(enum hearth_iface_role role);
+const char *hearth_xdp_mode_name(enum hearth_xdp_mode mode);
+
+#endif

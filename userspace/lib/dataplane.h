@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef HEARTH_DATAPLANE_H
+#define HEARTH_DATAPLANE_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "config.h"
+#include "error.h"
+#include "../../maps/hearth_maps.h"
+
+enum hearth_dp_map {
+	HEARTH_DP_IFSLOTS,
+	HEARTH_DP_IFACES,
+	HEARTH_DP_TXPORTS,
+	HEARTH_DP_FIBCACHE,
+	HEARTH_DP_STATS,
+	HEARTH_DP_STATE,
+	HEARTH_DP_MAP_COUNT,
+};
+
+/* The pinned data plane as seen from userspace. */
+struct hearth_dp {
+	char pin_dir[256];
+	int map_fd[HEARTH_DP_MAP_COUNT];
+	int prog_fd;
+	__u32 prog_id;
+	bool adopted; /* found pinned and reused, not loaded by us */
+	bool replaced; /* a different build was pinned; links now run ours */
+};
+
+/* What one gateway interface looks like to `hearth status`. */
+struct hearth_dp_iface_status {
+	__u32 slot;
+	struct hearth_iface iface;
+	bool linked; /* a pinned bpf_link attaches our program */
+	__u32 link_id;
+	__u32 prog_id;
+	const char *mode; /* "native", "generic" or "none" */
+};
+
+const char *hearth_dp_map_name(enum hearth_dp_map map);
+
+/* Opens the pinned maps and program (CLI side); -ENOENT when not loaded. */
+int hearth_dp_open(struct hearth_dp *dp, const char *pin_dir,
+		   struct hearth_err *err);
+/* Adopts the pinned data plane when it is this build's, else loads ours
+ * (reusing pinned maps) and moves existing links to it. Mounts bpffs. */
+int hearth_dp_load(struct hearth_dp *dp, const struct hearth_config *cfg,
+		   struct hearth_err *err);
+void hearth_dp_close(struct hearth_dp *dp);
+
+/* Registers an interface in the maps and attaches XDP through a pinned
+ * link; idempotent, so it also repairs a recreated interface. */
+int hearth_dp_iface_up(struct hearth_dp *dp, const char *name,
+		       enum hearth_iface_role role, enum hearth_xdp_mode mode,
+		       struct hearth_err *err);
+int hearth_dp_iface_down(struct hearth_dp *dp, __u32 slot);
+int hearth_dp_iface_get(struct hearth_dp *dp, __u32 slot,
+			struct hearth_iface *iface);
+int hearth_dp_iface_status(struct hearth_dp *dp, __u32 slot,
+			   struct hearth_dp_iface_status *st);
+
+int hearth_dp_state_get(struct hearth_dp *dp, struct hearth_state *st);
+int hearth_dp_set_flags(struct hearth_dp *dp, __u32 flags);
+int hearth_dp_bump_generation(struct hearth_dp *dp);
+int hearth_dp_fib_cache_count(struct hearth_dp *dp);
+
+/* Sums the per-CPU counters of one slot into out[HEARTH_CNT_MAX]. */
+int hearth_dp_stats_read(struct hearth_dp *dp, __u32 slot,
+			 struct hearth_counter *out);
+
+/* Removes every link, program and map pinned under pin_dir. */
+int hearth_dp_teardown(const char *pin_dir, struct hearth_err *err);
+
+int hearth_bpffs_ensure(const char *pin_dir, struct hearth_err *err);
+
+#endif
