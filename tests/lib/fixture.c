@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#define _GNU_SOURCE
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "pkt.h"
+
+int fixture_sh(const char *fmt, ...)
+{
+	char cmd[512];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	rc = system(cmd);
+	if (rc)
+		fprintf(stderr, "fixture: '%s' failed (%d)\n", cmd, rc);
+	return rc ? -EIO : 0;
+}
+
+static const char *const setup_cmds[] = {
+	"ip link set lo up",
+	"ip link add lan0 address " FX_LAN_MAC " type veth peer name lanp",
+	"ip link add wan0 address " FX_WAN_MAC " type veth peer name wanp",
+	"ip link add ext0 type veth peer name extp",
+	"sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1",
+	"sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0",
+	"ip link set lan0 up && ip link set lanp up && ip link set wan0 up && ip link set wanp up && ip link set ext0 up && ip link set extp up",
+	"ip addr add 192.168.1.1/24 dev lan0 && ip addr add 2001:db8:1::1/64 dev lan0 nodad",
+	"ip addr add 198.51.100.1/24 dev wan0 && ip addr add 2001:db8:ff::1/64 dev wan0 nodad",
+	"ip addr add 10.9.9.1/24 dev ext0",
+	"ip route add default via 198.51.100.2 && ip -6 route add default via 2001:db8:ff::2",
+	"ip route add unreachable 203.0.113.99/32",
+	"ip route add 203.0.113.200/32 via 198.51.100.2 mtu lock 1300",
+	"ip neigh add 198.51.100.2 lladdr " FX_INET_MAC " dev wan0 nud permanent",
+	"ip neigh add 2001:db8:ff::2 lladdr " FX_INET_MAC " dev wan0 nud permanent",
+	"ip neigh add " FX_H1_V4 " lladdr " FX_H1_MAC " dev lan0 nud permanent",
+	"ip neigh add " FX_H1_V6 " lladdr " FX_H1_MAC " dev lan0 nud permanent",
+	"ip neigh add 10.9.9.2 lladdr 02:00:00:00:09:02 dev ext0 nud permanent",
+};
+
+int fixture_netns(struct fixture *fx)
+{
+	memset(fx, 0, sizeof(*fx));
+	if (unshare(CLONE_NEWNET))
+		return -errno;
+	for (size_t i = 0; i < sizeof(setup_cmds) / sizeof(setup_cmds[0]); i++)
+		if (fixture_sh("%s", setup_cmds[i]))
+			return -EIO;
+	fx->lan = (int)if_nametoindex("lan0");
+	fx->wan = (int)if_nametoindex("wan0");
+	fx->stray = (int)if_nametoindex("lanp");
+	pkt_mac(FX_LAN_MAC, fx->lan_mac);
+	pkt_mac(FX_WAN_MAC, fx->wan_mac);
+	pkt_mac(FX_H1_MAC, fx->h1_mac);
+	pkt_mac(FX_INET_MAC, fx->inet_mac);
+	return fx->lan && fx->wan && fx->stray ? 0 : -ENODEV;
+}
+
+static int map_fd(struct bpf_object *obj, const char *name)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, name);
+
+	return map ? bpf_map__fd(map) : -ENOENT;
+}
+
+static int register_iface(struct bpf_object *obj, __u32 slot, int ifindex,
+			  const char *name, enum hearth_iface_role role,
+			  const __u8 *mac)
+{
+	struct hearth_iface iface = { .ifindex = (__u32)ifindex, .role = role,
+				      .mtu = 1500 };
+	__u32 idx = (__u32)ifindex;
+
+	memcpy(iface.mac, mac, 6);
+	snprintf(iface.name, sizeof(iface.name), "%s", name);
+	if (bpf_map_update_elem(map_fd(obj, HEARTH_STR(HEARTH_MAP_IFACES)), &slot,
+				&iface, BPF_ANY) ||
+	    bpf_map_update_elem(map_fd(obj, HEARTH_STR(HEARTH_MAP_TXPORTS)), &idx,
+				&idx, BPF_ANY) ||
+	    bpf_map_update_elem(map_fd(obj, HEARTH_STR(HEARTH_MAP_IFSLOTS)), &idx,
+				&slot, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int fixture_attach_maps(struct fixture *fx, struct bpf_object *obj,
+			const char *prog)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(obj, prog);
+	struct hearth_state st = { .generation = 1 };
+	__u32 zero = 0;
+	int ret;
+
+	if (!p)
+		return -ENOENT;
+	fx->obj = obj;
+	fx->prog_fd = bpf_program__fd(p);
+	fx->stats_fd = map_fd(obj, HEARTH_STR(HEARTH_MAP_STATS));
+	fx->fib_fd = map_fd(obj, HEARTH_STR(HEARTH_MAP_FIBCACHE));
+	fx->state_fd = map_fd(obj, HEARTH_STR(HEARTH_MAP_STATE));
+	ret = register_iface(obj, 1, fx->wan, "wan0", HEARTH_ROLE_WAN, fx->wan_mac);
+	if (!ret)
+		ret = register_iface(obj, 2, fx->lan, "lan0", HEARTH_ROLE_LAN,
+				     fx->lan_mac);
+	if (!ret && bpf_map_update_elem(fx->state_fd, &zero, &st, BPF_ANY))
+		ret = -errno;
+	return ret;
+}
+
+int fixture_run(struct fixture *fx, int ifindex, const void *in, __u32 len,
+		void *out, __u32 *out_len, __u32 *retval)
+{
+	struct xdp_md ctx = { .data_end = len, .ingress_ifindex = (__u32)ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = len,
+		    .data_out = out, .data_size_out = out_len ? *out_len : 0,
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
+	int ret = bpf_prog_test_run_opts(fx->prog_fd, &opts);
+
+	if (ret)
+		return -errno;
+	if (out_len)
+		*out_len = opts.data_size_out;
+	*retval = opts.retval;
+	return 0;
+}
+
+static __u32 slot_of(struct fixture *fx, int ifindex)
+{
+	__u32 slot = 0, idx = (__u32)ifindex;
+
+	bpf_map_lookup_elem(map_fd(fx->obj, HEARTH_STR(HEARTH_MAP_IFSLOTS)), &idx,
+			    &slot);
+	return slot;
+}
+
+__u64 fixture_counter(struct fixture *fx, int ifindex, int id)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct hearth_counter vals[ncpus > 0 ? ncpus : 1];
+	__u32 key = HEARTH_STATS_INDEX(slot_of(fx, ifindex), (__u32)id);
+	__u64 sum = 0;
+
+	if (bpf_map_lookup_elem(fx->stats_fd, &key, vals))
+		return (__u64)-1;
+	for (int i = 0; i < ncpus; i++)
+		sum += vals[i].packets;
+	return sum;
+}
+
+int fixture_bump_generation(struct fixture *fx)
+{
+	struct hearth_state st;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(fx->state_fd, &zero, &st))
+		return -errno;
+	st.generation++;
+	return bpf_map_update_elem(fx->state_fd, &zero, &st, BPF_ANY) ? -errno : 0;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * A gateway in a private network namespace for BPF_PROG_TEST_RUN: lan0 and
+ * wan0 (veths), static neighbours on both sides, a few special routes, and
+ * the data plane's maps filled as hearthd would fill them.
+ *
+ *   lan0 192.168.1.1/24 2001:db8:1::1/64  neighbour h1 .10 / ::10
+ *   wan0 198.51.100.1/24 2001:db8:ff::1/64 default via .2 / ::2 (neighbour)
+ *   203.0.113.99     unreachable          192.168.1.99   no neighbour
+ *   (the route MTU is locked: like Linux forwarding, bpf_fib_lookup ignores
+ *   an unlocked one)
+ *   203.0.113.200    mtu 1300             10.9.9.0/24    on ext0 (foreign)
+ */
+#ifndef HEARTH_TEST_FIXTURE_H
+#define HEARTH_TEST_FIXTURE_H
+
+#include <bpf/libbpf.h>
+#include <linux/types.h>
+
+#include "../../maps/hearth_maps.h"
+
+#define FX_LAN_MAC "02:00:00:00:01:01"
+#define FX_WAN_MAC "02:00:00:00:02:01"
+#define FX_H1_MAC "02:00:00:00:01:10"
+#define FX_INET_MAC "02:00:00:00:02:02"
+#define FX_H1_V4 "192.168.1.10"
+#define FX_H1_V6 "2001:db8:1::10"
+#define FX_SERVER_V4 "203.0.113.10"
+#define FX_SERVER_V6 "2001:db8:cafe::10"
+
+struct fixture {
+	struct bpf_object *obj;
+	int prog_fd;
+	int stats_fd, fib_fd, state_fd;
+	int lan, wan, stray; /* ifindexes; stray is not registered */
+	__u8 lan_mac[6], wan_mac[6], h1_mac[6], inet_mac[6];
+};
+
+/* Moves the calling process into a new network namespace and builds the
+ * topology there. Needs root. */
+int fixture_netns(struct fixture *fx);
+/* Registers lan0 and wan0 in @obj's maps and picks program @prog. */
+int fixture_attach_maps(struct fixture *fx, struct bpf_object *obj,
+			const char *prog);
+int fixture_run(struct fixture *fx, int ifindex, const void *in, __u32 len,
+		void *out, __u32 *out_len, __u32 *retval);
+/* Sum over CPUs of one counter of the interface's slot. */
+__u64 fixture_counter(struct fixture *fx, int ifindex, int id);
+int fixture_bump_generation(struct fixture *fx);
+int fixture_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

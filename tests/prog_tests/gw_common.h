@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Shared set-up of the gateway program tests. */
+#ifndef HEARTH_GW_COMMON_H
+#define HEARTH_GW_COMMON_H
+
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <sys/socket.h>
+
+#include "../lib/fixture.h"
+#include "../lib/pkt.h"
+#include "../lib/test.h"
+#include "xdp_gateway.skel.h"
+
+#define FRAME_MAX 2048
+
+/* The gateway program, loaded unpinned, in a fresh fixture namespace. */
+static inline struct xdp_gateway *gw_setup(struct fixture *fx)
+{
+	struct xdp_gateway *skel;
+
+	if (!test__require_root())
+		return NULL;
+	if (!ASSERT_OK(fixture_netns(fx), "fixture_netns"))
+		return NULL;
+	skel = xdp_gateway__open_and_load();
+	if (!ASSERT_TRUE(skel != NULL, "open_and_load"))
+		return NULL;
+	if (!ASSERT_OK(fixture_attach_maps(fx, skel->obj,
+					   HEARTH_STR(HEARTH_PROG_XDP_GATEWAY)),
+		       "fixture_attach_maps")) {
+		xdp_gateway__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+/* A frame from h1 on the LAN (to the gateway's LAN MAC). */
+static inline struct pkt_spec lan_spec(struct fixture *fx, int family,
+				       const char *dst)
+{
+	struct pkt_spec s = {
+		.family = family,
+		.src = family == AF_INET ? FX_H1_V4 : FX_H1_V6,
+		.dst = dst,
+		.payload = 64,
+	};
+
+	memcpy(s.dmac, fx->lan_mac, 6);
+	memcpy(s.smac, fx->h1_mac, 6);
+	return s;
+}
+
+/* Runs one frame in on @ifindex; checks the verdict and that exactly
+ * counter @id of that interface moved by one. */
+static inline bool expect_verdict(struct fixture *fx, int ifindex,
+				  const void *frame, __u32 len, __u32 verdict,
+				  int id, const char *what)
+{
+	__u8 out[FRAME_MAX];
+	__u32 out_len = sizeof(out), retval = ~0u;
+	__u64 before = fixture_counter(fx, ifindex, id);
+	char msg[160];
+	bool ok;
+
+	snprintf(msg, sizeof(msg), "%s: test_run", what);
+	if (!ASSERT_OK(fixture_run(fx, ifindex, frame, len, out, &out_len, &retval), msg))
+		return false;
+	snprintf(msg, sizeof(msg), "%s: verdict", what);
+	ok = ASSERT_EQ(retval, verdict, msg);
+	snprintf(msg, sizeof(msg), "%s: counter moved by one", what);
+	ok &= ASSERT_EQ(fixture_counter(fx, ifindex, id) - before, 1, msg);
+	if (!ok)
+		for (int c = 0; c < HEARTH_CNT_MAX; c++)
+			if (fixture_counter(fx, ifindex, c))
+				printf("  counter %d = %llu\n", c,
+				       (unsigned long long)fixture_counter(fx, ifindex, c));
+	if (verdict != XDP_REDIRECT) {
+		snprintf(msg, sizeof(msg), "%s: frame left untouched", what);
+		ok &= ASSERT_EQ(out_len, len, msg) && ASSERT_MEMEQ(out, frame, len, msg);
+	}
+	return ok;
+}
+
+#endif
