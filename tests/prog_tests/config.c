@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* hearth.conf parsing: what a good file gives, and FILE:LINE errors. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "../lib/test.h"
+#include "../../userspace/lib/config.h"
+
+static int parse_text(const char *text, struct hearth_config *cfg,
+		      struct hearth_err *err, char *path, size_t path_size)
+{
+	int fd, ret;
+
+	snprintf(path, path_size, "/tmp/hearth-conf-XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	ret = hearth_config_load(path, cfg, err);
+	unlink(path);
+	return ret;
+}
+
+TEST(config_good_file)
+{
+	static const char text[] =
+		"# gateway\n"
+		"\n"
+		"wan  eth0   # uplink\n"
+		"lan  eth1 192.168.1.1/24 2001:db8:1::1/64\n"
+		"lan\tbr-guest 10.0.0.0/8\n"
+		"pin-dir /sys/fs/bpf/hearth-x\n"
+		"fib-cache off\n"
+		"xdp-mode generic\n";
+	struct hearth_config cfg;
+	struct hearth_err err = {};
+	char path[64], addr[INET6_ADDRSTRLEN];
+
+	if (!ASSERT_OK(parse_text(text, &cfg, &err, path, sizeof(path)), err.msg))
+		return;
+	ASSERT_EQ(cfg.n_ifaces, 3, "interfaces");
+	ASSERT_STRHAS(cfg.ifaces[0].name, "eth0", "wan name");
+	ASSERT_EQ(cfg.ifaces[0].role, HEARTH_ROLE_WAN, "wan role");
+	ASSERT_EQ(cfg.ifaces[1].role, HEARTH_ROLE_LAN, "lan role");
+	ASSERT_EQ(cfg.ifaces[1].line, 4, "line recorded");
+	ASSERT_EQ(cfg.ifaces[1].n_prefixes, 2, "lan prefixes");
+	inet_ntop(AF_INET, &cfg.ifaces[1].prefixes[0].addr.v4, addr, sizeof(addr));
+	ASSERT_STRHAS(addr, "192.168.1.0", "host bits cleared");
+	ASSERT_EQ(cfg.ifaces[1].prefixes[0].len, 24, "prefix length");
+	inet_ntop(AF_INET6, &cfg.ifaces[1].prefixes[1].addr.v6, addr, sizeof(addr));
+	ASSERT_STRHAS(addr, "2001:db8:1::", "IPv6 host bits cleared");
+	ASSERT_STRHAS(cfg.ifaces[2].name, "br-guest", "tab-separated words");
+	ASSERT_STRHAS(cfg.pin_dir, "/sys/fs/bpf/hearth-x", "pin-dir");
+	ASSERT_TRUE(!cfg.fib_cache, "fib-cache off");
+	ASSERT_EQ(cfg.xdp_mode, HEARTH_XDP_GENERIC, "xdp-mode");
+}
+
+TEST(config_defaults)
+{
+	struct hearth_config cfg;
+	struct hearth_err err = {};
+	char path[64];
+
+	if (!ASSERT_OK(parse_text("wan a\nlan b 10.0.0.0/24\n", &cfg, &err, path,
+				  sizeof(path)), err.msg))
+		return;
+	ASSERT_STRHAS(cfg.pin_dir, HEARTH_PIN_DIR_DEFAULT, "default pin dir");
+	ASSERT_TRUE(cfg.fib_cache, "cache on by default");
+	ASSERT_EQ(cfg.xdp_mode, HEARTH_XDP_AUTO, "auto mode by default");
+}
+
+struct bad_case {
+	const char *text;
+	const char *where; /* ":LINE:" or ": " for whole-file errors */
+	const char *message;
+};
+
+static const struct bad_case bad[] = {
+	{ "wan a\nlan b 10.0.0.0/24\nbogus x\n", ":3:", "unknown directive 'bogus'" },
+	{ "wan a\nlan b\n", ":2:", "'lan' takes an interface name and 1 to 8 subnets" },
+	{ "wan\n", ":1:", "'wan' takes one interface name" },
+	{ "wan a b\n", ":1:", "'wan' takes one interface name" },
+	{ "wan a\nlan b 10.0.0.0/33\n", ":2:", "bad subnet '10.0.0.0/33'" },
+	{ "wan a\nlan b 10.0.0.300/24\n", ":2:", "bad subnet '10.0.0.300/24'" },
+	{ "wan a\nlan b 10.0.0.0\n", ":2:", "bad subnet '10.0.0.0'" },
+	{ "wan a\nlan b 2001:db8::/129\n", ":2:", "bad subnet" },
+	{ "wan a\nlan a 10.0.0.0/24\n", ":2:", "interface 'a' already defined at line 1" },
+	{ "wan a\nwan b\n", ":2:", "second 'wan' (first at line 1)" },
+	{ "wan a/b\n", ":1:", "bad interface name 'a/b'" },
+	{ "wan ..\n", ":1:", "bad interface name '..'" },
+	{ "wan abcdefghijklmnopq\n", ":1:", "bad interface name" },
+	{ "wan a\nlan b 10.0.0.0/24\nfib-cache maybe\n", ":3:", "fib-cache takes 'on' or 'off'" },
+	{ "wan a\nlan b 10.0.0.0/24\nxdp-mode fast\n", ":3:", "xdp-mode takes auto, native or generic" },
+	{ "wan a\nlan b 10.0.0.0/24\npin-dir relative\n", ":3:", "must be an absolute path" },
+	{ "lan b 10.0.0.0/24\n", ": ", "no 'wan' interface defined" },
+	{ "wan a\n", ": ", "no 'lan' interface defined" },
+};
+
+TEST(config_errors_name_file_and_line)
+{
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct hearth_config cfg;
+		struct hearth_err err = {};
+		char path[64], want[96];
+
+		ASSERT_NEQ(parse_text(bad[i].text, &cfg, &err, path, sizeof(path)), 0,
+			   bad[i].message);
+		snprintf(want, sizeof(want), "%s%s", path, bad[i].where);
+		ASSERT_STRHAS(err.msg, want, "error starts with FILE:LINE");
+		ASSERT_STRHAS(err.msg, bad[i].message, "error names the problem");
+	}
+}
+
+TEST(config_line_too_long)
+{
+	char text[2200];
+	struct hearth_config cfg;
+	struct hearth_err err = {};
+	char path[64];
+
+	memset(text, 'x', sizeof(text));
+	memcpy(text, "wan a\n# ", 8);
+	text[sizeof(text) - 2] = '\n';
+	text[sizeof(text) - 1] = '\0';
+	ASSERT_NEQ(parse_text(text, &cfg, &err, path, sizeof(path)), 0, "refused");
+	ASSERT_STRHAS(err.msg, ":2: line too long", "long line named");
+}
+
+TEST(config_missing_file)
+{
+	struct hearth_config cfg;
+	struct hearth_err err = {};
+
+	ASSERT_NEQ(hearth_config_load("/nonexistent/hearth.conf", &cfg, &err), 0, "refused");
+	ASSERT_STRHAS(err.msg, "/nonexistent/hearth.conf: No such file", "names the file");
+}
