@@ -65,7 +65,8 @@ $(BUILD)/hearth: $(CLI_OBJS) $(BUILD)/libhearth.a
 $(BUILD)/test_progs: $(TEST_OBJS) $(BUILD)/libhearth.a
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/xdp_bench: $(BUILD)/obj/bench/xdp_bench.o $(BUILD)/obj/tests/lib/netns.o $(BUILD)/libhearth.a
+$(BUILD)/xdp_bench: $(BUILD)/obj/bench/xdp_bench.o $(BUILD)/obj/tests/lib/fixture.o \
+		     $(BUILD)/obj/tests/lib/pkt.o $(BUILD)/libhearth.a
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # `make check`: unit tests (BPF_PROG_TEST_RUN, parsers) and namespace

@@ -12,6 +12,7 @@
 # (documentation prefixes only).
 
 TOPO_PREFIX=${TOPO_PREFIX:-hth$$}
+HEARTH_BUILD=${HEARTH_BUILD:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build}
 NS_H1=$TOPO_PREFIX-h1
 NS_H2=$TOPO_PREFIX-h2
 NS_SW=$TOPO_PREFIX-sw
@@ -93,8 +94,15 @@ topo_create() {
 	nsx "$NS_IN" ip addr add "$SERVER_V4/32" dev lo
 	nsx "$NS_IN" ip addr add "$SERVER_V6/128" dev lo
 	nsx "$NS_IN" ip link set eth0 up
-	nsx "$NS_IN" ip route add 192.168.1.0/24 via "$GW_WAN_V4"
-	nsx "$NS_IN" ip -6 route add 2001:db8:1::/64 via "$GW_WAN_V6"
+	# replies leave from the server address, as from a real remote host
+	nsx "$NS_IN" ip route add 192.168.1.0/24 via "$GW_WAN_V4" src "$SERVER_V4"
+	nsx "$NS_IN" ip -6 route add 2001:db8:1::/64 via "$GW_WAN_V6" src "$SERVER_V6"
+	# veth hands locally built frames to XDP with the TCP/UDP checksum
+	# left to offload; a redirected frame loses that state. A host behind
+	# a real wire always sends full checksums, so make these hosts do too.
+	for ns in "$NS_H1" "$NS_H2" "$NS_IN"; do
+		nsx "$ns" ethtool -K eth0 tx off >/dev/null
+	done
 }
 
 host_addrs() {
@@ -121,7 +129,9 @@ HEARTHD_PID=
 # until it reports that it runs.
 start_hearthd() {
 	local i
-	nsnet "$NS_GW" "$HEARTH_BUILD/hearthd" -c "$1" >>"$2" 2>&1 &
+	# nsenter execs hearthd, so $! is hearthd itself (a function or
+	# subshell in between would leave hearthd out of reach of kill)
+	nsenter --net="/run/netns/$NS_GW" "$HEARTH_BUILD/hearthd" -c "$1" >>"$2" 2>&1 &
 	HEARTHD_PID=$!
 	for i in $(seq 100); do
 		grep -q "running with" "$2" 2>/dev/null && return 0

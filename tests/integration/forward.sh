@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Forwarding through hearth in namespaces with real clients: ICMP, UDP and
+# TCP in both families, and counters proving the packets took XDP.
+set -u
+here=$(dirname "$0")
+source "$here/../lib/report.sh"
+t_require forward.sh ip ping iperf3 jq nsenter
+source "$here/../lib/topo.sh"
+trap topo_destroy EXIT
+
+work=$(mktemp -d)
+topo_create
+topo_config "$work/hearth.conf"
+if ! start_hearthd "$work/hearth.conf" "$work/hearthd.log"; then
+	t_fail "hearthd starts" "$(tail -3 "$work/hearthd.log")"
+	exit 1
+fi
+t_pass "hearthd starts"
+
+status=$(hearth_cli -j status)
+t_jq "status: daemon running" '.daemon.running == true' "$status"
+t_jq "status: lan0 and wan0 attached in native mode" \
+	'[.interfaces[] | select(.attached and .mode == "native")] | length == 2' "$status"
+
+# fwd_delta IFACE: forward-counter packets since the last snapshot
+declare -A snap
+snapshot() { local i; for i in lan0 wan0; do snap[$i]=$(counter "$i" forward); done; }
+fwd_delta() { echo $(($(counter "$1" forward) - ${snap[$1]})); }
+slow_total() {
+	hearth_cli -j stats dev "$1" | jq '.interfaces[0].totals.slow.packets + .interfaces[0].totals.drop.packets'
+}
+
+ping_test() {
+	local fam=$1 dst=$2 out received
+	snapshot
+	out=$(nsx "$NS_H1" ping "-$fam" -c 50 -i 0.02 -W 1 "$dst")
+	received=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<<"$out")
+	t_cmp "ICMPv$fam: echo replies received" "$received" -ge 49
+	# the very first request may wait for the neighbour in the kernel
+	t_cmp "ICMPv$fam: requests forwarded by XDP on lan0" "$(fwd_delta lan0)" -ge 48
+	t_cmp "ICMPv$fam: replies forwarded by XDP on wan0" "$(fwd_delta wan0)" -ge 48
+}
+
+iperf_server() {
+	nsx "$NS_IN" iperf3 -s -D -1 -p "$1" --logfile "$work/iperf-$1.log"
+	sleep 0.3
+}
+
+udp_test() {
+	local fam=$1 dst=$2 port=$3 json sent lost slow_before
+	iperf_server "$port"
+	snapshot
+	slow_before=$(slow_total lan0)
+	json=$(nsx "$NS_H1" iperf3 "-$fam" -c "$dst" -p "$port" -u -b 200M -l 1200 -t 2 \
+		--get-server-output -J)
+	sent=$(jq '.end.sum.packets' <<<"$json")
+	# loss as the receiving server saw it
+	lost=$(jq '.server_output_json.end.sum.lost_packets' <<<"$json")
+	t_cmp "UDPv$fam: datagrams sent" "${sent:-0}" -gt 10000
+	t_cmp "UDPv$fam: datagrams lost" "${lost:-999999}" -le $((sent / 100))
+	t_cmp "UDPv$fam: datagrams forwarded by XDP" "$(fwd_delta lan0)" -ge "$sent"
+	t_cmp "UDPv$fam: slow path stayed quiet" $(($(slow_total lan0) - slow_before)) -le 20
+}
+
+tcp_test() {
+	local fam=$1 dst=$2 port=$3 json bytes bps
+	iperf_server "$port"
+	snapshot
+	json=$(nsx "$NS_H1" iperf3 "-$fam" -c "$dst" -p "$port" -t 2 -J)
+	bytes=$(jq '.end.sum_received.bytes' <<<"$json")
+	bps=$(jq '.end.sum_received.bits_per_second | floor' <<<"$json")
+	t_cmp "TCPv$fam: bytes received by the server" "${bytes:-0}" -gt 10000000
+	echo "  TCPv$fam: $((bps / 1000000)) Mbit/s through the gateway"
+	# each full segment is one forwarded frame of at most 1514 bytes
+	t_cmp "TCPv$fam: data segments forwarded by XDP" "$(fwd_delta lan0)" -ge $((bytes / 1514))
+	t_cmp "TCPv$fam: ACKs forwarded by XDP" "$(fwd_delta wan0)" -gt 1000
+}
+
+ping_test 4 "$SERVER_V4"
+ping_test 6 "$SERVER_V6"
+udp_test 4 "$SERVER_V4" 5201
+udp_test 6 "$SERVER_V6" 5202
+tcp_test 4 "$SERVER_V4" 5203
+tcp_test 6 "$SERVER_V6" 5204
+
+# Home host to home host stays on the LAN switch: nothing for XDP to do.
+snapshot
+nsx "$NS_H1" ping -c 3 -i 0.05 "$H2_V4" >/dev/null
+t_cmp "LAN-local traffic bypasses the gateway" "$(fwd_delta lan0)" -eq 0
+
+t_check "no drops on lan0" test "$(hearth_cli -j stats dev lan0 | jq .interfaces[0].totals.drop.packets)" -eq 0
+rm -rf "$work"

@@ -1,0 +1,44 @@
+# shellcheck shell=bash
+# Result lines for the integration tests, read by tests/run.sh:
+#   PASS: name | FAIL: name | SKIP: name (reason)
+
+t_pass() { echo "PASS: $1"; }
+t_fail() { echo "FAIL: $1${2:+ ($2)}"; }
+t_skip() { echo "SKIP: $1 ($2)"; }
+
+# t_check NAME CMD...: passes when CMD succeeds.
+t_check() {
+	local name=$1
+	shift
+	if "$@"; then t_pass "$name"; else t_fail "$name"; fi
+}
+
+# t_jq NAME FILTER JSON: passes when the jq filter is true of JSON.
+t_jq() {
+	if jq -e "$2" >/dev/null 2>&1 <<<"$3"; then t_pass "$1"; else t_fail "$1" "$2"; fi
+}
+
+# t_cmp NAME ACTUAL OP EXPECTED (OP as for test: -eq -ge -le -gt -lt)
+t_cmp() {
+	if [[ $2 =~ ^-?[0-9]+$ ]] && [ "$2" "$3" "$4" ]; then
+		t_pass "$1 ($2 $3 $4)"
+	else
+		t_fail "$1" "got '$2', want $3 $4"
+	fi
+}
+
+# Skips the whole script unless running as root with the given commands.
+t_require() {
+	local script=$1 cmd
+	shift
+	if [[ $(id -u) -ne 0 ]]; then
+		t_skip "$script" "needs root"
+		exit 0
+	fi
+	for cmd in "$@"; do
+		if ! command -v "$cmd" >/dev/null; then
+			t_skip "$script" "needs $cmd"
+			exit 0
+		fi
+	done
+}

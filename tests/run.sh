@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test: the BPF/userspace unit tests (build/test_progs) and the
+# namespace integration tests (tests/integration/*.sh). Prints each result
+# and ends with "N passed, N failed, N skipped".
+set -u
+cd "$(dirname "$0")/.."
+export HEARTH_BUILD=$PWD/build
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+run_suite() {
+	local name=$1 rc
+	shift
+	echo "== $name"
+	# a suite's own summary line would read like ours
+	"$@" 2>&1 | grep -v -E '^[0-9]+ passed, [0-9]+ failed' | tee -a "$log"
+	rc=${PIPESTATUS[0]}
+	if [[ $rc -ne 0 ]] && ! tail -n 50 "$log" | grep -q '^FAIL: '; then
+		echo "FAIL: $name exited with status $rc" | tee -a "$log"
+	fi
+}
+
+filter=${1:-}
+run_suite unit build/test_progs ${filter:+-t "$filter"}
+for t in tests/integration/*.sh; do
+	[[ -z $filter || $t == *$filter* ]] || continue
+	run_suite "$t" bash "$t"
+done
+
+pass=$(grep -c '^PASS: ' "$log")
+fail=$(grep -c '^FAIL: ' "$log")
+skip=$(grep -c '^SKIP: ' "$log")
+if [[ $fail -gt 0 ]]; then
+	echo "failures:"
+	grep '^FAIL: ' "$log" | sed 's/^/  /'
+fi
+echo "$pass passed, $fail failed, $skip skipped"
+[[ $fail -eq 0 ]]
