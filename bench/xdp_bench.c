@@ -48,7 +48,7 @@
 /* Longer than any trial, so that no cached decision expires while it is
  * measured; production refreshes each destination every 2 s, one FIB
  * lookup per destination, which does not show in a per-packet figure. */
-#define BENCH_FIB_CACHE_TTL_NS (3600ULL * 1000 * 1000 * 1000)
+#define BENCH_FIB_CACHE_TTL_JIFFIES (3600ULL * 1000) /* an hour at HZ up to 1000 */
 
 enum bench_prog {
 	PROG_EMPTY,
@@ -315,7 +315,7 @@ static int load_progs(struct bench *b)
 	b->gw = bench_gateway__open();
 	if (!b->empty || !b->gw)
 		return errno ? -errno : -ENOMEM;
-	b->gw->rodata->fib_cache_ttl_ns = BENCH_FIB_CACHE_TTL_NS;
+	b->gw->rodata->fib_cache_ttl_jiffies = BENCH_FIB_CACHE_TTL_JIFFIES;
 	ret = bench_gateway__load(b->gw);
 	if (ret)
 		return ret;
@@ -444,6 +444,7 @@ static int set_fib_cache(struct bench *b, bool off)
 static int scenario_prepare(struct bench *b, const struct scenario *s)
 {
 	const struct frame *f = &b->frames[s->frame];
+	struct hearth_fib_entry entry;
 	__u32 ns;
 	int ret;
 
@@ -454,6 +455,13 @@ static int scenario_prepare(struct bench *b, const struct scenario *s)
 	if (s->cache == CACHE_OFF &&
 	    bpf_map_delete_elem(b->fx.fib_fd, &f->key) && errno != ENOENT)
 		return fail(s->key, "emptying the FIB cache: %s", strerror(errno));
+	/* the per-CPU level would otherwise keep serving a decision the shared
+	 * level no longer holds, and the warm-up would not refill it */
+	if (s->cache != CACHE_NA && bpf_map_lookup_elem(b->fx.fib_fd, &f->key, &entry)) {
+		ret = fixture_clear_l1(&b->fx);
+		if (ret)
+			return fail(s->key, "emptying the per-CPU FIB cache: %s", strerror(-ret));
+	}
 	return test_run(b, s, WARMUP_REPEATS, &ns);
 }
 

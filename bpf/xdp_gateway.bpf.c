@@ -82,7 +82,7 @@ static __always_inline int gateway_xdp(struct xdp_md *ctx)
 		return verdict(slot, id, bytes);
 	counter_add(slot, HEARTH_CNT_FORWARD, bytes);
 	counter_add(e->out_slot, HEARTH_CNT_TX, bytes);
-	return bpf_redirect_map(&HEARTH_MAP_TXPORTS, e->ifindex, 0);
+	return bpf_redirect_map(&HEARTH_MAP_TXPORTS, e->out_slot, 0);
 }
 
 SEC("xdp")

@@ -22,9 +22,9 @@ struct {
 	__type(value, struct hearth_iface);
 } HEARTH_MAP_IFACES SEC(".maps");
 
-/* Egress devices for bpf_redirect_map, keyed by ifindex. */
+/* Egress devices for bpf_redirect_map, indexed by slot. */
 struct {
-	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
 	__uint(max_entries, HEARTH_MAX_IFACES);
 	__type(key, __u32);
 	__type(value, __u32);
@@ -36,6 +36,14 @@ struct {
 	__type(key, struct hearth_fib_key);
 	__type(value, struct hearth_fib_entry);
 } HEARTH_MAP_FIBCACHE SEC(".maps");
+
+/* Indexed by a hash of the key; a line holds whichever key used it last. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, HEARTH_FIB_L1_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct hearth_fib_l1);
+} HEARTH_MAP_FIBL1 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

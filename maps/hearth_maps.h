@@ -19,6 +19,7 @@
 #define HEARTH_MAP_IFACES    hearth_ifaces
 #define HEARTH_MAP_TXPORTS   hearth_txports
 #define HEARTH_MAP_FIBCACHE  hearth_fibcache
+#define HEARTH_MAP_FIBL1     hearth_fibl1
 #define HEARTH_MAP_STATS     hearth_stats
 #define HEARTH_MAP_STATE     hearth_state
 
@@ -33,9 +34,11 @@
 /* Interface slots; slot 0 collects packets seen on unregistered interfaces. */
 #define HEARTH_MAX_IFACES 64
 #define HEARTH_FIB_CACHE_ENTRIES 16384
+/* Per-CPU direct-mapped level in front of the shared cache (power of 2). */
+#define HEARTH_FIB_L1_ENTRIES 1024
 /* A cached forwarding decision is re-checked with bpf_fib_lookup this often
  * even without a netlink event, so a stopped hearthd cannot leave it stale. */
-#define HEARTH_FIB_CACHE_TTL_NS (2ULL * 1000 * 1000 * 1000)
+#define HEARTH_FIB_CACHE_TTL_MS 2000
 #define HEARTH_IFNAMSIZ 16
 
 enum hearth_iface_role {
@@ -66,7 +69,7 @@ enum hearth_fib_action {
 };
 
 struct hearth_fib_entry {
-	__u64 expires_ns; /* bpf_ktime_get_coarse_ns() deadline */
+	__u64 expires; /* bpf_jiffies64() deadline */
 	__u32 generation; /* hearth_state.generation when filled */
 	__u32 ifindex; /* egress */
 	__u32 out_slot; /* slot of the egress interface */
@@ -75,6 +78,13 @@ struct hearth_fib_entry {
 	__u8 reason; /* counter to bump when action is HEARTH_FIB_PASS */
 	__u8 dmac[6];
 	__u8 smac[6];
+};
+
+/* Value of HEARTH_MAP_FIBL1: one line of the per-CPU level, tagged with
+ * its full key (lines are shared by every key that hashes to them). */
+struct hearth_fib_l1 {
+	struct hearth_fib_key key;
+	struct hearth_fib_entry entry;
 };
 
 enum hearth_state_flags {

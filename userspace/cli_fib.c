@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "cli.h"
 #include "lib/counters.h"
@@ -28,19 +27,10 @@ static __u32 ifindex_slot(struct hearth_dp *dp, __u32 ifindex)
 	return slot;
 }
 
-static __u64 coarse_now_ns(void)
-{
-	struct timespec ts;
-
-	/* the clock behind bpf_ktime_get_coarse_ns() */
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static struct json_object *entry_json(struct hearth_dp *dp,
 				      const struct hearth_fib_key *k,
 				      const struct hearth_fib_entry *e,
-				      const struct hearth_state *st, __u64 now)
+				      const struct hearth_state *st)
 {
 	struct json_object *o = json_object_new_object();
 	char addr[INET6_ADDRSTRLEN], name[IF_NAMESIZE + 1], mac[18];
@@ -62,9 +52,10 @@ static struct json_object *entry_json(struct hearth_dp *dp,
 		json_object_object_add(o, "reason",
 				       json_object_new_string(hearth_counter_descs[e->reason].name));
 	}
+	/* entries also expire (in jiffies, which userspace cannot read);
+	 * the generation is what a change of routes or neighbours moves */
 	json_object_object_add(o, "valid",
-			       json_object_new_boolean(e->generation == st->generation &&
-						       e->expires_ns > now));
+			       json_object_new_boolean(e->generation == st->generation));
 	return o;
 }
 
@@ -91,7 +82,6 @@ static int fib_show(struct cli *cli, int argc, char **argv)
 	struct hearth_state st = {};
 	struct hearth_dp dp;
 	void *prev = NULL;
-	__u64 now = coarse_now_ns();
 	int ret;
 
 	if (argc > 0) {
@@ -109,7 +99,7 @@ static int fib_show(struct cli *cli, int argc, char **argv)
 		prev = &key;
 		if (bpf_map_lookup_elem(dp.map_fd[HEARTH_DP_FIBCACHE], &key, &e))
 			continue; /* evicted meanwhile */
-		json_object_array_add(list, entry_json(&dp, &key, &e, &st, now));
+		json_object_array_add(list, entry_json(&dp, &key, &e, &st));
 	}
 	hearth_dp_close(&dp);
 	if (cli->json) {
@@ -132,7 +122,7 @@ static int fib_flush(struct cli *cli, int argc, char **argv)
 	ret = cli_open_dp(cli, &dp);
 	if (ret)
 		return ret;
-	ret = hearth_dp_bump_generation(&dp);
+	ret = hearth_dp_fib_flush(&dp);
 	hearth_dp_close(&dp);
 	if (ret)
 		return cli_error(cli, CLI_EXIT_FAIL, "cannot flush: %s", strerror(-ret));

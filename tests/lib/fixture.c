@@ -85,7 +85,7 @@ static int register_iface(struct bpf_object *obj, __u32 slot, int ifindex,
 	snprintf(iface.name, sizeof(iface.name), "%s", name);
 	if (bpf_map_update_elem(map_fd(obj, HEARTH_STR(HEARTH_MAP_IFACES)), &slot,
 				&iface, BPF_ANY) ||
-	    bpf_map_update_elem(map_fd(obj, HEARTH_STR(HEARTH_MAP_TXPORTS)), &idx,
+	    bpf_map_update_elem(map_fd(obj, HEARTH_STR(HEARTH_MAP_TXPORTS)), &slot,
 				&idx, BPF_ANY) ||
 	    bpf_map_update_elem(map_fd(obj, HEARTH_STR(HEARTH_MAP_IFSLOTS)), &idx,
 				&slot, BPF_ANY))
@@ -107,6 +107,7 @@ int fixture_attach_maps(struct fixture *fx, struct bpf_object *obj,
 	fx->prog_fd = bpf_program__fd(p);
 	fx->stats_fd = map_fd(obj, HEARTH_STR(HEARTH_MAP_STATS));
 	fx->fib_fd = map_fd(obj, HEARTH_STR(HEARTH_MAP_FIBCACHE));
+	fx->fibl1_fd = map_fd(obj, HEARTH_STR(HEARTH_MAP_FIBL1));
 	fx->state_fd = map_fd(obj, HEARTH_STR(HEARTH_MAP_STATE));
 	ret = register_iface(obj, 1, fx->wan, "wan0", HEARTH_ROLE_WAN, fx->wan_mac);
 	if (!ret)
@@ -155,6 +156,19 @@ __u64 fixture_counter(struct fixture *fx, int ifindex, int id)
 	for (int i = 0; i < ncpus; i++)
 		sum += vals[i].packets;
 	return sum;
+}
+
+int fixture_clear_l1(struct fixture *fx)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct hearth_fib_l1 *zero = calloc(ncpus > 0 ? ncpus : 1, sizeof(*zero));
+	int ret = zero ? 0 : -ENOMEM;
+
+	for (__u32 i = 0; !ret && i < HEARTH_FIB_L1_ENTRIES; i++)
+		if (bpf_map_update_elem(fx->fibl1_fd, &i, zero, BPF_ANY))
+			ret = -errno;
+	free(zero);
+	return ret;
 }
 
 int fixture_bump_generation(struct fixture *fx)

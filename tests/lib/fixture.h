@@ -7,8 +7,8 @@
  *   lan0 192.168.1.1/24 2001:db8:1::1/64  neighbour h1 .10 / ::10
  *   wan0 198.51.100.1/24 2001:db8:ff::1/64 default via .2 / ::2 (neighbour)
  *   203.0.113.99     unreachable          192.168.1.99   no neighbour
- *   (the route MTU is locked: like Linux forwarding, bpf_fib_lookup ignores
- *   an unlocked one)
+ *   (the route MTU is locked: bpf_fib_lookup ignores an unlocked route MTU,
+ *   which Linux forwarding would honour; see docs/architecture.md)
  *   203.0.113.200    mtu 1300             10.9.9.0/24    on ext0 (foreign)
  */
 #ifndef HEARTH_TEST_FIXTURE_H
@@ -31,7 +31,7 @@
 struct fixture {
 	struct bpf_object *obj;
 	int prog_fd;
-	int stats_fd, fib_fd, state_fd;
+	int stats_fd, fib_fd, fibl1_fd, state_fd;
 	int lan, wan, stray; /* ifindexes; stray is not registered */
 	__u8 lan_mac[6], wan_mac[6], h1_mac[6], inet_mac[6];
 };
@@ -47,6 +47,8 @@ int fixture_run(struct fixture *fx, int ifindex, const void *in, __u32 len,
 /* Sum over CPUs of one counter of the interface's slot. */
 __u64 fixture_counter(struct fixture *fx, int ifindex, int id);
 int fixture_bump_generation(struct fixture *fx);
+/* Empties the per-CPU level of the FIB cache on every CPU. */
+int fixture_clear_l1(struct fixture *fx);
 int fixture_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -159,9 +159,9 @@ TEST(ttl_checksum_all_values)
 	xdp_gateway__destroy(skel);
 }
 
-/* The established path uses the cache: a planted entry wins until the
- * generation moves, then the FIB answers again. */
-TEST(fib_cache_hit_and_invalidation)
+/* The established path uses the cache: the per-CPU level first, then the
+ * shared one, until the generation moves or the entry expires. */
+TEST(fib_cache_levels_and_invalidation)
 {
 	struct fixture fx;
 	struct xdp_gateway *skel = gw_setup(&fx);
@@ -169,7 +169,8 @@ TEST(fib_cache_hit_and_invalidation)
 	struct hearth_fib_key key = { .family = AF_INET };
 	struct hearth_fib_entry e;
 	struct fwd_result r;
-	__u8 in[FRAME_MAX], planted[6] = { 0x02, 0xde, 0xad, 0xbe, 0xef, 0x01 };
+	__u8 in[FRAME_MAX], mac_a[6] = { 0x02, 0xaa, 0, 0, 0, 1 },
+			    mac_b[6] = { 0x02, 0xbb, 0, 0, 0, 2 };
 	__u32 in_len;
 
 	if (!skel)
@@ -179,12 +180,21 @@ TEST(fib_cache_hit_and_invalidation)
 		goto out;
 	key.ifindex = (__u32)fx.lan;
 	inet_pton(AF_INET, FX_SERVER_V4, key.addr);
-	if (!ASSERT_OK(bpf_map_lookup_elem(fx.fib_fd, &key, &e), "entry after first packet"))
+	if (!ASSERT_OK(bpf_map_lookup_elem(fx.fib_fd, &key, &e), "shared entry after first packet"))
 		goto out;
-	memcpy(e.dmac, planted, 6);
-	ASSERT_OK(bpf_map_update_elem(fx.fib_fd, &key, &e, BPF_ANY), "plant entry");
+
+	/* shared level: planted entry, per-CPU level emptied */
+	memcpy(e.dmac, mac_a, 6);
+	ASSERT_OK(bpf_map_update_elem(fx.fib_fd, &key, &e, BPF_ANY), "plant A");
+	ASSERT_OK(fixture_clear_l1(&fx), "clear per-CPU level");
 	forward_one(&fx, fx.lan, &s, in, &in_len, &r);
-	ASSERT_MEMEQ(r.frame, planted, 6, "second packet used the cached decision");
+	ASSERT_MEMEQ(r.frame, mac_a, 6, "shared level used when the per-CPU line is empty");
+
+	/* per-CPU level: it now holds A and wins over a newer shared entry */
+	memcpy(e.dmac, mac_b, 6);
+	ASSERT_OK(bpf_map_update_elem(fx.fib_fd, &key, &e, BPF_ANY), "plant B");
+	forward_one(&fx, fx.lan, &s, in, &in_len, &r);
+	ASSERT_MEMEQ(r.frame, mac_a, 6, "per-CPU line used first");
 
 	ASSERT_OK(fixture_bump_generation(&fx), "bump generation");
 	forward_one(&fx, fx.lan, &s, in, &in_len, &r);
@@ -192,11 +202,14 @@ TEST(fib_cache_hit_and_invalidation)
 
 	/* an expired entry is refreshed even without a generation change */
 	ASSERT_OK(bpf_map_lookup_elem(fx.fib_fd, &key, &e), "entry after refresh");
-	memcpy(e.dmac, planted, 6);
-	e.expires_ns = 1;
+	memcpy(e.dmac, mac_a, 6);
+	e.expires = 1;
 	ASSERT_OK(bpf_map_update_elem(fx.fib_fd, &key, &e, BPF_ANY), "plant expired");
+	ASSERT_OK(fixture_clear_l1(&fx), "clear per-CPU level");
 	forward_one(&fx, fx.lan, &s, in, &in_len, &r);
 	ASSERT_MEMEQ(r.frame, fx.inet_mac, 6, "expired entry not used");
+	ASSERT_OK(bpf_map_lookup_elem(fx.fib_fd, &key, &e), "entry refreshed");
+	ASSERT_TRUE(e.expires > 1, "refreshed entry has a new deadline");
 out:
 	xdp_gateway__destroy(skel);
 }
@@ -223,5 +236,12 @@ TEST(fib_cache_disabled)
 	ASSERT_EQ(r.retval, XDP_REDIRECT, "still forwarded");
 	ASSERT_MEMEQ(r.frame, fx.inet_mac, 6, "next hop MAC");
 	ASSERT_TRUE(!cache_entry(&fx, fx.lan, AF_INET, FX_SERVER_V4, &e), "nothing cached");
+
+	/* one lookup with the packet's own length still enforces the MTU */
+	s = lan_spec(&fx, AF_INET, "203.0.113.200");
+	s.payload = 1400;
+	in_len = (__u32)pkt_build(&s, in, sizeof(in));
+	expect_verdict(&fx, fx.lan, in, in_len, XDP_PASS, HEARTH_CNT_PASS_FRAG_NEEDED,
+		       "larger than the route MTU, cache off");
 	xdp_gateway__destroy(skel);
 }

@@ -184,24 +184,32 @@ static int do_lan(struct parse_ctx *pc, int argc, char **argv)
 	return add_iface(pc, HEARTH_ROLE_LAN, argc, argv);
 }
 
+static int set_dir(struct parse_ctx *pc, const char *what, const char *path,
+		   char *dst, size_t size)
+{
+	char msg[96];
+
+	if (path[0] != '/')
+		snprintf(msg, sizeof(msg), "%s '%%s' must be an absolute path", what);
+	else if (strlen(path) >= size - 32) /* room for the names below it */
+		snprintf(msg, sizeof(msg), "%s '%%s' is too long", what);
+	else
+		return snprintf(dst, size, "%s", path) < 0;
+	return fail(pc, msg, path);
+}
+
 static int do_pin_dir(struct parse_ctx *pc, int argc, char **argv)
 {
 	(void)argc;
-	if (argv[0][0] != '/' || strlen(argv[0]) >= sizeof(pc->cfg->pin_dir))
-		return fail(pc, "pin-dir '%s' must be an absolute path",
-			    argv[0]);
-	snprintf(pc->cfg->pin_dir, sizeof(pc->cfg->pin_dir), "%s", argv[0]);
-	return 0;
+	return set_dir(pc, "pin-dir", argv[0], pc->cfg->pin_dir,
+		       sizeof(pc->cfg->pin_dir));
 }
 
 static int do_run_dir(struct parse_ctx *pc, int argc, char **argv)
 {
 	(void)argc;
-	if (argv[0][0] != '/' || strlen(argv[0]) >= sizeof(pc->cfg->run_dir))
-		return fail(pc, "run-dir '%s' must be an absolute path",
-			    argv[0]);
-	snprintf(pc->cfg->run_dir, sizeof(pc->cfg->run_dir), "%s", argv[0]);
-	return 0;
+	return set_dir(pc, "run-dir", argv[0], pc->cfg->run_dir,
+		       sizeof(pc->cfg->run_dir));
 }
 
 static int do_fib_cache(struct parse_ctx *pc, int argc, char **argv)

@@ -22,7 +22,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/utsname.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -39,6 +41,7 @@ static const char *const map_names[HEARTH_DP_MAP_COUNT] = {
 	[HEARTH_DP_IFACES] = HEARTH_STR(HEARTH_MAP_IFACES),
 	[HEARTH_DP_TXPORTS] = HEARTH_STR(HEARTH_MAP_TXPORTS),
 	[HEARTH_DP_FIBCACHE] = HEARTH_STR(HEARTH_MAP_FIBCACHE),
+	[HEARTH_DP_FIBL1] = HEARTH_STR(HEARTH_MAP_FIBL1),
 	[HEARTH_DP_STATS] = HEARTH_STR(HEARTH_MAP_STATS),
 	[HEARTH_DP_STATE] = HEARTH_STR(HEARTH_MAP_STATE),
 };
@@ -126,7 +129,7 @@ fail:
 			      strerror(-ret));
 }
 
-static int mkdir_p(const char *path, mode_t mode)
+int hearth_mkdir_p(const char *path, mode_t mode)
 {
 	char buf[512];
 
@@ -145,40 +148,87 @@ static int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
+/* `ip netns exec` mounts a sysfs named after the namespace over /sys. */
+static bool sysfs_from_ip_netns(void)
+{
+	char src[256], dir[256], type[64];
+	bool private = false;
+	FILE *f = fopen("/proc/self/mounts", "re");
+
+	if (!f)
+		return false;
+	while (fscanf(f, "%255s %255s %63s %*[^\n]", src, dir, type) == 3)
+		if (!strcmp(dir, "/sys") && !strcmp(type, "sysfs"))
+			private = strcmp(src, "sysfs") != 0; /* the last one wins */
+	fclose(f);
+	return private;
+}
+
 /* A bpffs mounted inside a private mount namespace (as `ip netns exec`
  * makes) dies with it, and the pinned data plane with it. */
 static bool in_private_mount_ns(void)
 {
 	char mine[64] = "", init[64] = "";
 
-	if (readlink("/proc/self/ns/mnt", mine, sizeof(mine) - 1) < 0 ||
-	    readlink("/proc/1/ns/mnt", init, sizeof(init) - 1) < 0)
-		return false;
-	return strcmp(mine, init) != 0;
+	if (readlink("/proc/self/ns/mnt", mine, sizeof(mine) - 1) > 0 &&
+	    readlink("/proc/1/ns/mnt", init, sizeof(init) - 1) > 0)
+		return strcmp(mine, init) != 0;
+	return sysfs_from_ip_netns(); /* pid 1 hidden from us */
+}
+
+/* statfs of @path or, when it does not exist yet, of its nearest ancestor. */
+static int statfs_nearest(const char *path, struct statfs *fs)
+{
+	char buf[512];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	while (statfs(buf, fs)) {
+		char *slash = strrchr(buf, '/');
+
+		if (errno != ENOENT)
+			return -errno;
+		if (!slash || slash == buf)
+			return statfs("/", fs) ? -errno : 0;
+		*slash = '\0';
+	}
+	return 0;
+}
+
+static int mount_sys_bpffs(struct hearth_err *err)
+{
+	struct statfs fs;
+
+	if (statfs("/sys/fs/bpf", &fs) || fs.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (in_private_mount_ns())
+		return hearth_err_set(err, EPERM,
+				      "/sys/fs/bpf is not mounted in this private mount namespace; pins would vanish with it (use 'nsenter --net', not 'ip netns exec')");
+	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"))
+		return hearth_err_set(err, errno, "cannot mount bpffs on /sys/fs/bpf: %s",
+				      strerror(errno));
+	return 0;
 }
 
 int hearth_bpffs_ensure(const char *pin_dir, struct hearth_err *err)
 {
 	char sub[512];
 	struct statfs fs;
-	int ret;
+	int ret = 0;
 
-	if (statfs("/sys/fs/bpf", &fs) == 0 && fs.f_type != BPF_FS_MAGIC) {
-		if (in_private_mount_ns())
-			return hearth_err_set(err, EPERM,
-					      "/sys/fs/bpf is not mounted in this private mount namespace; pins would vanish with it (use 'nsenter --net', not 'ip netns exec')");
-		if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"))
-			return hearth_err_set(err, errno,
-					      "cannot mount bpffs on /sys/fs/bpf: %s",
-					      strerror(errno));
-	}
-	ret = mkdir_p(pin_dir, 0700);
+	if (!strncmp(pin_dir, "/sys/fs/bpf/", 12))
+		ret = mount_sys_bpffs(err);
+	if (ret)
+		return ret;
+	/* check before creating anything, so a wrong path leaves nothing */
+	ret = statfs_nearest(pin_dir, &fs);
+	if (ret || fs.f_type != BPF_FS_MAGIC)
+		return hearth_err_set(err, EINVAL, "%s is not on a bpf filesystem",
+				      pin_dir);
+	ret = hearth_mkdir_p(pin_dir, 0700);
 	if (ret)
 		return hearth_err_set(err, ret, "cannot create %s: %s", pin_dir,
 				      strerror(-ret));
-	if (statfs(pin_dir, &fs) || fs.f_type != BPF_FS_MAGIC)
-		return hearth_err_set(err, EINVAL, "%s is not on a bpf filesystem",
-				      pin_dir);
 	for (int i = 0; i < 2; i++) {
 		pin_path(sub, sizeof(sub), pin_dir, NULL, i ? "links" : "progs");
 		if (mkdir(sub, 0700) && errno != EEXIST)
@@ -186,6 +236,34 @@ int hearth_bpffs_ensure(const char *pin_dir, struct hearth_err *err)
 					      sub, strerror(errno));
 	}
 	return 0;
+}
+
+/* CONFIG_HZ from the kernel's config (gzopen reads plain files too). When
+ * it cannot be found, 100 is the smallest HZ Linux offers, so the cache
+ * lifetime can only come out shorter than asked, never longer. */
+static unsigned int kernel_hz(void)
+{
+	char boot[300], line[256];
+	const char *paths[] = { boot, "/proc/config.gz" };
+	struct utsname uts;
+	unsigned int hz = 0;
+
+	if (uname(&uts))
+		return 100;
+	snprintf(boot, sizeof(boot), "/boot/config-%s", uts.release);
+	for (size_t i = 0; i < 2 && !hz; i++) {
+		gzFile f = gzopen(paths[i], "rb");
+
+		if (!f)
+			continue;
+		while (gzgets(f, line, sizeof(line)))
+			if (!strncmp(line, "CONFIG_HZ=", 10)) {
+				hz = (unsigned int)strtoul(line + 10, NULL, 10);
+				break;
+			}
+		gzclose(f);
+	}
+	return hz >= 100 && hz <= 10000 ? hz : 100;
 }
 
 /* FNV-1a over the object and the load-time settings: equal ids mean the
@@ -198,7 +276,7 @@ static __u64 build_id(const struct xdp_gateway *skel)
 
 	for (size_t i = 0; i < size; i++)
 		hash = (hash ^ bytes[i]) * 0x100000001b3ULL;
-	hash ^= skel->rodata->fib_cache_ttl_ns;
+	hash ^= skel->rodata->fib_cache_ttl_jiffies;
 	return hash;
 }
 
@@ -286,6 +364,7 @@ static int take_skeleton_fds(struct hearth_dp *dp, struct xdp_gateway *skel)
 		[HEARTH_DP_IFACES] = skel->maps.HEARTH_MAP_IFACES,
 		[HEARTH_DP_TXPORTS] = skel->maps.HEARTH_MAP_TXPORTS,
 		[HEARTH_DP_FIBCACHE] = skel->maps.HEARTH_MAP_FIBCACHE,
+		[HEARTH_DP_FIBL1] = skel->maps.HEARTH_MAP_FIBL1,
 		[HEARTH_DP_STATS] = skel->maps.HEARTH_MAP_STATS,
 		[HEARTH_DP_STATE] = skel->maps.HEARTH_MAP_STATE,
 	};
@@ -302,20 +381,59 @@ static int take_skeleton_fds(struct hearth_dp *dp, struct xdp_gateway *skel)
 	return prog_id_of(dp->prog_fd, &dp->prog_id);
 }
 
-static int pin_maps_by_name(struct xdp_gateway *skel, const char *pin_dir)
+/* Same shape as the object's definition? The kernel adds
+ * BPF_F_RDONLY_PROG to every devmap, which libbpf 1.1's own reuse check
+ * counts as a mismatch, so pinned maps are reused here instead. */
+static int check_reusable(struct bpf_map *map, int fd, const char *path,
+			  struct hearth_err *err)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return hearth_err_set(err, errno, "%s: %s", path, strerror(errno));
+	info.map_flags &= ~BPF_F_RDONLY_PROG;
+	if (info.type != bpf_map__type(map) ||
+	    info.key_size != bpf_map__key_size(map) ||
+	    info.value_size != bpf_map__value_size(map) ||
+	    info.max_entries != bpf_map__max_entries(map) ||
+	    info.map_flags != (bpf_map__map_flags(map) & ~BPF_F_RDONLY_PROG))
+		return hearth_err_set(err, EINVAL,
+				      "pinned map %s does not match this build (run 'hearth down' first)",
+				      path);
+	return 0;
+}
+
+/* Pinned maps are reused (their state survives upgrades); missing ones are
+ * created and pinned by libbpf at load. */
+static int adopt_or_pin_maps(struct xdp_gateway *skel, const char *pin_dir,
+			     struct hearth_err *err)
 {
 	struct bpf_map *map;
 	char path[512];
 
 	bpf_object__for_each_map(map, skel->obj) {
 		const char *name = bpf_map__name(map);
+		int fd, ret;
 
 		if (strncmp(name, "hearth_", 7))
 			continue; /* .rodata and friends belong to one load */
 		if (pin_path(path, sizeof(path), pin_dir, NULL, name))
-			return -ENAMETOOLONG;
-		if (bpf_map__set_pin_path(map, path))
-			return -errno;
+			return hearth_err_set(err, ENAMETOOLONG, "pin path too long");
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			if (bpf_map__set_pin_path(map, path))
+				return hearth_err_set(err, errno, "%s: %s", path,
+						      strerror(errno));
+			continue;
+		}
+		ret = check_reusable(map, fd, path, err);
+		if (!ret && bpf_map__reuse_fd(map, fd))
+			ret = hearth_err_set(err, errno, "cannot reuse %s: %s", path,
+					     strerror(errno));
+		close(fd);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -330,17 +448,15 @@ static int load_new(struct hearth_dp *dp, __u64 *id, struct hearth_err *err)
 	if (!skel)
 		return hearth_err_set(err, errno, "cannot open the BPF object: %s",
 				      strerror(errno));
+	skel->rodata->fib_cache_ttl_jiffies =
+		(__u64)HEARTH_FIB_CACHE_TTL_MS * kernel_hz() / 1000;
 	*id = build_id(skel);
-	ret = pin_maps_by_name(skel, dp->pin_dir);
-	if (ret) {
-		hearth_err_set(err, ret, "cannot set map pin paths: %s",
-			       strerror(-ret));
+	ret = adopt_or_pin_maps(skel, dp->pin_dir, err);
+	if (ret)
 		goto cleanup;
-	}
 	ret = xdp_gateway__load(skel);
 	if (ret) {
-		hearth_err_set(err, ret,
-			       "cannot load the data plane: %s (pinned maps from an incompatible version? run 'hearth down')",
+		hearth_err_set(err, ret, "cannot load the data plane: %s",
 			       strerror(-ret));
 		goto cleanup;
 	}
@@ -382,6 +498,8 @@ int hearth_dp_load(struct hearth_dp *dp, const struct hearth_config *cfg,
 
 		if (!probe)
 			return hearth_err_set(err, errno, "cannot open the BPF object");
+		probe->rodata->fib_cache_ttl_jiffies =
+			(__u64)HEARTH_FIB_CACHE_TTL_MS * kernel_hz() / 1000;
 		id = build_id(probe);
 		xdp_gateway__destroy(probe);
 		ret = hearth_dp_state_get(dp, &st);
@@ -419,6 +537,17 @@ int hearth_dp_iface_get(struct hearth_dp *dp, __u32 slot,
 	if (bpf_map_lookup_elem(dp->map_fd[HEARTH_DP_IFACES], &slot, iface))
 		return -errno;
 	return iface->ifindex ? 0 : -ENOENT;
+}
+
+__u32 hearth_dp_slot_of(struct hearth_dp *dp, const char *name)
+{
+	struct hearth_iface iface;
+
+	for (__u32 slot = 1; slot < HEARTH_MAX_IFACES; slot++)
+		if (!hearth_dp_iface_get(dp, slot, &iface) &&
+		    !strncmp(iface.name, name, sizeof(iface.name)))
+			return slot;
+	return 0;
 }
 
 /* The slot already holding @name, else the first free one; 0 when full. */
@@ -483,15 +612,29 @@ static void clear_counters(struct hearth_dp *dp, __u32 slot)
 }
 
 /* Forgets the ifindex a slot used to have, so the fast path stops using it. */
-static void unmap_ifindex(struct hearth_dp *dp, __u32 ifindex)
+static void unmap_ifindex(struct hearth_dp *dp, __u32 slot, __u32 ifindex)
 {
 	__u32 zero = 0;
 
+	bpf_map_delete_elem(dp->map_fd[HEARTH_DP_TXPORTS], &slot);
 	if (!ifindex || ifindex >= HEARTH_MAX_IFINDEX)
 		return;
 	bpf_map_update_elem(dp->map_fd[HEARTH_DP_IFSLOTS], &ifindex, &zero,
 			    BPF_ANY);
-	bpf_map_delete_elem(dp->map_fd[HEARTH_DP_TXPORTS], &ifindex);
+}
+
+int hearth_dp_iface_forget(struct hearth_dp *dp, __u32 slot)
+{
+	struct hearth_iface iface;
+	char path[512];
+	int ret = hearth_dp_iface_get(dp, slot, &iface);
+
+	if (ret)
+		return ret;
+	unmap_ifindex(dp, slot, iface.ifindex);
+	if (!pin_path(path, sizeof(path), dp->pin_dir, "links", iface.name))
+		unlink(path); /* the link died with the device */
+	return 0;
 }
 
 static int register_iface(struct hearth_dp *dp, __u32 slot,
@@ -503,12 +646,12 @@ static int register_iface(struct hearth_dp *dp, __u32 slot,
 	if (hearth_dp_iface_get(dp, slot, &old))
 		clear_counters(dp, slot); /* a fresh slot starts from zero */
 	else if (old.ifindex != ifindex)
-		unmap_ifindex(dp, old.ifindex); /* interface was recreated */
+		unmap_ifindex(dp, slot, old.ifindex); /* interface was recreated */
 	/* egress first, then ingress: a slot is usable once both are there */
 	if (bpf_map_update_elem(dp->map_fd[HEARTH_DP_IFACES], &slot, iface,
 				BPF_ANY) ||
-	    bpf_map_update_elem(dp->map_fd[HEARTH_DP_TXPORTS], &ifindex,
-				&ifindex, BPF_ANY) ||
+	    bpf_map_update_elem(dp->map_fd[HEARTH_DP_TXPORTS], &slot, &ifindex,
+				BPF_ANY) ||
 	    bpf_map_update_elem(dp->map_fd[HEARTH_DP_IFSLOTS], &ifindex, &slot,
 				BPF_ANY))
 		return -errno;
@@ -622,7 +765,7 @@ int hearth_dp_iface_down(struct hearth_dp *dp, __u32 slot)
 		return ret;
 	if (!pin_path(path, sizeof(path), dp->pin_dir, "links", iface.name))
 		unlink(path);
-	unmap_ifindex(dp, iface.ifindex);
+	unmap_ifindex(dp, slot, iface.ifindex);
 	if (bpf_map_update_elem(dp->map_fd[HEARTH_DP_IFACES], &slot, &empty,
 				BPF_ANY))
 		return -errno;
@@ -711,6 +854,20 @@ int hearth_dp_stats_read(struct hearth_dp *dp, __u32 slot,
 		}
 	}
 	free(percpu);
+	return ret;
+}
+
+int hearth_dp_fib_flush(struct hearth_dp *dp)
+{
+	struct hearth_fib_key key;
+	int fd = dp->map_fd[HEARTH_DP_FIBCACHE];
+	int ret = hearth_dp_bump_generation(dp);
+
+	/* the generation already invalidates both levels; emptying the shared
+	 * one keeps `hearth fib show` honest */
+	while (!ret && !bpf_map_get_next_key(fd, NULL, &key))
+		if (bpf_map_delete_elem(fd, &key) && errno != ENOENT)
+			ret = -errno;
 	return ret;
 }
 

@@ -3,6 +3,7 @@
 #define HEARTH_DATAPLANE_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <linux/types.h>
 
 #include "config.h"
@@ -14,6 +15,7 @@ enum hearth_dp_map {
 	HEARTH_DP_IFACES,
 	HEARTH_DP_TXPORTS,
 	HEARTH_DP_FIBCACHE,
+	HEARTH_DP_FIBL1,
 	HEARTH_DP_STATS,
 	HEARTH_DP_STATE,
 	HEARTH_DP_MAP_COUNT,
@@ -56,6 +58,11 @@ int hearth_dp_iface_up(struct hearth_dp *dp, const char *name,
 		       enum hearth_iface_role role, enum hearth_xdp_mode mode,
 		       struct hearth_err *err);
 int hearth_dp_iface_down(struct hearth_dp *dp, __u32 slot);
+/* The interface of @slot is gone: stop mapping its old ifindex (which the
+ * kernel may hand to another device) but keep the slot and its counters. */
+int hearth_dp_iface_forget(struct hearth_dp *dp, __u32 slot);
+/* The slot holding interface @name, or 0. */
+__u32 hearth_dp_slot_of(struct hearth_dp *dp, const char *name);
 int hearth_dp_iface_get(struct hearth_dp *dp, __u32 slot,
 			struct hearth_iface *iface);
 int hearth_dp_iface_status(struct hearth_dp *dp, __u32 slot,
@@ -64,6 +71,8 @@ int hearth_dp_iface_status(struct hearth_dp *dp, __u32 slot,
 int hearth_dp_state_get(struct hearth_dp *dp, struct hearth_state *st);
 int hearth_dp_set_flags(struct hearth_dp *dp, __u32 flags);
 int hearth_dp_bump_generation(struct hearth_dp *dp);
+/* Invalidates every cached decision and empties the shared cache. */
+int hearth_dp_fib_flush(struct hearth_dp *dp);
 int hearth_dp_fib_cache_count(struct hearth_dp *dp);
 
 /* Sums the per-CPU counters of one slot into out[HEARTH_CNT_MAX]. */
@@ -74,5 +83,6 @@ int hearth_dp_stats_read(struct hearth_dp *dp, __u32 slot,
 int hearth_dp_teardown(const char *pin_dir, struct hearth_err *err);
 
 int hearth_bpffs_ensure(const char *pin_dir, struct hearth_err *err);
+int hearth_mkdir_p(const char *path, mode_t mode);
 
 #endif

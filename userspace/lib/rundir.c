@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dataplane.h"
 #include "rundir.h"
 
 static void pidfile_path(char *buf, size_t size, const char *run_dir)
@@ -20,9 +21,11 @@ int hearth_pidfile_claim(const char *run_dir, struct hearth_err *err)
 	char path[512], text[32];
 	int fd, len;
 
-	if (mkdir(run_dir, 0755) && errno != EEXIST)
-		return hearth_err_set(err, errno, "cannot create %s: %s", run_dir,
-				      strerror(errno));
+	int ret = hearth_mkdir_p(run_dir, 0755);
+
+	if (ret)
+		return hearth_err_set(err, ret, "cannot create %s: %s", run_dir,
+				      strerror(-ret));
 	pidfile_path(path, sizeof(path), run_dir);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
