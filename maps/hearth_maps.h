@@ -130,7 +130,8 @@ enum hearth_counter_class {
 	X(PASS_FRAGMENT, PASS, "fragment", "IPv4 or IPv6 fragment")                \
 	X(PASS_IPV6_EXT, PASS, "ipv6-ext", "IPv6 extension header")                \
 	X(PASS_LOCAL_SCOPE, PASS, "local-scope",                                   \
-	  "multicast, broadcast, link-local or loopback address")                  \
+	  "address not to be routed: 0/8, loopback, link-local, multicast, "       \
+	  "reserved, broadcast, unspecified")                                      \
 	X(PASS_LOCAL, PASS, "local", "addressed to the gateway itself")            \
 	X(PASS_NO_ROUTE, PASS, "no-route", "no usable route (kernel answers)")     \
 	X(PASS_NO_NEIGH, PASS, "no-neigh", "next hop not resolved yet")            \

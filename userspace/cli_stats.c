@@ -103,8 +103,6 @@ static int parse_args(struct cli *cli, int argc, char **argv, const char **dev)
 {
 	int i = 0;
 
-	if (i < argc && !strcmp(argv[i], "show"))
-		i++;
 	if (i < argc && !strcmp(argv[i], "dev")) {
 		if (i + 1 >= argc)
 			return cli_error(cli, CLI_EXIT_USAGE, "'dev' needs an interface name");
@@ -117,7 +115,7 @@ static int parse_args(struct cli *cli, int argc, char **argv, const char **dev)
 	return 0;
 }
 
-int cmd_stats(struct cli *cli, int argc, char **argv)
+static int stats_show(struct cli *cli, int argc, char **argv)
 {
 	struct json_object *list = json_object_new_array();
 	const char *dev = NULL;
@@ -155,4 +153,17 @@ int cmd_stats(struct cli *cli, int argc, char **argv)
 	}
 	json_object_put(list);
 	return ret;
+}
+
+int cmd_stats(struct cli *cli, int argc, char **argv)
+{
+	static const struct cli_cmd cmds[] = {
+		{ "show", stats_show },
+		{},
+	};
+
+	/* `hearth stats dev IF` is short for `hearth stats show dev IF` */
+	if (argc > 0 && !strcmp(argv[0], "dev"))
+		return stats_show(cli, argc, argv);
+	return cli_dispatch(cli, "stats", cmds, "show", argc, argv);
 }

@@ -56,19 +56,10 @@ int cli_dispatch(struct cli *cli, const char *object, const struct cli_cmd *cmds
 
 	if (!word)
 		return cli_error(cli, CLI_EXIT_USAGE, "'%s' needs a command", object);
-	for (const struct cli_cmd *c = cmds; c->name; c++) {
-		if (!strcmp(c->name, word)) {
+	/* exact names only: a prefix must never reach a destructive command */
+	for (const struct cli_cmd *c = cmds; c->name && !match; c++)
+		if (!strcmp(c->name, word))
 			match = c;
-			break;
-		}
-		if (!strncmp(c->name, word, strlen(word))) {
-			if (match)
-				return cli_error(cli, CLI_EXIT_USAGE,
-						 "'%s' is ambiguous for '%s'", word,
-						 object);
-			match = c;
-		}
-	}
 	if (!match && object)
 		return cli_error(cli, CLI_EXIT_USAGE,
 				 "unknown command '%s' for '%s'; try 'hearth help'",

@@ -99,8 +99,15 @@ static int sync_ifaces(struct daemon *d, bool strict)
 			logmsg("%s:%d: %s", d->cfg.path, ci->line, err.msg);
 			return ret;
 		}
-		if (ret && ret != -ENODEV)
+		if (ret == -ENODEV) {
+			/* gone: its old ifindex may be handed to another device */
+			__u32 slot = hearth_dp_slot_of(&d->dp, ci->name);
+
+			if (slot)
+				hearth_dp_iface_forget(&d->dp, slot);
+		} else if (ret) {
 			logmsg("%s", err.msg);
+		}
 	}
 	return 0;
 }
@@ -184,13 +191,14 @@ static int start(struct daemon *d)
 	logmsg("%s the data plane at %s (program id %u)",
 	       d->dp.adopted ? "adopted" : d->dp.replaced ? "upgraded" : "loaded",
 	       d->cfg.pin_dir, d->dp.prog_id);
+	/* release slots first, so a swapped interface finds one free */
+	drop_unconfigured(d);
 	ret = sync_ifaces(d, true);
 	if (ret) {
 		if (!d->dp.adopted && !d->dp.replaced)
 			hearth_dp_teardown(d->cfg.pin_dir, NULL);
 		return ret;
 	}
-	drop_unconfigured(d);
 	hearth_dp_bump_generation(&d->dp);
 	d->signal_fd = setup_signals();
 	if (d->signal_fd < 0) {

@@ -147,13 +147,18 @@ static __always_inline __u32 parse_l3(struct pkt *p)
 	return HEARTH_CNT_PASS_ETHERTYPE;
 }
 
-/* Addresses the kernel must see: multicast, broadcast, loopback, 0/8. */
+/* Addresses the kernel must see: 0/8, loopback, link-local (RFC 3927 says
+ * routers must not forward it), multicast, reserved and broadcast. */
+static __always_inline int ipv4_addr_local_scope1(__u32 a)
+{
+	return (a >> 24) == 0 || (a >> 24) == 127 || (a >> 16) == 0xa9fe ||
+	       (a >> 28) >= 0xe;
+}
+
 static __always_inline int ipv4_addr_local_scope(__be32 saddr, __be32 daddr)
 {
-	__u32 src = bpf_ntohl(saddr), dst = bpf_ntohl(daddr);
-
-	return (dst >> 28) >= 0xe || (dst >> 24) == 127 || (dst >> 24) == 0 ||
-	       (src >> 28) >= 0xe || (src >> 24) == 127 || (src >> 24) == 0;
+	return ipv4_addr_local_scope1(bpf_ntohl(saddr)) ||
+	       ipv4_addr_local_scope1(bpf_ntohl(daddr));
 }
 
 /* Multicast, link-local, loopback or unspecified addresses. */

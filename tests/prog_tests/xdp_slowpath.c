@@ -122,6 +122,7 @@ static const struct pass_case cases[] = {
 	{ "neighbour solicitation", AF_INET6, "2001:db8:1::1", HEARTH_CNT_PASS_ND, neighbour_solicit },
 	{ "IPv4 multicast", AF_INET, "224.0.0.5", HEARTH_CNT_PASS_LOCAL_SCOPE },
 	{ "IPv4 loopback", AF_INET, "127.0.0.1", HEARTH_CNT_PASS_LOCAL_SCOPE },
+	{ "IPv4 link-local", AF_INET, "169.254.1.1", HEARTH_CNT_PASS_LOCAL_SCOPE },
 	{ "IPv6 link-local", AF_INET6, "fe80::1", HEARTH_CNT_PASS_LOCAL_SCOPE },
 	{ "IPv6 multicast", AF_INET6, "ff02::1:2", HEARTH_CNT_PASS_LOCAL_SCOPE },
 	{ "IPv4 to the gateway", AF_INET, "192.168.1.1", HEARTH_CNT_PASS_LOCAL },
@@ -186,22 +187,23 @@ PASS_TEST(10, ipv6_routing_header)
 PASS_TEST(11, ipv6_nd)
 PASS_TEST(12, ipv4_multicast)
 PASS_TEST(13, ipv4_loopback)
-PASS_TEST(14, ipv6_link_local)
-PASS_TEST(15, ipv6_multicast)
-PASS_TEST(16, local_lan)
-PASS_TEST(17, local_wan)
-PASS_TEST(18, local_ipv6)
-PASS_TEST(19, no_route)
-PASS_TEST(20, no_neigh)
-PASS_TEST(21, no_neigh_ipv6)
-PASS_TEST(22, egress_foreign)
-PASS_TEST(23, ttl_expired)
-PASS_TEST(24, hop_limit_expired)
-PASS_TEST(25, frag_needed)
-PASS_TEST(26, unknown_iface)
-PASS_TEST(27, fwd_disabled)
+PASS_TEST(14, ipv4_link_local)
+PASS_TEST(15, ipv6_link_local)
+PASS_TEST(16, ipv6_multicast)
+PASS_TEST(17, local_lan)
+PASS_TEST(18, local_wan)
+PASS_TEST(19, local_ipv6)
+PASS_TEST(20, no_route)
+PASS_TEST(21, no_neigh)
+PASS_TEST(22, no_neigh_ipv6)
+PASS_TEST(23, egress_foreign)
+PASS_TEST(24, ttl_expired)
+PASS_TEST(25, hop_limit_expired)
+PASS_TEST(26, frag_needed)
+PASS_TEST(27, unknown_iface)
+PASS_TEST(28, fwd_disabled)
 
 TEST(slowpath_cases_all_listed)
 {
-	ASSERT_EQ(sizeof(cases) / sizeof(cases[0]), 28, "every case has a TEST");
+	ASSERT_EQ(sizeof(cases) / sizeof(cases[0]), 29, "every case has a TEST");
 }
