@@ -148,6 +148,7 @@ int main(int argc, char **argv)
 	};
 	int opt;
 
+	opterr = 0; /* one line of our own instead of getopt's */
 	/* '+': options end at the object, as in ip and bpftool */
 	while ((opt = getopt_long(argc, argv, "+jpP:R:hV", opts, NULL)) != -1) {
 		switch (opt) {
@@ -170,7 +171,8 @@ int main(int argc, char **argv)
 			return cmd_version(&cli, 0, NULL);
 		default:
 			return cli_error(&cli, CLI_EXIT_USAGE,
-					 "bad option; try 'hearth help'");
+					 "bad option '%s'; try 'hearth help'",
+					 argv[optind - 1]);
 		}
 	}
 	libbpf_set_print(libbpf_silent);

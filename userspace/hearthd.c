@@ -188,9 +188,6 @@ static int start(struct daemon *d)
 		logmsg("%s", err.msg);
 		return ret;
 	}
-	logmsg("%s the data plane at %s (program id %u)",
-	       d->dp.adopted ? "adopted" : d->dp.replaced ? "upgraded" : "loaded",
-	       d->cfg.pin_dir, d->dp.prog_id);
 	/* release slots first, so a swapped interface finds one free */
 	drop_unconfigured(d);
 	ret = sync_ifaces(d, true);
@@ -205,7 +202,10 @@ static int start(struct daemon *d)
 		logmsg("signalfd: %s", strerror(-d->signal_fd));
 		return d->signal_fd;
 	}
-	logmsg("running with %d interfaces", d->cfg.n_ifaces);
+	/* one line once everything is up: a refused start prints only why */
+	logmsg("%s the data plane at %s (program id %u), running with %d interfaces",
+	       d->dp.adopted ? "adopted" : d->dp.replaced ? "upgraded" : "loaded",
+	       d->cfg.pin_dir, d->dp.prog_id, d->cfg.n_ifaces);
 	return 0;
 }
 

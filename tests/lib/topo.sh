@@ -128,13 +128,15 @@ HEARTHD_PID=
 # start_hearthd CONFIG LOG: runs hearthd in the gateway namespace and waits
 # until it reports that it runs.
 start_hearthd() {
-	local i
+	local i seen
+	# only lines written by this start count (the log is appended to)
+	seen=$(cat "$2" 2>/dev/null | wc -l)
 	# nsenter execs hearthd, so $! is hearthd itself (a function or
 	# subshell in between would leave hearthd out of reach of kill)
 	nsenter --net="/run/netns/$NS_GW" "$HEARTH_BUILD/hearthd" -c "$1" >>"$2" 2>&1 &
 	HEARTHD_PID=$!
 	for i in $(seq 100); do
-		grep -q "running with" "$2" 2>/dev/null && return 0
+		tail -n +$((seen + 1)) "$2" 2>/dev/null | grep -q "running with" && return 0
 		kill -0 "$HEARTHD_PID" 2>/dev/null || return 1
 		sleep 0.05
 	done

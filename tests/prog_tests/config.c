@@ -36,6 +36,7 @@ TEST(config_good_file)
 		"lan\tbr-guest 10.0.0.0/8\n"
 		"pin-dir /sys/fs/bpf/hearth-x\n"
 		"fib-cache off\n"
+		"fib-cache-ttl 500\n"
 		"xdp-mode generic\n";
 	struct hearth_config cfg;
 	struct hearth_err err = {};
@@ -57,6 +58,7 @@ TEST(config_good_file)
 	ASSERT_STRHAS(cfg.ifaces[2].name, "br-guest", "tab-separated words");
 	ASSERT_STRHAS(cfg.pin_dir, "/sys/fs/bpf/hearth-x", "pin-dir");
 	ASSERT_TRUE(!cfg.fib_cache, "fib-cache off");
+	ASSERT_EQ(cfg.fib_cache_ttl_ms, 500, "fib-cache-ttl");
 	ASSERT_EQ(cfg.xdp_mode, HEARTH_XDP_GENERIC, "xdp-mode");
 }
 
@@ -71,6 +73,7 @@ TEST(config_defaults)
 		return;
 	ASSERT_STRHAS(cfg.pin_dir, HEARTH_PIN_DIR_DEFAULT, "default pin dir");
 	ASSERT_TRUE(cfg.fib_cache, "cache on by default");
+	ASSERT_EQ(cfg.fib_cache_ttl_ms, HEARTH_FIB_CACHE_TTL_MS, "default TTL");
 	ASSERT_EQ(cfg.xdp_mode, HEARTH_XDP_AUTO, "auto mode by default");
 }
 
@@ -96,6 +99,8 @@ static const struct bad_case bad[] = {
 	{ "wan abcdefghijklmnopq\n", ":1:", "bad interface name" },
 	{ "wan a\nlan b 10.0.0.0/24\nfib-cache maybe\n", ":3:", "fib-cache takes 'on' or 'off'" },
 	{ "wan a\nlan b 10.0.0.0/24\nxdp-mode fast\n", ":3:", "xdp-mode takes auto, native or generic" },
+	{ "wan a\nlan b 10.0.0.0/24\nfib-cache-ttl 50\n", ":3:", "fib-cache-ttl takes milliseconds from 100 to 60000, not '50'" },
+	{ "wan a\nlan b 10.0.0.0/24\nfib-cache-ttl 2s\n", ":3:", "not '2s'" },
 	{ "wan a\nlan b 10.0.0.0/24\npin-dir relative\n", ":3:", "must be an absolute path" },
 	{ "lan b 10.0.0.0/24\n", ": ", "no 'wan' interface defined" },
 	{ "wan a\n", ": ", "no 'lan' interface defined" },

@@ -36,6 +36,7 @@ void hearth_config_defaults(struct hearth_config *cfg)
 		 HEARTH_PIN_DIR_DEFAULT);
 	snprintf(cfg->run_dir, sizeof(cfg->run_dir), "/run/hearth");
 	cfg->fib_cache = true;
+	cfg->fib_cache_ttl_ms = HEARTH_FIB_CACHE_TTL_MS;
 	cfg->xdp_mode = HEARTH_XDP_AUTO;
 }
 
@@ -225,6 +226,21 @@ static int do_fib_cache(struct parse_ctx *pc, int argc, char **argv)
 	return 0;
 }
 
+static int do_fib_cache_ttl(struct parse_ctx *pc, int argc, char **argv)
+{
+	char *end;
+	unsigned long ms;
+
+	(void)argc;
+	errno = 0;
+	ms = strtoul(argv[0], &end, 10);
+	if (errno || *end || argv[0][0] == '-' || ms < 100 || ms > 60000)
+		return fail(pc, "fib-cache-ttl takes milliseconds from 100 to 60000, not '%s'",
+			    argv[0]);
+	pc->cfg->fib_cache_ttl_ms = (unsigned int)ms;
+	return 0;
+}
+
 static int do_xdp_mode(struct parse_ctx *pc, int argc, char **argv)
 {
 	(void)argc;
@@ -245,6 +261,8 @@ static const struct directive directives[] = {
 	{ "pin-dir", 1, 1, "'pin-dir' takes one path", do_pin_dir },
 	{ "run-dir", 1, 1, "'run-dir' takes one path", do_run_dir },
 	{ "fib-cache", 1, 1, "'fib-cache' takes on or off", do_fib_cache },
+	{ "fib-cache-ttl", 1, 1, "'fib-cache-ttl' takes milliseconds",
+	  do_fib_cache_ttl },
 	{ "xdp-mode", 1, 1, "'xdp-mode' takes auto, native or generic",
 	  do_xdp_mode },
 };

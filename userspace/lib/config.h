@@ -40,6 +40,7 @@ struct hearth_config {
 	char pin_dir[256];
 	char run_dir[256];
 	bool fib_cache;
+	unsigned int fib_cache_ttl_ms; /* a load-time setting of the program */
 	enum hearth_xdp_mode xdp_mode;
 	int n_ifaces;
 	struct hearth_config_iface ifaces[HEARTH_CONFIG_MAX_IFACES];

@@ -266,6 +266,14 @@ static unsigned int kernel_hz(void)
 	return hz >= 100 && hz <= 10000 ? hz : 100;
 }
 
+/* Load-time settings, part of the build id: changing one reloads. */
+static void apply_load_settings(struct xdp_gateway *skel,
+				const struct hearth_config *cfg)
+{
+	skel->rodata->fib_cache_ttl_jiffies =
+		(__u64)cfg->fib_cache_ttl_ms * kernel_hz() / 1000;
+}
+
 /* FNV-1a over the object and the load-time settings: equal ids mean the
  * pinned program is exactly what this binary would load. */
 static __u64 build_id(const struct xdp_gateway *skel)
@@ -438,7 +446,8 @@ static int adopt_or_pin_maps(struct xdp_gateway *skel, const char *pin_dir,
 	return 0;
 }
 
-static int load_new(struct hearth_dp *dp, __u64 *id, struct hearth_err *err)
+static int load_new(struct hearth_dp *dp, const struct hearth_config *cfg,
+		    __u64 *id, struct hearth_err *err)
 {
 	struct xdp_gateway *skel;
 	char path[512];
@@ -448,8 +457,7 @@ static int load_new(struct hearth_dp *dp, __u64 *id, struct hearth_err *err)
 	if (!skel)
 		return hearth_err_set(err, errno, "cannot open the BPF object: %s",
 				      strerror(errno));
-	skel->rodata->fib_cache_ttl_jiffies =
-		(__u64)HEARTH_FIB_CACHE_TTL_MS * kernel_hz() / 1000;
+	apply_load_settings(skel, cfg);
 	*id = build_id(skel);
 	ret = adopt_or_pin_maps(skel, dp->pin_dir, err);
 	if (ret)
@@ -498,8 +506,7 @@ int hearth_dp_load(struct hearth_dp *dp, const struct hearth_config *cfg,
 
 		if (!probe)
 			return hearth_err_set(err, errno, "cannot open the BPF object");
-		probe->rodata->fib_cache_ttl_jiffies =
-			(__u64)HEARTH_FIB_CACHE_TTL_MS * kernel_hz() / 1000;
+		apply_load_settings(probe, cfg);
 		id = build_id(probe);
 		xdp_gateway__destroy(probe);
 		ret = hearth_dp_state_get(dp, &st);
@@ -510,7 +517,7 @@ int hearth_dp_load(struct hearth_dp *dp, const struct hearth_config *cfg,
 		hearth_dp_close(dp);
 		dp->replaced = true;
 	}
-	ret = load_new(dp, &id, err);
+	ret = load_new(dp, cfg, &id, err);
 	if (ret)
 		return ret;
 	ret = hearth_dp_state_get(dp, &st);

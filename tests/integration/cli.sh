@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The hearth CLI: bad objects, commands and arguments give one line and a
+# non-zero exit; -j gives JSON; fib flush and down do what they say.
+set -u
+here=$(dirname "$0")
+source "$here/../lib/report.sh"
+t_require cli.sh ip ping jq nsenter
+source "$here/../lib/topo.sh"
+trap topo_destroy EXIT
+
+work=$(mktemp -d)
+topo_create
+
+# refuse NAME EXIT_CODE MESSAGE ARGS...: one stderr line, that code
+refuse() {
+	local name=$1 code=$2 msg=$3 rc
+	shift 3
+	hearth_cli "$@" >"$work/out" 2>"$work/err"; rc=$?
+	t_cmp "$name: exit code" "$rc" -eq "$code"
+	t_check "$name: says '$msg'" grep -qF "$msg" "$work/err"
+	t_cmp "$name: one line" "$(wc -l <"$work/err")" -eq 1
+}
+
+refuse "status before start" 1 "no data plane pinned at $HEARTH_PIN_DIR" status
+
+topo_config "$work/hearth.conf"
+start_hearthd "$work/hearth.conf" "$work/hearthd.log" || { t_fail "hearthd starts"; exit 1; }
+nsx "$NS_H1" ping -c 5 -i 0.05 "$SERVER_V4" >/dev/null
+
+refuse "unknown object" 2 "unknown object 'bogus'" bogus
+refuse "prefix of 'down' is not 'down'" 2 "unknown object 'd'" d
+t_check "... and the data plane is still there" test -e "$HEARTH_PIN_DIR/progs/hearth_xdp_gateway"
+refuse "unknown stats command" 2 "unknown command 'bogus' for 'stats'" stats bogus
+refuse "dev without a name" 2 "'dev' needs an interface name" stats dev
+refuse "stats of a foreign interface" 1 "'nope' is not a hearth interface" stats dev nope
+refuse "extra argument" 2 "unknown argument 'now' for 'fib flush'" fib flush now
+refuse "status takes nothing" 2 "'status' takes no arguments" status x
+refuse "bad option" 2 "bad option '--frobnicate'" --frobnicate status
+
+hearth_cli -j bogus >"$work/out" 2>/dev/null
+t_jq "-j errors are JSON too" '.error | test("unknown object")' "$(cat "$work/out")"
+
+stats=$(hearth_cli -j stats)
+t_jq "-j stats lists both interfaces" '[.interfaces[].name] | sort == ["lan0", "wan0"]' "$stats"
+t_jq "-j stats has every counter" \
+	"[.interfaces[0].counters | keys[]] | length == $(grep -c '^	X(' "$here/../../maps/hearth_maps.h")" "$stats"
+t_jq "-j stats counts the pings as forwarded" \
+	'.interfaces[] | select(.name == "lan0") | .counters.forward.packets >= 4' "$stats"
+t_check "stats show dev lan0 prints lan0 only" \
+	bash -c "[[ \$(nsenter --net=/run/netns/$NS_GW $HEARTH_BUILD/hearth stats show dev lan0 | grep -c '(lan') == 1 ]]"
+t_jq "-j status is JSON with the daemon's pid" ".daemon.pid == $HEARTHD_PID" "$(hearth_cli -j status)"
+
+t_jq "fib show lists the server" \
+	"[.[] | select(.destination == \"$SERVER_V4\" and .action == \"forward\" and .dev == \"wan0\")] | length == 1" \
+	"$(hearth_cli -j fib show)"
+hearth_cli fib flush
+t_jq "fib flush empties the cache" 'length == 0' "$(hearth_cli -j fib show)"
+nsx "$NS_H1" ping -c 2 -i 0.05 "$SERVER_V4" >/dev/null
+t_jq "... which refills on traffic" 'length > 0' "$(hearth_cli -j fib show)"
+
+t_check "hearth down succeeds" hearth_cli down
+t_check "down: daemon stopped" bash -c "! kill -0 $HEARTHD_PID 2>/dev/null"
+HEARTHD_PID=
+t_check "down: pin dir removed" test ! -e "$HEARTH_PIN_DIR"
+t_check "down: no XDP left on lan0" bash -c "! ip -n $NS_GW -d link show lan0 | grep -q 'prog/xdp'"
+t_check "down: no XDP left on wan0" bash -c "! ip -n $NS_GW -d link show wan0 | grep -q 'prog/xdp'"
+out=$(nsx "$NS_H1" ping -c 3 -i 0.05 -W 1 "$SERVER_V4")
+t_check "down: the kernel forwards on its own" grep -q " 0% packet loss" <<<"$out"
+rm -rf "$work"
