@@ -66,4 +66,3 @@ t_check "down: no XDP left on lan0" bash -c "! ip -n $NS_GW -d link show lan0 | 
 t_check "down: no XDP left on wan0" bash -c "! ip -n $NS_GW -d link show wan0 | grep -q 'prog/xdp'"
 out=$(nsx "$NS_H1" ping -c 3 -i 0.05 -W 1 "$SERVER_V4")
 t_check "down: the kernel forwards on its own" grep -q " 0% packet loss" <<<"$out"
-rm -rf "$work"

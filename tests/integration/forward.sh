@@ -8,14 +8,7 @@ t_require forward.sh ip ping iperf3 jq nsenter
 source "$here/../lib/topo.sh"
 trap topo_destroy EXIT
 
-work=$(mktemp -d)
-topo_create
-topo_config "$work/hearth.conf"
-if ! start_hearthd "$work/hearth.conf" "$work/hearthd.log"; then
-	t_fail "hearthd starts" "$(tail -3 "$work/hearthd.log")"
-	exit 1
-fi
-t_pass "hearthd starts"
+gateway_up
 
 status=$(hearth_cli -j status)
 t_jq "status: daemon running" '.daemon.running == true' "$status"
@@ -88,4 +81,3 @@ nsx "$NS_H1" ping -c 3 -i 0.05 "$H2_V4" >/dev/null
 t_cmp "LAN-local traffic bypasses the gateway" "$(fwd_delta lan0)" -eq 0
 
 t_check "no drops on lan0" test "$(hearth_cli -j stats dev lan0 | jq .interfaces[0].totals.drop.packets)" -eq 0
-rm -rf "$work"

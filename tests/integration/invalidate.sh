@@ -9,12 +9,8 @@ t_require invalidate.sh ip ping jq nsenter
 source "$here/../lib/topo.sh"
 trap topo_destroy EXIT
 
-work=$(mktemp -d)
-topo_create
-topo_config "$work/hearth.conf"
 # a long TTL: only invalidation can explain a prompt update
-echo "fib-cache-ttl 60000" >>"$work/hearth.conf"
-start_hearthd "$work/hearth.conf" "$work/hearthd.log" || { t_fail "hearthd starts"; exit 1; }
+gateway_up "fib-cache-ttl 60000"
 
 pings_ok() { nsx "$NS_H1" ping -c "$1" -i 0.05 -W 1 "$SERVER_V4" | grep -q " 0% packet loss"; }
 cached_dmac() {
@@ -52,4 +48,3 @@ new_inet_mac 02:00:00:00:99:02
 sleep 1.5
 t_check "daemon stopped: a stale decision expires within its TTL" pings_ok 5
 t_check "daemon stopped: cache holds the new MAC" test "$(cached_dmac)" = 02:00:00:00:99:02
-rm -rf "$work"

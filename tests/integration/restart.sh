@@ -8,10 +8,7 @@ t_require restart.sh ip ping jq nsenter
 source "$here/../lib/topo.sh"
 trap topo_destroy EXIT
 
-work=$(mktemp -d)
-topo_create
-topo_config "$work/hearth.conf"
-start_hearthd "$work/hearth.conf" "$work/hearthd.log" || { t_fail "hearthd starts"; exit 1; }
+gateway_up
 prog_before=$(hearth_cli -j status | jq .program.id)
 links_before=$(hearth_cli -j status | jq -c '[.interfaces[].link_id]')
 
@@ -48,4 +45,3 @@ t_jq "restarted after SIGKILL" '.daemon.running == true' "$(hearth_cli -j status
 out=$(nsnet "$NS_GW" "$HEARTH_BUILD/hearthd" -c "$work/hearth.conf" 2>&1); rc=$?
 t_check "a second hearthd is refused" test "$rc" -ne 0
 t_check "... saying which pid runs" grep -q "already running (pid $HEARTHD_PID)" <<<"$out"
-rm -rf "$work"

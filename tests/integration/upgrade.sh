@@ -9,10 +9,7 @@ t_require upgrade.sh ip ping jq nsenter
 source "$here/../lib/topo.sh"
 trap topo_destroy EXIT
 
-work=$(mktemp -d)
-topo_create
-topo_config "$work/hearth.conf"
-start_hearthd "$work/hearth.conf" "$work/hearthd.log" || { t_fail "hearthd starts"; exit 1; }
+gateway_up
 nsx "$NS_H1" ping -c 20 -i 0.02 "$SERVER_V4" >/dev/null
 before=$(hearth_cli -j status)
 fwd_before=$(counter lan0 forward)
@@ -37,4 +34,3 @@ t_cmp "counters survived the upgrade" "$(counter lan0 forward)" -ge $((fwd_befor
 received=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$work/ping.txt")
 t_cmp "pings answered across the upgrade (of 400)" "${received:-0}" -eq 400
 t_check "the old program is gone from the pin dir" test "$(ls "$HEARTH_PIN_DIR/progs" | wc -l)" -eq 1
-rm -rf "$work"

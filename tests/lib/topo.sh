@@ -56,7 +56,7 @@ veth_link() {
 
 topo_create() {
 	local ns
-	topo_destroy
+	topo_reset
 	for ns in "${TOPO_NAMESPACES[@]}"; do
 		ip netns add "$ns"
 		ns_sysctls "$ns"
@@ -150,9 +150,28 @@ stop_hearthd() {
 	HEARTHD_PID=
 }
 
+# gateway_up [CONFIG_LINE...]: the topology, $work/hearth.conf (with the
+# extra lines) and a running hearthd, for the integration tests. A hearthd
+# that does not start fails the test. $work is removed by topo_destroy.
+gateway_up() {
+	local line
+	work=$(mktemp -d)
+	topo_create
+	topo_config "$work/hearth.conf"
+	for line in "$@"; do
+		echo "$line" >>"$work/hearth.conf"
+	done
+	if ! start_hearthd "$work/hearth.conf" "$work/hearthd.log"; then
+		echo "FAIL: hearthd starts ($(tail -n 3 "$work/hearthd.log" | tr '\n' ' '))"
+		exit 1
+	fi
+	echo "PASS: hearthd starts"
+}
+
 hearth_cli() { nsnet "$NS_GW" "$HEARTH_BUILD/hearth" "$@"; }
 
-topo_destroy() {
+# Removes what a topology left: daemon, pins, namespaces.
+topo_reset() {
 	local ns
 	stop_hearthd
 	if [[ -d $HEARTH_PIN_DIR ]]; then
@@ -164,6 +183,12 @@ topo_destroy() {
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
 		ip netns del "$ns" 2>/dev/null || true
 	done
+}
+
+# The EXIT trap of every user: topo_reset, and the tests' $work dir.
+topo_destroy() {
+	topo_reset
+	[[ -z ${work:-} ]] || rm -rf "$work"
 }
 
 # Reads one counter of one interface: counter IFACE NAME [packets|bytes]

@@ -81,49 +81,28 @@ static void check_forwarded(struct fixture *fx, int family, const char *dst,
 	}
 }
 
-TEST(forward_ipv4_lan_to_wan)
-{
-	struct fixture fx;
-	struct xdp_gateway *skel = gw_setup(&fx);
+/* One packet each way and family: in on one side, out on the other. */
+#define FORWARD_TEST(name, family, dst, from_wan)                              \
+	TEST(name)                                                             \
+	{                                                                      \
+		struct fixture fx;                                             \
+		struct xdp_gateway *skel = gw_setup(&fx);                      \
+									       \
+		if (!skel)                                                     \
+			return;                                                \
+		if (from_wan)                                                  \
+			check_forwarded(&fx, family, dst, fx.wan, fx.lan,      \
+					fx.h1_mac, fx.lan_mac);                \
+		else                                                           \
+			check_forwarded(&fx, family, dst, fx.lan, fx.wan,      \
+					fx.inet_mac, fx.wan_mac);              \
+		xdp_gateway__destroy(skel);                                    \
+	}
 
-	if (!skel)
-		return;
-	check_forwarded(&fx, AF_INET, FX_SERVER_V4, fx.lan, fx.wan, fx.inet_mac, fx.wan_mac);
-	xdp_gateway__destroy(skel);
-}
-
-TEST(forward_ipv4_wan_to_lan)
-{
-	struct fixture fx;
-	struct xdp_gateway *skel = gw_setup(&fx);
-
-	if (!skel)
-		return;
-	check_forwarded(&fx, AF_INET, FX_H1_V4, fx.wan, fx.lan, fx.h1_mac, fx.lan_mac);
-	xdp_gateway__destroy(skel);
-}
-
-TEST(forward_ipv6_lan_to_wan)
-{
-	struct fixture fx;
-	struct xdp_gateway *skel = gw_setup(&fx);
-
-	if (!skel)
-		return;
-	check_forwarded(&fx, AF_INET6, FX_SERVER_V6, fx.lan, fx.wan, fx.inet_mac, fx.wan_mac);
-	xdp_gateway__destroy(skel);
-}
-
-TEST(forward_ipv6_wan_to_lan)
-{
-	struct fixture fx;
-	struct xdp_gateway *skel = gw_setup(&fx);
-
-	if (!skel)
-		return;
-	check_forwarded(&fx, AF_INET6, FX_H1_V6, fx.wan, fx.lan, fx.h1_mac, fx.lan_mac);
-	xdp_gateway__destroy(skel);
-}
+FORWARD_TEST(forward_ipv4_lan_to_wan, AF_INET, FX_SERVER_V4, false)
+FORWARD_TEST(forward_ipv4_wan_to_lan, AF_INET, FX_H1_V4, true)
+FORWARD_TEST(forward_ipv6_lan_to_wan, AF_INET6, FX_SERVER_V6, false)
+FORWARD_TEST(forward_ipv6_wan_to_lan, AF_INET6, FX_H1_V6, true)
 
 /* Every TTL and many header contents: the incremental update must always
  * give the checksum a from-scratch computation gives. */
