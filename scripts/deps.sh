@@ -8,8 +8,7 @@ PACKAGES=(
 	clang llvm gcc make pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
 	libnl-3-dev libnl-route-3-dev libjson-c-dev linux-libc-dev
 	# tests, demo, benchmarks
-	iproute2 iputils-ping iperf3 curl busybox-static ethtool tcpdump jq
-	python3
+	iproute2 iputils-ping iperf3 curl busybox-static ethtool jq util-linux
 )
 
 missing=()
