@@ -125,6 +125,53 @@ static int setup_signals(void)
 	return signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+/* What a reload cannot change without a restart (they shape the loaded
+ * program or where its state lives). */
+static void warn_restart_needed(const struct hearth_config *old,
+				const struct hearth_config *new)
+{
+	if (strcmp(old->pin_dir, new->pin_dir))
+		logmsg("reload: pin-dir changes on restart only");
+	if (strcmp(old->run_dir, new->run_dir))
+		logmsg("reload: run-dir changes on restart only");
+	if (old->fib_cache_ttl_ms != new->fib_cache_ttl_ms)
+		logmsg("reload: fib-cache-ttl is a load-time setting, applied on restart");
+	if (old->xdp_mode != new->xdp_mode)
+		logmsg("reload: xdp-mode applies to newly attached interfaces only");
+}
+
+/* SIGHUP: re-read the file; a bad one changes nothing. */
+static void reload(struct daemon *d)
+{
+	struct hearth_config *cfg = malloc(sizeof(*cfg));
+	struct hearth_err err = {};
+	int ret;
+
+	if (!cfg) {
+		logmsg("reload: out of memory");
+		return;
+	}
+	if (hearth_config_load(d->cfg.path, cfg, &err)) {
+		logmsg("reload refused, keeping the running configuration: %s", err.msg);
+		goto cleanup;
+	}
+	warn_restart_needed(&d->cfg, cfg);
+	/* keep what needs a restart as it runs */
+	snprintf(cfg->pin_dir, sizeof(cfg->pin_dir), "%s", d->cfg.pin_dir);
+	snprintf(cfg->run_dir, sizeof(cfg->run_dir), "%s", d->cfg.run_dir);
+	cfg->fib_cache_ttl_ms = d->cfg.fib_cache_ttl_ms;
+	d->cfg = *cfg;
+	drop_unconfigured(d);
+	sync_ifaces(d, false);
+	ret = hearth_dp_set_flags(&d->dp, d->cfg.fib_cache ? 0 : HEARTH_STATE_NO_FIB_CACHE);
+	if (!ret)
+		ret = hearth_dp_bump_generation(&d->dp);
+	logmsg("reloaded %s: %d interfaces%s", d->cfg.path, d->cfg.n_ifaces,
+	       ret ? " (could not update the data plane state)" : "");
+cleanup:
+	free(cfg);
+}
+
 /* Returns 1 to keep running, 0 on a stop signal. */
 static int handle_signal(struct daemon *d)
 {
@@ -133,9 +180,7 @@ static int handle_signal(struct daemon *d)
 	if (read(d->signal_fd, &si, sizeof(si)) != sizeof(si))
 		return 1;
 	if (si.ssi_signo == SIGHUP) {
-		logmsg("SIGHUP: resynchronising interfaces");
-		sync_ifaces(d, false);
-		hearth_dp_bump_generation(&d->dp);
+		reload(d);
 		return 1;
 	}
 	logmsg("%s: stopping; the pinned data plane keeps forwarding",
