@@ -24,7 +24,10 @@ TEST_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/lib/*.c tests/pro
 BENCH_SRCS := $(wildcard bench/*.bpf.c)
 BENCH_SKELS:= $(BENCH_SRCS:bench/%.bpf.c=$(BUILD)/skel/%.skel.h)
 
-.PHONY: all deps check test-unit bench demo format clean
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all deps check test-unit bench demo format clean install
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -85,6 +88,14 @@ bench: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
+
+install: all
+	install -D -m 0755 $(BUILD)/hearthd $(DESTDIR)$(PREFIX)/sbin/hearthd
+	install -D -m 0755 $(BUILD)/hearth $(DESTDIR)$(PREFIX)/sbin/hearth
+	install -D -m 0644 docs/man/hearthd.8 $(DESTDIR)$(PREFIX)/share/man/man8/hearthd.8
+	install -D -m 0644 docs/man/hearth.8 $(DESTDIR)$(PREFIX)/share/man/man8/hearth.8
+	install -D -m 0644 docs/man/hearth.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/hearth.conf.5
+	install -D -m 0644 docs/hearth.conf.example $(DESTDIR)$(PREFIX)/share/doc/hearth/hearth.conf.example
 
 format:
 	clang-format -i $(wildcard userspace/*.[ch] userspace/lib/*.[ch] tests/*/*.[ch] bench/*.c)
