@@ -150,7 +150,7 @@ int main(int argc, char **argv)
 
 	opterr = 0; /* one line of our own instead of getopt's */
 	/* '+': options end at the object, as in ip and bpftool */
-	while ((opt = getopt_long(argc, argv, "+jpP:R:hV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:jpP:R:hV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			cli.json = true;
@@ -169,7 +169,15 @@ int main(int argc, char **argv)
 			return 0;
 		case 'V':
 			return cmd_version(&cli, 0, NULL);
+		case ':':
+			return cli_error(&cli, CLI_EXIT_USAGE,
+					 "option '%s' needs an argument",
+					 argv[optind - 1]);
 		default:
+			if (optopt)
+				return cli_error(&cli, CLI_EXIT_USAGE,
+						 "bad option '-%c'; try 'hearth help'",
+						 optopt);
 			return cli_error(&cli, CLI_EXIT_USAGE,
 					 "bad option '%s'; try 'hearth help'",
 					 argv[optind - 1]);

@@ -82,10 +82,15 @@ static void drop_unconfigured(struct daemon *d)
 	}
 }
 
-/* Brings every configured interface up; with @strict the first failure is
- * returned (start-up), else failures are logged (an interface can vanish
- * and come back at run time). */
-static int sync_ifaces(struct daemon *d, bool strict)
+enum sync_mode {
+	SYNC_START, /* the first failure is fatal */
+	SYNC_RELOAD, /* failures are logged, missing interfaces named */
+	SYNC_EVENT, /* interfaces come and go: failures are logged */
+};
+
+/* Brings every configured interface up (an interface can vanish and come
+ * back at run time; it is attached again when it does). */
+static int sync_ifaces(struct daemon *d, enum sync_mode mode)
 {
 	struct hearth_err err = {};
 	int ret;
@@ -95,7 +100,7 @@ static int sync_ifaces(struct daemon *d, bool strict)
 
 		ret = hearth_dp_iface_up(&d->dp, ci->name, ci->role,
 					 d->cfg.xdp_mode, &err);
-		if (ret && strict) {
+		if (ret && mode == SYNC_START) {
 			logmsg("%s:%d: %s", d->cfg.path, ci->line, err.msg);
 			return ret;
 		}
@@ -105,6 +110,9 @@ static int sync_ifaces(struct daemon *d, bool strict)
 
 			if (slot)
 				hearth_dp_iface_forget(&d->dp, slot);
+			else if (mode == SYNC_RELOAD)
+				logmsg("%s:%d: interface '%s' does not exist yet; attaching when it appears",
+				       d->cfg.path, ci->line, ci->name);
 		} else if (ret) {
 			logmsg("%s", err.msg);
 		}
@@ -162,7 +170,7 @@ static void reload(struct daemon *d)
 	cfg->fib_cache_ttl_ms = d->cfg.fib_cache_ttl_ms;
 	d->cfg = *cfg;
 	drop_unconfigured(d);
-	sync_ifaces(d, false);
+	sync_ifaces(d, SYNC_RELOAD);
 	ret = hearth_dp_set_flags(&d->dp, d->cfg.fib_cache ? 0 : HEARTH_STATE_NO_FIB_CACHE);
 	if (!ret)
 		ret = hearth_dp_bump_generation(&d->dp);
@@ -208,7 +216,7 @@ static void run(struct daemon *d)
 			unsigned int changes = hearth_nlwatch_drain(&d->nl);
 
 			if (changes & HEARTH_NL_LINK)
-				sync_ifaces(d, false);
+				sync_ifaces(d, SYNC_EVENT);
 			if (changes)
 				hearth_dp_bump_generation(&d->dp);
 		}
@@ -235,7 +243,7 @@ static int start(struct daemon *d)
 	}
 	/* release slots first, so a swapped interface finds one free */
 	drop_unconfigured(d);
-	ret = sync_ifaces(d, true);
+	ret = sync_ifaces(d, SYNC_START);
 	if (ret) {
 		if (!d->dp.adopted && !d->dp.replaced)
 			hearth_dp_teardown(d->cfg.pin_dir, NULL);
@@ -268,7 +276,8 @@ int main(int argc, char **argv)
 	bool check_only = false;
 	int opt, ret;
 
-	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	opterr = 0; /* one line of our own instead of getopt's */
+	while ((opt = getopt_long(argc, argv, "+:c:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			config = optarg;
@@ -279,8 +288,15 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case ':':
+			logmsg("option '%s' needs an argument", argv[optind - 1]);
+			return 2;
 		default:
-			usage(stderr);
+			if (optopt)
+				logmsg("bad option '-%c'; try 'hearthd --help'", optopt);
+			else
+				logmsg("bad option '%s'; try 'hearthd --help'",
+				       argv[optind - 1]);
 			return 2;
 		}
 	}

@@ -36,6 +36,8 @@ refuse "stats of a foreign interface" 1 "'nope' is not a hearth interface" stats
 refuse "extra argument" 2 "unknown argument 'now' for 'fib flush'" fib flush now
 refuse "status takes nothing" 2 "'status' takes no arguments" status x
 refuse "bad option" 2 "bad option '--frobnicate'" --frobnicate status
+refuse "bad short option among good ones" 2 "bad option '-x'" -jx status
+refuse "option without its argument" 2 "option '-P' needs an argument" -P
 
 hearth_cli -j bogus >"$work/out" 2>/dev/null
 t_jq "-j errors are JSON too" '.error | test("unknown object")' "$(cat "$work/out")"
@@ -58,10 +60,17 @@ t_jq "fib flush empties the cache" 'length == 0' "$(hearth_cli -j fib show)"
 nsx "$NS_H1" ping -c 2 -i 0.05 "$SERVER_V4" >/dev/null
 t_jq "... which refills on traffic" 'length > 0' "$(hearth_cli -j fib show)"
 
+touch_foreign_pin() { # a pin of someone else's in our pin dir
+	bpftool map create "$HEARTH_PIN_DIR/not_ours" type array key 4 value 4 entries 1 name not_ours
+}
+t_check "a foreign pin can sit in the pin dir" touch_foreign_pin
 t_check "hearth down succeeds" hearth_cli down
+t_check "down: a foreign pin is left alone" test -e "$HEARTH_PIN_DIR/not_ours"
+rm -f "$HEARTH_PIN_DIR/not_ours"
+rmdir "$HEARTH_PIN_DIR"
 t_check "down: daemon stopped" bash -c "! kill -0 $HEARTHD_PID 2>/dev/null"
 HEARTHD_PID=
-t_check "down: pin dir removed" test ! -e "$HEARTH_PIN_DIR"
+t_check "down: our pins removed" test ! -e "$HEARTH_PIN_DIR/progs" -a ! -e "$HEARTH_PIN_DIR/hearth_stats"
 t_check "down: no XDP left on lan0" bash -c "! ip -n $NS_GW -d link show lan0 | grep -q 'prog/xdp'"
 t_check "down: no XDP left on wan0" bash -c "! ip -n $NS_GW -d link show wan0 | grep -q 'prog/xdp'"
 out=$(nsx "$NS_H1" ping -c 3 -i 0.05 -W 1 "$SERVER_V4")

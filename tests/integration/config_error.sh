@@ -59,3 +59,4 @@ t_check "a missing file is refused" test "$rc" -ne 0
 t_check "... naming it" grep -q "/nonexistent.conf: No such file or directory" <<<"$out"
 out=$("$HEARTH_BUILD/hearthd" --bogus 2>&1); rc=$?
 t_cmp "unknown option: usage exit code" "$rc" -eq 2
+t_check "unknown option: one line naming it" test "$out" = "hearthd: bad option '--bogus'; try 'hearthd --help'"

@@ -40,3 +40,16 @@ t_jq "the running configuration is kept" '.fib_cache.enabled == false and (.inte
 sed -i '$d' "$work/hearth.conf"
 echo "fib-cache-ttl 5000" >>"$work/hearth.conf"
 t_check "a load-time setting says it needs a restart" hup_and_wait "fib-cache-ttl is a load-time setting"
+
+echo "lan lan7 10.7.0.0/16" >>"$work/hearth.conf"
+t_check "a configured interface that does not exist yet is named" \
+	hup_and_wait "$work/hearth.conf:$(wc -l <"$work/hearth.conf"): interface 'lan7' does not exist yet"
+nsx "$NS_GW" ip link add lan7 type veth peer name lan7p
+nsx "$NS_GW" ip link set lan7 up
+nsx "$NS_GW" ip link set lan7p up
+for i in $(seq 40); do
+	hearth_cli -j status | jq -e '.interfaces[] | select(.name == "lan7" and .attached)' >/dev/null && break
+	sleep 0.05
+done
+t_jq "... and is attached when it appears" '[.interfaces[] | select(.name == "lan7" and .attached)] | length == 1' \
+	"$(hearth_cli -j status)"

@@ -34,3 +34,14 @@ t_cmp "counters survived the upgrade" "$(counter lan0 forward)" -ge $((fwd_befor
 received=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$work/ping.txt")
 t_cmp "pings answered across the upgrade (of 400)" "${received:-0}" -eq 400
 t_check "the old program is gone from the pin dir" test "$(ls "$HEARTH_PIN_DIR/progs" | wc -l)" -eq 1
+
+# A partial data plane (here a map pin lost, as when a new build adds a
+# map) is upgraded in place, never taken for a fresh start.
+stop_hearthd
+links=$(hearth_cli -j status | jq -c '[.interfaces[].link_id]')
+rm "$HEARTH_PIN_DIR/hearth_fibl1"
+start_hearthd "$work/hearth.conf" "$work/hearthd.log" || t_fail "hearthd starts on a partial data plane"
+t_check "partial data plane: upgraded, not loaded afresh" \
+	bash -c "tail -n 1 '$work/hearthd.log' | grep -q 'upgraded the data plane'"
+t_check "partial data plane: same links" test "$(hearth_cli -j status | jq -c '[.interfaces[].link_id]')" = "$links"
+t_check "partial data plane: the missing map is pinned again" test -e "$HEARTH_PIN_DIR/hearth_fibl1"

@@ -102,6 +102,7 @@ static const struct bad_case bad[] = {
 	{ "wan a\nlan b 10.0.0.0/24\nfib-cache-ttl 50\n", ":3:", "fib-cache-ttl takes milliseconds from 100 to 60000, not '50'" },
 	{ "wan a\nlan b 10.0.0.0/24\nfib-cache-ttl 2s\n", ":3:", "not '2s'" },
 	{ "wan a\nlan b 10.0.0.0/24\npin-dir relative\n", ":3:", "must be an absolute path" },
+	{ "wan a\nlan b 10.0.0.0/24\npin-dir /sys/fs/bpf\n", ":3:", "must be a directory of its own" },
 	{ "lan b 10.0.0.0/24\n", ": ", "no 'wan' interface defined" },
 	{ "wan a\n", ": ", "no 'lan' interface defined" },
 };

@@ -202,6 +202,10 @@ static int set_dir(struct parse_ctx *pc, const char *what, const char *path,
 static int do_pin_dir(struct parse_ctx *pc, int argc, char **argv)
 {
 	(void)argc;
+	/* hearth removes its pin dir on `hearth down`: it must be its own */
+	if (!strcmp(argv[0], "/sys/fs/bpf") || !strcmp(argv[0], "/sys/fs/bpf/"))
+		return fail(pc, "pin-dir '%s' must be a directory of its own, e.g. /sys/fs/bpf/hearth",
+			    argv[0]);
 	return set_dir(pc, "pin-dir", argv[0], pc->cfg->pin_dir,
 		       sizeof(pc->cfg->pin_dir));
 }

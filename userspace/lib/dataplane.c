@@ -486,6 +486,38 @@ cleanup:
 	return ret;
 }
 
+static bool dir_has_entries(const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	bool any = false;
+
+	if (!d)
+		return false;
+	while (!any && (de = readdir(d)))
+		any = de->d_name[0] != '.';
+	closedir(d);
+	return any;
+}
+
+/* Is any part of a data plane pinned (a program, a link or one map)? */
+static bool anything_pinned(const char *pin_dir)
+{
+	char path[512];
+	struct stat st;
+
+	pin_path(path, sizeof(path), pin_dir, "progs", PROG_NAME);
+	if (!stat(path, &st))
+		return true;
+	for (int i = 0; i < HEARTH_DP_MAP_COUNT; i++) {
+		pin_path(path, sizeof(path), pin_dir, NULL, map_names[i]);
+		if (!stat(path, &st))
+			return true;
+	}
+	pin_path(path, sizeof(path), pin_dir, NULL, "links");
+	return dir_has_entries(path);
+}
+
 int hearth_dp_load(struct hearth_dp *dp, const struct hearth_config *cfg,
 		   struct hearth_err *err)
 {
@@ -498,6 +530,10 @@ int hearth_dp_load(struct hearth_dp *dp, const struct hearth_config *cfg,
 	if (ret)
 		return ret;
 	ret = hearth_dp_open(dp, cfg->pin_dir, NULL);
+	/* a partial data plane (say a build that added a map) is upgraded,
+	 * never treated as fresh: it may be forwarding right now */
+	if (ret == -ENOENT && anything_pinned(cfg->pin_dir))
+		dp->replaced = true;
 	if (ret && ret != -ENOENT)
 		return hearth_err_set(err, ret, "cannot open the pinned data plane at %s: %s",
 				      cfg->pin_dir, strerror(-ret));
@@ -928,11 +964,14 @@ int hearth_dp_teardown(const char *pin_dir, struct hearth_err *err)
 			return hearth_err_set(err, errno, "cannot remove %s: %s",
 					      path, strerror(errno));
 	}
-	ret = unlink_dir_entries(pin_dir);
-	if (ret)
-		return hearth_err_set(err, ret, "cannot clean %s: %s", pin_dir,
-				      strerror(-ret));
-	if (rmdir(pin_dir) && errno != ENOENT)
+	/* only our own maps: the directory may hold other pins */
+	for (int i = 0; i < HEARTH_DP_MAP_COUNT; i++) {
+		pin_path(path, sizeof(path), pin_dir, NULL, map_names[i]);
+		if (unlink(path) && errno != ENOENT)
+			return hearth_err_set(err, errno, "cannot remove %s: %s",
+					      path, strerror(errno));
+	}
+	if (rmdir(pin_dir) && errno != ENOENT && errno != ENOTEMPTY)
 		return hearth_err_set(err, errno, "cannot remove %s: %s", pin_dir,
 				      strerror(errno));
 	return 0;
