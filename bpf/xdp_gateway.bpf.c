@@ -2,16 +2,21 @@
 /*
  * The gateway fast path, attached to every gateway interface:
  *
- *   parse -> L2 check -> L3 validation -> slow-path triage -> FIB decision
- *   (cached) -> MTU/TTL -> rewrite -> bpf_redirect_map
+ *   parse -> L2 check -> L3 validation -> slow-path triage
+ *   -> conntrack lookup, inbound DNAT -> FIB decision (cached) -> MTU/TTL
+ *   -> outbound SNAT (new connections opened here) -> rewrite
+ *   -> bpf_redirect_map
  *
  * Every packet ends in exactly one counter of its ingress interface; what
- * XDP cannot finish goes to the kernel stack with XDP_PASS.
+ * XDP cannot finish goes to the kernel stack with XDP_PASS, untranslated
+ * when outbound (tc on WAN egress translates what the kernel forwards).
  */
 #include "lib/common.h"
 #include "lib/csum.h"
 #include "lib/parse.h"
 #include "lib/fib.h"
+#include "lib/ct.h"
+#include "lib/nat.h"
 #include "lib/verdict.h"
 
 static __always_inline __u32 classify(struct xdp_md *ctx, struct pkt *p,
@@ -37,24 +42,91 @@ static __always_inline __u32 classify(struct xdp_md *ctx, struct pkt *p,
 	return check_scope(p);
 }
 
-/* TTL check and header rewrite once the decision is to forward. */
-static __always_inline __u32 forward_rewrite(struct pkt *p,
-					     const struct hearth_fib_entry *e)
+/* What the kernel must answer (with an ICMP error about the packet as it
+ * arrived): checked before anything is translated. */
+static __always_inline __u32 forward_check(struct pkt *p,
+					   const struct hearth_fib_entry *e)
 {
 	if (p->l3_len > e->mtu)
 		return HEARTH_CNT_PASS_FRAG_NEEDED;
-	if (p->family == AF_INET) {
-		if (p->ip4->ttl <= 1)
-			return HEARTH_CNT_PASS_TTL;
+	if (p->family == AF_INET ? p->ip4->ttl <= 1 : p->ip6->hop_limit <= 1)
+		return HEARTH_CNT_PASS_TTL;
+	return HEARTH_CONTINUE;
+}
+
+static __always_inline void forward_rewrite(struct pkt *p,
+					    const struct hearth_fib_entry *e)
+{
+	if (p->family == AF_INET)
 		ipv4_decrease_ttl(p->ip4);
-	} else {
-		if (p->ip6->hop_limit <= 1)
-			return HEARTH_CNT_PASS_TTL;
+	else
 		p->ip6->hop_limit--;
-	}
 	__builtin_memcpy(p->eth->h_dest, e->dmac, ETH_ALEN);
 	__builtin_memcpy(p->eth->h_source, e->smac, ETH_ALEN);
-	return HEARTH_CNT_FORWARD;
+}
+
+/* NAT as one packet sees it, from the lookup to the rewrite. */
+struct nat_state {
+	struct hearth_nat_cfg *cfg; /* NULL when NAT is off */
+	struct hearth_ct_entry *ct;
+	struct hearth_ct_key key;
+	struct l4_ref ref;
+	__u64 now;
+	__u32 bytes;
+	__u32 track;
+	__u32 translated;
+};
+
+/* Conntrack lookup, and the inbound rewrite that routing must see. A packet
+ * that would expire here is left as it came, for the kernel to answer. */
+static __always_inline __u32 nat_pre(struct pkt *p, struct nat_state *n)
+{
+	struct hearth_nat_cfg *cfg = nat_cfg();
+
+	if (p->family != AF_INET || !cfg || !cfg->enabled)
+		return HEARTH_CONTINUE;
+	n->cfg = cfg;
+	n->track = ct_tuple(p->ip4, p->data_end, &n->key, &n->ref);
+	if (n->track == CT_UNTRACKED)
+		return HEARTH_CONTINUE;
+	if (n->track != CT_TRACKED)
+		return n->track;
+	n->now = bpf_jiffies64();
+	n->ct = bpf_map_lookup_elem(&HEARTH_MAP_CT, &n->key);
+	if (n->ct && (n->ct->nat & HEARTH_CT_NAT_DST) && p->ip4->ttl > 1) {
+		nat_rewrite_dst(p->ip4, &n->ref, n->ct->nat_addr, n->ct->nat_port);
+		ct_account(n->ct, &n->ref, n->bytes, n->now);
+		n->translated = 1;
+	}
+	return HEARTH_CONTINUE;
+}
+
+/* Outbound: an existing source translation, or a new masqueraded
+ * connection for an inside host leaving by the WAN. Nothing with an inside
+ * source leaves by the WAN untranslated. */
+static __always_inline __u32 nat_post(struct pkt *p, struct nat_state *n,
+				      const struct hearth_fib_entry *e)
+{
+	struct hearth_nat_cfg *cfg = n->cfg;
+	__u32 id;
+
+	if (!cfg || n->translated)
+		return HEARTH_CONTINUE;
+	if (n->ct) {
+		if (!(n->ct->nat & HEARTH_CT_NAT_SRC))
+			return HEARTH_CONTINUE;
+	} else {
+		if (e->ifindex != cfg->wan_ifindex || !addr_inside(p->ip4->saddr))
+			return HEARTH_CONTINUE;
+		if (n->track != CT_TRACKED || !n->ref.may_open || !cfg->wan_addr)
+			return HEARTH_CNT_DROP_LEAK;
+		id = ct_open_snat(cfg, &n->key, n->now, &n->ct);
+		if (id != CT_TRACKED)
+			return id;
+	}
+	nat_rewrite_src(p->ip4, &n->ref, n->ct->nat_addr, n->ct->nat_port);
+	ct_account(n->ct, &n->ref, n->bytes, n->now);
+	return HEARTH_CONTINUE;
 }
 
 static __always_inline int gateway_xdp(struct xdp_md *ctx)
@@ -64,12 +136,15 @@ static __always_inline int gateway_xdp(struct xdp_md *ctx)
 	__u32 bytes = data_end - data;
 	__u32 slot = iface_slot(ctx->ingress_ifindex);
 	struct hearth_fib_entry scratch, *e;
+	struct nat_state nat = { .bytes = bytes };
 	struct pkt p = { .data_end = data_end };
 	__u32 id;
 
 	if (slot >= HEARTH_MAX_IFACES)
 		slot = 0;
 	id = classify(ctx, &p, slot);
+	if (id == HEARTH_CONTINUE)
+		id = nat_pre(&p, &nat);
 	if (id != HEARTH_CONTINUE)
 		return verdict(slot, id, bytes);
 	e = fib_decide(ctx, &p, &scratch);
@@ -77,9 +152,12 @@ static __always_inline int gateway_xdp(struct xdp_md *ctx)
 		return verdict(slot, HEARTH_CNT_PASS_NO_ROUTE, bytes);
 	if (e->action != HEARTH_FIB_FORWARD)
 		return verdict(slot, e->reason, bytes);
-	id = forward_rewrite(&p, e);
-	if (id != HEARTH_CNT_FORWARD)
+	id = forward_check(&p, e);
+	if (id == HEARTH_CONTINUE)
+		id = nat_post(&p, &nat, e);
+	if (id != HEARTH_CONTINUE)
 		return verdict(slot, id, bytes);
+	forward_rewrite(&p, e);
 	counter_add(slot, HEARTH_CNT_FORWARD, bytes);
 	counter_add(e->out_slot, HEARTH_CNT_TX, bytes);
 	return bpf_redirect_map(&HEARTH_MAP_TXPORTS, e->out_slot, 0);

@@ -59,4 +59,26 @@ struct {
 	__type(value, struct hearth_state);
 } HEARTH_MAP_STATE SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HEARTH_CT_ENTRIES);
+	__type(key, struct hearth_ct_key);
+	__type(value, struct hearth_ct_entry);
+} HEARTH_MAP_CT SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hearth_nat_cfg);
+} HEARTH_MAP_NATCFG SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, HEARTH_INSIDE_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct hearth_inside_key);
+	__type(value, __u32);
+} HEARTH_MAP_INSIDE SEC(".maps");
+
 #endif /* HEARTH_MAPS_BPF_H */

@@ -22,12 +22,16 @@
 #define HEARTH_MAP_FIBL1     hearth_fibl1
 #define HEARTH_MAP_STATS     hearth_stats
 #define HEARTH_MAP_STATE     hearth_state
+#define HEARTH_MAP_CT        hearth_ct
+#define HEARTH_MAP_NATCFG    hearth_natcfg
+#define HEARTH_MAP_INSIDE    hearth_inside
 
 #define HEARTH_STR_(x) #x
 #define HEARTH_STR(x) HEARTH_STR_(x)
 
 /* Programs, pinned under <pin dir>/progs/<name>. */
 #define HEARTH_PROG_XDP_GATEWAY hearth_xdp_gateway
+#define HEARTH_PROG_TC_WAN_EGRESS hearth_tc_wan_out
 
 /* ifindex -> slot table size: interfaces with a larger ifindex are refused. */
 #define HEARTH_MAX_IFINDEX 65536
@@ -40,6 +44,16 @@
  * even without a netlink event, so a stopped hearthd cannot leave it stale. */
 #define HEARTH_FIB_CACHE_TTL_MS 2000
 #define HEARTH_IFNAMSIZ 16
+
+/* Connection tracking: two entries per connection, one per direction. A
+ * plain hash, not an LRU: a full table refuses new connections instead of
+ * evicting established ones. */
+#define HEARTH_CT_ENTRIES 65536
+/* NAT port choices tried for a new connection before it is refused. */
+#define HEARTH_NAT_PORT_TRIES 16
+#define HEARTH_NAT_PORT_MIN_DEFAULT 1024
+#define HEARTH_NAT_PORT_MAX_DEFAULT 65535
+#define HEARTH_INSIDE_PREFIXES 64
 
 enum hearth_iface_role {
 	HEARTH_ROLE_NONE = 0,
@@ -100,6 +114,58 @@ struct hearth_state {
 	__u32 flags; /* enum hearth_state_flags */
 };
 
+/* A direction of a connection as seen on the wire. ICMP echo uses the
+ * identifier as sport for requests and as dport for replies, so that a
+ * reply's key is the request's key reversed. */
+struct hearth_ct_key {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 pad[3];
+};
+
+enum hearth_ct_dir {
+	HEARTH_CT_ORIG = 0, /* as the connection was opened */
+	HEARTH_CT_REPLY = 1,
+};
+
+enum hearth_ct_nat {
+	HEARTH_CT_NAT_SRC = 1 << 0, /* rewrite source address and port */
+	HEARTH_CT_NAT_DST = 1 << 1, /* rewrite destination address and port */
+};
+
+/* Value of HEARTH_MAP_CT: what to do with packets of this direction. */
+struct hearth_ct_entry {
+	struct hearth_ct_key peer; /* the key of the other direction */
+	__be32 nat_addr; /* the new source or destination address */
+	__be16 nat_port; /* the new source or destination port (echo id) */
+	__u8 dir; /* enum hearth_ct_dir */
+	__u8 nat; /* enum hearth_ct_nat */
+	__u64 first_seen; /* bpf_jiffies64() */
+	__u64 last_seen;
+	__u64 packets;
+	__u64 bytes;
+	__u8 tcp_flags; /* every TCP flag seen in this direction */
+	__u8 pad[7];
+};
+
+/* Single entry of HEARTH_MAP_NATCFG, written by hearthd. */
+struct hearth_nat_cfg {
+	__u32 enabled;
+	__u32 wan_ifindex;
+	__be32 wan_addr; /* 0 while the WAN has no IPv4 address */
+	__u16 port_min; /* host order */
+	__u16 port_max;
+};
+
+/* Key of HEARTH_MAP_INSIDE, the LPM trie of subnets to masquerade. */
+struct hearth_inside_key {
+	__u32 prefixlen;
+	__be32 addr;
+};
+
 struct hearth_counter {
 	__u64 packets;
 	__u64 bytes;
@@ -146,13 +212,19 @@ enum hearth_counter_class {
 	X(DROP_TRUNC_VLAN, DROP, "trunc-vlan", "truncated 802.1Q tag")             \
 	X(DROP_TRUNC_IP4, DROP, "trunc-ipv4", "truncated IPv4 header")             \
 	X(DROP_TRUNC_IP6, DROP, "trunc-ipv6", "truncated IPv6 header")             \
-	X(DROP_TRUNC_L4, DROP, "trunc-l4", "ICMPv6 header missing")                \
+	X(DROP_TRUNC_L4, DROP, "trunc-l4", "transport header missing")             \
 	X(DROP_BAD_VERSION, DROP, "bad-version",                                   \
 	  "IP version does not match the ethertype")                               \
 	X(DROP_BAD_IHL, DROP, "bad-ihl", "IPv4 header length below 20 bytes")      \
 	X(DROP_BAD_LEN, DROP, "bad-length",                                        \
 	  "IP length field inconsistent with the frame")                            \
-	X(DROP_BAD_CSUM, DROP, "bad-checksum", "IPv4 header checksum wrong")
+	X(DROP_BAD_CSUM, DROP, "bad-checksum", "IPv4 header checksum wrong")       \
+	X(DROP_NAT_NO_PORT, DROP, "nat-no-port",                                   \
+	  "new connection refused: no free NAT port")                              \
+	X(DROP_CT_FULL, DROP, "ct-full",                                           \
+	  "new connection refused: connection table full")                         \
+	X(DROP_LEAK, DROP, "leak-blocked",                                         \
+	  "inside address that could not be translated kept off the WAN")
 
 #define HEARTH_CNT_ENUM_(id, cls, name, desc) HEARTH_CNT_##id,
 enum hearth_counter_id { HEARTH_COUNTERS(HEARTH_CNT_ENUM_) HEARTH_CNT_MAX };

@@ -34,4 +34,24 @@ static __always_inline void ipv4_decrease_ttl(struct iphdr *iph)
 	iph->ttl--;
 }
 
+/* RFC 1624 (eqn. 3) for a 32-bit field. All values as they sit in the
+ * packet: one's complement sums do not care about byte order. */
+static __always_inline __u16 csum_replace4(__u16 check, __u32 from, __u32 to)
+{
+	__u32 sum = (__u16)~check;
+
+	sum += (__u16)~from + (__u16)~(from >> 16);
+	sum += (__u16)to + (__u16)(to >> 16);
+	return csum_fold(sum);
+}
+
+static __always_inline __u16 csum_replace2(__u16 check, __u16 from, __u16 to)
+{
+	__u32 sum = (__u16)~check;
+
+	sum += (__u16)~from;
+	sum += to;
+	return csum_fold(sum);
+}
+
 #endif /* HEARTH_BPF_CSUM_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #define _GNU_SOURCE
 #include <bpf/bpf.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
 #include <sched.h>
@@ -45,6 +46,7 @@ static const char *const setup_cmds[] = {
 	"ip neigh add 2001:db8:ff::2 lladdr " FX_INET_MAC " dev wan0 nud permanent",
 	"ip neigh add " FX_H1_V4 " lladdr " FX_H1_MAC " dev lan0 nud permanent",
 	"ip neigh add " FX_H1_V6 " lladdr " FX_H1_MAC " dev lan0 nud permanent",
+	"ip neigh add " FX_H2_V4 " lladdr " FX_H2_MAC " dev lan0 nud permanent",
 	"ip neigh add 10.9.9.2 lladdr 02:00:00:00:09:02 dev ext0 nud permanent",
 };
 
@@ -63,6 +65,7 @@ int fixture_netns(struct fixture *fx)
 	pkt_mac(FX_WAN_MAC, fx->wan_mac);
 	pkt_mac(FX_H1_MAC, fx->h1_mac);
 	pkt_mac(FX_INET_MAC, fx->inet_mac);
+	pkt_mac(FX_H2_MAC, fx->h2_mac);
 	return fx->lan && fx->wan && fx->stray ? 0 : -ENODEV;
 }
 
@@ -169,6 +172,28 @@ int fixture_clear_l1(struct fixture *fx)
 			ret = -errno;
 	free(zero);
 	return ret;
+}
+
+int fixture_enable_nat(struct fixture *fx, __u16 port_min, __u16 port_max)
+{
+	struct hearth_nat_cfg cfg = {
+		.enabled = 1,
+		.wan_ifindex = (__u32)fx->wan,
+		.port_min = port_min,
+		.port_max = port_max,
+	};
+	struct hearth_inside_key inside = { .prefixlen = 24 };
+	__u32 zero = 0, one = 1;
+
+	inet_pton(AF_INET, FX_WAN_V4, &cfg.wan_addr);
+	inet_pton(AF_INET, "192.168.1.0", &inside.addr);
+	if (bpf_map_update_elem(map_fd(fx->obj, HEARTH_STR(HEARTH_MAP_NATCFG)), &zero,
+				&cfg, BPF_ANY) ||
+	    bpf_map_update_elem(map_fd(fx->obj, HEARTH_STR(HEARTH_MAP_INSIDE)), &inside,
+				&one, BPF_ANY))
+		return -errno;
+	fx->ct_fd = map_fd(fx->obj, HEARTH_STR(HEARTH_MAP_CT));
+	return 0;
 }
 
 int fixture_bump_generation(struct fixture *fx)

@@ -23,7 +23,10 @@
 #define FX_WAN_MAC "02:00:00:00:02:01"
 #define FX_H1_MAC "02:00:00:00:01:10"
 #define FX_INET_MAC "02:00:00:00:02:02"
+#define FX_H2_MAC "02:00:00:00:01:11"
 #define FX_H1_V4 "192.168.1.10"
+#define FX_H2_V4 "192.168.1.11"
+#define FX_WAN_V4 "198.51.100.1"
 #define FX_H1_V6 "2001:db8:1::10"
 #define FX_SERVER_V4 "203.0.113.10"
 #define FX_SERVER_V6 "2001:db8:cafe::10"
@@ -31,9 +34,9 @@
 struct fixture {
 	struct bpf_object *obj;
 	int prog_fd;
-	int stats_fd, fib_fd, fibl1_fd, state_fd;
+	int stats_fd, fib_fd, fibl1_fd, state_fd, ct_fd;
 	int lan, wan, stray; /* ifindexes; stray is not registered */
-	__u8 lan_mac[6], wan_mac[6], h1_mac[6], inet_mac[6];
+	__u8 lan_mac[6], wan_mac[6], h1_mac[6], h2_mac[6], inet_mac[6];
 };
 
 /* Moves the calling process into a new network namespace and builds the
@@ -47,6 +50,8 @@ int fixture_run(struct fixture *fx, int ifindex, const void *in, __u32 len,
 /* Sum over CPUs of one counter of the interface's slot. */
 __u64 fixture_counter(struct fixture *fx, int ifindex, int id);
 int fixture_bump_generation(struct fixture *fx);
+/* Masquerade 192.168.1.0/24 behind wan0's 198.51.100.1, ports min..max. */
+int fixture_enable_nat(struct fixture *fx, __u16 port_min, __u16 port_max);
 /* Empties the per-CPU level of the FIB cache on every CPU. */
 int fixture_clear_l1(struct fixture *fx);
 int fixture_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

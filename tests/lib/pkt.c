@@ -4,6 +4,7 @@
 #include <linux/icmpv6.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/tcp.h>
 #include <linux/udp.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -32,7 +33,7 @@ bool pkt_ipv4_hdr_csum_ok(const void *iph)
 	return pkt_csum(ip, ip->ihl * 4, 0) == 0;
 }
 
-static __u32 pseudo_sum(const void *l3, int family, __u32 l4_len)
+static __u32 pseudo_sum_proto(const void *l3, int family, __u32 l4_len, __u8 proto)
 {
 	const __u8 *addrs;
 	size_t n;
@@ -47,7 +48,34 @@ static __u32 pseudo_sum(const void *l3, int family, __u32 l4_len)
 	}
 	for (size_t i = 0; i < n; i += 2)
 		sum += (__u32)(addrs[i] << 8 | addrs[i + 1]);
-	return sum + IPPROTO_UDP + l4_len;
+	return sum + proto + l4_len;
+}
+
+static __u32 pseudo_sum(const void *l3, int family, __u32 l4_len)
+{
+	return pseudo_sum_proto(l3, family, l4_len, IPPROTO_UDP);
+}
+
+bool pkt_l4_csum_ok(const void *frame, size_t len, size_t l3_off)
+{
+	const struct iphdr *ip = (const void *)((const __u8 *)frame + l3_off);
+	size_t hdr = ip->ihl * 4, l4_len = ntohs(ip->tot_len) - hdr;
+	const __u8 *l4 = (const __u8 *)ip + hdr;
+
+	if (l3_off + hdr + l4_len > len)
+		return false;
+	switch (ip->protocol) {
+	case IPPROTO_ICMP:
+		return pkt_csum(l4, l4_len, 0) == 0;
+	case IPPROTO_UDP:
+		if (((const struct udphdr *)l4)->check == 0)
+			return true;
+		/* fall through */
+	case IPPROTO_TCP:
+		return pkt_csum(l4, l4_len,
+				pseudo_sum_proto(ip, AF_INET, (__u32)l4_len, ip->protocol)) == 0;
+	}
+	return false;
 }
 
 bool pkt_udp_csum_ok(const void *frame, size_t len, size_t l3_off, int family)
@@ -108,11 +136,36 @@ static size_t put_l4(const struct pkt_spec *s, __u8 *l4)
 		ic->icmp6_type = s->icmp6_type ? s->icmp6_type : ICMPV6_ECHO_REQUEST;
 		return sizeof(*ic) + s->payload;
 	}
+	if (proto == IPPROTO_TCP) {
+		struct tcphdr *th = (void *)l4;
+
+		memset(th, 0, sizeof(*th));
+		th->source = htons(s->sport ? s->sport : 40000);
+		th->dest = htons(s->dport ? s->dport : 5201);
+		th->seq = htonl(0x01020304);
+		th->doff = 5;
+		l4[13] = s->tcp_flags ? s->tcp_flags : 0x02;
+		th->window = htons(64240);
+		for (int i = 0; i < s->payload; i++)
+			l4[sizeof(*th) + i] = (__u8)(i * 13 + 5);
+		return sizeof(*th) + s->payload;
+	}
+	if (proto == IPPROTO_ICMP) {
+		l4[0] = s->icmp_type ? s->icmp_type : s->echo_reply ? 0 : 8;
+		l4[1] = 0;
+		l4[2] = l4[3] = 0;
+		*(__u16 *)(l4 + 4) = htons(s->sport ? s->sport : 0x4242);
+		*(__u16 *)(l4 + 6) = htons(1);
+		for (int i = 0; i < s->payload; i++)
+			l4[8 + i] = (__u8)(i + 1);
+		*(__u16 *)(l4 + 2) = pkt_csum(l4, 8 + s->payload, 0);
+		return 8 + (size_t)s->payload;
+	}
 	if (proto == IPPROTO_UDP) {
 		struct udphdr *udp = (void *)l4;
 
-		udp->source = htons(40000);
-		udp->dest = htons(5201);
+		udp->source = htons(s->sport ? s->sport : 40000);
+		udp->dest = htons(s->dport ? s->dport : 5201);
 		udp->len = htons(sizeof(*udp) + s->payload);
 		udp->check = 0;
 		for (int i = 0; i < s->payload; i++)
@@ -123,15 +176,20 @@ static size_t put_l4(const struct pkt_spec *s, __u8 *l4)
 	return s->payload;
 }
 
-static void fill_udp_csum(const struct pkt_spec *s, __u8 *l3, __u8 *l4, size_t l4_len)
+static void fill_l4_csum(const struct pkt_spec *s, __u8 *l3, __u8 *l4, size_t l4_len)
 {
-	struct udphdr *udp = (void *)l4;
+	if (l4_proto(s) == IPPROTO_TCP) {
+		struct tcphdr *th = (void *)l4;
 
-	if (l4_proto(s) != IPPROTO_UDP)
-		return;
-	udp->check = pkt_csum(l4, l4_len, pseudo_sum(l3, s->family, (__u32)l4_len));
-	if (!udp->check)
-		udp->check = 0xffff;
+		th->check = pkt_csum(l4, l4_len,
+				     pseudo_sum_proto(l3, s->family, (__u32)l4_len, IPPROTO_TCP));
+	} else if (l4_proto(s) == IPPROTO_UDP && !s->zero_udp_csum) {
+		struct udphdr *udp = (void *)l4;
+
+		udp->check = pkt_csum(l4, l4_len, pseudo_sum(l3, s->family, (__u32)l4_len));
+		if (!udp->check)
+			udp->check = 0xffff;
+	}
 }
 
 size_t pkt_build(const struct pkt_spec *s, void *out, size_t size)
@@ -167,7 +225,7 @@ size_t pkt_build(const struct pkt_spec *s, void *out, size_t size)
 		inet_pton(AF_INET6, s->src, &ip6->saddr);
 		inet_pton(AF_INET6, s->dst, &ip6->daddr);
 	}
-	fill_udp_csum(s, l3, l3 + hdr, l4_len);
+	fill_l4_csum(s, l3, l3 + hdr, l4_len);
 	off += hdr + l4_len;
 	if (off > size)
 		return 0;

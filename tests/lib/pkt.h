@@ -20,6 +20,11 @@ struct pkt_spec {
 	__u16 frag_off; /* IPv4 flags + offset, host order */
 	__u8 ihl; /* IPv4 header words, 0 for 5 (options zero-filled) */
 	__u8 icmp6_type; /* with IPPROTO_ICMPV6 */
+	__u16 sport, dport; /* TCP/UDP ports or ICMP echo id (sport); 0: 40000, 5201 */
+	__u8 tcp_flags; /* 0: SYN */
+	__u8 icmp_type; /* with IPPROTO_ICMP; 0 means echo request */
+	bool echo_reply; /* with IPPROTO_ICMP */
+	bool zero_udp_csum; /* send UDP without a checksum */
 };
 
 /* Builds the frame into buf; returns its length or 0 when it does not fit. */
@@ -30,6 +35,9 @@ __u16 pkt_csum(const void *data, size_t len, __u32 seed);
 bool pkt_ipv4_hdr_csum_ok(const void *iph);
 /* UDP checksum over the IPv4 or IPv6 pseudo header; true when valid. */
 bool pkt_udp_csum_ok(const void *frame, size_t len, size_t l3_off, int family);
+/* The transport checksum of an IPv4 TCP, UDP or ICMP packet, recomputed
+ * from scratch; true when valid (a UDP checksum of 0 is "none"). */
+bool pkt_l4_csum_ok(const void *frame, size_t len, size_t l3_off);
 void pkt_mac(const char *text, __u8 *mac);
 
 #endif

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Connection tracking for NAT: the tuple of a packet, and new masqueraded
+ * connections. Shared by XDP and by tc on WAN egress (what the kernel
+ * forwards), so that both translate the same way.
+ */
+#ifndef HEARTH_BPF_CT_H
+#define HEARTH_BPF_CT_H
+
+#include <linux/tcp.h>
+#include <linux/udp.h>
+
+#include "common.h"
+
+/* linux/icmp.h drags in libc headers; only the echo layout is needed */
+#define ICMP_ECHOREPLY 0
+#define ICMP_ECHO 8
+
+struct icmphdr {
+	__u8 type;
+	__u8 code;
+	__sum16 checksum;
+	union {
+		struct {
+			__be16 id;
+			__be16 sequence;
+		} echo;
+		__be32 gateway;
+	} un;
+};
+
+#ifndef E2BIG
+#define E2BIG 7
+#endif
+#ifndef EEXIST
+#define EEXIST 17
+#endif
+
+#define TCP_FLAG_RST_BIT 0x04
+
+/* Where the fields NAT rewrites sit in the packet. A NULL port pointer is a
+ * field this packet does not have (an echo request has no "dport"). */
+struct l4_ref {
+	__be16 *sport; /* or the echo identifier of a request */
+	__be16 *dport; /* or the echo identifier of a reply */
+	__sum16 *csum;
+	__u8 tcp_flags;
+	__u8 pseudo; /* the L4 checksum covers the addresses */
+	__u8 udp; /* 0 in the checksum field means "none" */
+	__u8 udp_no_csum; /* UDP sent without a checksum: leave it so */
+	__u8 may_open; /* this packet may open a connection */
+};
+
+enum ct_track {
+	CT_TRACKED = HEARTH_CNT_MAX + 1, /* key and ref filled */
+	CT_UNTRACKED, /* a protocol or message NAT does not translate */
+};
+
+static __always_inline struct hearth_nat_cfg *nat_cfg(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&HEARTH_MAP_NATCFG, &zero);
+}
+
+static __always_inline int addr_inside(__be32 addr)
+{
+	struct hearth_inside_key key = { .prefixlen = 32, .addr = addr };
+
+	return bpf_map_lookup_elem(&HEARTH_MAP_INSIDE, &key) != 0;
+}
+
+static __always_inline __u32 ct_tuple_icmp(struct icmphdr *ic,
+					   struct hearth_ct_key *key,
+					   struct l4_ref *ref)
+{
+	ref->csum = &ic->checksum;
+	if (ic->type == ICMP_ECHO) {
+		ref->sport = &ic->un.echo.id;
+		ref->may_open = 1;
+		key->sport = ic->un.echo.id;
+		return CT_TRACKED;
+	}
+	if (ic->type == ICMP_ECHOREPLY) {
+		ref->dport = &ic->un.echo.id;
+		key->dport = ic->un.echo.id;
+		return CT_TRACKED;
+	}
+	return CT_UNTRACKED; /* errors: translated with their embedded header later */
+}
+
+/*
+ * The tuple of an option-less, unfragmented IPv4 packet. Returns
+ * CT_TRACKED, CT_UNTRACKED, or a drop counter when the transport header
+ * is cut short.
+ */
+static __always_inline __u32 ct_tuple(struct iphdr *ip, void *data_end,
+				      struct hearth_ct_key *key,
+				      struct l4_ref *ref)
+{
+	void *l4 = (void *)(ip + 1);
+
+	__builtin_memset(key, 0, sizeof(*key));
+	__builtin_memset(ref, 0, sizeof(*ref));
+	key->saddr = ip->saddr;
+	key->daddr = ip->daddr;
+	key->proto = ip->protocol;
+	if (ip->protocol == IPPROTO_TCP) {
+		struct tcphdr *th = l4;
+
+		if ((void *)(th + 1) > data_end)
+			return HEARTH_CNT_DROP_TRUNC_L4;
+		ref->sport = &th->source;
+		ref->dport = &th->dest;
+		ref->csum = &th->check;
+		ref->pseudo = 1;
+		ref->tcp_flags = ((__u8 *)th)[13];
+		ref->may_open = !(ref->tcp_flags & TCP_FLAG_RST_BIT);
+	} else if (ip->protocol == IPPROTO_UDP) {
+		struct udphdr *uh = l4;
+
+		if ((void *)(uh + 1) > data_end)
+			return HEARTH_CNT_DROP_TRUNC_L4;
+		ref->sport = &uh->source;
+		ref->dport = &uh->dest;
+		ref->csum = &uh->check;
+		ref->pseudo = 1;
+		ref->udp = 1;
+		ref->udp_no_csum = uh->check == 0;
+		ref->may_open = 1;
+	} else if (ip->protocol == IPPROTO_ICMP) {
+		struct icmphdr *ic = l4;
+
+		if ((void *)(ic + 1) > data_end)
+			return HEARTH_CNT_DROP_TRUNC_L4;
+		return ct_tuple_icmp(ic, key, ref);
+	} else {
+		return CT_UNTRACKED;
+	}
+	key->sport = *ref->sport;
+	key->dport = *ref->dport;
+	return CT_TRACKED;
+}
+
+/* The port to try on attempt @i: the original one first (when inside the
+ * range), then a run from a random start, as RFC 6056 suggests. */
+static __always_inline __u16 nat_port_try(const struct hearth_nat_cfg *cfg,
+					  __u16 orig, __u32 start, __u32 i)
+{
+	__u32 span = (__u32)cfg->port_max - cfg->port_min + 1;
+
+	if (i == 0 && orig >= cfg->port_min && orig <= cfg->port_max)
+		return orig;
+	return (__u16)(cfg->port_min + (start + i) % span);
+}
+
+/* Reserves the reply direction of a new connection on a free port. */
+static __always_inline __u32 ct_reserve_reply(const struct hearth_nat_cfg *cfg,
+					      const struct hearth_ct_key *orig,
+					      struct hearth_ct_key *reply,
+					      __u64 now)
+{
+	struct hearth_ct_entry r = {
+		.peer = *orig,
+		.nat_addr = orig->saddr,
+		.nat_port = orig->sport,
+		.dir = HEARTH_CT_REPLY,
+		.nat = HEARTH_CT_NAT_DST,
+		.first_seen = now,
+		.last_seen = now,
+	};
+	__u32 start = bpf_get_prandom_u32();
+	__u16 orig_port = bpf_ntohs(orig->sport);
+
+	__builtin_memset(reply, 0, sizeof(*reply));
+	reply->saddr = orig->daddr;
+	reply->daddr = cfg->wan_addr;
+	reply->sport = orig->dport;
+	reply->proto = orig->proto;
+	for (__u32 i = 0; i < HEARTH_NAT_PORT_TRIES; i++) {
+		long rc;
+
+		reply->dport = bpf_htons(nat_port_try(cfg, orig_port, start, i));
+		rc = bpf_map_update_elem(&HEARTH_MAP_CT, reply, &r, BPF_NOEXIST);
+		if (!rc)
+			return CT_TRACKED;
+		if (rc != -EEXIST)
+			return HEARTH_CNT_DROP_CT_FULL;
+	}
+	return HEARTH_CNT_DROP_NAT_NO_PORT;
+}
+
+/*
+ * Opens a masqueraded connection for @orig: a reply entry on a free port,
+ * then the original entry. Returns CT_TRACKED with *out set, or the
+ * counter of the refusal.
+ */
+static __always_inline __u32 ct_open_snat(const struct hearth_nat_cfg *cfg,
+					  const struct hearth_ct_key *orig,
+					  __u64 now, struct hearth_ct_entry **out)
+{
+	struct hearth_ct_entry o = {
+		.nat_addr = cfg->wan_addr,
+		.dir = HEARTH_CT_ORIG,
+		.nat = HEARTH_CT_NAT_SRC,
+		.first_seen = now,
+		.last_seen = now,
+	};
+	struct hearth_ct_key reply;
+	__u32 id;
+	long rc;
+
+	id = ct_reserve_reply(cfg, orig, &reply, now);
+	if (id != CT_TRACKED)
+		return id;
+	o.peer = reply;
+	o.nat_port = reply.dport;
+	rc = bpf_map_update_elem(&HEARTH_MAP_CT, orig, &o, BPF_NOEXIST);
+	if (rc) {
+		/* another CPU opened it meanwhile, or the table filled up */
+		bpf_map_delete_elem(&HEARTH_MAP_CT, &reply);
+		if (rc != -EEXIST)
+			return HEARTH_CNT_DROP_CT_FULL;
+	}
+	*out = bpf_map_lookup_elem(&HEARTH_MAP_CT, orig);
+	return *out ? CT_TRACKED : HEARTH_CNT_DROP_CT_FULL;
+}
+
+static __always_inline void ct_account(struct hearth_ct_entry *e,
+				       const struct l4_ref *ref, __u32 bytes,
+				       __u64 now)
+{
+	__sync_fetch_and_add(&e->packets, 1);
+	__sync_fetch_and_add(&e->bytes, bytes);
+	if (e->last_seen != now)
+		e->last_seen = now;
+	/* written only when a new flag shows up, so rarely */
+	if ((e->tcp_flags | ref->tcp_flags) != e->tcp_flags)
+		e->tcp_flags |= ref->tcp_flags;
+}
+
+#endif /* HEARTH_BPF_CT_H */

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Masquerade in XDP: outbound and return translation per protocol, port
+ * choice and exhaustion, and no inside address ever leaving untranslated.
+ * Checksums are recomputed from scratch by the test. */
+#include <bpf/bpf.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <stdlib.h>
+
+#include "gw_common.h"
+
+#define L3 ETH_HLEN
+
+static struct xdp_gateway *nat_setup(struct fixture *fx, __u16 pmin, __u16 pmax)
+{
+	struct xdp_gateway *skel = gw_setup(fx);
+
+	if (skel && !ASSERT_OK(fixture_enable_nat(fx, pmin, pmax), "enable NAT")) {
+		xdp_gateway__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+/* An outbound packet from @src:@sport on the LAN to the server. */
+static struct pkt_spec out_spec(struct fixture *fx, const char *src, __u8 proto,
+				__u16 sport)
+{
+	struct pkt_spec s = lan_spec(fx, AF_INET, FX_SERVER_V4);
+
+	s.src = src;
+	s.proto = proto;
+	s.sport = sport;
+	if (!strcmp(src, FX_H2_V4))
+		memcpy(s.smac, fx->h2_mac, 6);
+	return s;
+}
+
+/* The server's answer to @out as it arrives on the WAN, to @nat_port. */
+static struct pkt_spec reply_spec(struct fixture *fx, __u8 proto, __u16 nat_port)
+{
+	struct pkt_spec s = {
+		.family = AF_INET, .src = FX_SERVER_V4, .dst = FX_WAN_V4,
+		.proto = proto, .payload = 32,
+	};
+
+	memcpy(s.dmac, fx->wan_mac, 6);
+	memcpy(s.smac, fx->inet_mac, 6);
+	if (proto == IPPROTO_ICMP) {
+		s.echo_reply = true;
+		s.sport = nat_port; /* the echo id */
+	} else {
+		s.sport = 5201;
+		s.dport = nat_port;
+	}
+	return s;
+}
+
+static __u16 be16_at(const __u8 *p)
+{
+	return (__u16)(p[0] << 8 | p[1]);
+}
+
+/* Runs @s in on @ifindex; returns the verdict, the frame in @out. */
+static __u32 run_spec(struct fixture *fx, int ifindex, const struct pkt_spec *s,
+		      __u8 *out, __u32 *out_len)
+{
+	__u8 in[FRAME_MAX];
+	__u32 len = (__u32)pkt_build(s, in, sizeof(in)), retval = ~0u;
+
+	*out_len = FRAME_MAX;
+	if (fixture_run(fx, ifindex, in, len, out, out_len, &retval))
+		return ~0u;
+	return retval;
+}
+
+static bool check_headers(const __u8 *f, __u32 len, const char *what)
+{
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), "%s: IPv4 header checksum", what);
+	if (!ASSERT_TRUE(pkt_ipv4_hdr_csum_ok(f + L3), msg))
+		return false;
+	snprintf(msg, sizeof(msg), "%s: transport checksum (recomputed)", what);
+	return ASSERT_TRUE(pkt_l4_csum_ok(f, len, L3), msg);
+}
+
+static void round_trip(__u8 proto)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = nat_setup(&fx, 1024, 65535);
+	struct hearth_ct_key key = { .proto = proto };
+	struct hearth_ct_entry e;
+	__u8 out[FRAME_MAX], wan[4], h1[4];
+	__u32 len, verdict;
+	__u16 port;
+	struct pkt_spec s;
+
+	if (!skel)
+		return;
+	inet_pton(AF_INET, FX_WAN_V4, wan);
+	inet_pton(AF_INET, FX_H1_V4, h1);
+
+	s = out_spec(&fx, FX_H1_V4, proto, 40000);
+	verdict = run_spec(&fx, fx.lan, &s, out, &len);
+	ASSERT_EQ(verdict, XDP_REDIRECT, "outbound: forwarded");
+	ASSERT_MEMEQ(out + L3 + 12, wan, 4, "outbound: source is the WAN address");
+	port = be16_at(out + L3 + 20 + (proto == IPPROTO_ICMP ? 4 : 0));
+	ASSERT_EQ(port, 40000, "outbound: a free source port in range is kept");
+	check_headers(out, len, "outbound");
+	ASSERT_MEMEQ(out, fx.inet_mac, 6, "outbound: to the next hop");
+
+	/* both directions tracked, each pointing at the other */
+	inet_pton(AF_INET, FX_H1_V4, &key.saddr);
+	inet_pton(AF_INET, FX_SERVER_V4, &key.daddr);
+	key.sport = htons(40000);
+	key.dport = proto == IPPROTO_ICMP ? 0 : htons(5201);
+	if (ASSERT_OK(bpf_map_lookup_elem(fx.ct_fd, &key, &e), "original direction tracked")) {
+		ASSERT_EQ(e.dir, HEARTH_CT_ORIG, "original: direction");
+		ASSERT_EQ(e.nat, HEARTH_CT_NAT_SRC, "original: source NAT");
+		ASSERT_EQ(e.packets, 1, "original: packet counted");
+		ASSERT_OK(bpf_map_lookup_elem(fx.ct_fd, &e.peer, &e), "reply direction tracked");
+		ASSERT_EQ(e.nat, HEARTH_CT_NAT_DST, "reply: destination NAT");
+	}
+
+	s = reply_spec(&fx, proto, port);
+	verdict = run_spec(&fx, fx.wan, &s, out, &len);
+	ASSERT_EQ(verdict, XDP_REDIRECT, "return: forwarded");
+	ASSERT_MEMEQ(out + L3 + 16, h1, 4, "return: destination is the inside host");
+	ASSERT_EQ(be16_at(out + L3 + 20 + (proto == IPPROTO_ICMP ? 4 : 2)), 40000,
+		  "return: the original port");
+	ASSERT_MEMEQ(out, fx.h1_mac, 6, "return: to the inside host's MAC");
+	check_headers(out, len, "return");
+	xdp_gateway__destroy(skel);
+}
+
+TEST(nat_round_trip_tcp)
+{
+	round_trip(IPPROTO_TCP);
+}
+
+TEST(nat_round_trip_udp)
+{
+	round_trip(IPPROTO_UDP);
+}
+
+TEST(nat_round_trip_icmp_echo)
+{
+	round_trip(IPPROTO_ICMP);
+}
+
+/* Two hosts, same source port, same server: the second gets another port,
+ * and each reply finds its own host. */
+TEST(nat_port_collision)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = nat_setup(&fx, 1024, 65535);
+	__u8 out[FRAME_MAX], h1[4], h2[4];
+	__u16 p1, p2;
+	__u32 len;
+	struct pkt_spec s;
+
+	if (!skel)
+		return;
+	inet_pton(AF_INET, FX_H1_V4, h1);
+	inet_pton(AF_INET, FX_H2_V4, h2);
+	s = out_spec(&fx, FX_H1_V4, IPPROTO_UDP, 40000);
+	ASSERT_EQ(run_spec(&fx, fx.lan, &s, out, &len), XDP_REDIRECT, "first host");
+	p1 = be16_at(out + L3 + 20);
+	s = out_spec(&fx, FX_H2_V4, IPPROTO_UDP, 40000);
+	ASSERT_EQ(run_spec(&fx, fx.lan, &s, out, &len), XDP_REDIRECT, "second host");
+	p2 = be16_at(out + L3 + 20);
+	ASSERT_EQ(p1, 40000, "first keeps its port");
+	ASSERT_NEQ(p2, 40000, "second gets another port");
+	ASSERT_TRUE(p2 >= 1024, "... from the range");
+	check_headers(out, len, "second host");
+
+	s = reply_spec(&fx, IPPROTO_UDP, p2);
+	ASSERT_EQ(run_spec(&fx, fx.wan, &s, out, &len), XDP_REDIRECT, "reply to the second");
+	ASSERT_MEMEQ(out + L3 + 16, h2, 4, "reply to the second reaches the second");
+	ASSERT_MEMEQ(out, fx.h2_mac, 6, "... at its MAC");
+	s = reply_spec(&fx, IPPROTO_UDP, p1);
+	ASSERT_EQ(run_spec(&fx, fx.wan, &s, out, &len), XDP_REDIRECT, "reply to the first");
+	ASSERT_MEMEQ(out + L3 + 16, h1, 4, "reply to the first reaches the first");
+	xdp_gateway__destroy(skel);
+}
+
+/* A range of two ports: a third colliding connection is refused with its
+ * own counter, and the established ones are not disturbed. */
+TEST(nat_port_exhaustion)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = nat_setup(&fx, 50000, 50001);
+	__u8 out[FRAME_MAX];
+	__u32 len;
+	struct pkt_spec s;
+
+	if (!skel)
+		return;
+	for (__u16 sport = 50000; sport < 50002; sport++) {
+		s = out_spec(&fx, FX_H1_V4, IPPROTO_UDP, sport);
+		ASSERT_EQ(run_spec(&fx, fx.lan, &s, out, &len), XDP_REDIRECT, "fills the range");
+	}
+	s = out_spec(&fx, FX_H2_V4, IPPROTO_UDP, 50000);
+	ASSERT_EQ(run_spec(&fx, fx.lan, &s, out, &len), XDP_DROP, "third connection refused");
+	ASSERT_EQ(fixture_counter(&fx, fx.lan, HEARTH_CNT_DROP_NAT_NO_PORT), 1, "nat-no-port counted");
+	s = out_spec(&fx, FX_H1_V4, IPPROTO_UDP, 50000);
+	ASSERT_EQ(run_spec(&fx, fx.lan, &s, out, &len), XDP_REDIRECT, "established still forwarded");
+	s = reply_spec(&fx, IPPROTO_UDP, 50001);
+	ASSERT_EQ(run_spec(&fx, fx.wan, &s, out, &len), XDP_REDIRECT, "established replies too");
+	xdp_gateway__destroy(skel);
+}
+
+/* Outside the range, a source port is moved into it. */
+TEST(nat_port_outside_range_moved)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = nat_setup(&fx, 20000, 20099);
+	__u8 out[FRAME_MAX];
+	__u16 port;
+	__u32 len;
+	struct pkt_spec s;
+
+	if (!skel)
+		return;
+	s = out_spec(&fx, FX_H1_V4, IPPROTO_TCP, 40000);
+	ASSERT_EQ(run_spec(&fx, fx.lan, &s, out, &len), XDP_REDIRECT, "forwarded");
+	port = be16_at(out + L3 + 20);
+	ASSERT_TRUE(port >= 20000 && port <= 20099, "port moved into the range");
+	check_headers(out, len, "moved port");
+	xdp_gateway__destroy(skel);
+}
+
+TEST(nat_udp_zero_checksum_stays_zero)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = nat_setup(&fx, 1024, 65535);
+	__u8 out[FRAME_MAX];
+	__u32 len;
+	struct pkt_spec s;
+
+	if (!skel)
+		return;
+	s = out_spec(&fx, FX_H1_V4, IPPROTO_UDP, 40000);
+	s.zero_udp_csum = true;
+	ASSERT_EQ(run_spec(&fx, fx.lan, &s, out, &len), XDP_REDIRECT, "forwarded");
+	ASSERT_EQ(be16_at(out + L3 + 26), 0, "UDP checksum still absent");
+	ASSERT_TRUE(pkt_ipv4_hdr_csum_ok(out + L3), "IPv4 header checksum");
+	xdp_gateway__destroy(skel);
+}
+
+/* Inside addresses never leave untranslated: a protocol NAT cannot
+ * translate is dropped, and what the kernel must answer goes up as it came. */
+TEST(nat_no_leak)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = nat_setup(&fx, 1024, 65535);
+	__u8 frame[FRAME_MAX];
+	__u32 len;
+	struct pkt_spec s;
+
+	if (!skel)
+		return;
+	s = out_spec(&fx, FX_H1_V4, 47 /* GRE */, 0);
+	s.proto_set = true;
+	len = (__u32)pkt_build(&s, frame, sizeof(frame));
+	expect_verdict(&fx, fx.lan, frame, len, XDP_DROP, HEARTH_CNT_DROP_LEAK, "GRE from inside");
+
+	s = out_spec(&fx, FX_H1_V4, IPPROTO_UDP, 40000);
+	s.ttl = 1;
+	len = (__u32)pkt_build(&s, frame, sizeof(frame));
+	expect_verdict(&fx, fx.lan, frame, len, XDP_PASS, HEARTH_CNT_PASS_TTL,
+		       "TTL 1: the kernel answers the inside host");
+
+	s = out_spec(&fx, FX_H1_V4, IPPROTO_TCP, 40001);
+	s.tcp_flags = 0x04; /* RST opens nothing */
+	len = (__u32)pkt_build(&s, frame, sizeof(frame));
+	expect_verdict(&fx, fx.lan, frame, len, XDP_DROP, HEARTH_CNT_DROP_LEAK,
+		       "RST of an unknown connection");
+	xdp_gateway__destroy(skel);
+}
+
+/* Unsolicited traffic to the WAN address is the gateway's: left alone. */
+TEST(nat_unsolicited_inbound_untouched)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = nat_setup(&fx, 1024, 65535);
+	__u8 frame[FRAME_MAX];
+	__u32 len;
+	struct pkt_spec s;
+
+	if (!skel)
+		return;
+	s = reply_spec(&fx, IPPROTO_TCP, 22);
+	len = (__u32)pkt_build(&s, frame, sizeof(frame));
+	expect_verdict(&fx, fx.wan, frame, len, XDP_PASS, HEARTH_CNT_PASS_LOCAL,
+		       "to the WAN address, no connection");
+	xdp_gateway__destroy(skel);
+}
+
+/* Random headers and payloads: every translation checks out from scratch. */
+TEST(nat_checksums_random)
+{
+	static const __u8 protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP };
+	struct fixture fx;
+	struct xdp_gateway *skel = nat_setup(&fx, 1024, 65535);
+	int bad = 0, forwarded = 0;
+
+	if (!skel)
+		return;
+	srand(3);
+	for (int i = 0; i < 3000; i++) {
+		struct pkt_spec s = out_spec(&fx, FX_H1_V4, protos[i % 3],
+					     (__u16)(1 + rand() % 65535));
+		__u8 out[FRAME_MAX];
+		__u32 len;
+
+		s.payload = (__u16)(rand() % 200);
+		s.tcp_flags = 0x10; /* ACK */
+		if (run_spec(&fx, fx.lan, &s, out, &len) != XDP_REDIRECT)
+			continue;
+		forwarded++;
+		if (!pkt_ipv4_hdr_csum_ok(out + L3) || !pkt_l4_csum_ok(out, len, L3))
+			bad++;
+	}
+	ASSERT_TRUE(forwarded > 2900, "translated and forwarded");
+	ASSERT_EQ(bad, 0, "translations with a wrong checksum");
+	xdp_gateway__destroy(skel);
+}
