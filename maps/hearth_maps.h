@@ -174,7 +174,8 @@ struct hearth_counter {
 enum hearth_counter_class {
 	HEARTH_CLASS_FAST, /* handled by XDP */
 	HEARTH_CLASS_PASS, /* handed to the kernel stack (XDP_PASS) */
-	HEARTH_CLASS_DROP, /* dropped (XDP_DROP) */
+	HEARTH_CLASS_DROP, /* dropped (XDP_DROP, or TC_ACT_SHOT on egress) */
+	HEARTH_CLASS_EGRESS, /* what left by this interface (not in rx totals) */
 };
 
 /*
@@ -184,7 +185,9 @@ enum hearth_counter_class {
  */
 #define HEARTH_COUNTERS(X)                                                        \
 	X(FORWARD, FAST, "forward", "forwarded by XDP (counted on ingress)")      \
-	X(TX, FAST, "xmit", "sent by XDP out of this interface")                   \
+	X(TX, EGRESS, "xmit", "sent by XDP out of this interface")                 \
+	X(TC_SNAT, EGRESS, "snat-slow",                                            \
+	  "forwarded by the kernel, translated by tc on the way out")              \
 	X(PASS_ARP, PASS, "arp", "ARP")                                            \
 	X(PASS_ND, PASS, "nd", "IPv6 neighbour discovery")                         \
 	X(PASS_L2_MCAST, PASS, "l2-multicast", "broadcast or multicast frame")     \

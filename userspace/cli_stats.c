@@ -91,7 +91,7 @@ static int load_slot(struct hearth_dp *dp, __u32 slot, const char *dev,
 		enum hearth_counter_class cls = hearth_counter_descs[id].cls;
 
 		any |= s->c[id].packets != 0;
-		if (id == HEARTH_CNT_TX)
+		if (cls == HEARTH_CLASS_EGRESS)
 			continue; /* totals count what arrived */
 		s->class_total[cls].packets += s->c[id].packets;
 		s->class_total[cls].bytes += s->c[id].bytes;

@@ -5,7 +5,9 @@
  * forwarding decisions on every route, neighbour or link change.
  */
 #include <errno.h>
+#include <arpa/inet.h>
 #include <getopt.h>
+#include <net/if.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -20,6 +22,7 @@
 
 #include "lib/config.h"
 #include "lib/dataplane.h"
+#include "lib/nat.h"
 #include "lib/nlwatch.h"
 #include "lib/rundir.h"
 
@@ -120,6 +123,43 @@ static int sync_ifaces(struct daemon *d, enum sync_mode mode)
 	return 0;
 }
 
+static const struct hearth_config_iface *config_wan(const struct hearth_config *cfg)
+{
+	for (int i = 0; i < cfg->n_ifaces; i++)
+		if (cfg->ifaces[i].role == HEARTH_ROLE_WAN)
+			return &cfg->ifaces[i];
+	return NULL;
+}
+
+/* The WAN egress filter, the inside subnets and the NAT settings, with the
+ * WAN's address as it is now (it may come and go with DHCP). */
+static int sync_nat(struct daemon *d, enum sync_mode mode)
+{
+	const struct hearth_config_iface *wan = config_wan(&d->cfg);
+	__u32 ifindex = wan ? if_nametoindex(wan->name) : 0;
+	in_addr_t addr = ifindex ? hearth_iface_ipv4(wan->name) : 0;
+	struct hearth_err err = {};
+	int ret = 0;
+
+	if (mode != SYNC_EVENT)
+		ret = hearth_nat_inside_sync(&d->dp, &d->cfg);
+	if (ret)
+		hearth_err_set(&err, ret, "cannot write the inside subnets: %s",
+			       strerror(-ret));
+	if (!ret && ifindex)
+		ret = hearth_tc_attach(&d->dp, ifindex, &err);
+	if (!ret)
+		ret = hearth_nat_apply(&d->dp, &d->cfg, ifindex, addr, &err);
+	if (ret) {
+		logmsg("%s", err.msg);
+		return mode == SYNC_START ? ret : 0;
+	}
+	if (d->cfg.nat_masquerade && !addr && mode != SYNC_EVENT)
+		logmsg("nat: %s has no IPv4 address yet; new connections wait for one",
+		       wan ? wan->name : "the WAN");
+	return 0;
+}
+
 static int setup_signals(void)
 {
 	sigset_t mask;
@@ -171,6 +211,7 @@ static void reload(struct daemon *d)
 	d->cfg = *cfg;
 	drop_unconfigured(d);
 	sync_ifaces(d, SYNC_RELOAD);
+	sync_nat(d, SYNC_RELOAD);
 	ret = hearth_dp_set_flags(&d->dp, d->cfg.fib_cache ? 0 : HEARTH_STATE_NO_FIB_CACHE);
 	if (!ret)
 		ret = hearth_dp_bump_generation(&d->dp);
@@ -218,6 +259,8 @@ static void run(struct daemon *d)
 			if (changes & HEARTH_NL_LINK)
 				sync_ifaces(d, SYNC_EVENT);
 			if (changes)
+				sync_nat(d, SYNC_EVENT);
+			if (changes)
 				hearth_dp_bump_generation(&d->dp);
 		}
 	}
@@ -244,6 +287,8 @@ static int start(struct daemon *d)
 	/* release slots first, so a swapped interface finds one free */
 	drop_unconfigured(d);
 	ret = sync_ifaces(d, SYNC_START);
+	if (!ret)
+		ret = sync_nat(d, SYNC_START);
 	if (ret) {
 		if (!d->dp.adopted && !d->dp.replaced)
 			hearth_dp_teardown(d->cfg.pin_dir, NULL);

@@ -38,6 +38,14 @@ struct pkt {
 	__u8 vlan;
 };
 
+/* The slot of a gateway interface, 0 for any other. */
+static __always_inline __u32 iface_slot(__u32 ifindex)
+{
+	__u32 *slot = bpf_map_lookup_elem(&HEARTH_MAP_IFSLOTS, &ifindex);
+
+	return slot ? *slot : 0;
+}
+
 /* Returned by the stages instead of a counter id to mean "go on". */
 #define HEARTH_CONTINUE HEARTH_CNT_MAX
 

@@ -26,13 +26,6 @@ static __always_inline struct hearth_state *dp_state(void)
 	return bpf_map_lookup_elem(&HEARTH_MAP_STATE, &zero);
 }
 
-static __always_inline __u32 iface_slot(__u32 ifindex)
-{
-	__u32 *slot = bpf_map_lookup_elem(&HEARTH_MAP_IFSLOTS, &ifindex);
-
-	return slot ? *slot : 0;
-}
-
 static __always_inline void fib_key_init(struct hearth_fib_key *key,
 					 struct xdp_md *ctx, struct pkt *p)
 {

@@ -9,7 +9,8 @@ TEST(counters_classes_match_verdict_rule)
 	for (int id = 0; id < HEARTH_CNT_MAX; id++) {
 		enum hearth_counter_class want =
 			id >= HEARTH_CNT_DROP_TRUNC_ETH ? HEARTH_CLASS_DROP :
-			id <= HEARTH_CNT_TX		? HEARTH_CLASS_FAST :
+			id == HEARTH_CNT_FORWARD	? HEARTH_CLASS_FAST :
+			id <= HEARTH_CNT_TC_SNAT	? HEARTH_CLASS_EGRESS :
 							  HEARTH_CLASS_PASS;
 
 		ASSERT_EQ(hearth_counter_descs[id].cls, want, hearth_counter_descs[id].name);

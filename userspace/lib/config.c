@@ -38,6 +38,8 @@ void hearth_config_defaults(struct hearth_config *cfg)
 	cfg->fib_cache = true;
 	cfg->fib_cache_ttl_ms = HEARTH_FIB_CACHE_TTL_MS;
 	cfg->xdp_mode = HEARTH_XDP_AUTO;
+	cfg->nat_port_min = HEARTH_NAT_PORT_MIN_DEFAULT;
+	cfg->nat_port_max = HEARTH_NAT_PORT_MAX_DEFAULT;
 }
 
 const char *hearth_role_name(enum hearth_iface_role role)
@@ -258,6 +260,28 @@ static int do_xdp_mode(struct parse_ctx *pc, int argc, char **argv)
 		    argv[0]);
 }
 
+/* "nat masquerade" or "nat ports MIN-MAX" */
+static int do_nat(struct parse_ctx *pc, int argc, char **argv)
+{
+	unsigned int lo, hi;
+	char tail;
+
+	if (!strcmp(argv[0], "masquerade") && argc == 1) {
+		pc->cfg->nat_masquerade = true;
+		return 0;
+	}
+	if (!strcmp(argv[0], "ports") && argc == 2) {
+		if (sscanf(argv[1], "%u-%u%c", &lo, &hi, &tail) != 2 || lo < 1 ||
+		    hi > 65535 || lo > hi)
+			return fail(pc, "nat ports takes MIN-MAX within 1-65535, not '%s'",
+				    argv[1]);
+		pc->cfg->nat_port_min = (__u16)lo;
+		pc->cfg->nat_port_max = (__u16)hi;
+		return 0;
+	}
+	return fail(pc, "%s", "'nat' takes 'masquerade' or 'ports MIN-MAX'");
+}
+
 static const struct directive directives[] = {
 	{ "wan", 1, 1, "'wan' takes one interface name", do_wan },
 	{ "lan", 2, 1 + HEARTH_CONFIG_MAX_PREFIXES,
@@ -269,6 +293,7 @@ static const struct directive directives[] = {
 	  do_fib_cache_ttl },
 	{ "xdp-mode", 1, 1, "'xdp-mode' takes auto, native or generic",
 	  do_xdp_mode },
+	{ "nat", 1, 2, "'nat' takes 'masquerade' or 'ports MIN-MAX'", do_nat },
 };
 
 static int split_words(char *line, char **words)

@@ -42,6 +42,8 @@ struct hearth_config {
 	bool fib_cache;
 	unsigned int fib_cache_ttl_ms; /* a load-time setting of the program */
 	enum hearth_xdp_mode xdp_mode;
+	bool nat_masquerade; /* the LAN subnets behind the WAN address */
+	__u16 nat_port_min, nat_port_max;
 	int n_ifaces;
 	struct hearth_config_iface ifaces[HEARTH_CONFIG_MAX_IFACES];
 };

@@ -21,6 +21,8 @@ const char *hearth_class_name(enum hearth_counter_class cls)
 		return "slow";
 	case HEARTH_CLASS_DROP:
 		return "drop";
+	case HEARTH_CLASS_EGRESS:
+		return "egress";
 	}
 	return "?";
 }

@@ -30,6 +30,8 @@
 #include <bpf/libbpf.h>
 
 #include "dataplane.h"
+#include "nat.h"
+#include "tc_wan.skel.h"
 #include "xdp_gateway.skel.h"
 
 #ifndef BPF_FS_MAGIC
@@ -44,9 +46,13 @@ static const char *const map_names[HEARTH_DP_MAP_COUNT] = {
 	[HEARTH_DP_FIBL1] = HEARTH_STR(HEARTH_MAP_FIBL1),
 	[HEARTH_DP_STATS] = HEARTH_STR(HEARTH_MAP_STATS),
 	[HEARTH_DP_STATE] = HEARTH_STR(HEARTH_MAP_STATE),
+	[HEARTH_DP_CT] = HEARTH_STR(HEARTH_MAP_CT),
+	[HEARTH_DP_NATCFG] = HEARTH_STR(HEARTH_MAP_NATCFG),
+	[HEARTH_DP_INSIDE] = HEARTH_STR(HEARTH_MAP_INSIDE),
 };
 
 #define PROG_NAME HEARTH_STR(HEARTH_PROG_XDP_GATEWAY)
+#define TC_PROG_NAME HEARTH_STR(HEARTH_PROG_TC_WAN_EGRESS)
 
 const char *hearth_dp_map_name(enum hearth_dp_map map)
 {
@@ -60,6 +66,7 @@ static void dp_init(struct hearth_dp *dp, const char *pin_dir)
 	for (int i = 0; i < HEARTH_DP_MAP_COUNT; i++)
 		dp->map_fd[i] = -1;
 	dp->prog_fd = -1;
+	dp->tc_prog_fd = -1;
 }
 
 void hearth_dp_close(struct hearth_dp *dp)
@@ -71,7 +78,9 @@ void hearth_dp_close(struct hearth_dp *dp)
 	}
 	if (dp->prog_fd >= 0)
 		close(dp->prog_fd);
-	dp->prog_fd = -1;
+	if (dp->tc_prog_fd >= 0)
+		close(dp->tc_prog_fd);
+	dp->prog_fd = dp->tc_prog_fd = -1;
 }
 
 static int pin_path(char *buf, size_t size, const char *dir, const char *sub,
@@ -116,6 +125,15 @@ int hearth_dp_open(struct hearth_dp *dp, const char *pin_dir,
 		goto fail;
 	}
 	ret = prog_id_of(dp->prog_fd, &dp->prog_id);
+	if (ret)
+		goto fail;
+	pin_path(path, sizeof(path), pin_dir, "progs", TC_PROG_NAME);
+	dp->tc_prog_fd = bpf_obj_get(path);
+	if (dp->tc_prog_fd < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	ret = prog_id_of(dp->tc_prog_fd, &dp->tc_prog_id);
 	if (ret)
 		goto fail;
 	return 0;
@@ -274,18 +292,26 @@ static void apply_load_settings(struct xdp_gateway *skel,
 		(__u64)cfg->fib_cache_ttl_ms * kernel_hz() / 1000;
 }
 
-/* FNV-1a over the object and the load-time settings: equal ids mean the
- * pinned program is exactly what this binary would load. */
-static __u64 build_id(const struct xdp_gateway *skel)
+static __u64 fnv1a(__u64 hash, const unsigned char *bytes, size_t size)
 {
-	size_t size;
-	const unsigned char *bytes = xdp_gateway__elf_bytes(&size);
-	__u64 hash = 0xcbf29ce484222325ULL;
-
 	for (size_t i = 0; i < size; i++)
 		hash = (hash ^ bytes[i]) * 0x100000001b3ULL;
-	hash ^= skel->rodata->fib_cache_ttl_jiffies;
 	return hash;
+}
+
+/* FNV-1a over both objects and the load-time settings: equal ids mean the
+ * pinned programs are exactly what this binary would load. */
+static __u64 build_id(const struct xdp_gateway *skel)
+{
+	__u64 hash = 0xcbf29ce484222325ULL;
+	const void *bytes;
+	size_t size;
+
+	bytes = xdp_gateway__elf_bytes(&size);
+	hash = fnv1a(hash, bytes, size);
+	bytes = tc_wan__elf_bytes(&size);
+	hash = fnv1a(hash, bytes, size);
+	return hash ^ skel->rodata->fib_cache_ttl_jiffies;
 }
 
 int hearth_dp_state_get(struct hearth_dp *dp, struct hearth_state *st)
@@ -375,6 +401,9 @@ static int take_skeleton_fds(struct hearth_dp *dp, struct xdp_gateway *skel)
 		[HEARTH_DP_FIBL1] = skel->maps.HEARTH_MAP_FIBL1,
 		[HEARTH_DP_STATS] = skel->maps.HEARTH_MAP_STATS,
 		[HEARTH_DP_STATE] = skel->maps.HEARTH_MAP_STATE,
+		[HEARTH_DP_CT] = skel->maps.HEARTH_MAP_CT,
+		[HEARTH_DP_NATCFG] = skel->maps.HEARTH_MAP_NATCFG,
+		[HEARTH_DP_INSIDE] = skel->maps.HEARTH_MAP_INSIDE,
 	};
 
 	for (int i = 0; i < HEARTH_DP_MAP_COUNT; i++) {
@@ -446,6 +475,56 @@ static int adopt_or_pin_maps(struct xdp_gateway *skel, const char *pin_dir,
 	return 0;
 }
 
+static int map_index(const char *name)
+{
+	for (int i = 0; i < HEARTH_DP_MAP_COUNT; i++)
+		if (!strcmp(map_names[i], name))
+			return i;
+	return -1;
+}
+
+/* WAN egress, on the maps the XDP object has just adopted or created. */
+static int load_tc(struct hearth_dp *dp, struct hearth_err *err)
+{
+	struct tc_wan *skel = tc_wan__open();
+	struct bpf_map *map;
+	char path[512];
+	int ret = 0;
+
+	if (!skel)
+		return hearth_err_set(err, errno, "cannot open the tc object: %s",
+				      strerror(errno));
+	bpf_object__for_each_map(map, skel->obj) {
+		int i = map_index(bpf_map__name(map));
+
+		if (i >= 0 && bpf_map__reuse_fd(map, dp->map_fd[i])) {
+			ret = hearth_err_set(err, errno, "cannot share %s: %s",
+					     map_names[i], strerror(errno));
+			goto cleanup;
+		}
+	}
+	ret = tc_wan__load(skel);
+	if (ret) {
+		hearth_err_set(err, ret, "cannot load the WAN egress program: %s",
+			       strerror(-ret));
+		goto cleanup;
+	}
+	dp->tc_prog_fd = fcntl(bpf_program__fd(skel->progs.HEARTH_PROG_TC_WAN_EGRESS),
+			       F_DUPFD_CLOEXEC, 0);
+	if (dp->tc_prog_fd < 0 || prog_id_of(dp->tc_prog_fd, &dp->tc_prog_id)) {
+		ret = hearth_err_set(err, errno, "cannot keep the WAN egress program");
+		goto cleanup;
+	}
+	pin_path(path, sizeof(path), dp->pin_dir, "progs", TC_PROG_NAME);
+	unlink(path);
+	if (bpf_obj_pin(dp->tc_prog_fd, path))
+		ret = hearth_err_set(err, errno, "cannot pin %s: %s", path,
+				     strerror(errno));
+cleanup:
+	tc_wan__destroy(skel);
+	return ret;
+}
+
 static int load_new(struct hearth_dp *dp, const struct hearth_config *cfg,
 		    __u64 *id, struct hearth_err *err)
 {
@@ -481,6 +560,7 @@ static int load_new(struct hearth_dp *dp, const struct hearth_config *cfg,
 				     strerror(errno));
 		goto cleanup;
 	}
+	ret = load_tc(dp, err);
 cleanup:
 	xdp_gateway__destroy(skel);
 	return ret;
@@ -953,6 +1033,7 @@ int hearth_dp_teardown(const char *pin_dir, struct hearth_err *err)
 	char path[512];
 	int ret;
 
+	hearth_tc_detach_pinned(pin_dir);
 	/* links first: removing them detaches XDP from the interfaces */
 	for (int i = 0; i < 2; i++) {
 		pin_path(path, sizeof(path), pin_dir, NULL, i ? "progs" : "links");

@@ -18,6 +18,9 @@ enum hearth_dp_map {
 	HEARTH_DP_FIBL1,
 	HEARTH_DP_STATS,
 	HEARTH_DP_STATE,
+	HEARTH_DP_CT,
+	HEARTH_DP_NATCFG,
+	HEARTH_DP_INSIDE,
 	HEARTH_DP_MAP_COUNT,
 };
 
@@ -27,6 +30,8 @@ struct hearth_dp {
 	int map_fd[HEARTH_DP_MAP_COUNT];
 	int prog_fd;
 	__u32 prog_id;
+	int tc_prog_fd; /* WAN egress */
+	__u32 tc_prog_id;
 	bool adopted; /* found pinned and reused, not loaded by us */
 	bool replaced; /* a different build was pinned; links now run ours */
 };

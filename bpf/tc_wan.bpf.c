@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * WAN egress (tc): what the kernel forwards or sends out of the WAN, for
+ * everything XDP handed to it (first packets before a neighbour was known,
+ * fragments, options, ...). The same conntrack as XDP translates it; an
+ * inside source that cannot be translated never leaves.
+ *
+ * Rewrites use the skb checksum helpers: a forwarded skb may carry an
+ * offloaded (partial) transport checksum, which a plain incremental update
+ * of the field would corrupt.
+ */
+#include "lib/common.h"
+#include "lib/parse.h"
+#include "lib/ct.h"
+#include "lib/verdict.h"
+
+#define TC_ACT_OK 0
+#define TC_ACT_SHOT 2
+/* enough for Ethernet, an option-less IPv4 header and a TCP header */
+#define HEADERS_LEN (ETH_HLEN + 20 + 20)
+
+static __always_inline void tc_count(struct __sk_buff *skb, __u32 id)
+{
+	__u32 slot = iface_slot(skb->ifindex);
+
+	counter_add(slot < HEARTH_MAX_IFACES ? slot : 0, id, skb->len);
+}
+
+static __always_inline int tc_leak(struct __sk_buff *skb)
+{
+	tc_count(skb, HEARTH_CNT_DROP_LEAK);
+	return TC_ACT_SHOT;
+}
+
+/* Offsets of what the source rewrite touches, from the start of the frame. */
+struct snat_offsets {
+	__u32 l4_csum;
+	__u32 port; /* 0 when the packet has no port to rewrite */
+	__u64 csum_flags; /* for bpf_l4_csum_replace */
+};
+
+static __always_inline void snat_offsets(const struct hearth_ct_key *key,
+					 const struct l4_ref *ref, __u32 l4_off,
+					 struct snat_offsets *o)
+{
+	o->port = ref->sport ? l4_off : 0; /* sport and echo id both lead */
+	if (key->proto == IPPROTO_TCP) {
+		o->l4_csum = l4_off + 16;
+		o->csum_flags = BPF_F_PSEUDO_HDR;
+	} else if (key->proto == IPPROTO_UDP) {
+		o->l4_csum = l4_off + 6;
+		o->csum_flags = BPF_F_PSEUDO_HDR | BPF_F_MARK_MANGLED_0;
+	} else {
+		o->l4_csum = l4_off + 2; /* ICMP: no pseudo header */
+		o->csum_flags = 0;
+		o->port = ref->sport ? l4_off + 4 : 0;
+	}
+}
+
+static __always_inline int tc_snat(struct __sk_buff *skb, __u32 ip_off,
+				   const struct hearth_ct_key *key,
+				   const struct l4_ref *ref,
+				   const struct hearth_ct_entry *ct)
+{
+	__u32 l4_off = ip_off + 20;
+	__be32 new_addr = ct->nat_addr;
+	__be16 new_port = ct->nat_port;
+	struct snat_offsets o;
+
+	snat_offsets(key, ref, l4_off, &o);
+	if (bpf_l3_csum_replace(skb, ip_off + 10, key->saddr, new_addr, 4) ||
+	    bpf_skb_store_bytes(skb, ip_off + 12, &new_addr, 4, 0))
+		return -1;
+	if (o.csum_flags & BPF_F_PSEUDO_HDR &&
+	    bpf_l4_csum_replace(skb, o.l4_csum, key->saddr, new_addr, o.csum_flags | 4))
+		return -1;
+	if (!o.port)
+		return 0;
+	if (bpf_l4_csum_replace(skb, o.l4_csum, key->sport, new_port,
+				(o.csum_flags & BPF_F_MARK_MANGLED_0) | 2) ||
+	    bpf_skb_store_bytes(skb, o.port, &new_port, 2, 0))
+		return -1;
+	return 0;
+}
+
+static __always_inline int wan_egress(struct __sk_buff *skb)
+{
+	struct hearth_nat_cfg *cfg = nat_cfg();
+	struct hearth_ct_entry *ct;
+	struct hearth_ct_key key;
+	struct l4_ref ref;
+	struct pkt p = {};
+	__u64 now;
+	__u32 id;
+
+	if (!cfg || !cfg->enabled || skb->protocol != bpf_htons(ETH_P_IP))
+		return TC_ACT_OK;
+	bpf_skb_pull_data(skb, skb->len < HEADERS_LEN ? skb->len : HEADERS_LEN);
+	p.data_end = (void *)(long)skb->data_end;
+	if (parse_eth(&p, (void *)(long)skb->data) != HEARTH_CONTINUE || p.vlan ||
+	    p.proto != bpf_htons(ETH_P_IP))
+		return TC_ACT_OK;
+	p.ip4 = p.l3;
+	if ((void *)(p.ip4 + 1) > p.data_end || !addr_inside(p.ip4->saddr))
+		return TC_ACT_OK; /* the gateway's own, or not ours to translate */
+	if (p.ip4->ihl != 5 || p.ip4->frag_off & bpf_htons(IP_MF | IP_OFFSET))
+		return tc_leak(skb); /* no ports to map it by */
+	if (ct_tuple(p.ip4, p.data_end, &key, &ref) != CT_TRACKED)
+		return tc_leak(skb);
+	now = bpf_jiffies64();
+	ct = bpf_map_lookup_elem(&HEARTH_MAP_CT, &key);
+	if (!ct) {
+		if (!ref.may_open || !cfg->wan_addr)
+			return tc_leak(skb);
+		id = ct_open_snat(cfg, &key, now, &ct);
+		if (id != CT_TRACKED) {
+			tc_count(skb, id);
+			return TC_ACT_SHOT;
+		}
+	}
+	if (!(ct->nat & HEARTH_CT_NAT_SRC))
+		return tc_leak(skb);
+	ct_account(ct, &ref, skb->len, now);
+	if (tc_snat(skb, (__u32)((void *)p.ip4 - (void *)(long)skb->data), &key, &ref, ct))
+		return tc_leak(skb);
+	tc_count(skb, HEARTH_CNT_TC_SNAT);
+	return TC_ACT_OK;
+}
+
+SEC("tc")
+int HEARTH_PROG_TC_WAN_EGRESS(struct __sk_buff *skb)
+{
+	return wan_egress(skb);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

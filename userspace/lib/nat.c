@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* NAT set-up: the WAN egress filter and the NAT settings the data plane
+ * reads. Conntrack itself lives in the data plane (bpf/lib/ct.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "nat.h"
+
+static void hook_init(struct bpf_tc_hook *hook, __u32 ifindex)
+{
+	memset(hook, 0, sizeof(*hook));
+	hook->sz = sizeof(*hook);
+	hook->ifindex = (int)ifindex;
+	hook->attach_point = BPF_TC_EGRESS;
+}
+
+/* "no such filter" and "no clsact" are answers here, not errors: libbpf
+ * would print the kernel's message for them. */
+static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level, (void)fmt, (void)ap;
+	return 0;
+}
+
+__u32 hearth_tc_attached(__u32 ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = HEARTH_TC_HANDLE,
+		    .priority = HEARTH_TC_PRIORITY);
+	libbpf_print_fn_t saved = libbpf_set_print(quiet);
+	struct bpf_tc_hook hook;
+	int ret;
+
+	hook_init(&hook, ifindex);
+	ret = bpf_tc_query(&hook, &opts);
+	libbpf_set_print(saved);
+	return ret ? 0 : opts.prog_id;
+}
+
+int hearth_tc_attach(struct hearth_dp *dp, __u32 ifindex, struct hearth_err *err)
+{
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = HEARTH_TC_HANDLE,
+		    .priority = HEARTH_TC_PRIORITY, .prog_fd = dp->tc_prog_fd,
+		    .flags = BPF_TC_F_REPLACE);
+	struct bpf_tc_hook hook;
+	int ret;
+
+	if (hearth_tc_attached(ifindex) == dp->tc_prog_id)
+		return 0;
+	hook_init(&hook, ifindex);
+	ret = bpf_tc_hook_create(&hook);
+	if (ret && ret != -EEXIST)
+		return hearth_err_set(err, ret, "cannot add clsact to ifindex %u: %s",
+				      ifindex, strerror(-ret));
+	ret = bpf_tc_attach(&hook, &opts);
+	if (ret)
+		return hearth_err_set(err, ret, "cannot attach WAN egress to ifindex %u: %s",
+				      ifindex, strerror(-ret));
+	return 0;
+}
+
+void hearth_tc_detach_pinned(const char *pin_dir)
+{
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = HEARTH_TC_HANDLE,
+		    .priority = HEARTH_TC_PRIORITY);
+	struct hearth_iface iface;
+	struct bpf_tc_hook hook;
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, HEARTH_STR(HEARTH_MAP_IFACES));
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return;
+	for (__u32 slot = 1; slot < HEARTH_MAX_IFACES; slot++) {
+		if (bpf_map_lookup_elem(fd, &slot, &iface) ||
+		    iface.role != HEARTH_ROLE_WAN || !iface.ifindex)
+			continue;
+		hook_init(&hook, iface.ifindex);
+		/* only a filter still running our program is ours to remove */
+		if (hearth_tc_attached(iface.ifindex))
+			bpf_tc_detach(&hook, &opts);
+	}
+	close(fd);
+}
+
+in_addr_t hearth_iface_ipv4(const char *ifname)
+{
+	struct ifaddrs *list, *ifa;
+	in_addr_t addr = 0;
+
+	if (getifaddrs(&list))
+		return 0;
+	for (ifa = list; ifa && !addr; ifa = ifa->ifa_next)
+		if (ifa->ifa_addr && ifa->ifa_addr->sa_family == AF_INET &&
+		    !strcmp(ifa->ifa_name, ifname))
+			addr = ((struct sockaddr_in *)ifa->ifa_addr)->sin_addr.s_addr;
+	freeifaddrs(list);
+	return addr;
+}
+
+static bool configured_inside(const struct hearth_config *cfg,
+			      const struct hearth_inside_key *key)
+{
+	for (int i = 0; i < cfg->n_ifaces; i++) {
+		const struct hearth_config_iface *ci = &cfg->ifaces[i];
+
+		for (int j = 0; ci->role == HEARTH_ROLE_LAN && j < ci->n_prefixes; j++)
+			if (ci->prefixes[j].family == AF_INET &&
+			    ci->prefixes[j].len == key->prefixlen &&
+			    ci->prefixes[j].addr.v4.s_addr == key->addr)
+				return true;
+	}
+	return false;
+}
+
+int hearth_nat_inside_sync(struct hearth_dp *dp, const struct hearth_config *cfg)
+{
+	int fd = dp->map_fd[HEARTH_DP_INSIDE];
+	struct hearth_inside_key key, next;
+	void *prev = NULL;
+	__u32 one = 1;
+
+	/* add before removing: an inside host must never look outside */
+	for (int i = 0; i < cfg->n_ifaces; i++) {
+		const struct hearth_config_iface *ci = &cfg->ifaces[i];
+
+		for (int j = 0; ci->role == HEARTH_ROLE_LAN && j < ci->n_prefixes; j++) {
+			if (ci->prefixes[j].family != AF_INET)
+				continue;
+			key.prefixlen = ci->prefixes[j].len;
+			key.addr = ci->prefixes[j].addr.v4.s_addr;
+			if (bpf_map_update_elem(fd, &key, &one, BPF_ANY))
+				return -errno;
+		}
+	}
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		if (!configured_inside(cfg, &key)) {
+			bpf_map_delete_elem(fd, &key);
+			prev = NULL; /* the walk restarts after a delete */
+		} else {
+			prev = &key;
+		}
+	}
+	return 0;
+}
+
+int hearth_nat_apply(struct hearth_dp *dp, const struct hearth_config *cfg,
+		     __u32 wan_ifindex, in_addr_t wan_addr, struct hearth_err *err)
+{
+	struct hearth_nat_cfg nat = {
+		.enabled = cfg->nat_masquerade,
+		.wan_ifindex = wan_ifindex,
+		.wan_addr = wan_addr,
+		.port_min = cfg->nat_port_min,
+		.port_max = cfg->nat_port_max,
+	};
+	struct hearth_nat_cfg old = {};
+	__u32 zero = 0;
+	int ret;
+
+	bpf_map_lookup_elem(dp->map_fd[HEARTH_DP_NATCFG], &zero, &old);
+	if (!memcmp(&old, &nat, sizeof(nat)))
+		return 0; /* the common case on every netlink event */
+	ret = bpf_map_update_elem(dp->map_fd[HEARTH_DP_NATCFG], &zero, &nat, BPF_ANY);
+	if (ret)
+		return hearth_err_set(err, errno, "cannot write the NAT settings: %s",
+				      strerror(errno));
+	return 0;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef HEARTH_NAT_H
+#define HEARTH_NAT_H
+
+#include <netinet/in.h>
+
+#include "config.h"
+#include "dataplane.h"
+#include "error.h"
+
+/* Our filter on the WAN's clsact egress hook (tc handle "HT", priority 1):
+ * only ever this one is replaced or removed, never the hook itself. */
+#define HEARTH_TC_HANDLE 0x4854
+#define HEARTH_TC_PRIORITY 1
+
+/* Attaches (or moves to dp's program) the WAN egress filter. */
+int hearth_tc_attach(struct hearth_dp *dp, __u32 ifindex, struct hearth_err *err);
+/* The program id of our filter on @ifindex, or 0. */
+__u32 hearth_tc_attached(__u32 ifindex);
+/* Removes our filter from every WAN interface recorded under @pin_dir. */
+void hearth_tc_detach_pinned(const char *pin_dir);
+
+/* The first IPv4 address of @ifname, or 0 when it has none. */
+in_addr_t hearth_iface_ipv4(const char *ifname);
+/* Makes the inside trie hold the LAN interfaces' IPv4 subnets; call it
+ * before hearth_nat_apply() enables NAT. */
+int hearth_nat_inside_sync(struct hearth_dp *dp, const struct hearth_config *cfg);
+/* Writes the NAT settings (masquerade of the inside subnets behind the WAN
+ * address) into the data plane; with NAT off, disables it. */
+int hearth_nat_apply(struct hearth_dp *dp, const struct hearth_config *cfg,
+		     __u32 wan_ifindex, in_addr_t wan_addr, struct hearth_err *err);
+
+#endif
