@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Masquerade with real clients: the internet host has no route to the home
+# subnet, so only NAT can make ping, curl and iperf3 work; a capture on the
+# internet side proves no frame ever carries an inside source address,
+# including the first packets after the neighbour cache was flushed.
+set -u
+here=$(dirname "$0")
+source "$here/../lib/report.sh"
+t_require nat.sh ip ping iperf3 curl jq nsenter tcpdump busybox
+source "$here/../lib/topo.sh"
+trap 'kill $tcpdump_pid $httpd_pid 2>/dev/null; topo_destroy' EXIT
+tcpdump_pid= httpd_pid=
+
+gateway_up "nat masquerade"
+nsx "$NS_IN" ip route del 192.168.1.0/24 # only NAT can bring replies home
+# answers to the gateway leave from the server address, as on the internet
+nsx "$NS_IN" ip route add "$GW_WAN_V4/32" dev eth0 src "$SERVER_V4"
+
+ip netns exec "$NS_IN" tcpdump -i eth0 -n -U -w "$work/wan.pcap" ip 2>/dev/null &
+tcpdump_pid=$!
+mkdir -p "$work/www"
+head -c 2M /dev/urandom >"$work/www/blob"
+ip netns exec "$NS_IN" busybox httpd -f -p 80 -h "$work/www" &
+httpd_pid=$!
+sleep 1
+
+# first packets while the gateway does not know the next hop: they cross
+# the kernel, and tc on WAN egress must translate them
+nsx "$NS_GW" ip neigh flush dev wan0
+out=$(nsx "$NS_H1" ping -c 20 -i 0.05 -W 1 "$SERVER_V4")
+t_check "ping from home1 through NAT" grep -q " 0% packet loss" <<<"$out"
+out=$(nsx "$NS_H2" ping -c 20 -i 0.05 -W 1 "$SERVER_V4")
+t_check "ping from home2 through NAT" grep -q " 0% packet loss" <<<"$out"
+t_cmp "first packets translated on the slow path (snat-slow)" "$(counter wan0 snat-slow)" -ge 1
+
+nsx "$NS_H1" curl -sS -o "$work/got" "http://$SERVER_V4/blob"
+t_check "curl through NAT: content intact" cmp -s "$work/got" "$work/www/blob"
+
+nsx "$NS_IN" iperf3 -s -D -1 -p 5201; sleep 0.3
+json=$(nsx "$NS_H1" iperf3 -c "$SERVER_V4" -p 5201 -t 2 -J)
+t_cmp "iperf3 TCP through NAT: bytes received" "$(jq '.end.sum_received.bytes' <<<"$json")" -gt 10000000
+nsx "$NS_IN" iperf3 -s -D -1 -p 5202; sleep 0.3
+json=$(nsx "$NS_H2" iperf3 -c "$SERVER_V4" -p 5202 -u -b 50M -t 2 -J)
+# 50 Mbit/s for 2 s in 1460-byte datagrams: about 8500
+t_cmp "iperf3 UDP through NAT: datagrams received" "$(jq '.end.sum_received.packets' <<<"$json")" -gt 8000
+t_cmp "iperf3 UDP through NAT: loss under 1%" "$(jq '.end.sum_received.lost_percent | floor' <<<"$json")" -lt 1
+
+out=$(nsx "$NS_H1" ping -6 -c 5 -i 0.05 -W 1 "$SERVER_V6")
+t_check "IPv6 is routed, not translated" grep -q " 0% packet loss" <<<"$out"
+t_cmp "most packets took the XDP fast path" "$(counter lan0 forward)" -gt 1000
+
+# A long TCP transfer keeps going across a hearthd restart.
+nsx "$NS_IN" iperf3 -s -D -1 -p 5203; sleep 0.3
+nsx "$NS_H1" iperf3 -c "$SERVER_V4" -p 5203 -t 5 -i 1 -J >"$work/long.json" &
+iperf_pid=$!
+sleep 1.5
+stop_hearthd
+sleep 1
+start_hearthd "$work/hearth.conf" "$work/hearthd.log" || t_fail "hearthd restarts under a transfer"
+wait "$iperf_pid"
+t_cmp "transfer across a restart: no second without data" \
+	"$(jq '[.intervals[].sum.bytes | select(. == 0)] | length' "$work/long.json")" -eq 0
+t_jq "transfer across a restart: sessions survived" \
+	'.end.sum_received.bytes > 10000000' "$(cat "$work/long.json")"
+
+# A range of two identifiers: a third colliding echo session is refused
+# with its own counter, the established ones keep working.
+echo "nat ports 50000-50001" >>"$work/hearth.conf"
+kill -HUP "$HEARTHD_PID"; sleep 0.5
+nat_ping() { nsx "$1" ping -c 3 -i 0.05 -W 1 -e "$2" "$SERVER_V4" | grep -q " 0% packet loss"; }
+t_check "port range: first session" nat_ping "$NS_H1" 50000
+t_check "port range: second session moved to the other port" nat_ping "$NS_H2" 50000
+before=$(counter lan0 nat-no-port)
+t_check "port range: third session refused" bash -c "! ip netns exec $NS_H1 ping -c 2 -i 0.05 -W 1 -e 50001 $SERVER_V4 >/dev/null"
+t_cmp "port range: refusals counted (nat-no-port)" $(($(counter lan0 nat-no-port) - before)) -ge 2
+t_check "port range: established sessions undisturbed" nat_ping "$NS_H1" 50000
+
+sleep 0.5
+kill "$tcpdump_pid"; wait "$tcpdump_pid" 2>/dev/null; tcpdump_pid=
+inside=$(tcpdump -r "$work/wan.pcap" -n 'src net 192.168.1.0/24 or dst net 192.168.1.0/24' 2>/dev/null | wc -l)
+from_wan=$(tcpdump -r "$work/wan.pcap" -n "src host $GW_WAN_V4" 2>/dev/null | wc -l)
+t_cmp "capture: frames from the WAN address" "$from_wan" -gt 1000
+t_cmp "capture: frames with an inside address (must be none)" "$inside" -eq 0
