@@ -38,5 +38,6 @@ int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_stats(struct cli *cli, int argc, char **argv);
 int cmd_fib(struct cli *cli, int argc, char **argv);
 int cmd_down(struct cli *cli, int argc, char **argv);
+int cmd_nat(struct cli *cli, int argc, char **argv);
 
 #endif

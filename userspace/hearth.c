@@ -20,10 +20,11 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: hearth [OPTIONS] OBJECT [COMMAND] [ARGS]\n"
-		"  OBJECT := { status | stats | fib | down | help | version }\n"
+		"  OBJECT := { status | stats | fib | nat | down | help | version }\n"
 		"  hearth status                 data plane, interfaces, daemon\n"
 		"  hearth stats [show] [dev IF]  per-interface counters by reason\n"
 		"  hearth fib show | flush       cached forwarding decisions\n"
+		"  hearth nat show               masqueraded connections\n"
 		"  hearth down                   stop hearthd, detach and unpin all\n"
 		"OPTIONS := { -j|--json | -p|--pretty | -P|--pin-dir DIR |\n"
 		"             -R|--run-dir DIR | -h|--help | -V|--version }\n");
@@ -120,6 +121,7 @@ static int cmd_version(struct cli *cli, int argc, char **argv)
 static const struct cli_cmd objects[] = {
 	{ "status", cmd_status }, { "stats", cmd_stats },
 	{ "fib", cmd_fib },	  { "down", cmd_down },
+	{ "nat", cmd_nat },
 	{ "help", cmd_help },	  { "version", cmd_version },
 	{},
 };

@@ -16,17 +16,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
 
 #include "lib/config.h"
+#include "lib/conntrack.h"
 #include "lib/dataplane.h"
 #include "lib/nat.h"
 #include "lib/nlwatch.h"
 #include "lib/rundir.h"
 
 #define HEARTH_DEFAULT_CONFIG "/etc/hearth/hearth.conf"
+#define CT_EXPIRY_INTERVAL_MS 5000
 
 struct daemon {
 	struct hearth_config cfg;
@@ -34,6 +37,8 @@ struct daemon {
 	struct hearth_nlwatch nl;
 	int signal_fd;
 	int pid_fd;
+	unsigned int hz;
+	bool clock_warned;
 };
 
 __attribute__((format(printf, 1, 2))) static void logmsg(const char *fmt, ...)
@@ -237,6 +242,32 @@ static int handle_signal(struct daemon *d)
 	return 0;
 }
 
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Connections idle past their timeout leave the table. */
+static void expire_connections(struct daemon *d)
+{
+	__u64 now;
+	int ret = hearth_jiffies_now(&now);
+
+	if (ret) {
+		if (!d->clock_warned)
+			logmsg("cannot read jiffies from /proc/timer_list (%s): connections do not expire",
+			       strerror(-ret));
+		d->clock_warned = true;
+		return;
+	}
+	ret = hearth_ct_expire(&d->dp, now, d->hz);
+	if (ret < 0)
+		logmsg("connection expiry: %s", strerror(-ret));
+}
+
 static void run(struct daemon *d)
 {
 	struct pollfd fds[2] = {
@@ -244,8 +275,20 @@ static void run(struct daemon *d)
 		{ .fd = hearth_nlwatch_fd(&d->nl), .events = POLLIN },
 	};
 
+	long long next_expiry = monotonic_ms() + CT_EXPIRY_INTERVAL_MS;
+
 	for (;;) {
-		if (poll(fds, 2, -1) < 0) {
+		long long wait = next_expiry - monotonic_ms();
+		int n = poll(fds, 2, wait > 0 ? (int)wait : 0);
+
+		/* on a deadline, so that a stream of events cannot starve it */
+		if (monotonic_ms() >= next_expiry) {
+			expire_connections(d);
+			next_expiry = monotonic_ms() + CT_EXPIRY_INTERVAL_MS;
+		}
+		if (n == 0)
+			continue;
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			logmsg("poll: %s", strerror(errno));
@@ -295,6 +338,7 @@ static int start(struct daemon *d)
 		return ret;
 	}
 	hearth_dp_bump_generation(&d->dp);
+	d->hz = hearth_kernel_hz();
 	d->signal_fd = setup_signals();
 	if (d->signal_fd < 0) {
 		logmsg("signalfd: %s", strerror(-d->signal_fd));

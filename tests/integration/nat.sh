@@ -45,6 +45,17 @@ json=$(nsx "$NS_H2" iperf3 -c "$SERVER_V4" -p 5202 -u -b 50M -t 2 -J)
 t_cmp "iperf3 UDP through NAT: datagrams received" "$(jq '.end.sum_received.packets' <<<"$json")" -gt 8000
 t_cmp "iperf3 UDP through NAT: loss under 1%" "$(jq '.end.sum_received.lost_percent | floor' <<<"$json")" -lt 1
 
+nat=$(hearth_cli -j nat show)
+# iperf3 has finished by now: its data connection saw FINs
+t_jq "nat show: home1's TCP session, behind the WAN address, now closing" \
+	"[.connections[] | select(.proto == \"tcp\" and (.inside | startswith(\"$H1_V4:\"))
+	  and (.outside | startswith(\"$GW_WAN_V4:\")) and .state == \"closing\"
+	  and .packets_in > 1000)] | length >= 1" "$nat"
+t_jq "nat show: home2's echo session" \
+	"[.connections[] | select(.proto == \"icmp\" and (.inside | startswith(\"$H2_V4:\")))] | length == 1" "$nat"
+t_jq "nat show: table fill and limit" '.entries == 2 * (.connections | length) and .capacity == 65536' "$nat"
+t_check "nat show: text form" bash -c "nsenter --net=/run/netns/$NS_GW $HEARTH_BUILD/hearth nat show | grep -q '^connections: '"
+
 out=$(nsx "$NS_H1" ping -6 -c 5 -i 0.05 -W 1 "$SERVER_V6")
 t_check "IPv6 is routed, not translated" grep -q " 0% packet loss" <<<"$out"
 t_cmp "most packets took the XDP fast path" "$(counter lan0 forward)" -gt 1000

@@ -259,7 +259,7 @@ int hearth_bpffs_ensure(const char *pin_dir, struct hearth_err *err)
 /* CONFIG_HZ from the kernel's config (gzopen reads plain files too). When
  * it cannot be found, 100 is the smallest HZ Linux offers, so the cache
  * lifetime can only come out shorter than asked, never longer. */
-static unsigned int kernel_hz(void)
+unsigned int hearth_kernel_hz(void)
 {
 	char boot[300], line[256];
 	const char *paths[] = { boot, "/proc/config.gz" };
@@ -289,7 +289,7 @@ static void apply_load_settings(struct xdp_gateway *skel,
 				const struct hearth_config *cfg)
 {
 	skel->rodata->fib_cache_ttl_jiffies =
-		(__u64)cfg->fib_cache_ttl_ms * kernel_hz() / 1000;
+		(__u64)cfg->fib_cache_ttl_ms * hearth_kernel_hz() / 1000;
 }
 
 static __u64 fnv1a(__u64 hash, const unsigned char *bytes, size_t size)

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Connection expiry in hearthd: per-protocol, per-state timeouts applied to
+ * a real BPF hash holding synthetic connections of known age. */
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <unistd.h>
+
+#include "../lib/test.h"
+#include "../../userspace/lib/conntrack.h"
+
+#define HZ 100
+#define NOW 1000000ULL
+
+static void add_conn(int fd, __u8 proto, __u16 sport, __u8 flags_out,
+		     __u8 flags_in, __u64 in_packets, __u64 idle_s)
+{
+	struct hearth_ct_key orig = { .proto = proto, .sport = htons(sport), .dport = htons(80) };
+	struct hearth_ct_key reply = { .proto = proto, .sport = htons(80), .dport = htons(sport) };
+	struct hearth_ct_entry o = { .dir = HEARTH_CT_ORIG, .nat = HEARTH_CT_NAT_SRC };
+	struct hearth_ct_entry r = { .dir = HEARTH_CT_REPLY, .nat = HEARTH_CT_NAT_DST };
+
+	inet_pton(AF_INET, "192.168.1.10", &orig.saddr);
+	inet_pton(AF_INET, "203.0.113.10", &orig.daddr);
+	reply.saddr = orig.daddr;
+	inet_pton(AF_INET, "198.51.100.1", &reply.daddr);
+	o.peer = reply;
+	r.peer = orig;
+	o.last_seen = r.last_seen = NOW - idle_s * HZ;
+	o.first_seen = r.first_seen = o.last_seen - 5 * HZ;
+	o.packets = 3;
+	r.packets = in_packets;
+	o.tcp_flags = flags_out;
+	r.tcp_flags = flags_in;
+	bpf_map_update_elem(fd, &orig, &o, BPF_ANY);
+	bpf_map_update_elem(fd, &reply, &r, BPF_ANY);
+}
+
+static bool alive(int fd, __u8 proto, __u16 sport)
+{
+	struct hearth_ct_key orig = { .proto = proto, .sport = htons(sport), .dport = htons(80) };
+	struct hearth_ct_entry e;
+
+	inet_pton(AF_INET, "192.168.1.10", &orig.saddr);
+	inet_pton(AF_INET, "203.0.113.10", &orig.daddr);
+	return !bpf_map_lookup_elem(fd, &orig, &e);
+}
+
+TEST(conntrack_expiry_by_protocol_and_state)
+{
+	struct hearth_dp dp = {};
+	int fd;
+
+	if (!test__require_root())
+		return;
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ct_test", sizeof(struct hearth_ct_key),
+			    sizeof(struct hearth_ct_entry), 64, NULL);
+	if (!ASSERT_TRUE(fd >= 0, "map created"))
+		return;
+	dp.map_fd[HEARTH_DP_CT] = fd;
+	add_conn(fd, IPPROTO_UDP, 1001, 0, 0, 0, 31);	   /* unreplied, 30 s: gone */
+	add_conn(fd, IPPROTO_UDP, 1002, 0, 0, 5, 31);	   /* replied, 120 s: kept */
+	add_conn(fd, IPPROTO_UDP, 1003, 0, 0, 5, 121);	   /* replied, idle 121 s: gone */
+	add_conn(fd, IPPROTO_TCP, 2001, 0x12, 0x12, 9, 3600); /* established: kept */
+	add_conn(fd, IPPROTO_TCP, 2002, 0x14, 0x10, 9, 11);   /* reset, 10 s: gone */
+	add_conn(fd, IPPROTO_TCP, 2003, 0x02, 0, 0, 119);	   /* opening, 120 s: kept */
+	add_conn(fd, IPPROTO_TCP, 2004, 0x11, 0x10, 9, 121);   /* closing, 120 s: gone */
+	add_conn(fd, IPPROTO_ICMP, 3001, 0, 0, 1, 31);	   /* echo, 30 s: gone */
+
+	ASSERT_EQ(hearth_ct_entries(&dp), 16, "two entries per connection");
+	ASSERT_EQ(hearth_ct_expire(&dp, NOW, HZ), 5, "expired connections");
+	ASSERT_EQ(hearth_ct_entries(&dp), 6, "both halves of each removed");
+	ASSERT_TRUE(!alive(fd, IPPROTO_UDP, 1001), "unreplied UDP after 31 s");
+	ASSERT_TRUE(alive(fd, IPPROTO_UDP, 1002), "replied UDP after 31 s");
+	ASSERT_TRUE(!alive(fd, IPPROTO_UDP, 1003), "replied UDP after 121 s");
+	ASSERT_TRUE(alive(fd, IPPROTO_TCP, 2001), "established TCP after an hour");
+	ASSERT_TRUE(!alive(fd, IPPROTO_TCP, 2002), "reset TCP after 11 s");
+	ASSERT_TRUE(alive(fd, IPPROTO_TCP, 2003), "opening TCP after 119 s");
+	ASSERT_TRUE(!alive(fd, IPPROTO_TCP, 2004), "closing TCP after 121 s");
+	ASSERT_TRUE(!alive(fd, IPPROTO_ICMP, 3001), "echo after 31 s");
+	/* an entry stamped after the clock was read is busy, not ancient */
+	add_conn(fd, IPPROTO_UDP, 1004, 0, 0, 0, 0);
+	ASSERT_EQ(hearth_ct_expire(&dp, NOW - 10, HZ), 0, "newer than now: kept");
+	close(fd);
+}

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Reading and expiring the data plane's connection table. The data plane
+ * stamps entries with bpf_jiffies64(); expiry is hearthd's job. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+
+#include "conntrack.h"
+
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+
+int hearth_jiffies_now(__u64 *jiffies)
+{
+	char line[256];
+	FILE *f = fopen("/proc/timer_list", "re");
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (ret && fgets(line, sizeof(line), f))
+		if (sscanf(line, "jiffies: %llu", (unsigned long long *)jiffies) == 1)
+			ret = 0;
+	fclose(f);
+	return ret;
+}
+
+static void classify(struct hearth_conn *c)
+{
+	__u8 flags = c->orig.tcp_flags | c->reply.tcp_flags;
+	int replied = c->reply.packets > 0;
+
+	switch (c->key.proto) {
+	case IPPROTO_TCP:
+		if (flags & TCP_RST) {
+			c->state = "reset";
+			c->timeout_s = HEARTH_CT_TCP_RESET;
+		} else if (flags & TCP_FIN) {
+			c->state = "closing";
+			c->timeout_s = HEARTH_CT_TCP_CLOSING;
+		} else if (replied) {
+			c->state = "established";
+			c->timeout_s = HEARTH_CT_TCP_ESTABLISHED;
+		} else {
+			c->state = "opening";
+			c->timeout_s = HEARTH_CT_TCP_OPENING;
+		}
+		break;
+	case IPPROTO_UDP:
+		c->state = replied ? "replied" : "unreplied";
+		c->timeout_s = replied ? HEARTH_CT_UDP_REPLIED : HEARTH_CT_UDP_UNREPLIED;
+		break;
+	default:
+		c->state = replied ? "replied" : "unreplied";
+		c->timeout_s = HEARTH_CT_ICMP;
+		break;
+	}
+}
+
+int hearth_ct_walk(struct hearth_dp *dp,
+		   int (*fn)(const struct hearth_conn *c, void *arg), void *arg)
+{
+	int fd = dp->map_fd[HEARTH_DP_CT];
+	struct hearth_ct_key key, next;
+	struct hearth_conn c;
+	void *prev = NULL;
+	int ret = 0;
+
+	while (!ret && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		memset(&c, 0, sizeof(c));
+		if (bpf_map_lookup_elem(fd, &key, &c.orig) || c.orig.dir != HEARTH_CT_ORIG)
+			continue; /* gone meanwhile, or the reply half */
+		c.key = key;
+		/* a half without its peer is still shown, and expires alike */
+		bpf_map_lookup_elem(fd, &c.orig.peer, &c.reply);
+		classify(&c);
+		ret = fn(&c, arg);
+	}
+	return ret;
+}
+
+struct expiry {
+	__u64 now;
+	unsigned int hz;
+	int n;
+	struct hearth_ct_key *victims;
+	int cap;
+};
+
+static int collect_expired(const struct hearth_conn *c, void *arg)
+{
+	struct expiry *x = arg;
+	__u64 last = c->orig.last_seen > c->reply.last_seen ? c->orig.last_seen :
+							      c->reply.last_seen;
+
+	/* stamped after we read the clock: busy, not old */
+	if (last >= x->now || x->now - last <= (__u64)c->timeout_s * x->hz)
+		return 0;
+	if (x->n + 2 > x->cap) {
+		int cap = x->cap ? x->cap * 2 : 256;
+		void *more = realloc(x->victims, cap * sizeof(*x->victims));
+
+		if (!more)
+			return -ENOMEM;
+		x->victims = more;
+		x->cap = cap;
+	}
+	x->victims[x->n++] = c->key;
+	x->victims[x->n++] = c->orig.peer;
+	return 0;
+}
+
+int hearth_ct_expire(struct hearth_dp *dp, __u64 now, unsigned int hz)
+{
+	struct expiry x = { .now = now, .hz = hz };
+	int ret;
+
+	/* collect first: deleting while walking a hash restarts the walk */
+	ret = hearth_ct_walk(dp, collect_expired, &x);
+	for (int i = 0; !ret && i < x.n; i++)
+		bpf_map_delete_elem(dp->map_fd[HEARTH_DP_CT], &x.victims[i]);
+	free(x.victims);
+	return ret ? ret : x.n / 2;
+}
+
+int hearth_ct_entries(struct hearth_dp *dp)
+{
+	struct hearth_ct_key key, next;
+	void *prev = NULL;
+	int n = 0;
+
+	while (!bpf_map_get_next_key(dp->map_fd[HEARTH_DP_CT], prev, &next)) {
+		key = next;
+		prev = &key;
+		n++;
+	}
+	return n;
+}
