@@ -83,3 +83,154 @@ int bench_decide(struct xdp_md *ctx)
 	e = fib_decide(ctx, &p, &scratch);
 	return e && e->action == HEARTH_FIB_FORWARD ? XDP_PASS : XDP_ABORTED;
 }
+
+/*
+ * NAT. Translation rewrites addresses, ports and the transport checksum,
+ * so these entry points put back the longer head (Ethernet + IPv4 + UDP).
+ */
+struct bench_nat_head bench_nat_head;
+/* The new-connection scenario: repeat i of a run sends from source port
+ * bench_new_base + bench_new_seq, and bench_new_seq counts the repeats, so
+ * that every repeat is a connection conntrack has never seen. xdp_bench
+ * sets both before each run; it is pinned to one CPU, so one counter does. */
+__u32 bench_new_base;
+__u32 bench_new_seq;
+
+static __always_inline void restore_nat_head(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u64 *w = data;
+
+	if (data + BENCH_NAT_HEAD_LEN > data_end)
+		return;
+	w[0] = bench_nat_head.w[0];
+	w[1] = bench_nat_head.w[1];
+	w[2] = bench_nat_head.w[2];
+	w[3] = bench_nat_head.w[3];
+	w[4] = bench_nat_head.w[4];
+	w[5] = bench_nat_head.w[5];
+}
+
+/* After restore_nat_head: the next source port, with the UDP checksum
+ * updated for it as a sender would have computed it. */
+static __always_inline void next_tuple(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__be16 *sport = data + BENCH_UDP4_SPORT_OFF;
+	__sum16 *check = data + BENCH_UDP4_CSUM_OFF;
+	__be16 port;
+	__u16 c;
+
+	if (data + BENCH_NAT_HEAD_LEN > data_end)
+		return;
+	port = bpf_htons((__u16)(bench_new_base + bench_new_seq++));
+	c = csum_replace2(*check, *sport, port);
+	*check = c ? c : 0xffff;
+	*sport = port;
+}
+
+SEC("xdp")
+int bench_nat_restore(struct xdp_md *ctx)
+{
+	restore_nat_head(ctx);
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int bench_nat_restore_new(struct xdp_md *ctx)
+{
+	restore_nat_head(ctx);
+	next_tuple(ctx);
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int bench_nat_gw(struct xdp_md *ctx)
+{
+	restore_nat_head(ctx);
+	return gateway_xdp(ctx);
+}
+
+SEC("xdp")
+int bench_nat_new(struct xdp_md *ctx)
+{
+	restore_nat_head(ctx);
+	next_tuple(ctx);
+	return gateway_xdp(ctx);
+}
+
+/* The established outbound NAT path cut short after a stage, for its
+ * breakdown; XDP_PASS when the packet would go on, XDP_ABORTED otherwise. */
+enum nat_cut {
+	CUT_PARSE, /* parse + validate */
+	CUT_CT, /* + tuple and conntrack lookup (nat_pre), entry found */
+	CUT_DECIDE, /* + FIB decision */
+	CUT_SNAT, /* + source rewrite with checksums, no accounting */
+	CUT_POST, /* + nat_post as the gateway runs it: rewrite + ct_account */
+};
+
+static __always_inline int nat_cut(struct xdp_md *ctx, enum nat_cut upto)
+{
+	struct pkt p = { .data_end = (void *)(long)ctx->data_end };
+	struct hearth_fib_entry scratch, *e;
+	struct nat_state nat = {};
+	__u32 slot;
+
+	restore_nat_head(ctx);
+	nat.bytes = ctx->data_end - ctx->data;
+	slot = iface_slot(ctx->ingress_ifindex);
+	if (slot >= HEARTH_MAX_IFACES ||
+	    classify(ctx, &p, slot) != HEARTH_CONTINUE)
+		return XDP_ABORTED;
+	if (upto == CUT_PARSE)
+		return XDP_PASS;
+	if (nat_pre(&p, &nat) != HEARTH_CONTINUE || !nat.ct)
+		return XDP_ABORTED;
+	if (upto == CUT_CT)
+		return XDP_PASS;
+	e = fib_decide(ctx, &p, &scratch);
+	if (!e || e->action != HEARTH_FIB_FORWARD ||
+	    forward_check(&p, e) != HEARTH_CONTINUE)
+		return XDP_ABORTED;
+	if (upto == CUT_DECIDE)
+		return XDP_PASS;
+	if (upto == CUT_SNAT) {
+		if (!(nat.ct->nat & HEARTH_CT_NAT_SRC))
+			return XDP_ABORTED;
+		nat_rewrite_src(p.ip4, &nat.ref, nat.ct->nat_saddr, nat.ct->nat_sport);
+		return XDP_PASS;
+	}
+	return nat_post(&p, &nat, e) == HEARTH_CONTINUE ? XDP_PASS : XDP_ABORTED;
+}
+
+SEC("xdp")
+int bench_nat_parse(struct xdp_md *ctx)
+{
+	return nat_cut(ctx, CUT_PARSE);
+}
+
+SEC("xdp")
+int bench_nat_ct(struct xdp_md *ctx)
+{
+	return nat_cut(ctx, CUT_CT);
+}
+
+SEC("xdp")
+int bench_nat_decide(struct xdp_md *ctx)
+{
+	return nat_cut(ctx, CUT_DECIDE);
+}
+
+SEC("xdp")
+int bench_nat_snat(struct xdp_md *ctx)
+{
+	return nat_cut(ctx, CUT_SNAT);
+}
+
+SEC("xdp")
+int bench_nat_post(struct xdp_md *ctx)
+{
+	return nat_cut(ctx, CUT_POST);
+}

@@ -16,4 +16,19 @@ struct bench_head {
 	__u16 tail;
 };
 
+/* NAT also rewrites the addresses, the ports and the UDP checksum: the
+ * Ethernet, IPv4 and UDP headers (14 + 20 + 8 = 42 bytes), put back as six
+ * words (48 bytes; the last 6 are payload, which nothing writes). */
+#define BENCH_NAT_HEAD_LEN 48
+#define BENCH_NAT_HEAD_WORDS (BENCH_NAT_HEAD_LEN / 8)
+
+struct bench_nat_head {
+	__u64 w[BENCH_NAT_HEAD_WORDS];
+};
+
+/* Where the new-connection prologue writes the source port of an option-less
+ * IPv4 UDP frame, and the UDP checksum it keeps valid. */
+#define BENCH_UDP4_SPORT_OFF (14 + 20)
+#define BENCH_UDP4_CSUM_OFF (14 + 20 + 6)
+
 #endif

@@ -63,8 +63,8 @@ static __always_inline int tc_snat(struct __sk_buff *skb, __u32 ip_off,
 				   const struct hearth_ct_entry *ct)
 {
 	__u32 l4_off = ip_off + 20;
-	__be32 new_addr = ct->nat_addr;
-	__be16 new_port = ct->nat_port;
+	__be32 new_addr = ct->nat_saddr;
+	__be16 new_port = ct->nat_sport;
 	struct snat_offsets o;
 
 	snat_offsets(key, ref, l4_off, &o);

@@ -74,11 +74,12 @@ struct nat_state {
 	__u64 now;
 	__u32 bytes;
 	__u32 track;
-	__u32 translated;
+	__u32 accounted;
 };
 
-/* Conntrack lookup, and the inbound rewrite that routing must see. A packet
- * that would expire here is left as it came, for the kernel to answer. */
+/* Conntrack lookup (a new connection to a forwarded port is opened here),
+ * and the destination rewrite that routing must see. A packet that would
+ * expire here is left as it came, for the kernel to answer. */
 static __always_inline __u32 nat_pre(struct pkt *p, struct nat_state *n)
 {
 	struct hearth_nat_cfg *cfg = nat_cfg();
@@ -93,10 +94,16 @@ static __always_inline __u32 nat_pre(struct pkt *p, struct nat_state *n)
 		return n->track;
 	n->now = bpf_jiffies64();
 	n->ct = bpf_map_lookup_elem(&HEARTH_MAP_CT, &n->key);
+	if (!n->ct && n->ref.may_open) {
+		__u32 id = ct_open_forward(cfg, &n->key, n->now, &n->ct);
+
+		if (id != CT_TRACKED && id != CT_UNTRACKED)
+			return id;
+	}
 	if (n->ct && (n->ct->nat & HEARTH_CT_NAT_DST) && p->ip4->ttl > 1) {
-		nat_rewrite_dst(p->ip4, &n->ref, n->ct->nat_addr, n->ct->nat_port);
+		nat_rewrite_dst(p->ip4, &n->ref, n->ct->nat_daddr, n->ct->nat_dport);
 		ct_account(n->ct, &n->ref, n->bytes, n->now);
-		n->translated = 1;
+		n->accounted = 1;
 	}
 	return HEARTH_CONTINUE;
 }
@@ -110,7 +117,7 @@ static __always_inline __u32 nat_post(struct pkt *p, struct nat_state *n,
 	struct hearth_nat_cfg *cfg = n->cfg;
 	__u32 id;
 
-	if (!cfg || n->translated)
+	if (!cfg)
 		return HEARTH_CONTINUE;
 	if (n->ct) {
 		if (!(n->ct->nat & HEARTH_CT_NAT_SRC))
@@ -124,8 +131,9 @@ static __always_inline __u32 nat_post(struct pkt *p, struct nat_state *n,
 		if (id != CT_TRACKED)
 			return id;
 	}
-	nat_rewrite_src(p->ip4, &n->ref, n->ct->nat_addr, n->ct->nat_port);
-	ct_account(n->ct, &n->ref, n->bytes, n->now);
+	nat_rewrite_src(p->ip4, &n->ref, n->ct->nat_saddr, n->ct->nat_sport);
+	if (!n->accounted)
+		ct_account(n->ct, &n->ref, n->bytes, n->now);
 	return HEARTH_CONTINUE;
 }
 

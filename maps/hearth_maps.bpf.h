@@ -81,4 +81,11 @@ struct {
 	__type(value, __u32);
 } HEARTH_MAP_INSIDE SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HEARTH_NAT_FORWARDS);
+	__type(key, struct hearth_nat_fwd_key);
+	__type(value, struct hearth_nat_fwd);
+} HEARTH_MAP_NATFWD SEC(".maps");
+
 #endif /* HEARTH_MAPS_BPF_H */

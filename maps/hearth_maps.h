@@ -25,6 +25,7 @@
 #define HEARTH_MAP_CT        hearth_ct
 #define HEARTH_MAP_NATCFG    hearth_natcfg
 #define HEARTH_MAP_INSIDE    hearth_inside
+#define HEARTH_MAP_NATFWD    hearth_natfwd
 
 #define HEARTH_STR_(x) #x
 #define HEARTH_STR(x) HEARTH_STR_(x)
@@ -54,6 +55,7 @@
 #define HEARTH_NAT_PORT_MIN_DEFAULT 1024
 #define HEARTH_NAT_PORT_MAX_DEFAULT 65535
 #define HEARTH_INSIDE_PREFIXES 64
+#define HEARTH_NAT_FORWARDS 1024
 
 enum hearth_iface_role {
 	HEARTH_ROLE_NONE = 0,
@@ -136,13 +138,18 @@ enum hearth_ct_nat {
 	HEARTH_CT_NAT_DST = 1 << 1, /* rewrite destination address and port */
 };
 
-/* Value of HEARTH_MAP_CT: what to do with packets of this direction. */
+/* Value of HEARTH_MAP_CT: what to do with packets of this direction. The
+ * new tuple is complete; the nat flags say which half of it applies (a
+ * hairpin connection rewrites both). */
 struct hearth_ct_entry {
 	struct hearth_ct_key peer; /* the key of the other direction */
-	__be32 nat_addr; /* the new source or destination address */
-	__be16 nat_port; /* the new source or destination port (echo id) */
+	__be32 nat_saddr; /* with HEARTH_CT_NAT_SRC */
+	__be32 nat_daddr; /* with HEARTH_CT_NAT_DST */
+	__be16 nat_sport; /* (echo identifier for ICMP) */
+	__be16 nat_dport;
 	__u8 dir; /* enum hearth_ct_dir */
 	__u8 nat; /* enum hearth_ct_nat */
+	__u8 pad0[2];
 	__u64 first_seen; /* bpf_jiffies64() */
 	__u64 last_seen;
 	__u64 packets;
@@ -158,6 +165,25 @@ struct hearth_nat_cfg {
 	__be32 wan_addr; /* 0 while the WAN has no IPv4 address */
 	__u16 port_min; /* host order */
 	__u16 port_max;
+};
+
+/* Port forwards: a WAN port to an inside address and port. */
+struct hearth_nat_fwd_key {
+	__u8 proto; /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 pad;
+	__be16 port; /* on the WAN address */
+};
+
+enum hearth_nat_fwd_origin {
+	HEARTH_FWD_CONFIG = 1, /* from the configuration file */
+	HEARTH_FWD_RUNTIME = 2, /* added with `hearth nat forward add` */
+};
+
+struct hearth_nat_fwd {
+	__be32 addr;
+	__be16 port;
+	__u8 origin; /* enum hearth_nat_fwd_origin */
+	__u8 pad;
 };
 
 /* Key of HEARTH_MAP_INSIDE, the LPM trie of subnets to masquerade. */

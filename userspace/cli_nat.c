@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* hearth nat show: the masqueraded connections. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "lib/conntrack.h"
+#include "lib/nat.h"
+
+#include <bpf/bpf.h>
 
 struct show_ctx {
 	struct json_object *list;
@@ -36,14 +40,23 @@ static int add_conn(const struct hearth_conn *c, void *arg)
 	int icmp = c->key.proto == IPPROTO_ICMP;
 	char buf[64];
 
+	const char *kind = "masquerade";
+	__be32 in_a = c->key.saddr, out_a = c->orig.nat_saddr, rem_a = c->key.daddr;
+	__be16 in_p = c->key.sport, out_p = c->orig.nat_sport, rem_p = icmp ? 0 : c->key.dport;
+
+	if (c->orig.nat & HEARTH_CT_NAT_DST) {
+		/* opened from outside (or by a home host, hairpin) to a forward */
+		kind = c->orig.nat & HEARTH_CT_NAT_SRC ? "hairpin" : "forward";
+		in_a = c->orig.nat_daddr, in_p = c->orig.nat_dport;
+		out_a = c->key.daddr, out_p = c->key.dport;
+		rem_a = c->key.saddr, rem_p = c->key.sport;
+	}
 	json_object_object_add(o, "proto", json_object_new_string(proto_name(c->key.proto)));
+	json_object_object_add(o, "kind", json_object_new_string(kind));
 	json_object_object_add(o, "state", json_object_new_string(c->state));
-	json_object_object_add(o, "inside",
-			       json_object_new_string(endpoint(c->key.saddr, c->key.sport, buf, sizeof(buf))));
-	json_object_object_add(o, "outside",
-			       json_object_new_string(endpoint(c->orig.nat_addr, c->orig.nat_port, buf, sizeof(buf))));
-	json_object_object_add(o, "remote",
-			       json_object_new_string(endpoint(c->key.daddr, icmp ? 0 : c->key.dport, buf, sizeof(buf))));
+	json_object_object_add(o, "inside", json_object_new_string(endpoint(in_a, in_p, buf, sizeof(buf))));
+	json_object_object_add(o, "outside", json_object_new_string(endpoint(out_a, out_p, buf, sizeof(buf))));
+	json_object_object_add(o, "remote", json_object_new_string(endpoint(rem_a, rem_p, buf, sizeof(buf))));
 	if (sc->now && sc->now >= last && sc->now >= c->orig.first_seen) {
 		json_object_object_add(o, "age_s", json_object_new_uint64((sc->now - c->orig.first_seen) / sc->hz));
 		json_object_object_add(o, "idle_s", json_object_new_uint64((sc->now - last) / sc->hz));
@@ -113,10 +126,131 @@ cleanup:
 	return ret;
 }
 
+static int forward_add(struct cli *cli, int argc, char **argv)
+{
+	struct hearth_dp dp;
+	struct in_addr addr;
+	__u16 wan_port, port;
+	__u8 proto;
+	int ret;
+
+	if (argc != 3)
+		return cli_error(cli, CLI_EXIT_USAGE,
+				 "usage: hearth nat forward add { tcp | udp } WANPORT ADDR:PORT");
+	proto = hearth_proto_parse(argv[0]);
+	if (!proto)
+		return cli_error(cli, CLI_EXIT_USAGE, "protocol is tcp or udp, not '%s'", argv[0]);
+	wan_port = hearth_port_parse(argv[1]);
+	if (!wan_port)
+		return cli_error(cli, CLI_EXIT_USAGE, "bad port '%s'", argv[1]);
+	if (hearth_endpoint_parse(argv[2], &addr, &port))
+		return cli_error(cli, CLI_EXIT_USAGE, "bad target '%s' (want IPV4:PORT)", argv[2]);
+	ret = cli_open_dp(cli, &dp);
+	if (ret)
+		return ret;
+	ret = hearth_nat_forward_add(&dp, proto, wan_port, addr, port, HEARTH_FWD_RUNTIME);
+	hearth_dp_close(&dp);
+	if (ret)
+		return cli_error(cli, CLI_EXIT_FAIL, "cannot add the forward: %s", strerror(-ret));
+	return 0;
+}
+
+static int forward_del(struct cli *cli, int argc, char **argv)
+{
+	struct hearth_dp dp;
+	__u16 wan_port;
+	__u8 proto;
+	int ret;
+
+	if (argc != 2)
+		return cli_error(cli, CLI_EXIT_USAGE, "usage: hearth nat forward del { tcp | udp } WANPORT");
+	proto = hearth_proto_parse(argv[0]);
+	wan_port = hearth_port_parse(argv[1]);
+	if (!proto || !wan_port)
+		return cli_error(cli, CLI_EXIT_USAGE, "bad forward '%s %s'", argv[0], argv[1]);
+	ret = cli_open_dp(cli, &dp);
+	if (ret)
+		return ret;
+	ret = hearth_nat_forward_del(&dp, proto, wan_port);
+	hearth_dp_close(&dp);
+	if (ret == -ENOENT)
+		return cli_error(cli, CLI_EXIT_FAIL, "no forward for %s port %u", argv[0], wan_port);
+	if (ret)
+		return cli_error(cli, CLI_EXIT_FAIL, "cannot delete the forward: %s", strerror(-ret));
+	return 0;
+}
+
+static int forward_list(struct cli *cli, int argc, char **argv)
+{
+	struct json_object *list = json_object_new_array();
+	struct hearth_nat_fwd_key key, next;
+	struct hearth_nat_fwd fwd;
+	struct hearth_dp dp;
+	void *prev = NULL;
+	char buf[64];
+	int ret;
+
+	if (argc > 0) {
+		json_object_put(list);
+		return cli_error(cli, CLI_EXIT_USAGE, "unknown argument '%s' for 'nat forward list'",
+				 argv[0]);
+	}
+	ret = cli_open_dp(cli, &dp);
+	if (ret) {
+		json_object_put(list);
+		return ret;
+	}
+	while (!bpf_map_get_next_key(dp.map_fd[HEARTH_DP_NATFWD], prev, &next)) {
+		struct json_object *o = json_object_new_object();
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(dp.map_fd[HEARTH_DP_NATFWD], &key, &fwd)) {
+			json_object_put(o);
+			continue;
+		}
+		json_object_object_add(o, "proto", json_object_new_string(proto_name(key.proto)));
+		json_object_object_add(o, "port", json_object_new_int(ntohs(key.port)));
+		json_object_object_add(o, "to", json_object_new_string(endpoint(fwd.addr, fwd.port, buf, sizeof(buf))));
+		json_object_object_add(o, "origin", json_object_new_string(
+			fwd.origin == HEARTH_FWD_CONFIG ? "config" : "runtime"));
+		json_object_array_add(list, o);
+	}
+	hearth_dp_close(&dp);
+	if (cli->json) {
+		cli_print_json(cli, list);
+	} else {
+		for (size_t i = 0; i < json_object_array_length(list); i++) {
+			struct json_object *o = json_object_array_get_idx(list, i);
+
+			printf("%s %5d -> %-21s (%s)\n",
+			       json_object_get_string(json_object_object_get(o, "proto")),
+			       json_object_get_int(json_object_object_get(o, "port")),
+			       json_object_get_string(json_object_object_get(o, "to")),
+			       json_object_get_string(json_object_object_get(o, "origin")));
+		}
+	}
+	json_object_put(list);
+	return 0;
+}
+
+static int nat_forward(struct cli *cli, int argc, char **argv)
+{
+	static const struct cli_cmd cmds[] = {
+		{ "add", forward_add },
+		{ "del", forward_del },
+		{ "list", forward_list },
+		{},
+	};
+
+	return cli_dispatch(cli, "nat forward", cmds, "list", argc, argv);
+}
+
 int cmd_nat(struct cli *cli, int argc, char **argv)
 {
 	static const struct cli_cmd cmds[] = {
 		{ "show", nat_show },
+		{ "forward", nat_forward },
 		{},
 	};
 

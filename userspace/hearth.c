@@ -25,6 +25,8 @@ static void usage(FILE *out)
 		"  hearth stats [show] [dev IF]  per-interface counters by reason\n"
 		"  hearth fib show | flush       cached forwarding decisions\n"
 		"  hearth nat show               masqueraded connections\n"
+		"  hearth nat forward add { tcp | udp } WANPORT ADDR:PORT\n"
+		"  hearth nat forward del { tcp | udp } WANPORT | list\n"
 		"  hearth down                   stop hearthd, detach and unpin all\n"
 		"OPTIONS := { -j|--json | -p|--pretty | -P|--pin-dir DIR |\n"
 		"             -R|--run-dir DIR | -h|--help | -V|--version }\n");

@@ -146,10 +146,13 @@ static int sync_nat(struct daemon *d, enum sync_mode mode)
 	struct hearth_err err = {};
 	int ret = 0;
 
-	if (mode != SYNC_EVENT)
+	if (mode != SYNC_EVENT) {
 		ret = hearth_nat_inside_sync(&d->dp, &d->cfg);
+		if (!ret)
+			ret = hearth_nat_forwards_sync(&d->dp, &d->cfg);
+	}
 	if (ret)
-		hearth_err_set(&err, ret, "cannot write the inside subnets: %s",
+		hearth_err_set(&err, ret, "cannot write the NAT subnets and forwards: %s",
 			       strerror(-ret));
 	if (!ret && ifindex)
 		ret = hearth_tc_attach(&d->dp, ifindex, &err);

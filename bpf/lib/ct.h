@@ -154,33 +154,56 @@ static __always_inline __u16 nat_port_try(const struct hearth_nat_cfg *cfg,
 	return (__u16)(cfg->port_min + (start + i) % span);
 }
 
-/* Reserves the reply direction of a new connection on a free port. */
+/* The original direction of a new connection after translation. */
+struct ct_plan {
+	__be32 saddr, daddr;
+	__be16 sport, dport;
+	__u8 nat; /* enum hearth_ct_nat */
+};
+
+static __always_inline void ct_reply_key(const struct hearth_ct_key *orig,
+					 const struct ct_plan *plan,
+					 struct hearth_ct_key *reply)
+{
+	__builtin_memset(reply, 0, sizeof(*reply));
+	reply->saddr = plan->daddr;
+	reply->daddr = plan->saddr;
+	reply->sport = plan->dport;
+	reply->dport = plan->sport;
+	reply->proto = orig->proto;
+}
+
+/* Reserves the reply direction: with source NAT on a free port (the plan's
+ * sport is then chosen here), else on the plan's tuple as it is. */
 static __always_inline __u32 ct_reserve_reply(const struct hearth_nat_cfg *cfg,
 					      const struct hearth_ct_key *orig,
+					      struct ct_plan *plan,
 					      struct hearth_ct_key *reply,
 					      __u64 now)
 {
 	struct hearth_ct_entry r = {
 		.peer = *orig,
-		.nat_addr = orig->saddr,
-		.nat_port = orig->sport,
+		/* the reply undoes the plan: back to the original tuple */
+		.nat_saddr = orig->daddr,
+		.nat_sport = orig->dport,
+		.nat_daddr = orig->saddr,
+		.nat_dport = orig->sport,
 		.dir = HEARTH_CT_REPLY,
-		.nat = HEARTH_CT_NAT_DST,
+		.nat = ((plan->nat & HEARTH_CT_NAT_SRC) ? HEARTH_CT_NAT_DST : 0) |
+		       ((plan->nat & HEARTH_CT_NAT_DST) ? HEARTH_CT_NAT_SRC : 0),
 		.first_seen = now,
 		.last_seen = now,
 	};
-	__u32 start = bpf_get_prandom_u32();
+	__u32 tries = plan->nat & HEARTH_CT_NAT_SRC ? HEARTH_NAT_PORT_TRIES : 1;
+	__u32 start = tries > 1 ? bpf_get_prandom_u32() : 0;
 	__u16 orig_port = bpf_ntohs(orig->sport);
 
-	__builtin_memset(reply, 0, sizeof(*reply));
-	reply->saddr = orig->daddr;
-	reply->daddr = cfg->wan_addr;
-	reply->sport = orig->dport;
-	reply->proto = orig->proto;
-	for (__u32 i = 0; i < HEARTH_NAT_PORT_TRIES; i++) {
+	for (__u32 i = 0; i < HEARTH_NAT_PORT_TRIES && i < tries; i++) {
 		long rc;
 
-		reply->dport = bpf_htons(nat_port_try(cfg, orig_port, start, i));
+		if (plan->nat & HEARTH_CT_NAT_SRC)
+			plan->sport = bpf_htons(nat_port_try(cfg, orig_port, start, i));
+		ct_reply_key(orig, plan, reply);
 		rc = bpf_map_update_elem(&HEARTH_MAP_CT, reply, &r, BPF_NOEXIST);
 		if (!rc)
 			return CT_TRACKED;
@@ -191,18 +214,17 @@ static __always_inline __u32 ct_reserve_reply(const struct hearth_nat_cfg *cfg,
 }
 
 /*
- * Opens a masqueraded connection for @orig: a reply entry on a free port,
- * then the original entry. Returns CT_TRACKED with *out set, or the
- * counter of the refusal.
+ * Opens a connection for @orig translated as @plan says: a reply entry
+ * (on a free port for source NAT), then the original entry. Returns
+ * CT_TRACKED with *out set, or the counter of the refusal.
  */
-static __always_inline __u32 ct_open_snat(const struct hearth_nat_cfg *cfg,
-					  const struct hearth_ct_key *orig,
-					  __u64 now, struct hearth_ct_entry **out)
+static __always_inline __u32 ct_open(const struct hearth_nat_cfg *cfg,
+				     const struct hearth_ct_key *orig,
+				     struct ct_plan *plan, __u64 now,
+				     struct hearth_ct_entry **out)
 {
 	struct hearth_ct_entry o = {
-		.nat_addr = cfg->wan_addr,
 		.dir = HEARTH_CT_ORIG,
-		.nat = HEARTH_CT_NAT_SRC,
 		.first_seen = now,
 		.last_seen = now,
 	};
@@ -210,11 +232,15 @@ static __always_inline __u32 ct_open_snat(const struct hearth_nat_cfg *cfg,
 	__u32 id;
 	long rc;
 
-	id = ct_reserve_reply(cfg, orig, &reply, now);
+	id = ct_reserve_reply(cfg, orig, plan, &reply, now);
 	if (id != CT_TRACKED)
 		return id;
 	o.peer = reply;
-	o.nat_port = reply.dport;
+	o.nat = plan->nat;
+	o.nat_saddr = plan->saddr;
+	o.nat_sport = plan->sport;
+	o.nat_daddr = plan->daddr;
+	o.nat_dport = plan->dport;
 	rc = bpf_map_update_elem(&HEARTH_MAP_CT, orig, &o, BPF_NOEXIST);
 	if (rc) {
 		/* another CPU opened it meanwhile, or the table filled up */
@@ -224,6 +250,55 @@ static __always_inline __u32 ct_open_snat(const struct hearth_nat_cfg *cfg,
 	}
 	*out = bpf_map_lookup_elem(&HEARTH_MAP_CT, orig);
 	return *out ? CT_TRACKED : HEARTH_CNT_DROP_CT_FULL;
+}
+
+/* Masquerade: the inside source leaves as the WAN address. */
+static __always_inline __u32 ct_open_snat(const struct hearth_nat_cfg *cfg,
+					  const struct hearth_ct_key *orig,
+					  __u64 now, struct hearth_ct_entry **out)
+{
+	struct ct_plan plan = {
+		.saddr = cfg->wan_addr,
+		.daddr = orig->daddr,
+		.sport = orig->sport,
+		.dport = orig->dport,
+		.nat = HEARTH_CT_NAT_SRC,
+	};
+
+	return ct_open(cfg, orig, &plan, now, out);
+}
+
+/*
+ * A port forward: a new TCP/UDP connection to the WAN address on a
+ * forwarded port goes to the inside server. From an inside host
+ * (hairpin), the source becomes the WAN address too, so that the server's
+ * answer comes back through the gateway instead of straight to the host.
+ * Returns CT_UNTRACKED when no forward applies.
+ */
+static __always_inline __u32 ct_open_forward(const struct hearth_nat_cfg *cfg,
+					     const struct hearth_ct_key *orig,
+					     __u64 now, struct hearth_ct_entry **out)
+{
+	struct hearth_nat_fwd_key fkey = { .proto = orig->proto, .port = orig->dport };
+	struct hearth_nat_fwd *fwd;
+	struct ct_plan plan;
+
+	if (orig->daddr != cfg->wan_addr || !cfg->wan_addr ||
+	    (orig->proto != IPPROTO_TCP && orig->proto != IPPROTO_UDP))
+		return CT_UNTRACKED;
+	fwd = bpf_map_lookup_elem(&HEARTH_MAP_NATFWD, &fkey);
+	if (!fwd)
+		return CT_UNTRACKED;
+	plan.saddr = orig->saddr;
+	plan.sport = orig->sport;
+	plan.daddr = fwd->addr;
+	plan.dport = fwd->port;
+	plan.nat = HEARTH_CT_NAT_DST;
+	if (addr_inside(orig->saddr)) {
+		plan.saddr = cfg->wan_addr;
+		plan.nat |= HEARTH_CT_NAT_SRC;
+	}
+	return ct_open(cfg, orig, &plan, now, out);
 }
 
 static __always_inline void ct_account(struct hearth_ct_entry *e,

@@ -37,6 +37,10 @@ TEST(config_good_file)
 		"pin-dir /sys/fs/bpf/hearth-x\n"
 		"fib-cache off\n"
 		"fib-cache-ttl 500\n"
+		"nat masquerade\n"
+		"nat ports 20000-29999\n"
+		"nat forward tcp 8080 192.168.1.10:80\n"
+		"nat forward udp 8080 192.168.1.11:53\n"
 		"xdp-mode generic\n";
 	struct hearth_config cfg;
 	struct hearth_err err = {};
@@ -59,6 +63,15 @@ TEST(config_good_file)
 	ASSERT_STRHAS(cfg.pin_dir, "/sys/fs/bpf/hearth-x", "pin-dir");
 	ASSERT_TRUE(!cfg.fib_cache, "fib-cache off");
 	ASSERT_EQ(cfg.fib_cache_ttl_ms, 500, "fib-cache-ttl");
+	ASSERT_TRUE(cfg.nat_masquerade, "nat masquerade");
+	ASSERT_EQ(cfg.nat_port_min, 20000, "nat ports min");
+	ASSERT_EQ(cfg.nat_port_max, 29999, "nat ports max");
+	ASSERT_EQ(cfg.n_forwards, 2, "forwards");
+	ASSERT_EQ(cfg.forwards[0].proto, IPPROTO_TCP, "forward protocol");
+	ASSERT_EQ(cfg.forwards[0].wan_port, 8080, "forward WAN port");
+	ASSERT_EQ(cfg.forwards[0].port, 80, "forward target port");
+	inet_ntop(AF_INET, &cfg.forwards[0].addr, addr, sizeof(addr));
+	ASSERT_STRHAS(addr, "192.168.1.10", "forward target");
 	ASSERT_EQ(cfg.xdp_mode, HEARTH_XDP_GENERIC, "xdp-mode");
 }
 
@@ -74,6 +87,8 @@ TEST(config_defaults)
 	ASSERT_STRHAS(cfg.pin_dir, HEARTH_PIN_DIR_DEFAULT, "default pin dir");
 	ASSERT_TRUE(cfg.fib_cache, "cache on by default");
 	ASSERT_EQ(cfg.fib_cache_ttl_ms, HEARTH_FIB_CACHE_TTL_MS, "default TTL");
+	ASSERT_TRUE(!cfg.nat_masquerade, "NAT off by default");
+	ASSERT_EQ(cfg.nat_port_min, 1024, "default port range");
 	ASSERT_EQ(cfg.xdp_mode, HEARTH_XDP_AUTO, "auto mode by default");
 }
 
@@ -103,6 +118,13 @@ static const struct bad_case bad[] = {
 	{ "wan a\nlan b 10.0.0.0/24\nfib-cache-ttl 2s\n", ":3:", "not '2s'" },
 	{ "wan a\nlan b 10.0.0.0/24\npin-dir relative\n", ":3:", "must be an absolute path" },
 	{ "wan a\nlan b 10.0.0.0/24\npin-dir /sys/fs/bpf\n", ":3:", "must be a directory of its own" },
+	{ "wan a\nlan b 10.0.0.0/24\nnat ports 2000-1000\n", ":3:", "nat ports takes MIN-MAX within 1-65535" },
+	{ "wan a\nlan b 10.0.0.0/24\nnat ports 0-10\n", ":3:", "not '0-10'" },
+	{ "wan a\nlan b 10.0.0.0/24\nnat bogus\n", ":3:", "'nat' takes 'masquerade'" },
+	{ "wan a\nlan b 10.0.0.0/24\nnat forward sctp 80 10.0.0.1:80\n", ":3:", "forward protocol is tcp or udp, not 'sctp'" },
+	{ "wan a\nlan b 10.0.0.0/24\nnat forward tcp 70000 10.0.0.1:80\n", ":3:", "bad forward port '70000'" },
+	{ "wan a\nlan b 10.0.0.0/24\nnat forward tcp 80 10.0.0.1\n", ":3:", "bad forward target '10.0.0.1' (want IPV4:PORT)" },
+	{ "wan a\nlan b 10.0.0.0/24\nnat forward tcp 80 10.0.0.1:80\nnat forward tcp 80 10.0.0.2:80\n", ":4:", "tcp port 80 already forwarded at line 3" },
 	{ "lan b 10.0.0.0/24\n", ": ", "no 'wan' interface defined" },
 	{ "wan a\n", ": ", "no 'lan' interface defined" },
 };

@@ -327,3 +327,107 @@ TEST(nat_checksums_random)
 	ASSERT_EQ(bad, 0, "translations with a wrong checksum");
 	xdp_gateway__destroy(skel);
 }
+
+static void add_forward(struct fixture *fx, __u8 proto, __u16 wan_port,
+			const char *addr, __u16 port)
+{
+	struct hearth_nat_fwd_key key = { .proto = proto, .port = htons(wan_port) };
+	struct hearth_nat_fwd fwd = { .port = htons(port), .origin = HEARTH_FWD_RUNTIME };
+	struct bpf_map *map = bpf_object__find_map_by_name(fx->obj, HEARTH_STR(HEARTH_MAP_NATFWD));
+
+	inet_pton(AF_INET, addr, &fwd.addr);
+	ASSERT_OK(bpf_map_update_elem(bpf_map__fd(map), &key, &fwd, BPF_ANY), "add forward");
+}
+
+static bool endpoints_are(const __u8 *f, const char *src, __u16 sport,
+			  const char *dst, __u16 dport, const char *what)
+{
+	__u8 s[4], d[4];
+	char msg[96];
+	bool ok;
+
+	inet_pton(AF_INET, src, s);
+	inet_pton(AF_INET, dst, d);
+	snprintf(msg, sizeof(msg), "%s: source", what);
+	ok = ASSERT_MEMEQ(f + L3 + 12, s, 4, msg);
+	snprintf(msg, sizeof(msg), "%s: source port", what);
+	ok &= ASSERT_EQ(be16_at(f + L3 + 20), sport, msg);
+	snprintf(msg, sizeof(msg), "%s: destination", what);
+	ok &= ASSERT_MEMEQ(f + L3 + 16, d, 4, msg);
+	snprintf(msg, sizeof(msg), "%s: destination port", what);
+	ok &= ASSERT_EQ(be16_at(f + L3 + 22), dport, msg);
+	return ok;
+}
+
+static void forward_round_trip(__u8 proto)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = nat_setup(&fx, 1024, 65535);
+	__u8 out[FRAME_MAX];
+	__u32 len;
+	struct pkt_spec s;
+
+	if (!skel)
+		return;
+	add_forward(&fx, proto, 8080, FX_H1_V4, 80);
+	/* from the internet to WAN:8080 */
+	s = reply_spec(&fx, proto, 8080);
+	s.sport = 5555;
+	s.tcp_flags = 0x02;
+	ASSERT_EQ(run_spec(&fx, fx.wan, &s, out, &len), XDP_REDIRECT, "inbound: forwarded");
+	endpoints_are(out, FX_SERVER_V4, 5555, FX_H1_V4, 80, "inbound");
+	ASSERT_MEMEQ(out, fx.h1_mac, 6, "inbound: to the inside server");
+	check_headers(out, len, "inbound");
+	/* the server answers from port 80 */
+	s = out_spec(&fx, FX_H1_V4, proto, 80);
+	s.dport = 5555;
+	s.tcp_flags = 0x12;
+	ASSERT_EQ(run_spec(&fx, fx.lan, &s, out, &len), XDP_REDIRECT, "answer: forwarded");
+	endpoints_are(out, FX_WAN_V4, 8080, FX_SERVER_V4, 5555, "answer");
+	ASSERT_MEMEQ(out, fx.inet_mac, 6, "answer: to the next hop");
+	check_headers(out, len, "answer");
+	xdp_gateway__destroy(skel);
+}
+
+TEST(nat_forward_tcp)
+{
+	forward_round_trip(IPPROTO_TCP);
+}
+
+TEST(nat_forward_udp)
+{
+	forward_round_trip(IPPROTO_UDP);
+}
+
+/* home2 reaches the home1 server through the WAN address: both ends are
+ * rewritten so that home1's answer comes back through the gateway. */
+TEST(nat_hairpin)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = nat_setup(&fx, 1024, 65535);
+	__u8 out[FRAME_MAX];
+	__u32 len;
+	struct pkt_spec s;
+
+	if (!skel)
+		return;
+	add_forward(&fx, IPPROTO_TCP, 8080, FX_H1_V4, 80);
+	s = out_spec(&fx, FX_H2_V4, IPPROTO_TCP, 40000);
+	s.dst = FX_WAN_V4;
+	s.dport = 8080;
+	ASSERT_EQ(run_spec(&fx, fx.lan, &s, out, &len), XDP_REDIRECT, "to WAN:8080 from home2");
+	endpoints_are(out, FX_WAN_V4, 40000, FX_H1_V4, 80, "hairpin request");
+	ASSERT_MEMEQ(out, fx.h1_mac, 6, "hairpin request: back out of the LAN to home1");
+	ASSERT_MEMEQ(out + 6, fx.lan_mac, 6, "... from the gateway's LAN MAC");
+	check_headers(out, len, "hairpin request");
+
+	s = out_spec(&fx, FX_H1_V4, IPPROTO_TCP, 80);
+	s.dst = FX_WAN_V4;
+	s.dport = 40000;
+	s.tcp_flags = 0x12;
+	ASSERT_EQ(run_spec(&fx, fx.lan, &s, out, &len), XDP_REDIRECT, "home1 answers the WAN address");
+	endpoints_are(out, FX_WAN_V4, 8080, FX_H2_V4, 40000, "hairpin answer");
+	ASSERT_MEMEQ(out, fx.h2_mac, 6, "hairpin answer: to home2");
+	check_headers(out, len, "hairpin answer");
+	xdp_gateway__destroy(skel);
+}

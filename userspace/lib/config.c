@@ -109,6 +109,40 @@ int hearth_prefix_parse(const char *text, struct hearth_prefix *prefix)
 	return 0;
 }
 
+__u8 hearth_proto_parse(const char *text)
+{
+	return !strcmp(text, "tcp") ? IPPROTO_TCP : !strcmp(text, "udp") ? IPPROTO_UDP : 0;
+}
+
+__u16 hearth_port_parse(const char *text)
+{
+	char *end;
+	unsigned long port;
+
+	errno = 0;
+	port = strtoul(text, &end, 10);
+	if (errno || *end || text[0] < '0' || text[0] > '9' || port < 1 || port > 65535)
+		return 0;
+	return (__u16)port;
+}
+
+int hearth_endpoint_parse(const char *text, struct in_addr *addr, __u16 *port)
+{
+	char buf[INET_ADDRSTRLEN + 8], *colon;
+
+	if (strlen(text) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, text);
+	colon = strrchr(buf, ':');
+	if (!colon)
+		return -EINVAL;
+	*colon = '\0';
+	*port = hearth_port_parse(colon + 1);
+	if (!*port || inet_pton(AF_INET, buf, addr) != 1)
+		return -EINVAL;
+	return 0;
+}
+
 static int fail(struct parse_ctx *pc, const char *fmt, const char *arg)
 {
 	char what[400];
@@ -260,9 +294,42 @@ static int do_xdp_mode(struct parse_ctx *pc, int argc, char **argv)
 		    argv[0]);
 }
 
-/* "nat masquerade" or "nat ports MIN-MAX" */
+/* nat forward PROTO WANPORT ADDR:PORT */
+static int nat_forward(struct parse_ctx *pc, char **argv)
+{
+	struct hearth_config_forward *f;
+
+	if (pc->cfg->n_forwards >= HEARTH_CONFIG_MAX_FORWARDS)
+		return fail(pc, "%s", "too many forwards");
+	f = &pc->cfg->forwards[pc->cfg->n_forwards];
+	f->proto = hearth_proto_parse(argv[0]);
+	if (!f->proto)
+		return fail(pc, "forward protocol is tcp or udp, not '%s'", argv[0]);
+	f->wan_port = hearth_port_parse(argv[1]);
+	if (!f->wan_port)
+		return fail(pc, "bad forward port '%s'", argv[1]);
+	if (hearth_endpoint_parse(argv[2], &f->addr, &f->port))
+		return fail(pc, "bad forward target '%s' (want IPV4:PORT)", argv[2]);
+	for (int i = 0; i < pc->cfg->n_forwards; i++) {
+		const struct hearth_config_forward *o = &pc->cfg->forwards[i];
+		char what[96];
+
+		if (o->proto != f->proto || o->wan_port != f->wan_port)
+			continue;
+		snprintf(what, sizeof(what), "%s port %u already forwarded at line %d",
+			 argv[0], f->wan_port, o->line);
+		return fail(pc, "%s", what);
+	}
+	f->line = pc->line;
+	pc->cfg->n_forwards++;
+	return 0;
+}
+
+/* "nat masquerade", "nat ports MIN-MAX", "nat forward PROTO PORT ADDR:PORT" */
 static int do_nat(struct parse_ctx *pc, int argc, char **argv)
 {
+	if (!strcmp(argv[0], "forward") && argc == 4)
+		return nat_forward(pc, argv + 1);
 	unsigned int lo, hi;
 	char tail;
 
@@ -279,7 +346,8 @@ static int do_nat(struct parse_ctx *pc, int argc, char **argv)
 		pc->cfg->nat_port_max = (__u16)hi;
 		return 0;
 	}
-	return fail(pc, "%s", "'nat' takes 'masquerade' or 'ports MIN-MAX'");
+	return fail(pc, "%s",
+		    "'nat' takes 'masquerade', 'ports MIN-MAX' or 'forward PROTO PORT ADDR:PORT'");
 }
 
 static const struct directive directives[] = {
@@ -293,7 +361,9 @@ static const struct directive directives[] = {
 	  do_fib_cache_ttl },
 	{ "xdp-mode", 1, 1, "'xdp-mode' takes auto, native or generic",
 	  do_xdp_mode },
-	{ "nat", 1, 2, "'nat' takes 'masquerade' or 'ports MIN-MAX'", do_nat },
+	{ "nat", 1, 4,
+	  "'nat' takes 'masquerade', 'ports MIN-MAX' or 'forward PROTO PORT ADDR:PORT'",
+	  do_nat },
 };
 
 static int split_words(char *line, char **words)

@@ -29,6 +29,16 @@ struct hearth_config_iface {
 	struct hearth_prefix prefixes[HEARTH_CONFIG_MAX_PREFIXES];
 };
 
+#define HEARTH_CONFIG_MAX_FORWARDS 64
+
+struct hearth_config_forward {
+	__u8 proto; /* IPPROTO_TCP or IPPROTO_UDP */
+	__u16 wan_port; /* host order */
+	struct in_addr addr;
+	__u16 port;
+	int line;
+};
+
 enum hearth_xdp_mode {
 	HEARTH_XDP_AUTO, /* native where the driver has it, else generic */
 	HEARTH_XDP_NATIVE,
@@ -44,6 +54,8 @@ struct hearth_config {
 	enum hearth_xdp_mode xdp_mode;
 	bool nat_masquerade; /* the LAN subnets behind the WAN address */
 	__u16 nat_port_min, nat_port_max;
+	int n_forwards;
+	struct hearth_config_forward forwards[HEARTH_CONFIG_MAX_FORWARDS];
 	int n_ifaces;
 	struct hearth_config_iface ifaces[HEARTH_CONFIG_MAX_IFACES];
 };
@@ -52,6 +64,12 @@ void hearth_config_defaults(struct hearth_config *cfg);
 int hearth_config_load(const char *path, struct hearth_config *cfg,
 		       struct hearth_err *err);
 int hearth_prefix_parse(const char *text, struct hearth_prefix *prefix);
+/* "tcp" or "udp"; 0 for anything else. */
+__u8 hearth_proto_parse(const char *text);
+/* A port number 1-65535, host order; 0 when not one. */
+__u16 hearth_port_parse(const char *text);
+/* "IPV4:PORT" */
+int hearth_endpoint_parse(const char *text, struct in_addr *addr, __u16 *port);
 const char *hearth_role_name(enum hearth_iface_role role);
 const char *hearth_xdp_mode_name(enum hearth_xdp_mode mode);
 

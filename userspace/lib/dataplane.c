@@ -49,6 +49,7 @@ static const char *const map_names[HEARTH_DP_MAP_COUNT] = {
 	[HEARTH_DP_CT] = HEARTH_STR(HEARTH_MAP_CT),
 	[HEARTH_DP_NATCFG] = HEARTH_STR(HEARTH_MAP_NATCFG),
 	[HEARTH_DP_INSIDE] = HEARTH_STR(HEARTH_MAP_INSIDE),
+	[HEARTH_DP_NATFWD] = HEARTH_STR(HEARTH_MAP_NATFWD),
 };
 
 #define PROG_NAME HEARTH_STR(HEARTH_PROG_XDP_GATEWAY)
@@ -404,6 +405,7 @@ static int take_skeleton_fds(struct hearth_dp *dp, struct xdp_gateway *skel)
 		[HEARTH_DP_CT] = skel->maps.HEARTH_MAP_CT,
 		[HEARTH_DP_NATCFG] = skel->maps.HEARTH_MAP_NATCFG,
 		[HEARTH_DP_INSIDE] = skel->maps.HEARTH_MAP_INSIDE,
+		[HEARTH_DP_NATFWD] = skel->maps.HEARTH_MAP_NATFWD,
 	};
 
 	for (int i = 0; i < HEARTH_DP_MAP_COUNT; i++) {

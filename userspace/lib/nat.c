@@ -176,3 +176,64 @@ int hearth_nat_apply(struct hearth_dp *dp, const struct hearth_config *cfg,
 				      strerror(errno));
 	return 0;
 }
+
+int hearth_nat_forward_add(struct hearth_dp *dp, __u8 proto, __u16 wan_port,
+			   struct in_addr addr, __u16 port, __u8 origin)
+{
+	struct hearth_nat_fwd_key key = { .proto = proto, .port = htons(wan_port) };
+	struct hearth_nat_fwd fwd = { .addr = addr.s_addr, .port = htons(port),
+				      .origin = origin };
+
+	if (bpf_map_update_elem(dp->map_fd[HEARTH_DP_NATFWD], &key, &fwd, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int hearth_nat_forward_del(struct hearth_dp *dp, __u8 proto, __u16 wan_port)
+{
+	struct hearth_nat_fwd_key key = { .proto = proto, .port = htons(wan_port) };
+
+	if (bpf_map_delete_elem(dp->map_fd[HEARTH_DP_NATFWD], &key))
+		return -errno;
+	return 0;
+}
+
+static bool configured_forward(const struct hearth_config *cfg,
+			       const struct hearth_nat_fwd_key *key)
+{
+	for (int i = 0; i < cfg->n_forwards; i++)
+		if (cfg->forwards[i].proto == key->proto &&
+		    htons(cfg->forwards[i].wan_port) == key->port)
+			return true;
+	return false;
+}
+
+int hearth_nat_forwards_sync(struct hearth_dp *dp, const struct hearth_config *cfg)
+{
+	int fd = dp->map_fd[HEARTH_DP_NATFWD];
+	struct hearth_nat_fwd_key key, next;
+	struct hearth_nat_fwd fwd;
+	void *prev = NULL;
+	int ret;
+
+	for (int i = 0; i < cfg->n_forwards; i++) {
+		const struct hearth_config_forward *f = &cfg->forwards[i];
+
+		ret = hearth_nat_forward_add(dp, f->proto, f->wan_port, f->addr, f->port,
+					     HEARTH_FWD_CONFIG);
+		if (ret)
+			return ret;
+	}
+	/* configured forwards the file no longer has go; runtime ones stay */
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		if (!bpf_map_lookup_elem(fd, &key, &fwd) && fwd.origin == HEARTH_FWD_CONFIG &&
+		    !configured_forward(cfg, &key)) {
+			bpf_map_delete_elem(fd, &key);
+			prev = NULL;
+		} else {
+			prev = &key;
+		}
+	}
+	return 0;
+}

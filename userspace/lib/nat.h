@@ -30,4 +30,12 @@ int hearth_nat_inside_sync(struct hearth_dp *dp, const struct hearth_config *cfg
 int hearth_nat_apply(struct hearth_dp *dp, const struct hearth_config *cfg,
 		     __u32 wan_ifindex, in_addr_t wan_addr, struct hearth_err *err);
 
+/* Port forwards. Runtime ones (hearth nat forward) stay until deleted;
+ * configured ones follow the configuration file. */
+int hearth_nat_forward_add(struct hearth_dp *dp, __u8 proto, __u16 wan_port,
+			   struct in_addr addr, __u16 port, __u8 origin);
+int hearth_nat_forward_del(struct hearth_dp *dp, __u8 proto, __u16 wan_port);
+/* Makes the configured forwards of the data plane those of @cfg. */
+int hearth_nat_forwards_sync(struct hearth_dp *dp, const struct hearth_config *cfg);
+
 #endif
