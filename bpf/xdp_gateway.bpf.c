@@ -88,8 +88,13 @@ static __always_inline __u32 nat_pre(struct pkt *p, struct nat_state *n)
 		return HEARTH_CONTINUE;
 	n->cfg = cfg;
 	n->track = ct_tuple(p->ip4, p->data_end, &n->key, &n->ref);
-	if (n->track == CT_UNTRACKED)
+	if (n->track == CT_UNTRACKED) {
+		/* an ICMP error about one of our connections (not when it would
+		 * expire here: the kernel answers it as it came) */
+		if (p->ip4->protocol == IPPROTO_ICMP && p->ip4->ttl > 1)
+			n->accounted = nat_icmp_error_in(p->ip4, p->data_end, n->bytes);
 		return HEARTH_CONTINUE;
+	}
 	if (n->track != CT_TRACKED)
 		return n->track;
 	n->now = bpf_jiffies64();

@@ -6,7 +6,7 @@
 set -u
 here=$(dirname "$0")
 source "$here/../lib/report.sh"
-t_require nat.sh ip ping iperf3 curl jq nsenter tcpdump busybox
+t_require nat.sh ip ping iperf3 curl jq nsenter tcpdump busybox tracepath
 source "$here/../lib/topo.sh"
 trap 'kill $tcpdump_pid $httpd_pid 2>/dev/null; topo_destroy' EXIT
 tcpdump_pid= httpd_pid=
@@ -44,6 +44,12 @@ json=$(nsx "$NS_H2" iperf3 -c "$SERVER_V4" -p 5202 -u -b 50M -t 2 -J)
 # 50 Mbit/s for 2 s in 1460-byte datagrams: about 8500
 t_cmp "iperf3 UDP through NAT: datagrams received" "$(jq '.end.sum_received.packets' <<<"$json")" -gt 8000
 t_cmp "iperf3 UDP through NAT: loss under 1%" "$(jq '.end.sum_received.lost_percent | floor' <<<"$json")" -lt 1
+
+# tracepath's last hop answers "port unreachable" to the WAN address: only
+# the translation of ICMP errors (quoted header included) gets it home
+out=$(nsx "$NS_H1" tracepath -n -m 5 "$SERVER_V4" 2>&1)
+t_check "tracepath: first hop is the gateway" grep -q " 1:  $GW_LAN_V4 " <<<"$out"
+t_check "tracepath: destination reached through NAT" grep -q "reached" <<<"$out"
 
 nat=$(hearth_cli -j nat show)
 # iperf3 has finished by now: its data connection saw FINs

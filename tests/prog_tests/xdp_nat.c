@@ -74,6 +74,17 @@ static __u32 run_spec(struct fixture *fx, int ifindex, const struct pkt_spec *s,
 	return retval;
 }
 
+static __u32 run_spec_raw(struct fixture *fx, int ifindex, const __u8 *in, __u32 len,
+			  __u8 *out, __u32 *out_len)
+{
+	__u32 retval = ~0u;
+
+	*out_len = FRAME_MAX;
+	if (fixture_run(fx, ifindex, in, len, out, out_len, &retval))
+		return ~0u;
+	return retval;
+}
+
 static bool check_headers(const __u8 *f, __u32 len, const char *what)
 {
 	char msg[96];
@@ -429,5 +440,99 @@ TEST(nat_hairpin)
 	endpoints_are(out, FX_WAN_V4, 8080, FX_H2_V4, 40000, "hairpin answer");
 	ASSERT_MEMEQ(out, fx.h2_mac, 6, "hairpin answer: to home2");
 	check_headers(out, len, "hairpin answer");
+	xdp_gateway__destroy(skel);
+}
+
+/* An ICMP error from a router on the path, quoting @quote (our packet as
+ * it left the WAN: IPv4 header and 8 bytes of transport). */
+static __u32 build_icmp_error(struct fixture *fx, const __u8 *quote, __u8 type,
+			      __u8 *frame)
+{
+	struct pkt_spec s = {
+		.family = AF_INET, .src = "198.51.100.2", .dst = FX_WAN_V4,
+		.proto = IPPROTO_ICMP, .icmp_type = type, .payload = 28,
+	};
+	__u8 *ic;
+	__u32 len;
+
+	memcpy(s.dmac, fx->wan_mac, 6);
+	memcpy(s.smac, fx->inet_mac, 6);
+	len = (__u32)pkt_build(&s, frame, FRAME_MAX);
+	ic = frame + L3 + 20;
+	memset(ic + 4, 0, 4);
+	memcpy(ic + 8, quote, 28);
+	ic[2] = ic[3] = 0;
+	*(__u16 *)(ic + 2) = pkt_csum(ic, 36, 0);
+	return len;
+}
+
+static void icmp_error_translated(__u8 proto)
+{
+	struct fixture fx;
+	/* a range that moves port 40000, so the quoted port must change back */
+	struct xdp_gateway *skel = nat_setup(&fx, 20000, 20099);
+	__u8 orig[FRAME_MAX], out[FRAME_MAX], err[FRAME_MAX], h1[4];
+	__u32 len, orig_len;
+	struct pkt_spec s;
+	const __u8 *q;
+
+	if (!skel)
+		return;
+	inet_pton(AF_INET, FX_H1_V4, h1);
+	s = out_spec(&fx, FX_H1_V4, proto, 40000);
+	orig_len = (__u32)pkt_build(&s, orig, sizeof(orig));
+	len = sizeof(out);
+	fixture_run(&fx, fx.lan, orig, orig_len, out, &len, &(__u32){ 0 });
+	len = build_icmp_error(&fx, out + L3, 11, err);
+	ASSERT_EQ(run_spec_raw(&fx, fx.wan, err, len, out, &len), XDP_REDIRECT,
+		  "error forwarded to the inside host");
+	ASSERT_MEMEQ(out + L3 + 16, h1, 4, "outer destination: the inside host");
+	ASSERT_MEMEQ(out, fx.h1_mac, 6, "to its MAC");
+	q = out + L3 + 20 + 8;
+	ASSERT_MEMEQ(q + 12, h1, 4, "quoted source: the inside host");
+	ASSERT_EQ(be16_at(q + 20 + (proto == IPPROTO_ICMP ? 4 : 0)), 40000,
+		  "quoted port or echo id: the original");
+	ASSERT_TRUE(pkt_ipv4_hdr_csum_ok(out + L3), "outer IPv4 checksum");
+	ASSERT_TRUE(pkt_ipv4_hdr_csum_ok(q), "quoted IPv4 checksum");
+	ASSERT_EQ(pkt_csum(out + L3 + 20, 36, 0), 0, "ICMP checksum (recomputed)");
+	/* the quoted transport checksum is what home1 sent, as it sent it */
+	if (proto == IPPROTO_UDP)
+		ASSERT_MEMEQ(q + 26, orig + L3 + 26, 2, "quoted UDP checksum restored");
+	if (proto == IPPROTO_ICMP)
+		ASSERT_MEMEQ(q + 22, orig + L3 + 22, 2, "quoted echo checksum restored");
+	xdp_gateway__destroy(skel);
+}
+
+TEST(nat_icmp_error_udp)
+{
+	icmp_error_translated(IPPROTO_UDP);
+}
+
+TEST(nat_icmp_error_tcp)
+{
+	icmp_error_translated(IPPROTO_TCP);
+}
+
+TEST(nat_icmp_error_echo)
+{
+	icmp_error_translated(IPPROTO_ICMP);
+}
+
+/* An error about nothing we track is the gateway's own business. */
+TEST(nat_icmp_error_unknown)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = nat_setup(&fx, 1024, 65535);
+	__u8 quote[28] = { 0x45 }, err[FRAME_MAX];
+	__u32 len;
+
+	if (!skel)
+		return;
+	quote[9] = IPPROTO_UDP;
+	inet_pton(AF_INET, FX_WAN_V4, quote + 12);
+	inet_pton(AF_INET, FX_SERVER_V4, quote + 16);
+	len = build_icmp_error(&fx, quote, 3, err);
+	expect_verdict(&fx, fx.wan, err, len, XDP_PASS, HEARTH_CNT_PASS_LOCAL,
+		       "error about no connection");
 	xdp_gateway__destroy(skel);
 }
