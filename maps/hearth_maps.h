@@ -52,8 +52,12 @@
 #define HEARTH_CT_ENTRIES 65536
 /* NAT port choices tried for a new connection before it is refused. */
 #define HEARTH_NAT_PORT_TRIES 16
+/* Below Linux's default ephemeral range (32768-60999): the gateway's own
+ * connections are not tracked, so NAT ports must never be ones its own
+ * sockets could use, or a reply to the gateway would be taken for a home
+ * host's. hearthd warns when a configured range overlaps the kernel's. */
 #define HEARTH_NAT_PORT_MIN_DEFAULT 1024
-#define HEARTH_NAT_PORT_MAX_DEFAULT 65535
+#define HEARTH_NAT_PORT_MAX_DEFAULT 32767
 #define HEARTH_INSIDE_PREFIXES 64
 #define HEARTH_NAT_FORWARDS 1024
 

@@ -136,6 +136,15 @@ static const struct hearth_config_iface *config_wan(const struct hearth_config *
 	return NULL;
 }
 
+static void warn_port_overlap(const struct hearth_config *cfg)
+{
+	unsigned int lo, hi;
+
+	if (hearth_nat_range_overlaps_local(cfg->nat_port_min, cfg->nat_port_max, &lo, &hi))
+		logmsg("nat: ports %u-%u overlap the kernel's ephemeral ports %u-%u; replies to the gateway's own connections may be taken for a home host's",
+		       cfg->nat_port_min, cfg->nat_port_max, lo, hi);
+}
+
 /* The WAN egress filter, the inside subnets and the NAT settings, with the
  * WAN's address as it is now (it may come and go with DHCP). */
 static int sync_nat(struct daemon *d, enum sync_mode mode)
@@ -156,8 +165,20 @@ static int sync_nat(struct daemon *d, enum sync_mode mode)
 			       strerror(-ret));
 	if (!ret && ifindex)
 		ret = hearth_tc_attach(&d->dp, ifindex, &err);
-	if (!ret)
+	if (!ret) {
+		in_addr_t before = hearth_nat_current_addr(&d->dp);
+
 		ret = hearth_nat_apply(&d->dp, &d->cfg, ifindex, addr, &err);
+		/* translations to a gone address can only black-hole */
+		if (!ret && before && before != addr && d->cfg.nat_masquerade) {
+			char text[INET_ADDRSTRLEN];
+			struct in_addr old = { .s_addr = before };
+
+			logmsg("nat: WAN address %s gone, %d connections dropped",
+			       inet_ntop(AF_INET, &old, text, sizeof(text)),
+			       hearth_ct_flush(&d->dp));
+		}
+	}
 	if (ret) {
 		logmsg("%s", err.msg);
 		return mode == SYNC_START ? ret : 0;
@@ -165,6 +186,8 @@ static int sync_nat(struct daemon *d, enum sync_mode mode)
 	if (d->cfg.nat_masquerade && !addr && mode != SYNC_EVENT)
 		logmsg("nat: %s has no IPv4 address yet; new connections wait for one",
 		       wan ? wan->name : "the WAN");
+	if (d->cfg.nat_masquerade && mode != SYNC_EVENT)
+		warn_port_overlap(&d->cfg);
 	return 0;
 }
 

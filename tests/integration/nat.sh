@@ -98,3 +98,20 @@ inside=$(tcpdump -r "$work/wan.pcap" -n 'src net 192.168.1.0/24 or dst net 192.1
 from_wan=$(tcpdump -r "$work/wan.pcap" -n "src host $GW_WAN_V4" 2>/dev/null | wc -l)
 t_cmp "capture: frames from the WAN address" "$from_wan" -gt 1000
 t_cmp "capture: frames with an inside address (must be none)" "$inside" -eq 0
+
+# The WAN address changes (a new DHCP lease): connections on the old one
+# are dropped, new ones leave from the new address.
+t_cmp "connections before the address change" "$(hearth_cli -j nat show | jq '.connections | length')" -gt 0
+nsx "$NS_GW" ip addr del "$GW_WAN_V4/24" dev wan0
+nsx "$NS_GW" ip addr add 198.51.100.5/24 dev wan0
+nsx "$NS_GW" ip route replace default via "$IN_WAN_V4"
+nsx "$NS_IN" ip route add 198.51.100.5/32 dev eth0 src "$SERVER_V4"
+for i in $(seq 40); do
+	grep -q "WAN address $GW_WAN_V4 gone" "$work/hearthd.log" && break
+	sleep 0.05
+done
+t_check "old address: hearthd drops its connections" grep -q "WAN address $GW_WAN_V4 gone, [0-9]* connections dropped" "$work/hearthd.log"
+out=$(nsx "$NS_H1" ping -c 3 -i 0.05 -W 1 "$SERVER_V4")
+t_check "new address: ping through NAT again" grep -q " 0% packet loss" <<<"$out"
+t_jq "new address: connections leave from it" \
+	'[.connections[] | select(.outside | startswith("198.51.100.5:"))] | length >= 1' "$(hearth_cli -j nat show)"

@@ -142,3 +142,14 @@ int hearth_ct_entries(struct hearth_dp *dp)
 	}
 	return n;
 }
+
+int hearth_ct_flush(struct hearth_dp *dp)
+{
+	int fd = dp->map_fd[HEARTH_DP_CT], n = 0;
+	struct hearth_ct_key key;
+
+	while (!bpf_map_get_next_key(fd, NULL, &key))
+		if (!bpf_map_delete_elem(fd, &key))
+			n++;
+	return n / 2;
+}

@@ -29,6 +29,8 @@ int hearth_ct_walk(struct hearth_dp *dp,
 		   int (*fn)(const struct hearth_conn *c, void *arg), void *arg);
 /* Deletes connections idle longer than their timeout; returns how many. */
 int hearth_ct_expire(struct hearth_dp *dp, __u64 now, unsigned int hz);
+/* Removes every connection (after the WAN address changed, say). */
+int hearth_ct_flush(struct hearth_dp *dp);
 /* Tracked entries (two per connection). */
 int hearth_ct_entries(struct hearth_dp *dp);
 

@@ -7,6 +7,7 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <string.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -236,4 +237,27 @@ int hearth_nat_forwards_sync(struct hearth_dp *dp, const struct hearth_config *c
 		}
 	}
 	return 0;
+}
+
+in_addr_t hearth_nat_current_addr(struct hearth_dp *dp)
+{
+	struct hearth_nat_cfg cfg = {};
+	__u32 zero = 0;
+
+	bpf_map_lookup_elem(dp->map_fd[HEARTH_DP_NATCFG], &zero, &cfg);
+	return cfg.enabled ? cfg.wan_addr : 0;
+}
+
+bool hearth_nat_range_overlaps_local(__u16 min, __u16 max, unsigned int *lo,
+				     unsigned int *hi)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+	bool overlap = false;
+
+	if (!f)
+		return false;
+	if (fscanf(f, "%u %u", lo, hi) == 2)
+		overlap = min <= *hi && max >= *lo;
+	fclose(f);
+	return overlap;
 }
