@@ -29,34 +29,32 @@ static __always_inline void l4_csum_update(const struct l4_ref *ref,
 	*ref->csum = check;
 }
 
-/* Source NAT: source address and port (or echo identifier). */
-static __always_inline void nat_rewrite_src(struct iphdr *ip,
-					    const struct l4_ref *ref,
-					    __be32 addr, __be16 port)
+/* One end of the tuple: an address field and its port (or echo id) field,
+ * which a packet may not have (NULL). */
+static __always_inline void nat_rewrite(struct iphdr *ip, const struct l4_ref *ref,
+					__be32 *addr_field, __be16 *port_field,
+					__be32 addr, __be16 port)
 {
-	__be32 old_addr = ip->saddr;
-	__be16 old_port = ref->sport ? *ref->sport : port;
+	__be32 old_addr = *addr_field;
+	__be16 old_port = port_field ? *port_field : port;
 
 	ip->check = csum_replace4(ip->check, old_addr, addr);
-	ip->saddr = addr;
+	*addr_field = addr;
 	l4_csum_update(ref, old_addr, addr, old_port, port);
-	if (ref->sport)
-		*ref->sport = port;
+	if (port_field)
+		*port_field = port;
 }
 
-/* Destination NAT: destination address and port (or echo identifier). */
-static __always_inline void nat_rewrite_dst(struct iphdr *ip,
-					    const struct l4_ref *ref,
+static __always_inline void nat_rewrite_src(struct iphdr *ip, const struct l4_ref *ref,
 					    __be32 addr, __be16 port)
 {
-	__be32 old_addr = ip->daddr;
-	__be16 old_port = ref->dport ? *ref->dport : port;
+	nat_rewrite(ip, ref, &ip->saddr, ref->sport, addr, port);
+}
 
-	ip->check = csum_replace4(ip->check, old_addr, addr);
-	ip->daddr = addr;
-	l4_csum_update(ref, old_addr, addr, old_port, port);
-	if (ref->dport)
-		*ref->dport = port;
+static __always_inline void nat_rewrite_dst(struct iphdr *ip, const struct l4_ref *ref,
+					    __be32 addr, __be16 port)
+{
+	nat_rewrite(ip, ref, &ip->daddr, ref->dport, addr, port);
 }
 
 #define ICMP_DEST_UNREACH 3
