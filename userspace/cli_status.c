@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* hearth status */
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +26,47 @@ static struct json_object *iface_json(const struct hearth_dp_iface_status *st)
 	json_object_object_add(o, "mode", json_object_new_string(st->mode));
 	json_object_object_add(o, "link_id", json_object_new_int64(st->link_id));
 	json_object_object_add(o, "prog_id", json_object_new_int64(st->prog_id));
+	return o;
+}
+
+static int count_keys(int fd, size_t key_size)
+{
+	char key[64], next[64];
+	void *prev = NULL;
+	int n = 0;
+
+	if (key_size > sizeof(key))
+		return -1;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, key_size);
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
+static struct json_object *nat_json(struct hearth_dp *dp)
+{
+	struct json_object *o = json_object_new_object();
+	struct hearth_nat_cfg cfg = {};
+	char addr[INET_ADDRSTRLEN] = "";
+	__u32 zero = 0;
+
+	bpf_map_lookup_elem(dp->map_fd[HEARTH_DP_NATCFG], &zero, &cfg);
+	if (cfg.wan_addr)
+		inet_ntop(AF_INET, &cfg.wan_addr, addr, sizeof(addr));
+	json_object_object_add(o, "masquerade", json_object_new_boolean(cfg.enabled));
+	json_object_object_add(o, "address", json_object_new_string(addr));
+	json_object_object_add(o, "port_min", json_object_new_int(cfg.port_min));
+	json_object_object_add(o, "port_max", json_object_new_int(cfg.port_max));
+	json_object_object_add(o, "entries",
+			       json_object_new_int(count_keys(dp->map_fd[HEARTH_DP_CT],
+							      sizeof(struct hearth_ct_key))));
+	json_object_object_add(o, "capacity", json_object_new_int(HEARTH_CT_ENTRIES));
+	json_object_object_add(o, "forwards",
+			       json_object_new_int(count_keys(dp->map_fd[HEARTH_DP_NATFWD],
+							      sizeof(struct hearth_nat_fwd_key))));
+	json_object_object_add(o, "wan_egress_prog_id", json_object_new_int64(dp->tc_prog_id));
 	return o;
 }
 
@@ -55,6 +98,7 @@ static struct json_object *status_json(struct hearth_dp *dp, pid_t pid,
 	json_object_object_add(fib, "generation",
 			       json_object_new_int64(state->generation));
 	json_object_object_add(root, "fib_cache", fib);
+	json_object_object_add(root, "nat", nat_json(dp));
 	for (__u32 slot = 1; slot < HEARTH_MAX_IFACES; slot++)
 		if (!hearth_dp_iface_status(dp, slot, &st))
 			json_object_array_add(ifaces, iface_json(&st));
@@ -68,6 +112,7 @@ static void print_text(struct json_object *root)
 	struct json_object *p = json_object_object_get(root, "program");
 	struct json_object *f = json_object_object_get(root, "fib_cache");
 	struct json_object *ifaces = json_object_object_get(root, "interfaces");
+	struct json_object *n;
 	struct json_object *pid = json_object_object_get(d, "pid");
 
 #define S(o, k) json_object_get_string(json_object_object_get(o, k))
@@ -82,6 +127,15 @@ static void print_text(struct json_object *root)
 	       json_object_get_boolean(json_object_object_get(f, "enabled")) ? "on" : "off",
 	       (long long)I(f, "entries"), (long long)I(f, "capacity"),
 	       (long long)I(f, "generation"));
+	n = json_object_object_get(root, "nat");
+	if (json_object_get_boolean(json_object_object_get(n, "masquerade")))
+		printf("nat:       masquerade to %s, ports %lld-%lld, %lld/%lld conntrack entries, %lld forwards\n",
+		       *S(n, "address") ? S(n, "address") : "(no WAN address yet)",
+		       (long long)I(n, "port_min"), (long long)I(n, "port_max"),
+		       (long long)I(n, "entries"), (long long)I(n, "capacity"),
+		       (long long)I(n, "forwards"));
+	else
+		printf("nat:       off\n");
 	printf("%-16s %-4s %4s %7s %-17s %5s %-8s %6s\n", "interface", "role",
 	       "slot", "ifindex", "mac", "mtu", "xdp", "link");
 	for (size_t i = 0; i < json_object_array_length(ifaces); i++) {

@@ -62,6 +62,9 @@ t_jq "nat show: home1's TCP session, behind the WAN address, now closing" \
 t_jq "nat show: home2's echo session" \
 	"[.connections[] | select(.proto == \"icmp\" and (.inside | startswith(\"$H2_V4:\")))] | length == 1" "$nat"
 t_jq "nat show: table fill and limit" '.entries == 2 * (.connections | length) and .capacity == 65536' "$nat"
+t_jq "status: masquerade to the WAN address, table fill shown" \
+	".nat.masquerade and .nat.address == \"$GW_WAN_V4\" and .nat.entries > 0 and .nat.capacity == 65536 and .nat.wan_egress_prog_id > 0" \
+	"$(hearth_cli -j status)"
 t_check "nat show: text form" bash -c "nsenter --net=/run/netns/$NS_GW $HEARTH_BUILD/hearth nat show | grep -q '^connections: '"
 
 out=$(nsx "$NS_H1" ping -6 -c 5 -i 0.05 -W 1 "$SERVER_V6")
