@@ -19,9 +19,12 @@
 /* enough for Ethernet, an option-less IPv4 header and a TCP header */
 #define HEADERS_LEN (ETH_HLEN + 20 + 20)
 
+/* Drops count where the packet came in, like every XDP verdict (slot 0 for
+ * the gateway's own packets); what left counts on the WAN. */
 static __always_inline void tc_count(struct __sk_buff *skb, __u32 id)
 {
-	__u32 slot = iface_slot(skb->ifindex);
+	__u32 ifindex = id == HEARTH_CNT_TC_SNAT ? skb->ifindex : skb->ingress_ifindex;
+	__u32 slot = iface_slot(ifindex);
 
 	counter_add(slot < HEARTH_MAX_IFACES ? slot : 0, id, skb->len);
 }

@@ -92,7 +92,7 @@ static __always_inline __u32 nat_pre(struct pkt *p, struct nat_state *n)
 		/* an ICMP error about one of our connections (not when it would
 		 * expire here: the kernel answers it as it came) */
 		if (p->ip4->protocol == IPPROTO_ICMP && p->ip4->ttl > 1)
-			n->accounted = nat_icmp_error_in(p->ip4, p->data_end, n->bytes);
+			nat_icmp_error_in(p->ip4, p->data_end);
 		return HEARTH_CONTINUE;
 	}
 	if (n->track != CT_TRACKED)
@@ -105,7 +105,12 @@ static __always_inline __u32 nat_pre(struct pkt *p, struct nat_state *n)
 		if (id != CT_TRACKED && id != CT_UNTRACKED)
 			return id;
 	}
-	if (n->ct && (n->ct->nat & HEARTH_CT_NAT_DST) && p->ip4->ttl > 1) {
+	/* expiring here, it would reach our own stack as traffic for the WAN
+	 * address (a RST could kill the connection), or, translated, make the
+	 * kernel quote an inside address to the outside: neither */
+	if (n->ct && (n->ct->nat & HEARTH_CT_NAT_DST) && p->ip4->ttl <= 1)
+		return HEARTH_CNT_DROP_NAT_TTL;
+	if (n->ct && (n->ct->nat & HEARTH_CT_NAT_DST)) {
 		nat_rewrite_dst(p->ip4, &n->ref, n->ct->nat_daddr, n->ct->nat_dport);
 		ct_account(n->ct, &n->ref, n->bytes, n->now);
 		n->accounted = 1;

@@ -257,7 +257,9 @@ enum hearth_counter_class {
 	X(DROP_CT_FULL, DROP, "ct-full",                                           \
 	  "new connection refused: connection table full")                         \
 	X(DROP_LEAK, DROP, "leak-blocked",                                         \
-	  "inside address that could not be translated kept off the WAN")
+	  "inside address that could not be translated kept off the WAN")          \
+	X(DROP_NAT_TTL, DROP, "nat-ttl",                                           \
+	  "packet of a translated connection would expire at the gateway")
 
 #define HEARTH_CNT_ENUM_(id, cls, name, desc) HEARTH_CNT_##id,
 enum hearth_counter_id { HEARTH_COUNTERS(HEARTH_CNT_ENUM_) HEARTH_CNT_MAX };

@@ -126,6 +126,15 @@ cleanup:
 	return ret;
 }
 
+static bool nat_enabled(struct hearth_dp *dp)
+{
+	struct hearth_nat_cfg cfg = {};
+	__u32 zero = 0;
+
+	bpf_map_lookup_elem(dp->map_fd[HEARTH_DP_NATCFG], &zero, &cfg);
+	return cfg.enabled;
+}
+
 static int forward_add(struct cli *cli, int argc, char **argv)
 {
 	struct hearth_dp dp;
@@ -148,6 +157,11 @@ static int forward_add(struct cli *cli, int argc, char **argv)
 	ret = cli_open_dp(cli, &dp);
 	if (ret)
 		return ret;
+	if (!nat_enabled(&dp)) {
+		hearth_dp_close(&dp);
+		return cli_error(cli, CLI_EXIT_FAIL,
+				 "NAT is off: forwards need 'nat masquerade' in the configuration");
+	}
 	ret = hearth_nat_forward_add(&dp, proto, wan_port, addr, port, HEARTH_FWD_RUNTIME);
 	hearth_dp_close(&dp);
 	if (ret)

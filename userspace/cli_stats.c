@@ -64,7 +64,7 @@ static void print_slot(const struct slot_stats *s)
 	for (int id = 0; id < HEARTH_CNT_MAX; id++) {
 		if (!s->c[id].packets)
 			continue;
-		printf("    %-4s %-15s %12llu pkts %14llu bytes\n",
+		printf("    %-6s %-15s %12llu pkts %14llu bytes\n",
 		       hearth_class_name(hearth_counter_descs[id].cls),
 		       hearth_counter_descs[id].name,
 		       (unsigned long long)s->c[id].packets,

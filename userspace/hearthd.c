@@ -39,6 +39,8 @@ struct daemon {
 	int pid_fd;
 	unsigned int hz;
 	bool clock_warned;
+	in_addr_t nat_addr; /* what connections were translated to, even
+			     * across NAT being turned off and on */
 };
 
 __attribute__((format(printf, 1, 2))) static void logmsg(const char *fmt, ...)
@@ -165,26 +167,25 @@ static int sync_nat(struct daemon *d, enum sync_mode mode)
 			       strerror(-ret));
 	if (!ret && ifindex)
 		ret = hearth_tc_attach(&d->dp, ifindex, &err);
-	if (!ret) {
-		in_addr_t before = hearth_nat_current_addr(&d->dp);
-
+	if (!ret)
 		ret = hearth_nat_apply(&d->dp, &d->cfg, ifindex, addr, &err);
-		/* translations to a gone address can only black-hole */
-		if (!ret && before && before != addr && d->cfg.nat_masquerade) {
-			char text[INET_ADDRSTRLEN];
-			struct in_addr old = { .s_addr = before };
+	/* translations to a gone address can only black-hole */
+	if (!ret && d->cfg.nat_masquerade && addr != d->nat_addr) {
+		char text[INET_ADDRSTRLEN];
+		struct in_addr old = { .s_addr = d->nat_addr };
 
+		if (d->nat_addr)
 			logmsg("nat: WAN address %s gone, %d connections dropped",
 			       inet_ntop(AF_INET, &old, text, sizeof(text)),
 			       hearth_ct_flush(&d->dp));
-		}
+		d->nat_addr = addr;
 	}
 	if (ret) {
 		logmsg("%s", err.msg);
 		return mode == SYNC_START ? ret : 0;
 	}
 	if (d->cfg.nat_masquerade && !addr && mode != SYNC_EVENT)
-		logmsg("nat: %s has no IPv4 address yet; new connections wait for one",
+		logmsg("nat: %s has no IPv4 address yet; new connections are refused (leak-blocked) until it has one",
 		       wan ? wan->name : "the WAN");
 	if (d->cfg.nat_masquerade && mode != SYNC_EVENT)
 		warn_port_overlap(&d->cfg);
@@ -353,6 +354,9 @@ static int start(struct daemon *d)
 		logmsg("%s", err.msg);
 		return ret;
 	}
+	/* adopted connections were translated to what the data plane says; a
+	 * WAN address that changed while hearthd was away is caught below */
+	d->nat_addr = hearth_nat_current_addr(&d->dp);
 	/* release slots first, so a swapped interface finds one free */
 	drop_unconfigured(d);
 	ret = sync_ifaces(d, SYNC_START);

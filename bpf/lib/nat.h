@@ -99,8 +99,7 @@ static __always_inline int icmp_error_key(struct iphdr *quoted, void *data_end,
  * every checksum they touch follows (outer IPv4, ICMP, the quoted IPv4
  * header, the quoted UDP or ICMP checksum). Returns 1 when translated.
  */
-static __always_inline int nat_icmp_error_in(struct iphdr *ip, void *data_end,
-					     __u32 bytes)
+static __always_inline int nat_icmp_error_in(struct iphdr *ip, void *data_end)
 {
 	struct icmphdr *ic = (void *)(ip + 1);
 	struct iphdr *quoted = (void *)(ic + 1);
@@ -148,8 +147,8 @@ static __always_inline int nat_icmp_error_in(struct iphdr *ip, void *data_end,
 	quoted->saddr = ct->nat_daddr;
 	*qport = ct->nat_dport;
 	ic->checksum = check;
-	__sync_fetch_and_add(&ct->packets, 1);
-	__sync_fetch_and_add(&ct->bytes, bytes);
+	/* not counted on the connection: an error is no answer, and counting
+	 * it would let an unanswered probe look established */
 	return 1;
 }
 

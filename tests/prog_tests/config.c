@@ -125,6 +125,8 @@ static const struct bad_case bad[] = {
 	{ "wan a\nlan b 10.0.0.0/24\nnat forward tcp 70000 10.0.0.1:80\n", ":3:", "bad forward port '70000'" },
 	{ "wan a\nlan b 10.0.0.0/24\nnat forward tcp 80 10.0.0.1\n", ":3:", "bad forward target '10.0.0.1' (want IPV4:PORT)" },
 	{ "wan a\nlan b 10.0.0.0/24\nnat forward tcp 80 10.0.0.1:80\nnat forward tcp 80 10.0.0.2:80\n", ":4:", "tcp port 80 already forwarded at line 3" },
+	{ "wan a\nlan b 10.0.0.0/24\nnat forward tcp 80 10.0.0.1:80\n", ":3:", "'nat forward' needs 'nat masquerade'" },
+	{ "wan a\nlan b 10.0.0.0/24\nnat masquerade\nnat forward tcp 80 10.1.0.1:80\n", ":4:", "forward target 10.1.0.1 is not in a LAN subnet" },
 	{ "lan b 10.0.0.0/24\n", ": ", "no 'wan' interface defined" },
 	{ "wan a\n", ": ", "no 'lan' interface defined" },
 };

@@ -536,3 +536,54 @@ TEST(nat_icmp_error_unknown)
 		       "error about no connection");
 	xdp_gateway__destroy(skel);
 }
+
+/* A packet of a translated connection that would expire here is dropped:
+ * neither the gateway's stack (RST) nor an ICMP error quoting the inside
+ * address may answer it. */
+TEST(nat_inbound_ttl_one_dropped)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = nat_setup(&fx, 1024, 65535);
+	__u8 out[FRAME_MAX], frame[FRAME_MAX];
+	__u32 len;
+	struct pkt_spec s;
+
+	if (!skel)
+		return;
+	s = out_spec(&fx, FX_H1_V4, IPPROTO_TCP, 40000);
+	run_spec(&fx, fx.lan, &s, out, &len);
+	s = reply_spec(&fx, IPPROTO_TCP, 40000);
+	s.ttl = 1;
+	len = (__u32)pkt_build(&s, frame, sizeof(frame));
+	expect_verdict(&fx, fx.wan, frame, len, XDP_DROP, HEARTH_CNT_DROP_NAT_TTL,
+		       "TTL 1 on a translated connection");
+	xdp_gateway__destroy(skel);
+}
+
+/* An ICMP error is translated but is no answer: the connection stays
+ * unreplied (and so keeps its short timeout). */
+TEST(nat_icmp_error_is_no_answer)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = nat_setup(&fx, 1024, 65535);
+	struct hearth_ct_key key = { .proto = IPPROTO_UDP };
+	struct hearth_ct_entry e;
+	__u8 out[FRAME_MAX], err[FRAME_MAX];
+	__u32 len;
+	struct pkt_spec s;
+
+	if (!skel)
+		return;
+	s = out_spec(&fx, FX_H1_V4, IPPROTO_UDP, 40000);
+	run_spec(&fx, fx.lan, &s, out, &len);
+	len = build_icmp_error(&fx, out + L3, 3, err);
+	ASSERT_EQ(run_spec_raw(&fx, fx.wan, err, len, out, &len), XDP_REDIRECT, "error translated");
+	inet_pton(AF_INET, FX_H1_V4, &key.saddr);
+	inet_pton(AF_INET, FX_SERVER_V4, &key.daddr);
+	key.sport = htons(40000);
+	key.dport = htons(5201);
+	if (ASSERT_OK(bpf_map_lookup_elem(fx.ct_fd, &key, &e), "connection tracked") &&
+	    ASSERT_OK(bpf_map_lookup_elem(fx.ct_fd, &e.peer, &e), "reply half"))
+		ASSERT_EQ(e.packets, 0, "no packet counted as an answer");
+	xdp_gateway__destroy(skel);
+}

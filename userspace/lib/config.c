@@ -405,6 +405,39 @@ static int parse_line(struct parse_ctx *pc, char *line)
 	return fail(pc, "unknown directive '%s'", words[0]);
 }
 
+static bool in_lan_subnet(const struct hearth_config *cfg, struct in_addr addr)
+{
+	for (int i = 0; i < cfg->n_ifaces; i++)
+		for (int j = 0; cfg->ifaces[i].role == HEARTH_ROLE_LAN &&
+				j < cfg->ifaces[i].n_prefixes; j++) {
+			const struct hearth_prefix *p = &cfg->ifaces[i].prefixes[j];
+			__u32 mask = p->len ? htonl(~0u << (32 - p->len)) : 0;
+
+			if (p->family == AF_INET &&
+			    (addr.s_addr & mask) == p->addr.v4.s_addr)
+				return true;
+		}
+	return false;
+}
+
+/* Forwards only act behind masquerade, and only to home addresses. */
+static int check_forwards(struct parse_ctx *pc)
+{
+	for (int i = 0; i < pc->cfg->n_forwards; i++) {
+		const struct hearth_config_forward *f = &pc->cfg->forwards[i];
+		char what[96];
+
+		pc->line = f->line;
+		if (!pc->cfg->nat_masquerade)
+			return fail(pc, "%s", "'nat forward' needs 'nat masquerade'");
+		if (!in_lan_subnet(pc->cfg, f->addr)) {
+			inet_ntop(AF_INET, &f->addr, what, sizeof(what));
+			return fail(pc, "forward target %s is not in a LAN subnet", what);
+		}
+	}
+	return 0;
+}
+
 static int check_complete(struct parse_ctx *pc)
 {
 	bool wan = false, lan = false;
@@ -421,7 +454,7 @@ static int check_complete(struct parse_ctx *pc)
 		return hearth_err_set(pc->err, EINVAL,
 				      "%s: no 'lan' interface defined",
 				      pc->path);
-	return 0;
+	return check_forwards(pc);
 }
 
 int hearth_config_load(const char *path, struct hearth_config *cfg,

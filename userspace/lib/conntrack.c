@@ -14,21 +14,6 @@
 #define TCP_SYN 0x02
 #define TCP_RST 0x04
 
-int hearth_jiffies_now(__u64 *jiffies)
-{
-	char line[256];
-	FILE *f = fopen("/proc/timer_list", "re");
-	int ret = -ENOENT;
-
-	if (!f)
-		return -errno;
-	while (ret && fgets(line, sizeof(line), f))
-		if (sscanf(line, "jiffies: %llu", (unsigned long long *)jiffies) == 1)
-			ret = 0;
-	fclose(f);
-	return ret;
-}
-
 static void classify(struct hearth_conn *c)
 {
 	__u8 flags = c->orig.tcp_flags | c->reply.tcp_flags;
@@ -42,7 +27,10 @@ static void classify(struct hearth_conn *c)
 		} else if (flags & TCP_FIN) {
 			c->state = "closing";
 			c->timeout_s = HEARTH_CT_TCP_CLOSING;
-		} else if (replied) {
+		} else if (replied && ((c->orig.tcp_flags & TCP_SYN) ?
+					      (c->reply.tcp_flags & TCP_SYN) != 0 :
+					      !(c->reply.tcp_flags & TCP_SYN))) {
+			/* the handshake both ways, or picked up mid-stream */
 			c->state = "established";
 			c->timeout_s = HEARTH_CT_TCP_ESTABLISHED;
 		} else {

@@ -22,8 +22,6 @@ struct hearth_conn {
 	unsigned int timeout_s;
 };
 
-/* Current bpf_jiffies64(), read from /proc/timer_list. */
-int hearth_jiffies_now(__u64 *jiffies);
 /* Calls @fn for every connection; stops at its first non-zero return. */
 int hearth_ct_walk(struct hearth_dp *dp,
 		   int (*fn)(const struct hearth_conn *c, void *arg), void *arg);

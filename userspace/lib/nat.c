@@ -67,6 +67,24 @@ int hearth_tc_attach(struct hearth_dp *dp, __u32 ifindex, struct hearth_err *err
 	return 0;
 }
 
+static __u32 pinned_tc_prog_id(const char *pin_dir)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/progs/%s", pin_dir,
+		 HEARTH_STR(HEARTH_PROG_TC_WAN_EGRESS));
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		info.id = 0;
+	close(fd);
+	return info.id;
+}
+
 void hearth_tc_detach_pinned(const char *pin_dir)
 {
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = HEARTH_TC_HANDLE,
@@ -74,19 +92,21 @@ void hearth_tc_detach_pinned(const char *pin_dir)
 	struct hearth_iface iface;
 	struct bpf_tc_hook hook;
 	char path[512];
+	__u32 ours;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", pin_dir, HEARTH_STR(HEARTH_MAP_IFACES));
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return;
-	for (__u32 slot = 1; slot < HEARTH_MAX_IFACES; slot++) {
+	ours = pinned_tc_prog_id(pin_dir);
+	for (__u32 slot = 1; ours && slot < HEARTH_MAX_IFACES; slot++) {
 		if (bpf_map_lookup_elem(fd, &slot, &iface) ||
 		    iface.role != HEARTH_ROLE_WAN || !iface.ifindex)
 			continue;
 		hook_init(&hook, iface.ifindex);
 		/* only a filter still running our program is ours to remove */
-		if (hearth_tc_attached(iface.ifindex))
+		if (hearth_tc_attached(iface.ifindex) == ours)
 			bpf_tc_detach(&hook, &opts);
 	}
 	close(fd);
