@@ -78,8 +78,9 @@ struct nat_state {
 };
 
 /* Conntrack lookup (a new connection to a forwarded port is opened here),
- * and the destination rewrite that routing must see. A packet that would
- * expire here is left as it came, for the kernel to answer. */
+ * and the destination rewrite that routing must see. A translated packet
+ * that would expire here is dropped (nat-ttl); ICMP errors about our
+ * connections are turned back to the inside host. */
 static __always_inline __u32 nat_pre(struct pkt *p, struct nat_state *n)
 {
 	struct hearth_nat_cfg *cfg = nat_cfg();

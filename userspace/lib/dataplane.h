@@ -90,7 +90,8 @@ int hearth_dp_teardown(const char *pin_dir, struct hearth_err *err);
 
 int hearth_bpffs_ensure(const char *pin_dir, struct hearth_err *err);
 int hearth_mkdir_p(const char *path, mode_t mode);
-/* The kernel's HZ from its config (100 when it cannot be read). */
+/* The kernel's HZ: from its config, else measured from jiffies over
+ * 200 ms, else 100. */
 unsigned int hearth_kernel_hz(void);
 /* The data plane's clock, bpf_jiffies64(), read from /proc/timer_list. */
 int hearth_jiffies_now(__u64 *jiffies);
