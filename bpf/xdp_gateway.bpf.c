@@ -68,7 +68,9 @@ static __always_inline void forward_rewrite(struct pkt *p,
 /* NAT as one packet sees it, from the lookup to the rewrite. */
 struct nat_state {
 	struct hearth_nat_cfg *cfg; /* NULL when NAT is off */
-	struct hearth_ct_entry *ct;
+	struct hearth_ct_l1 *line; /* count here when set */
+	struct hearth_ct_entry *ct; /* else here (a connection just opened) */
+	struct ct_xlat x;
 	struct hearth_ct_key key;
 	struct l4_ref ref;
 	__u64 now;
@@ -77,6 +79,23 @@ struct nat_state {
 	__u32 accounted;
 };
 
+static __always_inline void nat_count(struct nat_state *n)
+{
+	if (n->accounted)
+		return;
+	if (n->line)
+		ct_line_account(n->line, &n->ref, n->bytes, n->now);
+	else if (n->ct)
+		ct_account(n->ct, &n->ref, n->bytes, n->now);
+	n->accounted = 1;
+}
+
+static __always_inline void nat_take(struct nat_state *n)
+{
+	ct_xlat_from(&n->x, n->ct->nat_saddr, n->ct->nat_daddr, n->ct->nat_sport,
+		     n->ct->nat_dport, n->ct->nat | CT_LINE_TRACKED);
+}
+
 /* Conntrack lookup (a new connection to a forwarded port is opened here),
  * and the destination rewrite that routing must see. A translated packet
  * that would expire here is dropped (nat-ttl); ICMP errors about our
@@ -84,6 +103,7 @@ struct nat_state {
 static __always_inline __u32 nat_pre(struct pkt *p, struct nat_state *n)
 {
 	struct hearth_nat_cfg *cfg = nat_cfg();
+	struct hearth_state *st;
 
 	if (p->family != AF_INET || !cfg || !cfg->enabled)
 		return HEARTH_CONTINUE;
@@ -99,23 +119,25 @@ static __always_inline __u32 nat_pre(struct pkt *p, struct nat_state *n)
 	if (n->track != CT_TRACKED)
 		return n->track;
 	n->now = bpf_jiffies64();
-	n->ct = bpf_map_lookup_elem(&HEARTH_MAP_CT, &n->key);
-	if (!n->ct && n->ref.may_open) {
+	st = dp_state();
+	n->line = ct_find(&n->key, st ? st->generation : 0, n->now, &n->x);
+	if (!n->x.nat && n->ref.may_open) {
 		__u32 id = ct_open_forward(cfg, &n->key, n->now, &n->ct);
 
-		if (id != CT_TRACKED && id != CT_UNTRACKED)
+		if (id == CT_TRACKED)
+			nat_take(n);
+		else if (id != CT_UNTRACKED)
 			return id;
 	}
+	if (!(n->x.nat & HEARTH_CT_NAT_DST))
+		return HEARTH_CONTINUE;
 	/* expiring here, it would reach our own stack as traffic for the WAN
 	 * address (a RST could kill the connection), or, translated, make the
 	 * kernel quote an inside address to the outside: neither */
-	if (n->ct && (n->ct->nat & HEARTH_CT_NAT_DST) && p->ip4->ttl <= 1)
+	if (p->ip4->ttl <= 1)
 		return HEARTH_CNT_DROP_NAT_TTL;
-	if (n->ct && (n->ct->nat & HEARTH_CT_NAT_DST)) {
-		nat_rewrite_dst(p->ip4, &n->ref, n->ct->nat_daddr, n->ct->nat_dport);
-		ct_account(n->ct, &n->ref, n->bytes, n->now);
-		n->accounted = 1;
-	}
+	nat_rewrite_dst(p->ip4, &n->ref, n->x.daddr, n->x.dport);
+	nat_count(n);
 	return HEARTH_CONTINUE;
 }
 
@@ -130,8 +152,8 @@ static __always_inline __u32 nat_post(struct pkt *p, struct nat_state *n,
 
 	if (!cfg)
 		return HEARTH_CONTINUE;
-	if (n->ct) {
-		if (!(n->ct->nat & HEARTH_CT_NAT_SRC))
+	if (n->x.nat) {
+		if (!(n->x.nat & HEARTH_CT_NAT_SRC))
 			return HEARTH_CONTINUE;
 	} else {
 		if (e->ifindex != cfg->wan_ifindex || !addr_inside(p->ip4->saddr))
@@ -141,10 +163,10 @@ static __always_inline __u32 nat_post(struct pkt *p, struct nat_state *n,
 		id = ct_open_snat(cfg, &n->key, n->now, &n->ct);
 		if (id != CT_TRACKED)
 			return id;
+		nat_take(n);
 	}
-	nat_rewrite_src(p->ip4, &n->ref, n->ct->nat_saddr, n->ct->nat_sport);
-	if (!n->accounted)
-		ct_account(n->ct, &n->ref, n->bytes, n->now);
+	nat_rewrite_src(p->ip4, &n->ref, n->x.saddr, n->x.sport);
+	nat_count(n);
 	return HEARTH_CONTINUE;
 }
 

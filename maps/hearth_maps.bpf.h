@@ -88,4 +88,12 @@ struct {
 	__type(value, struct hearth_nat_fwd);
 } HEARTH_MAP_NATFWD SEC(".maps");
 
+/* Indexed by a hash of the key; a line holds whichever key used it last. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, HEARTH_CT_L1_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct hearth_ct_l1);
+} HEARTH_MAP_CTL1 SEC(".maps");
+
 #endif /* HEARTH_MAPS_BPF_H */

@@ -26,6 +26,7 @@
 #define HEARTH_MAP_NATCFG    hearth_natcfg
 #define HEARTH_MAP_INSIDE    hearth_inside
 #define HEARTH_MAP_NATFWD    hearth_natfwd
+#define HEARTH_MAP_CTL1      hearth_ctl1
 
 #define HEARTH_STR_(x) #x
 #define HEARTH_STR(x) HEARTH_STR_(x)
@@ -60,6 +61,11 @@
 #define HEARTH_NAT_PORT_MAX_DEFAULT 32767
 #define HEARTH_INSIDE_PREFIXES 64
 #define HEARTH_NAT_FORWARDS 1024
+/* Per-CPU direct-mapped lines in front of the connection table (power of
+ * 2), and how long a line may serve before it is checked against the table
+ * again (and hands its counts over). */
+#define HEARTH_CT_L1_ENTRIES 1024
+#define HEARTH_CT_LINE_MS 1000
 
 enum hearth_iface_role {
 	HEARTH_ROLE_NONE = 0,
@@ -170,6 +176,35 @@ struct hearth_nat_cfg {
 	__u16 port_min; /* host order */
 	__u16 port_max;
 };
+
+/* Value of HEARTH_MAP_CTL1: a per-CPU copy of one direction's translation,
+ * and the counts not yet added to its HEARTH_MAP_CT entry. */
+struct hearth_ct_l1 {
+	struct hearth_ct_key key;
+	__be32 nat_saddr;
+	__be32 nat_daddr;
+	__be16 nat_sport;
+	__be16 nat_dport;
+	__u8 nat; /* 0: an empty line */
+	__u8 tcp_flags; /* pending */
+	__u8 pad[2];
+	__u32 generation; /* hearth_state.generation when filled */
+	__u32 pad1;
+	__u64 expires; /* bpf_jiffies64() */
+	__u64 last_seen; /* pending */
+	__u64 packets; /* pending */
+	__u64 bytes; /* pending */
+};
+
+/* The line of HEARTH_MAP_CTL1 a key uses (Knuth's multiplicative hash of
+ * the folded key): the data plane fills it, hearthd reads its counts. */
+static inline __u32 hearth_ct_l1_index(const struct hearth_ct_key *k)
+{
+	__u32 folded = k->saddr ^ k->daddr ^ ((__u32)k->sport << 16 | k->dport) ^
+		       k->proto;
+
+	return (folded * 2654435761u) >> 22 & (HEARTH_CT_L1_ENTRIES - 1);
+}
 
 /* Port forwards: a WAN port to an inside address and port. */
 struct hearth_nat_fwd_key {

@@ -174,10 +174,13 @@ static int sync_nat(struct daemon *d, enum sync_mode mode)
 		char text[INET_ADDRSTRLEN];
 		struct in_addr old = { .s_addr = d->nat_addr };
 
-		if (d->nat_addr)
+		if (d->nat_addr) {
 			logmsg("nat: WAN address %s gone, %d connections dropped",
 			       inet_ntop(AF_INET, &old, text, sizeof(text)),
 			       hearth_ct_flush(&d->dp));
+			/* the per-CPU lines copy them: retire those at once */
+			hearth_dp_bump_generation(&d->dp);
+		}
 		d->nat_addr = addr;
 	}
 	if (ret) {

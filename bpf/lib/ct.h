@@ -301,6 +301,110 @@ static __always_inline __u32 ct_open_forward(const struct hearth_nat_cfg *cfg,
 	return ct_open(cfg, orig, &plan, now, out);
 }
 
+/* Load-time setting: HEARTH_CT_LINE_MS in jiffies (the loader converts it
+ * with the kernel's HZ; this default assumes HZ=100). */
+const volatile __u64 ct_line_jiffies = HEARTH_CT_LINE_MS / 10;
+
+/* Set in a line's nat: the line is in use even when its entry rewrites
+ * nothing. */
+#define CT_LINE_TRACKED 0x80
+
+/* What a packet's direction is translated to, wherever it was found. */
+struct ct_xlat {
+	__be32 saddr, daddr;
+	__be16 sport, dport;
+	__u8 nat; /* enum hearth_ct_nat; 0: not tracked */
+};
+
+static __always_inline int ct_key_equal(const struct hearth_ct_key *a,
+					const struct hearth_ct_key *b)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3];
+}
+
+/* Hands a line's pending counts to the shared entry it copies. */
+static __always_inline void ct_line_flush(struct hearth_ct_l1 *line)
+{
+	struct hearth_ct_entry *e;
+
+	if (!line->nat || !line->packets)
+		return;
+	e = bpf_map_lookup_elem(&HEARTH_MAP_CT, &line->key);
+	if (e) {
+		__sync_fetch_and_add(&e->packets, line->packets);
+		__sync_fetch_and_add(&e->bytes, line->bytes);
+		if (line->last_seen > e->last_seen)
+			e->last_seen = line->last_seen;
+		if ((e->tcp_flags | line->tcp_flags) != e->tcp_flags)
+			e->tcp_flags |= line->tcp_flags;
+	}
+	line->packets = line->bytes = 0;
+	line->tcp_flags = 0;
+}
+
+static __always_inline void ct_xlat_from(struct ct_xlat *x, __be32 saddr,
+					 __be32 daddr, __be16 sport,
+					 __be16 dport, __u8 nat)
+{
+	x->saddr = saddr;
+	x->daddr = daddr;
+	x->sport = sport;
+	x->dport = dport;
+	x->nat = nat;
+}
+
+/*
+ * The translation for @key: from this CPU's line while it is valid (same
+ * key, generation and not expired), else from the connection table, which
+ * then refills the line. Returns the line to count on, or NULL (with x->nat
+ * 0 when the key is not tracked at all).
+ */
+static __always_inline struct hearth_ct_l1 *
+ct_find(const struct hearth_ct_key *key, __u32 generation, __u64 now,
+	struct ct_xlat *x)
+{
+	__u32 index = hearth_ct_l1_index(key);
+	struct hearth_ct_l1 *line = bpf_map_lookup_elem(&HEARTH_MAP_CTL1, &index);
+	struct hearth_ct_entry *e;
+
+	x->nat = 0;
+	if (!line)
+		return 0;
+	if (line->nat && ct_key_equal(&line->key, key) &&
+	    line->generation == generation && line->expires > now) {
+		ct_xlat_from(x, line->nat_saddr, line->nat_daddr, line->nat_sport,
+			     line->nat_dport, line->nat);
+		return line;
+	}
+	ct_line_flush(line); /* whatever it held, its counts go home first */
+	e = bpf_map_lookup_elem(&HEARTH_MAP_CT, key);
+	if (!e)
+		return 0;
+	line->key = *key;
+	line->nat_saddr = e->nat_saddr;
+	line->nat_daddr = e->nat_daddr;
+	line->nat_sport = e->nat_sport;
+	line->nat_dport = e->nat_dport;
+	line->nat = e->nat | CT_LINE_TRACKED;
+	line->generation = generation;
+	line->expires = now + ct_line_jiffies;
+	ct_xlat_from(x, e->nat_saddr, e->nat_daddr, e->nat_sport, e->nat_dport,
+		     line->nat);
+	return line;
+}
+
+static __always_inline void ct_line_account(struct hearth_ct_l1 *line,
+					    const struct l4_ref *ref,
+					    __u32 bytes, __u64 now)
+{
+	line->packets++;
+	line->bytes += bytes;
+	line->last_seen = now;
+	line->tcp_flags |= ref->tcp_flags;
+}
+
 static __always_inline void ct_account(struct hearth_ct_entry *e,
 				       const struct l4_ref *ref, __u32 bytes,
 				       __u64 now)

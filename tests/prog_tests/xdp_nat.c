@@ -587,3 +587,46 @@ TEST(nat_icmp_error_is_no_answer)
 		ASSERT_EQ(e.packets, 0, "no packet counted as an answer");
 	xdp_gateway__destroy(skel);
 }
+
+/* Established packets are served by this CPU's line: a change to the
+ * shared entry shows only once the line is retired (generation), and no
+ * packet count is lost between the line and the entry. */
+TEST(nat_ct_line_serves_and_hands_over)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = nat_setup(&fx, 1024, 65535);
+	struct hearth_ct_key key = { .proto = IPPROTO_UDP };
+	struct hearth_ct_entry e;
+	__u8 out[FRAME_MAX], other[4];
+	__u32 len;
+	struct pkt_spec s;
+
+	if (!skel)
+		return;
+	s = out_spec(&fx, FX_H1_V4, IPPROTO_UDP, 40000);
+	for (int i = 0; i < 5; i++)
+		ASSERT_EQ(run_spec(&fx, fx.lan, &s, out, &len), XDP_REDIRECT, "packet forwarded");
+	inet_pton(AF_INET, FX_H1_V4, &key.saddr);
+	inet_pton(AF_INET, FX_SERVER_V4, &key.daddr);
+	key.sport = htons(40000);
+	key.dport = htons(5201);
+	if (!ASSERT_OK(bpf_map_lookup_elem(fx.ct_fd, &key, &e), "tracked"))
+		goto out;
+	ASSERT_TRUE(e.packets < 5, "some counts still wait in the line");
+
+	inet_pton(AF_INET, "198.51.100.77", other);
+	memcpy(&e.nat_saddr, other, 4);
+	bpf_map_update_elem(fx.ct_fd, &key, &e, BPF_EXIST);
+	run_spec(&fx, fx.lan, &s, out, &len);
+	ASSERT_TRUE(memcmp(out + L3 + 12, other, 4) != 0, "the line still serves");
+
+	fixture_bump_generation(&fx);
+	run_spec(&fx, fx.lan, &s, out, &len);
+	ASSERT_MEMEQ(out + L3 + 12, other, 4, "a retired line takes the entry again");
+	ASSERT_OK(bpf_map_lookup_elem(fx.ct_fd, &key, &e), "still tracked");
+	/* 6 packets went through the first line, handed over when retired; the
+	 * 7th waits in the new line */
+	ASSERT_EQ(e.packets, 6, "counts handed to the entry");
+out:
+	xdp_gateway__destroy(skel);
+}

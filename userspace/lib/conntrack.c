@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "conntrack.h"
 
@@ -49,14 +50,54 @@ static void classify(struct hearth_conn *c)
 	}
 }
 
+/* Every CPU's copy of every line, read once per walk. */
+struct lines {
+	struct hearth_ct_l1 *v; /* [index * ncpus + cpu] */
+	int ncpus;
+};
+
+static int lines_read(struct hearth_dp *dp, struct lines *l)
+{
+	l->ncpus = libbpf_num_possible_cpus();
+	if (l->ncpus <= 0)
+		return -EINVAL;
+	l->v = calloc((size_t)HEARTH_CT_L1_ENTRIES * l->ncpus, sizeof(*l->v));
+	if (!l->v)
+		return -ENOMEM;
+	for (__u32 i = 0; i < HEARTH_CT_L1_ENTRIES; i++)
+		bpf_map_lookup_elem(dp->map_fd[HEARTH_DP_CTL1], &i,
+				    &l->v[(size_t)i * l->ncpus]);
+	return 0;
+}
+
+/* Adds what the lines of @key hold and have not handed over yet. */
+static void add_pending(const struct lines *l, const struct hearth_ct_key *key,
+			struct hearth_ct_entry *e)
+{
+	const struct hearth_ct_l1 *row = &l->v[(size_t)hearth_ct_l1_index(key) * l->ncpus];
+
+	for (int cpu = 0; cpu < l->ncpus; cpu++) {
+		const struct hearth_ct_l1 *line = &row[cpu];
+
+		if (!line->nat || memcmp(&line->key, key, sizeof(*key)))
+			continue;
+		e->packets += line->packets;
+		e->bytes += line->bytes;
+		e->tcp_flags |= line->tcp_flags;
+		if (line->packets && line->last_seen > e->last_seen)
+			e->last_seen = line->last_seen;
+	}
+}
+
 int hearth_ct_walk(struct hearth_dp *dp,
 		   int (*fn)(const struct hearth_conn *c, void *arg), void *arg)
 {
 	int fd = dp->map_fd[HEARTH_DP_CT];
 	struct hearth_ct_key key, next;
+	struct lines lines = {};
 	struct hearth_conn c;
 	void *prev = NULL;
-	int ret = 0;
+	int ret = lines_read(dp, &lines);
 
 	while (!ret && !bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
@@ -67,9 +108,12 @@ int hearth_ct_walk(struct hearth_dp *dp,
 		c.key = key;
 		/* a half without its peer is still shown, and expires alike */
 		bpf_map_lookup_elem(fd, &c.orig.peer, &c.reply);
+		add_pending(&lines, &c.key, &c.orig);
+		add_pending(&lines, &c.orig.peer, &c.reply);
 		classify(&c);
 		ret = fn(&c, arg);
 	}
+	free(lines.v);
 	return ret;
 }
 

@@ -52,6 +52,7 @@ static const char *const map_names[HEARTH_DP_MAP_COUNT] = {
 	[HEARTH_DP_NATCFG] = HEARTH_STR(HEARTH_MAP_NATCFG),
 	[HEARTH_DP_INSIDE] = HEARTH_STR(HEARTH_MAP_INSIDE),
 	[HEARTH_DP_NATFWD] = HEARTH_STR(HEARTH_MAP_NATFWD),
+	[HEARTH_DP_CTL1] = HEARTH_STR(HEARTH_MAP_CTL1),
 };
 
 #define PROG_NAME HEARTH_STR(HEARTH_PROG_XDP_GATEWAY)
@@ -339,6 +340,8 @@ static void apply_load_settings(struct xdp_gateway *skel,
 {
 	skel->rodata->fib_cache_ttl_jiffies =
 		(__u64)cfg->fib_cache_ttl_ms * hearth_kernel_hz() / 1000;
+	skel->rodata->ct_line_jiffies =
+		(__u64)HEARTH_CT_LINE_MS * hearth_kernel_hz() / 1000;
 }
 
 static __u64 fnv1a(__u64 hash, const unsigned char *bytes, size_t size)
@@ -360,7 +363,8 @@ static __u64 build_id(const struct xdp_gateway *skel)
 	hash = fnv1a(hash, bytes, size);
 	bytes = tc_wan__elf_bytes(&size);
 	hash = fnv1a(hash, bytes, size);
-	return hash ^ skel->rodata->fib_cache_ttl_jiffies;
+	return hash ^ skel->rodata->fib_cache_ttl_jiffies ^
+	       skel->rodata->ct_line_jiffies << 32;
 }
 
 int hearth_dp_state_get(struct hearth_dp *dp, struct hearth_state *st)
@@ -454,6 +458,7 @@ static int take_skeleton_fds(struct hearth_dp *dp, struct xdp_gateway *skel)
 		[HEARTH_DP_NATCFG] = skel->maps.HEARTH_MAP_NATCFG,
 		[HEARTH_DP_INSIDE] = skel->maps.HEARTH_MAP_INSIDE,
 		[HEARTH_DP_NATFWD] = skel->maps.HEARTH_MAP_NATFWD,
+		[HEARTH_DP_CTL1] = skel->maps.HEARTH_MAP_CTL1,
 	};
 
 	for (int i = 0; i < HEARTH_DP_MAP_COUNT; i++) {
