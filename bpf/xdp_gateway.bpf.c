@@ -170,6 +170,27 @@ static __always_inline __u32 nat_post(struct pkt *p, struct nat_state *n,
 	return HEARTH_CONTINUE;
 }
 
+/* The forwarding decision: an established connection's line carries it
+ * once a packet has been routed (so its packets cost one conntrack line and
+ * nothing more), everything else asks the FIB cache. */
+static __always_inline struct hearth_fib_entry *
+nat_route(struct xdp_md *ctx, struct pkt *p, struct nat_state *n,
+	  struct hearth_fib_entry *scratch)
+{
+	struct hearth_ct_l1 *line = n->line;
+	struct hearth_fib_entry *e;
+
+	if (line && line->fwd.action == HEARTH_FIB_FORWARD &&
+	    line->fwd_ifindex == ctx->ingress_ifindex)
+		return &line->fwd;
+	e = fib_decide(ctx, p, scratch);
+	if (line && e && e->action == HEARTH_FIB_FORWARD) {
+		line->fwd = *e;
+		line->fwd_ifindex = ctx->ingress_ifindex;
+	}
+	return e;
+}
+
 static __always_inline int gateway_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
@@ -188,7 +209,7 @@ static __always_inline int gateway_xdp(struct xdp_md *ctx)
 		id = nat_pre(&p, &nat);
 	if (id != HEARTH_CONTINUE)
 		return verdict(slot, id, bytes);
-	e = fib_decide(ctx, &p, &scratch);
+	e = nat_route(ctx, &p, &nat, &scratch);
 	if (!e)
 		return verdict(slot, HEARTH_CNT_PASS_NO_ROUTE, bytes);
 	if (e->action != HEARTH_FIB_FORWARD)

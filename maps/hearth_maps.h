@@ -178,7 +178,9 @@ struct hearth_nat_cfg {
 };
 
 /* Value of HEARTH_MAP_CTL1: a per-CPU copy of one direction's translation,
- * and the counts not yet added to its HEARTH_MAP_CT entry. */
+ * its forwarding decision once one packet has been routed (valid for the
+ * same ingress interface, under the line's generation and expiry), and the
+ * counts not yet added to its HEARTH_MAP_CT entry. */
 struct hearth_ct_l1 {
 	struct hearth_ct_key key;
 	__be32 nat_saddr;
@@ -194,6 +196,9 @@ struct hearth_ct_l1 {
 	__u64 last_seen; /* pending */
 	__u64 packets; /* pending */
 	__u64 bytes; /* pending */
+	__u32 fwd_ifindex; /* ingress the decision below was made for */
+	__u32 pad2;
+	struct hearth_fib_entry fwd; /* action 0: none yet */
 };
 
 /* The line of HEARTH_MAP_CTL1 a key uses (Knuth's multiplicative hash of

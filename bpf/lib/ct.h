@@ -390,6 +390,7 @@ ct_find(const struct hearth_ct_key *key, __u32 generation, __u64 now,
 	line->nat = e->nat | CT_LINE_TRACKED;
 	line->generation = generation;
 	line->expires = now + ct_line_jiffies;
+	line->fwd.action = 0; /* routed again by the next packet */
 	ct_xlat_from(x, e->nat_saddr, e->nat_daddr, e->nat_sport, e->nat_dport,
 		     line->nat);
 	return line;

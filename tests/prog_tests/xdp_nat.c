@@ -630,3 +630,29 @@ TEST(nat_ct_line_serves_and_hands_over)
 out:
 	xdp_gateway__destroy(skel);
 }
+
+/* The line carries the connection's forwarding decision; a neighbour
+ * change (generation bump, as hearthd does on the netlink event) reaches
+ * established connections at once. */
+TEST(nat_ct_line_route_follows_changes)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = nat_setup(&fx, 1024, 65535);
+	__u8 out[FRAME_MAX], moved[6] = { 0x02, 0, 0, 0, 0x99, 0x02 };
+	__u32 len;
+	struct pkt_spec s;
+
+	if (!skel)
+		return;
+	s = out_spec(&fx, FX_H1_V4, IPPROTO_TCP, 40000);
+	s.tcp_flags = 0x10;
+	for (int i = 0; i < 3; i++)
+		run_spec(&fx, fx.lan, &s, out, &len);
+	ASSERT_MEMEQ(out, fx.inet_mac, 6, "established: to the next hop");
+	fixture_sh("ip neigh replace 198.51.100.2 lladdr 02:00:00:00:99:02 dev wan0 nud permanent");
+	ASSERT_OK(fixture_bump_generation(&fx), "bump generation");
+	ASSERT_EQ(run_spec(&fx, fx.lan, &s, out, &len), XDP_REDIRECT, "still forwarded");
+	ASSERT_MEMEQ(out, moved, 6, "established: to the next hop's new MAC");
+	check_headers(out, len, "after the change");
+	xdp_gateway__destroy(skel);
+}
