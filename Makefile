@@ -72,6 +72,9 @@ $(BUILD)/xdp_bench: $(BUILD)/obj/bench/xdp_bench.o $(BUILD)/obj/tests/lib/fixtur
 		     $(BUILD)/obj/tests/lib/pkt.o $(BUILD)/libhearth.a
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+$(BUILD)/nat_e2e: $(BUILD)/obj/bench/nat_e2e.o $(BUILD)/obj/tests/lib/pkt.o
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 # `make check`: unit tests (BPF_PROG_TEST_RUN, parsers) and namespace
 # integration tests; ends with "N passed, N failed, N skipped".
 check: deps
@@ -82,7 +85,7 @@ test-unit: all $(BUILD)/test_progs
 	@$(BUILD)/test_progs
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/xdp_bench
+	@$(MAKE) --no-print-directory all $(BUILD)/xdp_bench $(BUILD)/nat_e2e
 	@bench/run.sh
 
 demo: deps

@@ -165,7 +165,8 @@ int bench_nat_new(struct xdp_md *ctx)
  * breakdown; XDP_PASS when the packet would go on, XDP_ABORTED otherwise. */
 enum nat_cut {
 	CUT_PARSE, /* parse + validate */
-	CUT_CT, /* + tuple and conntrack lookup (nat_pre), entry found */
+	CUT_TUPLE, /* + NAT configuration and the packet's tuple */
+	CUT_CT, /* + conntrack lookup (nat_pre as a whole), entry found */
 	CUT_DECIDE, /* + FIB decision */
 	CUT_SNAT, /* + source rewrite with checksums, no accounting */
 	CUT_POST, /* + nat_post as the gateway runs it: rewrite + ct_account */
@@ -186,7 +187,18 @@ static __always_inline int nat_cut(struct xdp_md *ctx, enum nat_cut upto)
 		return XDP_ABORTED;
 	if (upto == CUT_PARSE)
 		return XDP_PASS;
-	if (nat_pre(&p, &nat) != HEARTH_CONTINUE || !nat.ct)
+	if (upto == CUT_TUPLE) {
+		/* nat_pre up to its conntrack lookup */
+		struct hearth_nat_cfg *cfg = nat_cfg();
+
+		if (p.family != AF_INET || !cfg || !cfg->enabled)
+			return XDP_ABORTED;
+		nat.now = bpf_jiffies64();
+		return ct_tuple(p.ip4, p.data_end, &nat.key, &nat.ref) == CT_TRACKED ?
+			       XDP_PASS : XDP_ABORTED;
+	}
+	/* tracked: from this CPU's line or the table */
+	if (nat_pre(&p, &nat) != HEARTH_CONTINUE || !nat.x.nat)
 		return XDP_ABORTED;
 	if (upto == CUT_CT)
 		return XDP_PASS;
@@ -197,9 +209,9 @@ static __always_inline int nat_cut(struct xdp_md *ctx, enum nat_cut upto)
 	if (upto == CUT_DECIDE)
 		return XDP_PASS;
 	if (upto == CUT_SNAT) {
-		if (!(nat.ct->nat & HEARTH_CT_NAT_SRC))
+		if (!(nat.x.nat & HEARTH_CT_NAT_SRC))
 			return XDP_ABORTED;
-		nat_rewrite_src(p.ip4, &nat.ref, nat.ct->nat_saddr, nat.ct->nat_sport);
+		nat_rewrite_src(p.ip4, &nat.ref, nat.x.saddr, nat.x.sport);
 		return XDP_PASS;
 	}
 	return nat_post(&p, &nat, e) == HEARTH_CONTINUE ? XDP_PASS : XDP_ABORTED;
@@ -209,6 +221,12 @@ SEC("xdp")
 int bench_nat_parse(struct xdp_md *ctx)
 {
 	return nat_cut(ctx, CUT_PARSE);
+}
+
+SEC("xdp")
+int bench_nat_tuple(struct xdp_md *ctx)
+{
+	return nat_cut(ctx, CUT_TUPLE);
 }
 
 SEC("xdp")

@@ -8,7 +8,9 @@
 #   bench/run.sh STEP...    only these (bench/run.sh -l lists them)
 #
 # Environment: BENCH_REPEATS, BENCH_TRIALS, BENCH_CPU are handed to the
-# steps that take them; HEARTH_BUILD is the build directory (default build).
+# BPF_PROG_TEST_RUN steps; BENCH_E2E_TRIALS, BENCH_E2E_SECONDS,
+# BENCH_E2E_FLOWS, BENCH_E2E_RATE to nat_e2e (see bench/e2e_nat.sh);
+# HEARTH_BUILD is the build directory (default build).
 #
 # A new benchmark is a step_<name> function plus a line in STEPS.
 set -u
@@ -19,6 +21,8 @@ RESULTS=bench/results
 # name|what it measures
 STEPS=(
 	"xdp_forward|per-packet cost of the XDP forwarding path vs an empty XDP program (BPF_PROG_TEST_RUN)"
+	"xdp_nat|per-packet cost of the NAT paths (established both ways, new connections) vs an empty XDP program (BPF_PROG_TEST_RUN)"
+	"nat_e2e|end to end in namespaces, same frames: hearth masquerade vs Linux nftables masquerade, delivered pps and CPU per packet"
 )
 
 revision() {
@@ -38,6 +42,18 @@ step_xdp_forward() {
 	mapfile -t args < <(test_run_args)
 	# xdp_bench builds its own network namespace (tests/lib/fixture.c)
 	"$BUILD/xdp_bench" "${args[@]}" -g "$(revision)" -o "$RESULTS/xdp_forward.json"
+}
+
+step_xdp_nat() {
+	local args
+	mapfile -t args < <(test_run_args)
+	"$BUILD/xdp_bench" -s nat "${args[@]}" -g "$(revision)" -o "$RESULTS/xdp_nat.json"
+}
+
+step_nat_e2e() {
+	# builds and removes its own namespaces (tests/lib/topo.sh); takes
+	# BENCH_E2E_TRIALS, BENCH_E2E_SECONDS, BENCH_E2E_FLOWS, BENCH_E2E_RATE
+	HEARTH_BUILD=$BUILD bench/e2e_nat.sh -g "$(revision)" -o "$RESULTS/nat_e2e.json"
 }
 
 list_steps() {
