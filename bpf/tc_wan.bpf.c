@@ -16,8 +16,8 @@
 
 #define TC_ACT_OK 0
 #define TC_ACT_SHOT 2
-/* enough for Ethernet, an option-less IPv4 header and a TCP header */
-#define HEADERS_LEN (ETH_HLEN + 20 + 20)
+/* enough for Ethernet, an IPv4 header with options and a TCP header */
+#define HEADERS_LEN (ETH_HLEN + 60 + 20)
 
 /* Drops count where the packet came in, like every XDP verdict (slot 0 for
  * the gateway's own packets); what left counts on the WAN. */
@@ -61,11 +61,11 @@ static __always_inline void snat_offsets(const struct hearth_ct_key *key,
 }
 
 static __always_inline int tc_snat(struct __sk_buff *skb, __u32 ip_off,
-				   const struct hearth_ct_key *key,
+				   __u32 ip_len, const struct hearth_ct_key *key,
 				   const struct l4_ref *ref,
 				   const struct hearth_ct_entry *ct)
 {
-	__u32 l4_off = ip_off + 20;
+	__u32 l4_off = ip_off + ip_len;
 	__be32 new_addr = ct->nat_saddr;
 	__be16 new_port = ct->nat_sport;
 	struct snat_offsets o;
@@ -86,6 +86,23 @@ static __always_inline int tc_snat(struct __sk_buff *skb, __u32 ip_off,
 	return 0;
 }
 
+/* A later fragment: no ports, the datagram's first fragment said how. */
+static __always_inline int tc_later_fragment(struct __sk_buff *skb, __u32 ip_off,
+					     const struct iphdr *ip)
+{
+	__be32 old_addr = ip->saddr, new_addr;
+	__be32 *remembered = frag_lookup(ip, 0);
+
+	if (!remembered)
+		return tc_leak(skb); /* its first fragment was not seen first */
+	new_addr = *remembered;
+	if (bpf_l3_csum_replace(skb, ip_off + 10, old_addr, new_addr, 4) ||
+	    bpf_skb_store_bytes(skb, ip_off + 12, &new_addr, 4, 0))
+		return tc_leak(skb);
+	tc_count(skb, HEARTH_CNT_TC_SNAT);
+	return TC_ACT_OK;
+}
+
 static __always_inline int wan_egress(struct __sk_buff *skb)
 {
 	struct hearth_nat_cfg *cfg = nat_cfg();
@@ -93,8 +110,8 @@ static __always_inline int wan_egress(struct __sk_buff *skb)
 	struct hearth_ct_key key;
 	struct l4_ref ref;
 	struct pkt p = {};
+	__u32 id, ip_off, ip_len;
 	__u64 now;
-	__u32 id;
 
 	if (!cfg || !cfg->enabled || skb->protocol != bpf_htons(ETH_P_IP))
 		return TC_ACT_OK;
@@ -106,8 +123,12 @@ static __always_inline int wan_egress(struct __sk_buff *skb)
 	p.ip4 = p.l3;
 	if ((void *)(p.ip4 + 1) > p.data_end || !addr_inside(p.ip4->saddr))
 		return TC_ACT_OK; /* the gateway's own, or not ours to translate */
-	if (p.ip4->ihl != 5 || p.ip4->frag_off & bpf_htons(IP_MF | IP_OFFSET))
-		return tc_leak(skb); /* no ports to map it by */
+	ip_off = (__u32)((void *)p.ip4 - (void *)(long)skb->data);
+	ip_len = (p.ip4->ihl & 0xf) * 4;
+	if (ip_len < 20)
+		return tc_leak(skb);
+	if (ipv4_is_fragment(p.ip4) && !ipv4_first_fragment(p.ip4))
+		return tc_later_fragment(skb, ip_off, p.ip4);
 	if (ct_tuple(p.ip4, p.data_end, &key, &ref) != CT_TRACKED)
 		return tc_leak(skb);
 	now = bpf_jiffies64();
@@ -124,7 +145,9 @@ static __always_inline int wan_egress(struct __sk_buff *skb)
 	if (!(ct->nat & HEARTH_CT_NAT_SRC))
 		return tc_leak(skb);
 	ct_account(ct, &ref, skb->len, now);
-	if (tc_snat(skb, (__u32)((void *)p.ip4 - (void *)(long)skb->data), &key, &ref, ct))
+	if (ipv4_is_fragment(p.ip4)) /* a first one: its datagram follows */
+		frag_remember(p.ip4, 0, ct->nat_saddr);
+	if (tc_snat(skb, ip_off, ip_len, &key, &ref, ct))
 		return tc_leak(skb);
 	tc_count(skb, HEARTH_CNT_TC_SNAT);
 	return TC_ACT_OK;

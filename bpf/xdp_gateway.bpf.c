@@ -191,6 +191,41 @@ nat_route(struct xdp_md *ctx, struct pkt *p, struct nat_state *n,
 	return e;
 }
 
+/*
+ * A fragment arriving for a translated connection goes up to the kernel,
+ * which forwards fragments one by one; it must be addressed to the inside
+ * host by then. The first fragment carries the ports and opens the way for
+ * the rest of its datagram.
+ */
+static __always_inline void nat_fragment_in(struct pkt *p)
+{
+	struct hearth_nat_cfg *cfg = nat_cfg();
+	struct iphdr *ip = p->ip4;
+	struct hearth_ct_entry *ct;
+	struct hearth_ct_key key;
+	struct l4_ref ref;
+	__be32 *remembered;
+
+	if (!cfg || !cfg->enabled || p->family != AF_INET || !cfg->wan_addr ||
+	    ip->daddr != cfg->wan_addr || ip->ttl <= 1)
+		return;
+	if (!ipv4_first_fragment(ip)) {
+		remembered = frag_lookup(ip, 1);
+		if (remembered) {
+			ip->check = csum_replace4(ip->check, ip->daddr, *remembered);
+			ip->daddr = *remembered;
+		}
+		return;
+	}
+	if (ct_tuple(ip, p->data_end, &key, &ref) != CT_TRACKED)
+		return;
+	ct = bpf_map_lookup_elem(&HEARTH_MAP_CT, &key);
+	if (!ct || !(ct->nat & HEARTH_CT_NAT_DST))
+		return;
+	frag_remember(ip, 1, ct->nat_daddr);
+	nat_rewrite_dst(ip, &ref, ct->nat_daddr, ct->nat_dport);
+}
+
 static __always_inline int gateway_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
@@ -205,6 +240,8 @@ static __always_inline int gateway_xdp(struct xdp_md *ctx)
 	if (slot >= HEARTH_MAX_IFACES)
 		slot = 0;
 	id = classify(ctx, &p, slot);
+	if (id == HEARTH_CNT_PASS_FRAGMENT)
+		nat_fragment_in(&p);
 	if (id == HEARTH_CONTINUE)
 		id = nat_pre(&p, &nat);
 	if (id != HEARTH_CONTINUE)

@@ -96,4 +96,12 @@ struct {
 	__type(value, struct hearth_ct_l1);
 } HEARTH_MAP_CTL1 SEC(".maps");
 
+/* Value: the new source (leaving) or destination (arriving) address. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, HEARTH_FRAG_ENTRIES);
+	__type(key, struct hearth_frag_key);
+	__type(value, __be32);
+} HEARTH_MAP_FRAGS SEC(".maps");
+
 #endif /* HEARTH_MAPS_BPF_H */

@@ -27,6 +27,7 @@
 #define HEARTH_MAP_INSIDE    hearth_inside
 #define HEARTH_MAP_NATFWD    hearth_natfwd
 #define HEARTH_MAP_CTL1      hearth_ctl1
+#define HEARTH_MAP_FRAGS     hearth_frags
 
 #define HEARTH_STR_(x) #x
 #define HEARTH_STR(x) HEARTH_STR_(x)
@@ -66,6 +67,8 @@
  * again (and hands its counts over). */
 #define HEARTH_CT_L1_ENTRIES 1024
 #define HEARTH_CT_LINE_MS 1000
+/* Fragmented datagrams in flight through NAT (an LRU: old ones age out). */
+#define HEARTH_FRAG_ENTRIES 4096
 
 enum hearth_iface_role {
 	HEARTH_ROLE_NONE = 0,
@@ -210,6 +213,16 @@ static inline __u32 hearth_ct_l1_index(const struct hearth_ct_key *k)
 
 	return (folded * 2654435761u) >> 22 & (HEARTH_CT_L1_ENTRIES - 1);
 }
+
+/* Later fragments carry no ports: the first fragment's translation is
+ * remembered by datagram (addresses as on the wire, IP id, protocol). */
+struct hearth_frag_key {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 id;
+	__u8 proto;
+	__u8 dir; /* 0: leaving by the WAN (source rewritten), 1: arriving */
+};
 
 /* Port forwards: a WAN port to an inside address and port. */
 struct hearth_nat_fwd_key {

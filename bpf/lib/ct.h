@@ -98,7 +98,8 @@ static __always_inline __u32 ct_tuple(struct iphdr *ip, void *data_end,
 				      struct hearth_ct_key *key,
 				      struct l4_ref *ref)
 {
-	void *l4 = (void *)(ip + 1);
+	/* options are possible on the kernel's path (tc); XDP sends them up */
+	void *l4 = (void *)ip + (ip->ihl & 0xf) * 4;
 
 	__builtin_memset(key, 0, sizeof(*key));
 	__builtin_memset(ref, 0, sizeof(*ref));
@@ -404,6 +405,39 @@ static __always_inline void ct_line_account(struct hearth_ct_l1 *line,
 	line->bytes += bytes;
 	line->last_seen = now;
 	line->tcp_flags |= ref->tcp_flags;
+}
+
+static __always_inline int ipv4_is_fragment(const struct iphdr *ip)
+{
+	return ip->frag_off & bpf_htons(IP_MF | IP_OFFSET);
+}
+
+static __always_inline int ipv4_first_fragment(const struct iphdr *ip)
+{
+	return !(ip->frag_off & bpf_htons(IP_OFFSET));
+}
+
+/* Remembers how a first fragment was translated, for the rest of its
+ * datagram (@ip as it came, before the rewrite). */
+static __always_inline void frag_remember(const struct iphdr *ip, __u8 dir,
+					  __be32 new_addr)
+{
+	struct hearth_frag_key key = {
+		.saddr = ip->saddr, .daddr = ip->daddr, .id = ip->id,
+		.proto = ip->protocol, .dir = dir,
+	};
+
+	bpf_map_update_elem(&HEARTH_MAP_FRAGS, &key, &new_addr, BPF_ANY);
+}
+
+static __always_inline __be32 *frag_lookup(const struct iphdr *ip, __u8 dir)
+{
+	struct hearth_frag_key key = {
+		.saddr = ip->saddr, .daddr = ip->daddr, .id = ip->id,
+		.proto = ip->protocol, .dir = dir,
+	};
+
+	return bpf_map_lookup_elem(&HEARTH_MAP_FRAGS, &key);
 }
 
 static __always_inline void ct_account(struct hearth_ct_entry *e,

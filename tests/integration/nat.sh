@@ -47,6 +47,12 @@ t_cmp "iperf3 UDP through NAT: datagrams received" "$(jq '.end.sum_received.pack
 # socket may shed a little; what NAT loses is nothing
 t_cmp "iperf3 UDP through NAT: loss under 5%" "$(jq '.end.sum_received.lost_percent | floor' <<<"$json")" -lt 5
 
+# Fragments both ways: 4000-byte echoes leave home1 in fragments (the
+# kernel forwards them and tc translates each, later ones by datagram) and
+# come back in fragments (XDP translates them before the kernel forwards)
+out=$(nsx "$NS_H1" ping -c 3 -i 0.1 -W 2 -M dont -s 4000 "$SERVER_V4")
+t_check "fragmented echoes through NAT, both ways" grep -q " 0% packet loss" <<<"$out"
+
 # tracepath's last hop answers "port unreachable" to the WAN address: only
 # the translation of ICMP errors (quoted header included) gets it home
 out=$(nsx "$NS_H1" tracepath -n -m 5 "$SERVER_V4" 2>&1)

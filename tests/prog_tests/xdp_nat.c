@@ -656,3 +656,42 @@ TEST(nat_ct_line_route_follows_changes)
 	check_headers(out, len, "after the change");
 	xdp_gateway__destroy(skel);
 }
+
+/* Fragments of a reply go up to the kernel (which forwards them one by
+ * one) already addressed to the inside host: the first by its ports, the
+ * later ones by their datagram. */
+TEST(nat_fragments_inbound)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = nat_setup(&fx, 20000, 20099);
+	__u8 out[FRAME_MAX], h1[4], wan[4];
+	__u16 port;
+	__u32 len;
+	struct pkt_spec s;
+
+	if (!skel)
+		return;
+	inet_pton(AF_INET, FX_H1_V4, h1);
+	inet_pton(AF_INET, FX_WAN_V4, wan);
+	s = out_spec(&fx, FX_H1_V4, IPPROTO_UDP, 40000);
+	run_spec(&fx, fx.lan, &s, out, &len);
+	port = be16_at(out + L3 + 20);
+
+	s = reply_spec(&fx, IPPROTO_UDP, port);
+	s.frag_off = 0x2000; /* first fragment: more follow */
+	ASSERT_EQ(run_spec(&fx, fx.wan, &s, out, &len), XDP_PASS, "first fragment up to the kernel");
+	ASSERT_MEMEQ(out + L3 + 16, h1, 4, "first fragment: to the inside host");
+	ASSERT_EQ(be16_at(out + L3 + 22), 40000, "first fragment: the original port");
+	ASSERT_TRUE(pkt_ipv4_hdr_csum_ok(out + L3), "first fragment: IPv4 checksum");
+
+	s.frag_off = 100; /* a later fragment of the same datagram (same id) */
+	ASSERT_EQ(run_spec(&fx, fx.wan, &s, out, &len), XDP_PASS, "later fragment up to the kernel");
+	ASSERT_MEMEQ(out + L3 + 16, h1, 4, "later fragment: to the inside host");
+	ASSERT_TRUE(pkt_ipv4_hdr_csum_ok(out + L3), "later fragment: IPv4 checksum");
+
+	s.src = "203.0.113.77"; /* a datagram whose first fragment never came */
+	ASSERT_EQ(run_spec(&fx, fx.wan, &s, out, &len), XDP_PASS, "unknown datagram up as it came");
+	ASSERT_MEMEQ(out + L3 + 16, wan, 4, "unknown datagram: untouched");
+	ASSERT_EQ(fixture_counter(&fx, fx.wan, HEARTH_CNT_PASS_FRAGMENT), 3, "all counted as fragments");
+	xdp_gateway__destroy(skel);
+}

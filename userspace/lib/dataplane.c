@@ -53,6 +53,7 @@ static const char *const map_names[HEARTH_DP_MAP_COUNT] = {
 	[HEARTH_DP_INSIDE] = HEARTH_STR(HEARTH_MAP_INSIDE),
 	[HEARTH_DP_NATFWD] = HEARTH_STR(HEARTH_MAP_NATFWD),
 	[HEARTH_DP_CTL1] = HEARTH_STR(HEARTH_MAP_CTL1),
+	[HEARTH_DP_FRAGS] = HEARTH_STR(HEARTH_MAP_FRAGS),
 };
 
 #define PROG_NAME HEARTH_STR(HEARTH_PROG_XDP_GATEWAY)
@@ -459,6 +460,7 @@ static int take_skeleton_fds(struct hearth_dp *dp, struct xdp_gateway *skel)
 		[HEARTH_DP_INSIDE] = skel->maps.HEARTH_MAP_INSIDE,
 		[HEARTH_DP_NATFWD] = skel->maps.HEARTH_MAP_NATFWD,
 		[HEARTH_DP_CTL1] = skel->maps.HEARTH_MAP_CTL1,
+		[HEARTH_DP_FRAGS] = skel->maps.HEARTH_MAP_FRAGS,
 	};
 
 	for (int i = 0; i < HEARTH_DP_MAP_COUNT; i++) {
