@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `make demo`: a home gateway in network namespaces. Two home hosts behind a
-# LAN switch, the gateway running hearth, and an "internet" host on TEST-NET
-# addresses serving a file over HTTP. Traffic from the home crosses the XDP
-# fast path; the counters show it. Everything is torn down at the end.
+# LAN switch, the gateway running hearth with NAT, and an "internet" host on
+# TEST-NET addresses serving a file over HTTP, with no route back to the
+# home subnet (only NAT brings answers home; IPv6 is routed). Traffic from
+# the home crosses the XDP fast path; the counters and the connection table
+# show it. Everything is torn down at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ $(id -u) -ne 0 ]]; then
@@ -25,9 +27,14 @@ trap cleanup EXIT
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "Topology: home1, home2 -- switch -- lan0 [gateway] wan0 -- internet ($SERVER_V4, $SERVER_V6)"
+step "Topology: home1, home2 -- switch -- lan0 [gateway, NAT] wan0 -- internet ($SERVER_V4, $SERVER_V6)"
 topo_create
 topo_config "$work/hearth.conf"
+echo "nat masquerade" >>"$work/hearth.conf"
+# the internet knows nothing of 192.168.1.0/24, and answers from its own
+# server address, as a remote host would
+nsx "$NS_IN" ip route del 192.168.1.0/24
+nsx "$NS_IN" ip route add "$GW_WAN_V4/32" dev eth0 src "$SERVER_V4"
 sed 's/^/    /' "$work/hearth.conf"
 
 step "Starting hearthd in the gateway's network namespace"
@@ -65,6 +72,9 @@ hearth_cli stats
 
 step "Cached forwarding decisions (hearth fib show)"
 hearth_cli fib show
+
+step "Masqueraded connections (hearth nat show)"
+hearth_cli nat show
 
 hearth_cli -j stats | jq -r '
 	[.interfaces[].totals] as $t
