@@ -198,6 +198,7 @@ static int sync_nat(struct daemon *d, enum sync_mode mode)
 static int setup_signals(void)
 {
 	sigset_t mask;
+	int fd;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -205,7 +206,8 @@ static int setup_signals(void)
 	sigaddset(&mask, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL))
 		return -errno;
-	return signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	return fd < 0 ? -errno : fd;
 }
 
 /* What a reload cannot change without a restart (they shape the loaded
