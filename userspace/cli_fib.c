@@ -36,7 +36,7 @@ static struct json_object *entry_json(struct hearth_dp *dp,
 	char addr[INET6_ADDRSTRLEN], name[IF_NAMESIZE + 1], mac[18];
 	bool fwd = e->action == HEARTH_FIB_FORWARD;
 
-	inet_ntop(k->family == 2 ? AF_INET : AF_INET6, k->addr, addr, sizeof(addr));
+	inet_ntop(k->family == AF_INET ? AF_INET : AF_INET6, k->addr, addr, sizeof(addr));
 	json_object_object_add(o, "destination", json_object_new_string(addr));
 	slot_name(dp, ifindex_slot(dp, k->ifindex), name, sizeof(name));
 	json_object_object_add(o, "from", json_object_new_string(name));
