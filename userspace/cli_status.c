@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "lib/config.h"
+#include "lib/conntrack.h"
 #include "lib/rundir.h"
 
 static struct json_object *iface_json(const struct hearth_dp_iface_status *st)
@@ -29,22 +30,6 @@ static struct json_object *iface_json(const struct hearth_dp_iface_status *st)
 	return o;
 }
 
-static int count_keys(int fd, size_t key_size)
-{
-	char key[64], next[64];
-	void *prev = NULL;
-	int n = 0;
-
-	if (key_size > sizeof(key))
-		return -1;
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		memcpy(key, next, key_size);
-		prev = key;
-		n++;
-	}
-	return n;
-}
-
 static struct json_object *nat_json(struct hearth_dp *dp)
 {
 	struct json_object *o = json_object_new_object();
@@ -60,11 +45,10 @@ static struct json_object *nat_json(struct hearth_dp *dp)
 	json_object_object_add(o, "port_min", json_object_new_int(cfg.port_min));
 	json_object_object_add(o, "port_max", json_object_new_int(cfg.port_max));
 	json_object_object_add(o, "entries",
-			       json_object_new_int(count_keys(dp->map_fd[HEARTH_DP_CT],
-							      sizeof(struct hearth_ct_key))));
+			       json_object_new_int(hearth_ct_entries(dp)));
 	json_object_object_add(o, "capacity", json_object_new_int(HEARTH_CT_ENTRIES));
 	json_object_object_add(o, "forwards",
-			       json_object_new_int(count_keys(dp->map_fd[HEARTH_DP_NATFWD],
+			       json_object_new_int(hearth_map_count(dp->map_fd[HEARTH_DP_NATFWD],
 							      sizeof(struct hearth_nat_fwd_key))));
 	json_object_object_add(o, "wan_egress_prog_id", json_object_new_int64(dp->tc_prog_id));
 	return o;

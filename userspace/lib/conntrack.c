@@ -163,16 +163,7 @@ int hearth_ct_expire(struct hearth_dp *dp, __u64 now, unsigned int hz)
 
 int hearth_ct_entries(struct hearth_dp *dp)
 {
-	struct hearth_ct_key key, next;
-	void *prev = NULL;
-	int n = 0;
-
-	while (!bpf_map_get_next_key(dp->map_fd[HEARTH_DP_CT], prev, &next)) {
-		key = next;
-		prev = &key;
-		n++;
-	}
-	return n;
+	return hearth_map_count(dp->map_fd[HEARTH_DP_CT], sizeof(struct hearth_ct_key));
 }
 
 int hearth_ct_flush(struct hearth_dp *dp)

@@ -108,6 +108,36 @@ static int prog_id_of(int prog_fd, __u32 *id)
 	return 0;
 }
 
+/* A pinned program of ours and its id; -errno when it cannot be had. */
+static int open_pinned_prog(const char *pin_dir, const char *name, int *fd,
+			    __u32 *id)
+{
+	char path[512];
+	int ret;
+
+	pin_path(path, sizeof(path), pin_dir, "progs", name);
+	*fd = bpf_obj_get(path);
+	if (*fd < 0)
+		return -errno;
+	ret = prog_id_of(*fd, id);
+	if (ret) {
+		close(*fd);
+		*fd = -1;
+	}
+	return ret;
+}
+
+__u32 hearth_dp_pinned_prog_id(const char *pin_dir, const char *name)
+{
+	__u32 id = 0;
+	int fd;
+
+	if (open_pinned_prog(pin_dir, name, &fd, &id))
+		return 0;
+	close(fd);
+	return id;
+}
+
 int hearth_dp_open(struct hearth_dp *dp, const char *pin_dir,
 		   struct hearth_err *err)
 {
@@ -124,21 +154,12 @@ int hearth_dp_open(struct hearth_dp *dp, const char *pin_dir,
 		}
 	}
 	pin_path(path, sizeof(path), pin_dir, "progs", PROG_NAME);
-	dp->prog_fd = bpf_obj_get(path);
-	if (dp->prog_fd < 0) {
-		ret = -errno;
-		goto fail;
-	}
-	ret = prog_id_of(dp->prog_fd, &dp->prog_id);
+	ret = open_pinned_prog(pin_dir, PROG_NAME, &dp->prog_fd, &dp->prog_id);
 	if (ret)
 		goto fail;
 	pin_path(path, sizeof(path), pin_dir, "progs", TC_PROG_NAME);
-	dp->tc_prog_fd = bpf_obj_get(path);
-	if (dp->tc_prog_fd < 0) {
-		ret = -errno;
-		goto fail;
-	}
-	ret = prog_id_of(dp->tc_prog_fd, &dp->tc_prog_id);
+	ret = open_pinned_prog(pin_dir, TC_PROG_NAME, &dp->tc_prog_fd,
+			       &dp->tc_prog_id);
 	if (ret)
 		goto fail;
 	return 0;
@@ -1051,18 +1072,26 @@ int hearth_dp_fib_flush(struct hearth_dp *dp)
 	return ret;
 }
 
-int hearth_dp_fib_cache_count(struct hearth_dp *dp)
+int hearth_map_count(int fd, size_t key_size)
 {
-	struct hearth_fib_key key, next;
-	int fd = dp->map_fd[HEARTH_DP_FIBCACHE], n = 0;
+	char key[64], next[64];
 	void *prev = NULL;
+	int n = 0;
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
+	if (key_size > sizeof(key))
+		return -EINVAL;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, key_size);
+		prev = key;
 		n++;
 	}
 	return n;
+}
+
+int hearth_dp_fib_cache_count(struct hearth_dp *dp)
+{
+	return hearth_map_count(dp->map_fd[HEARTH_DP_FIBCACHE],
+				sizeof(struct hearth_fib_key));
 }
 
 static int unlink_dir_entries(const char *dir)

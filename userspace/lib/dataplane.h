@@ -82,6 +82,10 @@ int hearth_dp_bump_generation(struct hearth_dp *dp);
 /* Invalidates every cached decision and empties the shared cache. */
 int hearth_dp_fib_flush(struct hearth_dp *dp);
 int hearth_dp_fib_cache_count(struct hearth_dp *dp);
+/* Keys in any map (by walking it); -EINVAL for keys over 64 bytes. */
+int hearth_map_count(int fd, size_t key_size);
+/* The id of a program pinned under <pin_dir>/progs, or 0. */
+__u32 hearth_dp_pinned_prog_id(const char *pin_dir, const char *name);
 
 /* Sums the per-CPU counters of one slot into out[HEARTH_CNT_MAX]. */
 int hearth_dp_stats_read(struct hearth_dp *dp, __u32 slot,

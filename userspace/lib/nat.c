@@ -67,24 +67,6 @@ int hearth_tc_attach(struct hearth_dp *dp, __u32 ifindex, struct hearth_err *err
 	return 0;
 }
 
-static __u32 pinned_tc_prog_id(const char *pin_dir)
-{
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	char path[512];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/progs/%s", pin_dir,
-		 HEARTH_STR(HEARTH_PROG_TC_WAN_EGRESS));
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return 0;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		info.id = 0;
-	close(fd);
-	return info.id;
-}
-
 void hearth_tc_detach_pinned(const char *pin_dir)
 {
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = HEARTH_TC_HANDLE,
@@ -99,7 +81,7 @@ void hearth_tc_detach_pinned(const char *pin_dir)
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return;
-	ours = pinned_tc_prog_id(pin_dir);
+	ours = hearth_dp_pinned_prog_id(pin_dir, HEARTH_STR(HEARTH_PROG_TC_WAN_EGRESS));
 	for (__u32 slot = 1; ours && slot < HEARTH_MAX_IFACES; slot++) {
 		if (bpf_map_lookup_elem(fd, &slot, &iface) ||
 		    iface.role != HEARTH_ROLE_WAN || !iface.ifindex)
