@@ -214,7 +214,10 @@ static __always_inline int nat_cut(struct xdp_md *ctx, enum nat_cut upto)
 		nat_rewrite_src(p.ip4, &nat.ref, nat.x.saddr, nat.x.sport);
 		return XDP_PASS;
 	}
-	return nat_post(&p, &nat, e) == HEARTH_CONTINUE ? XDP_PASS : XDP_ABORTED;
+	if (nat_post(&p, &nat, e, 1) != HEARTH_CONTINUE)
+		return XDP_ABORTED;
+	nat_post_rewrite(&p, &nat);
+	return XDP_PASS;
 }
 
 SEC("xdp")

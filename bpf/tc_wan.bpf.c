@@ -5,6 +5,11 @@
  * fragments, options, ...). The same conntrack as XDP translates it; an
  * inside source that cannot be translated never leaves.
  *
+ * It also meters every upload by tenant and, with upload shaping on, picks
+ * the tenant's class of the HTB shaper on the WAN through skb->priority:
+ * XDP sends uploads through the kernel then, since frames it transmits
+ * itself never meet a qdisc.
+ *
  * Rewrites use the skb checksum helpers: a forwarded skb may carry an
  * offloaded (partial) transport checksum, which a plain incremental update
  * of the field would corrupt.
@@ -12,6 +17,7 @@
 #include "lib/common.h"
 #include "lib/parse.h"
 #include "lib/ct.h"
+#include "lib/meter.h"
 #include "lib/verdict.h"
 
 #define TC_ACT_OK 0
@@ -27,6 +33,13 @@ static __always_inline void tc_count(struct __sk_buff *skb, __u32 id)
 	__u32 slot = iface_slot(ifindex);
 
 	counter_add(slot < HEARTH_MAX_IFACES ? slot : 0, id, skb->len);
+}
+
+static __always_inline __u32 tc_ingress_slot(struct __sk_buff *skb)
+{
+	__u32 slot = skb->ingress_ifindex ? iface_slot(skb->ingress_ifindex) : 0;
+
+	return slot < HEARTH_MAX_IFACES ? slot : 0;
 }
 
 static __always_inline int tc_leak(struct __sk_buff *skb)
@@ -103,7 +116,9 @@ static __always_inline int tc_later_fragment(struct __sk_buff *skb, __u32 ip_off
 	return TC_ACT_OK;
 }
 
-static __always_inline int wan_egress(struct __sk_buff *skb)
+/* Source NAT of what the kernel forwards. Sets *tenant from the
+ * connection when the packet belongs to one. */
+static __always_inline int wan_snat(struct __sk_buff *skb, __u32 *tenant)
 {
 	struct hearth_nat_cfg *cfg = nat_cfg();
 	struct hearth_ct_entry *ct;
@@ -136,7 +151,11 @@ static __always_inline int wan_egress(struct __sk_buff *skb)
 	if (!ct) {
 		if (!ref.may_open || !cfg->wan_addr)
 			return tc_leak(skb);
-		id = ct_open_snat(cfg, &key, now, &ct);
+		/* no MAC here: the kernel rebuilt the frame */
+		id = ct_open_snat(cfg, &key, now,
+				  tenant_classify(tc_ingress_slot(skb), 0, AF_INET,
+						  &key.saddr),
+				  &ct);
 		if (id != CT_TRACKED) {
 			tc_count(skb, id);
 			return TC_ACT_SHOT;
@@ -144,12 +163,56 @@ static __always_inline int wan_egress(struct __sk_buff *skb)
 	}
 	if (!(ct->nat & HEARTH_CT_NAT_SRC))
 		return tc_leak(skb);
+	*tenant = ct->tenant;
 	ct_account(ct, &ref, skb->len, now);
 	if (ipv4_is_fragment(p.ip4)) /* a first one: its datagram follows */
 		frag_remember(p.ip4, 0, ct->nat_saddr);
 	if (tc_snat(skb, ip_off, ip_len, &key, &ref, ct))
 		return tc_leak(skb);
 	tc_count(skb, HEARTH_CNT_TC_SNAT);
+	return TC_ACT_OK;
+}
+
+/* The tenant of a packet no connection claims: by its source, as the
+ * kernel forwarded it (the gateway's own traffic is the home's). */
+static __always_inline __u32 tc_tenant(struct __sk_buff *skb)
+{
+	__u32 slot = tc_ingress_slot(skb);
+	struct pkt p = {};
+
+	if (!slot)
+		return HEARTH_TENANT_HOME;
+	bpf_skb_pull_data(skb, skb->len < HEADERS_LEN ? skb->len : HEADERS_LEN);
+	p.data_end = (void *)(long)skb->data_end;
+	if (parse_eth(&p, (void *)(long)skb->data) != HEARTH_CONTINUE || p.vlan)
+		return tenant_by_slot(slot);
+	if (p.proto == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = p.l3;
+
+		if ((void *)(ip + 1) <= p.data_end)
+			return tenant_classify(slot, 0, AF_INET, &ip->saddr);
+	} else if (p.proto == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = p.l3;
+
+		if ((void *)(ip6 + 1) <= p.data_end)
+			return tenant_classify(slot, 0, AF_INET6, &ip6->saddr);
+	}
+	return tenant_by_slot(slot);
+}
+
+static __always_inline int wan_egress(struct __sk_buff *skb)
+{
+	struct hearth_link_cfg *cfg = link_cfg();
+	__u32 tenant = HEARTH_MAX_TENANTS; /* none yet */
+	int action = wan_snat(skb, &tenant);
+
+	if (action != TC_ACT_OK || !cfg)
+		return action;
+	if (tenant == HEARTH_MAX_TENANTS)
+		tenant = tc_tenant(skb);
+	tenant_count(tenant, HEARTH_DIR_UP, skb->len);
+	if (cfg->shape_up)
+		skb->priority = HEARTH_HTB_MAJOR << 16 | HEARTH_HTB_TENANT_MINOR(tenant);
 	return TC_ACT_OK;
 }
 

@@ -4,7 +4,8 @@
  *
  *   parse -> L2 check -> L3 validation -> slow-path triage
  *   -> conntrack lookup, inbound DNAT -> FIB decision (cached) -> MTU/TTL
- *   -> outbound SNAT (new connections opened here) -> rewrite
+ *   -> outbound SNAT (new connections opened here) -> tenant: meter,
+ *   police downloads, send uploads to the shaper -> rewrite
  *   -> bpf_redirect_map
  *
  * Every packet ends in exactly one counter of its ingress interface; what
@@ -17,6 +18,7 @@
 #include "lib/fib.h"
 #include "lib/ct.h"
 #include "lib/nat.h"
+#include "lib/meter.h"
 #include "lib/verdict.h"
 
 static __always_inline __u32 classify(struct xdp_md *ctx, struct pkt *p,
@@ -142,32 +144,36 @@ static __always_inline __u32 nat_pre(struct pkt *p, struct nat_state *n)
 }
 
 /* Outbound: an existing source translation, or a new masqueraded
- * connection for an inside host leaving by the WAN. Nothing with an inside
- * source leaves by the WAN untranslated. */
+ * connection (of the tenant the inside host belongs to) for an inside host
+ * leaving by the WAN. Nothing with an inside source leaves by the WAN
+ * untranslated. The rewrite itself waits until the packet may leave. */
 static __always_inline __u32 nat_post(struct pkt *p, struct nat_state *n,
-				      const struct hearth_fib_entry *e)
+				      const struct hearth_fib_entry *e,
+				      __u32 slot)
 {
 	struct hearth_nat_cfg *cfg = n->cfg;
-	__u32 id;
+	__u32 id, tenant;
 
-	if (!cfg)
+	if (!cfg || n->x.nat)
 		return HEARTH_CONTINUE;
-	if (n->x.nat) {
-		if (!(n->x.nat & HEARTH_CT_NAT_SRC))
-			return HEARTH_CONTINUE;
-	} else {
-		if (e->ifindex != cfg->wan_ifindex || !addr_inside(p->ip4->saddr))
-			return HEARTH_CONTINUE;
-		if (n->track != CT_TRACKED || !n->ref.may_open || !cfg->wan_addr)
-			return HEARTH_CNT_DROP_LEAK;
-		id = ct_open_snat(cfg, &n->key, n->now, &n->ct);
-		if (id != CT_TRACKED)
-			return id;
-		nat_take(n);
-	}
+	if (e->ifindex != cfg->wan_ifindex || !addr_inside(p->ip4->saddr))
+		return HEARTH_CONTINUE;
+	if (n->track != CT_TRACKED || !n->ref.may_open || !cfg->wan_addr)
+		return HEARTH_CNT_DROP_LEAK;
+	tenant = tenant_classify(slot, p->eth->h_source, AF_INET, &p->ip4->saddr);
+	id = ct_open_snat(cfg, &n->key, n->now, tenant, &n->ct);
+	if (id != CT_TRACKED)
+		return id;
+	nat_take(n);
+	return HEARTH_CONTINUE;
+}
+
+static __always_inline void nat_post_rewrite(struct pkt *p, struct nat_state *n)
+{
+	if (!(n->x.nat & HEARTH_CT_NAT_SRC))
+		return;
 	nat_rewrite_src(p->ip4, &n->ref, n->x.saddr, n->x.sport);
 	nat_count(n);
-	return HEARTH_CONTINUE;
 }
 
 /* The forwarding decision: an established connection's line carries it
@@ -226,6 +232,57 @@ static __always_inline void nat_fragment_in(struct pkt *p)
 	nat_rewrite_dst(ip, &ref, ct->nat_daddr, ct->nat_dport);
 }
 
+/* A packet crossing the WAN belongs to a tenant: its connection's, or for
+ * untracked traffic (IPv6, routed IPv4) the LAN-side host's by rule. */
+static __always_inline __u32 packet_tenant(struct pkt *p, struct nat_state *n,
+					   const struct hearth_fib_entry *e,
+					   __u32 slot, __u32 dir)
+{
+	const void *addr;
+
+	if (n->line)
+		return n->line->tenant;
+	if (n->ct)
+		return n->ct->tenant;
+	if (dir == HEARTH_DIR_UP) {
+		addr = p->family == AF_INET ? (void *)&p->ip4->saddr :
+					      (void *)&p->ip6->saddr;
+		return tenant_classify(slot, p->eth->h_source, p->family, addr);
+	}
+	addr = p->family == AF_INET ? (void *)&p->ip4->daddr : (void *)&p->ip6->daddr;
+	return tenant_classify(e->out_slot, e->dmac, p->family, addr);
+}
+
+/* Metering and home-first enforcement of what crosses the WAN: downloads
+ * are policed here, uploads go through the kernel to the HTB shaper on the
+ * WAN (XDP's transmit bypasses qdiscs) when upload shaping is on. */
+static __always_inline __u32 tenant_stage(struct pkt *p, struct nat_state *n,
+					  const struct hearth_fib_entry *e,
+					  __u32 slot, __u32 bytes)
+{
+	struct hearth_link_cfg *cfg = link_cfg();
+	__u32 dir, tenant, id;
+
+	if (!cfg || !cfg->wan_slot)
+		return HEARTH_CONTINUE;
+	if (slot == cfg->wan_slot)
+		dir = HEARTH_DIR_DOWN;
+	else if (e->out_slot == cfg->wan_slot)
+		dir = HEARTH_DIR_UP;
+	else
+		return HEARTH_CONTINUE;
+	if (dir == HEARTH_DIR_UP && cfg->shape_up)
+		return HEARTH_CNT_PASS_SHAPER; /* tc meters and classifies it */
+	tenant = packet_tenant(p, n, e, slot, dir);
+	if (dir == HEARTH_DIR_DOWN && cfg->police_down) {
+		id = police_down(cfg, tenant, bytes);
+		if (id != HEARTH_CONTINUE)
+			return id;
+	}
+	tenant_count(tenant, dir, bytes);
+	return HEARTH_CONTINUE;
+}
+
 static __always_inline int gateway_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
@@ -253,9 +310,12 @@ static __always_inline int gateway_xdp(struct xdp_md *ctx)
 		return verdict(slot, e->reason, bytes);
 	id = forward_check(&p, e);
 	if (id == HEARTH_CONTINUE)
-		id = nat_post(&p, &nat, e);
+		id = nat_post(&p, &nat, e, slot);
+	if (id == HEARTH_CONTINUE)
+		id = tenant_stage(&p, &nat, e, slot, bytes);
 	if (id != HEARTH_CONTINUE)
 		return verdict(slot, id, bytes);
+	nat_post_rewrite(&p, &nat);
 	forward_rewrite(&p, e);
 	counter_add(slot, HEARTH_CNT_FORWARD, bytes);
 	counter_add(e->out_slot, HEARTH_CNT_TX, bytes);

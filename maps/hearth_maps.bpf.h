@@ -104,4 +104,55 @@ struct {
 	__type(value, __be32);
 } HEARTH_MAP_FRAGS SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HEARTH_MAX_TENANTS);
+	__type(key, __u32);
+	__type(value, struct hearth_tenant);
+} HEARTH_MAP_TENANTS SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, HEARTH_MAX_TENANTS * HEARTH_DIR_MAX);
+	__type(key, __u32);
+	__type(value, struct hearth_tenant_counters);
+} HEARTH_MAP_TNSTATS SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HEARTH_MAX_TENANTS + 1);
+	__type(key, __u32);
+	__type(value, struct hearth_police_state);
+} HEARTH_MAP_TNPOLICE SEC(".maps");
+
+/* slot -> tenant of everything arriving on that interface */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HEARTH_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, __u32);
+} HEARTH_MAP_TNIFACE SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, HEARTH_TENANT_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct hearth_tenant_prefix_key);
+	__type(value, __u32);
+} HEARTH_MAP_TNPREFIX SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HEARTH_TENANT_MACS);
+	__type(key, struct hearth_tenant_mac_key);
+	__type(value, __u32);
+} HEARTH_MAP_TNMAC SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hearth_link_cfg);
+} HEARTH_MAP_LINKCFG SEC(".maps");
+
 #endif /* HEARTH_MAPS_BPF_H */

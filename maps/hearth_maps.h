@@ -28,6 +28,13 @@
 #define HEARTH_MAP_NATFWD    hearth_natfwd
 #define HEARTH_MAP_CTL1      hearth_ctl1
 #define HEARTH_MAP_FRAGS     hearth_frags
+#define HEARTH_MAP_TENANTS   hearth_tenants
+#define HEARTH_MAP_TNSTATS   hearth_tnstats
+#define HEARTH_MAP_TNPOLICE  hearth_tnpolice
+#define HEARTH_MAP_TNIFACE   hearth_tniface
+#define HEARTH_MAP_TNPREFIX  hearth_tnprefix
+#define HEARTH_MAP_TNMAC     hearth_tnmac
+#define HEARTH_MAP_LINKCFG   hearth_linkcfg
 
 #define HEARTH_STR_(x) #x
 #define HEARTH_STR(x) HEARTH_STR_(x)
@@ -120,6 +127,10 @@ enum hearth_state_flags {
 	/* Skip the cache and call bpf_fib_lookup for every packet, for hosts
 	 * whose policy routing selects on more than destination and ingress. */
 	HEARTH_STATE_NO_FIB_CACHE = 1 << 0,
+	/* Tenant rules by MAC address / by prefix exist: only then does the
+	 * data plane pay for those lookups. */
+	HEARTH_STATE_TENANT_MACS = 1 << 1,
+	HEARTH_STATE_TENANT_PREFIXES = 1 << 2,
 };
 
 /* Single entry of HEARTH_MAP_STATE. */
@@ -168,7 +179,9 @@ struct hearth_ct_entry {
 	__u64 packets;
 	__u64 bytes;
 	__u8 tcp_flags; /* every TCP flag seen in this direction */
-	__u8 pad[7];
+	__u8 pad;
+	__u16 tenant; /* decided when the connection opened, both directions */
+	__u8 pad1[4];
 };
 
 /* Single entry of HEARTH_MAP_NATCFG, written by hearthd. */
@@ -192,7 +205,7 @@ struct hearth_ct_l1 {
 	__be16 nat_dport;
 	__u8 nat; /* 0: an empty line */
 	__u8 tcp_flags; /* pending */
-	__u8 pad[2];
+	__u16 tenant; /* copied from the entry */
 	__u32 generation; /* hearth_state.generation when filled */
 	__u32 pad1;
 	__u64 expires; /* bpf_jiffies64() */
@@ -294,6 +307,8 @@ enum hearth_counter_class {
 	X(PASS_FRAG_NEEDED, PASS, "frag-needed", "larger than the path MTU")       \
 	X(PASS_UNKNOWN_IFACE, PASS, "unknown-iface",                               \
 	  "arrived on an interface hearth does not manage")                         \
+	X(PASS_SHAPER, PASS, "shaper",                                             \
+	  "to the WAN through the kernel, for the upload shaper (HTB)")            \
 	X(DROP_TRUNC_ETH, DROP, "trunc-eth", "truncated Ethernet header")          \
 	X(DROP_TRUNC_VLAN, DROP, "trunc-vlan", "truncated 802.1Q tag")             \
 	X(DROP_TRUNC_IP4, DROP, "trunc-ipv4", "truncated IPv4 header")             \
@@ -312,7 +327,14 @@ enum hearth_counter_class {
 	X(DROP_LEAK, DROP, "leak-blocked",                                         \
 	  "inside address that could not be translated kept off the WAN")          \
 	X(DROP_NAT_TTL, DROP, "nat-ttl",                                           \
-	  "packet of a translated connection would expire at the gateway")
+	  "packet of a translated connection would expire at the gateway")         \
+	X(DROP_TENANT_CEIL, DROP, "tenant-ceiling",                                \
+	  "download over the tenant's ceiling")                                    \
+	X(DROP_TENANT_SQUEEZED, DROP, "tenant-squeezed",                           \
+	  "download over the tenant's guaranteed rate while the home needs "      \
+	  "the link")                                                              \
+	X(DROP_LINK_FULL, DROP, "link-full",                                       \
+	  "download over the WAN capacity")
 
 #define HEARTH_CNT_ENUM_(id, cls, name, desc) HEARTH_CNT_##id,
 enum hearth_counter_id { HEARTH_COUNTERS(HEARTH_CNT_ENUM_) HEARTH_CNT_MAX };
@@ -321,5 +343,117 @@ enum hearth_counter_id { HEARTH_COUNTERS(HEARTH_CNT_ENUM_) HEARTH_CNT_MAX };
 /* HEARTH_MAP_STATS is a per-CPU array indexed by this. */
 #define HEARTH_STATS_INDEX(slot, id) ((slot) * HEARTH_CNT_MAX + (id))
 #define HEARTH_STATS_ENTRIES (HEARTH_MAX_IFACES * HEARTH_CNT_MAX)
+
+/*
+ * Tenants. Tenant 0 is the home: every device no rule names. Others are
+ * named by MAC address, then source prefix, then ingress interface (the
+ * first rule that matches wins). A connection's tenant is decided when it
+ * opens and kept in its conntrack entries, so both directions count for it.
+ */
+#define HEARTH_MAX_TENANTS 256
+#define HEARTH_TENANT_HOME 0
+#define HEARTH_TENANT_NAMSIZ 32
+#define HEARTH_TENANT_PREFIXES 1024
+#define HEARTH_TENANT_MACS 1024
+/* Priority classes: 0 is the home's, tenants take 1 (first to borrow) to 7. */
+#define HEARTH_PRIO_MAX 7
+/* Fixed point of the per-byte transmission times below. */
+#define HEARTH_NSPB_SHIFT 16
+
+enum hearth_dir {
+	HEARTH_DIR_UP = 0, /* leaving by the WAN */
+	HEARTH_DIR_DOWN = 1, /* arriving from the WAN */
+	HEARTH_DIR_MAX,
+};
+
+enum hearth_tenant_origin {
+	HEARTH_TENANT_CONFIG = 1, /* from the configuration file */
+	HEARTH_TENANT_RUNTIME = 2, /* added with `hearth tenant add` */
+};
+
+/* One direction of a tenant's bandwidth: as configured (bits/s, bytes) and
+ * as the download policer uses it (time per byte in ns << NSPB_SHIFT, and
+ * the burst as a time tolerance). A zero rate or ceiling means "none set":
+ * the rate is then 0 (nothing guaranteed), the ceiling the WAN capacity. */
+struct hearth_tenant_rate {
+	__u64 rate; /* guaranteed, bits/s */
+	__u64 ceil; /* bits/s */
+	__u32 burst; /* bytes */
+	__u32 pad;
+	__u64 rate_nspb; /* 0: no guaranteed rate */
+	__u64 ceil_nspb; /* 0: no ceiling */
+	__u64 rate_tau; /* ns */
+	__u64 ceil_tau;
+};
+
+/* Value of HEARTH_MAP_TENANTS, indexed by tenant id. */
+struct hearth_tenant {
+	char name[HEARTH_TENANT_NAMSIZ];
+	__u8 in_use;
+	__u8 prio; /* 0 home, 1-7 */
+	__u8 origin; /* enum hearth_tenant_origin */
+	__u8 pad[5];
+	struct hearth_tenant_rate dir[HEARTH_DIR_MAX];
+};
+
+/* Drop reasons counted per tenant (download policer). */
+enum hearth_tenant_drop {
+	HEARTH_TDROP_CEIL, /* over its ceiling */
+	HEARTH_TDROP_SQUEEZED, /* over its guaranteed rate, home first */
+	HEARTH_TDROP_LINK, /* over the WAN capacity */
+	HEARTH_TDROP_MAX,
+};
+
+/* Value of HEARTH_MAP_TNSTATS, a per-CPU array indexed by
+ * HEARTH_TNSTATS_INDEX: what crossed the WAN for a tenant. */
+struct hearth_tenant_counters {
+	__u64 packets;
+	__u64 bytes;
+	__u64 drops[HEARTH_TDROP_MAX];
+	__u64 drop_bytes;
+};
+
+#define HEARTH_TNSTATS_INDEX(tenant, dir) ((tenant) * HEARTH_DIR_MAX + (dir))
+
+/* Value of HEARTH_MAP_TNPOLICE, indexed by tenant id; the WAN link's own
+ * bucket is at HEARTH_MAX_TENANTS. Virtual times (GCRA): a packet conforms
+ * when the bucket's time, pushed by the packet's transmission time, stays
+ * within the burst tolerance of now. */
+struct hearth_police_state {
+	__u64 commit_tat; /* ns, bpf_ktime_get_ns() clock */
+	__u64 ceil_tat;
+};
+
+#define HEARTH_POLICE_LINK HEARTH_MAX_TENANTS
+
+/* Key of HEARTH_MAP_TNPREFIX, an LPM trie over both families (IPv4 as
+ * ::ffff:a.b.c.d/96+len). Value: tenant id. */
+struct hearth_tenant_prefix_key {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+/* Key of HEARTH_MAP_TNMAC. Value: tenant id. */
+struct hearth_tenant_mac_key {
+	__u8 mac[6];
+	__u8 pad[2];
+};
+
+/* Single entry of HEARTH_MAP_LINKCFG: the WAN link as the operator set it. */
+struct hearth_link_cfg {
+	__u64 capacity[HEARTH_DIR_MAX]; /* bits/s; 0: not set */
+	__u64 down_nspb; /* download policer: the link's time per byte */
+	__u64 down_tau; /* ns */
+	__u32 wan_slot; /* 0: no WAN yet */
+	__u32 shape_up; /* upload goes through the kernel to the HTB shaper */
+	__u32 police_down; /* download policed in XDP */
+	__u32 pad;
+};
+
+/* The upload shaper: an HTB qdisc on the WAN (handle "HT"), one class per
+ * tenant under the root class; skb->priority selects it. */
+#define HEARTH_HTB_MAJOR 0x4854
+#define HEARTH_HTB_ROOT_MINOR 0x1
+#define HEARTH_HTB_TENANT_MINOR(t) (0x100 + (t))
 
 #endif /* HEARTH_MAPS_H */

@@ -46,6 +46,13 @@ static __always_inline __u32 iface_slot(__u32 ifindex)
 	return slot ? *slot : 0;
 }
 
+static __always_inline struct hearth_state *dp_state(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&HEARTH_MAP_STATE, &zero);
+}
+
 /* Returned by the stages instead of a counter id to mean "go on". */
 #define HEARTH_CONTINUE HEARTH_CNT_MAX
 

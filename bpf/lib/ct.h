@@ -11,6 +11,7 @@
 #include <linux/udp.h>
 
 #include "common.h"
+#include "tenant.h"
 
 /* linux/icmp.h drags in libc headers; only the echo layout is needed */
 #define ICMP_ECHOREPLY 0
@@ -160,6 +161,7 @@ struct ct_plan {
 	__be32 saddr, daddr;
 	__be16 sport, dport;
 	__u8 nat; /* enum hearth_ct_nat */
+	__u16 tenant;
 };
 
 static __always_inline void ct_reply_key(const struct hearth_ct_key *orig,
@@ -194,6 +196,7 @@ static __always_inline __u32 ct_reserve_reply(const struct hearth_nat_cfg *cfg,
 		       ((plan->nat & HEARTH_CT_NAT_DST) ? HEARTH_CT_NAT_SRC : 0),
 		.first_seen = now,
 		.last_seen = now,
+		.tenant = plan->tenant,
 	};
 	__u32 tries = plan->nat & HEARTH_CT_NAT_SRC ? HEARTH_NAT_PORT_TRIES : 1;
 	__u32 start = tries > 1 ? bpf_get_prandom_u32() : 0;
@@ -228,6 +231,7 @@ static __always_inline __u32 ct_open(const struct hearth_nat_cfg *cfg,
 		.dir = HEARTH_CT_ORIG,
 		.first_seen = now,
 		.last_seen = now,
+		.tenant = plan->tenant,
 	};
 	struct hearth_ct_key reply;
 	__u32 id;
@@ -256,7 +260,8 @@ static __always_inline __u32 ct_open(const struct hearth_nat_cfg *cfg,
 /* Masquerade: the inside source leaves as the WAN address. */
 static __always_inline __u32 ct_open_snat(const struct hearth_nat_cfg *cfg,
 					  const struct hearth_ct_key *orig,
-					  __u64 now, struct hearth_ct_entry **out)
+					  __u64 now, __u32 tenant,
+					  struct hearth_ct_entry **out)
 {
 	struct ct_plan plan = {
 		.saddr = cfg->wan_addr,
@@ -264,6 +269,7 @@ static __always_inline __u32 ct_open_snat(const struct hearth_nat_cfg *cfg,
 		.sport = orig->sport,
 		.dport = orig->dport,
 		.nat = HEARTH_CT_NAT_SRC,
+		.tenant = tenant,
 	};
 
 	return ct_open(cfg, orig, &plan, now, out);
@@ -295,6 +301,9 @@ static __always_inline __u32 ct_open_forward(const struct hearth_nat_cfg *cfg,
 	plan.daddr = fwd->addr;
 	plan.dport = fwd->port;
 	plan.nat = HEARTH_CT_NAT_DST;
+	/* the server's tenant, by its address (its interface and MAC are not
+	 * known before the packet is routed) */
+	plan.tenant = tenant_classify(0, 0, AF_INET, &fwd->addr);
 	if (addr_inside(orig->saddr)) {
 		plan.saddr = cfg->wan_addr;
 		plan.nat |= HEARTH_CT_NAT_SRC;
@@ -389,6 +398,7 @@ ct_find(const struct hearth_ct_key *key, __u32 generation, __u64 now,
 	line->nat_sport = e->nat_sport;
 	line->nat_dport = e->nat_dport;
 	line->nat = e->nat | CT_LINE_TRACKED;
+	line->tenant = e->tenant;
 	line->generation = generation;
 	line->expires = now + ct_line_jiffies;
 	line->fwd.action = 0; /* routed again by the next packet */

@@ -19,13 +19,6 @@
  * unlike the ktime helpers, which cost a helper call per packet. */
 const volatile __u64 fib_cache_ttl_jiffies = HEARTH_FIB_CACHE_TTL_MS / 10;
 
-static __always_inline struct hearth_state *dp_state(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&HEARTH_MAP_STATE, &zero);
-}
-
 static __always_inline void fib_key_init(struct hearth_fib_key *key,
 					 struct xdp_md *ctx, struct pkt *p)
 {

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Per-tenant metering of what crosses the WAN, and the download policer.
+ *
+ * Download is policed here, in XDP on WAN ingress, before any buffer is
+ * spent on it. Buckets are kept as virtual times (GCRA): a bucket's time
+ * advances by each packet's transmission time at the bucket's rate, and a
+ * packet conforms when that stays within the burst tolerance of now. Each
+ * tenant has a committed (guaranteed) and a ceiling bucket; the WAN link
+ * has one more, which every passing packet charges. Home first:
+ *
+ *  - over its ceiling, a packet is dropped (tenant-ceiling);
+ *  - within its guaranteed rate it passes, and charges the link even
+ *    beyond its tolerance (the home's guarantee is the capacity minus the
+ *    tenants' guarantees, so guaranteed traffic alone never exceeds it);
+ *  - above it, it may only borrow what the link has spare: when the home
+ *    uses its share there is none, and the tenant is held to its
+ *    guaranteed rate (tenant-squeezed; the home's own excess is link-full).
+ *    Lower priority classes stop borrowing earlier as spare runs short.
+ *
+ * Updates are lock-free: a race between CPUs can lose one packet's charge,
+ * never block.
+ */
+#ifndef HEARTH_BPF_METER_H
+#define HEARTH_BPF_METER_H
+
+#include "common.h"
+
+static __always_inline struct hearth_link_cfg *link_cfg(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&HEARTH_MAP_LINKCFG, &zero);
+}
+
+static __always_inline struct hearth_tenant_counters *tenant_counters(__u32 tenant,
+								     __u32 dir)
+{
+	__u32 key = HEARTH_TNSTATS_INDEX(tenant, dir);
+
+	return bpf_map_lookup_elem(&HEARTH_MAP_TNSTATS, &key);
+}
+
+static __always_inline void tenant_count(__u32 tenant, __u32 dir, __u32 bytes)
+{
+	struct hearth_tenant_counters *c = tenant_counters(tenant, dir);
+
+	if (c) {
+		c->packets++;
+		c->bytes += bytes;
+	}
+}
+
+static __always_inline void tenant_count_drop(__u32 tenant, __u32 dir,
+					      __u32 reason, __u32 bytes)
+{
+	struct hearth_tenant_counters *c = tenant_counters(tenant, dir);
+
+	if (c && reason < HEARTH_TDROP_MAX) {
+		c->drops[reason]++;
+		c->drop_bytes += bytes;
+	}
+}
+
+static __always_inline __u64 gcra_cost(__u32 bytes, __u64 nspb)
+{
+	return (bytes * nspb) >> HEARTH_NSPB_SHIFT;
+}
+
+static __always_inline int gcra_fits(__u64 tat, __u64 now, __u64 cost, __u64 tau)
+{
+	return (tat > now ? tat : now) + cost <= now + tau;
+}
+
+/* The reset of an idle bucket may race with another CPU's charge: one
+ * packet's worth lost, which is the price of not locking. */
+static __always_inline void gcra_charge(__u64 *tat, __u64 now, __u64 cost)
+{
+	if (*tat < now)
+		*tat = now + cost;
+	else
+		__sync_fetch_and_add(tat, cost);
+}
+
+/* Guaranteed traffic may push the link into debt, up to one more
+ * tolerance, so that borrowers wait until it is paid back. */
+static __always_inline void link_charge(struct hearth_police_state *link,
+					const struct hearth_link_cfg *cfg,
+					__u64 now, __u64 cost)
+{
+	if (link->commit_tat <= now + 2 * cfg->down_tau)
+		gcra_charge(&link->commit_tat, now, cost);
+}
+
+static __always_inline __u32 police_drop(__u32 tenant, __u32 reason,
+					 __u32 bytes)
+{
+	tenant_count_drop(tenant, HEARTH_DIR_DOWN, reason, bytes);
+	if (reason == HEARTH_TDROP_CEIL)
+		return HEARTH_CNT_DROP_TENANT_CEIL;
+	if (reason == HEARTH_TDROP_SQUEEZED)
+		return HEARTH_CNT_DROP_TENANT_SQUEEZED;
+	return HEARTH_CNT_DROP_LINK_FULL;
+}
+
+/* HEARTH_CONTINUE when the packet may pass, else its drop counter. */
+static __always_inline __u32 police_down(const struct hearth_link_cfg *cfg,
+					 __u32 tenant, __u32 bytes)
+{
+	__u32 link_key = HEARTH_POLICE_LINK;
+	struct hearth_police_state *ps, *link;
+	const struct hearth_tenant_rate *r;
+	struct hearth_tenant *tn;
+	__u64 now, cost, tau;
+
+	tn = bpf_map_lookup_elem(&HEARTH_MAP_TENANTS, &tenant);
+	ps = bpf_map_lookup_elem(&HEARTH_MAP_TNPOLICE, &tenant);
+	link = bpf_map_lookup_elem(&HEARTH_MAP_TNPOLICE, &link_key);
+	if (!tn || !ps || !link)
+		return HEARTH_CONTINUE;
+	r = &tn->dir[HEARTH_DIR_DOWN];
+	now = bpf_ktime_get_ns();
+	if (r->ceil_nspb &&
+	    !gcra_fits(ps->ceil_tat, now, gcra_cost(bytes, r->ceil_nspb), r->ceil_tau))
+		return police_drop(tenant, HEARTH_TDROP_CEIL, bytes);
+	cost = gcra_cost(bytes, r->rate_nspb);
+	if (r->rate_nspb && gcra_fits(ps->commit_tat, now, cost, r->rate_tau)) {
+		gcra_charge(&ps->commit_tat, now, cost);
+	} else {
+		/* borrowing: only from what the link has spare */
+		tau = cfg->down_tau - cfg->down_tau * tn->prio / (2 * HEARTH_PRIO_MAX);
+		if (!gcra_fits(link->commit_tat, now,
+			       gcra_cost(bytes, cfg->down_nspb), tau))
+			return police_drop(tenant,
+					   tenant == HEARTH_TENANT_HOME ?
+						   HEARTH_TDROP_LINK :
+						   HEARTH_TDROP_SQUEEZED,
+					   bytes);
+	}
+	if (r->ceil_nspb)
+		gcra_charge(&ps->ceil_tat, now, gcra_cost(bytes, r->ceil_nspb));
+	link_charge(link, cfg, now, gcra_cost(bytes, cfg->down_nspb));
+	return HEARTH_CONTINUE;
+}
+
+#endif /* HEARTH_BPF_METER_H */
