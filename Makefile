@@ -11,7 +11,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -I$(BUILD)/skel $(PKG_CFLAGS)
-LDLIBS     := $(PKG_LIBS) -lelf -lz
+LDLIBS     := $(PKG_LIBS) -lelf -lz -lm
 BPF_CFLAGS := -target bpf -O2 -g -Wall -Werror -MMD -MP -I$(ARCH_INC)
 
 BPF_SRCS   := $(wildcard bpf/*.bpf.c)

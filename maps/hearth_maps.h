@@ -416,15 +416,18 @@ struct hearth_tenant_counters {
 #define HEARTH_TNSTATS_INDEX(tenant, dir) ((tenant) * HEARTH_DIR_MAX + (dir))
 
 /* Value of HEARTH_MAP_TNPOLICE, indexed by tenant id; the WAN link's own
- * bucket is at HEARTH_MAX_TENANTS. Virtual times (GCRA): a packet conforms
- * when the bucket's time, pushed by the packet's transmission time, stays
- * within the burst tolerance of now. */
+ * buckets are at HEARTH_POLICE_LINK (commit: the capacity, ceil: the
+ * borrowing limit). Virtual times (GCRA): a packet conforms when the
+ * bucket's time, pushed by the packet's transmission time, stays within the
+ * burst tolerance of now. */
 struct hearth_police_state {
 	__u64 commit_tat; /* ns, bpf_ktime_get_ns() clock */
 	__u64 ceil_tat;
 };
 
 #define HEARTH_POLICE_LINK HEARTH_MAX_TENANTS
+/* Share of the download capacity tenants may fill by borrowing. */
+#define HEARTH_BORROW_PERCENT 90
 
 /* Key of HEARTH_MAP_TNPREFIX, an LPM trie over both families (IPv4 as
  * ::ffff:a.b.c.d/96+len). Value: tenant id. */
@@ -444,6 +447,10 @@ struct hearth_link_cfg {
 	__u64 capacity[HEARTH_DIR_MAX]; /* bits/s; 0: not set */
 	__u64 down_nspb; /* download policer: the link's time per byte */
 	__u64 down_tau; /* ns */
+	/* tenants borrow only below this share of the capacity: the rest is
+	 * room for the home to grow into (its TCP needs it to speed up) */
+	__u64 borrow_nspb;
+	__u64 borrow_tau;
 	__u32 wan_slot; /* 0: no WAN yet */
 	__u32 shape_up; /* upload goes through the kernel to the HTB shaper */
 	__u32 police_down; /* download policed in XDP */

@@ -39,5 +39,6 @@ int cmd_stats(struct cli *cli, int argc, char **argv);
 int cmd_fib(struct cli *cli, int argc, char **argv);
 int cmd_down(struct cli *cli, int argc, char **argv);
 int cmd_nat(struct cli *cli, int argc, char **argv);
+int cmd_tenant(struct cli *cli, int argc, char **argv);
 
 #endif

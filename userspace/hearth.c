@@ -20,13 +20,17 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: hearth [OPTIONS] OBJECT [COMMAND] [ARGS]\n"
-		"  OBJECT := { status | stats | fib | nat | down | help | version }\n"
+		"  OBJECT := { status | stats | fib | nat | tenant | down | help | version }\n"
 		"  hearth status                 data plane, interfaces, daemon\n"
 		"  hearth stats [show] [dev IF]  per-interface counters by reason\n"
 		"  hearth fib show | flush       cached forwarding decisions\n"
 		"  hearth nat show               masqueraded connections\n"
 		"  hearth nat forward add { tcp | udp } WANPORT ADDR:PORT\n"
 		"  hearth nat forward del { tcp | udp } WANPORT | list\n"
+		"  hearth tenant show [NAME]     tenants, rates, meters\n"
+		"  hearth tenant { add | set } NAME [id N] [prio 1-7] [up|down [rate R] [ceil R] [burst B]]\n"
+		"                [iface DEV] [prefix ADDR/LEN] [mac MAC]\n"
+		"  hearth tenant del NAME\n"
 		"  hearth down                   stop hearthd, detach and unpin all\n"
 		"OPTIONS := { -j|--json | -p|--pretty | -P|--pin-dir DIR |\n"
 		"             -R|--run-dir DIR | -h|--help | -V|--version }\n");
@@ -123,7 +127,7 @@ static int cmd_version(struct cli *cli, int argc, char **argv)
 static const struct cli_cmd objects[] = {
 	{ "status", cmd_status }, { "stats", cmd_stats },
 	{ "fib", cmd_fib },	  { "down", cmd_down },
-	{ "nat", cmd_nat },
+	{ "nat", cmd_nat },	  { "tenant", cmd_tenant },
 	{ "help", cmd_help },	  { "version", cmd_version },
 	{},
 };

@@ -25,6 +25,8 @@
 #include "lib/conntrack.h"
 #include "lib/dataplane.h"
 #include "lib/nat.h"
+#include "lib/shaper.h"
+#include "lib/tenant.h"
 #include "lib/nlwatch.h"
 #include "lib/rundir.h"
 
@@ -195,6 +197,28 @@ static int sync_nat(struct daemon *d, enum sync_mode mode)
 	return 0;
 }
 
+/* The WAN link's capacities, the configured tenants and the upload
+ * shaper; runtime tenants (hearth tenant add) stay as they are. */
+static int sync_tenants(struct daemon *d, enum sync_mode mode)
+{
+	const struct hearth_config_iface *wan = config_wan(&d->cfg);
+	__u32 ifindex = wan ? if_nametoindex(wan->name) : 0;
+	__u32 slot = wan ? hearth_dp_slot_of(&d->dp, wan->name) : 0;
+	struct hearth_err err = {};
+	int ret;
+
+	ret = hearth_link_apply(&d->dp, d->cfg.capacity, ifindex ? slot : 0, &err);
+	if (!ret && mode != SYNC_EVENT)
+		ret = hearth_tenants_sync(&d->dp, &d->cfg, &err);
+	if (!ret && ifindex)
+		ret = hearth_shaper_sync(&d->dp, ifindex, &err);
+	if (ret) {
+		logmsg("tenants: %s", err.msg);
+		return mode == SYNC_START ? ret : 0;
+	}
+	return 0;
+}
+
 static int setup_signals(void)
 {
 	sigset_t mask;
@@ -249,6 +273,7 @@ static void reload(struct daemon *d)
 	drop_unconfigured(d);
 	sync_ifaces(d, SYNC_RELOAD);
 	sync_nat(d, SYNC_RELOAD);
+	sync_tenants(d, SYNC_RELOAD);
 	ret = hearth_dp_set_flags(&d->dp, d->cfg.fib_cache ? 0 : HEARTH_STATE_NO_FIB_CACHE);
 	if (!ret)
 		ret = hearth_dp_bump_generation(&d->dp);
@@ -335,6 +360,8 @@ static void run(struct daemon *d)
 				sync_ifaces(d, SYNC_EVENT);
 			if (changes)
 				sync_nat(d, SYNC_EVENT);
+			if (changes & HEARTH_NL_LINK)
+				sync_tenants(d, SYNC_EVENT);
 			if (changes)
 				hearth_dp_bump_generation(&d->dp);
 		}
@@ -367,6 +394,8 @@ static int start(struct daemon *d)
 	ret = sync_ifaces(d, SYNC_START);
 	if (!ret)
 		ret = sync_nat(d, SYNC_START);
+	if (!ret)
+		ret = sync_tenants(d, SYNC_START);
 	if (ret) {
 		if (!d->dp.adopted && !d->dp.replaced)
 			hearth_dp_teardown(d->cfg.pin_dir, NULL);

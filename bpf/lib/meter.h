@@ -13,9 +13,12 @@
  *  - within its guaranteed rate it passes, and charges the link even
  *    beyond its tolerance (the home's guarantee is the capacity minus the
  *    tenants' guarantees, so guaranteed traffic alone never exceeds it);
- *  - above it, it may only borrow what the link has spare: when the home
- *    uses its share there is none, and the tenant is held to its
- *    guaranteed rate (tenant-squeezed; the home's own excess is link-full).
+ *  - above it, it may only borrow what the link has spare, and only up to
+ *    HEARTH_BORROW_PERCENT of the capacity: when the home uses its share
+ *    there is none, and the tenant is held to its guaranteed rate
+ *    (tenant-squeezed). The last part of the link is kept as room for the
+ *    home to grow into: its TCP can only speed up into capacity nobody
+ *    else fills. The home's own excess over the capacity is link-full.
  *    Lower priority classes stop borrowing earlier as spare runs short.
  *
  * Updates are lock-free: a race between CPUs can lose one packet's charge,
@@ -86,10 +89,31 @@ static __always_inline void gcra_charge(__u64 *tat, __u64 now, __u64 cost)
  * tolerance, so that borrowers wait until it is paid back. */
 static __always_inline void link_charge(struct hearth_police_state *link,
 					const struct hearth_link_cfg *cfg,
-					__u64 now, __u64 cost)
+					__u64 now, __u32 bytes)
 {
 	if (link->commit_tat <= now + 2 * cfg->down_tau)
-		gcra_charge(&link->commit_tat, now, cost);
+		gcra_charge(&link->commit_tat, now, gcra_cost(bytes, cfg->down_nspb));
+	if (link->ceil_tat <= now + 2 * cfg->borrow_tau)
+		gcra_charge(&link->ceil_tat, now, gcra_cost(bytes, cfg->borrow_nspb));
+}
+
+/* May a packet above its tenant's guarantee pass? The home may take the
+ * whole link; tenants only what is below the borrowing limit, less the
+ * further down their priority class is. */
+static __always_inline int link_spare(const struct hearth_police_state *link,
+				      const struct hearth_link_cfg *cfg,
+				      const struct hearth_tenant *tn, __u32 tenant,
+				      __u64 now, __u32 bytes)
+{
+	__u64 tau;
+
+	if (tenant == HEARTH_TENANT_HOME)
+		return gcra_fits(link->commit_tat, now, gcra_cost(bytes, cfg->down_nspb),
+				 cfg->down_tau);
+	tau = cfg->borrow_tau - cfg->borrow_tau * tn->prio / (2 * HEARTH_PRIO_MAX);
+	return gcra_fits(link->commit_tat, now, gcra_cost(bytes, cfg->down_nspb),
+			 cfg->down_tau) &&
+	       gcra_fits(link->ceil_tat, now, gcra_cost(bytes, cfg->borrow_nspb), tau);
 }
 
 static __always_inline __u32 police_drop(__u32 tenant, __u32 reason,
@@ -111,7 +135,7 @@ static __always_inline __u32 police_down(const struct hearth_link_cfg *cfg,
 	struct hearth_police_state *ps, *link;
 	const struct hearth_tenant_rate *r;
 	struct hearth_tenant *tn;
-	__u64 now, cost, tau;
+	__u64 now, cost;
 
 	tn = bpf_map_lookup_elem(&HEARTH_MAP_TENANTS, &tenant);
 	ps = bpf_map_lookup_elem(&HEARTH_MAP_TNPOLICE, &tenant);
@@ -126,20 +150,15 @@ static __always_inline __u32 police_down(const struct hearth_link_cfg *cfg,
 	cost = gcra_cost(bytes, r->rate_nspb);
 	if (r->rate_nspb && gcra_fits(ps->commit_tat, now, cost, r->rate_tau)) {
 		gcra_charge(&ps->commit_tat, now, cost);
-	} else {
-		/* borrowing: only from what the link has spare */
-		tau = cfg->down_tau - cfg->down_tau * tn->prio / (2 * HEARTH_PRIO_MAX);
-		if (!gcra_fits(link->commit_tat, now,
-			       gcra_cost(bytes, cfg->down_nspb), tau))
-			return police_drop(tenant,
-					   tenant == HEARTH_TENANT_HOME ?
-						   HEARTH_TDROP_LINK :
-						   HEARTH_TDROP_SQUEEZED,
-					   bytes);
+	} else if (!link_spare(link, cfg, tn, tenant, now, bytes)) {
+		return police_drop(tenant,
+				   tenant == HEARTH_TENANT_HOME ? HEARTH_TDROP_LINK :
+								  HEARTH_TDROP_SQUEEZED,
+				   bytes);
 	}
 	if (r->ceil_nspb)
 		gcra_charge(&ps->ceil_tat, now, gcra_cost(bytes, r->ceil_nspb));
-	link_charge(link, cfg, now, gcra_cost(bytes, cfg->down_nspb));
+	link_charge(link, cfg, now, bytes);
 	return HEARTH_CONTINUE;
 }
 

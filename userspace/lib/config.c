@@ -11,8 +11,9 @@
 #include <string.h>
 
 #include "config.h"
+#include "tenant.h"
 
-#define MAX_WORDS 16
+#define MAX_WORDS 40
 #define MAX_LINE 1024
 
 struct parse_ctx {
@@ -350,6 +351,53 @@ static int do_nat(struct parse_ctx *pc, int argc, char **argv)
 		    "'nat' takes 'masquerade', 'ports MIN-MAX' or 'forward PROTO PORT ADDR:PORT'");
 }
 
+/* wan-capacity [up RATE] [down RATE] */
+static int do_wan_capacity(struct parse_ctx *pc, int argc, char **argv)
+{
+	if (argc % 2)
+		return fail(pc, "%s", "'wan-capacity' takes up RATE and/or down RATE");
+	for (int i = 0; i < argc; i += 2) {
+		int dir = !strcmp(argv[i], "up") ? HEARTH_DIR_UP :
+			  !strcmp(argv[i], "down") ? HEARTH_DIR_DOWN : -1;
+
+		if (dir < 0)
+			return fail(pc, "'wan-capacity' takes up RATE and/or down RATE, not '%s'",
+				    argv[i]);
+		if (hearth_rate_parse(argv[i + 1], &pc->cfg->capacity[dir]))
+			return fail(pc, "bad capacity '%s' (want a rate from 8kbit to 100gbit, e.g. 100mbit)",
+				    argv[i + 1]);
+	}
+	pc->cfg->capacity_line = pc->line;
+	return 0;
+}
+
+/* tenant NAME SETTINGS...; lines naming the same tenant add up */
+static int do_tenant(struct parse_ctx *pc, int argc, char **argv)
+{
+	struct hearth_config *cfg = pc->cfg;
+	struct hearth_tenant_spec *spec = NULL;
+	char msg[256];
+
+	if (!hearth_tenant_name_ok(argv[0]))
+		return fail(pc, "bad tenant name '%s' (letters, digits, '-', '_', '.'; at most 31)",
+			    argv[0]);
+	if (!strcmp(argv[0], "home"))
+		return fail(pc, "%s", "'home' is tenant 0: it takes what the tenants leave, and has no settings");
+	for (int i = 0; i < cfg->n_tenants && !spec; i++)
+		if (!strcmp(cfg->tenants[i].name, argv[0]))
+			spec = &cfg->tenants[i];
+	if (!spec) {
+		if (cfg->n_tenants == HEARTH_CONFIG_MAX_TENANTS)
+			return fail(pc, "too many tenants in the file (at most %s)", "32");
+		spec = &cfg->tenants[cfg->n_tenants++];
+		hearth_tenant_spec_init(spec, argv[0]);
+		spec->line = pc->line;
+	}
+	if (hearth_tenant_spec_parse(spec, argc - 1, argv + 1, msg, sizeof(msg)))
+		return fail(pc, "%s", msg);
+	return 0;
+}
+
 static const struct directive directives[] = {
 	{ "wan", 1, 1, "'wan' takes one interface name", do_wan },
 	{ "lan", 2, 1 + HEARTH_CONFIG_MAX_PREFIXES,
@@ -364,6 +412,9 @@ static const struct directive directives[] = {
 	{ "nat", 1, 4,
 	  "'nat' takes 'masquerade', 'ports MIN-MAX' or 'forward PROTO PORT ADDR:PORT'",
 	  do_nat },
+	{ "wan-capacity", 2, 4, "'wan-capacity' takes up RATE and/or down RATE",
+	  do_wan_capacity },
+	{ "tenant", 2, MAX_WORDS - 1, "'tenant' takes a name and settings", do_tenant },
 };
 
 static int split_words(char *line, char **words)
@@ -438,6 +489,53 @@ static int check_forwards(struct parse_ctx *pc)
 	return 0;
 }
 
+static bool is_lan(const struct hearth_config *cfg, const char *name)
+{
+	for (int i = 0; i < cfg->n_ifaces; i++)
+		if (cfg->ifaces[i].role == HEARTH_ROLE_LAN && !strcmp(cfg->ifaces[i].name, name))
+			return true;
+	return false;
+}
+
+/* Each tenant against the capacity, their interfaces, and ids and
+ * guarantees across all of them. */
+static int check_tenants(struct parse_ctx *pc)
+{
+	const struct hearth_config *cfg = pc->cfg;
+	__u64 sum[HEARTH_DIR_MAX] = { 0, 0 };
+	char msg[256];
+
+	for (int i = 0; i < cfg->n_tenants; i++) {
+		const struct hearth_tenant_spec *t = &cfg->tenants[i];
+
+		pc->line = t->line;
+		if (hearth_tenant_spec_check(t, cfg->capacity, msg, sizeof(msg)))
+			return fail(pc, "tenant %s", msg);
+		for (int j = 0; j < t->n_ifaces; j++)
+			if (!is_lan(cfg, t->ifaces[j]))
+				return fail(pc, "tenant interface '%s' is not a 'lan' interface",
+					    t->ifaces[j]);
+		for (int j = 0; j < i; j++)
+			if (t->id >= 0 && cfg->tenants[j].id == t->id)
+				return fail(pc, "tenant id already given to '%s'",
+					    cfg->tenants[j].name);
+		for (int d = 0; d < HEARTH_DIR_MAX; d++)
+			sum[d] += t->dir[d].rate;
+	}
+	for (int d = 0; d < HEARTH_DIR_MAX; d++) {
+		char a[32], b[32];
+
+		if (!cfg->capacity[d] || sum[d] <= cfg->capacity[d])
+			continue;
+		pc->line = cfg->capacity_line;
+		snprintf(msg, sizeof(msg), "the tenants' guaranteed %s rates add up to %s, above the capacity %s",
+			 d == HEARTH_DIR_UP ? "up" : "down", hearth_rate_format(sum[d], a, sizeof(a)),
+			 hearth_rate_format(cfg->capacity[d], b, sizeof(b)));
+		return fail(pc, "%s", msg);
+	}
+	return 0;
+}
+
 static int check_complete(struct parse_ctx *pc)
 {
 	bool wan = false, lan = false;
@@ -454,7 +552,7 @@ static int check_complete(struct parse_ctx *pc)
 		return hearth_err_set(pc->err, EINVAL,
 				      "%s: no 'lan' interface defined",
 				      pc->path);
-	return check_forwards(pc);
+	return check_forwards(pc) ?: check_tenants(pc);
 }
 
 int hearth_config_load(const char *path, struct hearth_config *cfg,

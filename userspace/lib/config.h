@@ -39,6 +39,33 @@ struct hearth_config_forward {
 	int line;
 };
 
+#define HEARTH_TENANT_SPEC_MATCHES 8
+#define HEARTH_CONFIG_MAX_TENANTS 32
+
+/* Bandwidth of one direction as given (0: not given). */
+struct hearth_tenant_dir_spec {
+	bool set;
+	__u64 rate; /* bits/s */
+	__u64 ceil; /* bits/s */
+	__u32 burst; /* bytes */
+};
+
+/* A tenant as written in the config file or on the command line. */
+struct hearth_tenant_spec {
+	char name[HEARTH_TENANT_NAMSIZ];
+	int id; /* -1: the first free one */
+	int prio; /* -1: not given */
+	struct hearth_tenant_dir_spec dir[HEARTH_DIR_MAX];
+	bool matches_given;
+	int n_ifaces;
+	char ifaces[HEARTH_TENANT_SPEC_MATCHES][IF_NAMESIZE];
+	int n_prefixes;
+	struct hearth_prefix prefixes[HEARTH_TENANT_SPEC_MATCHES];
+	int n_macs;
+	__u8 macs[HEARTH_TENANT_SPEC_MATCHES][6];
+	int line;
+};
+
 enum hearth_xdp_mode {
 	HEARTH_XDP_AUTO, /* native where the driver has it, else generic */
 	HEARTH_XDP_NATIVE,
@@ -58,6 +85,10 @@ struct hearth_config {
 	struct hearth_config_forward forwards[HEARTH_CONFIG_MAX_FORWARDS];
 	int n_ifaces;
 	struct hearth_config_iface ifaces[HEARTH_CONFIG_MAX_IFACES];
+	__u64 capacity[HEARTH_DIR_MAX]; /* WAN, bits/s; 0: not set */
+	int capacity_line;
+	int n_tenants;
+	struct hearth_tenant_spec tenants[HEARTH_CONFIG_MAX_TENANTS];
 };
 
 void hearth_config_defaults(struct hearth_config *cfg);

@@ -54,6 +54,13 @@ static const char *const map_names[HEARTH_DP_MAP_COUNT] = {
 	[HEARTH_DP_NATFWD] = HEARTH_STR(HEARTH_MAP_NATFWD),
 	[HEARTH_DP_CTL1] = HEARTH_STR(HEARTH_MAP_CTL1),
 	[HEARTH_DP_FRAGS] = HEARTH_STR(HEARTH_MAP_FRAGS),
+	[HEARTH_DP_TENANTS] = HEARTH_STR(HEARTH_MAP_TENANTS),
+	[HEARTH_DP_TNSTATS] = HEARTH_STR(HEARTH_MAP_TNSTATS),
+	[HEARTH_DP_TNPOLICE] = HEARTH_STR(HEARTH_MAP_TNPOLICE),
+	[HEARTH_DP_TNIFACE] = HEARTH_STR(HEARTH_MAP_TNIFACE),
+	[HEARTH_DP_TNPREFIX] = HEARTH_STR(HEARTH_MAP_TNPREFIX),
+	[HEARTH_DP_TNMAC] = HEARTH_STR(HEARTH_MAP_TNMAC),
+	[HEARTH_DP_LINKCFG] = HEARTH_STR(HEARTH_MAP_LINKCFG),
 };
 
 #define PROG_NAME HEARTH_STR(HEARTH_PROG_XDP_GATEWAY)
@@ -407,6 +414,9 @@ static int state_put(struct hearth_dp *dp, const struct hearth_state *st)
 	return 0;
 }
 
+/* The tenant rule bits follow the tenant maps, not the configuration. */
+#define TENANT_FLAGS (HEARTH_STATE_TENANT_MACS | HEARTH_STATE_TENANT_PREFIXES)
+
 int hearth_dp_set_flags(struct hearth_dp *dp, __u32 flags)
 {
 	struct hearth_state st;
@@ -414,6 +424,22 @@ int hearth_dp_set_flags(struct hearth_dp *dp, __u32 flags)
 
 	if (ret)
 		return ret;
+	flags = (flags & ~TENANT_FLAGS) | (st.flags & TENANT_FLAGS);
+	if (st.flags == flags)
+		return 0;
+	st.flags = flags;
+	st.generation++;
+	return state_put(dp, &st);
+}
+
+int hearth_dp_set_tenant_flags(struct hearth_dp *dp, __u32 flags)
+{
+	struct hearth_state st;
+	int ret = hearth_dp_state_get(dp, &st);
+
+	if (ret)
+		return ret;
+	flags = (st.flags & ~TENANT_FLAGS) | (flags & TENANT_FLAGS);
 	if (st.flags == flags)
 		return 0;
 	st.flags = flags;
@@ -482,6 +508,13 @@ static int take_skeleton_fds(struct hearth_dp *dp, struct xdp_gateway *skel)
 		[HEARTH_DP_NATFWD] = skel->maps.HEARTH_MAP_NATFWD,
 		[HEARTH_DP_CTL1] = skel->maps.HEARTH_MAP_CTL1,
 		[HEARTH_DP_FRAGS] = skel->maps.HEARTH_MAP_FRAGS,
+		[HEARTH_DP_TENANTS] = skel->maps.HEARTH_MAP_TENANTS,
+		[HEARTH_DP_TNSTATS] = skel->maps.HEARTH_MAP_TNSTATS,
+		[HEARTH_DP_TNPOLICE] = skel->maps.HEARTH_MAP_TNPOLICE,
+		[HEARTH_DP_TNIFACE] = skel->maps.HEARTH_MAP_TNIFACE,
+		[HEARTH_DP_TNPREFIX] = skel->maps.HEARTH_MAP_TNPREFIX,
+		[HEARTH_DP_TNMAC] = skel->maps.HEARTH_MAP_TNMAC,
+		[HEARTH_DP_LINKCFG] = skel->maps.HEARTH_MAP_LINKCFG,
 	};
 
 	for (int i = 0; i < HEARTH_DP_MAP_COUNT; i++) {
@@ -717,7 +750,7 @@ int hearth_dp_load(struct hearth_dp *dp, const struct hearth_config *cfg,
 	ret = hearth_dp_state_get(dp, &st);
 	if (!ret) {
 		st.build_id = id;
-		st.flags = flags;
+		st.flags = (flags & ~TENANT_FLAGS) | (st.flags & TENANT_FLAGS);
 		st.generation++;
 		ret = state_put(dp, &st);
 	}

@@ -24,6 +24,13 @@ enum hearth_dp_map {
 	HEARTH_DP_NATFWD,
 	HEARTH_DP_CTL1,
 	HEARTH_DP_FRAGS,
+	HEARTH_DP_TENANTS,
+	HEARTH_DP_TNSTATS,
+	HEARTH_DP_TNPOLICE,
+	HEARTH_DP_TNIFACE,
+	HEARTH_DP_TNPREFIX,
+	HEARTH_DP_TNMAC,
+	HEARTH_DP_LINKCFG,
 	HEARTH_DP_MAP_COUNT,
 };
 
@@ -78,6 +85,8 @@ int hearth_dp_iface_status(struct hearth_dp *dp, __u32 slot,
 
 int hearth_dp_state_get(struct hearth_dp *dp, struct hearth_state *st);
 int hearth_dp_set_flags(struct hearth_dp *dp, __u32 flags);
+/* Sets the HEARTH_STATE_TENANT_* bits (the others are the config's). */
+int hearth_dp_set_tenant_flags(struct hearth_dp *dp, __u32 flags);
 int hearth_dp_bump_generation(struct hearth_dp *dp);
 /* Invalidates every cached decision and empties the shared cache. */
 int hearth_dp_fib_flush(struct hearth_dp *dp);

@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "nat.h"
+#include "shaper.h"
 
 static void hook_init(struct bpf_tc_hook *hook, __u32 ifindex)
 {
@@ -86,6 +87,7 @@ void hearth_tc_detach_pinned(const char *pin_dir)
 		if (bpf_map_lookup_elem(fd, &slot, &iface) ||
 		    iface.role != HEARTH_ROLE_WAN || !iface.ifindex)
 			continue;
+		hearth_shaper_remove(iface.ifindex); /* only an HTB of ours */
 		hook_init(&hook, iface.ifindex);
 		/* only a filter still running our program is ours to remove */
 		if (hearth_tc_attached(iface.ifindex) == ours)

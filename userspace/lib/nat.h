@@ -17,7 +17,8 @@
 int hearth_tc_attach(struct hearth_dp *dp, __u32 ifindex, struct hearth_err *err);
 /* The program id of our filter on @ifindex, or 0. */
 __u32 hearth_tc_attached(__u32 ifindex);
-/* Removes our filter from every WAN interface recorded under @pin_dir. */
+/* Removes our filter and our HTB shaper from every WAN interface recorded
+ * under @pin_dir. */
 void hearth_tc_detach_pinned(const char *pin_dir);
 
 /* The first IPv4 address of @ifname, or 0 when it has none. */

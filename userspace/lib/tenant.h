@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef HEARTH_TENANT_H
+#define HEARTH_TENANT_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "dataplane.h"
+#include "error.h"
+
+/* A tenant's rules as the data plane holds them. */
+struct hearth_tenant_matches {
+	int n_ifaces;
+	__u32 slots[HEARTH_MAX_IFACES];
+	int n_prefixes;
+	struct hearth_prefix prefixes[64];
+	int n_macs;
+	__u8 macs[64][6];
+};
+
+/* "100mbit", "2.5gbit", "640kbit", "1000000bit" (SI units, bits/s). */
+int hearth_rate_parse(const char *text, __u64 *bps);
+const char *hearth_rate_format(__u64 bps, char *buf, size_t size);
+/* "1514", "32k", "32kb", "1m" (bytes, k = 1024). */
+int hearth_size_parse(const char *text, __u32 *bytes);
+int hearth_mac_parse(const char *text, __u8 mac[6]);
+/* Letters, digits, '-', '_', '.' (not leading), at most 31 characters. */
+bool hearth_tenant_name_ok(const char *name);
+
+void hearth_tenant_spec_init(struct hearth_tenant_spec *spec, const char *name);
+/* Words after the name: id N, prio P, up|down rate R ceil C [burst B],
+ * iface DEV, prefix P, mac M. Fills msg with the problem on -EINVAL. */
+int hearth_tenant_spec_parse(struct hearth_tenant_spec *spec, int argc,
+			     char **argv, char *msg, size_t size);
+/* Rates against each other and against the WAN capacity. */
+int hearth_tenant_spec_check(const struct hearth_tenant_spec *spec,
+			     const __u64 capacity[HEARTH_DIR_MAX], char *msg,
+			     size_t size);
+
+/* The id of tenant @name, or -ENOENT. */
+int hearth_tenant_find(struct hearth_dp *dp, const char *name);
+int hearth_tenant_get(struct hearth_dp *dp, __u32 id, struct hearth_tenant *t);
+int hearth_tenant_matches(struct hearth_dp *dp, __u32 id,
+			  struct hearth_tenant_matches *m);
+/* Sums one tenant's per-CPU counters. */
+int hearth_tenant_counters(struct hearth_dp *dp, __u32 id, enum hearth_dir dir,
+			   struct hearth_tenant_counters *out);
+int hearth_link_get(struct hearth_dp *dp, struct hearth_link_cfg *link);
+
+/* Adds (@create) or changes a tenant; the given rates replace the
+ * direction's, given matches replace all of the tenant's. */
+int hearth_tenant_put(struct hearth_dp *dp, const struct hearth_tenant_spec *spec,
+		      enum hearth_tenant_origin origin, bool create,
+		      struct hearth_err *err);
+/* Removes a tenant, its rules, and gives its connections to the home. */
+int hearth_tenant_del(struct hearth_dp *dp, const char *name,
+		      struct hearth_err *err);
+/* The WAN link: capacities and slot; recomputes every tenant's policer. */
+int hearth_link_apply(struct hearth_dp *dp, const __u64 capacity[HEARTH_DIR_MAX],
+		      __u32 wan_slot, struct hearth_err *err);
+/* Makes the configured tenants those of @cfg (runtime ones stay). */
+int hearth_tenants_sync(struct hearth_dp *dp, const struct hearth_config *cfg,
+			struct hearth_err *err);
+
+/* What the data plane enforces for a tenant's direction: the home's
+ * guaranteed rate is what the others leave, an unset ceiling is the
+ * capacity (0: none), and the burst defaults to 10 ms at the ceiling. */
+struct hearth_rate_eff {
+	__u64 rate, ceil;
+	__u32 burst;
+};
+void hearth_tenant_effective(const struct hearth_tenant_rate *r, __u32 id,
+			     __u64 capacity, __u64 others_rate,
+			     struct hearth_rate_eff *eff);
+
+#endif
