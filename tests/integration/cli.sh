@@ -39,6 +39,33 @@ refuse "bad option" 2 "bad option '--frobnicate'" --frobnicate status
 refuse "bad short option among good ones" 2 "bad option '-x'" -jx status
 refuse "option without its argument" 2 "option '-P' needs an argument" -P
 
+# tenants at run time: bad input refused in one line, nothing left behind
+refuse "tenant with a bad name" 2 "bad tenant name '../x'" tenant add ../x
+refuse "tenant with a bad rate" 2 "bad down rate 'lots'" tenant add g down rate lots
+refuse "tenant with a bad prio" 2 "prio is 1 (first to borrow) to 7, not '0'" tenant add g prio 0
+refuse "tenant on a foreign interface" 1 "interface 'eth9' is not a gateway interface" tenant add g iface eth9
+refuse "set of a missing tenant" 1 "no tenant 'nobody'" tenant set nobody prio 2
+refuse "del of the home" 1 "the home (tenant 0) cannot be deleted" tenant del home
+t_jq "refused tenants leave nothing" '[.tenants[].name] == ["home"]' "$(hearth_cli -j tenant show)"
+hearth_cli tenant add guest prio 2 down rate 2mbit ceil 8mbit prefix 192.168.1.11/32
+t_jq "tenant add: shown with its settings" \
+	'.name == "guest" and .prio == 2 and .origin == "runtime" and .down.rate == 2000000 and .down.ceil == 8000000 and .match.prefix == ["192.168.1.11/32"]' \
+	"$(hearth_cli -j tenant show guest)"
+refuse "a second tenant of that name" 1 "tenant 'guest' already exists" tenant add guest
+refuse "a prefix another tenant has" 1 "that prefix already belongs to tenant 'guest'" tenant add other prefix 192.168.1.11/32
+nsx "$NS_H2" ping -c 3 -i 0.05 "$SERVER_V4" >/dev/null
+t_jq "tenant meters: the guest's pings, both ways" '.up.packets >= 3 and .down.packets >= 3' \
+	"$(hearth_cli -j tenant show guest)"
+hearth_cli tenant set guest prio 5 iface lan0
+t_jq "tenant set: new prio, rules replaced" '.prio == 5 and .match.prefix == [] and .match.iface == ["lan0"] and .down.ceil == 8000000' \
+	"$(hearth_cli -j tenant show guest)"
+stop_hearthd
+start_hearthd "$work/hearth.conf" "$work/hearthd.log" || t_fail "hearthd restarts"
+t_jq "a runtime tenant survives a hearthd restart" '.prio == 5 and .origin == "runtime"' \
+	"$(hearth_cli -j tenant show guest)"
+hearth_cli tenant del guest
+t_jq "tenant del: gone" '[.tenants[].name] == ["home"]' "$(hearth_cli -j tenant show)"
+
 hearth_cli -j bogus >"$work/out" 2>/dev/null
 t_jq "-j errors are JSON too" '.error | test("unknown object")' "$(cat "$work/out")"
 

@@ -190,3 +190,7 @@ t_jq "tenant set: show reports the new ceiling" \
 
 echo "figures: $figures"
 [[ -z ${TENANT_FIGURES:-} ]] || echo "$figures" >"$TENANT_FIGURES"
+
+hearth_cli down
+t_check "down: our HTB shaper is gone from the WAN" \
+	bash -c "! ip netns exec $NS_GW tc qdisc show dev wan0 | grep -q 'htb 4854:'"

@@ -128,6 +128,17 @@ static const struct bad_case bad[] = {
 	{ "wan a\nlan b 10.0.0.0/24\nnat forward tcp 80 10.0.0.1:80\n", ":3:", "'nat forward' needs 'nat masquerade'" },
 	{ "wan a\nlan b 10.0.0.0/24\nnat masquerade\nnat forward tcp 80 10.1.0.1:80\n", ":4:", "forward target 10.1.0.1 is not in a LAN subnet" },
 	{ "lan b 10.0.0.0/24\n", ": ", "no 'wan' interface defined" },
+	{ "wan a\nlan b 10.0.0.0/24\nwan-capacity up fast\n", ":3:", "bad capacity 'fast'" },
+	{ "wan a\nlan b 10.0.0.0/24\nwan-capacity sideways 10mbit\n", ":3:", "not 'sideways'" },
+	{ "wan a\nlan b 10.0.0.0/24\ntenant ../x prio 2\n", ":3:", "bad tenant name '../x'" },
+	{ "wan a\nlan b 10.0.0.0/24\ntenant home prio 2\n", ":3:", "'home' is tenant 0" },
+	{ "wan a\nlan b 10.0.0.0/24\ntenant g prio 9\n", ":3:", "prio is 1 (first to borrow) to 7, not '9'" },
+	{ "wan a\nlan b 10.0.0.0/24\ntenant g up rate 10mbit ceil 5mbit\n", ":3:", "up rate 10mbit is above its ceil 5mbit" },
+	{ "wan a\nlan b 10.0.0.0/24\ntenant g colour red\n", ":3:", "unknown tenant setting 'colour'" },
+	{ "wan a\nlan b 10.0.0.0/24\ntenant g mac 01:02:03:04:05:06\n", ":3:", "bad MAC address '01:02:03:04:05:06'" },
+	{ "wan a\nlan b 10.0.0.0/24\ntenant g iface a\n", ":3:", "tenant interface 'a' is not a 'lan' interface" },
+	{ "wan a\nlan b 10.0.0.0/24\nwan-capacity down 10mbit\ntenant g down ceil 20mbit\n", ":4:", "down ceil 20mbit is above the WAN capacity 10mbit" },
+	{ "wan a\nlan b 10.0.0.0/24\nwan-capacity down 10mbit\ntenant g down rate 6mbit\ntenant h down rate 6mbit\n", ":3:", "guaranteed down rates add up to 12mbit" },
 	{ "wan a\n", ": ", "no 'lan' interface defined" },
 };
 

@@ -84,4 +84,68 @@ static inline bool expect_verdict(struct fixture *fx, int ifindex,
 	return ok;
 }
 
+/* The gateway with masquerade on, ports @pmin-@pmax. */
+static inline struct xdp_gateway *nat_setup(struct fixture *fx, __u16 pmin, __u16 pmax)
+{
+	struct xdp_gateway *skel = gw_setup(fx);
+
+	if (skel && !ASSERT_OK(fixture_enable_nat(fx, pmin, pmax), "enable NAT")) {
+		xdp_gateway__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+/* An outbound packet from @src:@sport on the LAN to the server. */
+static inline struct pkt_spec out_spec(struct fixture *fx, const char *src, __u8 proto,
+				__u16 sport)
+{
+	struct pkt_spec s = lan_spec(fx, AF_INET, FX_SERVER_V4);
+
+	s.src = src;
+	s.proto = proto;
+	s.sport = sport;
+	if (!strcmp(src, FX_H2_V4))
+		memcpy(s.smac, fx->h2_mac, 6);
+	return s;
+}
+
+/* The server's answer to @out as it arrives on the WAN, to @nat_port. */
+static inline struct pkt_spec reply_spec(struct fixture *fx, __u8 proto, __u16 nat_port)
+{
+	struct pkt_spec s = {
+		.family = AF_INET, .src = FX_SERVER_V4, .dst = FX_WAN_V4,
+		.proto = proto, .payload = 32,
+	};
+
+	memcpy(s.dmac, fx->wan_mac, 6);
+	memcpy(s.smac, fx->inet_mac, 6);
+	if (proto == IPPROTO_ICMP) {
+		s.echo_reply = true;
+		s.sport = nat_port; /* the echo id */
+	} else {
+		s.sport = 5201;
+		s.dport = nat_port;
+	}
+	return s;
+}
+
+static inline __u16 be16_at(const __u8 *p)
+{
+	return (__u16)(p[0] << 8 | p[1]);
+}
+
+/* Runs @s in on @ifindex; returns the verdict, the frame in @out. */
+static inline __u32 run_spec(struct fixture *fx, int ifindex, const struct pkt_spec *s,
+		      __u8 *out, __u32 *out_len)
+{
+	__u8 in[FRAME_MAX];
+	__u32 len = (__u32)pkt_build(s, in, sizeof(in)), retval = ~0u;
+
+	*out_len = FRAME_MAX;
+	if (fixture_run(fx, ifindex, in, len, out, out_len, &retval))
+		return ~0u;
+	return retval;
+}
+
 #endif
