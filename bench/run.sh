@@ -23,6 +23,7 @@ STEPS=(
 	"xdp_forward|per-packet cost of the XDP forwarding path vs an empty XDP program (BPF_PROG_TEST_RUN)"
 	"xdp_nat|per-packet cost of the NAT paths (established both ways, new connections) vs an empty XDP program (BPF_PROG_TEST_RUN)"
 	"nat_e2e|end to end in namespaces, same frames: hearth masquerade vs Linux nftables masquerade, delivered pps and CPU per packet"
+	"tenant|home first on a 100 Mbit/s shaped link: the acceptance figures of tests/integration/tenant.sh (tenant metering cost is in xdp_nat)"
 )
 
 revision() {
@@ -54,6 +55,31 @@ step_nat_e2e() {
 	# builds and removes its own namespaces (tests/lib/topo.sh); takes
 	# BENCH_E2E_TRIALS, BENCH_E2E_SECONDS, BENCH_E2E_FLOWS, BENCH_E2E_RATE
 	HEARTH_BUILD=$BUILD bench/e2e_nat.sh -g "$(revision)" -o "$RESULTS/nat_e2e.json"
+}
+
+step_tenant() {
+	local figures out=$RESULTS/tenant.json log rc
+	figures=$(mktemp) log=$(mktemp)
+	HEARTH_BUILD=$BUILD TENANT_FIGURES=$figures tests/integration/tenant.sh >"$log" 2>&1
+	rc=$?
+	grep -E '^(  |FAIL)' "$log"
+	if [[ $rc -ne 0 || ! -s $figures ]] || grep -q '^FAIL' "$log"; then
+		echo "tenant: the acceptance run failed (figures kept if any)" >&2
+		rc=1
+	fi
+	if [[ -s $figures ]]; then
+		jq --arg rev "$(revision)" --arg kernel "$(uname -r)" --arg date "$(date -u +%FT%TZ)" \
+			'{benchmark: "tenant", revision: $rev, kernel: $kernel, date: $date,
+			  setup: "ISP side shaped to 100 Mbit/s each way (HTB, 1000-packet queues); hearth wan-capacity 90 Mbit/s each way; tenant guest: guaranteed 10, ceiling 50 Mbit/s each way, prio 3; home1 runs iperf3 TCP + ping while guest floods (TCP x4 + UDP; download UDP at its guarantee)",
+			  targets: {home_share: ">= 85% of (capacity - guaranteed) = 68 Mbit/s",
+				    guest_alone: ">= 85% of ceiling = 42.5 Mbit/s",
+				    guest_window: "<= ceiling + 5% = 52.5 Mbit/s over any 10 s",
+				    ping_p95: "<= 10 ms", runtime_set: "new ceiling (20 Mbit/s) within 1 s"},
+			  figures: .}' "$figures" >"$out"
+		jq -r '.figures | to_entries[] | "  \(.key)\t\(.value)"' "$out" | column -t
+	fi
+	rm -f "$figures" "$log"
+	return $rc
 }
 
 list_steps() {

@@ -134,7 +134,18 @@ enum scenario_id {
 	SC_NAT_DECIDE,
 	SC_NAT_SNAT,
 	SC_NAT_POST,
+	SC_NAT_OUT_METER,
+	SC_NAT_IN_METER,
+	SC_NAT_IN_POLICE,
 	SC_COUNT
+};
+
+/* Tenant metering and policing, as `wan-capacity` would set them. */
+enum tenant_mode {
+	TN_OFF, /* no WAN link configured: the tenant stage returns at once */
+	TN_METER, /* the WAN known: every crossing counted for its tenant */
+	TN_POLICE, /* plus a download capacity (100 Gbit/s, so every packet
+		      conforms): the policer's buckets for each packet */
 };
 
 struct scenario {
@@ -152,6 +163,7 @@ struct scenario {
 	enum ct_check ct;
 	__u32 repeats; /* per trial; 0: the -r value */
 	__u32 warmup; /* 0: WARMUP_REPEATS */
+	enum tenant_mode tenant;
 };
 
 static const struct scenario scenarios[SC_COUNT] = {
@@ -236,6 +248,19 @@ static const struct scenario scenarios[SC_COUNT] = {
 			  "bench_nat_post: bench_nat_decide plus nat_post (rewrite and conntrack accounting)",
 			  IN_NAT, PROG_NAT_POST, FRAME_UDP4, false, true, XDP_PASS, -1,
 			  CACHE_HIT, CT_HIT_ORIG },
+	/* the tenant stage on the established paths */
+	[SC_NAT_OUT_METER] = { "nat_out_metered", "NAT outbound + tenant meter",
+			       "bench_nat_gw as nat_out, the WAN link configured: the upload counted for the connection's tenant (home)",
+			       IN_NAT, PROG_NAT_GW, FRAME_UDP4, false, true, XDP_REDIRECT,
+			       HEARTH_CNT_FORWARD, CACHE_HIT, CT_HIT_ORIG, 0, 0, TN_METER },
+	[SC_NAT_IN_METER] = { "nat_in_metered", "NAT inbound + tenant meter",
+			      "bench_nat_gw as nat_in, the WAN link configured: the download counted for the connection's tenant",
+			      IN_NAT, PROG_NAT_GW, FRAME_UDP4_IN, false, true, XDP_REDIRECT,
+			      HEARTH_CNT_FORWARD, CACHE_HIT, CT_HIT_REPLY, 0, 0, TN_METER },
+	[SC_NAT_IN_POLICE] = { "nat_in_policed", "NAT inbound + meter + policer",
+			       "bench_nat_gw as nat_in with a download capacity: metered and policed (committed bucket, link buckets, one clock read)",
+			       IN_NAT, PROG_NAT_GW, FRAME_UDP4_IN, false, true, XDP_REDIRECT,
+			       HEARTH_CNT_FORWARD, CACHE_HIT, CT_HIT_REPLY, 0, 0, TN_POLICE },
 };
 
 static const char *const prog_names[PROG_COUNT] = {
@@ -357,6 +382,17 @@ static const char *const nat_notes[] = {
 	"The breakdown of nat_out subtracts the medians of the same pipeline "
 	"cut short after each stage (bench_nat_parse ... bench_nat_post): an "
 	"estimate, the cut programs are compiled on their own.",
+	"Tenants: nat_out and nat_in run with no WAN link configured (the "
+	"tenant stage returns at its first test); the *_metered scenarios "
+	"configure the WAN (hearth_linkcfg.wan_slot) so every packet is "
+	"counted for the connection's tenant, read from its conntrack line; "
+	"nat_in_policed adds a 100 Gbit/s download capacity so the policer "
+	"runs in full for every packet (home within its guarantee: tenant "
+	"and link lookups, one bpf_ktime_get_ns, three bucket charges) and "
+	"never drops. After each trial the home's meter must have moved by "
+	"the repeats. The tenant lookup itself (MAC, prefix, interface) "
+	"happens once per connection, when it opens, so it is part of "
+	"nat_new.",
 };
 
 struct suite {
@@ -405,6 +441,8 @@ struct options {
 	const char *out;
 };
 
+enum { TNFD_IFSLOTS, TNFD_LINK, TNFD_TENANTS, TNFD_STATS, TNFD_COUNT };
+
 struct bench {
 	struct options opt;
 	const struct suite *suite;
@@ -415,6 +453,7 @@ struct bench {
 	struct frame frames[FRAME_COUNT];
 	struct result res[SC_COUNT];
 	int natcfg_fd;
+	int tn_fd[TNFD_COUNT];
 	/* the established connection of the NAT suite, both directions */
 	struct hearth_ct_key est_orig, est_reply;
 };
@@ -644,6 +683,10 @@ static int load_progs(struct bench *b)
 	b->prog_fd[PROG_NAT_SNAT] = bpf_program__fd(gw->progs.bench_nat_snat);
 	b->prog_fd[PROG_NAT_POST] = bpf_program__fd(gw->progs.bench_nat_post);
 	b->natcfg_fd = bpf_map__fd(gw->maps.HEARTH_MAP_NATCFG);
+	b->tn_fd[TNFD_IFSLOTS] = bpf_map__fd(gw->maps.HEARTH_MAP_IFSLOTS);
+	b->tn_fd[TNFD_LINK] = bpf_map__fd(gw->maps.HEARTH_MAP_LINKCFG);
+	b->tn_fd[TNFD_TENANTS] = bpf_map__fd(gw->maps.HEARTH_MAP_TENANTS);
+	b->tn_fd[TNFD_STATS] = bpf_map__fd(gw->maps.HEARTH_MAP_TNSTATS);
 	return 0;
 }
 
@@ -720,6 +763,52 @@ static int set_nat(struct bench *b, bool on)
 	return bpf_map_update_elem(b->natcfg_fd, &zero, &cfg, BPF_ANY) ? -errno : 0;
 }
 
+/* The WAN link and the home's download policer as hearthd's
+ * hearth_link_apply() derives them, for a link of @bps (0: none). */
+static int set_tenants(struct bench *b, enum tenant_mode mode)
+{
+	const __u64 bps = 100000000000ull, burst = 1u << 20;
+	struct hearth_link_cfg link = {};
+	struct hearth_tenant home = { .in_use = 1 };
+	__u32 zero = 0, ifindex = (__u32)b->fx.wan;
+
+	if (mode != TN_OFF &&
+	    bpf_map_lookup_elem(b->tn_fd[TNFD_IFSLOTS], &ifindex, &link.wan_slot))
+		return -errno;
+	if (mode == TN_POLICE) {
+		struct hearth_tenant_rate *r = &home.dir[HEARTH_DIR_DOWN];
+
+		link.capacity[HEARTH_DIR_DOWN] = bps;
+		link.police_down = 1;
+		link.down_nspb = (8000000000ull << HEARTH_NSPB_SHIFT) / bps;
+		link.down_tau = burst * 8000000000ull / bps;
+		link.borrow_nspb = link.down_nspb * 100 / HEARTH_BORROW_PERCENT;
+		link.borrow_tau = link.down_tau;
+		r->rate_nspb = link.down_nspb;
+		r->rate_tau = link.down_tau;
+	}
+	snprintf(home.name, sizeof(home.name), "home");
+	if (bpf_map_update_elem(b->tn_fd[TNFD_LINK], &zero, &link, BPF_ANY) ||
+	    bpf_map_update_elem(b->tn_fd[TNFD_TENANTS], &zero, &home, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+/* Packets counted for the home in @dir, over all CPUs. */
+static __u64 home_packets(struct bench *b, int dir)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct hearth_tenant_counters c[256];
+	__u32 key = HEARTH_TNSTATS_INDEX(HEARTH_TENANT_HOME, dir);
+	__u64 sum = 0;
+
+	if (ncpu <= 0 || ncpu > 256 || bpf_map_lookup_elem(b->tn_fd[TNFD_STATS], &key, c))
+		return 0;
+	for (int i = 0; i < ncpu; i++)
+		sum += c[i].packets;
+	return sum;
+}
+
 /* The frame head the scenario's prologue writes back, the fib-cache mode
  * and NAT as the scenario needs them. */
 static int scenario_settings(struct bench *b, const struct scenario *s)
@@ -733,6 +822,9 @@ static int scenario_settings(struct bench *b, const struct scenario *s)
 	ret = set_nat(b, s->nat);
 	if (ret)
 		return fail(s->key, "setting the NAT configuration: %s", strerror(-ret));
+	ret = set_tenants(b, s->tenant);
+	if (ret)
+		return fail(s->key, "setting the tenant maps: %s", strerror(-ret));
 	memcpy(&b->gw->bss->bench_head, f->data, BENCH_HEAD_LEN);
 	memcpy(&b->gw->bss->bench_nat_head, f->data, BENCH_NAT_HEAD_LEN);
 	b->gw->bss->bench_new_base = NEW_PORT_BASE;
@@ -838,6 +930,7 @@ struct snapshot {
 	struct hearth_fib_entry entry;
 	__u64 orig_packets, reply_packets;
 	__u32 ct_entries;
+	__u64 tenant_packets; /* the home's, in the scenario's direction */
 };
 
 struct conn_find {
@@ -885,6 +978,9 @@ static int snapshot(struct bench *b, const struct scenario *s, struct snapshot *
 		sn->counter = fixture_counter(&b->fx, f->ingress, s->counter);
 	if (s->counter == HEARTH_CNT_FORWARD)
 		sn->tx = fixture_counter(&b->fx, f->egress, HEARTH_CNT_TX);
+	if (s->tenant != TN_OFF)
+		sn->tenant_packets = home_packets(b, s->frame == FRAME_UDP4_IN ?
+							     HEARTH_DIR_DOWN : HEARTH_DIR_UP);
 	if (s->cache != CACHE_NA)
 		sn->cached = !bpf_map_lookup_elem(b->fx.fib_fd, &f->key, &sn->entry);
 	if (s->ct == CT_NA)
@@ -955,6 +1051,10 @@ static int verify(struct bench *b, const struct scenario *s,
 			    "the cached decision was missing or refreshed: some packets missed the cache");
 	if (s->cache == CACHE_OFF && (pre->cached || post->cached))
 		return fail(s->key, "a decision was cached although the cache is off");
+	if (s->tenant != TN_OFF && post->tenant_packets - pre->tenant_packets != want)
+		return fail(s->key, "the home's meter moved by %llu, want %llu",
+			    (unsigned long long)(post->tenant_packets - pre->tenant_packets),
+			    (unsigned long long)want);
 	return s->ct == CT_NA ? 0 : verify_ct(b, s, pre, post);
 }
 
