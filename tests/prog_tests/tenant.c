@@ -281,7 +281,7 @@ TEST(tenant_library_refusals)
 	ASSERT_EQ(hearth_tenant_put(&t.dp, &spec, HEARTH_TENANT_RUNTIME, true, &err), -EEXIST,
 		  "a second 'a'");
 	hearth_tenant_spec_init(&spec, "b");
-	spec.dir[HEARTH_DIR_DOWN].set = true;
+	spec.dir[HEARTH_DIR_DOWN].given = HEARTH_FIELD_RATE;
 	spec.dir[HEARTH_DIR_DOWN].rate = 10000000;
 	ASSERT_EQ(hearth_tenant_put(&t.dp, &spec, HEARTH_TENANT_RUNTIME, true, &err), -ERANGE,
 		  "guarantees over the capacity");

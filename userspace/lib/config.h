@@ -43,8 +43,16 @@ struct hearth_config_forward {
 #define HEARTH_CONFIG_MAX_TENANTS 32
 
 /* Bandwidth of one direction as given (0: not given). */
+enum hearth_tenant_field {
+	HEARTH_FIELD_RATE = 1 << 0,
+	HEARTH_FIELD_CEIL = 1 << 1,
+	HEARTH_FIELD_BURST = 1 << 2,
+	HEARTH_FIELD_ALL = 7,
+};
+
 struct hearth_tenant_dir_spec {
 	bool set;
+	__u8 given; /* enum hearth_tenant_field: what the words named */
 	__u64 rate; /* bits/s */
 	__u64 ceil; /* bits/s */
 	__u32 burst; /* bytes */

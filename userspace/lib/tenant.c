@@ -132,13 +132,15 @@ static int parse_dir(struct hearth_tenant_spec *spec, int argc, char **argv,
 	struct hearth_tenant_dir_spec *d = &spec->dir[dir];
 	int i = 1;
 
-	memset(d, 0, sizeof(*d));
 	d->set = true;
 	while (i + 1 < argc && (!strcmp(argv[i], "rate") || !strcmp(argv[i], "ceil") ||
 				!strcmp(argv[i], "burst"))) {
 		int ret = !strcmp(argv[i], "rate") ? hearth_rate_parse(argv[i + 1], &d->rate) :
 			  !strcmp(argv[i], "ceil") ? hearth_rate_parse(argv[i + 1], &d->ceil) :
 						     hearth_size_parse(argv[i + 1], &d->burst);
+
+		d->given |= !strcmp(argv[i], "rate") ? HEARTH_FIELD_RATE :
+			    !strcmp(argv[i], "ceil") ? HEARTH_FIELD_CEIL : HEARTH_FIELD_BURST;
 
 		if (ret) {
 			snprintf(msg, size, "bad %s %s '%s' (%s)", argv[0], argv[i],
@@ -704,13 +706,16 @@ int hearth_tenant_put(struct hearth_dp *dp, const struct hearth_tenant_spec *spe
 		return id;
 	if (spec->prio >= 0)
 		t.prio = (__u8)spec->prio;
+	/* only what was named changes: `set NAME down ceil R` keeps the rate */
 	for (int d = 0; d < HEARTH_DIR_MAX; d++) {
-		if (!spec->dir[d].set)
-			continue;
-		memset(&t.dir[d], 0, sizeof(t.dir[d]));
-		t.dir[d].rate = spec->dir[d].rate;
-		t.dir[d].ceil = spec->dir[d].ceil;
-		t.dir[d].burst = spec->dir[d].burst;
+		const struct hearth_tenant_dir_spec *s = &spec->dir[d];
+
+		if (s->given & HEARTH_FIELD_RATE)
+			t.dir[d].rate = s->rate;
+		if (s->given & HEARTH_FIELD_CEIL)
+			t.dir[d].ceil = s->ceil;
+		if (s->given & HEARTH_FIELD_BURST)
+			t.dir[d].burst = s->burst;
 	}
 	if (t.dir[HEARTH_DIR_UP].ceil && t.dir[HEARTH_DIR_UP].rate > t.dir[HEARTH_DIR_UP].ceil)
 		return hearth_err_set(err, EINVAL, "up rate is above its ceil");
@@ -847,8 +852,9 @@ int hearth_tenants_sync(struct hearth_dp *dp, const struct hearth_config *cfg,
 				return ret;
 			id = -ENOENT;
 		}
+		/* the file says all: what it leaves out is unset */
 		for (int d = 0; d < HEARTH_DIR_MAX; d++)
-			spec.dir[d].set = true;
+			spec.dir[d].given = HEARTH_FIELD_ALL;
 		if (spec.prio < 0)
 			spec.prio = 1;
 		ret = hearth_tenant_put(dp, &spec, HEARTH_TENANT_CONFIG, id < 0, err);
