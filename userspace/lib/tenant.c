@@ -22,7 +22,7 @@
 #define NSEC_PER_SEC 1000000000ull
 /* Default burst: this long at the ceiling (or guaranteed rate): enough
  * for TCP to fill it, short enough that its bursts do not queue long. */
-#define DEFAULT_BURST_NS 3000000ull
+#define DEFAULT_BURST_NS 5000000ull
 #define MIN_BURST 4096u
 
 static const struct {
