@@ -66,12 +66,24 @@ static struct hearth_tenant_counters counters(struct tenant_fx *t, int id, int d
 	return c;
 }
 
+/* The original direction of @src:@sport's UDP connection to the server. */
+static struct hearth_ct_key conn_key(const char *src, __u16 sport)
+{
+	struct hearth_ct_key key = { .proto = IPPROTO_UDP };
+
+	inet_pton(AF_INET, src, &key.saddr);
+	inet_pton(AF_INET, FX_SERVER_V4, &key.daddr);
+	key.sport = htons(sport);
+	key.dport = htons(5201);
+	return key;
+}
+
 /* Sends @src's UDP datagram out and the server's answer back; returns the
  * tenant its connection was given. */
 static int round_trip(struct tenant_fx *t, const char *src, __u16 sport)
 {
 	struct pkt_spec s = out_spec(&t->fx, src, IPPROTO_UDP, sport);
-	struct hearth_ct_key key = { .proto = IPPROTO_UDP };
+	struct hearth_ct_key key = conn_key(src, sport);
 	struct hearth_ct_entry e = {};
 	__u8 out[FRAME_MAX];
 	__u32 len;
@@ -80,10 +92,6 @@ static int round_trip(struct tenant_fx *t, const char *src, __u16 sport)
 		return -1;
 	s = reply_spec(&t->fx, IPPROTO_UDP, sport);
 	ASSERT_EQ(run_spec(&t->fx, t->fx.wan, &s, out, &len), XDP_REDIRECT, "reply");
-	inet_pton(AF_INET, src, &key.saddr);
-	inet_pton(AF_INET, FX_SERVER_V4, &key.daddr);
-	key.sport = htons(sport);
-	key.dport = htons(5201);
 	if (!ASSERT_OK(bpf_map_lookup_elem(t->fx.ct_fd, &key, &e), "connection tracked"))
 		return -1;
 	return e.tenant;
@@ -133,13 +141,9 @@ TEST(tenant_mac_then_prefix_then_iface)
 	ASSERT_EQ(round_trip(&t, FX_H1_V4, 40001), by_iface, "then the interface");
 	/* a deleted tenant's connections are the home's now */
 	{
-		struct hearth_ct_key key = { .proto = IPPROTO_UDP };
+		struct hearth_ct_key key = conn_key(FX_H1_V4, 40000);
 		struct hearth_ct_entry e = {};
 
-		inet_pton(AF_INET, FX_H1_V4, &key.saddr);
-		inet_pton(AF_INET, FX_SERVER_V4, &key.daddr);
-		key.sport = htons(40000);
-		key.dport = htons(5201);
 		ASSERT_OK(bpf_map_lookup_elem(t.fx.ct_fd, &key, &e), "old connection");
 		ASSERT_EQ(e.tenant, HEARTH_TENANT_HOME, "deleted tenant's connection to home");
 	}
@@ -240,7 +244,7 @@ TEST(tenant_police_home_first)
 
 TEST(tenant_upload_to_shaper)
 {
-	struct hearth_ct_key key = { .proto = IPPROTO_UDP };
+	struct hearth_ct_key key = conn_key(FX_H2_V4, 40000);
 	struct hearth_ct_entry e = {};
 	struct tenant_fx t;
 	struct pkt_spec s;
@@ -258,10 +262,6 @@ TEST(tenant_upload_to_shaper)
 		expect_verdict(&t.fx, t.fx.lan, in, len, XDP_PASS, HEARTH_CNT_PASS_SHAPER,
 			       "upload with shaping");
 	}
-	inet_pton(AF_INET, FX_H2_V4, &key.saddr);
-	inet_pton(AF_INET, FX_SERVER_V4, &key.daddr);
-	key.sport = htons(40000);
-	key.dport = htons(5201);
 	if (ASSERT_OK(bpf_map_lookup_elem(t.fx.ct_fd, &key, &e), "opened in XDP"))
 		ASSERT_EQ(e.tenant, guest, "with its tenant");
 	ASSERT_EQ(counters(&t, guest, HEARTH_DIR_UP).packets, 0, "metered by tc, not here");
