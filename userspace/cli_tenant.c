@@ -223,7 +223,7 @@ static void print_tenant(struct json_object *t)
 static int tenant_show(struct cli *cli, int argc, char **argv)
 {
 	struct json_object *root, *list, *cap;
-	__u64 others[HEARTH_DIR_MAX] = { 0, 0 };
+	__u64 others[HEARTH_DIR_MAX];
 	struct hearth_link_cfg link = {};
 	struct hearth_tenant t;
 	struct hearth_dp dp;
@@ -235,9 +235,7 @@ static int tenant_show(struct cli *cli, int argc, char **argv)
 	if (ret)
 		return ret;
 	hearth_link_get(&dp, &link);
-	for (__u32 id = 1; id < HEARTH_MAX_TENANTS; id++)
-		for (int d = 0; d < HEARTH_DIR_MAX && !hearth_tenant_get(&dp, id, &t); d++)
-			others[d] += t.dir[d].rate;
+	hearth_tenants_guaranteed(&dp, HEARTH_TENANT_HOME, others);
 	root = json_object_new_object();
 	cap = json_object_new_object();
 	list = json_object_new_array();

@@ -51,7 +51,6 @@ enum hearth_tenant_field {
 };
 
 struct hearth_tenant_dir_spec {
-	bool set;
 	__u8 given; /* enum hearth_tenant_field: what the words named */
 	__u64 rate; /* bits/s */
 	__u64 ceil; /* bits/s */

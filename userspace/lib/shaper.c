@@ -159,13 +159,11 @@ static int classes_sync(struct hearth_dp *dp, struct nl_sock *sk, __u32 ifindex,
 			__u64 capacity)
 {
 	bool in_use[HEARTH_MAX_TENANTS] = { false };
+	__u64 others[HEARTH_DIR_MAX];
 	struct hearth_tenant t;
-	__u64 others = 0;
 	int ret;
 
-	for (__u32 id = 1; id < HEARTH_MAX_TENANTS; id++)
-		if (!hearth_tenant_get(dp, id, &t))
-			others += t.dir[HEARTH_DIR_UP].rate;
+	hearth_tenants_guaranteed(dp, HEARTH_TENANT_HOME, others);
 	ret = class_put(sk, ifindex, classid(0), HEARTH_HTB_ROOT_MINOR, capacity, capacity,
 			0, 64 * 1024);
 	for (__u32 id = 0; !ret && id < HEARTH_MAX_TENANTS; id++) {
@@ -174,7 +172,8 @@ static int classes_sync(struct hearth_dp *dp, struct nl_sock *sk, __u32 ifindex,
 		if (hearth_tenant_get(dp, id, &t))
 			continue;
 		in_use[id] = true;
-		hearth_tenant_effective(&t.dir[HEARTH_DIR_UP], id, capacity, others, &eff);
+		hearth_tenant_effective(&t.dir[HEARTH_DIR_UP], id, capacity,
+					others[HEARTH_DIR_UP], &eff);
 		ret = class_put(sk, ifindex, classid(HEARTH_HTB_ROOT_MINOR),
 				HEARTH_HTB_TENANT_MINOR(id), eff.rate, eff.ceil, t.prio,
 				eff.burst);

@@ -132,7 +132,6 @@ static int parse_dir(struct hearth_tenant_spec *spec, int argc, char **argv,
 	struct hearth_tenant_dir_spec *d = &spec->dir[dir];
 	int i = 1;
 
-	d->set = true;
 	while (i + 1 < argc && (!strcmp(argv[i], "rate") || !strcmp(argv[i], "ceil") ||
 				!strcmp(argv[i], "burst"))) {
 		int ret = !strcmp(argv[i], "rate") ? hearth_rate_parse(argv[i + 1], &d->rate) :
@@ -298,6 +297,21 @@ int hearth_tenant_find(struct hearth_dp *dp, const char *name)
 		if (!hearth_tenant_get(dp, id, &t) && !strcmp(t.name, name))
 			return (int)id;
 	return -ENOENT;
+}
+
+void hearth_tenants_guaranteed(struct hearth_dp *dp, __u32 skip,
+			       __u64 sum[HEARTH_DIR_MAX])
+{
+	struct hearth_tenant t;
+
+	for (int d = 0; d < HEARTH_DIR_MAX; d++)
+		sum[d] = 0;
+	for (__u32 id = 1; id < HEARTH_MAX_TENANTS; id++) {
+		if (id == skip || hearth_tenant_get(dp, id, &t))
+			continue;
+		for (int d = 0; d < HEARTH_DIR_MAX; d++)
+			sum[d] += t.dir[d].rate;
+	}
 }
 
 int hearth_link_get(struct hearth_dp *dp, struct hearth_link_cfg *link)
@@ -639,22 +653,19 @@ static int total_rate_check(struct hearth_dp *dp, __u32 id,
 			    const struct hearth_tenant *next, struct hearth_err *err)
 {
 	static const char *const names[] = { "up", "down" };
+	__u64 sum[HEARTH_DIR_MAX];
 	struct hearth_link_cfg link;
-	struct hearth_tenant t;
 	char a[32], b[32];
 
 	if (hearth_link_get(dp, &link))
 		return 0;
+	hearth_tenants_guaranteed(dp, id, sum);
 	for (int d = 0; d < HEARTH_DIR_MAX; d++) {
-		__u64 sum = next->dir[d].rate;
-
-		for (__u32 o = 1; o < HEARTH_MAX_TENANTS; o++)
-			if (o != id && !hearth_tenant_get(dp, o, &t))
-				sum += t.dir[d].rate;
-		if (link.capacity[d] && sum > link.capacity[d])
+		sum[d] += next->dir[d].rate;
+		if (link.capacity[d] && sum[d] > link.capacity[d])
 			return hearth_err_set(err, ERANGE,
 					      "%s: guaranteed rates would add up to %s, above the WAN capacity %s",
-					      names[d], hearth_rate_format(sum, a, sizeof(a)),
+					      names[d], hearth_rate_format(sum[d], a, sizeof(a)),
 					      hearth_rate_format(link.capacity[d], b, sizeof(b)));
 	}
 	return 0;
@@ -717,11 +728,10 @@ int hearth_tenant_put(struct hearth_dp *dp, const struct hearth_tenant_spec *spe
 		if (s->given & HEARTH_FIELD_BURST)
 			t.dir[d].burst = s->burst;
 	}
-	if (t.dir[HEARTH_DIR_UP].ceil && t.dir[HEARTH_DIR_UP].rate > t.dir[HEARTH_DIR_UP].ceil)
-		return hearth_err_set(err, EINVAL, "up rate is above its ceil");
-	if (t.dir[HEARTH_DIR_DOWN].ceil &&
-	    t.dir[HEARTH_DIR_DOWN].rate > t.dir[HEARTH_DIR_DOWN].ceil)
-		return hearth_err_set(err, EINVAL, "down rate is above its ceil");
+	for (int d = 0; d < HEARTH_DIR_MAX; d++)
+		if (t.dir[d].ceil && t.dir[d].rate > t.dir[d].ceil)
+			return hearth_err_set(err, EINVAL, "%s rate is above its ceil",
+					      d == HEARTH_DIR_UP ? "up" : "down");
 	ret = total_rate_check(dp, (__u32)id, &t, err);
 	if (!ret && spec->matches_given)
 		ret = matches_check(dp, spec, (__u32)id, slots, err);

@@ -48,6 +48,10 @@ int hearth_tenant_matches(struct hearth_dp *dp, __u32 id,
 int hearth_tenant_counters(struct hearth_dp *dp, __u32 id, enum hearth_dir dir,
 			   struct hearth_tenant_counters *out);
 int hearth_link_get(struct hearth_dp *dp, struct hearth_link_cfg *link);
+/* The tenants' guaranteed rates added up per direction (the home has none),
+ * leaving out tenant @skip (HEARTH_TENANT_HOME: nobody). */
+void hearth_tenants_guaranteed(struct hearth_dp *dp, __u32 skip,
+			       __u64 sum[HEARTH_DIR_MAX]);
 
 /* Adds (@create) or changes a tenant; the given rates replace the
  * direction's, given matches replace all of the tenant's. */
