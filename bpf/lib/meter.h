@@ -85,16 +85,23 @@ static __always_inline void gcra_charge(__u64 *tat, __u64 now, __u64 cost)
 		__sync_fetch_and_add(tat, cost);
 }
 
+/* One packet's transmission time at each of the rates it is held to,
+ * computed once: every check and charge below reuses them. */
+struct police_costs {
+	__u64 commit, ceil; /* the tenant's */
+	__u64 link, borrow; /* the link's capacity and borrowing limit */
+};
+
 /* Guaranteed traffic may push the link into debt, up to one more
  * tolerance, so that borrowers wait until it is paid back. */
 static __always_inline void link_charge(struct hearth_police_state *link,
 					const struct hearth_link_cfg *cfg,
-					__u64 now, __u32 bytes)
+					__u64 now, const struct police_costs *c)
 {
 	if (link->commit_tat <= now + 2 * cfg->down_tau)
-		gcra_charge(&link->commit_tat, now, gcra_cost(bytes, cfg->down_nspb));
+		gcra_charge(&link->commit_tat, now, c->link);
 	if (link->ceil_tat <= now + 2 * cfg->borrow_tau)
-		gcra_charge(&link->ceil_tat, now, gcra_cost(bytes, cfg->borrow_nspb));
+		gcra_charge(&link->ceil_tat, now, c->borrow);
 }
 
 /* May a packet above its tenant's guarantee pass? The home may take the
@@ -103,17 +110,16 @@ static __always_inline void link_charge(struct hearth_police_state *link,
 static __always_inline int link_spare(const struct hearth_police_state *link,
 				      const struct hearth_link_cfg *cfg,
 				      const struct hearth_tenant *tn, __u32 tenant,
-				      __u64 now, __u32 bytes)
+				      __u64 now, const struct police_costs *c)
 {
 	__u64 tau;
 
+	if (!gcra_fits(link->commit_tat, now, c->link, cfg->down_tau))
+		return 0;
 	if (tenant == HEARTH_TENANT_HOME)
-		return gcra_fits(link->commit_tat, now, gcra_cost(bytes, cfg->down_nspb),
-				 cfg->down_tau);
+		return 1;
 	tau = cfg->borrow_tau - cfg->borrow_tau * tn->prio / (2 * HEARTH_PRIO_MAX);
-	return gcra_fits(link->commit_tat, now, gcra_cost(bytes, cfg->down_nspb),
-			 cfg->down_tau) &&
-	       gcra_fits(link->ceil_tat, now, gcra_cost(bytes, cfg->borrow_nspb), tau);
+	return gcra_fits(link->ceil_tat, now, c->borrow, tau);
 }
 
 static __always_inline __u32 police_drop(__u32 tenant, __u32 reason,
@@ -135,7 +141,8 @@ static __always_inline __u32 police_down(const struct hearth_link_cfg *cfg,
 	struct hearth_police_state *ps, *link;
 	const struct hearth_tenant_rate *r;
 	struct hearth_tenant *tn;
-	__u64 now, cost;
+	struct police_costs c;
+	__u64 now;
 
 	tn = bpf_map_lookup_elem(&HEARTH_MAP_TENANTS, &tenant);
 	ps = bpf_map_lookup_elem(&HEARTH_MAP_TNPOLICE, &tenant);
@@ -143,22 +150,24 @@ static __always_inline __u32 police_down(const struct hearth_link_cfg *cfg,
 	if (!tn || !ps || !link)
 		return HEARTH_CONTINUE;
 	r = &tn->dir[HEARTH_DIR_DOWN];
+	c.commit = gcra_cost(bytes, r->rate_nspb);
+	c.ceil = gcra_cost(bytes, r->ceil_nspb);
+	c.link = gcra_cost(bytes, cfg->down_nspb);
+	c.borrow = gcra_cost(bytes, cfg->borrow_nspb);
 	now = bpf_ktime_get_ns();
-	if (r->ceil_nspb &&
-	    !gcra_fits(ps->ceil_tat, now, gcra_cost(bytes, r->ceil_nspb), r->ceil_tau))
+	if (r->ceil_nspb && !gcra_fits(ps->ceil_tat, now, c.ceil, r->ceil_tau))
 		return police_drop(tenant, HEARTH_TDROP_CEIL, bytes);
-	cost = gcra_cost(bytes, r->rate_nspb);
-	if (r->rate_nspb && gcra_fits(ps->commit_tat, now, cost, r->rate_tau)) {
-		gcra_charge(&ps->commit_tat, now, cost);
-	} else if (!link_spare(link, cfg, tn, tenant, now, bytes)) {
+	if (r->rate_nspb && gcra_fits(ps->commit_tat, now, c.commit, r->rate_tau)) {
+		gcra_charge(&ps->commit_tat, now, c.commit);
+	} else if (!link_spare(link, cfg, tn, tenant, now, &c)) {
 		return police_drop(tenant,
 				   tenant == HEARTH_TENANT_HOME ? HEARTH_TDROP_LINK :
 								  HEARTH_TDROP_SQUEEZED,
 				   bytes);
 	}
 	if (r->ceil_nspb)
-		gcra_charge(&ps->ceil_tat, now, gcra_cost(bytes, r->ceil_nspb));
-	link_charge(link, cfg, now, bytes);
+		gcra_charge(&ps->ceil_tat, now, c.ceil);
+	link_charge(link, cfg, now, &c);
 	return HEARTH_CONTINUE;
 }
 
