@@ -35,6 +35,7 @@
 
 #include "../tests/lib/fixture.h"
 #include "../userspace/lib/conntrack.h"
+#include "../userspace/lib/tenant.h"
 #include "../tests/lib/pkt.h"
 #include "bench_gateway.h"
 #include "bench_gateway.skel.h"
@@ -441,8 +442,6 @@ struct options {
 	const char *out;
 };
 
-enum { TNFD_IFSLOTS, TNFD_LINK, TNFD_TENANTS, TNFD_STATS, TNFD_COUNT };
-
 struct bench {
 	struct options opt;
 	const struct suite *suite;
@@ -453,7 +452,7 @@ struct bench {
 	struct frame frames[FRAME_COUNT];
 	struct result res[SC_COUNT];
 	int natcfg_fd;
-	int tn_fd[TNFD_COUNT];
+	struct hearth_dp dp; /* the object's maps, for the tenant library */
 	/* the established connection of the NAT suite, both directions */
 	struct hearth_ct_key est_orig, est_reply;
 };
@@ -683,10 +682,8 @@ static int load_progs(struct bench *b)
 	b->prog_fd[PROG_NAT_SNAT] = bpf_program__fd(gw->progs.bench_nat_snat);
 	b->prog_fd[PROG_NAT_POST] = bpf_program__fd(gw->progs.bench_nat_post);
 	b->natcfg_fd = bpf_map__fd(gw->maps.HEARTH_MAP_NATCFG);
-	b->tn_fd[TNFD_IFSLOTS] = bpf_map__fd(gw->maps.HEARTH_MAP_IFSLOTS);
-	b->tn_fd[TNFD_LINK] = bpf_map__fd(gw->maps.HEARTH_MAP_LINKCFG);
-	b->tn_fd[TNFD_TENANTS] = bpf_map__fd(gw->maps.HEARTH_MAP_TENANTS);
-	b->tn_fd[TNFD_STATS] = bpf_map__fd(gw->maps.HEARTH_MAP_TNSTATS);
+	if (hearth_dp_from_object(&b->dp, gw->obj))
+		return fail("load", "the tenant maps are missing");
 	return 0;
 }
 
@@ -763,50 +760,26 @@ static int set_nat(struct bench *b, bool on)
 	return bpf_map_update_elem(b->natcfg_fd, &zero, &cfg, BPF_ANY) ? -errno : 0;
 }
 
-/* The WAN link and the home's download policer as hearthd's
- * hearth_link_apply() derives them, for a link of @bps (0: none). */
+/* The WAN link as hearthd sets it (hearth_link_apply): unknown, known, or
+ * known with a 100 Gbit/s download capacity. */
 static int set_tenants(struct bench *b, enum tenant_mode mode)
 {
-	const __u64 bps = 100000000000ull, burst = 1u << 20;
-	struct hearth_link_cfg link = {};
-	struct hearth_tenant home = { .in_use = 1 };
-	__u32 zero = 0, ifindex = (__u32)b->fx.wan;
+	__u64 capacity[HEARTH_DIR_MAX] = { 0, mode == TN_POLICE ? 100000000000ull : 0 };
+	__u32 wan_slot = 0, ifindex = (__u32)b->fx.wan;
+	struct hearth_err err = {};
 
 	if (mode != TN_OFF &&
-	    bpf_map_lookup_elem(b->tn_fd[TNFD_IFSLOTS], &ifindex, &link.wan_slot))
+	    bpf_map_lookup_elem(b->dp.map_fd[HEARTH_DP_IFSLOTS], &ifindex, &wan_slot))
 		return -errno;
-	if (mode == TN_POLICE) {
-		struct hearth_tenant_rate *r = &home.dir[HEARTH_DIR_DOWN];
-
-		link.capacity[HEARTH_DIR_DOWN] = bps;
-		link.police_down = 1;
-		link.down_nspb = (8000000000ull << HEARTH_NSPB_SHIFT) / bps;
-		link.down_tau = burst * 8000000000ull / bps;
-		link.borrow_nspb = link.down_nspb * 100 / HEARTH_BORROW_PERCENT;
-		link.borrow_tau = link.down_tau;
-		r->rate_nspb = link.down_nspb;
-		r->rate_tau = link.down_tau;
-	}
-	snprintf(home.name, sizeof(home.name), "home");
-	if (bpf_map_update_elem(b->tn_fd[TNFD_LINK], &zero, &link, BPF_ANY) ||
-	    bpf_map_update_elem(b->tn_fd[TNFD_TENANTS], &zero, &home, BPF_ANY))
-		return -errno;
-	return 0;
+	return hearth_link_apply(&b->dp, capacity, wan_slot, &err);
 }
 
 /* Packets counted for the home in @dir, over all CPUs. */
-static __u64 home_packets(struct bench *b, int dir)
+static __u64 home_packets(struct bench *b, enum hearth_dir dir)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct hearth_tenant_counters c[256];
-	__u32 key = HEARTH_TNSTATS_INDEX(HEARTH_TENANT_HOME, dir);
-	__u64 sum = 0;
+	struct hearth_tenant_counters c;
 
-	if (ncpu <= 0 || ncpu > 256 || bpf_map_lookup_elem(b->tn_fd[TNFD_STATS], &key, c))
-		return 0;
-	for (int i = 0; i < ncpu; i++)
-		sum += c[i].packets;
-	return sum;
+	return hearth_tenant_counters(&b->dp, HEARTH_TENANT_HOME, dir, &c) ? 0 : c.packets;
 }
 
 /* The frame head the scenario's prologue writes back, the fib-cache mode

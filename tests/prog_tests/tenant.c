@@ -26,10 +26,10 @@ static bool tenant_setup(struct tenant_fx *t, __u64 up_bps, __u64 down_bps)
 	t->skel = nat_setup(&t->fx, 1024, 65535);
 	if (!t->skel)
 		return false;
-	memset(&t->dp, 0, sizeof(t->dp));
-	for (int i = 0; i < HEARTH_DP_MAP_COUNT; i++)
-		t->dp.map_fd[i] = bpf_object__find_map_fd_by_name(t->skel->obj,
-								 hearth_dp_map_name(i));
+	if (!ASSERT_OK(hearth_dp_from_object(&t->dp, t->skel->obj), "the maps")) {
+		xdp_gateway__destroy(t->skel);
+		return false;
+	}
 	ifindex = (__u32)t->fx.wan;
 	bpf_map_lookup_elem(t->dp.map_fd[HEARTH_DP_IFSLOTS], &ifindex, &wan_slot);
 	if (!ASSERT_OK(hearth_link_apply(&t->dp, capacity, wan_slot, &err), err.msg)) {

@@ -492,6 +492,18 @@ static int relink_all(struct hearth_dp *dp, struct hearth_err *err)
 	return ret;
 }
 
+int hearth_dp_from_object(struct hearth_dp *dp, struct bpf_object *obj)
+{
+	memset(dp, 0, sizeof(*dp));
+	dp->prog_fd = dp->tc_prog_fd = -1;
+	for (int i = 0; i < HEARTH_DP_MAP_COUNT; i++) {
+		dp->map_fd[i] = bpf_object__find_map_fd_by_name(obj, map_names[i]);
+		if (dp->map_fd[i] < 0)
+			return -ENOENT;
+	}
+	return 0;
+}
+
 static int take_skeleton_fds(struct hearth_dp *dp, struct xdp_gateway *skel)
 {
 	struct bpf_map *maps[HEARTH_DP_MAP_COUNT] = {

@@ -34,6 +34,8 @@ enum hearth_dp_map {
 	HEARTH_DP_MAP_COUNT,
 };
 
+struct bpf_object;
+
 /* The pinned data plane as seen from userspace. */
 struct hearth_dp {
 	char pin_dir[256];
@@ -66,6 +68,9 @@ int hearth_dp_open(struct hearth_dp *dp, const char *pin_dir,
 int hearth_dp_load(struct hearth_dp *dp, const struct hearth_config *cfg,
 		   struct hearth_err *err);
 void hearth_dp_close(struct hearth_dp *dp);
+/* Points @dp at the maps of a loaded object that is not pinned (tests and
+ * benchmarks); the fds stay the object's: no hearth_dp_close(). */
+int hearth_dp_from_object(struct hearth_dp *dp, struct bpf_object *obj);
 
 /* Registers an interface in the maps and attaches XDP through a pinned
  * link; idempotent, so it also repairs a recreated interface. */
