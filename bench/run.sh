@@ -70,11 +70,11 @@ step_tenant() {
 	if [[ -s $figures ]]; then
 		jq --arg rev "$(revision)" --arg kernel "$(uname -r)" --arg date "$(date -u +%FT%TZ)" \
 			'{benchmark: "tenant", revision: $rev, kernel: $kernel, date: $date,
-			  setup: "ISP side shaped to 100 Mbit/s each way (HTB, 1000-packet queues); hearth wan-capacity 90 Mbit/s each way; tenant guest: guaranteed 10, ceiling 50 Mbit/s each way, prio 3; home1 runs iperf3 TCP + ping while guest floods (TCP x4 + UDP; download UDP at its guarantee)",
+			  setup: "ISP router shaped to 100 Mbit/s each way (HTB, 1000-packet queues), servers one hop behind it; hearth wan-capacity 90 Mbit/s each way; tenant guest: guaranteed 10, ceiling 50 Mbit/s each way, prio 3; home1 runs iperf3 TCP + ping while guest floods (TCP x4 + UDP; download UDP at its guarantee)",
 			  targets: {home_share: ">= 85% of (capacity - guaranteed) = 68 Mbit/s",
 				    guest_alone: ">= 85% of ceiling = 42.5 Mbit/s",
 				    guest_window: "<= ceiling + 5% = 52.5 Mbit/s over any 10 s",
-				    ping_p95: "<= 10 ms", runtime_set: "new ceiling (20 Mbit/s) within 1 s"},
+				    ping_p95: "<= 10 ms", runtime_set: "new ceiling (20 Mbit/s) within 1 s, UDP at 45 Mbit/s: 17-21 Mbit/s"},
 			  figures: .}' "$figures" >"$out"
 		jq -r '.figures | to_entries[] | "  \(.key)\t\(.value)"' "$out" | column -t
 	fi

@@ -10,6 +10,8 @@ PACKAGES=(
 	# tests, demo, benchmarks
 	iproute2 iputils-ping iperf3 curl busybox-static ethtool jq util-linux
 	tcpdump iputils-tracepath
+	# chutes: the OCI runtime and image unpacker
+	crun umoci
 	# benchmarks: the Linux baseline of the end-to-end NAT comparison
 	nftables
 )
