@@ -17,7 +17,7 @@ BPF_CFLAGS := -target bpf -O2 -g -Wall -Werror -MMD -MP -I$(ARCH_INC)
 BPF_SRCS   := $(wildcard bpf/*.bpf.c)
 BPF_HDRS   := $(wildcard bpf/lib/*.h maps/*.h)
 SKELS      := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/skel/%.skel.h)
-LIB_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard userspace/lib/*.c))
+LIB_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard userspace/lib/*.c sandbox/*.c))
 CLI_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,userspace/hearth.c $(wildcard userspace/cli_*.c))
 
 TEST_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/lib/*.c tests/prog_tests/*.c))

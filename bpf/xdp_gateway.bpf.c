@@ -19,6 +19,7 @@
 #include "lib/ct.h"
 #include "lib/nat.h"
 #include "lib/meter.h"
+#include "lib/isolate.h"
 #include "lib/verdict.h"
 
 static __always_inline __u32 classify(struct xdp_md *ctx, struct pkt *p,
@@ -30,6 +31,7 @@ static __always_inline __u32 classify(struct xdp_md *ctx, struct pkt *p,
 	iface = bpf_map_lookup_elem(&HEARTH_MAP_IFACES, &slot);
 	if (!slot || !iface)
 		return HEARTH_CNT_PASS_UNKNOWN_IFACE;
+	p->in_role = iface->role;
 	id = parse_eth(p, (void *)(long)ctx->data);
 	if (id != HEARTH_CONTINUE)
 		return id;
@@ -283,6 +285,23 @@ static __always_inline __u32 tenant_stage(struct pkt *p, struct nat_state *n,
 	return HEARTH_CONTINUE;
 }
 
+/* Chute isolation sees every IP packet classify let through, whether XDP
+ * or the kernel is to forward it. */
+static __always_inline __u32 isolate(struct pkt *p, __u32 id)
+{
+	__u32 verdict_id;
+
+	if (!p->family || (id != HEARTH_CONTINUE && id >= HEARTH_CNT_DROP_TRUNC_ETH))
+		return id;
+	if (p->in_role == HEARTH_ROLE_CHUTE) {
+		verdict_id = isolate_from_chute(p);
+		return verdict_id == HEARTH_CONTINUE ? id : verdict_id;
+	}
+	if (p->in_role == HEARTH_ROLE_LAN)
+		isolate_from_home(p);
+	return id;
+}
+
 static __always_inline int gateway_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
@@ -297,6 +316,7 @@ static __always_inline int gateway_xdp(struct xdp_md *ctx)
 	if (slot >= HEARTH_MAX_IFACES)
 		slot = 0;
 	id = classify(ctx, &p, slot);
+	id = isolate(&p, id);
 	if (id == HEARTH_CNT_PASS_FRAGMENT)
 		nat_fragment_in(&p);
 	if (id == HEARTH_CONTINUE)

@@ -155,4 +155,21 @@ struct {
 	__type(value, struct hearth_link_cfg);
 } HEARTH_MAP_LINKCFG SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, HEARTH_ISOLATE_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct hearth_isolate_key);
+	__type(value, __u32);
+} HEARTH_MAP_ISOLATE SEC(".maps");
+
+/* Key: the tuple of an allowed reply from a chute; value: bpf_jiffies64()
+ * of the home's last packet that opened or refreshed it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, HEARTH_CHALLOW_ENTRIES);
+	__type(key, struct hearth_ct_key);
+	__type(value, __u64);
+} HEARTH_MAP_CHALLOW SEC(".maps");
+
 #endif /* HEARTH_MAPS_BPF_H */

@@ -35,6 +35,8 @@
 #define HEARTH_MAP_TNPREFIX  hearth_tnprefix
 #define HEARTH_MAP_TNMAC     hearth_tnmac
 #define HEARTH_MAP_LINKCFG   hearth_linkcfg
+#define HEARTH_MAP_ISOLATE   hearth_isolate
+#define HEARTH_MAP_CHALLOW   hearth_challow
 
 #define HEARTH_STR_(x) #x
 #define HEARTH_STR(x) HEARTH_STR_(x)
@@ -74,6 +76,13 @@
  * again (and hands its counts over). */
 #define HEARTH_CT_L1_ENTRIES 1024
 #define HEARTH_CT_LINE_MS 1000
+/* Chute isolation: prefixes a chute may not reach on its own (the home's
+ * subnets and the chute pool) and exceptions (the gateway's addresses on
+ * chute links); replies to the home's connections into chutes, keyed by
+ * the reply's tuple, live this long after the home's last packet. */
+#define HEARTH_ISOLATE_PREFIXES 256
+#define HEARTH_CHALLOW_ENTRIES 16384
+#define HEARTH_CHALLOW_MS 600000
 /* Fragmented datagrams in flight through NAT (an LRU: old ones age out). */
 #define HEARTH_FRAG_ENTRIES 4096
 
@@ -81,6 +90,7 @@ enum hearth_iface_role {
 	HEARTH_ROLE_NONE = 0,
 	HEARTH_ROLE_LAN = 1,
 	HEARTH_ROLE_WAN = 2,
+	HEARTH_ROLE_CHUTE = 3, /* the gateway side of a chute's veth */
 };
 
 /* Value of HEARTH_MAP_IFACES, indexed by slot. */
@@ -131,6 +141,9 @@ enum hearth_state_flags {
 	 * data plane pay for those lookups. */
 	HEARTH_STATE_TENANT_MACS = 1 << 1,
 	HEARTH_STATE_TENANT_PREFIXES = 1 << 2,
+	/* Chutes exist: home packets to a chute open the way for its replies
+	 * (HEARTH_MAP_CHALLOW). Managed by the chute runtime. */
+	HEARTH_STATE_CHUTES = 1 << 3,
 };
 
 /* Single entry of HEARTH_MAP_STATE. */
@@ -256,6 +269,19 @@ struct hearth_nat_fwd {
 	__u8 pad;
 };
 
+/* Key of HEARTH_MAP_ISOLATE (IPv4; chutes have no IPv6); the value is an
+ * enum hearth_isolate_kind. */
+struct hearth_isolate_key {
+	__u32 prefixlen;
+	__be32 addr;
+};
+
+enum hearth_isolate_kind {
+	HEARTH_ISOLATE_OPEN = 0, /* reachable from chutes: the gateway's own */
+	HEARTH_ISOLATE_HOME = 1, /* the home's subnets */
+	HEARTH_ISOLATE_CHUTE = 2, /* the chute pool */
+};
+
 /* Key of HEARTH_MAP_INSIDE, the LPM trie of subnets to masquerade. */
 struct hearth_inside_key {
 	__u32 prefixlen;
@@ -334,7 +360,9 @@ enum hearth_counter_class {
 	  "download over the tenant's guaranteed rate while the home needs "      \
 	  "the link")                                                              \
 	X(DROP_LINK_FULL, DROP, "link-full",                                       \
-	  "download over the WAN capacity")
+	  "download over the WAN capacity")                                       \
+	X(DROP_CHUTE_ISOLATED, DROP, "chute-isolated",                             \
+	  "a chute's packet to the home or another chute, not a reply")
 
 #define HEARTH_CNT_ENUM_(id, cls, name, desc) HEARTH_CNT_##id,
 enum hearth_counter_id { HEARTH_COUNTERS(HEARTH_CNT_ENUM_) HEARTH_CNT_MAX };

@@ -40,5 +40,6 @@ int cmd_fib(struct cli *cli, int argc, char **argv);
 int cmd_down(struct cli *cli, int argc, char **argv);
 int cmd_nat(struct cli *cli, int argc, char **argv);
 int cmd_tenant(struct cli *cli, int argc, char **argv);
+int cmd_chute(struct cli *cli, int argc, char **argv);
 
 #endif

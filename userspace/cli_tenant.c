@@ -23,14 +23,9 @@ static const char *const drop_names[HEARTH_TDROP_MAX] = { "ceiling", "squeezed",
 /* The shaper follows the maps: rebuilt from them after every change. */
 static int shaper_follow(struct cli *cli, struct hearth_dp *dp)
 {
-	struct hearth_link_cfg link;
-	struct hearth_iface wan;
 	struct hearth_err err = {};
 
-	if (hearth_link_get(dp, &link) || !link.wan_slot ||
-	    hearth_dp_iface_get(dp, link.wan_slot, &wan) || !wan.ifindex)
-		return 0;
-	if (hearth_shaper_sync(dp, wan.ifindex, &err))
+	if (hearth_shaper_follow(dp, &err))
 		return cli_error(cli, CLI_EXIT_FAIL, "%s", err.msg);
 	return 0;
 }

@@ -128,6 +128,7 @@ static const struct cli_cmd objects[] = {
 	{ "status", cmd_status }, { "stats", cmd_stats },
 	{ "fib", cmd_fib },	  { "down", cmd_down },
 	{ "nat", cmd_nat },	  { "tenant", cmd_tenant },
+	{ "chute", cmd_chute },
 	{ "help", cmd_help },	  { "version", cmd_version },
 	{},
 };

@@ -29,9 +29,12 @@
 #include "lib/tenant.h"
 #include "lib/nlwatch.h"
 #include "lib/rundir.h"
+#include "lib/isolate.h"
+#include "../sandbox/chute.h"
 
 #define HEARTH_DEFAULT_CONFIG "/etc/hearth/hearth.conf"
 #define CT_EXPIRY_INTERVAL_MS 5000
+#define CHUTE_SUPERVISE_INTERVAL_MS 500
 
 struct daemon {
 	struct hearth_config cfg;
@@ -43,6 +46,7 @@ struct daemon {
 	bool clock_warned;
 	in_addr_t nat_addr; /* what connections were translated to, even
 			     * across NAT being turned off and on */
+	struct chute_env chutes;
 };
 
 __attribute__((format(printf, 1, 2))) static void logmsg(const char *fmt, ...)
@@ -84,6 +88,8 @@ static void drop_unconfigured(struct daemon *d)
 
 		if (hearth_dp_iface_get(&d->dp, slot, &iface))
 			continue;
+		if (iface.role == HEARTH_ROLE_CHUTE)
+			continue; /* the chute runtime's, not the config's */
 		for (int i = 0; i < d->cfg.n_ifaces; i++)
 			wanted |= !strncmp(iface.name, d->cfg.ifaces[i].name,
 					   sizeof(iface.name));
@@ -163,6 +169,8 @@ static int sync_nat(struct daemon *d, enum sync_mode mode)
 		ret = hearth_nat_inside_sync(&d->dp, &d->cfg);
 		if (!ret)
 			ret = hearth_nat_forwards_sync(&d->dp, &d->cfg);
+		if (!ret)
+			ret = hearth_isolate_sync(&d->dp, &d->cfg);
 	}
 	if (ret)
 		hearth_err_set(&err, ret, "cannot write the NAT subnets and forwards: %s",
@@ -214,6 +222,21 @@ static int sync_tenants(struct daemon *d, enum sync_mode mode)
 		ret = hearth_shaper_sync(&d->dp, ifindex, &err);
 	if (ret) {
 		logmsg("tenants: %s", err.msg);
+		return mode == SYNC_START ? ret : 0;
+	}
+	return 0;
+}
+
+/* The CLI finds the chute dir and pool where hearthd says. */
+static int sync_chutes(struct daemon *d, enum sync_mode mode)
+{
+	struct hearth_err err = {};
+	int ret = chute_env_save(&d->cfg, &err);
+
+	chute_env_from_config(&d->chutes, &d->cfg);
+	d->chutes.dp = &d->dp;
+	if (ret) {
+		logmsg("chutes: %s", err.msg);
 		return mode == SYNC_START ? ret : 0;
 	}
 	return 0;
@@ -274,6 +297,7 @@ static void reload(struct daemon *d)
 	sync_ifaces(d, SYNC_RELOAD);
 	sync_nat(d, SYNC_RELOAD);
 	sync_tenants(d, SYNC_RELOAD);
+	sync_chutes(d, SYNC_RELOAD);
 	ret = hearth_dp_set_flags(&d->dp, d->cfg.fib_cache ? 0 : HEARTH_STATE_NO_FIB_CACHE);
 	if (!ret)
 		ret = hearth_dp_bump_generation(&d->dp);
@@ -333,15 +357,21 @@ static void run(struct daemon *d)
 	};
 
 	long long next_expiry = monotonic_ms() + CT_EXPIRY_INTERVAL_MS;
+	long long next_supervise = monotonic_ms();
 
 	for (;;) {
-		long long wait = next_expiry - monotonic_ms();
+		long long due = next_expiry < next_supervise ? next_expiry : next_supervise;
+		long long wait = due - monotonic_ms();
 		int n = poll(fds, 2, wait > 0 ? (int)wait : 0);
 
-		/* on a deadline, so that a stream of events cannot starve it */
+		/* on deadlines, so that a stream of events cannot starve them */
 		if (monotonic_ms() >= next_expiry) {
 			expire_connections(d);
 			next_expiry = monotonic_ms() + CT_EXPIRY_INTERVAL_MS;
+		}
+		if (monotonic_ms() >= next_supervise) {
+			chute_supervise(&d->chutes, logmsg);
+			next_supervise = monotonic_ms() + CHUTE_SUPERVISE_INTERVAL_MS;
 		}
 		if (n == 0)
 			continue;
@@ -396,6 +426,8 @@ static int start(struct daemon *d)
 		ret = sync_nat(d, SYNC_START);
 	if (!ret)
 		ret = sync_tenants(d, SYNC_START);
+	if (!ret)
+		ret = sync_chutes(d, SYNC_START);
 	if (ret) {
 		if (!d->dp.adopted && !d->dp.replaced)
 			hearth_dp_teardown(d->cfg.pin_dir, NULL);

@@ -36,6 +36,7 @@ struct pkt {
 	__u32 l3_len; /* IP header + payload, from the length field */
 	__be16 proto; /* ethertype behind the optional VLAN tag */
 	__u8 vlan;
+	__u8 in_role; /* enum hearth_iface_role of the ingress interface */
 };
 
 /* The slot of a gateway interface, 0 for any other. */

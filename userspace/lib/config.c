@@ -41,6 +41,8 @@ void hearth_config_defaults(struct hearth_config *cfg)
 	cfg->xdp_mode = HEARTH_XDP_AUTO;
 	cfg->nat_port_min = HEARTH_NAT_PORT_MIN_DEFAULT;
 	cfg->nat_port_max = HEARTH_NAT_PORT_MAX_DEFAULT;
+	snprintf(cfg->chute_dir, sizeof(cfg->chute_dir), "%s", HEARTH_CHUTE_DIR_DEFAULT);
+	hearth_prefix_parse(HEARTH_CHUTE_POOL_DEFAULT, &cfg->chute_pool);
 }
 
 const char *hearth_role_name(enum hearth_iface_role role)
@@ -254,6 +256,28 @@ static int do_run_dir(struct parse_ctx *pc, int argc, char **argv)
 		       sizeof(pc->cfg->run_dir));
 }
 
+static int do_chute_dir(struct parse_ctx *pc, int argc, char **argv)
+{
+	(void)argc;
+	return set_dir(pc, "chute-dir", argv[0], pc->cfg->chute_dir,
+		       sizeof(pc->cfg->chute_dir));
+}
+
+/* Each chute takes a /30 (network, gateway, chute, broadcast). */
+static int do_chute_pool(struct parse_ctx *pc, int argc, char **argv)
+{
+	struct hearth_prefix pool;
+
+	(void)argc;
+	if (hearth_prefix_parse(argv[0], &pool) || pool.family != AF_INET)
+		return fail(pc, "chute-pool '%s' is not an IPv4 subnet", argv[0]);
+	if (pool.len < 24 || pool.len > 28)
+		return fail(pc, "chute-pool '%s' must be a /24 to a /28 (a /30 per chute)",
+			    argv[0]);
+	pc->cfg->chute_pool = pool;
+	return 0;
+}
+
 static int do_fib_cache(struct parse_ctx *pc, int argc, char **argv)
 {
 	(void)argc;
@@ -415,6 +439,8 @@ static const struct directive directives[] = {
 	{ "wan-capacity", 2, 4, "'wan-capacity' takes up RATE and/or down RATE",
 	  do_wan_capacity },
 	{ "tenant", 2, MAX_WORDS - 1, "'tenant' takes a name and settings", do_tenant },
+	{ "chute-dir", 1, 1, "'chute-dir' takes one path", do_chute_dir },
+	{ "chute-pool", 1, 1, "'chute-pool' takes one IPv4 subnet", do_chute_pool },
 };
 
 static int split_words(char *line, char **words)

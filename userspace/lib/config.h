@@ -79,6 +79,9 @@ enum hearth_xdp_mode {
 	HEARTH_XDP_GENERIC,
 };
 
+#define HEARTH_CHUTE_DIR_DEFAULT "/var/lib/hearth/chutes"
+#define HEARTH_CHUTE_POOL_DEFAULT "10.213.0.0/24"
+
 struct hearth_config {
 	char path[256];
 	char pin_dir[256];
@@ -96,6 +99,8 @@ struct hearth_config {
 	int capacity_line;
 	int n_tenants;
 	struct hearth_tenant_spec tenants[HEARTH_CONFIG_MAX_TENANTS];
+	char chute_dir[256];
+	struct hearth_prefix chute_pool; /* IPv4 */
 };
 
 void hearth_config_defaults(struct hearth_config *cfg);

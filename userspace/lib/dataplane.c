@@ -61,6 +61,8 @@ static const char *const map_names[HEARTH_DP_MAP_COUNT] = {
 	[HEARTH_DP_TNPREFIX] = HEARTH_STR(HEARTH_MAP_TNPREFIX),
 	[HEARTH_DP_TNMAC] = HEARTH_STR(HEARTH_MAP_TNMAC),
 	[HEARTH_DP_LINKCFG] = HEARTH_STR(HEARTH_MAP_LINKCFG),
+	[HEARTH_DP_ISOLATE] = HEARTH_STR(HEARTH_MAP_ISOLATE),
+	[HEARTH_DP_CHALLOW] = HEARTH_STR(HEARTH_MAP_CHALLOW),
 };
 
 #define PROG_NAME HEARTH_STR(HEARTH_PROG_XDP_GATEWAY)
@@ -371,6 +373,9 @@ static void apply_load_settings(struct xdp_gateway *skel,
 		(__u64)cfg->fib_cache_ttl_ms * hearth_kernel_hz() / 1000;
 	skel->rodata->ct_line_jiffies =
 		(__u64)HEARTH_CT_LINE_MS * hearth_kernel_hz() / 1000;
+	skel->rodata->challow_jiffies =
+		(__u64)HEARTH_CHALLOW_MS * hearth_kernel_hz() / 1000;
+	skel->rodata->challow_refresh_jiffies = hearth_kernel_hz();
 }
 
 static __u64 fnv1a(__u64 hash, const unsigned char *bytes, size_t size)
@@ -417,14 +422,14 @@ static int state_put(struct hearth_dp *dp, const struct hearth_state *st)
 /* The tenant rule bits follow the tenant maps, not the configuration. */
 #define TENANT_FLAGS (HEARTH_STATE_TENANT_MACS | HEARTH_STATE_TENANT_PREFIXES)
 
-int hearth_dp_set_flags(struct hearth_dp *dp, __u32 flags)
+int hearth_dp_update_flags(struct hearth_dp *dp, __u32 mask, __u32 flags)
 {
 	struct hearth_state st;
 	int ret = hearth_dp_state_get(dp, &st);
 
 	if (ret)
 		return ret;
-	flags = (flags & ~TENANT_FLAGS) | (st.flags & TENANT_FLAGS);
+	flags = (st.flags & ~mask) | (flags & mask);
 	if (st.flags == flags)
 		return 0;
 	st.flags = flags;
@@ -432,19 +437,15 @@ int hearth_dp_set_flags(struct hearth_dp *dp, __u32 flags)
 	return state_put(dp, &st);
 }
 
+/* The configuration's flags; the tenant and chute ones belong to them. */
+int hearth_dp_set_flags(struct hearth_dp *dp, __u32 flags)
+{
+	return hearth_dp_update_flags(dp, HEARTH_STATE_NO_FIB_CACHE, flags);
+}
+
 int hearth_dp_set_tenant_flags(struct hearth_dp *dp, __u32 flags)
 {
-	struct hearth_state st;
-	int ret = hearth_dp_state_get(dp, &st);
-
-	if (ret)
-		return ret;
-	flags = (st.flags & ~TENANT_FLAGS) | (flags & TENANT_FLAGS);
-	if (st.flags == flags)
-		return 0;
-	st.flags = flags;
-	st.generation++;
-	return state_put(dp, &st);
+	return hearth_dp_update_flags(dp, TENANT_FLAGS, flags);
 }
 
 int hearth_dp_bump_generation(struct hearth_dp *dp)
@@ -527,6 +528,8 @@ static int take_skeleton_fds(struct hearth_dp *dp, struct xdp_gateway *skel)
 		[HEARTH_DP_TNPREFIX] = skel->maps.HEARTH_MAP_TNPREFIX,
 		[HEARTH_DP_TNMAC] = skel->maps.HEARTH_MAP_TNMAC,
 		[HEARTH_DP_LINKCFG] = skel->maps.HEARTH_MAP_LINKCFG,
+		[HEARTH_DP_ISOLATE] = skel->maps.HEARTH_MAP_ISOLATE,
+		[HEARTH_DP_CHALLOW] = skel->maps.HEARTH_MAP_CHALLOW,
 	};
 
 	for (int i = 0; i < HEARTH_DP_MAP_COUNT; i++) {

@@ -31,6 +31,8 @@ enum hearth_dp_map {
 	HEARTH_DP_TNPREFIX,
 	HEARTH_DP_TNMAC,
 	HEARTH_DP_LINKCFG,
+	HEARTH_DP_ISOLATE,
+	HEARTH_DP_CHALLOW,
 	HEARTH_DP_MAP_COUNT,
 };
 
@@ -90,6 +92,8 @@ int hearth_dp_iface_status(struct hearth_dp *dp, __u32 slot,
 
 int hearth_dp_state_get(struct hearth_dp *dp, struct hearth_state *st);
 int hearth_dp_set_flags(struct hearth_dp *dp, __u32 flags);
+/* Sets the state flags in @mask to those of @flags, leaving the others. */
+int hearth_dp_update_flags(struct hearth_dp *dp, __u32 mask, __u32 flags);
 /* Sets the HEARTH_STATE_TENANT_* bits (the others are the config's). */
 int hearth_dp_set_tenant_flags(struct hearth_dp *dp, __u32 flags);
 int hearth_dp_bump_generation(struct hearth_dp *dp);

@@ -114,6 +114,10 @@ in_addr_t hearth_iface_ipv4(const char *ifname)
 static bool configured_inside(const struct hearth_config *cfg,
 			      const struct hearth_inside_key *key)
 {
+	/* chutes are masqueraded like the home */
+	if (cfg->chute_pool.len == key->prefixlen &&
+	    cfg->chute_pool.addr.v4.s_addr == key->addr)
+		return true;
 	for (int i = 0; i < cfg->n_ifaces; i++) {
 		const struct hearth_config_iface *ci = &cfg->ifaces[i];
 
@@ -146,6 +150,10 @@ int hearth_nat_inside_sync(struct hearth_dp *dp, const struct hearth_config *cfg
 				return -errno;
 		}
 	}
+	key.prefixlen = cfg->chute_pool.len;
+	key.addr = cfg->chute_pool.addr.v4.s_addr;
+	if (key.prefixlen && bpf_map_update_elem(fd, &key, &one, BPF_ANY))
+		return -errno;
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		if (!configured_inside(cfg, &key)) {

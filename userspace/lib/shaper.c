@@ -264,3 +264,14 @@ cleanup:
 	nl_socket_free(sk);
 	return ret;
 }
+
+int hearth_shaper_follow(struct hearth_dp *dp, struct hearth_err *err)
+{
+	struct hearth_link_cfg link;
+	struct hearth_iface wan;
+
+	if (hearth_link_get(dp, &link) || !link.wan_slot ||
+	    hearth_dp_iface_get(dp, link.wan_slot, &wan) || !wan.ifindex)
+		return 0;
+	return hearth_shaper_sync(dp, wan.ifindex, err);
+}

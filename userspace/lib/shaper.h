@@ -20,4 +20,7 @@ void hearth_shaper_remove(__u32 ifindex);
 /* -ENOENT when the tenant has no class (no shaper). */
 int hearth_shaper_class_stats(__u32 ifindex, __u32 tenant, struct hearth_shaper_stats *st);
 
+/* hearth_shaper_sync on the WAN the data plane knows, if any. */
+int hearth_shaper_follow(struct hearth_dp *dp, struct hearth_err *err);
+
 #endif

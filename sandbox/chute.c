@@ -1,0 +1,1343 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The chute lifecycle. Every operation takes the chute's lock, so the CLI
+ * and hearthd's supervision never act on one chute at once. A chute runs
+ * under a small monitor process (a fork of whoever started it, detached)
+ * that waits for `crun run` and writes down how it ended: hearthd reads
+ * that to apply the restart policy, and, since neither the monitor nor
+ * the container depends on hearthd, chutes keep running across its
+ * restarts and are simply supervised again.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "../userspace/lib/isolate.h"
+#include "../userspace/lib/nat.h"
+#include "../userspace/lib/shaper.h"
+#include "../userspace/lib/tenant.h"
+#include "chute.h"
+#include "spec.h" /* before net.h: both name CHUTE_NAME_MAX */
+#include "net.h"
+
+#define CHUTE_PREFIX_LEN 30
+#define CRUN_ID_PREFIX "hearth-"
+
+struct chute_state {
+	bool running; /* desired */
+	int index; /* address slot in the pool, -1: none */
+	int restarts;
+	char last_exit[48];
+	long long exited_at; /* CLOCK_REALTIME ms of the last exit seen */
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+static int chute_path(const struct chute_env *env, const char *name,
+		      const char *leaf, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%s/%s%s%s", env->dir, name, leaf ? "/" : "",
+			 leaf ?: "");
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+static bool path_exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+static int check_name(const char *name, struct hearth_err *err)
+{
+	if (!chute_name_ok(name))
+		return hearth_err_set(err, -EINVAL,
+				      "bad chute name '%s': 1 to %d of a-z, 0-9 and '-', not starting with '-'",
+				      name, CHUTE_NAME_MAX);
+	return 0;
+}
+
+static int check_installed(const struct chute_env *env, const char *name,
+			   struct hearth_err *err)
+{
+	char path[PATH_MAX];
+	int ret = check_name(name, err);
+
+	if (ret)
+		return ret;
+	if (chute_path(env, name, "settings.json", path, sizeof(path)) ||
+	    !path_exists(path))
+		return hearth_err_set(err, -ENOENT, "no chute '%s' is installed", name);
+	return 0;
+}
+
+/* --- small files ------------------------------------------------------- */
+
+static int write_text(const char *path, const char *text)
+{
+	char tmp[PATH_MAX + 8];
+	FILE *f;
+	int ret = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	if (fputs(text, f) < 0)
+		ret = -EIO;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret)
+		unlink(tmp);
+	return ret;
+}
+
+static int read_text(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static pid_t read_pid(const char *path)
+{
+	char buf[32];
+
+	if (read_text(path, buf, sizeof(buf)))
+		return 0;
+	return (pid_t)atoi(buf);
+}
+
+static bool pid_alive(pid_t pid)
+{
+	char path[64], state[512], *p;
+
+	if (pid <= 0 || kill(pid, 0))
+		return false;
+	/* a zombie has ended, whoever its parent is */
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (read_text(path, state, sizeof(state)))
+		return false;
+	p = strrchr(state, ')');
+	return !(p && p[1] == ' ' && p[2] == 'Z');
+}
+
+static int state_load(const struct chute_env *env, const char *name,
+		      struct chute_state *st)
+{
+	char path[PATH_MAX];
+	struct json_object *o, *v;
+
+	memset(st, 0, sizeof(*st));
+	st->index = -1;
+	if (chute_path(env, name, "state.json", path, sizeof(path)))
+		return -ENAMETOOLONG;
+	o = json_object_from_file(path);
+	if (!o)
+		return path_exists(path) ? -EINVAL : 0;
+	if (json_object_object_get_ex(o, "desired", &v))
+		st->running = !strcmp(json_object_get_string(v), "running");
+	if (json_object_object_get_ex(o, "index", &v))
+		st->index = json_object_get_int(v);
+	if (json_object_object_get_ex(o, "restarts", &v))
+		st->restarts = json_object_get_int(v);
+	if (json_object_object_get_ex(o, "last_exit", &v))
+		snprintf(st->last_exit, sizeof(st->last_exit), "%s",
+			 json_object_get_string(v));
+	if (json_object_object_get_ex(o, "exited_at", &v))
+		st->exited_at = json_object_get_int64(v);
+	json_object_put(o);
+	return 0;
+}
+
+static int state_save(const struct chute_env *env, const char *name,
+		      const struct chute_state *st)
+{
+	struct json_object *o = json_object_new_object();
+	char path[PATH_MAX];
+	int ret;
+
+	if (!o)
+		return -ENOMEM;
+	json_object_object_add(o, "desired",
+			       json_object_new_string(st->running ? "running" : "stopped"));
+	json_object_object_add(o, "index", json_object_new_int(st->index));
+	json_object_object_add(o, "restarts", json_object_new_int(st->restarts));
+	json_object_object_add(o, "last_exit", json_object_new_string(st->last_exit));
+	json_object_object_add(o, "exited_at", json_object_new_int64(st->exited_at));
+	ret = chute_path(env, name, "state.json", path, sizeof(path));
+	if (!ret)
+		ret = write_text(path, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+	json_object_put(o);
+	return ret;
+}
+
+/* Returns the lock's fd, -EWOULDBLOCK when busy and !wait. */
+static int chute_lock(const struct chute_env *env, const char *name, bool wait)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (chute_path(env, name, "lock", path, sizeof(path)))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB))) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/* --- the environment hearthd leaves for the CLI ------------------------ */
+
+void chute_env_from_config(struct chute_env *env, const struct hearth_config *cfg)
+{
+	memset(env, 0, sizeof(*env));
+	snprintf(env->dir, sizeof(env->dir), "%s", cfg->chute_dir);
+	snprintf(env->run_dir, sizeof(env->run_dir), "%s", cfg->run_dir);
+	env->pool = cfg->chute_pool;
+}
+
+int chute_env_save(const struct hearth_config *cfg, struct hearth_err *err)
+{
+	char path[PATH_MAX], text[512], pool[INET_ADDRSTRLEN];
+	int ret;
+
+	inet_ntop(AF_INET, &cfg->chute_pool.addr.v4, pool, sizeof(pool));
+	snprintf(text, sizeof(text), "dir %s\npool %s/%u\n", cfg->chute_dir, pool,
+		 cfg->chute_pool.len);
+	snprintf(path, sizeof(path), "%s/%s", cfg->run_dir, CHUTE_ENV_FILE);
+	ret = hearth_mkdir_p(cfg->chute_dir, 0700);
+	if (!ret)
+		ret = write_text(path, text);
+	if (ret)
+		return hearth_err_set(err, ret, "cannot write %s: %s", path, strerror(-ret));
+	return 0;
+}
+
+int chute_env_load(struct chute_env *env, const char *run_dir, struct hearth_err *err)
+{
+	char path[PATH_MAX], line[512], pool[64] = "";
+	FILE *f;
+
+	memset(env, 0, sizeof(*env));
+	snprintf(env->run_dir, sizeof(env->run_dir), "%s", run_dir);
+	snprintf(path, sizeof(path), "%s/%s", run_dir, CHUTE_ENV_FILE);
+	f = fopen(path, "re");
+	if (!f)
+		return hearth_err_set(err, -errno,
+				      "cannot read %s (%s): is hearthd running?", path,
+				      strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, "dir ", 4))
+			snprintf(env->dir, sizeof(env->dir), "%.255s", line + 4);
+		else if (!strncmp(line, "pool ", 5))
+			snprintf(pool, sizeof(pool), "%.63s", line + 5);
+	}
+	fclose(f);
+	if (!env->dir[0] || hearth_prefix_parse(pool, &env->pool) ||
+	    env->pool.family != AF_INET)
+		return hearth_err_set(err, -EINVAL, "%s: no chute dir or pool", path);
+	return 0;
+}
+
+/* --- running programs -------------------------------------------------- */
+
+/*
+ * crun 1.8 refuses hybrid cgroup hosts while a cgroup2 hierarchy is
+ * mounted beside the v1 controllers: give it a mount namespace of its own
+ * without /sys/fs/cgroup/unified (nothing to do on pure v1 or v2 hosts).
+ */
+static void crun_mount_ns(void)
+{
+	if (unshare(CLONE_NEWNS))
+		return;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return;
+	umount2("/sys/fs/cgroup/unified", MNT_DETACH);
+}
+
+static void close_from(int first)
+{
+	if (syscall(SYS_close_range, first, ~0U, 0))
+		for (int fd = first; fd < 1024; fd++)
+			close(fd);
+}
+
+/* The child's side of running a program: stdio to @out (or /dev/null),
+ * nothing else inherited. */
+static void exec_child(char **argv, int out, bool crun)
+{
+	int null = open("/dev/null", O_RDWR);
+
+	if (null >= 0)
+		dup2(null, 0);
+	dup2(out >= 0 ? out : null, 1);
+	dup2(out >= 0 ? out : null, 2);
+	close_from(3);
+	if (crun)
+		crun_mount_ns();
+	execvp(argv[0], argv);
+	_exit(127);
+}
+
+/* Runs @argv to its end; stdout+stderr go to @out_path when given. Returns
+ * the wait status, or a negative errno. */
+static int run_wait(char **argv, const char *out_path, bool crun)
+{
+	int out = -1, status;
+	pid_t pid;
+
+	if (out_path) {
+		out = open(out_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (out < 0)
+			return -errno;
+	}
+	pid = fork();
+	if (pid == 0)
+		exec_child(argv, out, crun);
+	if (out >= 0)
+		close(out);
+	if (pid < 0)
+		return -errno;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return status;
+}
+
+static void crun_argv(const struct chute_env *env, char *root, size_t size,
+		      char **argv)
+{
+	snprintf(root, size, "--root=%s/crun", env->run_dir);
+	argv[0] = "crun";
+	argv[1] = root;
+}
+
+static int crun_simple(const struct chute_env *env, const char *name,
+		       const char *verb, const char *arg1, const char *arg2)
+{
+	char root[PATH_MAX], id[64], log[PATH_MAX];
+	char *argv[8] = {};
+	int i = 2;
+
+	crun_argv(env, root, sizeof(root), argv);
+	snprintf(id, sizeof(id), CRUN_ID_PREFIX "%s", name);
+	argv[i++] = (char *)verb;
+	if (arg1)
+		argv[i++] = (char *)arg1;
+	argv[i++] = id;
+	if (arg2)
+		argv[i++] = (char *)arg2;
+	if (chute_path(env, name, "crun.log", log, sizeof(log)))
+		return -ENAMETOOLONG;
+	return run_wait(argv, log, true);
+}
+
+/* The last line crun wrote, for an error message. */
+static void crun_last_error(const struct chute_env *env, const char *name,
+			    char *buf, size_t size)
+{
+	char path[PATH_MAX], line[512];
+	FILE *f;
+
+	snprintf(buf, size, "see %.200s/%s/crun.log", env->dir, name);
+	if (chute_path(env, name, "crun.log", path, sizeof(path)))
+		return;
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (line[0] != '\n') {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(buf, size, "%.240s", line);
+		}
+	fclose(f);
+}
+
+static void describe_status(int status, char *buf, size_t size)
+{
+	if (WIFSIGNALED(status))
+		snprintf(buf, size, "killed by signal %d", WTERMSIG(status));
+	else if (WIFEXITED(status) && WEXITSTATUS(status) > 128)
+		/* crun reports its container's death by signal as 128+N */
+		snprintf(buf, size, "killed by signal %d", WEXITSTATUS(status) - 128);
+	else
+		snprintf(buf, size, "exit %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+/* The monitor: `crun run` in the foreground, then how it ended. */
+static void __attribute__((noreturn)) monitor(const struct chute_env *env,
+					      const char *name)
+{
+	char root[PATH_MAX], id[64], bundle[PATH_MAX], pidfile[PATH_MAX];
+	char log[PATH_MAX], crunlog[PATH_MAX], exitf[PATH_MAX], text[64];
+	char *argv[12] = {};
+	int status;
+
+	crun_argv(env, root, sizeof(root), argv);
+	chute_path(env, name, NULL, bundle, sizeof(bundle));
+	chute_path(env, name, "pid", pidfile, sizeof(pidfile));
+	chute_path(env, name, "log", log, sizeof(log));
+	chute_path(env, name, "crun.log", crunlog, sizeof(crunlog));
+	chute_path(env, name, "exit", exitf, sizeof(exitf));
+	snprintf(id, sizeof(id), CRUN_ID_PREFIX "%s", name);
+	/* a container left from a crash or reboot would block the id */
+	crun_simple(env, name, "delete", "--force", NULL);
+	argv[2] = "run";
+	argv[3] = "--bundle";
+	argv[4] = bundle;
+	argv[5] = "--pid-file";
+	argv[6] = pidfile;
+	argv[7] = id;
+	status = run_wait(argv, log, true);
+	if (status < 0)
+		snprintf(text, sizeof(text), "could not run crun: %s", strerror(-status));
+	else
+		describe_status(status, text, sizeof(text));
+	unlink(pidfile);
+	crun_simple(env, name, "delete", "--force", NULL);
+	write_text(exitf, text);
+	(void)crunlog;
+	_exit(0);
+}
+
+/* Starts the monitor, detached from the caller (double fork, own session). */
+static int spawn_monitor(const struct chute_env *env, const char *name)
+{
+	char path[PATH_MAX], text[32];
+	pid_t pid, mon;
+	int status;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		setsid();
+		signal(SIGHUP, SIG_IGN);
+		mon = fork();
+		if (mon == 0) {
+			close_from(3);
+			monitor(env, name);
+		}
+		if (mon > 0 && !chute_path(env, name, "monitor.pid", path, sizeof(path))) {
+			snprintf(text, sizeof(text), "%d\n", mon);
+			write_text(path, text);
+		}
+		_exit(mon > 0 ? 0 : 1);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
+}
+
+static pid_t monitor_pid(const struct chute_env *env, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (chute_path(env, name, "monitor.pid", path, sizeof(path)))
+		return 0;
+	return read_pid(path);
+}
+
+static bool chute_alive(const struct chute_env *env, const char *name)
+{
+	return pid_alive(monitor_pid(env, name));
+}
+
+/* --- network, tenant, forwards ----------------------------------------- */
+
+static void net_of(const struct chute_env *env, const char *name, int index,
+		   struct chute_net *n)
+{
+	struct in_addr gw = { hearth_chute_pool_addr(&env->pool, index, 1) };
+	struct in_addr addr = { hearth_chute_pool_addr(&env->pool, index, 2) };
+
+	chute_net_init(n, name, gw, addr, CHUTE_PREFIX_LEN);
+}
+
+/* The lowest pool slot no other installed chute holds. */
+static int pick_index(struct chute_env *env, const char *name, struct hearth_err *err)
+{
+	__u32 size = hearth_chute_pool_size(&env->pool);
+	char **names = NULL;
+	bool *used = calloc(size ? size : 1, sizeof(*used));
+	int n = 0, ret = -ENOSPC;
+
+	if (!used || chute_names(env, &names, &n)) {
+		free(used);
+		return hearth_err_set(err, -ENOMEM, "out of memory");
+	}
+	for (int i = 0; i < n; i++) {
+		struct chute_state st;
+
+		if (strcmp(names[i], name) && !state_load(env, names[i], &st) &&
+		    st.index >= 0 && (__u32)st.index < size)
+			used[st.index] = true;
+		free(names[i]);
+	}
+	free(names);
+	for (__u32 i = 0; i < size && ret < 0; i++)
+		if (!used[i])
+			ret = (int)i;
+	free(used);
+	if (ret < 0)
+		hearth_err_set(err, ret, "the chute pool is full (%u chutes)", size);
+	return ret;
+}
+
+static void tenant_name(const char *name, char *buf, size_t size)
+{
+	snprintf(buf, size, CHUTE_TENANT_PREFIX "%s", name);
+}
+
+static void tenant_dir(struct hearth_tenant_dir_spec *d, __u64 rate, __u64 ceil)
+{
+	d->given = (rate ? HEARTH_FIELD_RATE : 0) | (ceil ? HEARTH_FIELD_CEIL : 0);
+	d->rate = rate;
+	d->ceil = ceil;
+}
+
+/* The chute's tenant: its veth and its address, its rates and priority. */
+static int tenant_put(struct chute_env *env, const char *name,
+		      const struct chute_settings *s, const struct chute_net *n,
+		      struct hearth_err *err)
+{
+	struct hearth_tenant_spec spec;
+	char tname[HEARTH_TENANT_NAMSIZ];
+	bool create;
+	int ret;
+
+	tenant_name(name, tname, sizeof(tname));
+	create = hearth_tenant_find(env->dp, tname) < 0;
+	hearth_tenant_spec_init(&spec, tname);
+	spec.prio = (int)s->prio;
+	tenant_dir(&spec.dir[HEARTH_DIR_UP], s->up_rate, s->up_ceil);
+	tenant_dir(&spec.dir[HEARTH_DIR_DOWN], s->down_rate, s->down_ceil);
+	spec.matches_given = true;
+	spec.n_ifaces = 1;
+	snprintf(spec.ifaces[0], sizeof(spec.ifaces[0]), "%s", n->host_if);
+	spec.n_prefixes = 1;
+	spec.prefixes[0].family = AF_INET;
+	spec.prefixes[0].len = 32;
+	spec.prefixes[0].addr.v4 = n->chute_addr;
+	/* the tenant's id on success */
+	ret = hearth_tenant_put(env->dp, &spec, HEARTH_TENANT_RUNTIME, create, err);
+	if (ret < 0)
+		return ret;
+	return hearth_shaper_follow(env->dp, err);
+}
+
+static int forwards_put(struct chute_env *env, const struct chute_settings *s,
+			const struct chute_net *n, struct hearth_err *err)
+{
+	for (int i = 0; i < s->n_forwards; i++) {
+		const struct chute_forward *f = &s->forwards[i];
+		int ret = hearth_nat_forward_add(env->dp, f->proto, f->wan_port,
+						 n->chute_addr, f->chute_port,
+						 HEARTH_FWD_RUNTIME);
+
+		if (ret)
+			return hearth_err_set(err, ret, "port forward %s %u: %s",
+					      f->proto == IPPROTO_TCP ? "tcp" : "udp",
+					      f->wan_port, strerror(-ret));
+	}
+	return 0;
+}
+
+static void forwards_del(struct chute_env *env, const struct chute_settings *s)
+{
+	for (int i = 0; i < s->n_forwards; i++)
+		hearth_nat_forward_del(env->dp, s->forwards[i].proto,
+				       s->forwards[i].wan_port);
+}
+
+/* Home packets to chutes open the way for replies only while chutes run. */
+static void chutes_flag(struct chute_env *env)
+{
+	char **names = NULL;
+	bool any = false;
+	int n = 0;
+
+	if (chute_names(env, &names, &n))
+		any = true; /* when unsure, keep replies working */
+	for (int i = 0; i < n; i++) {
+		char path[PATH_MAX];
+		struct chute_net net;
+		struct chute_state st;
+
+		if (!state_load(env, names[i], &st) && st.index >= 0 &&
+		    !chute_path(env, names[i], NULL, path, sizeof(path))) {
+			net_of(env, names[i], st.index, &net);
+			any |= chute_net_exists(&net);
+		}
+		free(names[i]);
+	}
+	free(names);
+	hearth_dp_update_flags(env->dp, HEARTH_STATE_CHUTES, any ? HEARTH_STATE_CHUTES : 0);
+}
+
+/* Everything a running chute needs around it; what exists is kept. */
+static int net_up(struct chute_env *env, const char *name, struct chute_state *st,
+		  const struct chute_settings *s, struct hearth_err *err)
+{
+	struct chute_net n;
+	int ret;
+
+	if (!env->dp)
+		return hearth_err_set(err, -ENOENT, "the data plane is not loaded");
+	if (st->index < 0) {
+		ret = pick_index(env, name, err);
+		if (ret < 0)
+			return ret;
+		st->index = ret;
+		ret = state_save(env, name, st);
+		if (ret)
+			return hearth_err_set(err, ret, "cannot save the chute's state: %s",
+					      strerror(-ret));
+	}
+	net_of(env, name, st->index, &n);
+	if (!chute_net_exists(&n)) {
+		chute_net_destroy(&n); /* a half left by a crash */
+		ret = chute_net_create(&n, err);
+		if (ret)
+			return ret;
+	}
+	ret = hearth_dp_iface_up(env->dp, n.host_if, HEARTH_ROLE_CHUTE, HEARTH_XDP_AUTO, err);
+	if (!ret)
+		ret = tenant_put(env, name, s, &n, err);
+	if (!ret)
+		ret = forwards_put(env, s, &n, err);
+	if (!ret)
+		chutes_flag(env);
+	return ret;
+}
+
+/* Undoes net_up; missing parts are fine. */
+static void net_down(struct chute_env *env, const char *name,
+		     const struct chute_state *st, const struct chute_settings *s)
+{
+	char tname[HEARTH_TENANT_NAMSIZ];
+	struct chute_net n;
+	__u32 slot;
+
+	if (st->index < 0)
+		return;
+	net_of(env, name, st->index, &n);
+	if (env->dp) {
+		forwards_del(env, s);
+		tenant_name(name, tname, sizeof(tname));
+		if (hearth_tenant_find(env->dp, tname) >= 0 &&
+		    !hearth_tenant_del(env->dp, tname, NULL))
+			hearth_shaper_follow(env->dp, NULL);
+		slot = hearth_dp_slot_of(env->dp, n.host_if);
+		if (slot)
+			hearth_dp_iface_down(env->dp, slot);
+	}
+	chute_net_destroy(&n);
+	if (env->dp)
+		chutes_flag(env);
+}
+
+/* --- install and remove ------------------------------------------------ */
+
+static int remove_tree(const char *path)
+{
+	char *argv[] = { "rm", "-rf", "--one-file-system", (char *)path, NULL };
+	int status = run_wait(argv, NULL, false);
+
+	return status == 0 ? 0 : -EIO;
+}
+
+/* An OCI image layout (PATH[:TAG]) is unpacked with umoci; a bundle is
+ * copied as it is. */
+static int fetch_bundle(const char *path, const char *dst, char *out, size_t size,
+			struct hearth_err *err)
+{
+	char layout[PATH_MAX], image[PATH_MAX + 64], marker[PATH_MAX + 16];
+	const char *colon = strrchr(path, ':');
+	int status;
+
+	snprintf(layout, sizeof(layout), "%.*s",
+		 (int)(colon ? (size_t)(colon - path) : strlen(path)), path);
+	snprintf(marker, sizeof(marker), "%s/oci-layout", layout);
+	if (path_exists(marker)) {
+		char *argv[] = { "umoci", "--log=error", "unpack", "--image", image,
+				 (char *)dst, NULL };
+
+		snprintf(image, sizeof(image), "%s:%s", layout, colon ? colon + 1 : "latest");
+		status = run_wait(argv, out, false);
+		if (status)
+			return hearth_err_set(err, -EINVAL, "%s: umoci could not unpack it (see umoci's message above)",
+					      image);
+		return 0;
+	}
+	snprintf(marker, sizeof(marker), "%s/config.json", path);
+	if (!path_exists(path))
+		return hearth_err_set(err, -ENOENT, "%s: no such bundle or image layout", path);
+	if (!path_exists(marker))
+		return hearth_err_set(err, -EINVAL, "%s/config.json: missing (not an OCI bundle or image layout)",
+				      path);
+	{
+		char *argv[] = { "cp", "-a", "--", (char *)path, (char *)dst, NULL };
+
+		status = run_wait(argv, out, false);
+	}
+	(void)size;
+	return status ? hearth_err_set(err, -EIO, "cannot copy %s", path) : 0;
+}
+
+/* The bundle's own settings, then the command line's KEY VALUE pairs. */
+static int settings_read(const char *bundle, int argc, char **argv,
+			 struct chute_settings *s, struct hearth_err *err)
+{
+	int ret;
+
+	chute_settings_defaults(s);
+	ret = chute_bundle_read(bundle, s, err);
+	for (int i = 0; !ret && i < argc; i += 2) {
+		if (i + 1 >= argc)
+			return hearth_err_set(err, -EINVAL, "setting '%s' needs a value", argv[i]);
+		ret = chute_setting_set(s, argv[i], argv[i + 1], err);
+	}
+	if (!ret)
+		ret = chute_settings_check(s, err);
+	return ret;
+}
+
+static int install_staged(struct chute_env *env, const char *name, const char *path,
+			  int argc, char **argv, const char *stage,
+			  struct hearth_err *err)
+{
+	char bundle[PATH_MAX + 16], file[PATH_MAX + 32], errlog[PATH_MAX + 32];
+	struct chute_settings s;
+	int ret;
+
+	snprintf(bundle, sizeof(bundle), "%s/bundle", stage);
+	snprintf(errlog, sizeof(errlog), "%s/install.log", stage);
+	ret = fetch_bundle(path, bundle, errlog, sizeof(errlog), err);
+	if (!ret)
+		ret = settings_read(bundle, argc, argv, &s, err);
+	if (ret)
+		return ret;
+	snprintf(file, sizeof(file), "%s/settings.json", stage);
+	ret = chute_settings_save(&s, file, err);
+	if (ret)
+		return ret;
+	snprintf(file, sizeof(file), "%s/data", stage);
+	if (mkdir(file, 0755) && errno != EEXIST)
+		return hearth_err_set(err, -errno, "cannot create %s: %s", file, strerror(errno));
+	unlink(errlog);
+	(void)env;
+	(void)name;
+	return 0;
+}
+
+/* A reinstall keeps the chute's data and state: the new bundle and
+ * settings replace the old ones. */
+static int install_replace(struct chute_env *env, const char *name,
+			   const char *stage, struct hearth_err *err)
+{
+	char dir[PATH_MAX], old[PATH_MAX + 16], from[PATH_MAX + 32], to[PATH_MAX + 32];
+	int ret = chute_path(env, name, NULL, dir, sizeof(dir));
+
+	if (ret)
+		return hearth_err_set(err, ret, "path too long");
+	if (chute_alive(env, name))
+		return hearth_err_set(err, -EBUSY, "chute '%s' is running: stop it before reinstalling",
+				      name);
+	snprintf(old, sizeof(old), "%s/bundle.old", dir);
+	snprintf(from, sizeof(from), "%s/bundle", dir);
+	remove_tree(old);
+	if (rename(from, old))
+		return hearth_err_set(err, -errno, "cannot move %s: %s", from, strerror(errno));
+	snprintf(from, sizeof(from), "%s/bundle", stage);
+	snprintf(to, sizeof(to), "%s/bundle", dir);
+	if (rename(from, to)) {
+		ret = -errno;
+		snprintf(from, sizeof(from), "%s/bundle", dir);
+		rename(old, from);
+		return hearth_err_set(err, ret, "cannot install the new bundle: %s", strerror(-ret));
+	}
+	snprintf(from, sizeof(from), "%s/settings.json", stage);
+	snprintf(to, sizeof(to), "%s/settings.json", dir);
+	rename(from, to);
+	remove_tree(old);
+	return 0;
+}
+
+int chute_install(struct chute_env *env, const char *name, const char *path,
+		  int argc, char **argv, bool replace, struct hearth_err *err)
+{
+	char dir[PATH_MAX], stage[PATH_MAX];
+	bool exists;
+	int ret = check_name(name, err);
+
+	if (ret)
+		return ret;
+	if (chute_path(env, name, NULL, dir, sizeof(dir)))
+		return hearth_err_set(err, -ENAMETOOLONG, "chute dir path too long");
+	exists = path_exists(dir);
+	if (exists && !replace)
+		return hearth_err_set(err, -EEXIST,
+				      "chute '%s' is already installed (remove it, or install ... replace to keep its data)",
+				      name);
+	if (!exists && replace)
+		return hearth_err_set(err, -ENOENT, "no chute '%s' to replace", name);
+	ret = hearth_mkdir_p(env->dir, 0700);
+	if (ret)
+		return hearth_err_set(err, ret, "cannot create %s: %s", env->dir, strerror(-ret));
+	snprintf(stage, sizeof(stage), "%s/.install-%s-%d", env->dir, name, getpid());
+	if (mkdir(stage, 0700))
+		return hearth_err_set(err, -errno, "cannot create %s: %s", stage, strerror(errno));
+	ret = install_staged(env, name, path, argc, argv, stage, err);
+	if (!ret && replace)
+		ret = install_replace(env, name, stage, err);
+	else if (!ret && rename(stage, dir))
+		ret = hearth_err_set(err, -errno, "cannot install %s: %s", dir, strerror(errno));
+	if (ret || replace)
+		remove_tree(stage);
+	return ret;
+}
+
+int chute_remove(struct chute_env *env, const char *name, struct hearth_err *err)
+{
+	char dir[PATH_MAX];
+	int ret = check_installed(env, name, err);
+
+	if (ret)
+		return ret;
+	ret = chute_stop(env, name, err);
+	if (ret && ret != -EALREADY)
+		return ret;
+	chute_path(env, name, NULL, dir, sizeof(dir));
+	ret = remove_tree(dir);
+	if (ret)
+		return hearth_err_set(err, ret, "cannot remove %s", dir);
+	return 0;
+}
+
+/* --- start and stop ---------------------------------------------------- */
+
+static int write_spec(struct chute_env *env, const char *name,
+		      const struct chute_settings *s, const struct chute_state *st,
+		      struct hearth_err *err)
+{
+	char bundle[PATH_MAX], rootfs[PATH_MAX], data[PATH_MAX], out[PATH_MAX];
+	char cgroup[64];
+	struct chute_spec_paths p = { .name = name, .rootfs = rootfs, .data_dir = data,
+				      .cgroup = cgroup };
+	struct chute_net n;
+	int ret;
+
+	net_of(env, name, st->index, &n);
+	p.netns = n.netns_path;
+	snprintf(cgroup, sizeof(cgroup), "/hearth/%s", name);
+	if (chute_path(env, name, "bundle", bundle, sizeof(bundle)) ||
+	    chute_path(env, name, "data", data, sizeof(data)) ||
+	    chute_path(env, name, "config.json", out, sizeof(out)))
+		return hearth_err_set(err, -ENAMETOOLONG, "chute dir path too long");
+	ret = chute_bundle_rootfs(bundle, rootfs, sizeof(rootfs), err);
+	if (!ret)
+		ret = chute_spec_write(bundle, &p, s, out, err);
+	return ret;
+}
+
+/* Waits until crun has the container running (its pid file) or the
+ * monitor has recorded an end. */
+static int wait_running(struct chute_env *env, const char *name, struct hearth_err *err)
+{
+	char pidf[PATH_MAX], exitf[PATH_MAX], why[256];
+
+	chute_path(env, name, "pid", pidf, sizeof(pidf));
+	chute_path(env, name, "exit", exitf, sizeof(exitf));
+	for (int waited = 0; waited < CHUTE_START_TIMEOUT_MS; waited += 2) {
+		if (read_pid(pidf) > 0)
+			return 0;
+		if (path_exists(exitf)) {
+			crun_last_error(env, name, why, sizeof(why));
+			return hearth_err_set(err, -ECHILD, "chute '%s' did not start: %s", name, why);
+		}
+		sleep_ms(2);
+	}
+	return hearth_err_set(err, -ETIMEDOUT, "chute '%s' is not running after %d ms",
+			      name, CHUTE_START_TIMEOUT_MS);
+}
+
+/* Network, spec, monitor: used by start and by supervision's restarts. */
+static int launch(struct chute_env *env, const char *name, struct chute_state *st,
+		  struct hearth_err *err)
+{
+	char path[PATH_MAX];
+	struct chute_settings s;
+	int ret;
+
+	ret = chute_path(env, name, "settings.json", path, sizeof(path));
+	if (!ret)
+		ret = chute_settings_load(&s, path, err);
+	if (!ret)
+		ret = net_up(env, name, st, &s, err);
+	if (!ret)
+		ret = write_spec(env, name, &s, st, err);
+	if (ret)
+		return ret;
+	chute_path(env, name, "exit", path, sizeof(path));
+	unlink(path);
+	chute_path(env, name, "pid", path, sizeof(path));
+	unlink(path);
+	ret = spawn_monitor(env, name);
+	if (ret)
+		return hearth_err_set(err, ret, "cannot start the chute's monitor: %s",
+				      strerror(-ret));
+	return wait_running(env, name, err);
+}
+
+int chute_start(struct chute_env *env, const char *name, struct hearth_err *err)
+{
+	struct chute_settings s;
+	struct chute_state st;
+	char path[PATH_MAX];
+	int lock, ret = check_installed(env, name, err);
+
+	if (ret)
+		return ret;
+	lock = chute_lock(env, name, true);
+	if (lock < 0)
+		return hearth_err_set(err, lock, "cannot lock chute '%s': %s", name, strerror(-lock));
+	ret = state_load(env, name, &st);
+	if (!ret && chute_alive(env, name))
+		ret = hearth_err_set(err, -EALREADY, "chute '%s' is already running", name);
+	else if (!ret) {
+		st.running = true;
+		st.restarts = 0;
+		ret = state_save(env, name, &st);
+		if (!ret)
+			ret = launch(env, name, &st, err);
+		if (ret) {
+			/* nothing of a failed start stays */
+			st.running = false;
+			chute_path(env, name, "settings.json", path, sizeof(path));
+			if (!chute_settings_load(&s, path, NULL))
+				net_down(env, name, &st, &s);
+			st.index = -1;
+			state_save(env, name, &st);
+		}
+	}
+	close(lock);
+	return ret;
+}
+
+static bool wait_ended(struct chute_env *env, const char *name, int ms)
+{
+	for (int waited = 0; waited < ms; waited += 5) {
+		if (!chute_alive(env, name))
+			return true;
+		sleep_ms(5);
+	}
+	return false;
+}
+
+/* SIGTERM, then SIGKILL; the monitor records the end. */
+static void kill_container(struct chute_env *env, const char *name)
+{
+	pid_t pid;
+	char path[PATH_MAX];
+
+	if (!chute_alive(env, name))
+		return;
+	crun_simple(env, name, "kill", NULL, "TERM");
+	if (wait_ended(env, name, CHUTE_STOP_TIMEOUT_MS))
+		return;
+	crun_simple(env, name, "kill", NULL, "KILL");
+	if (wait_ended(env, name, 2000))
+		return;
+	/* crun gone astray: the monitor at least */
+	pid = monitor_pid(env, name);
+	if (pid > 0)
+		kill(pid, SIGKILL);
+	chute_path(env, name, "pid", path, sizeof(path));
+	pid = read_pid(path);
+	if (pid > 0)
+		kill(pid, SIGKILL);
+}
+
+int chute_stop(struct chute_env *env, const char *name, struct hearth_err *err)
+{
+	struct chute_settings s;
+	struct chute_state st;
+	char path[PATH_MAX];
+	bool was_running;
+	int lock, ret = check_installed(env, name, err);
+
+	if (ret)
+		return ret;
+	lock = chute_lock(env, name, true);
+	if (lock < 0)
+		return hearth_err_set(err, lock, "cannot lock chute '%s': %s", name, strerror(-lock));
+	ret = state_load(env, name, &st);
+	was_running = st.running || chute_alive(env, name);
+	st.running = false;
+	if (!ret)
+		ret = state_save(env, name, &st);
+	kill_container(env, name);
+	chute_path(env, name, "settings.json", path, sizeof(path));
+	if (chute_settings_load(&s, path, NULL))
+		chute_settings_defaults(&s);
+	net_down(env, name, &st, &s);
+	st.index = -1;
+	state_save(env, name, &st);
+	close(lock);
+	if (!ret && !was_running)
+		ret = hearth_err_set(err, -EALREADY, "chute '%s' is not running", name);
+	return ret;
+}
+
+/* --- update, status ---------------------------------------------------- */
+
+static int apply_resources(struct chute_env *env, const char *name,
+			   const struct chute_settings *s, struct hearth_err *err)
+{
+	struct json_object *res = chute_resources_json(s);
+	char path[PATH_MAX], root[PATH_MAX], id[64], log[PATH_MAX], why[256];
+	char *argv[] = { "crun", root, "update", "--resources", path, id, NULL };
+	int ret = -ENOMEM;
+
+	if (!res)
+		return hearth_err_set(err, ret, "out of memory");
+	ret = chute_path(env, name, "resources.json", path, sizeof(path));
+	if (!ret)
+		ret = write_text(path, json_object_to_json_string(res));
+	json_object_put(res);
+	if (ret)
+		return hearth_err_set(err, ret, "cannot write %s: %s", path, strerror(-ret));
+	crun_argv(env, root, sizeof(root), argv);
+	snprintf(id, sizeof(id), CRUN_ID_PREFIX "%s", name);
+	chute_path(env, name, "crun.log", log, sizeof(log));
+	if (run_wait(argv, log, true)) {
+		crun_last_error(env, name, why, sizeof(why));
+		return hearth_err_set(err, -EIO, "crun update failed: %s", why);
+	}
+	return 0;
+}
+
+int chute_update(struct chute_env *env, const char *name, int argc, char **argv,
+		 struct hearth_err *err)
+{
+	struct chute_settings s, old;
+	struct chute_state st;
+	char path[PATH_MAX];
+	int lock, ret = check_installed(env, name, err);
+
+	if (ret)
+		return ret;
+	if (!argc)
+		return hearth_err_set(err, -EINVAL, "update needs KEY VALUE settings");
+	lock = chute_lock(env, name, true);
+	if (lock < 0)
+		return hearth_err_set(err, lock, "cannot lock chute '%s': %s", name, strerror(-lock));
+	chute_path(env, name, "settings.json", path, sizeof(path));
+	ret = chute_settings_load(&s, path, err);
+	old = s;
+	for (int i = 0; !ret && i < argc; i += 2) {
+		if (i + 1 >= argc)
+			ret = hearth_err_set(err, -EINVAL, "setting '%s' needs a value", argv[i]);
+		else if (!strcmp(argv[i], "forward"))
+			s.n_forwards = 0; /* forwards given replace the old ones */
+	}
+	for (int i = 0; !ret && i < argc; i += 2)
+		ret = chute_setting_set(&s, argv[i], argv[i + 1], err);
+	if (!ret)
+		ret = chute_settings_check(&s, err);
+	if (!ret)
+		ret = state_load(env, name, &st);
+	if (!ret && chute_alive(env, name)) {
+		ret = apply_resources(env, name, &s, err);
+		if (!ret) {
+			forwards_del(env, &old);
+			ret = net_up(env, name, &st, &s, err);
+		}
+	}
+	if (!ret)
+		ret = chute_settings_save(&s, path, err);
+	close(lock);
+	return ret;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int chute_names(struct chute_env *env, char ***names, int *n)
+{
+	DIR *d = opendir(env->dir);
+	struct dirent *de;
+	char **list = NULL, **grown, path[PATH_MAX];
+	int count = 0;
+
+	*names = NULL;
+	*n = 0;
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (!chute_name_ok(de->d_name) ||
+		    chute_path(env, de->d_name, "settings.json", path, sizeof(path)) ||
+		    !path_exists(path))
+			continue;
+		grown = realloc(list, (count + 1) * sizeof(*list));
+		if (!grown)
+			break;
+		list = grown;
+		list[count] = strdup(de->d_name);
+		if (list[count])
+			count++;
+	}
+	closedir(d);
+	qsort(list, count, sizeof(*list), name_cmp);
+	*names = list;
+	*n = count;
+	return 0;
+}
+
+int chute_log_path(struct chute_env *env, const char *name, char *buf, size_t size,
+		   struct hearth_err *err)
+{
+	int ret = check_installed(env, name, err);
+
+	if (!ret && chute_path(env, name, "log", buf, size))
+		ret = hearth_err_set(err, -ENAMETOOLONG, "path too long");
+	return ret;
+}
+
+static const char *state_word(struct chute_env *env, const char *name,
+			      const struct chute_state *st)
+{
+	char path[PATH_MAX];
+
+	if (chute_alive(env, name)) {
+		chute_path(env, name, "pid", path, sizeof(path));
+		return read_pid(path) > 0 ? "running" : "starting";
+	}
+	return st->running ? "restarting" : "stopped";
+}
+
+static struct json_object *settings_json(const struct chute_settings *s)
+{
+	struct json_object *o = json_object_new_object(), *fw = json_object_new_array();
+	static const char *const restart[] = { "no", "on-failure", "always" };
+
+	json_object_object_add(o, "cpus", json_object_new_double(s->cpu_milli / 1000.0));
+	json_object_object_add(o, "cpu_weight", json_object_new_int(s->cpu_weight));
+	json_object_object_add(o, "memory", json_object_new_int64(s->memory));
+	json_object_object_add(o, "pids", json_object_new_int(s->pids));
+	json_object_object_add(o, "priority", json_object_new_int(s->prio));
+	json_object_object_add(o, "up_rate", json_object_new_int64(s->up_rate));
+	json_object_object_add(o, "up_ceil", json_object_new_int64(s->up_ceil));
+	json_object_object_add(o, "down_rate", json_object_new_int64(s->down_rate));
+	json_object_object_add(o, "down_ceil", json_object_new_int64(s->down_ceil));
+	json_object_object_add(o, "restart", json_object_new_string(restart[s->restart]));
+	json_object_object_add(o, "rootfs", json_object_new_string(s->writable_rootfs ?
+								    "writable" : "read-only"));
+	for (int i = 0; i < s->n_forwards; i++) {
+		struct json_object *f = json_object_new_object();
+
+		json_object_object_add(f, "proto", json_object_new_string(
+				       s->forwards[i].proto == IPPROTO_TCP ? "tcp" : "udp"));
+		json_object_object_add(f, "wan_port", json_object_new_int(s->forwards[i].wan_port));
+		json_object_object_add(f, "chute_port",
+				       json_object_new_int(s->forwards[i].chute_port));
+		json_object_array_add(fw, f);
+	}
+	json_object_object_add(o, "forwards", fw);
+	return o;
+}
+
+/* Bytes and packets the chute's tenant moved, each way. */
+static void traffic_json(struct chute_env *env, const char *name, struct json_object *o)
+{
+	static const char *const dirs[HEARTH_DIR_MAX] = { "up", "down" };
+	struct hearth_tenant_counters c;
+	char tname[HEARTH_TENANT_NAMSIZ];
+	int id;
+
+	tenant_name(name, tname, sizeof(tname));
+	if (!env->dp || (id = hearth_tenant_find(env->dp, tname)) < 0)
+		return;
+	json_object_object_add(o, "tenant", json_object_new_string(tname));
+	for (int d = 0; d < HEARTH_DIR_MAX; d++) {
+		struct json_object *t = json_object_new_object();
+
+		if (hearth_tenant_counters(env->dp, (__u32)id, d, &c)) {
+			json_object_put(t);
+			continue;
+		}
+		json_object_object_add(t, "packets", json_object_new_int64(c.packets));
+		json_object_object_add(t, "bytes", json_object_new_int64(c.bytes));
+		json_object_object_add(o, dirs[d], t);
+	}
+}
+
+int chute_status(struct chute_env *env, const char *name, struct json_object **out,
+		 struct hearth_err *err)
+{
+	char path[PATH_MAX], addr[INET_ADDRSTRLEN];
+	struct chute_settings s;
+	struct chute_state st;
+	struct json_object *o;
+	struct chute_net n;
+	int ret = check_installed(env, name, err);
+
+	if (ret)
+		return ret;
+	chute_path(env, name, "settings.json", path, sizeof(path));
+	ret = chute_settings_load(&s, path, err);
+	if (!ret && state_load(env, name, &st))
+		ret = hearth_err_set(err, -EINVAL, "%s/%s/state.json: not valid", env->dir, name);
+	if (ret)
+		return ret;
+	o = json_object_new_object();
+	json_object_object_add(o, "name", json_object_new_string(name));
+	json_object_object_add(o, "state", json_object_new_string(state_word(env, name, &st)));
+	chute_path(env, name, "pid", path, sizeof(path));
+	if (chute_alive(env, name) && read_pid(path) > 0)
+		json_object_object_add(o, "pid", json_object_new_int(read_pid(path)));
+	if (st.index >= 0) {
+		net_of(env, name, st.index, &n);
+		json_object_object_add(o, "address", json_object_new_string(
+				       inet_ntop(AF_INET, &n.chute_addr, addr, sizeof(addr))));
+		json_object_object_add(o, "interface", json_object_new_string(n.host_if));
+	}
+	json_object_object_add(o, "restarts", json_object_new_int(st.restarts));
+	if (st.last_exit[0])
+		json_object_object_add(o, "last_exit", json_object_new_string(st.last_exit));
+	chute_path(env, name, "data", path, sizeof(path));
+	json_object_object_add(o, "data_dir", json_object_new_string(path));
+	json_object_object_add(o, "settings", settings_json(&s));
+	traffic_json(env, name, o);
+	*out = o;
+	return 0;
+}
+
+/* --- supervision ------------------------------------------------------- */
+
+/* Restart delay after the Nth restart in a row: 0.5 s doubling to 30 s. */
+static long long backoff_ms(int restarts)
+{
+	long long ms = 500;
+
+	for (int i = 1; i < restarts && ms < 30000; i++)
+		ms *= 2;
+	return ms < 30000 ? ms : 30000;
+}
+
+static bool wants_restart(const struct chute_settings *s, const char *how)
+{
+	if (s->restart == CHUTE_RESTART_ALWAYS)
+		return true;
+	return s->restart == CHUTE_RESTART_ON_FAILURE && strcmp(how, "exit 0");
+}
+
+static void supervise_one(struct chute_env *env, const char *name,
+			  void (*log)(const char *fmt, ...))
+{
+	char path[PATH_MAX], how[48] = "";
+	struct chute_settings s;
+	struct chute_state st;
+	struct hearth_err err = {};
+	int lock = chute_lock(env, name, false);
+
+	if (lock < 0)
+		return; /* the CLI is at it */
+	if (state_load(env, name, &st) || !st.running || chute_alive(env, name))
+		goto cleanup;
+	chute_path(env, name, "settings.json", path, sizeof(path));
+	if (chute_settings_load(&s, path, NULL))
+		goto cleanup;
+	chute_path(env, name, "exit", path, sizeof(path));
+	if (!read_text(path, how, sizeof(how))) {
+		/* a new end: record it once */
+		snprintf(st.last_exit, sizeof(st.last_exit), "%s", how);
+		st.exited_at = now_ms();
+		unlink(path);
+		log("chute %s ended (%s)", name, how);
+		if (!wants_restart(&s, how)) {
+			st.running = false;
+			net_down(env, name, &st, &s);
+			st.index = -1;
+			state_save(env, name, &st);
+			log("chute %s stays stopped (restart policy)", name);
+			goto cleanup;
+		}
+		state_save(env, name, &st);
+	}
+	if (now_ms() - st.exited_at < backoff_ms(st.restarts + 1))
+		goto cleanup;
+	st.restarts++;
+	state_save(env, name, &st);
+	if (launch(env, name, &st, &err))
+		log("chute %s: restart %d failed: %s", name, st.restarts, err.msg);
+	else
+		log("chute %s restarted (%d)", name, st.restarts);
+cleanup:
+	close(lock);
+}
+
+void chute_supervise(struct chute_env *env, void (*log)(const char *fmt, ...))
+{
+	char **names = NULL;
+	int n = 0;
+
+	if (chute_names(env, &names, &n))
+		return;
+	for (int i = 0; i < n; i++) {
+		supervise_one(env, names[i], log);
+		free(names[i]);
+	}
+	free(names);
+}

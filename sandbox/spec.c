@@ -1,0 +1,1647 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Chute settings, the checks on a chute's OCI bundle, and the runtime spec
+ * hearth generates for it. The bundle's author is not trusted: nothing of
+ * its config.json reaches crun except the process's command, environment,
+ * working directory and ids, and those only after the checks below.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "spec.h"
+#include "../userspace/lib/config.h"
+#include "../userspace/lib/tenant.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#define CPU_PERIOD_US 100000
+#define MIB (1ull << 20)
+#define RATE_MIN 8000ull /* hearth_rate_parse's range */
+#define RATE_MAX 100000000000ull
+/* hearth's own files and a bundle's config.json are small; a bigger one
+ * is a mistake or an attempt to make the daemon allocate */
+#define JSON_FILE_MAX (1 << 20)
+
+static const char *const allowed_caps[] = {
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_KILL",
+	"CAP_NET_BIND_SERVICE", "CAP_SETGID", "CAP_SETUID",
+};
+
+static const char *const cap_sets[] = {
+	"bounding", "effective", "permitted", "inheritable", "ambient",
+};
+
+/* without any of these the chute would share the host's */
+static const char *const required_ns[] = {
+	"pid", "network", "mount", "ipc", "uts",
+};
+
+static const char *const restart_names[] = {
+	[CHUTE_RESTART_NO] = "no",
+	[CHUTE_RESTART_ON_FAILURE] = "on-failure",
+	[CHUTE_RESTART_ALWAYS] = "always",
+};
+
+/* The numeric settings: their name in the settings file and their range. */
+enum num_id {
+	NF_CPU_MILLI,
+	NF_CPU_WEIGHT,
+	NF_MEMORY,
+	NF_PIDS,
+	NF_UP_RATE,
+	NF_UP_CEIL,
+	NF_DOWN_RATE,
+	NF_DOWN_CEIL,
+	NF_PRIO,
+	NF_MAX,
+};
+
+struct num_field {
+	const char *name;
+	size_t off;
+	bool wide; /* __u64, else __u32 */
+	__u64 min, max;
+	bool zero_ok; /* 0 means "not set" */
+};
+
+#define NUM(id, field, lo, hi, zero)                                           \
+	[id] = { #field, offsetof(struct chute_settings, field),               \
+		 sizeof(((struct chute_settings *)0)->field) == 8, lo, hi, zero }
+
+static const struct num_field num_fields[NF_MAX] = {
+	NUM(NF_CPU_MILLI, cpu_milli, 10, 64000, true),
+	NUM(NF_CPU_WEIGHT, cpu_weight, 1, 10000, true),
+	NUM(NF_MEMORY, memory, 4 * MIB, 1024 * 1024 * MIB, false),
+	NUM(NF_PIDS, pids, 8, 65536, false),
+	NUM(NF_UP_RATE, up_rate, RATE_MIN, RATE_MAX, true),
+	NUM(NF_UP_CEIL, up_ceil, RATE_MIN, RATE_MAX, true),
+	NUM(NF_DOWN_RATE, down_rate, RATE_MIN, RATE_MAX, true),
+	NUM(NF_DOWN_CEIL, down_ceil, RATE_MIN, RATE_MAX, true),
+	NUM(NF_PRIO, prio, 1, 7, false),
+};
+
+static __u64 num_get(const struct chute_settings *s, enum num_id id)
+{
+	const struct num_field *f = &num_fields[id];
+	const char *p = (const char *)s + f->off;
+
+	return f->wide ? *(const __u64 *)p : *(const __u32 *)p;
+}
+
+static void num_set(struct chute_settings *s, enum num_id id, __u64 v)
+{
+	const struct num_field *f = &num_fields[id];
+	char *p = (char *)s + f->off;
+
+	if (f->wide)
+		*(__u64 *)p = v;
+	else
+		*(__u32 *)p = (__u32)v;
+}
+
+static bool num_ok(enum num_id id, __u64 v)
+{
+	const struct num_field *f = &num_fields[id];
+
+	return (v == 0 && f->zero_ok) || (v >= f->min && v <= f->max);
+}
+
+bool chute_name_ok(const char *name)
+{
+	size_t len = name ? strlen(name) : 0;
+
+	if (len == 0 || len > CHUTE_NAME_MAX || name[0] == '-')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '-')
+			return false;
+	}
+	return true;
+}
+
+void chute_settings_defaults(struct chute_settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->cpu_milli = 1000;
+	s->memory = 128 * MIB;
+	s->pids = 128;
+	s->prio = 4;
+	s->restart = CHUTE_RESTART_ON_FAILURE;
+}
+
+/* ---- single settings ---- */
+
+static bool parse_uint(const char *text, __u64 *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!isdigit((unsigned char)text[0]))
+		return false;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* "2", "0.5", "0.125" in thousandths, exactly: strtod would round and
+ * follow the locale's decimal point. */
+static bool parse_milli(const char *text, __u64 *out)
+{
+	int decimals = -1; /* -1: no point seen */
+	__u64 v = 0;
+
+	if (!isdigit((unsigned char)text[0]))
+		return false;
+	for (const char *c = text; *c; c++) {
+		if (*c == '.' && decimals < 0) {
+			decimals = 0;
+			continue;
+		}
+		/* scaling only grows v: beyond the maximum it stays beyond */
+		if (!isdigit((unsigned char)*c) || decimals == 3 ||
+		    v > num_fields[NF_CPU_MILLI].max)
+			return false;
+		v = v * 10 + (__u64)(*c - '0');
+		if (decimals >= 0)
+			decimals++;
+	}
+	if (decimals == 0)
+		return false;
+	for (int i = decimals < 0 ? 0 : decimals; i < 3; i++)
+		v *= 10;
+	*out = v;
+	return true;
+}
+
+static const struct {
+	const char *suffix;
+	unsigned int shift;
+} size_units[] = {
+	{ "", 0 },     { "b", 0 },    { "k", 10 },   { "kb", 10 },
+	{ "kib", 10 }, { "m", 20 },   { "mb", 20 },  { "mib", 20 },
+	{ "g", 30 },   { "gb", 30 },  { "gib", 30 },
+};
+
+/* hearth_size_parse stops at 64m (a burst); memory needs gigabytes */
+static int parse_size64(const char *text, __u64 max, __u64 *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!isdigit((unsigned char)text[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	for (size_t i = 0; i < ARRAY_SIZE(size_units); i++) {
+		if (strcasecmp(end, size_units[i].suffix))
+			continue;
+		if (errno || v > max >> size_units[i].shift)
+			return -ERANGE;
+		*out = (__u64)v << size_units[i].shift;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static const char *proto_name(__u8 proto)
+{
+	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "?";
+}
+
+static int forward_parse(const char *text, struct chute_forward *f)
+{
+	char buf[32], *wan, *port;
+
+	if (strlen(text) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, text);
+	wan = strchr(buf, ':');
+	if (!wan)
+		return -EINVAL;
+	*wan++ = '\0';
+	port = strchr(wan, ':');
+	if (!port)
+		return -EINVAL;
+	*port++ = '\0';
+	f->proto = hearth_proto_parse(buf);
+	f->wan_port = hearth_port_parse(wan);
+	f->chute_port = hearth_port_parse(port);
+	return f->proto && f->wan_port && f->chute_port ? 0 : -EINVAL;
+}
+
+static int forward_add(struct chute_settings *s, const char *text,
+		       struct hearth_err *err)
+{
+	struct chute_forward f;
+
+	if (forward_parse(text, &f))
+		return hearth_err_set(err, EINVAL,
+				      "forward: '%s' is not PROTO:WAN_PORT:CHUTE_PORT (e.g. tcp:8080:80)",
+				      text);
+	for (int i = 0; i < s->n_forwards; i++) {
+		const struct chute_forward *o = &s->forwards[i];
+
+		if (o->proto == f.proto && o->wan_port == f.wan_port)
+			return hearth_err_set(err, EINVAL,
+					      "forward: %s port %u is already forwarded (to %u)",
+					      proto_name(f.proto), f.wan_port,
+					      o->chute_port);
+	}
+	if (s->n_forwards == CHUTE_MAX_FORWARDS)
+		return hearth_err_set(err, EINVAL, "forward: at most %d forwards",
+				      CHUTE_MAX_FORWARDS);
+	s->forwards[s->n_forwards++] = f;
+	return 0;
+}
+
+/* An annotation's "tcp:80:80, udp:53:53" replaces the list; "" empties it. */
+static int forwards_replace(struct chute_settings *s, const char *list,
+			    struct hearth_err *err)
+{
+	char *copy, *rest, *item;
+	int ret = 0;
+
+	s->n_forwards = 0;
+	list += strspn(list, " ");
+	if (!*list)
+		return 0;
+	copy = strdup(list);
+	if (!copy)
+		return hearth_err_set(err, ENOMEM, "forward: out of memory");
+	rest = copy;
+	while ((item = strsep(&rest, ","))) {
+		char *end;
+
+		item += strspn(item, " ");
+		end = item + strlen(item);
+		while (end > item && end[-1] == ' ')
+			*--end = '\0';
+		ret = forward_add(s, item, err);
+		if (ret)
+			goto cleanup;
+	}
+cleanup:
+	free(copy);
+	return ret;
+}
+
+/* KEY=VALUE, KEY non-empty and visible characters only */
+static bool env_ok(const char *text)
+{
+	const char *eq = strchr(text, '=');
+
+	if (!eq || eq == text)
+		return false;
+	for (const char *c = text; c < eq; c++) {
+		if (!isgraph((unsigned char)*c))
+			return false;
+	}
+	return true;
+}
+
+static bool env_same_key(const char *a, const char *b)
+{
+	size_t n = strcspn(a, "=");
+
+	return n == strcspn(b, "=") && !strncmp(a, b, n);
+}
+
+static int env_put(struct chute_settings *s, const char *text,
+		   struct hearth_err *err)
+{
+	size_t len = strlen(text);
+	int i;
+
+	if (!env_ok(text))
+		return hearth_err_set(err, EINVAL, "env: '%s' is not KEY=VALUE",
+				      text);
+	if (len >= CHUTE_ENV_LEN)
+		return hearth_err_set(err, EINVAL,
+				      "env: %.*s: longer than %d characters",
+				      (int)strcspn(text, "="), text,
+				      CHUTE_ENV_LEN - 1);
+	for (i = 0; i < s->n_env && !env_same_key(s->env[i], text); i++)
+		;
+	if (i == CHUTE_MAX_ENV)
+		return hearth_err_set(err, EINVAL, "env: at most %d variables",
+				      CHUTE_MAX_ENV);
+	memcpy(s->env[i], text, len + 1);
+	if (i == s->n_env)
+		s->n_env++;
+	return 0;
+}
+
+struct setting {
+	const char *key;
+	int (*set)(struct chute_settings *s, const struct setting *st,
+		   const char *value, struct hearth_err *err);
+	enum num_id field;
+	const char *what; /* for plain numbers */
+};
+
+static int set_cpus(struct chute_settings *s, const struct setting *st,
+		    const char *value, struct hearth_err *err)
+{
+	__u64 v;
+
+	if (!parse_milli(value, &v) || v == 0 || !num_ok(st->field, v))
+		return hearth_err_set(err, EINVAL,
+				      "cpus: '%s' is not a number of CPUs (0.01 to 64, e.g. 0.5)",
+				      value);
+	num_set(s, st->field, v);
+	return 0;
+}
+
+static int set_number(struct chute_settings *s, const struct setting *st,
+		      const char *value, struct hearth_err *err)
+{
+	const struct num_field *f = &num_fields[st->field];
+	__u64 v;
+
+	if (!parse_uint(value, &v) || v < f->min || v > f->max)
+		return hearth_err_set(err, EINVAL, "%s: '%s' is not %s (%llu to %llu)",
+				      st->key, value, st->what,
+				      (unsigned long long)f->min,
+				      (unsigned long long)f->max);
+	num_set(s, st->field, v);
+	return 0;
+}
+
+static int set_memory(struct chute_settings *s, const struct setting *st,
+		      const char *value, struct hearth_err *err)
+{
+	const struct num_field *f = &num_fields[st->field];
+	__u64 v;
+	int ret = parse_size64(value, f->max, &v);
+
+	if (ret == -ERANGE)
+		return hearth_err_set(err, EINVAL,
+				      "memory: '%s' is above the maximum of %lluG",
+				      value, (unsigned long long)(f->max >> 30));
+	if (ret)
+		return hearth_err_set(err, EINVAL,
+				      "memory: '%s' is not a size (e.g. 64M)", value);
+	if (v < f->min)
+		return hearth_err_set(err, EINVAL,
+				      "memory: '%s' is below the minimum of %lluM",
+				      value, (unsigned long long)(f->min >> 20));
+	num_set(s, st->field, v);
+	return 0;
+}
+
+static int set_rate(struct chute_settings *s, const struct setting *st,
+		    const char *value, struct hearth_err *err)
+{
+	__u64 bps;
+	int ret = hearth_rate_parse(value, &bps);
+
+	if (ret == -ERANGE)
+		return hearth_err_set(err, EINVAL,
+				      "%s: '%s' is out of range (8kbit to 100gbit)",
+				      st->key, value);
+	if (ret)
+		return hearth_err_set(err, EINVAL,
+				      "%s: '%s' is not a rate (e.g. 20mbit)",
+				      st->key, value);
+	num_set(s, st->field, bps);
+	return 0;
+}
+
+static int set_restart(struct chute_settings *s, const struct setting *st,
+		       const char *value, struct hearth_err *err)
+{
+	(void)st;
+	for (size_t i = 0; i < ARRAY_SIZE(restart_names); i++) {
+		if (!strcmp(value, restart_names[i])) {
+			s->restart = (enum chute_restart)i;
+			return 0;
+		}
+	}
+	return hearth_err_set(err, EINVAL,
+			      "restart: '%s' is not a restart policy (no, on-failure or always)",
+			      value);
+}
+
+static int set_rootfs(struct chute_settings *s, const struct setting *st,
+		      const char *value, struct hearth_err *err)
+{
+	(void)st;
+	if (strcmp(value, "read-only") && strcmp(value, "writable"))
+		return hearth_err_set(err, EINVAL,
+				      "rootfs: '%s' is not read-only or writable",
+				      value);
+	s->writable_rootfs = !strcmp(value, "writable");
+	return 0;
+}
+
+static int set_forward(struct chute_settings *s, const struct setting *st,
+		       const char *value, struct hearth_err *err)
+{
+	(void)st;
+	return forward_add(s, value, err);
+}
+
+static int set_env(struct chute_settings *s, const struct setting *st,
+		   const char *value, struct hearth_err *err)
+{
+	(void)st;
+	return env_put(s, value, err);
+}
+
+static const struct setting settings[] = {
+	{ "cpus", set_cpus, NF_CPU_MILLI, NULL },
+	{ "cpu-weight", set_number, NF_CPU_WEIGHT, "a CPU weight" },
+	{ "memory", set_memory, NF_MEMORY, NULL },
+	{ "pids", set_number, NF_PIDS, "a number of processes" },
+	{ "up-rate", set_rate, NF_UP_RATE, NULL },
+	{ "up-ceil", set_rate, NF_UP_CEIL, NULL },
+	{ "down-rate", set_rate, NF_DOWN_RATE, NULL },
+	{ "down-ceil", set_rate, NF_DOWN_CEIL, NULL },
+	{ "priority", set_number, NF_PRIO, "a priority" },
+	{ "restart", set_restart, NF_MAX, NULL },
+	{ "rootfs", set_rootfs, NF_MAX, NULL },
+	{ "forward", set_forward, NF_MAX, NULL },
+	{ "env", set_env, NF_MAX, NULL },
+};
+
+static const struct setting *setting_find(const char *key)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(settings); i++) {
+		if (!strcmp(key, settings[i].key))
+			return &settings[i];
+	}
+	return NULL;
+}
+
+int chute_setting_set(struct chute_settings *s, const char *key,
+		      const char *value, struct hearth_err *err)
+{
+	const struct setting *st = setting_find(key);
+
+	if (!st)
+		return hearth_err_set(err, EINVAL, "unknown setting '%s'", key);
+	return st->set(s, st, value, err);
+}
+
+static int rate_vs_ceil(const char *dir, __u64 rate, __u64 ceil,
+			struct hearth_err *err)
+{
+	char r[32], c[32];
+
+	if (!rate || !ceil || rate <= ceil)
+		return 0;
+	return hearth_err_set(err, EINVAL, "%s-rate (%s) is above %s-ceil (%s)",
+			      dir, hearth_rate_format(rate, r, sizeof(r)), dir,
+			      hearth_rate_format(ceil, c, sizeof(c)));
+}
+
+int chute_settings_check(const struct chute_settings *s, struct hearth_err *err)
+{
+	int ret;
+
+	for (int id = 0; id < NF_MAX; id++) {
+		const struct num_field *f = &num_fields[id];
+
+		if (!num_ok(id, num_get(s, id)))
+			return hearth_err_set(err, EINVAL,
+					      "%s: %llu is out of range (%llu to %llu)",
+					      f->name,
+					      (unsigned long long)num_get(s, id),
+					      (unsigned long long)f->min,
+					      (unsigned long long)f->max);
+	}
+	if ((unsigned int)s->restart >= ARRAY_SIZE(restart_names))
+		return hearth_err_set(err, EINVAL, "restart: bad policy %d",
+				      (int)s->restart);
+	if (s->n_forwards < 0 || s->n_forwards > CHUTE_MAX_FORWARDS ||
+	    s->n_env < 0 || s->n_env > CHUTE_MAX_ENV)
+		return hearth_err_set(err, EINVAL, "bad number of forwards or env");
+	for (int i = 0; i < s->n_forwards; i++) {
+		const struct chute_forward *f = &s->forwards[i];
+
+		if ((f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP) ||
+		    !f->wan_port || !f->chute_port)
+			return hearth_err_set(err, EINVAL, "forwards[%d]: bad forward", i);
+	}
+	for (int i = 0; i < s->n_env; i++) {
+		if (!memchr(s->env[i], '\0', CHUTE_ENV_LEN) || !env_ok(s->env[i]))
+			return hearth_err_set(err, EINVAL, "env[%d]: not KEY=VALUE", i);
+	}
+	ret = rate_vs_ceil("up", s->up_rate, s->up_ceil, err);
+	if (ret)
+		return ret;
+	return rate_vs_ceil("down", s->down_rate, s->down_ceil, err);
+}
+
+/* ---- JSON files ---- */
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int json_parse(const char *buf, size_t len, const char *label,
+		      struct json_object **out, struct hearth_err *err)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *obj;
+	enum json_tokener_error jerr;
+	int ret = 0;
+
+	if (!tok)
+		return hearth_err_set(err, ENOMEM, "%s: out of memory", label);
+	/* the terminating NUL ends the input: a truncated file is an error,
+	 * not a parse waiting for more */
+	obj = json_tokener_parse_ex(tok, buf, (int)len + 1);
+	jerr = json_tokener_get_error(tok);
+	if (!obj && jerr != json_tokener_success) {
+		ret = hearth_err_set(err, EINVAL, "%s: not valid JSON: %s", label,
+				     json_tokener_error_desc(jerr));
+		goto cleanup;
+	}
+	for (size_t i = json_tokener_get_parse_end(tok); i < len; i++) {
+		if (!isspace((unsigned char)buf[i])) {
+			ret = hearth_err_set(err, EINVAL,
+					     "%s: not valid JSON: data after the object",
+					     label);
+			goto cleanup;
+		}
+	}
+	if (!json_object_is_type(obj, json_type_object)) {
+		ret = hearth_err_set(err, EINVAL, "%s: not a JSON object", label);
+		goto cleanup;
+	}
+	*out = obj;
+	obj = NULL;
+cleanup:
+	json_object_put(obj);
+	json_tokener_free(tok);
+	return ret;
+}
+
+static int json_read(const char *path, const char *label,
+		     struct json_object **out, struct hearth_err *err)
+{
+	char *buf = NULL;
+	size_t got = 0;
+	struct stat st;
+	int fd, ret;
+
+	/* O_NONBLOCK: a FIFO must not hang the daemon; O_NOFOLLOW: a bundle
+	 * may not point hearth at a host file */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0 && errno == ENOENT)
+		return hearth_err_set(err, ENOENT, "%s: missing", label);
+	if (fd < 0)
+		return hearth_err_set(err, errno, "%s: cannot open: %s", label,
+				      strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		ret = hearth_err_set(err, EINVAL, "%s: not a regular file", label);
+		goto cleanup;
+	}
+	buf = malloc(JSON_FILE_MAX + 1);
+	if (!buf) {
+		ret = hearth_err_set(err, ENOMEM, "%s: out of memory", label);
+		goto cleanup;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + got, JSON_FILE_MAX + 1 - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = hearth_err_set(err, errno, "%s: cannot read: %s",
+					     label, strerror(errno));
+			goto cleanup;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+		if (got > JSON_FILE_MAX) {
+			ret = hearth_err_set(err, EFBIG, "%s: larger than %d bytes",
+					     label, JSON_FILE_MAX);
+			goto cleanup;
+		}
+	}
+	buf[got] = '\0';
+	ret = json_parse(buf, got, label, out, err);
+cleanup:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+/* Replaces @path whole or not at all: readers never see half a file. */
+static int json_write(struct json_object *obj, const char *path,
+		      struct hearth_err *err)
+{
+	const char *text;
+	char tmp[PATH_MAX];
+	int fd, ret;
+
+	text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+							   JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!text)
+		return hearth_err_set(err, ENOMEM, "%s: out of memory", path);
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+		return hearth_err_set(err, ENAMETOOLONG, "%s: name too long", path);
+	/* mkostemp's 0600 is wanted: the environment may carry secrets */
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return hearth_err_set(err, errno, "cannot create %s: %s", tmp,
+				      strerror(errno));
+	ret = write_all(fd, text, strlen(text));
+	if (!ret)
+		ret = write_all(fd, "\n", 1);
+	if (!ret && fsync(fd))
+		ret = -errno;
+	if (close(fd) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret) {
+		unlink(tmp);
+		return hearth_err_set(err, ret, "cannot write %s: %s", path,
+				      strerror(-ret));
+	}
+	return 0;
+}
+
+/* A member, or NULL when absent, null, or @obj is no object. */
+static struct json_object *member(struct json_object *obj, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_is_type(obj, json_type_object) ||
+	    !json_object_object_get_ex(obj, key, &v))
+		return NULL;
+	return v;
+}
+
+static bool is_type(struct json_object *v, enum json_type type)
+{
+	return v && json_object_is_type(v, type);
+}
+
+/* Builds JSON, remembering any allocation failure instead of leaving a
+ * null where the spec needed a value (a null noNewPrivileges is false). */
+struct jb {
+	bool failed;
+};
+
+static struct json_object *jb_put(struct jb *b, struct json_object *obj,
+				  const char *key, struct json_object *val)
+{
+	if (!obj || !val || json_object_object_add(obj, key, val)) {
+		json_object_put(val);
+		b->failed = true;
+		return NULL;
+	}
+	return val;
+}
+
+static struct json_object *jb_push(struct jb *b, struct json_object *arr,
+				   struct json_object *val)
+{
+	if (!arr || !val || json_object_array_add(arr, val)) {
+		json_object_put(val);
+		b->failed = true;
+		return NULL;
+	}
+	return val;
+}
+
+static struct json_object *jb_strings(struct jb *b, struct json_object *obj,
+				      const char *key, const char *const *list,
+				      size_t n)
+{
+	struct json_object *arr = jb_put(b, obj, key, json_object_new_array());
+
+	for (size_t i = 0; i < n; i++)
+		jb_push(b, arr, json_object_new_string(list[i]));
+	return arr;
+}
+
+/* ---- the bundle ---- */
+
+__attribute__((format(printf, 2, 3))) static int
+refuse(struct hearth_err *err, const char *fmt, ...)
+{
+	char why[sizeof(err->msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return hearth_err_set(err, EINVAL, "config.json: %s", why);
+}
+
+static int check_strings(struct json_object *arr, const char *field,
+			 bool need_one, struct hearth_err *err)
+{
+	size_t n;
+
+	if (!arr)
+		return need_one ? refuse(err, "%s: missing", field) : 0;
+	if (!is_type(arr, json_type_array))
+		return refuse(err, "%s: not an array of strings", field);
+	n = json_object_array_length(arr);
+	if (need_one && n == 0)
+		return refuse(err, "%s: empty", field);
+	for (size_t i = 0; i < n; i++) {
+		if (!is_type(json_object_array_get_idx(arr, i), json_type_string))
+			return refuse(err, "%s[%zu]: not a string", field, i);
+	}
+	return 0;
+}
+
+static bool cap_allowed(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(allowed_caps); i++) {
+		if (!strcmp(name, allowed_caps[i]))
+			return true;
+	}
+	return false;
+}
+
+static int refuse_cap(const char *set, const char *name, struct hearth_err *err)
+{
+	char list[256] = "";
+	size_t len = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(allowed_caps); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+					i ? ", " : "", allowed_caps[i]);
+	return refuse(err, "process.capabilities.%s: %s is not allowed (allowed: %s)",
+		      set, name, list);
+}
+
+static int check_caps(struct json_object *caps, struct hearth_err *err)
+{
+	if (!caps)
+		return 0;
+	if (!is_type(caps, json_type_object))
+		return refuse(err, "process.capabilities: not an object");
+	for (size_t i = 0; i < ARRAY_SIZE(cap_sets); i++) {
+		struct json_object *list = member(caps, cap_sets[i]);
+		char field[64];
+		int ret;
+
+		snprintf(field, sizeof(field), "process.capabilities.%s", cap_sets[i]);
+		ret = check_strings(list, field, false, err);
+		if (ret)
+			return ret;
+		for (size_t j = 0; list && j < json_object_array_length(list); j++) {
+			const char *name = json_object_get_string(
+				json_object_array_get_idx(list, j));
+
+			if (!cap_allowed(name))
+				return refuse_cap(cap_sets[i], name, err);
+		}
+	}
+	return 0;
+}
+
+/* uid_t and gid_t, less (uid_t)-1 which means "unchanged" to the kernel */
+static bool id_ok(struct json_object *v)
+{
+	int64_t id;
+
+	if (!is_type(v, json_type_int))
+		return false;
+	id = json_object_get_int64(v);
+	return id >= 0 && id < (int64_t)UINT32_MAX;
+}
+
+static int check_user(struct json_object *user, struct hearth_err *err)
+{
+	struct json_object *gids = member(user, "additionalGids");
+
+	if (!user)
+		return 0;
+	if (!is_type(user, json_type_object))
+		return refuse(err, "process.user: not an object");
+	if (member(user, "uid") && !id_ok(member(user, "uid")))
+		return refuse(err, "process.user.uid: not a user id");
+	if (member(user, "gid") && !id_ok(member(user, "gid")))
+		return refuse(err, "process.user.gid: not a group id");
+	if (gids && !is_type(gids, json_type_array))
+		return refuse(err, "process.user.additionalGids: not an array");
+	for (size_t i = 0; gids && i < json_object_array_length(gids); i++) {
+		if (!id_ok(json_object_array_get_idx(gids, i)))
+			return refuse(err, "process.user.additionalGids[%zu]: not a group id",
+				      i);
+	}
+	return 0;
+}
+
+static int check_env(struct json_object *env, struct hearth_err *err)
+{
+	int ret = check_strings(env, "process.env", false, err);
+
+	for (size_t i = 0; !ret && env && i < json_object_array_length(env); i++) {
+		const char *e = json_object_get_string(json_object_array_get_idx(env, i));
+
+		if (!env_ok(e))
+			ret = refuse(err, "process.env[%zu]: '%s' is not KEY=VALUE", i, e);
+	}
+	return ret;
+}
+
+static int check_process(struct json_object *proc, struct hearth_err *err)
+{
+	struct json_object *v;
+	int ret;
+
+	if (!is_type(proc, json_type_object))
+		return refuse(err, "process: %s", proc ? "not an object" : "missing");
+	ret = check_strings(member(proc, "args"), "process.args", true, err);
+	if (ret)
+		return ret;
+	v = member(proc, "terminal");
+	if (v && (!is_type(v, json_type_boolean) || json_object_get_boolean(v)))
+		return refuse(err, "process.terminal: a terminal is not allowed (chutes run detached)");
+	v = member(proc, "noNewPrivileges");
+	if (v && (!is_type(v, json_type_boolean) || !json_object_get_boolean(v)))
+		return refuse(err, "process.noNewPrivileges: false is not allowed (no privileges from setuid files)");
+	v = member(proc, "cwd");
+	if (v && (!is_type(v, json_type_string) || json_object_get_string(v)[0] != '/'))
+		return refuse(err, "process.cwd: not an absolute path");
+	ret = check_caps(member(proc, "capabilities"), err);
+	if (ret)
+		return ret;
+	ret = check_env(member(proc, "env"), err);
+	if (ret)
+		return ret;
+	return check_user(member(proc, "user"), err);
+}
+
+static int check_hooks(struct json_object *hooks, struct hearth_err *err)
+{
+	if (!hooks)
+		return 0;
+	if (!is_type(hooks, json_type_object))
+		return refuse(err, "hooks: hooks are not allowed");
+	/* they run on the host, as root: only empty lists can stay */
+	json_object_object_foreach(hooks, name, list) {
+		if (list && (!is_type(list, json_type_array) ||
+			     json_object_array_length(list)))
+			return refuse(err, "hooks.%s: hooks are not allowed", name);
+	}
+	return 0;
+}
+
+static bool mount_binds(struct json_object *m)
+{
+	struct json_object *type = member(m, "type"), *opts = member(m, "options");
+
+	if (is_type(type, json_type_string) &&
+	    !strcmp(json_object_get_string(type), "bind"))
+		return true;
+	for (size_t i = 0; is_type(opts, json_type_array) &&
+			   i < json_object_array_length(opts); i++) {
+		const char *o = json_object_get_string(json_object_array_get_idx(opts, i));
+
+		if (o && (!strcmp(o, "bind") || !strcmp(o, "rbind")))
+			return true;
+	}
+	return false;
+}
+
+/* The generated spec has its own mounts; the bundle's are checked so that
+ * one relying on a host path is refused rather than started without it. */
+static int check_mounts(struct json_object *mounts, struct hearth_err *err)
+{
+	if (!mounts)
+		return 0;
+	if (!is_type(mounts, json_type_array))
+		return refuse(err, "mounts: not an array");
+	for (size_t i = 0; i < json_object_array_length(mounts); i++) {
+		struct json_object *m = json_object_array_get_idx(mounts, i);
+		struct json_object *dst = member(m, "destination");
+
+		if (!is_type(m, json_type_object))
+			return refuse(err, "mounts[%zu]: not an object", i);
+		if (mount_binds(m))
+			return refuse(err, "mounts[%zu]: bind mounts of host paths are not allowed (%s)",
+				      i, dst ? json_object_get_string(dst) : "no destination");
+	}
+	return 0;
+}
+
+static int check_namespaces(struct json_object *ns, struct hearth_err *err)
+{
+	bool seen[ARRAY_SIZE(required_ns)] = { false };
+
+	/* absent: hearth writes its own list */
+	if (!ns)
+		return 0;
+	if (!is_type(ns, json_type_array))
+		return refuse(err, "linux.namespaces: not an array");
+	for (size_t i = 0; i < json_object_array_length(ns); i++) {
+		struct json_object *e = json_object_array_get_idx(ns, i);
+		struct json_object *type = member(e, "type");
+		const char *t;
+
+		if (!is_type(type, json_type_string))
+			return refuse(err, "linux.namespaces[%zu]: no type", i);
+		if (member(e, "path"))
+			return refuse(err, "linux.namespaces[%zu]: joining an existing namespace (path) is not allowed",
+				      i);
+		t = json_object_get_string(type);
+		if (!strcmp(t, "user"))
+			return refuse(err, "linux.namespaces[%zu]: user namespaces are not supported",
+				      i);
+		for (size_t j = 0; j < ARRAY_SIZE(required_ns); j++)
+			seen[j] |= !strcmp(t, required_ns[j]);
+	}
+	for (size_t j = 0; j < ARRAY_SIZE(required_ns); j++) {
+		if (!seen[j])
+			return refuse(err, "linux.namespaces: no %s namespace: the chute would share the host's",
+				      required_ns[j]);
+	}
+	return 0;
+}
+
+static bool non_empty(struct json_object *v, enum json_type type)
+{
+	if (!v)
+		return false;
+	if (!is_type(v, type))
+		return true;
+	return type == json_type_array ? json_object_array_length(v) > 0 :
+					 json_object_object_length(v) > 0;
+}
+
+static int check_linux(struct json_object *lnx, struct hearth_err *err)
+{
+	if (!lnx)
+		return 0;
+	if (!is_type(lnx, json_type_object))
+		return refuse(err, "linux: not an object");
+	if (non_empty(member(lnx, "devices"), json_type_array))
+		return refuse(err, "linux.devices: devices are not allowed");
+	if (non_empty(member(lnx, "uidMappings"), json_type_array))
+		return refuse(err, "linux.uidMappings: user namespaces are not supported");
+	if (non_empty(member(lnx, "gidMappings"), json_type_array))
+		return refuse(err, "linux.gidMappings: user namespaces are not supported");
+	if (non_empty(member(lnx, "sysctl"), json_type_object))
+		return refuse(err, "linux.sysctl: sysctls are not allowed");
+	/*
+	 * linux.seccomp is not looked at: the generated spec carries no part
+	 * of the bundle's linux section, so a profile there can neither loosen
+	 * nor tighten what the chute runs with. linux.resources is ignored
+	 * for the same reason: the limits are hearth's, from io.hearth.*.
+	 */
+	return check_namespaces(member(lnx, "namespaces"), err);
+}
+
+static bool has_dotdot(const char *path)
+{
+	for (const char *c = path; *c; c += strcspn(c, "/"), c += *c == '/') {
+		if (!strncmp(c, "..", 2) && (c[2] == '/' || !c[2]))
+			return true;
+	}
+	return false;
+}
+
+static bool path_inside(const char *dir, const char *path)
+{
+	size_t n = strlen(dir);
+
+	if (n == 1)
+		return path[0] == '/' && path[1];
+	return !strncmp(dir, path, n) && path[n] == '/' && path[n + 1];
+}
+
+/* root.path must stay inside the bundle even through symlinks: crun would
+ * follow one to a host directory. */
+static int check_root(const char *bundle_dir, struct json_object *root,
+		      char *buf, size_t size, struct hearth_err *err)
+{
+	struct json_object *path = member(root, "path");
+	char *real_bundle = NULL, *real_root = NULL, joined[PATH_MAX];
+	const char *rel;
+	struct stat st;
+	int ret = 0;
+
+	if (!is_type(path, json_type_string))
+		return refuse(err, "root.path: %s", path ? "not a string" : "missing");
+	rel = json_object_get_string(path);
+	if (!rel[0] || rel[0] == '/')
+		return refuse(err, "root.path: '%s' is not a path relative to the bundle",
+			      rel);
+	if (has_dotdot(rel))
+		return refuse(err, "root.path: '%s' contains '..'", rel);
+	if (snprintf(joined, sizeof(joined), "%s/%s", bundle_dir, rel) >=
+	    (int)sizeof(joined))
+		return refuse(err, "root.path: '%s' is too long", rel);
+	real_bundle = realpath(bundle_dir, NULL);
+	if (!real_bundle) {
+		ret = hearth_err_set(err, errno, "%s: %s", bundle_dir, strerror(errno));
+		goto cleanup;
+	}
+	real_root = realpath(joined, NULL);
+	if (!real_root || stat(real_root, &st) || !S_ISDIR(st.st_mode)) {
+		ret = refuse(err, "root.path: '%s' is not a directory in the bundle", rel);
+		goto cleanup;
+	}
+	if (!path_inside(real_bundle, real_root)) {
+		ret = refuse(err, "root.path: '%s' leads out of the bundle", rel);
+		goto cleanup;
+	}
+	if (buf && snprintf(buf, size, "%s", real_root) >= (int)size)
+		ret = hearth_err_set(err, ENAMETOOLONG, "%s: name too long", real_root);
+cleanup:
+	free(real_bundle);
+	free(real_root);
+	return ret;
+}
+
+/* Reads and checks BUNDLE/config.json; @rootfs (optional) gets root.path
+ * resolved. */
+static int bundle_load(const char *bundle_dir, struct json_object **out,
+		       char *rootfs, size_t size, struct hearth_err *err)
+{
+	struct json_object *cfg = NULL, *ann;
+	char path[PATH_MAX];
+	int ret;
+
+	if (snprintf(path, sizeof(path), "%s/config.json", bundle_dir) >=
+	    (int)sizeof(path))
+		return hearth_err_set(err, ENAMETOOLONG, "%s: name too long", bundle_dir);
+	ret = json_read(path, "config.json", &cfg, err);
+	if (ret)
+		return ret;
+	ret = check_process(member(cfg, "process"), err);
+	if (!ret)
+		ret = check_root(bundle_dir, member(cfg, "root"), rootfs, size, err);
+	if (!ret)
+		ret = check_hooks(member(cfg, "hooks"), err);
+	if (!ret)
+		ret = check_mounts(member(cfg, "mounts"), err);
+	if (!ret)
+		ret = check_linux(member(cfg, "linux"), err);
+	ann = member(cfg, "annotations");
+	if (!ret && ann && !is_type(ann, json_type_object))
+		ret = refuse(err, "annotations: not an object");
+	if (!ret && out) {
+		*out = cfg;
+		cfg = NULL;
+	}
+	json_object_put(cfg);
+	return ret;
+}
+
+static int apply_annotation(struct chute_settings *s, const char *key,
+			    struct json_object *val, struct hearth_err *err)
+{
+	struct hearth_err why;
+	const char *value;
+	int ret;
+
+	if (!setting_find(key))
+		return refuse(err, "annotations.%s%s: unknown setting",
+			      CHUTE_ANNOTATION_PREFIX, key);
+	if (!is_type(val, json_type_string))
+		return refuse(err, "annotations.%s%s: not a string",
+			      CHUTE_ANNOTATION_PREFIX, key);
+	value = json_object_get_string(val);
+	if (!strcmp(key, "forward"))
+		ret = forwards_replace(s, value, &why);
+	else
+		ret = chute_setting_set(s, key, value, &why);
+	/* the setting's message starts with its key */
+	if (ret)
+		return refuse(err, "annotations.%s%s", CHUTE_ANNOTATION_PREFIX,
+			      why.msg);
+	return 0;
+}
+
+static int apply_annotations(struct chute_settings *s, struct json_object *ann,
+			     struct hearth_err *err)
+{
+	size_t plen = strlen(CHUTE_ANNOTATION_PREFIX);
+
+	if (!ann)
+		return 0;
+	json_object_object_foreach(ann, name, val) {
+		int ret;
+
+		if (strncmp(name, CHUTE_ANNOTATION_PREFIX, plen))
+			continue;
+		ret = apply_annotation(s, name + plen, val, err);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int chute_bundle_read(const char *bundle_dir, struct chute_settings *s,
+		      struct hearth_err *err)
+{
+	struct chute_settings next = *s;
+	struct json_object *cfg = NULL;
+	struct hearth_err why;
+	int ret;
+
+	ret = bundle_load(bundle_dir, &cfg, NULL, 0, err);
+	if (ret)
+		return ret;
+	ret = apply_annotations(&next, member(cfg, "annotations"), err);
+	if (ret)
+		goto cleanup;
+	ret = chute_settings_check(&next, &why);
+	if (ret) {
+		ret = refuse(err, "annotations: %s", why.msg);
+		goto cleanup;
+	}
+	*s = next;
+cleanup:
+	json_object_put(cfg);
+	return ret;
+}
+
+int chute_bundle_rootfs(const char *bundle_dir, char *buf, size_t size,
+			struct hearth_err *err)
+{
+	return bundle_load(bundle_dir, NULL, buf, size, err);
+}
+
+/* ---- the generated spec ---- */
+
+static void put_resources(struct jb *b, struct json_object *res,
+			  const struct chute_settings *s)
+{
+	struct json_object *mem, *cpu, *pids;
+
+	if (s->memory) {
+		mem = jb_put(b, res, "memory", json_object_new_object());
+		jb_put(b, mem, "limit", json_object_new_int64((int64_t)s->memory));
+		/* OCI's swap is memory plus swap: the limit itself means none */
+		jb_put(b, mem, "swap", json_object_new_int64((int64_t)s->memory));
+	}
+	if (s->cpu_milli || s->cpu_weight) {
+		cpu = jb_put(b, res, "cpu", json_object_new_object());
+		if (s->cpu_milli) {
+			jb_put(b, cpu, "quota",
+			       json_object_new_int64((int64_t)s->cpu_milli *
+						     CPU_PERIOD_US / 1000));
+			jb_put(b, cpu, "period", json_object_new_int64(CPU_PERIOD_US));
+		}
+		/* shares are v1's unit: 1024 is v2's default weight of 100 */
+		if (s->cpu_weight)
+			jb_put(b, cpu, "shares",
+			       json_object_new_int64((int64_t)s->cpu_weight * 1024 / 100));
+	}
+	if (s->pids) {
+		pids = jb_put(b, res, "pids", json_object_new_object());
+		jb_put(b, pids, "limit", json_object_new_int64(s->pids));
+	}
+}
+
+struct json_object *chute_resources_json(const struct chute_settings *s)
+{
+	struct json_object *res = json_object_new_object();
+	struct jb b = { false };
+
+	put_resources(&b, res, s);
+	if (b.failed || !res) {
+		json_object_put(res);
+		return NULL;
+	}
+	return res;
+}
+
+static void put_id(struct jb *b, struct json_object *user, const char *key,
+		   struct json_object *from)
+{
+	jb_put(b, user, key, json_object_new_int64(from ? json_object_get_int64(from) : 0));
+}
+
+static void put_user(struct jb *b, struct json_object *proc,
+		     struct json_object *from)
+{
+	struct json_object *user = jb_put(b, proc, "user", json_object_new_object());
+	struct json_object *gids = member(from, "additionalGids"), *arr;
+
+	put_id(b, user, "uid", member(from, "uid"));
+	put_id(b, user, "gid", member(from, "gid"));
+	if (!gids)
+		return;
+	arr = jb_put(b, user, "additionalGids", json_object_new_array());
+	for (size_t i = 0; i < json_object_array_length(gids); i++)
+		jb_push(b, arr, json_object_new_int64(json_object_get_int64(
+					json_object_array_get_idx(gids, i))));
+}
+
+static void put_copied_strings(struct jb *b, struct json_object *obj,
+			       const char *key, struct json_object *from)
+{
+	struct json_object *arr = jb_put(b, obj, key, json_object_new_array());
+
+	for (size_t i = 0; from && i < json_object_array_length(from); i++)
+		jb_push(b, arr, json_object_new_string(json_object_get_string(
+					json_object_array_get_idx(from, i))));
+}
+
+/* The bundle's environment, each variable @s overrides replaced in place,
+ * then the overrides the bundle did not have. */
+static void put_env(struct jb *b, struct json_object *proc,
+		    struct json_object *from, const struct chute_settings *s)
+{
+	struct json_object *arr = jb_put(b, proc, "env", json_object_new_array());
+	bool used[CHUTE_MAX_ENV] = { false };
+
+	for (size_t i = 0; from && i < json_object_array_length(from); i++) {
+		const char *e = json_object_get_string(json_object_array_get_idx(from, i));
+		int j;
+
+		for (j = 0; j < s->n_env && !env_same_key(s->env[j], e); j++)
+			;
+		if (j < s->n_env)
+			used[j] = true;
+		jb_push(b, arr, json_object_new_string(j < s->n_env ? s->env[j] : e));
+	}
+	for (int j = 0; j < s->n_env; j++) {
+		if (!used[j])
+			jb_push(b, arr, json_object_new_string(s->env[j]));
+	}
+}
+
+static void put_process(struct jb *b, struct json_object *spec,
+			struct json_object *from, const struct chute_settings *s)
+{
+	struct json_object *proc = jb_put(b, spec, "process", json_object_new_object());
+	struct json_object *cwd = member(from, "cwd"), *caps, *rl, *nofile;
+
+	jb_put(b, proc, "terminal", json_object_new_boolean(false));
+	put_user(b, proc, member(from, "user"));
+	put_copied_strings(b, proc, "args", member(from, "args"));
+	put_env(b, proc, member(from, "env"), s);
+	jb_put(b, proc, "cwd", json_object_new_string(cwd ? json_object_get_string(cwd) : "/"));
+	caps = jb_put(b, proc, "capabilities", json_object_new_object());
+	for (size_t i = 0; i < ARRAY_SIZE(cap_sets); i++) {
+		bool granted = strcmp(cap_sets[i], "inheritable") &&
+			       strcmp(cap_sets[i], "ambient");
+
+		jb_strings(b, caps, cap_sets[i], allowed_caps,
+			   granted ? ARRAY_SIZE(allowed_caps) : 0);
+	}
+	rl = jb_put(b, proc, "rlimits", json_object_new_array());
+	nofile = jb_push(b, rl, json_object_new_object());
+	jb_put(b, nofile, "type", json_object_new_string("RLIMIT_NOFILE"));
+	jb_put(b, nofile, "hard", json_object_new_int64(1024));
+	jb_put(b, nofile, "soft", json_object_new_int64(1024));
+	jb_put(b, proc, "noNewPrivileges", json_object_new_boolean(true));
+}
+
+static const struct {
+	const char *dest, *type, *source, *options;
+} base_mounts[] = {
+	{ "/proc", "proc", "proc", "nosuid,noexec,nodev" },
+	{ "/dev", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k" },
+	{ "/dev/pts", "devpts", "devpts",
+	  "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620" },
+	{ "/dev/shm", "tmpfs", "shm", "nosuid,noexec,nodev,mode=1777,size=16m" },
+	{ "/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev" },
+	{ "/sys", "sysfs", "sysfs", "nosuid,noexec,nodev,ro" },
+	{ "/tmp", "tmpfs", "tmpfs", "nosuid,nodev,mode=1777,size=16m" },
+};
+
+static void put_mount(struct jb *b, struct json_object *mounts, const char *dest,
+		      const char *type, const char *source, const char *options)
+{
+	struct json_object *m = jb_push(b, mounts, json_object_new_object());
+	struct json_object *opts;
+
+	jb_put(b, m, "destination", json_object_new_string(dest));
+	jb_put(b, m, "type", json_object_new_string(type));
+	jb_put(b, m, "source", json_object_new_string(source));
+	opts = jb_put(b, m, "options", json_object_new_array());
+	for (const char *o = options; *o; o += strcspn(o, ","), o += *o == ',')
+		jb_push(b, opts, json_object_new_string_len(o, (int)strcspn(o, ",")));
+}
+
+static void put_mounts(struct jb *b, struct json_object *spec,
+		       const struct chute_spec_paths *p)
+{
+	struct json_object *mounts = jb_put(b, spec, "mounts", json_object_new_array());
+
+	for (size_t i = 0; i < ARRAY_SIZE(base_mounts); i++)
+		put_mount(b, mounts, base_mounts[i].dest, base_mounts[i].type,
+			  base_mounts[i].source, base_mounts[i].options);
+	/* the one host path a chute sees: its own data directory */
+	put_mount(b, mounts, "/data", "bind", p->data_dir, "rbind,rw,nosuid,nodev");
+}
+
+static const char *const own_ns[] = { "pid", "ipc", "uts", "mount", "cgroup" };
+
+static const char *const masked_paths[] = {
+	"/proc/acpi",	     "/proc/asound",	  "/proc/kcore",
+	"/proc/keys",	     "/proc/latency_stats", "/proc/timer_list",
+	"/proc/timer_stats", "/proc/sched_debug",  "/sys/firmware",
+	"/proc/scsi",
+};
+
+static const char *const readonly_paths[] = {
+	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+};
+
+static void put_linux(struct jb *b, struct json_object *spec,
+		      const struct chute_spec_paths *p,
+		      const struct chute_settings *s)
+{
+	struct json_object *lnx = jb_put(b, spec, "linux", json_object_new_object());
+	struct json_object *ns, *e, *res, *devices, *deny;
+
+	ns = jb_put(b, lnx, "namespaces", json_object_new_array());
+	for (size_t i = 0; i < ARRAY_SIZE(own_ns); i++) {
+		e = jb_push(b, ns, json_object_new_object());
+		jb_put(b, e, "type", json_object_new_string(own_ns[i]));
+	}
+	/* the network namespace hearth made, with the chute's veth in it */
+	e = jb_push(b, ns, json_object_new_object());
+	jb_put(b, e, "type", json_object_new_string("network"));
+	jb_put(b, e, "path", json_object_new_string(p->netns));
+	jb_put(b, lnx, "cgroupsPath", json_object_new_string(p->cgroup));
+	res = jb_put(b, lnx, "resources", json_object_new_object());
+	put_resources(b, res, s);
+	devices = jb_put(b, res, "devices", json_object_new_array());
+	deny = jb_push(b, devices, json_object_new_object());
+	jb_put(b, deny, "allow", json_object_new_boolean(false));
+	jb_put(b, deny, "access", json_object_new_string("rwm"));
+	jb_strings(b, lnx, "maskedPaths", masked_paths, ARRAY_SIZE(masked_paths));
+	jb_strings(b, lnx, "readonlyPaths", readonly_paths, ARRAY_SIZE(readonly_paths));
+}
+
+static struct json_object *spec_build(struct json_object *cfg,
+				      const struct chute_spec_paths *p,
+				      const struct chute_settings *s)
+{
+	struct json_object *spec = json_object_new_object(), *root;
+	struct jb b = { false };
+
+	jb_put(&b, spec, "ociVersion", json_object_new_string("1.0.2"));
+	put_process(&b, spec, member(cfg, "process"), s);
+	root = jb_put(&b, spec, "root", json_object_new_object());
+	jb_put(&b, root, "path", json_object_new_string(p->rootfs));
+	jb_put(&b, root, "readonly", json_object_new_boolean(!s->writable_rootfs));
+	jb_put(&b, spec, "hostname", json_object_new_string(p->name));
+	put_mounts(&b, spec, p);
+	put_linux(&b, spec, p, s);
+	if (b.failed || !spec) {
+		json_object_put(spec);
+		return NULL;
+	}
+	return spec;
+}
+
+static int paths_check(const struct chute_spec_paths *p, struct hearth_err *err)
+{
+	const struct {
+		const char *field, *path;
+	} abs[] = {
+		{ "rootfs", p->rootfs },
+		{ "data_dir", p->data_dir },
+		{ "netns", p->netns },
+		{ "cgroup", p->cgroup },
+	};
+
+	if (!chute_name_ok(p->name))
+		return hearth_err_set(err, EINVAL, "chute name '%s' is not valid",
+				      p->name ? p->name : "");
+	for (size_t i = 0; i < ARRAY_SIZE(abs); i++) {
+		if (!abs[i].path || abs[i].path[0] != '/')
+			return hearth_err_set(err, EINVAL, "%s: '%s' is not an absolute path",
+					      abs[i].field,
+					      abs[i].path ? abs[i].path : "");
+	}
+	return 0;
+}
+
+int chute_spec_write(const char *bundle_dir, const struct chute_spec_paths *p,
+		     const struct chute_settings *s, const char *out_path,
+		     struct hearth_err *err)
+{
+	struct json_object *cfg = NULL, *spec = NULL;
+	int ret;
+
+	ret = paths_check(p, err);
+	if (!ret)
+		ret = chute_settings_check(s, err);
+	if (!ret)
+		ret = bundle_load(bundle_dir, &cfg, NULL, 0, err);
+	if (ret)
+		return ret;
+	spec = spec_build(cfg, p, s);
+	if (!spec) {
+		ret = hearth_err_set(err, ENOMEM, "%s: out of memory", out_path);
+		goto cleanup;
+	}
+	ret = json_write(spec, out_path, err);
+cleanup:
+	json_object_put(spec);
+	json_object_put(cfg);
+	return ret;
+}
+
+/* ---- settings files ---- */
+
+static struct json_object *settings_json(const struct chute_settings *s)
+{
+	struct json_object *obj = json_object_new_object(), *fwds, *f, *env;
+	struct jb b = { false };
+
+	for (int id = 0; id < NF_MAX; id++)
+		jb_put(&b, obj, num_fields[id].name,
+		       json_object_new_int64((int64_t)num_get(s, id)));
+	jb_put(&b, obj, "restart", json_object_new_string(restart_names[s->restart]));
+	jb_put(&b, obj, "writable_rootfs", json_object_new_boolean(s->writable_rootfs));
+	fwds = jb_put(&b, obj, "forwards", json_object_new_array());
+	for (int i = 0; i < s->n_forwards; i++) {
+		f = jb_push(&b, fwds, json_object_new_object());
+		jb_put(&b, f, "proto",
+		       json_object_new_string(proto_name(s->forwards[i].proto)));
+		jb_put(&b, f, "wan_port", json_object_new_int(s->forwards[i].wan_port));
+		jb_put(&b, f, "chute_port", json_object_new_int(s->forwards[i].chute_port));
+	}
+	env = jb_put(&b, obj, "env", json_object_new_array());
+	for (int i = 0; i < s->n_env; i++)
+		jb_push(&b, env, json_object_new_string(s->env[i]));
+	if (b.failed || !obj) {
+		json_object_put(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+int chute_settings_save(const struct chute_settings *s, const char *path,
+			struct hearth_err *err)
+{
+	struct json_object *obj;
+	int ret = chute_settings_check(s, err);
+
+	if (ret)
+		return ret;
+	obj = settings_json(s);
+	if (!obj)
+		return hearth_err_set(err, ENOMEM, "%s: out of memory", path);
+	ret = json_write(obj, path, err);
+	json_object_put(obj);
+	return ret;
+}
+
+static int load_numbers(struct chute_settings *s, struct json_object *obj,
+			const char *path, struct hearth_err *err)
+{
+	for (int id = 0; id < NF_MAX; id++) {
+		const struct num_field *f = &num_fields[id];
+		struct json_object *v = member(obj, f->name);
+		int64_t n;
+
+		if (!v)
+			continue;
+		n = is_type(v, json_type_int) ? json_object_get_int64(v) : -1;
+		if (n < 0 || !num_ok(id, (__u64)n))
+			return hearth_err_set(err, EINVAL,
+					      "%s: %s: %s is not a number from %llu to %llu%s",
+					      path, f->name, json_object_get_string(v),
+					      (unsigned long long)f->min,
+					      (unsigned long long)f->max,
+					      f->zero_ok ? ", or 0" : "");
+		num_set(s, id, (__u64)n);
+	}
+	return 0;
+}
+
+static int load_forwards(struct chute_settings *s, struct json_object *fwds,
+			 const char *path, struct hearth_err *err)
+{
+	struct hearth_err why;
+
+	if (fwds && !is_type(fwds, json_type_array))
+		return hearth_err_set(err, EINVAL, "%s: forwards: not an array", path);
+	s->n_forwards = 0;
+	for (size_t i = 0; fwds && i < json_object_array_length(fwds); i++) {
+		struct json_object *f = json_object_array_get_idx(fwds, i);
+		struct json_object *proto = member(f, "proto");
+		struct json_object *wan = member(f, "wan_port");
+		struct json_object *port = member(f, "chute_port");
+		char text[64];
+
+		if (!is_type(proto, json_type_string) || !is_type(wan, json_type_int) ||
+		    !is_type(port, json_type_int))
+			return hearth_err_set(err, EINVAL,
+					      "%s: forwards[%zu]: want proto, wan_port and chute_port",
+					      path, i);
+		snprintf(text, sizeof(text), "%.8s:%lld:%lld", json_object_get_string(proto),
+			 (long long)json_object_get_int64(wan),
+			 (long long)json_object_get_int64(port));
+		if (forward_add(s, text, &why))
+			return hearth_err_set(err, EINVAL, "%s: forwards[%zu]: %s",
+					      path, i, why.msg);
+	}
+	return 0;
+}
+
+static int load_env(struct chute_settings *s, struct json_object *env,
+		    const char *path, struct hearth_err *err)
+{
+	struct hearth_err why;
+
+	if (env && !is_type(env, json_type_array))
+		return hearth_err_set(err, EINVAL, "%s: env: not an array", path);
+	s->n_env = 0;
+	for (size_t i = 0; env && i < json_object_array_length(env); i++) {
+		struct json_object *e = json_object_array_get_idx(env, i);
+
+		if (!is_type(e, json_type_string))
+			return hearth_err_set(err, EINVAL, "%s: env[%zu]: not a string",
+					      path, i);
+		if (env_put(s, json_object_get_string(e), &why))
+			return hearth_err_set(err, EINVAL, "%s: env[%zu]: %s", path,
+					      i, why.msg);
+	}
+	return 0;
+}
+
+static int settings_from_json(struct chute_settings *s, struct json_object *obj,
+			      const char *path, struct hearth_err *err)
+{
+	struct json_object *restart = member(obj, "restart");
+	struct json_object *writable = member(obj, "writable_rootfs");
+	struct hearth_err why;
+	int ret;
+
+	ret = load_numbers(s, obj, path, err);
+	if (ret)
+		return ret;
+	if (restart && (!is_type(restart, json_type_string) ||
+			set_restart(s, NULL, json_object_get_string(restart), &why)))
+		return hearth_err_set(err, EINVAL, "%s: restart: not no, on-failure or always",
+				      path);
+	if (writable && !is_type(writable, json_type_boolean))
+		return hearth_err_set(err, EINVAL, "%s: writable_rootfs: not a boolean",
+				      path);
+	if (writable)
+		s->writable_rootfs = json_object_get_boolean(writable);
+	ret = load_forwards(s, member(obj, "forwards"), path, err);
+	if (ret)
+		return ret;
+	return load_env(s, member(obj, "env"), path, err);
+}
+
+int chute_settings_load(struct chute_settings *s, const char *path,
+			struct hearth_err *err)
+{
+	struct chute_settings next;
+	struct json_object *obj = NULL;
+	struct hearth_err why;
+	int ret;
+
+	chute_settings_defaults(&next);
+	ret = json_read(path, path, &obj, err);
+	if (ret)
+		return ret;
+	ret = settings_from_json(&next, obj, path, err);
+	if (ret)
+		goto cleanup;
+	ret = chute_settings_check(&next, &why);
+	if (ret) {
+		ret = hearth_err_set(err, EINVAL, "%s: %s", path, why.msg);
+		goto cleanup;
+	}
+	*s = next;
+cleanup:
+	json_object_put(obj);
+	return ret;
+}

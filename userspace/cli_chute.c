@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * hearth chute { install | start | stop | restart | status | list | logs |
+ *                update | remove }
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../sandbox/chute.h"
+#include "cli.h"
+
+#define CHUTE_USAGE                                                            \
+	"usage: hearth chute { install NAME PATH [replace] [KEY VALUE]... | "    \
+	"start NAME | stop NAME | restart NAME | status [NAME] | list | "        \
+	"logs NAME [tail N] | update NAME KEY VALUE... | remove NAME }"
+
+/* The chute dir and pool hearthd announced, and the data plane when an
+ * operation needs it. */
+static int chute_open(struct cli *cli, struct chute_env *env, struct hearth_dp *dp,
+		      bool need_dp)
+{
+	struct hearth_err err = {};
+	int ret;
+
+	if (chute_env_load(env, cli->run_dir, &err))
+		return cli_error(cli, CLI_EXIT_FAIL, "%s", err.msg);
+	if (!need_dp)
+		return 0;
+	ret = cli_open_dp(cli, dp);
+	if (!ret)
+		env->dp = dp;
+	return ret;
+}
+
+static void chute_close(struct chute_env *env)
+{
+	if (env->dp)
+		hearth_dp_close(env->dp);
+	env->dp = NULL;
+}
+
+static int need_name(struct cli *cli, int argc, char **argv, int max)
+{
+	if (argc < 1)
+		return cli_error(cli, CLI_EXIT_USAGE, "%s", CHUTE_USAGE);
+	if (max >= 0 && argc > max)
+		return cli_error(cli, CLI_EXIT_USAGE, "unexpected '%s'; %s", argv[max],
+				 CHUTE_USAGE);
+	return 0;
+}
+
+/* Runs one lifecycle step and reports it; -EALREADY is still a failure
+ * (starting a running chute is an error the caller should see). */
+static int lifecycle(struct cli *cli, int argc, char **argv,
+		     int (*op)(struct chute_env *, const char *, struct hearth_err *),
+		     const char *done)
+{
+	struct hearth_err err = {};
+	struct chute_env env;
+	struct hearth_dp dp;
+	int ret = need_name(cli, argc, argv, 1);
+
+	if (!ret)
+		ret = chute_open(cli, &env, &dp, true);
+	if (ret)
+		return ret;
+	ret = op(&env, argv[0], &err);
+	chute_close(&env);
+	if (ret)
+		return cli_error(cli, ret == -EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAIL, "%s",
+				 err.msg);
+	if (!cli->json)
+		printf("chute %s %s\n", argv[0], done);
+	return 0;
+}
+
+static int chute_restart(struct chute_env *env, const char *name, struct hearth_err *err)
+{
+	int ret = chute_stop(env, name, err);
+
+	if (ret && ret != -EALREADY)
+		return ret;
+	return chute_start(env, name, err);
+}
+
+static int chute_cmd_start(struct cli *cli, int argc, char **argv)
+{
+	return lifecycle(cli, argc, argv, chute_start, "started");
+}
+
+static int chute_cmd_stop(struct cli *cli, int argc, char **argv)
+{
+	return lifecycle(cli, argc, argv, chute_stop, "stopped");
+}
+
+static int chute_cmd_restart(struct cli *cli, int argc, char **argv)
+{
+	return lifecycle(cli, argc, argv, chute_restart, "restarted");
+}
+
+static int chute_cmd_remove(struct cli *cli, int argc, char **argv)
+{
+	return lifecycle(cli, argc, argv, chute_remove, "removed");
+}
+
+static int chute_cmd_install(struct cli *cli, int argc, char **argv)
+{
+	struct hearth_err err = {};
+	struct chute_env env;
+	bool replace;
+	int ret;
+
+	if (argc < 2)
+		return cli_error(cli, CLI_EXIT_USAGE, "%s", CHUTE_USAGE);
+	replace = argc > 2 && !strcmp(argv[2], "replace");
+	ret = chute_open(cli, &env, NULL, false);
+	if (ret)
+		return ret;
+	ret = chute_install(&env, argv[0], argv[1], argc - 2 - replace, argv + 2 + replace,
+			    replace, &err);
+	if (ret)
+		return cli_error(cli, CLI_EXIT_FAIL, "%s", err.msg);
+	if (!cli->json)
+		printf("chute %s installed\n", argv[0]);
+	return 0;
+}
+
+static int chute_cmd_update(struct cli *cli, int argc, char **argv)
+{
+	struct hearth_err err = {};
+	struct chute_env env;
+	struct hearth_dp dp;
+	int ret;
+
+	if (argc < 3)
+		return cli_error(cli, CLI_EXIT_USAGE, "%s", CHUTE_USAGE);
+	ret = chute_open(cli, &env, &dp, true);
+	if (ret)
+		return ret;
+	ret = chute_update(&env, argv[0], argc - 1, argv + 1, &err);
+	chute_close(&env);
+	if (ret)
+		return cli_error(cli, CLI_EXIT_FAIL, "%s", err.msg);
+	if (!cli->json)
+		printf("chute %s updated\n", argv[0]);
+	return 0;
+}
+
+static void print_status(struct json_object *o)
+{
+	struct json_object *v, *s;
+
+	printf("%s: %s", json_object_get_string(json_object_object_get(o, "name")),
+	       json_object_get_string(json_object_object_get(o, "state")));
+	if (json_object_object_get_ex(o, "pid", &v))
+		printf(" pid %d", json_object_get_int(v));
+	if (json_object_object_get_ex(o, "address", &v))
+		printf(" address %s", json_object_get_string(v));
+	printf(" restarts %d", json_object_get_int(json_object_object_get(o, "restarts")));
+	if (json_object_object_get_ex(o, "last_exit", &v))
+		printf(" last-exit \"%s\"", json_object_get_string(v));
+	s = json_object_object_get(o, "settings");
+	printf("\n  cpus %.3g memory %lld pids %d priority %d restart %s rootfs %s\n",
+	       json_object_get_double(json_object_object_get(s, "cpus")),
+	       (long long)json_object_get_int64(json_object_object_get(s, "memory")),
+	       json_object_get_int(json_object_object_get(s, "pids")),
+	       json_object_get_int(json_object_object_get(s, "priority")),
+	       json_object_get_string(json_object_object_get(s, "restart")),
+	       json_object_get_string(json_object_object_get(s, "rootfs")));
+	v = json_object_object_get(s, "forwards");
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		struct json_object *f = json_object_array_get_idx(v, i);
+
+		printf("  forward %s wan %d -> %d\n",
+		       json_object_get_string(json_object_object_get(f, "proto")),
+		       json_object_get_int(json_object_object_get(f, "wan_port")),
+		       json_object_get_int(json_object_object_get(f, "chute_port")));
+	}
+	for (int d = 0; d < 2; d++) {
+		const char *dir = d ? "down" : "up";
+
+		if (json_object_object_get_ex(o, dir, &v))
+			printf("  %s %lld packets %lld bytes\n", dir,
+			       (long long)json_object_get_int64(json_object_object_get(v, "packets")),
+			       (long long)json_object_get_int64(json_object_object_get(v, "bytes")));
+	}
+}
+
+/* status NAME: one chute; status or list: all of them. */
+static int show(struct cli *cli, char **argv, bool one)
+{
+	struct json_object *all = NULL, *o;
+	struct hearth_err err = {};
+	struct chute_env env;
+	struct hearth_dp dp;
+	char **names = NULL;
+	int n = 0, ret;
+
+	ret = chute_open(cli, &env, &dp, false);
+	if (ret)
+		return ret;
+	/* counters when the data plane is there; the rest without it */
+	if (!hearth_dp_open(&dp, cli->pin_dir, NULL))
+		env.dp = &dp;
+	if (one) {
+		ret = chute_status(&env, argv[0], &o, &err);
+		if (!ret)
+			all = o;
+	} else {
+		all = json_object_new_array();
+		ret = chute_names(&env, &names, &n);
+		for (int i = 0; i < n; i++) {
+			if (!ret && !chute_status(&env, names[i], &o, &err))
+				json_object_array_add(all, o);
+			free(names[i]);
+		}
+		free(names);
+		if (ret)
+			hearth_err_set(&err, ret, "cannot read %s: %s", env.dir, strerror(-ret));
+	}
+	chute_close(&env);
+	if (ret) {
+		json_object_put(all);
+		return cli_error(cli, CLI_EXIT_FAIL, "%s", err.msg);
+	}
+	if (cli->json)
+		cli_print_json(cli, all);
+	else if (one)
+		print_status(all);
+	else
+		for (size_t i = 0; i < json_object_array_length(all); i++)
+			print_status(json_object_array_get_idx(all, i));
+	json_object_put(all);
+	return 0;
+}
+
+static int chute_cmd_status(struct cli *cli, int argc, char **argv)
+{
+	if (argc > 1)
+		return cli_error(cli, CLI_EXIT_USAGE, "unexpected '%s'; %s", argv[1], CHUTE_USAGE);
+	return show(cli, argv, argc == 1);
+}
+
+static int chute_cmd_list(struct cli *cli, int argc, char **argv)
+{
+	if (argc)
+		return cli_error(cli, CLI_EXIT_USAGE, "unexpected '%s'; %s", argv[0], CHUTE_USAGE);
+	return show(cli, argv, false);
+}
+
+/* logs NAME [tail N]: the chute's stdout and stderr. */
+static int chute_cmd_logs(struct cli *cli, int argc, char **argv)
+{
+	struct hearth_err err = {};
+	struct chute_env env;
+	char path[4096], *end;
+	long tail = -1;
+	int ret = need_name(cli, argc, argv, 3);
+
+	if (ret)
+		return ret;
+	if (argc == 3 && !strcmp(argv[1], "tail")) {
+		tail = strtol(argv[2], &end, 10);
+		if (*end || tail < 0)
+			return cli_error(cli, CLI_EXIT_USAGE, "tail takes a number of lines, not '%s'",
+					 argv[2]);
+	} else if (argc != 1) {
+		return cli_error(cli, CLI_EXIT_USAGE, "unexpected '%s'; %s", argv[1], CHUTE_USAGE);
+	}
+	ret = chute_open(cli, &env, NULL, false);
+	if (ret)
+		return ret;
+	if (chute_log_path(&env, argv[0], path, sizeof(path), &err))
+		return cli_error(cli, CLI_EXIT_FAIL, "%s", err.msg);
+	fflush(stdout);
+	if (tail >= 0) {
+		char n[32];
+
+		snprintf(n, sizeof(n), "%ld", tail);
+		execlp("tail", "tail", "-n", n, "--", path, (char *)NULL);
+	} else {
+		execlp("cat", "cat", "--", path, (char *)NULL);
+	}
+	return cli_error(cli, CLI_EXIT_FAIL, "cannot show %s: %s", path, strerror(errno));
+}
+
+int cmd_chute(struct cli *cli, int argc, char **argv)
+{
+	static const struct cli_cmd cmds[] = {
+		{ "install", chute_cmd_install }, { "start", chute_cmd_start },
+		{ "stop", chute_cmd_stop },	    { "restart", chute_cmd_restart },
+		{ "status", chute_cmd_status },   { "list", chute_cmd_list },
+		{ "logs", chute_cmd_logs },	    { "update", chute_cmd_update },
+		{ "remove", chute_cmd_remove },   {},
+	};
+
+	return cli_dispatch(cli, "chute", cmds, "list", argc, argv);
+}
