@@ -539,7 +539,8 @@ int chute_settings_check(const struct chute_settings *s, struct hearth_err *err)
 
 		if ((f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP) ||
 		    !f->wan_port || !f->chute_port)
-			return hearth_err_set(err, EINVAL, "forwards[%d]: bad forward", i);
+			return hearth_err_set(err, EINVAL, "forwards[%d]: bad forward",
+					      i);
 	}
 	for (int i = 0; i < s->n_env; i++) {
 		if (!memchr(s->env[i], '\0', CHUTE_ENV_LEN) || !env_ok(s->env[i]))
@@ -667,8 +668,8 @@ static int json_write(struct json_object *obj, const char *path,
 	char tmp[PATH_MAX];
 	int fd, ret;
 
-	text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
-							   JSON_C_TO_STRING_NOSLASHESCAPE);
+	text = json_object_to_json_string_ext(
+		obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (!text)
 		return hearth_err_set(err, ENOMEM, "%s: out of memory", path);
 	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
@@ -868,10 +869,12 @@ static int check_env(struct json_object *env, struct hearth_err *err)
 	int ret = check_strings(env, "process.env", false, err);
 
 	for (size_t i = 0; !ret && env && i < json_object_array_length(env); i++) {
-		const char *e = json_object_get_string(json_object_array_get_idx(env, i));
+		struct json_object *v = json_object_array_get_idx(env, i);
+		const char *e = json_object_get_string(v);
 
 		if (!env_ok(e))
-			ret = refuse(err, "process.env[%zu]: '%s' is not KEY=VALUE", i, e);
+			ret = refuse(err, "process.env[%zu]: '%s' is not KEY=VALUE",
+				     i, e);
 	}
 	return ret;
 }
@@ -928,7 +931,8 @@ static bool mount_binds(struct json_object *m)
 		return true;
 	for (size_t i = 0; is_type(opts, json_type_array) &&
 			   i < json_object_array_length(opts); i++) {
-		const char *o = json_object_get_string(json_object_array_get_idx(opts, i));
+		struct json_object *v = json_object_array_get_idx(opts, i);
+		const char *o = json_object_get_string(v);
 
 		if (o && (!strcmp(o, "bind") || !strcmp(o, "rbind")))
 			return true;
@@ -952,7 +956,9 @@ static int check_mounts(struct json_object *mounts, struct hearth_err *err)
 			return refuse(err, "mounts[%zu]: not an object", i);
 		if (mount_binds(m))
 			return refuse(err, "mounts[%zu]: bind mounts of host paths are not allowed (%s)",
-				      i, dst ? json_object_get_string(dst) : "no destination");
+				      i, is_type(dst, json_type_string) ?
+						 json_object_get_string(dst) :
+						 "no destination");
 	}
 	return 0;
 }
@@ -1097,7 +1103,8 @@ static int bundle_load(const char *bundle_dir, struct json_object **out,
 
 	if (snprintf(path, sizeof(path), "%s/config.json", bundle_dir) >=
 	    (int)sizeof(path))
-		return hearth_err_set(err, ENAMETOOLONG, "%s: name too long", bundle_dir);
+		return hearth_err_set(err, ENAMETOOLONG, "%s: name too long",
+				      bundle_dir);
 	ret = json_read(path, "config.json", &cfg, err);
 	if (ret)
 		return ret;
@@ -1217,10 +1224,16 @@ static void put_resources(struct jb *b, struct json_object *res,
 						     CPU_PERIOD_US / 1000));
 			jb_put(b, cpu, "period", json_object_new_int64(CPU_PERIOD_US));
 		}
-		/* shares are v1's unit: 1024 is v2's default weight of 100 */
+		/*
+		 * Shares are v1's unit, 1024 being v2's default weight of 100.
+		 * On cgroup v2, crun 1.8 maps shares linearly from 2-262144 to
+		 * 1-10000, so the weight it writes is about 0.39 times ours:
+		 * chutes keep their ratios among themselves, not to others.
+		 */
 		if (s->cpu_weight)
 			jb_put(b, cpu, "shares",
-			       json_object_new_int64((int64_t)s->cpu_weight * 1024 / 100));
+			       json_object_new_int64((int64_t)s->cpu_weight *
+						     1024 / 100));
 	}
 	if (s->pids) {
 		pids = jb_put(b, res, "pids", json_object_new_object());
@@ -1244,7 +1257,9 @@ struct json_object *chute_resources_json(const struct chute_settings *s)
 static void put_id(struct jb *b, struct json_object *user, const char *key,
 		   struct json_object *from)
 {
-	jb_put(b, user, key, json_object_new_int64(from ? json_object_get_int64(from) : 0));
+	int64_t id = from ? json_object_get_int64(from) : 0;
+
+	jb_put(b, user, key, json_object_new_int64(id));
 }
 
 static void put_user(struct jb *b, struct json_object *proc,
@@ -1282,7 +1297,8 @@ static void put_env(struct jb *b, struct json_object *proc,
 	bool used[CHUTE_MAX_ENV] = { false };
 
 	for (size_t i = 0; from && i < json_object_array_length(from); i++) {
-		const char *e = json_object_get_string(json_object_array_get_idx(from, i));
+		struct json_object *v = json_object_array_get_idx(from, i);
+		const char *e = json_object_get_string(v);
 		int j;
 
 		for (j = 0; j < s->n_env && !env_same_key(s->env[j], e); j++)
@@ -1307,7 +1323,8 @@ static void put_process(struct jb *b, struct json_object *spec,
 	put_user(b, proc, member(from, "user"));
 	put_copied_strings(b, proc, "args", member(from, "args"));
 	put_env(b, proc, member(from, "env"), s);
-	jb_put(b, proc, "cwd", json_object_new_string(cwd ? json_object_get_string(cwd) : "/"));
+	jb_put(b, proc, "cwd",
+	       json_object_new_string(cwd ? json_object_get_string(cwd) : "/"));
 	caps = jb_put(b, proc, "capabilities", json_object_new_object());
 	for (size_t i = 0; i < ARRAY_SIZE(cap_sets); i++) {
 		bool granted = strcmp(cap_sets[i], "inheritable") &&
@@ -1441,7 +1458,8 @@ static int paths_check(const struct chute_spec_paths *p, struct hearth_err *err)
 				      p->name ? p->name : "");
 	for (size_t i = 0; i < ARRAY_SIZE(abs); i++) {
 		if (!abs[i].path || abs[i].path[0] != '/')
-			return hearth_err_set(err, EINVAL, "%s: '%s' is not an absolute path",
+			return hearth_err_set(err, EINVAL,
+					      "%s: '%s' is not an absolute path",
 					      abs[i].field,
 					      abs[i].path ? abs[i].path : "");
 	}
@@ -1488,11 +1506,12 @@ static struct json_object *settings_json(const struct chute_settings *s)
 	jb_put(&b, obj, "writable_rootfs", json_object_new_boolean(s->writable_rootfs));
 	fwds = jb_put(&b, obj, "forwards", json_object_new_array());
 	for (int i = 0; i < s->n_forwards; i++) {
+		const struct chute_forward *fw = &s->forwards[i];
+
 		f = jb_push(&b, fwds, json_object_new_object());
-		jb_put(&b, f, "proto",
-		       json_object_new_string(proto_name(s->forwards[i].proto)));
-		jb_put(&b, f, "wan_port", json_object_new_int(s->forwards[i].wan_port));
-		jb_put(&b, f, "chute_port", json_object_new_int(s->forwards[i].chute_port));
+		jb_put(&b, f, "proto", json_object_new_string(proto_name(fw->proto)));
+		jb_put(&b, f, "wan_port", json_object_new_int(fw->wan_port));
+		jb_put(&b, f, "chute_port", json_object_new_int(fw->chute_port));
 	}
 	env = jb_put(&b, obj, "env", json_object_new_array());
 	for (int i = 0; i < s->n_env; i++)
@@ -1563,7 +1582,8 @@ static int load_forwards(struct chute_settings *s, struct json_object *fwds,
 			return hearth_err_set(err, EINVAL,
 					      "%s: forwards[%zu]: want proto, wan_port and chute_port",
 					      path, i);
-		snprintf(text, sizeof(text), "%.8s:%lld:%lld", json_object_get_string(proto),
+		snprintf(text, sizeof(text), "%.8s:%lld:%lld",
+			 json_object_get_string(proto),
 			 (long long)json_object_get_int64(wan),
 			 (long long)json_object_get_int64(port));
 		if (forward_add(s, text, &why))

@@ -26,7 +26,9 @@
 
 struct json_object;
 
+#ifndef CHUTE_NAME_MAX /* net.h derives the same 12 from interface names */
 #define CHUTE_NAME_MAX 12 /* chars, without NUL */
+#endif
 #define CHUTE_MAX_FORWARDS 8
 #define CHUTE_MAX_ENV 32
 #define CHUTE_ENV_LEN 256

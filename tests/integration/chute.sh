@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# Chutes end to end with real crun: lifecycle, network (home, internet,
+# port forward, isolation), limits (memory hog restarted by policy, fork
+# bomb, CPU hog), bad input refused leaving nothing, adoption across a
+# hearthd restart. Chute names carry this run's pid so that their
+# /run/netns files cannot meet another run's.
+set -u
+here=$(dirname "$0")
+source "$here/../lib/report.sh"
+t_require chute.sh ip ping curl jq nsenter crun busybox
+source "$here/../lib/topo.sh"
+
+sfx=${$: -5}
+WEB=web$sfx HOG=hog$sfx BOMB=bomb$sfx CPU=cpu$sfx PEER=peer$sfx
+
+chute_dir=$(mktemp -d)
+cleanup() {
+	local d name
+	if [[ -d $chute_dir ]]; then
+		for d in "$chute_dir"/*/; do
+			[[ -d $d ]] || continue
+			name=$(basename "$d")
+			hearth_cli chute remove "$name" >/dev/null 2>&1
+			crun --root="$HEARTH_RUN_DIR/crun" delete -f "hearth-$name" >/dev/null 2>&1
+			ip netns del "hearth-$name" 2>/dev/null
+		done
+	fi
+	topo_destroy
+	rm -rf "$chute_dir"
+}
+trap cleanup EXIT
+
+gateway_up "nat masquerade" "chute-dir $chute_dir" "chute-pool 10.213.0.0/24"
+bb() { "$here/../../sandbox/examples/busybox-chute.sh" "$@"; }
+# a bundle whose process is ARGS (a shell command), other annotations after
+bundle_cmd() {
+	local dir=$1 cmd=$2
+	shift 2
+	bb "$dir" "$@" >/dev/null
+	jq --arg c "$cmd" '.process.args = ["/bin/sh", "-c", $c]' "$dir/config.json" >"$dir/c" &&
+		mv "$dir/c" "$dir/config.json"
+}
+status() { hearth_cli -j chute status "$1"; }
+left_behind() { ls -A "$chute_dir" | grep -v -e '^\.\?lock$' | grep -c "$1"; }
+cgroup_file() { # cgroup_file PID CONTROLLER FILE
+	local rel
+	rel=$(awk -F: -v c="$2" '$2 ~ "(^|,)" c "(,|$)" { print $3 }' "/proc/$1/cgroup")
+	if [[ -n $rel ]]; then
+		echo "/sys/fs/cgroup/$2/$rel/$3"
+	else
+		echo "/sys/fs/cgroup$(awk -F: '$1 == "0" { print $3 }' "/proc/$1/cgroup")/$3"
+	fi
+}
+wait_for() { # wait_for SECONDS COMMAND...
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		((SECONDS < end)) || return 1
+		sleep 0.2
+	done
+}
+
+# --- bad input: refused, with nothing left behind --------------------------
+bb "$work/web" >/dev/null
+refuse() { # refuse NAME MESSAGE_PART hearth-args...
+	local what=$1 part=$2 out
+	shift 2
+	out=$(hearth_cli chute "$@" 2>&1)
+	local rc=$?
+	t_check "refused: $what ($out)" bash -c "[[ $rc -ne 0 && \"\$1\" == *\"$part\"* ]]" _ "$out"
+}
+refuse "name with /" "bad chute name" install "a/b" "$work/web"
+refuse "name with .." "bad chute name" install ".." "$work/web"
+refuse "missing bundle" "no such bundle" install "x$sfx" "$work/nothing"
+mkdir -p "$work/empty"
+refuse "no config.json" "config.json: missing" install "x$sfx" "$work/empty"
+bb "$work/badjson" >/dev/null && echo '{ "ociVersion": ' >"$work/badjson/config.json"
+refuse "invalid config.json" "not valid JSON" install "x$sfx" "$work/badjson"
+bb "$work/caps" >/dev/null
+jq '.process.capabilities.bounding += ["CAP_SYS_ADMIN"]' "$work/caps/config.json" >"$work/c" &&
+	mv "$work/c" "$work/caps/config.json"
+refuse "CAP_SYS_ADMIN" "process.capabilities.bounding: CAP_SYS_ADMIN" install "x$sfx" "$work/caps"
+bb "$work/hostns" >/dev/null
+jq '.linux.namespaces = [{"type": "network", "path": "/proc/1/ns/net"}]' "$work/hostns/config.json" \
+	>"$work/c" && mv "$work/c" "$work/hostns/config.json"
+refuse "host namespace" "linux.namespaces" install "x$sfx" "$work/hostns"
+bb "$work/anno" io.hearth.memory=12Q >/dev/null
+refuse "bad annotation value" "annotations.io.hearth.memory" install "x$sfx" "$work/anno"
+bb "$work/anno2" io.hearth.colour=blue >/dev/null
+refuse "unknown annotation" "io.hearth.colour" install "x$sfx" "$work/anno2"
+refuse "bad override" "pids" install "x$sfx" "$work/web" pids lots
+refuse "start of a missing chute" "no chute" start "nothere$sfx"
+t_cmp "nothing left behind by refused installs" "$(ls -A "$chute_dir" | grep -c "x$sfx\|install")" -eq 0
+
+# --- install, start, network ----------------------------------------------
+t_check "install $WEB" hearth_cli chute install "$WEB" "$work/web"
+refuse "a second install under the same name" "already installed" install "$WEB" "$work/web"
+t0=$(date +%s%N)
+t_check "start $WEB" hearth_cli chute start "$WEB"
+echo "  start took $((($(date +%s%N) - t0) / 1000000)) ms (CLI, to the process running)"
+refuse "starting a running chute" "already running" start "$WEB"
+st=$(status "$WEB")
+t_jq "status: running with an address from the pool" \
+	'.state == "running" and (.address | startswith("10.213.0.")) and .pid > 0' "$st"
+addr=$(jq -r .address <<<"$st")
+t_check "a home host reaches the chute's service" \
+	wait_for 5 bash -c "ip netns exec $NS_H1 curl -sf -m 2 http://$addr/ | grep -q 'demo chute'"
+t_check "the internet reaches it through its port forward (WAN 8080 -> 80)" \
+	bash -c "ip netns exec $NS_IN curl -sf -m 2 http://$GW_WAN_V4:8080/ | grep -q 'demo chute'"
+t_check "the chute reaches the internet (NATed)" \
+	ip netns exec "hearth-$WEB" ping -c 2 -W 1 "$SERVER_V4"
+before=$(counter "hc-$WEB" chute-isolated)
+t_check "the chute cannot reach a home host" \
+	bash -c "! ip netns exec hearth-$WEB ping -c 2 -W 1 $H1_V4"
+t_check "the chute cannot open a TCP connection to a home host" \
+	bash -c "! ip netns exec hearth-$WEB busybox nc -w 1 $H1_V4 22 </dev/null"
+t_cmp "chute-isolated counted" "$(counter "hc-$WEB" chute-isolated)" -ge $((before + 2))
+bb "$work/peer" io.hearth.forward= >/dev/null
+hearth_cli chute install "$PEER" "$work/peer" >/dev/null && hearth_cli chute start "$PEER" >/dev/null
+t_check "one chute cannot reach another" \
+	bash -c "! ip netns exec hearth-$PEER ping -c 2 -W 1 $addr"
+st=$(status "$WEB")
+t_jq "traffic counted under the chute's tenant" \
+	'.tenant == "chute-'"$WEB"'" and .up.bytes > 0 and .down.bytes > 0' "$st"
+t_jq "the tenant is in tenant show" '[.tenants[].name] | index("chute-'"$WEB"'") != null' \
+	"$(hearth_cli -j tenant show)"
+t_check "logs show the chute's output" grep -q 'serving on port 80' <<<"$(hearth_cli chute logs "$WEB")"
+t_check "the sensor writes into the data directory" \
+	wait_for 5 test -s "$chute_dir/$WEB/data/readings/log"
+
+# --- limits -----------------------------------------------------------------
+pid=$(jq .pid <<<"$st")
+mem=$(cgroup_file "$pid" memory memory.limit_in_bytes)
+[[ -f $mem ]] || mem=$(cgroup_file "$pid" memory memory.max)
+t_cmp "memory limit set from the annotation (32M)" "$(cat "$mem")" -eq $((32 << 20))
+t_check "update memory 48M" hearth_cli chute update "$WEB" memory 48M
+t_cmp "  applied live to the cgroup" "$(cat "$mem")" -eq $((48 << 20))
+
+bundle_cmd "$work/hog" 'echo hog start; x=$(yes 0123456789 | head -c 200000000); echo survived' \
+	io.hearth.memory=16M io.hearth.restart=on-failure
+hearth_cli chute install "$HOG" "$work/hog" >/dev/null && hearth_cli chute start "$HOG" >/dev/null
+t_check "memory hog: killed by its cgroup and restarted by policy" \
+	wait_for 20 bash -c "nsenter --net=/run/netns/$NS_GW $HEARTH_BUILD/hearth -j chute status $HOG |
+		jq -e '.restarts >= 1 and (.last_exit | test(\"signal 9\"))' >/dev/null"
+t_check "  the other chute kept serving" \
+	bash -c "ip netns exec $NS_H1 curl -sf -m 2 http://$addr/ | grep -q 'demo chute'"
+t_check "  and the gateway kept forwarding" ip netns exec "$NS_H1" ping -c 1 -W 1 "$SERVER_V4"
+hearth_cli chute stop "$HOG" >/dev/null
+
+bundle_cmd "$work/bomb" 'while :; do sleep 60 & done' io.hearth.pids=32 io.hearth.cpus=0.2
+hearth_cli chute install "$BOMB" "$work/bomb" >/dev/null && hearth_cli chute start "$BOMB" >/dev/null
+bpid=$(status "$BOMB" | jq .pid)
+pids_file=$(cgroup_file "$bpid" pids pids.current)
+sleep 2
+t_cmp "fork bomb: held at the pids limit (32)" "$(cat "$pids_file")" -le 32
+t_check "  and fork failures reached the chute" grep -qi "can't fork\|resource temporarily" \
+	"$chute_dir/$BOMB/log"
+hearth_cli chute stop "$BOMB" >/dev/null
+
+bundle_cmd "$work/cpu" 'while :; do :; done' io.hearth.cpus=0.2
+hearth_cli chute install "$CPU" "$work/cpu" >/dev/null && hearth_cli chute start "$CPU" >/dev/null
+cpid=$(status "$CPU" | jq .pid)
+acct=$(cgroup_file "$cpid" cpuacct cpuacct.usage)
+if [[ -f $acct ]]; then
+	u0=$(cat "$acct"); sleep 3; u1=$(cat "$acct")
+	share=$(awk -v a="$u0" -v b="$u1" 'BEGIN { printf "%.2f", (b - a) / 3e9 }')
+else
+	f=$(cgroup_file "$cpid" cpu cpu.stat)
+	u0=$(awk '/usage_usec/ { print $2 }' "$f"); sleep 3; u1=$(awk '/usage_usec/ { print $2 }' "$f")
+	share=$(awk -v a="$u0" -v b="$u1" 'BEGIN { printf "%.2f", (b - a) / 3e6 }')
+fi
+echo "  CPU hog with cpus 0.2 used $share of a CPU"
+t_check "CPU hog held near its quota (0.2 +- 0.1)" \
+	awk -v s="$share" 'BEGIN { exit !(s >= 0.1 && s <= 0.3) }'
+hearth_cli chute stop "$CPU" >/dev/null
+
+# --- adoption across a hearthd restart, supervision after it -----------------
+pid=$(status "$WEB" | jq .pid)
+stop_hearthd
+t_check "with hearthd stopped, the chute still serves" \
+	bash -c "ip netns exec $NS_H1 curl -sf -m 2 http://$addr/ | grep -q 'demo chute'"
+start_hearthd "$work/hearth.conf" "$work/hearthd.log"
+t_jq "adopted after the restart: same process" '.state == "running" and .pid == '"$pid" "$(status "$WEB")"
+kill -9 "$pid"
+t_check "a crash after the restart is restarted by policy" \
+	wait_for 10 bash -c "nsenter --net=/run/netns/$NS_GW $HEARTH_BUILD/hearth -j chute status $WEB |
+		jq -e '.state == \"running\" and .restarts >= 1 and .pid != $pid' >/dev/null"
+t_check "  and serves again" \
+	wait_for 5 bash -c "ip netns exec $NS_IN curl -sf -m 2 http://$GW_WAN_V4:8080/ | grep -q 'demo chute'"
+
+# --- stop, reinstall, remove -------------------------------------------------
+t_check "stop $WEB" hearth_cli chute stop "$WEB"
+t_check "stopped: the port forward is gone" \
+	bash -c "! ip netns exec $NS_IN curl -sf -m 1 http://$GW_WAN_V4:8080/"
+t_check "stopped: its namespace and veth are gone" \
+	bash -c "[[ ! -e /run/netns/hearth-$WEB ]] && ! ip netns exec $NS_GW ip link show hc-$WEB 2>/dev/null"
+t_check "reinstall keeps the data directory" \
+	bash -c "nsenter --net=/run/netns/$NS_GW $HEARTH_BUILD/hearth chute install $WEB $work/web replace && test -s $chute_dir/$WEB/data/readings/log"
+t_check "remove $WEB" hearth_cli chute remove "$WEB"
+t_check "removed: nothing of it is left" test ! -e "$chute_dir/$WEB"
