@@ -10,7 +10,7 @@ source "$here/../lib/report.sh"
 t_require chute.sh ip ping curl jq nsenter crun busybox
 source "$here/../lib/topo.sh"
 
-sfx=${$: -5}
+sfx=$(($$ % 100000))
 WEB=web$sfx HOG=hog$sfx BOMB=bomb$sfx CPU=cpu$sfx PEER=peer$sfx
 
 chute_dir=$(mktemp -d)
@@ -147,12 +147,18 @@ t_check "  the other chute kept serving" \
 t_check "  and the gateway kept forwarding" ip netns exec "$NS_H1" ping -c 1 -W 1 "$SERVER_V4"
 hearth_cli chute stop "$HOG" >/dev/null
 
-bundle_cmd "$work/bomb" 'while :; do sleep 60 & done' io.hearth.pids=32 io.hearth.cpus=0.2
+# the bomb dies at its first failed fork; its children stay with init
+bundle_cmd "$work/bomb" 'sh -c "while :; do sleep 120 & done" & exec sleep 120' \
+	io.hearth.pids=32 io.hearth.cpus=0.2
 hearth_cli chute install "$BOMB" "$work/bomb" >/dev/null && hearth_cli chute start "$BOMB" >/dev/null
 bpid=$(status "$BOMB" | jq .pid)
-pids_file=$(cgroup_file "$bpid" pids pids.current)
-sleep 2
-t_cmp "fork bomb: held at the pids limit (32)" "$(cat "$pids_file")" -le 32
+pids_dir=$(dirname "$(cgroup_file "$bpid" pids pids.current)")
+t_cmp "fork bomb: the pids limit is in its cgroup" "$(cat "$pids_dir/pids.max")" -eq 32
+sleep 1
+peak=$(cat "$pids_dir/pids.current")
+echo "  fork bomb: $peak tasks in its cgroup"
+t_cmp "  held at the pids limit (32)" "$peak" -le 32
+t_cmp "  and it did try beyond it" "$peak" -ge 30
 t_check "  and fork failures reached the chute" grep -qi "can't fork\|resource temporarily" \
 	"$chute_dir/$BOMB/log"
 hearth_cli chute stop "$BOMB" >/dev/null
