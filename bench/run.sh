@@ -23,6 +23,7 @@ STEPS=(
 	"xdp_forward|per-packet cost of the XDP forwarding path vs an empty XDP program (BPF_PROG_TEST_RUN)"
 	"xdp_nat|per-packet cost of the NAT paths (established both ways, new connections) vs an empty XDP program (BPF_PROG_TEST_RUN)"
 	"nat_e2e|end to end in namespaces, same frames: hearth masquerade vs Linux nftables masquerade, delivered pps and CPU per packet"
+	"chute_start|chute start latency: start command to the process running and to its first packet through the gateway, beside plain crun (median)"
 	"tenant|home first on a 100 Mbit/s shaped link: the acceptance figures of tests/integration/tenant.sh (tenant metering cost is in xdp_nat)"
 )
 
@@ -55,6 +56,10 @@ step_nat_e2e() {
 	# builds and removes its own namespaces (tests/lib/topo.sh); takes
 	# BENCH_E2E_TRIALS, BENCH_E2E_SECONDS, BENCH_E2E_FLOWS, BENCH_E2E_RATE
 	HEARTH_BUILD=$BUILD bench/e2e_nat.sh -g "$(revision)" -o "$RESULTS/nat_e2e.json"
+}
+
+step_chute_start() {
+	HEARTH_BUILD=$BUILD bench/chute_start.sh -g "$(revision)" -o "$RESULTS/chute_start.json"
 }
 
 step_tenant() {

@@ -17,7 +17,7 @@ busybox=/bin/busybox
 root=$dir/rootfs
 mkdir -p "$root"/{bin,www,data,tmp,proc,sys,dev,etc}
 cp "$busybox" "$root/bin/busybox"
-for applet in sh httpd sleep date cat echo mkdir ls ps head dd yes; do
+for applet in sh httpd sleep date cat echo mkdir ls ps head dd yes nc; do
 	ln -s busybox "$root/bin/$applet"
 done
 echo 'root:x:0:0:root:/:/bin/sh' >"$root/etc/passwd"
