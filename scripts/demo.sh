@@ -20,6 +20,7 @@ cleanup() {
 		kill "$httpd_pid" 2>/dev/null
 		wait "$httpd_pid" 2>/dev/null
 	fi
+	hearth_cli chute remove sensor >/dev/null 2>&1
 	topo_destroy
 	rm -rf "$work"
 }
@@ -31,6 +32,7 @@ step "Topology: home1, home2 -- switch -- lan0 [gateway, NAT] wan0 -- internet (
 topo_create
 topo_config "$work/hearth.conf"
 echo "nat masquerade" >>"$work/hearth.conf"
+echo "chute-dir $work/chutes" >>"$work/hearth.conf"
 # the internet knows nothing of 192.168.1.0/24, and answers from its own
 # server address, as a remote host would
 nsx "$NS_IN" ip route del 192.168.1.0/24
@@ -75,6 +77,23 @@ hearth_cli fib show
 
 step "Masqueraded connections (hearth nat show)"
 hearth_cli nat show
+
+step "A chute: busybox httpd + a sensor loop, installed from an OCI bundle and run by crun"
+sandbox/examples/busybox-chute.sh "$work/sensor-bundle" >/dev/null
+hearth_cli chute install sensor "$work/sensor-bundle"
+hearth_cli chute start sensor
+chute_addr=$(hearth_cli -j chute status sensor | jq -r .address)
+sleep 1.5
+echo "  from home1, directly: $(nsx "$NS_H1" curl -s -m 3 "http://$chute_addr/" | grep -o '<h1>.*</h1>')"
+echo "  from the internet, WAN port 8080: $(nsx "$NS_IN" curl -s -m 3 "http://$GW_WAN_V4:8080/" | grep -o '<h1>.*</h1>')"
+echo "  the sensor's readings in its data directory: $(tail -n 1 "$work/chutes/sensor/data/readings/log")"
+if nsx hearth-sensor ping -c 1 -W 1 "$H1_V4" >/dev/null 2>&1; then
+	echo "  UNEXPECTED: the chute reached home1"
+else
+	echo "  the chute cannot reach home1: chute-isolated = $(counter hc-sensor chute-isolated)"
+fi
+hearth_cli chute status sensor
+hearth_cli chute logs sensor tail 3
 
 hearth_cli -j stats | jq -r '
 	[.interfaces[].totals] as $t
