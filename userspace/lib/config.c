@@ -615,3 +615,16 @@ cleanup:
 	fclose(f);
 	return ret;
 }
+
+bool hearth_config_lan_v4(const struct hearth_config *cfg, unsigned int len, __be32 addr)
+{
+	for (int i = 0; i < cfg->n_ifaces; i++) {
+		const struct hearth_config_iface *ci = &cfg->ifaces[i];
+
+		for (int j = 0; ci->role == HEARTH_ROLE_LAN && j < ci->n_prefixes; j++)
+			if (ci->prefixes[j].family == AF_INET && ci->prefixes[j].len == len &&
+			    ci->prefixes[j].addr.v4.s_addr == addr)
+				return true;
+	}
+	return false;
+}

@@ -104,6 +104,8 @@ struct hearth_config {
 };
 
 void hearth_config_defaults(struct hearth_config *cfg);
+/* Is @addr/@len one of the configured LAN IPv4 subnets? */
+bool hearth_config_lan_v4(const struct hearth_config *cfg, unsigned int len, __be32 addr);
 int hearth_config_load(const char *path, struct hearth_config *cfg,
 		       struct hearth_err *err);
 int hearth_prefix_parse(const char *text, struct hearth_prefix *prefix);

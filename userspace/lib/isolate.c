@@ -41,16 +41,7 @@ static int isolate_wanted(const struct hearth_config *cfg,
 	if (key->prefixlen == 32 && pool->len && a >= first &&
 	    a - first < hearth_chute_pool_size(pool) * 4 && (a - first) % 4 == 1)
 		return HEARTH_ISOLATE_OPEN;
-	for (int i = 0; i < cfg->n_ifaces; i++) {
-		const struct hearth_config_iface *ci = &cfg->ifaces[i];
-
-		for (int j = 0; ci->role == HEARTH_ROLE_LAN && j < ci->n_prefixes; j++)
-			if (ci->prefixes[j].family == AF_INET &&
-			    ci->prefixes[j].len == key->prefixlen &&
-			    ci->prefixes[j].addr.v4.s_addr == key->addr)
-				return HEARTH_ISOLATE_HOME;
-	}
-	return -1;
+	return hearth_config_lan_v4(cfg, key->prefixlen, key->addr) ? HEARTH_ISOLATE_HOME : -1;
 }
 
 int hearth_isolate_sync(struct hearth_dp *dp, const struct hearth_config *cfg)

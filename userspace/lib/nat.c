@@ -118,16 +118,7 @@ static bool configured_inside(const struct hearth_config *cfg,
 	if (cfg->chute_pool.len == key->prefixlen &&
 	    cfg->chute_pool.addr.v4.s_addr == key->addr)
 		return true;
-	for (int i = 0; i < cfg->n_ifaces; i++) {
-		const struct hearth_config_iface *ci = &cfg->ifaces[i];
-
-		for (int j = 0; ci->role == HEARTH_ROLE_LAN && j < ci->n_prefixes; j++)
-			if (ci->prefixes[j].family == AF_INET &&
-			    ci->prefixes[j].len == key->prefixlen &&
-			    ci->prefixes[j].addr.v4.s_addr == key->addr)
-				return true;
-	}
-	return false;
+	return hearth_config_lan_v4(cfg, key->prefixlen, key->addr);
 }
 
 int hearth_nat_inside_sync(struct hearth_dp *dp, const struct hearth_config *cfg)
