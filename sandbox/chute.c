@@ -39,6 +39,7 @@
 
 #define CHUTE_PREFIX_LEN 30
 #define CRUN_ID_PREFIX "hearth-"
+#define CHUTE_HEALTHY_MS 60000
 
 struct chute_state {
 	bool running; /* desired */
@@ -46,6 +47,7 @@ struct chute_state {
 	int restarts;
 	char last_exit[48];
 	long long exited_at; /* CLOCK_REALTIME ms of the last exit seen */
+	long long started_at; /* and of the last launch */
 };
 
 static long long now_ms(void)
@@ -186,6 +188,8 @@ static int state_load(const struct chute_env *env, const char *name,
 			 json_object_get_string(v));
 	if (json_object_object_get_ex(o, "exited_at", &v))
 		st->exited_at = json_object_get_int64(v);
+	if (json_object_object_get_ex(o, "started_at", &v))
+		st->started_at = json_object_get_int64(v);
 	json_object_put(o);
 	return 0;
 }
@@ -205,6 +209,7 @@ static int state_save(const struct chute_env *env, const char *name,
 	json_object_object_add(o, "restarts", json_object_new_int(st->restarts));
 	json_object_object_add(o, "last_exit", json_object_new_string(st->last_exit));
 	json_object_object_add(o, "exited_at", json_object_new_int64(st->exited_at));
+	json_object_object_add(o, "started_at", json_object_new_int64(st->started_at));
 	ret = chute_path(env, name, "state.json", path, sizeof(path));
 	if (!ret)
 		ret = write_text(path, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
@@ -417,6 +422,7 @@ static void __attribute__((noreturn)) monitor(const struct chute_env *env,
 {
 	char root[PATH_MAX], id[64], bundle[PATH_MAX], pidfile[PATH_MAX];
 	char log[PATH_MAX], crunlog[PATH_MAX], exitf[PATH_MAX], text[64];
+	char logopt[PATH_MAX + 16];
 	char *argv[12] = {};
 	int status;
 
@@ -429,12 +435,14 @@ static void __attribute__((noreturn)) monitor(const struct chute_env *env,
 	snprintf(id, sizeof(id), CRUN_ID_PREFIX "%s", name);
 	/* a container left from a crash or reboot would block the id */
 	crun_simple(env, name, "delete", "--force", NULL);
-	argv[2] = "run";
-	argv[3] = "--bundle";
-	argv[4] = bundle;
-	argv[5] = "--pid-file";
-	argv[6] = pidfile;
-	argv[7] = id;
+	snprintf(logopt, sizeof(logopt), "--log=file:%s", crunlog);
+	argv[2] = logopt;
+	argv[3] = "run";
+	argv[4] = "--bundle";
+	argv[5] = bundle;
+	argv[6] = "--pid-file";
+	argv[7] = pidfile;
+	argv[8] = id;
 	status = run_wait(argv, log, true);
 	if (status < 0)
 		snprintf(text, sizeof(text), "could not run crun: %s", strerror(-status));
@@ -443,9 +451,10 @@ static void __attribute__((noreturn)) monitor(const struct chute_env *env,
 	unlink(pidfile);
 	crun_simple(env, name, "delete", "--force", NULL);
 	write_text(exitf, text);
-	(void)crunlog;
 	_exit(0);
 }
+
+static unsigned long long pid_start_time(pid_t pid);
 
 /* Starts the monitor, detached from the caller (double fork, own session). */
 static int spawn_monitor(const struct chute_env *env, const char *name)
@@ -466,7 +475,7 @@ static int spawn_monitor(const struct chute_env *env, const char *name)
 			monitor(env, name);
 		}
 		if (mon > 0 && !chute_path(env, name, "monitor.pid", path, sizeof(path))) {
-			snprintf(text, sizeof(text), "%d\n", mon);
+			snprintf(text, sizeof(text), "%d %llu\n", mon, pid_start_time(mon));
 			write_text(path, text);
 		}
 		_exit(mon > 0 ? 0 : 1);
@@ -477,13 +486,34 @@ static int spawn_monitor(const struct chute_env *env, const char *name)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
 }
 
+/* Field 22 of /proc/PID/stat: when the process started, in clock ticks
+ * since boot. With the pid it names one process, even across reboots. */
+static unsigned long long pid_start_time(pid_t pid)
+{
+	char path[64], stat[1024], *p;
+	unsigned long long start = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (read_text(path, stat, sizeof(stat)))
+		return 0;
+	p = strrchr(stat, ')');
+	if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+			&start) != 1)
+		start = 0;
+	return start;
+}
+
 static pid_t monitor_pid(const struct chute_env *env, const char *name)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], text[64];
+	unsigned long long start;
+	int pid;
 
-	if (chute_path(env, name, "monitor.pid", path, sizeof(path)))
+	if (chute_path(env, name, "monitor.pid", path, sizeof(path)) ||
+	    read_text(path, text, sizeof(text)) ||
+	    sscanf(text, "%d %llu", &pid, &start) != 2)
 		return 0;
-	return read_pid(path);
+	return pid_start_time(pid) == start ? pid : 0;
 }
 
 static bool chute_alive(const struct chute_env *env, const char *name)
@@ -695,6 +725,32 @@ static int remove_tree(const char *path)
 	return status == 0 ? 0 : -EIO;
 }
 
+/*
+ * umoci writes a spec of its own for an image (a terminal, runc's default
+ * capabilities) that says nothing of what the image's author asked for:
+ * hearth writes the runtime spec anyway, so drop those two before the
+ * bundle is checked like any other.
+ */
+static int umoci_spec_tidy(const char *bundle, struct hearth_err *err)
+{
+	char path[PATH_MAX + 32];
+	struct json_object *spec, *process;
+	int ret = 0;
+
+	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	spec = json_object_from_file(path);
+	if (!spec)
+		return hearth_err_set(err, -EINVAL, "%s: umoci wrote no readable spec", path);
+	if (json_object_object_get_ex(spec, "process", &process)) {
+		json_object_object_add(process, "terminal", json_object_new_boolean(0));
+		json_object_object_del(process, "capabilities");
+	}
+	if (json_object_to_file_ext(path, spec, JSON_C_TO_STRING_PRETTY))
+		ret = hearth_err_set(err, -EIO, "cannot write %s", path);
+	json_object_put(spec);
+	return ret;
+}
+
 /* An OCI image layout (PATH[:TAG]) is unpacked with umoci; a bundle is
  * copied as it is. */
 static int fetch_bundle(const char *path, const char *dst, char *out, size_t size,
@@ -713,10 +769,14 @@ static int fetch_bundle(const char *path, const char *dst, char *out, size_t siz
 
 		snprintf(image, sizeof(image), "%s:%s", layout, colon ? colon + 1 : "latest");
 		status = run_wait(argv, out, false);
-		if (status)
-			return hearth_err_set(err, -EINVAL, "%s: umoci could not unpack it (see umoci's message above)",
-					      image);
-		return 0;
+		if (status) {
+			char why[256] = "";
+
+			read_text(out, why, sizeof(why));
+			return hearth_err_set(err, -EINVAL, "%s: umoci could not unpack it: %s",
+					      image, why);
+		}
+		return umoci_spec_tidy(dst, err);
 	}
 	snprintf(marker, sizeof(marker), "%s/config.json", path);
 	if (!path_exists(path))
@@ -931,6 +991,8 @@ static int launch(struct chute_env *env, const char *name, struct chute_state *s
 	unlink(path);
 	chute_path(env, name, "pid", path, sizeof(path));
 	unlink(path);
+	st->started_at = now_ms();
+	state_save(env, name, st);
 	ret = spawn_monitor(env, name);
 	if (ret)
 		return hearth_err_set(err, ret, "cannot start the chute's monitor: %s",
@@ -1266,7 +1328,8 @@ int chute_status(struct chute_env *env, const char *name, struct json_object **o
 
 /* --- supervision ------------------------------------------------------- */
 
-/* Restart delay after the Nth restart in a row: 0.5 s doubling to 30 s. */
+/* Restart delay after the Nth restart in a row (runs shorter than
+ * CHUTE_HEALTHY_MS): 0.5 s doubling to 30 s. */
 static long long backoff_ms(int restarts)
 {
 	long long ms = 500;
@@ -1304,6 +1367,9 @@ static void supervise_one(struct chute_env *env, const char *name,
 		/* a new end: record it once */
 		snprintf(st.last_exit, sizeof(st.last_exit), "%s", how);
 		st.exited_at = now_ms();
+		/* a run of a minute or more ends a series of crashes */
+		if (st.exited_at - st.started_at >= CHUTE_HEALTHY_MS)
+			st.restarts = 0;
 		unlink(path);
 		log("chute %s ended (%s)", name, how);
 		if (!wants_restart(&s, how)) {

@@ -12,6 +12,8 @@
  *   log            the chute's stdout and stderr
  *   crun.log       crun's own messages
  *   monitor.pid    the process that runs `crun run` and records its exit
+ *                  (pid and start time, so a reused pid is not taken for it)
+ *   resources.json the limits last handed to `crun update`
  *   pid, exit      the container's pid; how it last ended
  *   lock           taken by every operation on the chute
  */
@@ -61,7 +63,7 @@ int chute_status(struct chute_env *env, const char *name,
 int chute_names(struct chute_env *env, char ***names, int *n);
 int chute_log_path(struct chute_env *env, const char *name, char *buf,
 		   size_t size, struct hearth_err *err);
-/* hearthd, about once a second: restarts chutes that ended, by policy. */
+/* hearthd, twice a second: restarts chutes that ended, by policy. */
 void chute_supervise(struct chute_env *env,
 		     void (*log)(const char *fmt, ...));
 

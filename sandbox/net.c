@@ -328,7 +328,7 @@ static int ethtool_flag(int fd, const char *ifname, __u32 set, __u32 get, bool o
 	return !ev.data == !on ? 0 : -EOPNOTSUPP;
 }
 
-/* eth0's settings that the gateway's XDP path relies on; before it is up,
+/* eth0's settings that the gateway's XDP path relies on; after it is up,
  * so that not one frame leaves without them. */
 static int chute_if_tune(struct hearth_err *err)
 {

@@ -63,8 +63,14 @@ static int lifecycle(struct cli *cli, int argc, char **argv,
 	struct hearth_dp dp;
 	int ret = need_name(cli, argc, argv, 1);
 
-	if (!ret)
+	/* a stopped chute is removed without the data plane */
+	if (!ret && op == chute_remove) {
+		ret = chute_open(cli, &env, &dp, false);
+		if (!ret && !hearth_dp_open(&dp, cli->pin_dir, NULL))
+			env.dp = &dp;
+	} else if (!ret) {
 		ret = chute_open(cli, &env, &dp, true);
+	}
 	if (ret)
 		return ret;
 	ret = op(&env, argv[0], &err);

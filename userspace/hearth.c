@@ -31,6 +31,8 @@ static void usage(FILE *out)
 		"  hearth tenant { add | set } NAME [id N] [prio 1-7] [up|down [rate R] [ceil R] [burst B]]\n"
 		"                [iface DEV] [prefix ADDR/LEN] [mac MAC]\n"
 		"  hearth tenant del NAME\n"
+		"  hearth chute { install NAME PATH [replace] [KEY VALUE]... | start | stop | restart NAME |\n"
+		"                 status [NAME] | list | logs NAME [tail N] | update NAME KEY VALUE... | remove NAME }\n"
 		"  hearth down                   stop hearthd, detach and unpin all\n"
 		"OPTIONS := { -j|--json | -p|--pretty | -P|--pin-dir DIR |\n"
 		"             -R|--run-dir DIR | -h|--help | -V|--version }\n");

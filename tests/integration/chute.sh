@@ -7,7 +7,7 @@
 set -u
 here=$(dirname "$0")
 source "$here/../lib/report.sh"
-t_require chute.sh ip ping curl jq nsenter crun busybox
+t_require chute.sh ip ping curl jq nsenter crun umoci busybox
 source "$here/../lib/topo.sh"
 
 sfx=$(($$ % 100000))
@@ -90,6 +90,16 @@ bb "$work/anno2" io.hearth.colour=blue >/dev/null
 refuse "unknown annotation" "io.hearth.colour" install "x$sfx" "$work/anno2"
 refuse "bad override" "pids" install "x$sfx" "$work/web" pids lots
 refuse "start of a missing chute" "no chute" start "nothere$sfx"
+# an OCI image layout, unpacked with umoci
+umoci init --layout "$work/img" && umoci new --image "$work/img:v1" &&
+	umoci insert --image "$work/img:v1" "$work/web/rootfs" / >/dev/null &&
+	umoci config --image "$work/img:v1" --config.cmd /bin/chute-main \
+		--config.label io.hearth.memory=24M >/dev/null
+refuse "an image layout without that tag" "tag is not found" install "x$sfx" "$work/img:nosuch"
+t_check "install from an OCI image layout" hearth_cli chute install "img$sfx" "$work/img:v1" memory 24M
+t_jq "  with its settings" '.settings.memory == 25165824 and .state == "stopped"' \
+	"$(status "img$sfx")"
+t_check "  and removed again" hearth_cli chute remove "img$sfx"
 t_cmp "nothing left behind by refused installs" "$(ls -A "$chute_dir" | grep -c "x$sfx\|install")" -eq 0
 
 # --- install, start, network ----------------------------------------------

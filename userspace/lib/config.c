@@ -52,6 +52,8 @@ const char *hearth_role_name(enum hearth_iface_role role)
 		return "lan";
 	case HEARTH_ROLE_WAN:
 		return "wan";
+	case HEARTH_ROLE_CHUTE:
+		return "chute";
 	default:
 		return "none";
 	}
