@@ -102,6 +102,17 @@ static int check_installed(const struct chute_env *env, const char *name,
 	return 0;
 }
 
+/* The chute's settings.json; @err may be NULL. */
+static int settings_load(const struct chute_env *env, const char *name,
+			 struct chute_settings *s, struct hearth_err *err)
+{
+	char path[PATH_MAX];
+
+	if (chute_path(env, name, "settings.json", path, sizeof(path)))
+		return hearth_err_set(err, -ENAMETOOLONG, "chute dir path too long");
+	return chute_settings_load(s, path, err);
+}
+
 /* --- small files ------------------------------------------------------- */
 
 static int write_text(const char *path, const char *text)
@@ -150,18 +161,23 @@ static pid_t read_pid(const char *path)
 	return (pid_t)atoi(buf);
 }
 
-static bool pid_alive(pid_t pid)
+/* From /proc/PID/stat: the state letter, and (field 22) when the process
+ * started, in clock ticks since boot; with the pid that names one
+ * process, even across reboots. */
+static int proc_stat(pid_t pid, char *state, unsigned long long *start)
 {
-	char path[64], state[512], *p;
+	char path[64], stat[1024], *p;
+	int ret;
 
-	if (pid <= 0 || kill(pid, 0))
-		return false;
-	/* a zombie has ended, whoever its parent is */
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if (read_text(path, state, sizeof(state)))
-		return false;
-	p = strrchr(state, ')');
-	return !(p && p[1] == ' ' && p[2] == 'Z');
+	ret = read_text(path, stat, sizeof(stat));
+	if (ret)
+		return ret;
+	p = strrchr(stat, ')');
+	if (!p || sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+			 state, start) != 2)
+		return -EINVAL;
+	return 0;
 }
 
 static int state_load(const struct chute_env *env, const char *name,
@@ -235,6 +251,21 @@ static int chute_lock(const struct chute_env *env, const char *name, bool wait)
 		return ret;
 	}
 	return fd;
+}
+
+/* An installed chute, locked for one operation: the lock's fd. */
+static int lock_installed(const struct chute_env *env, const char *name,
+			  struct hearth_err *err)
+{
+	int lock = check_installed(env, name, err);
+
+	if (lock)
+		return lock;
+	lock = chute_lock(env, name, true);
+	if (lock < 0)
+		return hearth_err_set(err, lock, "cannot lock chute '%s': %s", name,
+				      strerror(-lock));
+	return lock;
 }
 
 /* --- the environment hearthd leaves for the CLI ------------------------ */
@@ -356,32 +387,28 @@ static int run_wait(char **argv, const char *out_path, bool crun)
 	return status;
 }
 
-static void crun_argv(const struct chute_env *env, char *root, size_t size,
-		      char **argv)
+/*
+ * crun --root=RUN/crun --log=file:CHUTE/crun.log VERB ARGS... hearth-NAME
+ * [TAIL], to its end. crun's own messages go to crun.log; the output
+ * (for `run`, the container's stdout and stderr) to @out, else there too.
+ */
+static int crun(const struct chute_env *env, const char *name, const char *out,
+		const char *verb, const char *const *args, const char *tail)
 {
-	snprintf(root, size, "--root=%s/crun", env->run_dir);
-	argv[0] = "crun";
-	argv[1] = root;
-}
+	char root[PATH_MAX + 16], logopt[PATH_MAX + 16], log[PATH_MAX], id[64];
+	char *argv[12] = { "crun", root, logopt, (char *)verb };
+	int i = 4;
 
-static int crun_simple(const struct chute_env *env, const char *name,
-		       const char *verb, const char *arg1, const char *arg2)
-{
-	char root[PATH_MAX], id[64], log[PATH_MAX];
-	char *argv[8] = {};
-	int i = 2;
-
-	crun_argv(env, root, sizeof(root), argv);
-	snprintf(id, sizeof(id), CRUN_ID_PREFIX "%s", name);
-	argv[i++] = (char *)verb;
-	if (arg1)
-		argv[i++] = (char *)arg1;
-	argv[i++] = id;
-	if (arg2)
-		argv[i++] = (char *)arg2;
 	if (chute_path(env, name, "crun.log", log, sizeof(log)))
 		return -ENAMETOOLONG;
-	return run_wait(argv, log, true);
+	snprintf(root, sizeof(root), "--root=%s/crun", env->run_dir);
+	snprintf(logopt, sizeof(logopt), "--log=file:%s", log);
+	snprintf(id, sizeof(id), CRUN_ID_PREFIX "%s", name);
+	for (; args && *args && i < 9; args++)
+		argv[i++] = (char *)*args;
+	argv[i++] = id;
+	argv[i] = (char *)tail;
+	return run_wait(argv, out ?: log, true);
 }
 
 /* The last line crun wrote, for an error message. */
@@ -420,46 +447,34 @@ static void describe_status(int status, char *buf, size_t size)
 static void __attribute__((noreturn)) monitor(const struct chute_env *env,
 					      const char *name)
 {
-	char root[PATH_MAX], id[64], bundle[PATH_MAX], pidfile[PATH_MAX];
-	char log[PATH_MAX], crunlog[PATH_MAX], exitf[PATH_MAX], text[64];
-	char logopt[PATH_MAX + 16];
-	char *argv[12] = {};
+	static const char *const force[] = { "--force", NULL };
+	char bundle[PATH_MAX], pidfile[PATH_MAX], log[PATH_MAX], exitf[PATH_MAX];
+	const char *run[] = { "--bundle", bundle, "--pid-file", pidfile, NULL };
+	char text[64];
 	int status;
 
-	crun_argv(env, root, sizeof(root), argv);
 	chute_path(env, name, NULL, bundle, sizeof(bundle));
 	chute_path(env, name, "pid", pidfile, sizeof(pidfile));
 	chute_path(env, name, "log", log, sizeof(log));
-	chute_path(env, name, "crun.log", crunlog, sizeof(crunlog));
 	chute_path(env, name, "exit", exitf, sizeof(exitf));
-	snprintf(id, sizeof(id), CRUN_ID_PREFIX "%s", name);
 	/* a container left from a crash or reboot would block the id */
-	crun_simple(env, name, "delete", "--force", NULL);
-	snprintf(logopt, sizeof(logopt), "--log=file:%s", crunlog);
-	argv[2] = logopt;
-	argv[3] = "run";
-	argv[4] = "--bundle";
-	argv[5] = bundle;
-	argv[6] = "--pid-file";
-	argv[7] = pidfile;
-	argv[8] = id;
-	status = run_wait(argv, log, true);
+	crun(env, name, NULL, "delete", force, NULL);
+	status = crun(env, name, log, "run", run, NULL);
 	if (status < 0)
 		snprintf(text, sizeof(text), "could not run crun: %s", strerror(-status));
 	else
 		describe_status(status, text, sizeof(text));
 	unlink(pidfile);
-	crun_simple(env, name, "delete", "--force", NULL);
+	crun(env, name, NULL, "delete", force, NULL);
 	write_text(exitf, text);
 	_exit(0);
 }
 
-static unsigned long long pid_start_time(pid_t pid);
-
 /* Starts the monitor, detached from the caller (double fork, own session). */
 static int spawn_monitor(const struct chute_env *env, const char *name)
 {
-	char path[PATH_MAX], text[32];
+	char path[PATH_MAX], text[32], state;
+	unsigned long long start;
 	pid_t pid, mon;
 	int status;
 
@@ -474,8 +489,9 @@ static int spawn_monitor(const struct chute_env *env, const char *name)
 			close_from(3);
 			monitor(env, name);
 		}
-		if (mon > 0 && !chute_path(env, name, "monitor.pid", path, sizeof(path))) {
-			snprintf(text, sizeof(text), "%d %llu\n", mon, pid_start_time(mon));
+		if (mon > 0 && !proc_stat(mon, &state, &start) &&
+		    !chute_path(env, name, "monitor.pid", path, sizeof(path))) {
+			snprintf(text, sizeof(text), "%d %llu\n", mon, start);
 			write_text(path, text);
 		}
 		_exit(mon > 0 ? 0 : 1);
@@ -486,39 +502,25 @@ static int spawn_monitor(const struct chute_env *env, const char *name)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
 }
 
-/* Field 22 of /proc/PID/stat: when the process started, in clock ticks
- * since boot. With the pid it names one process, even across reboots. */
-static unsigned long long pid_start_time(pid_t pid)
-{
-	char path[64], stat[1024], *p;
-	unsigned long long start = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if (read_text(path, stat, sizeof(stat)))
-		return 0;
-	p = strrchr(stat, ')');
-	if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-			&start) != 1)
-		start = 0;
-	return start;
-}
-
+/* The chute's monitor while it runs (a zombie has ended, whoever its
+ * parent is), else 0. */
 static pid_t monitor_pid(const struct chute_env *env, const char *name)
 {
-	char path[PATH_MAX], text[64];
-	unsigned long long start;
+	char path[PATH_MAX], text[64], state;
+	unsigned long long recorded, start;
 	int pid;
 
 	if (chute_path(env, name, "monitor.pid", path, sizeof(path)) ||
 	    read_text(path, text, sizeof(text)) ||
-	    sscanf(text, "%d %llu", &pid, &start) != 2)
+	    sscanf(text, "%d %llu", &pid, &recorded) != 2 || pid <= 0 ||
+	    proc_stat(pid, &state, &start))
 		return 0;
-	return pid_start_time(pid) == start ? pid : 0;
+	return start == recorded && state != 'Z' && state != 'X' ? pid : 0;
 }
 
 static bool chute_alive(const struct chute_env *env, const char *name)
 {
-	return pid_alive(monitor_pid(env, name));
+	return monitor_pid(env, name) > 0;
 }
 
 /* --- network, tenant, forwards ----------------------------------------- */
@@ -638,12 +640,10 @@ static void chutes_flag(struct chute_env *env)
 	if (chute_names(env, &names, &n))
 		any = true; /* when unsure, keep replies working */
 	for (int i = 0; i < n; i++) {
-		char path[PATH_MAX];
 		struct chute_net net;
 		struct chute_state st;
 
-		if (!state_load(env, names[i], &st) && st.index >= 0 &&
-		    !chute_path(env, names[i], NULL, path, sizeof(path))) {
+		if (!state_load(env, names[i], &st) && st.index >= 0) {
 			net_of(env, names[i], st.index, &net);
 			any |= chute_net_exists(&net);
 		}
@@ -751,32 +751,36 @@ static int umoci_spec_tidy(const char *bundle, struct hearth_err *err)
 	return ret;
 }
 
+static int unpack_image(const char *image, const char *dst, const char *out,
+			struct hearth_err *err)
+{
+	char *argv[] = { "umoci", "--log=error", "unpack", "--image", (char *)image,
+			 (char *)dst, NULL };
+	char why[256] = "";
+
+	if (run_wait(argv, out, false)) {
+		read_text(out, why, sizeof(why));
+		return hearth_err_set(err, -EINVAL, "%s: umoci could not unpack it: %s", image,
+				      why);
+	}
+	return umoci_spec_tidy(dst, err);
+}
+
 /* An OCI image layout (PATH[:TAG]) is unpacked with umoci; a bundle is
- * copied as it is. */
-static int fetch_bundle(const char *path, const char *dst, char *out, size_t size,
+ * copied as it is. Tool messages go to @out. */
+static int fetch_bundle(const char *path, const char *dst, const char *out,
 			struct hearth_err *err)
 {
 	char layout[PATH_MAX], image[PATH_MAX + 64], marker[PATH_MAX + 16];
+	char *cp[] = { "cp", "-a", "--", (char *)path, (char *)dst, NULL };
 	const char *colon = strrchr(path, ':');
-	int status;
 
 	snprintf(layout, sizeof(layout), "%.*s",
 		 (int)(colon ? (size_t)(colon - path) : strlen(path)), path);
 	snprintf(marker, sizeof(marker), "%s/oci-layout", layout);
 	if (path_exists(marker)) {
-		char *argv[] = { "umoci", "--log=error", "unpack", "--image", image,
-				 (char *)dst, NULL };
-
 		snprintf(image, sizeof(image), "%s:%s", layout, colon ? colon + 1 : "latest");
-		status = run_wait(argv, out, false);
-		if (status) {
-			char why[256] = "";
-
-			read_text(out, why, sizeof(why));
-			return hearth_err_set(err, -EINVAL, "%s: umoci could not unpack it: %s",
-					      image, why);
-		}
-		return umoci_spec_tidy(dst, err);
+		return unpack_image(image, dst, out, err);
 	}
 	snprintf(marker, sizeof(marker), "%s/config.json", path);
 	if (!path_exists(path))
@@ -784,13 +788,9 @@ static int fetch_bundle(const char *path, const char *dst, char *out, size_t siz
 	if (!path_exists(marker))
 		return hearth_err_set(err, -EINVAL, "%s/config.json: missing (not an OCI bundle or image layout)",
 				      path);
-	{
-		char *argv[] = { "cp", "-a", "--", (char *)path, (char *)dst, NULL };
-
-		status = run_wait(argv, out, false);
-	}
-	(void)size;
-	return status ? hearth_err_set(err, -EIO, "cannot copy %s", path) : 0;
+	if (run_wait(cp, out, false))
+		return hearth_err_set(err, -EIO, "cannot copy %s", path);
+	return 0;
 }
 
 /* The bundle's own settings, then the command line's KEY VALUE pairs. */
@@ -811,8 +811,7 @@ static int settings_read(const char *bundle, int argc, char **argv,
 	return ret;
 }
 
-static int install_staged(struct chute_env *env, const char *name, const char *path,
-			  int argc, char **argv, const char *stage,
+static int install_staged(const char *path, int argc, char **argv, const char *stage,
 			  struct hearth_err *err)
 {
 	char bundle[PATH_MAX + 16], file[PATH_MAX + 32], errlog[PATH_MAX + 32];
@@ -821,7 +820,7 @@ static int install_staged(struct chute_env *env, const char *name, const char *p
 
 	snprintf(bundle, sizeof(bundle), "%s/bundle", stage);
 	snprintf(errlog, sizeof(errlog), "%s/install.log", stage);
-	ret = fetch_bundle(path, bundle, errlog, sizeof(errlog), err);
+	ret = fetch_bundle(path, bundle, errlog, err);
 	if (!ret)
 		ret = settings_read(bundle, argc, argv, &s, err);
 	if (ret)
@@ -834,8 +833,6 @@ static int install_staged(struct chute_env *env, const char *name, const char *p
 	if (mkdir(file, 0755) && errno != EEXIST)
 		return hearth_err_set(err, -errno, "cannot create %s: %s", file, strerror(errno));
 	unlink(errlog);
-	(void)env;
-	(void)name;
 	return 0;
 }
 
@@ -896,7 +893,7 @@ int chute_install(struct chute_env *env, const char *name, const char *path,
 	snprintf(stage, sizeof(stage), "%s/.install-%s-%d", env->dir, name, getpid());
 	if (mkdir(stage, 0700))
 		return hearth_err_set(err, -errno, "cannot create %s: %s", stage, strerror(errno));
-	ret = install_staged(env, name, path, argc, argv, stage, err);
+	ret = install_staged(path, argc, argv, stage, err);
 	if (!ret && replace)
 		ret = install_replace(env, name, stage, err);
 	else if (!ret && rename(stage, dir))
@@ -978,9 +975,7 @@ static int launch(struct chute_env *env, const char *name, struct chute_state *s
 	struct chute_settings s;
 	int ret;
 
-	ret = chute_path(env, name, "settings.json", path, sizeof(path));
-	if (!ret)
-		ret = chute_settings_load(&s, path, err);
+	ret = settings_load(env, name, &s, err);
 	if (!ret)
 		ret = net_up(env, name, st, &s, err);
 	if (!ret)
@@ -1004,14 +999,10 @@ int chute_start(struct chute_env *env, const char *name, struct hearth_err *err)
 {
 	struct chute_settings s;
 	struct chute_state st;
-	char path[PATH_MAX];
-	int lock, ret = check_installed(env, name, err);
+	int ret, lock = lock_installed(env, name, err);
 
-	if (ret)
-		return ret;
-	lock = chute_lock(env, name, true);
 	if (lock < 0)
-		return hearth_err_set(err, lock, "cannot lock chute '%s': %s", name, strerror(-lock));
+		return lock;
 	ret = state_load(env, name, &st);
 	if (!ret && chute_alive(env, name))
 		ret = hearth_err_set(err, -EALREADY, "chute '%s' is already running", name);
@@ -1024,8 +1015,7 @@ int chute_start(struct chute_env *env, const char *name, struct hearth_err *err)
 		if (ret) {
 			/* nothing of a failed start stays */
 			st.running = false;
-			chute_path(env, name, "settings.json", path, sizeof(path));
-			if (!chute_settings_load(&s, path, NULL))
+			if (!settings_load(env, name, &s, NULL))
 				net_down(env, name, &st, &s);
 			st.index = -1;
 			state_save(env, name, &st);
@@ -1053,10 +1043,10 @@ static void kill_container(struct chute_env *env, const char *name)
 
 	if (!chute_alive(env, name))
 		return;
-	crun_simple(env, name, "kill", NULL, "TERM");
+	crun(env, name, NULL, "kill", NULL, "TERM");
 	if (wait_ended(env, name, CHUTE_STOP_TIMEOUT_MS))
 		return;
-	crun_simple(env, name, "kill", NULL, "KILL");
+	crun(env, name, NULL, "kill", NULL, "KILL");
 	if (wait_ended(env, name, 2000))
 		return;
 	/* crun gone astray: the monitor at least */
@@ -1073,23 +1063,18 @@ int chute_stop(struct chute_env *env, const char *name, struct hearth_err *err)
 {
 	struct chute_settings s;
 	struct chute_state st;
-	char path[PATH_MAX];
 	bool was_running;
-	int lock, ret = check_installed(env, name, err);
+	int ret, lock = lock_installed(env, name, err);
 
-	if (ret)
-		return ret;
-	lock = chute_lock(env, name, true);
 	if (lock < 0)
-		return hearth_err_set(err, lock, "cannot lock chute '%s': %s", name, strerror(-lock));
+		return lock;
 	ret = state_load(env, name, &st);
 	was_running = st.running || chute_alive(env, name);
 	st.running = false;
 	if (!ret)
 		ret = state_save(env, name, &st);
 	kill_container(env, name);
-	chute_path(env, name, "settings.json", path, sizeof(path));
-	if (chute_settings_load(&s, path, NULL))
+	if (settings_load(env, name, &s, NULL))
 		chute_settings_defaults(&s);
 	net_down(env, name, &st, &s);
 	st.index = -1;
@@ -1106,8 +1091,8 @@ static int apply_resources(struct chute_env *env, const char *name,
 			   const struct chute_settings *s, struct hearth_err *err)
 {
 	struct json_object *res = chute_resources_json(s);
-	char path[PATH_MAX], root[PATH_MAX], id[64], log[PATH_MAX], why[256];
-	char *argv[] = { "crun", root, "update", "--resources", path, id, NULL };
+	char path[PATH_MAX], why[256];
+	const char *args[] = { "--resources", path, NULL };
 	int ret = -ENOMEM;
 
 	if (!res)
@@ -1118,10 +1103,7 @@ static int apply_resources(struct chute_env *env, const char *name,
 	json_object_put(res);
 	if (ret)
 		return hearth_err_set(err, ret, "cannot write %s: %s", path, strerror(-ret));
-	crun_argv(env, root, sizeof(root), argv);
-	snprintf(id, sizeof(id), CRUN_ID_PREFIX "%s", name);
-	chute_path(env, name, "crun.log", log, sizeof(log));
-	if (run_wait(argv, log, true)) {
+	if (crun(env, name, NULL, "update", args, NULL)) {
 		crun_last_error(env, name, why, sizeof(why));
 		return hearth_err_set(err, -EIO, "crun update failed: %s", why);
 	}
@@ -1134,17 +1116,13 @@ int chute_update(struct chute_env *env, const char *name, int argc, char **argv,
 	struct chute_settings s, old;
 	struct chute_state st;
 	char path[PATH_MAX];
-	int lock, ret = check_installed(env, name, err);
+	int ret, lock = lock_installed(env, name, err);
 
-	if (ret)
-		return ret;
-	if (!argc)
-		return hearth_err_set(err, -EINVAL, "update needs KEY VALUE settings");
-	lock = chute_lock(env, name, true);
 	if (lock < 0)
-		return hearth_err_set(err, lock, "cannot lock chute '%s': %s", name, strerror(-lock));
+		return lock;
 	chute_path(env, name, "settings.json", path, sizeof(path));
-	ret = chute_settings_load(&s, path, err);
+	ret = argc ? chute_settings_load(&s, path, err) :
+		     hearth_err_set(err, -EINVAL, "update needs KEY VALUE settings");
 	old = s;
 	for (int i = 0; !ret && i < argc; i += 2) {
 		if (i + 1 >= argc)
@@ -1217,15 +1195,12 @@ int chute_log_path(struct chute_env *env, const char *name, char *buf, size_t si
 	return ret;
 }
 
-static const char *state_word(struct chute_env *env, const char *name,
-			      const struct chute_state *st)
+/* @pid: the container's while the monitor runs (0 until crun wrote it),
+ * -1 when no monitor runs. */
+static const char *state_word(pid_t pid, const struct chute_state *st)
 {
-	char path[PATH_MAX];
-
-	if (chute_alive(env, name)) {
-		chute_path(env, name, "pid", path, sizeof(path));
-		return read_pid(path) > 0 ? "running" : "starting";
-	}
+	if (pid >= 0)
+		return pid > 0 ? "running" : "starting";
 	return st->running ? "restarting" : "stopped";
 }
 
@@ -1293,22 +1268,24 @@ int chute_status(struct chute_env *env, const char *name, struct json_object **o
 	struct chute_state st;
 	struct json_object *o;
 	struct chute_net n;
+	pid_t pid = -1;
 	int ret = check_installed(env, name, err);
 
 	if (ret)
 		return ret;
-	chute_path(env, name, "settings.json", path, sizeof(path));
-	ret = chute_settings_load(&s, path, err);
+	ret = settings_load(env, name, &s, err);
 	if (!ret && state_load(env, name, &st))
 		ret = hearth_err_set(err, -EINVAL, "%s/%s/state.json: not valid", env->dir, name);
 	if (ret)
 		return ret;
+	chute_path(env, name, "pid", path, sizeof(path));
+	if (chute_alive(env, name))
+		pid = read_pid(path);
 	o = json_object_new_object();
 	json_object_object_add(o, "name", json_object_new_string(name));
-	json_object_object_add(o, "state", json_object_new_string(state_word(env, name, &st)));
-	chute_path(env, name, "pid", path, sizeof(path));
-	if (chute_alive(env, name) && read_pid(path) > 0)
-		json_object_object_add(o, "pid", json_object_new_int(read_pid(path)));
+	json_object_object_add(o, "state", json_object_new_string(state_word(pid, &st)));
+	if (pid > 0)
+		json_object_object_add(o, "pid", json_object_new_int(pid));
 	if (st.index >= 0) {
 		net_of(env, name, st.index, &n);
 		json_object_object_add(o, "address", json_object_new_string(
@@ -1359,8 +1336,7 @@ static void supervise_one(struct chute_env *env, const char *name,
 		return; /* the CLI is at it */
 	if (state_load(env, name, &st) || !st.running || chute_alive(env, name))
 		goto cleanup;
-	chute_path(env, name, "settings.json", path, sizeof(path));
-	if (chute_settings_load(&s, path, NULL))
+	if (settings_load(env, name, &s, NULL))
 		goto cleanup;
 	chute_path(env, name, "exit", path, sizeof(path));
 	if (!read_text(path, how, sizeof(how))) {
