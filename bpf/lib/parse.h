@@ -63,6 +63,19 @@ static __always_inline __u32 check_l2(struct pkt *p, const __u8 *if_mac)
 	return HEARTH_CONTINUE;
 }
 
+/* A length field in host order, bounded for the verifier. Kernels before
+ * 6.x's bswap tracking (Debian 12's 6.1 among them) know nothing of a
+ * byte-swapped value, so a length straight from bpf_ntohs could not be
+ * added to a packet pointer; the mask in asm stays where the compiler
+ * would otherwise drop it as redundant. */
+static __always_inline __u32 len_be16(__be16 field)
+{
+	__u32 len = bpf_ntohs(field);
+
+	asm volatile("%0 &= 0xffff" : "+r"(len));
+	return len;
+}
+
 static __always_inline __u32 parse_ipv4(struct pkt *p)
 {
 	struct iphdr *iph = p->l3;
@@ -77,7 +90,7 @@ static __always_inline __u32 parse_ipv4(struct pkt *p)
 		return HEARTH_CNT_DROP_BAD_IHL;
 	if ((void *)iph + hdr_len > p->data_end)
 		return HEARTH_CNT_DROP_TRUNC_IP4;
-	tot_len = bpf_ntohs(iph->tot_len);
+	tot_len = len_be16(iph->tot_len);
 	if (tot_len < hdr_len || (void *)iph + tot_len > p->data_end)
 		return HEARTH_CNT_DROP_BAD_LEN;
 	p->ip4 = iph;
@@ -113,7 +126,7 @@ static __always_inline __u32 parse_ipv6(struct pkt *p)
 		return HEARTH_CNT_DROP_TRUNC_IP6;
 	if (ip6->version != 6)
 		return HEARTH_CNT_DROP_BAD_VERSION;
-	payload_len = bpf_ntohs(ip6->payload_len);
+	payload_len = len_be16(ip6->payload_len);
 	if ((void *)(ip6 + 1) + payload_len > p->data_end)
 		return HEARTH_CNT_DROP_BAD_LEN;
 	p->ip6 = ip6;
