@@ -12,6 +12,8 @@ PACKAGES=(
 	tcpdump iputils-tracepath
 	# chutes: the OCI runtime and image unpacker
 	crun umoci
+	# tests: a VM with cgroup v2 alone (tests/integration/chute_cgroup2.sh)
+	qemu-system-x86 cpio
 	# benchmarks: the Linux baseline of the end-to-end NAT comparison
 	nftables
 )

@@ -1,0 +1,112 @@
+# shellcheck shell=bash
+# A throwaway VM for what these machines cannot be: a host with cgroup v2
+# alone (they run hybrid cgroups, and a controller bound to a v1 hierarchy
+# cannot be moved to v2 without unmounting the host's). Debian's cloud
+# kernel is downloaded once into $VM_DIR (not installed), an initramfs is
+# made of busybox and the binaries a test needs with their libraries, and
+# qemu boots it under TCG: nested KVM hangs on these machines.
+#
+#   vm_kernel                    sets VM_KERNEL, VM_MODULES (or VM_WHY)
+#   vm_root_init ROOT            busybox, the init, the kernel modules
+#   vm_add_bin ROOT BIN...       binaries with the libraries they load
+#   vm_boot ROOT CONSOLE SECS    boots ROOT/guest.sh, console to a file
+
+VM_DIR=${HEARTH_BUILD:-build}/vm
+VM_MODULE_NAMES=(veth sch_ingress cls_bpf sch_htb)
+
+vm_kernel() {
+	local pkg
+	VM_KERNEL=$(ls "$VM_DIR"/kernel/boot/vmlinuz-* 2>/dev/null | head -n 1)
+	if [[ -z $VM_KERNEL ]]; then
+		mkdir -p "$VM_DIR"
+		pkg=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
+			awk '/Depends: linux-image-/ { print $2; exit }')
+		if [[ -z $pkg ]]; then
+			VM_WHY="apt knows no linux-image-cloud-amd64"
+			return 1
+		fi
+		# apt's own user cannot write here; the download works as root
+		(cd "$VM_DIR" && rm -f ./*.deb &&
+			{ apt-get download "$pkg" || { apt-get update -qq && apt-get download "$pkg"; }; } &&
+			dpkg-deb -x ./*.deb kernel && rm -f ./*.deb) >/dev/null 2>&1
+		VM_KERNEL=$(ls "$VM_DIR"/kernel/boot/vmlinuz-* 2>/dev/null | head -n 1)
+		if [[ -z $VM_KERNEL ]]; then
+			VM_WHY="cannot download $pkg"
+			return 1
+		fi
+	fi
+	VM_MODULES=$(ls -d "$VM_DIR"/kernel/lib/modules/* | head -n 1)
+}
+
+# Copies each binary and every library it loads into ROOT: a command name
+# to the same path, a path (the project's build) to /usr/local/sbin.
+vm_add_bin() {
+	local root=$1 bin lib
+	shift
+	for bin in "$@"; do
+		if [[ $bin == */* ]]; then
+			install -D -m 755 "$bin" "$root/usr/local/sbin/$(basename "$bin")" || return 1
+		else
+			bin=$(command -v "$bin") || return 1
+			cp -L --parents "$bin" "$root"
+		fi
+		for lib in $(ldd "$bin" 2>/dev/null | awk '/=>/ { print $3 } /^\t\/lib/ { print $1 }'); do
+			[[ -e $root$lib ]] || cp -L --parents "$lib" "$root"
+		done
+	done
+}
+
+vm_root_init() {
+	local root=$1 m f
+	mkdir -p "$root"/{bin,sbin,dev,proc,sys,run,tmp,mnt,lib/modules}
+	cp /bin/busybox "$root/bin/busybox"
+	for m in "${VM_MODULE_NAMES[@]}"; do
+		f=$(find "$VM_MODULES" -name "$m.ko" | head -n 1)
+		[[ -n $f ]] && cp "$f" "$root/lib/modules/"
+	done
+	# Stage one moves the initramfs onto a tmpfs (pivot_root, which crun
+	# uses, cannot leave the initramfs root); stage two mounts what a
+	# cgroup v2 host has, as systemd would, and runs the test.
+	cat >"$root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin
+if [ ! -e /.stage2 ]; then
+	mount -t proc proc /proc
+	mkdir /newroot && mount -t tmpfs -o size=80% tmpfs /newroot
+	for f in /*; do
+		case $f in /newroot|/proc|/sys|/dev) ;; *) cp -a "$f" /newroot/ ;; esac
+	done
+	mkdir -p /newroot/proc /newroot/sys /newroot/dev && touch /newroot/.stage2
+	umount /proc
+	exec switch_root /newroot /init
+fi
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t bpf bpf /sys/fs/bpf
+echo "+cpu +memory +pids" >/sys/fs/cgroup/cgroup.subtree_control
+for m in /lib/modules/*.ko; do insmod "$m"; done
+ip link set lo up
+echo "VM: $(uname -r), cgroup controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
+bash /guest.sh
+echo "VM: done"
+poweroff -f
+INIT
+	chmod 755 "$root/init"
+}
+
+vm_boot() {
+	local root=$1 console=$2 secs=$3 image
+	image=$(mktemp)
+	(cd "$root" && find . | cpio -o -H newc 2>/dev/null) | gzip -1 >"$image"
+	timeout "$secs" qemu-system-x86_64 -accel tcg -cpu max -m 1536 -smp 2 \
+		-nographic -no-reboot -net none -kernel "$VM_KERNEL" -initrd "$image" \
+		-append "console=ttyS0 quiet loglevel=1 panic=-1" </dev/null >"$console" 2>&1
+	local rc=$?
+	rm -f "$image"
+	return $rc
+}
