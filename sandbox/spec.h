@@ -121,8 +121,8 @@ int chute_settings_check(const struct chute_settings *s, struct hearth_err *err)
  * process.terminal true; process.noNewPrivileges false; process.args that
  * is not a non-empty array of strings; malformed process.env, cwd, user;
  * a root.path that is absolute, contains "..", or does not resolve to a
- * directory strictly inside the bundle. linux.seccomp and linux.resources
- * are ignored.
+ * directory strictly inside the bundle. linux.seccomp (hearth applies its
+ * own profile) and linux.resources are ignored.
  */
 int chute_bundle_read(const char *bundle_dir, struct chute_settings *s,
 		      struct hearth_err *err);
@@ -139,9 +139,12 @@ int chute_bundle_rootfs(const char *bundle_dir, char *buf, size_t size,
 struct json_object *chute_resources_json(const struct chute_settings *s);
 
 /* Writes the hardened runtime spec for the bundle to @out_path (a temporary
- * file renamed into place, mode 0600: the environment may hold secrets).
- * The bundle is checked again, as in chute_bundle_read(), but its
- * annotations are not applied: @s is what counts. */
+ * file renamed into place, mode 0600: the environment may hold secrets),
+ * with hearth's seccomp profile: everything allowed but a fixed list of
+ * calls, which return EPERM (clone3: ENOSYS), for every ABI of the
+ * gateway's architecture. The bundle is checked again, as in
+ * chute_bundle_read(), but its annotations are not applied: @s is what
+ * counts. */
 int chute_spec_write(const char *bundle_dir, const struct chute_spec_paths *p,
 		     const struct chute_settings *s, const char *out_path,
 		     struct hearth_err *err);

@@ -797,6 +797,91 @@ static void check_env(struct json_object *spec)
 	ASSERT_EQ(strcmp(at_str(env, "2"), "EXTRA=1"), 0, "new variable appended");
 }
 
+/* The rule of linux.seccomp.syscalls naming @name, and how many do. */
+static struct json_object *seccomp_rule(struct json_object *spec,
+					const char *name, int *count)
+{
+	struct json_object *rules = at(spec, "linux/seccomp/syscalls"), *found = NULL;
+
+	*count = 0;
+	for (size_t i = 0; i < json_object_array_length(rules); i++) {
+		struct json_object *rule = json_object_array_get_idx(rules, i);
+
+		if (array_has(at(rule, "names"), name)) {
+			found = found ?: rule;
+			(*count)++;
+		}
+	}
+	return found;
+}
+
+static void check_denied(struct json_object *spec, const char *name, int err)
+{
+	int count;
+	struct json_object *rule = seccomp_rule(spec, name, &count);
+
+	if (!ASSERT_EQ(count, 1, name))
+		return;
+	ASSERT_STRHAS(at_str(rule, "action"), "SCMP_ACT_ERRNO", name);
+	ASSERT_EQ(at_int(rule, "errnoRet"), err, name);
+	if (strcmp(name, "clone"))
+		ASSERT_TRUE(!at(rule, "args"), name);
+}
+
+static void check_seccomp(struct json_object *spec)
+{
+	static const char *const denied[] = {
+		"unshare", "setns", "mount", "umount2", "pivot_root", "move_mount",
+		"open_tree", "fsopen", "fsmount", "bpf", "perf_event_open",
+		"userfaultfd", "io_uring_setup", "io_uring_enter", "keyctl",
+		"add_key", "request_key", "open_by_handle_at", "ptrace",
+		"process_vm_readv", "kexec_load", "init_module", "finit_module",
+		"reboot", "swapon", "syslog", "clock_settime", "settimeofday",
+	};
+	/* what programs need, or what is harmless without capabilities */
+	static const char *const allowed_calls[] = {
+		"execve", "fork", "vfork", "socket", "bind", "wait4", "chroot",
+		"personality", "adjtimex", "sethostname",
+	};
+#if defined(__x86_64__) || defined(__i386__)
+	static const char *const archs[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86",
+					     "SCMP_ARCH_X32" };
+#elif defined(__aarch64__) || defined(__arm__)
+	static const char *const archs[] = { "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM" };
+#else
+	static const char *const archs[] = { NULL };
+#endif
+	struct json_object *rules = at(spec, "linux/seccomp/syscalls"), *clone;
+	int count;
+
+	ASSERT_STRHAS(at_str(spec, "linux/seccomp/defaultAction"), "SCMP_ACT_ALLOW",
+		      "seccomp: allowed unless listed");
+	for (size_t i = 0; i < sizeof(archs) / sizeof(archs[0]) && archs[i]; i++)
+		ASSERT_TRUE(array_has(at(spec, "linux/seccomp/architectures"), archs[i]),
+			    archs[i]);
+	ASSERT_EQ(json_object_array_length(at(spec, "linux/seccomp/architectures")),
+		  archs[0] ? sizeof(archs) / sizeof(archs[0]) : 0, "architectures");
+	if (!ASSERT_EQ(json_object_array_length(rules), 3, "seccomp rules"))
+		return;
+	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
+		check_denied(spec, denied[i], EPERM);
+	/* no rule may deny clone outright: every fork and thread is one */
+	check_denied(spec, "clone", EPERM);
+	clone = seccomp_rule(spec, "clone", &count);
+	ASSERT_EQ(json_object_array_length(at(clone, "names")), 1, "clone alone");
+	ASSERT_EQ(json_object_array_length(at(clone, "args")), 1, "clone: one condition");
+	ASSERT_EQ(at_int(clone, "args/0/index"), 0, "clone: on its flags");
+	ASSERT_STRHAS(at_str(clone, "args/0/op"), "SCMP_CMP_MASKED_EQ", "clone: op");
+	ASSERT_EQ(at_int(clone, "args/0/value"), 0x10000000, "clone: CLONE_NEWUSER mask");
+	ASSERT_EQ(at_int(clone, "args/0/valueTwo"), 0x10000000, "clone: CLONE_NEWUSER set");
+	/* libc falls back to clone on ENOSYS, not on EPERM */
+	check_denied(spec, "clone3", ENOSYS);
+	for (size_t i = 0; i < sizeof(allowed_calls) / sizeof(allowed_calls[0]); i++) {
+		seccomp_rule(spec, allowed_calls[i], &count);
+		ASSERT_EQ(count, 0, allowed_calls[i]);
+	}
+}
+
 TEST(chute_spec_write_hardened)
 {
 	struct chute_settings s;
@@ -839,9 +924,9 @@ TEST(chute_spec_write_hardened)
 	ASSERT_STRHAS(at_str(r.spec, "linux/resources/devices/0/access"), "rwm", "all access");
 	ASSERT_TRUE(array_has(at(r.spec, "linux/maskedPaths"), "/proc/kcore"), "masked kcore");
 	ASSERT_TRUE(array_has(at(r.spec, "linux/readonlyPaths"), "/proc/sys"), "read-only /proc/sys");
+	check_seccomp(r.spec);
 	ASSERT_TRUE(!at(r.spec, "hooks") && !at(r.spec, "linux/devices") &&
-		    !at(r.spec, "linux/seccomp") && !at(r.spec, "linux/sysctl"),
-		    "nothing else");
+		    !at(r.spec, "linux/sysctl"), "nothing else");
 	ASSERT_OK(stat(r.out, &st), "stat spec");
 	ASSERT_EQ(st.st_mode & 0777, 0600, "spec mode");
 cleanup:
@@ -870,6 +955,36 @@ TEST(chute_spec_write_options)
 		  "the bundle's limits ignored");
 cleanup:
 	spec_done(&r);
+}
+
+/* A bundle's own profile, looser or stricter, changes nothing. */
+TEST(chute_spec_write_seccomp_ignores_bundle)
+{
+	static const char *const profiles[] = {
+		"{ \"defaultAction\": \"SCMP_ACT_ALLOW\" }",
+		"{ \"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [ { \"names\": [\"bpf\", \"unshare\"], \"action\": \"SCMP_ACT_ALLOW\" } ] }",
+		"{ \"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_X86\"] }",
+	};
+	struct chute_settings s;
+	struct spec_run want, r;
+
+	chute_settings_defaults(&s);
+	if (!spec_make(&want, minimal_config, &s))
+		goto cleanup;
+	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
+		char *config = config_with("linux", "seccomp", profiles[i]);
+
+		if (spec_make(&r, config, &s)) {
+			check_seccomp(r.spec);
+			ASSERT_TRUE(json_object_equal(at(r.spec, "linux/seccomp"),
+						      at(want.spec, "linux/seccomp")),
+				    profiles[i]);
+		}
+		spec_done(&r);
+		free(config);
+	}
+cleanup:
+	spec_done(&want);
 }
 
 TEST(chute_spec_write_refusals)
