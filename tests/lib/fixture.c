@@ -121,6 +121,42 @@ int fixture_attach_maps(struct fixture *fx, struct bpf_object *obj,
 	return ret;
 }
 
+/* Each chute's link as sandbox/net.c makes it: the gateway's end holds the
+ * /30's first address, the chute's is a static neighbour. The chute's end
+ * stays here unconfigured: the program only sees the frames it is handed. */
+static const struct {
+	const char *name, *gw_mac, *gw_v4, *mac, *v4;
+} fx_chutes[FX_CHUTES] = {
+	{ "hc-a", "02:00:00:00:03:01", FX_CHUTE_A_GW_V4, "02:00:00:00:03:02", FX_CHUTE_A_V4 },
+	{ "hc-b", "02:00:00:00:04:01", FX_CHUTE_B_GW_V4, "02:00:00:00:04:02", FX_CHUTE_B_V4 },
+};
+
+int fixture_add_chutes(struct fixture *fx)
+{
+	for (int i = 0; i < FX_CHUTES; i++) {
+		const char *name = fx_chutes[i].name;
+		int ret;
+
+		if (fixture_sh("ip link add %s address %s type veth peer name %sp", name,
+			       fx_chutes[i].gw_mac, name) ||
+		    fixture_sh("ip link set %s up && ip link set %sp up", name, name) ||
+		    fixture_sh("ip addr add %s/30 dev %s", fx_chutes[i].gw_v4, name) ||
+		    fixture_sh("ip neigh add %s lladdr %s dev %s nud permanent",
+			       fx_chutes[i].v4, fx_chutes[i].mac, name))
+			return -EIO;
+		fx->chute[i] = (int)if_nametoindex(name);
+		if (!fx->chute[i])
+			return -ENODEV;
+		pkt_mac(fx_chutes[i].gw_mac, fx->chute_gw_mac[i]);
+		pkt_mac(fx_chutes[i].mac, fx->chute_mac[i]);
+		ret = register_iface(fx->obj, 3 + (__u32)i, fx->chute[i], name,
+				     HEARTH_ROLE_CHUTE, fx->chute_gw_mac[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 int fixture_run(struct fixture *fx, int ifindex, const void *in, __u32 len,
 		void *out, __u32 *out_len, __u32 *retval)
 {

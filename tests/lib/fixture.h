@@ -10,6 +10,12 @@
  *   (the route MTU is locked: bpf_fib_lookup ignores an unlocked route MTU,
  *   which Linux forwarding would honour; see docs/architecture.md)
  *   203.0.113.200    mtu 1300             10.9.9.0/24    on ext0 (foreign)
+ *
+ * fixture_add_chutes() adds two chutes as the chute runtime wires them, in
+ * the default pool 10.213.0.0/24 (a /30 each: gateway .1, chute .2):
+ *
+ *   hc-a 10.213.0.1/30  chute a .2 (neighbour)
+ *   hc-b 10.213.0.5/30  chute b .6 (neighbour)
  */
 #ifndef HEARTH_TEST_FIXTURE_H
 #define HEARTH_TEST_FIXTURE_H
@@ -30,6 +36,12 @@
 #define FX_H1_V6 "2001:db8:1::10"
 #define FX_SERVER_V4 "203.0.113.10"
 #define FX_SERVER_V6 "2001:db8:cafe::10"
+#define FX_CHUTES 2
+#define FX_CHUTE_POOL "10.213.0.0/24"
+#define FX_CHUTE_A_GW_V4 "10.213.0.1"
+#define FX_CHUTE_A_V4 "10.213.0.2"
+#define FX_CHUTE_B_GW_V4 "10.213.0.5"
+#define FX_CHUTE_B_V4 "10.213.0.6"
 
 struct fixture {
 	struct bpf_object *obj;
@@ -37,6 +49,9 @@ struct fixture {
 	int stats_fd, fib_fd, fibl1_fd, state_fd, ct_fd;
 	int lan, wan, stray; /* ifindexes; stray is not registered */
 	__u8 lan_mac[6], wan_mac[6], h1_mac[6], h2_mac[6], inet_mac[6];
+	/* after fixture_add_chutes(): the gateway's end and the chute's MAC */
+	int chute[FX_CHUTES];
+	__u8 chute_gw_mac[FX_CHUTES][6], chute_mac[FX_CHUTES][6];
 };
 
 /* Moves the calling process into a new network namespace and builds the
@@ -45,6 +60,9 @@ int fixture_netns(struct fixture *fx);
 /* Registers lan0 and wan0 in @obj's maps and picks program @prog. */
 int fixture_attach_maps(struct fixture *fx, struct bpf_object *obj,
 			const char *prog);
+/* Creates hc-a and hc-b and registers them with the chute role (slots 3
+ * and 4); after fixture_attach_maps(). */
+int fixture_add_chutes(struct fixture *fx);
 int fixture_run(struct fixture *fx, int ifindex, const void *in, __u32 len,
 		void *out, __u32 *out_len, __u32 *retval);
 /* Sum over CPUs of one counter of the interface's slot. */

@@ -16,8 +16,9 @@
 
 #define FRAME_MAX 2048
 
-/* The gateway program, loaded unpinned, in a fresh fixture namespace. */
-static inline struct xdp_gateway *gw_setup(struct fixture *fx)
+/* The gateway program opened, not loaded yet (its load-time settings in
+ * skel->rodata may still change), in a fresh fixture namespace. */
+static inline struct xdp_gateway *gw_open(struct fixture *fx)
 {
 	struct xdp_gateway *skel;
 
@@ -25,9 +26,21 @@ static inline struct xdp_gateway *gw_setup(struct fixture *fx)
 		return NULL;
 	if (!ASSERT_OK(fixture_netns(fx), "fixture_netns"))
 		return NULL;
-	skel = xdp_gateway__open_and_load();
-	if (!ASSERT_TRUE(skel != NULL, "open_and_load"))
+	skel = xdp_gateway__open();
+	ASSERT_TRUE(skel != NULL, "open");
+	return skel;
+}
+
+/* Loads what gw_open() opened and fills the fixture's maps; destroys it
+ * on failure. */
+static inline struct xdp_gateway *gw_load(struct fixture *fx, struct xdp_gateway *skel)
+{
+	if (!skel)
 		return NULL;
+	if (!ASSERT_OK(xdp_gateway__load(skel), "load")) {
+		xdp_gateway__destroy(skel);
+		return NULL;
+	}
 	if (!ASSERT_OK(fixture_attach_maps(fx, skel->obj,
 					   HEARTH_STR(HEARTH_PROG_XDP_GATEWAY)),
 		       "fixture_attach_maps")) {
@@ -35,6 +48,12 @@ static inline struct xdp_gateway *gw_setup(struct fixture *fx)
 		return NULL;
 	}
 	return skel;
+}
+
+/* The gateway program, loaded unpinned, in a fresh fixture namespace. */
+static inline struct xdp_gateway *gw_setup(struct fixture *fx)
+{
+	return gw_load(fx, gw_open(fx));
 }
 
 /* A frame from h1 on the LAN (to the gateway's LAN MAC). */
