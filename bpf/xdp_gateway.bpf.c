@@ -285,18 +285,20 @@ static __always_inline __u32 tenant_stage(struct pkt *p, struct nat_state *n,
 	return HEARTH_CONTINUE;
 }
 
-/* Chute isolation sees every IP packet classify let through, whether XDP
- * or the kernel is to forward it. */
-static __always_inline __u32 isolate(struct pkt *p, __u32 id)
+/* Chute isolation sees every frame classify let through from a chute,
+ * whether XDP or the kernel is to take it, and every IP packet from home. */
+static __always_inline __u32 isolate(struct pkt *p, __u32 slot, __u32 id)
 {
 	__u32 verdict_id;
 
-	if (!p->family || (id != HEARTH_CONTINUE && id >= HEARTH_CNT_DROP_TRUNC_ETH))
+	if (id != HEARTH_CONTINUE && id >= HEARTH_CNT_DROP_TRUNC_ETH)
 		return id;
 	if (p->in_role == HEARTH_ROLE_CHUTE) {
-		verdict_id = isolate_from_chute(p);
+		verdict_id = isolate_from_chute(p, slot, id);
 		return verdict_id == HEARTH_CONTINUE ? id : verdict_id;
 	}
+	if (!p->family)
+		return id;
 	if (p->in_role == HEARTH_ROLE_LAN)
 		isolate_from_home(p);
 	return id;
@@ -316,7 +318,7 @@ static __always_inline int gateway_xdp(struct xdp_md *ctx)
 	if (slot >= HEARTH_MAX_IFACES)
 		slot = 0;
 	id = classify(ctx, &p, slot);
-	id = isolate(&p, id);
+	id = isolate(&p, slot, id);
 	if (id == HEARTH_CNT_PASS_FRAGMENT)
 		nat_fragment_in(&p);
 	if (id == HEARTH_CONTINUE)

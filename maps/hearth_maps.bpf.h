@@ -172,4 +172,14 @@ struct {
 	__type(value, __u64);
 } HEARTH_MAP_CHALLOW SEC(".maps");
 
+/* Key: an interface slot; value: the one IPv4 source address the chute on
+ * that interface may send from (network order; 0 until the chute runtime
+ * has written it, and then nothing from that interface passes). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HEARTH_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, __u32);
+} HEARTH_MAP_CHSRC SEC(".maps");
+
 #endif /* HEARTH_MAPS_BPF_H */

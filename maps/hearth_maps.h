@@ -37,6 +37,7 @@
 #define HEARTH_MAP_LINKCFG   hearth_linkcfg
 #define HEARTH_MAP_ISOLATE   hearth_isolate
 #define HEARTH_MAP_CHALLOW   hearth_challow
+#define HEARTH_MAP_CHSRC     hearth_chsrc
 
 #define HEARTH_STR_(x) #x
 #define HEARTH_STR(x) HEARTH_STR_(x)

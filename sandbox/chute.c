@@ -653,6 +653,19 @@ static void chutes_flag(struct chute_env *env)
 	hearth_dp_update_flags(env->dp, HEARTH_STATE_CHUTES, any ? HEARTH_STATE_CHUTES : 0);
 }
 
+/* Until this is written nothing the chute sends passes. */
+static int chute_source(struct chute_env *env, const struct chute_net *n,
+			struct hearth_err *err)
+{
+	int ret = hearth_dp_chute_source(env->dp, hearth_dp_slot_of(env->dp, n->host_if),
+					 n->chute_addr.s_addr);
+
+	if (ret)
+		return hearth_err_set(err, ret, "%s: cannot set the chute's source address: %s",
+				      n->host_if, strerror(-ret));
+	return 0;
+}
+
 /* Everything a running chute needs around it; what exists is kept. */
 static int net_up(struct chute_env *env, const char *name, struct chute_state *st,
 		  const struct chute_settings *s, struct hearth_err *err)
@@ -680,6 +693,8 @@ static int net_up(struct chute_env *env, const char *name, struct chute_state *s
 			return ret;
 	}
 	ret = hearth_dp_iface_up(env->dp, n.host_if, HEARTH_ROLE_CHUTE, HEARTH_XDP_AUTO, err);
+	if (!ret)
+		ret = chute_source(env, &n, err);
 	if (!ret)
 		ret = tenant_put(env, name, s, &n, err);
 	if (!ret)

@@ -6,7 +6,12 @@
  * connection the home opened (whose tuple the home's packets leave in
  * HEARTH_MAP_CHALLOW). Checked before any other decision, so no slow path
  * (options, fragments, the kernel's forwarding) can carry a chute's packet
- * into the home.
+ * into the home. A chute sends from its own address only
+ * (HEARTH_MAP_CHSRC): posing as another chute would pass that chute's
+ * replies, posing as an internet host would reach the home's NATed
+ * connections through the WAN address. Its broadcast and multicast frames
+ * other than ARP go nowhere: the kernel would take them in for the
+ * gateway's own services on every address.
  */
 #ifndef HEARTH_BPF_ISOLATE_H
 #define HEARTH_BPF_ISOLATE_H
@@ -39,17 +44,27 @@ static __always_inline int isolate_tuple(struct pkt *p, struct hearth_ct_key *ke
 	return ct_tuple(p->ip4, p->data_end, key, &ref) == CT_TRACKED;
 }
 
-/* A packet arriving from a chute: HEARTH_CONTINUE, or the drop counter. */
-static __always_inline __u32 isolate_from_chute(struct pkt *p)
+static __always_inline int isolate_own_source(struct pkt *p, __u32 slot)
+{
+	__u32 *src = bpf_map_lookup_elem(&HEARTH_MAP_CHSRC, &slot);
+
+	return src && *src && *src == p->ip4->saddr;
+}
+
+/* A packet arriving from the chute on @slot, @id what classify made of
+ * it: HEARTH_CONTINUE, or the drop counter. */
+static __always_inline __u32 isolate_from_chute(struct pkt *p, __u32 slot, __u32 id)
 {
 	struct hearth_ct_key key;
 	__u64 *opened;
 	int kind;
 
-	if (p->family == AF_INET6)
-		return HEARTH_CNT_DROP_CHUTE_ISOLATED; /* chutes are IPv4 only */
+	if (id == HEARTH_CNT_PASS_ARP)
+		return HEARTH_CONTINUE; /* the kernel answers, never routes it */
 	if (p->family != AF_INET)
-		return HEARTH_CONTINUE; /* ARP: the kernel does not route it */
+		return HEARTH_CNT_DROP_CHUTE_ISOLATED; /* IPv4 only, unicast only */
+	if (!isolate_own_source(p, slot))
+		return HEARTH_CNT_DROP_CHUTE_ISOLATED;
 	kind = isolate_kind(p->ip4->daddr);
 	if (kind <= HEARTH_ISOLATE_OPEN)
 		return HEARTH_CONTINUE;

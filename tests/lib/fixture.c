@@ -135,6 +135,7 @@ int fixture_add_chutes(struct fixture *fx)
 {
 	for (int i = 0; i < FX_CHUTES; i++) {
 		const char *name = fx_chutes[i].name;
+		__u32 slot, src;
 		int ret;
 
 		if (fixture_sh("ip link add %s address %s type veth peer name %sp", name,
@@ -153,6 +154,12 @@ int fixture_add_chutes(struct fixture *fx)
 				     HEARTH_ROLE_CHUTE, fx->chute_gw_mac[i]);
 		if (ret)
 			return ret;
+		/* as the chute runtime does once the veth is registered */
+		slot = 3 + (__u32)i;
+		src = inet_addr(fx_chutes[i].v4);
+		if (bpf_map_update_elem(map_fd(fx->obj, HEARTH_STR(HEARTH_MAP_CHSRC)), &slot,
+					&src, BPF_ANY))
+			return -errno;
 	}
 	return 0;
 }

@@ -375,6 +375,117 @@ TEST(isolate_nat_chute_round_trip)
 	xdp_gateway__destroy(t.skel);
 }
 
+/* A chute sends from its own address only. Chute a posing as b would pass
+ * b's replies into the home; posing as an internet server it would reach
+ * the home's NATed connections through the WAN address. */
+TEST(isolate_spoofed_source_dropped)
+{
+	struct pkt_spec home, reply, fake;
+	struct iso_fx t;
+
+	if (!iso_setup(&t, ISO_CHUTES | ISO_FLAG))
+		return;
+	home = home_spec(&t, CHUTE_B, IPPROTO_TCP);
+	forwarded(&t, t.fx.lan, &home, t.fx.chute[CHUTE_B], t.fx.chute_mac[CHUTE_B],
+		  "home to chute b");
+	reply = reply_to_home(&t, CHUTE_B, IPPROTO_TCP);
+	fake = reply;
+	memcpy(fake.smac, t.fx.chute_mac[CHUTE_A], 6);
+	memcpy(fake.dmac, t.fx.chute_gw_mac[CHUTE_A], 6);
+	dropped(&t, CHUTE_A, &fake, "b's reply sent by chute a");
+	fake = chute_spec(&t, CHUTE_A, IPPROTO_UDP, FX_SERVER_V4);
+	fake.src = "10.213.0.99";
+	dropped(&t, CHUTE_A, &fake, "to the internet from an address not its own");
+	fake.src = FX_H1_V4;
+	dropped(&t, CHUTE_A, &fake, "to the internet from a home address");
+	forwarded(&t, t.fx.chute[CHUTE_B], &reply, t.fx.lan, t.fx.h1_mac,
+		  "b's own reply still passes");
+	ASSERT_EQ(fixture_counter(&t.fx, t.fx.lan, HEARTH_CNT_TX), 1,
+		  "only b's own reply reached the home");
+	xdp_gateway__destroy(t.skel);
+}
+
+TEST(isolate_nat_injection_dropped)
+{
+	__u8 got[FRAME_MAX];
+	struct iso_fx t;
+	char what[96];
+
+	if (!iso_setup(&t, ISO_CHUTES | ISO_FLAG | ISO_NAT))
+		return;
+	for (size_t i = 0; i < 2; i++) {
+		struct pkt_spec out = lan_spec(&t.fx, AF_INET, FX_SERVER_V4), fake;
+		__u16 port;
+
+		out.proto = protos[i];
+		snprintf(what, sizeof(what), "%s: h1 to the server", proto_name(protos[i]));
+		if (!forwarded_frame(&t, t.fx.lan, &out, t.fx.wan, t.fx.inet_mac, got, what))
+			continue;
+		port = be16_at(got + L3 + 20);
+		fake = reply_spec(&t.fx, protos[i], port);
+		memcpy(fake.smac, t.fx.chute_mac[CHUTE_A], 6);
+		memcpy(fake.dmac, t.fx.chute_gw_mac[CHUTE_A], 6);
+		snprintf(what, sizeof(what), "%s: the server's answer sent by a chute",
+			 proto_name(protos[i]));
+		dropped(&t, CHUTE_A, &fake, what);
+		fake = reply_spec(&t.fx, protos[i], port);
+		snprintf(what, sizeof(what), "%s: the same answer from the internet",
+			 proto_name(protos[i]));
+		forwarded(&t, t.fx.wan, &fake, t.fx.lan, t.fx.h1_mac, what);
+	}
+	xdp_gateway__destroy(t.skel);
+}
+
+/* Until the runtime has written a chute's address nothing of it passes;
+ * the library call is what opens it, and the address only. */
+TEST(isolate_source_unset_drops_all)
+{
+	struct pkt_spec s;
+	struct in_addr a;
+	struct iso_fx t;
+
+	if (!iso_setup(&t, ISO_CHUTES | ISO_FLAG))
+		return;
+	s = chute_spec(&t, CHUTE_A, IPPROTO_UDP, FX_SERVER_V4);
+	ASSERT_OK(hearth_dp_chute_source(&t.dp, 3, 0), "source cleared");
+	dropped(&t, CHUTE_A, &s, "to the internet with no source set");
+	inet_pton(AF_INET, FX_CHUTE_A_V4, &a);
+	ASSERT_OK(hearth_dp_chute_source(&t.dp, 3, a.s_addr), "source set");
+	forwarded(&t, t.fx.chute[CHUTE_A], &s, t.fx.wan, t.fx.inet_mac,
+		  "to the internet once set");
+	ASSERT_EQ(hearth_dp_chute_source(&t.dp, 0, a.s_addr), -EINVAL, "slot 0 refused");
+	xdp_gateway__destroy(t.skel);
+}
+
+/* Broadcast and multicast from a chute would be taken in by the gateway's
+ * own stack on every address (mDNS, DHCP, SSDP listeners): dropped. ARP
+ * broadcast is what the link needs: passed. */
+TEST(isolate_chute_broadcast_dropped)
+{
+	static const __u8 bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const __u8 mdns[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb };
+	struct pkt_spec s;
+	struct iso_fx t;
+
+	if (!iso_setup(&t, ISO_CHUTES | ISO_FLAG))
+		return;
+	s = chute_spec(&t, CHUTE_A, IPPROTO_UDP, "255.255.255.255");
+	s.dport = 67;
+	memcpy(s.dmac, bcast, 6);
+	dropped(&t, CHUTE_A, &s, "UDP to 255.255.255.255");
+	s.dst = "10.213.0.3";
+	dropped(&t, CHUTE_A, &s, "UDP to the link's broadcast address");
+	s = chute_spec(&t, CHUTE_A, IPPROTO_UDP, "224.0.0.251");
+	s.dport = 5353;
+	memcpy(s.dmac, mdns, 6);
+	dropped(&t, CHUTE_A, &s, "mDNS multicast");
+	s = chute_spec(&t, CHUTE_A, IPPROTO_UDP, FX_SERVER_V4);
+	memcpy(s.dmac, bcast, 6);
+	s.ethertype = ETH_P_ARP;
+	ends(&t, t.fx.chute[CHUTE_A], &s, XDP_PASS, HEARTH_CNT_PASS_ARP, "ARP broadcast");
+	xdp_gateway__destroy(t.skel);
+}
+
 /* What is not the reply of the home's connection: a field of the tuple
  * changed, or another chute answering. */
 static void not_replies(struct iso_fx *t, __u8 proto)

@@ -63,6 +63,7 @@ static const char *const map_names[HEARTH_DP_MAP_COUNT] = {
 	[HEARTH_DP_LINKCFG] = HEARTH_STR(HEARTH_MAP_LINKCFG),
 	[HEARTH_DP_ISOLATE] = HEARTH_STR(HEARTH_MAP_ISOLATE),
 	[HEARTH_DP_CHALLOW] = HEARTH_STR(HEARTH_MAP_CHALLOW),
+	[HEARTH_DP_CHSRC] = HEARTH_STR(HEARTH_MAP_CHSRC),
 };
 
 #define PROG_NAME HEARTH_STR(HEARTH_PROG_XDP_GATEWAY)
@@ -530,6 +531,7 @@ static int take_skeleton_fds(struct hearth_dp *dp, struct xdp_gateway *skel)
 		[HEARTH_DP_LINKCFG] = skel->maps.HEARTH_MAP_LINKCFG,
 		[HEARTH_DP_ISOLATE] = skel->maps.HEARTH_MAP_ISOLATE,
 		[HEARTH_DP_CHALLOW] = skel->maps.HEARTH_MAP_CHALLOW,
+		[HEARTH_DP_CHSRC] = skel->maps.HEARTH_MAP_CHSRC,
 	};
 
 	for (int i = 0; i < HEARTH_DP_MAP_COUNT; i++) {
@@ -1018,7 +1020,19 @@ int hearth_dp_iface_down(struct hearth_dp *dp, __u32 slot)
 	if (bpf_map_update_elem(dp->map_fd[HEARTH_DP_IFACES], &slot, &empty,
 				BPF_ANY))
 		return -errno;
+	ret = hearth_dp_chute_source(dp, slot, 0);
+	if (ret)
+		return ret;
 	clear_counters(dp, slot);
+	return 0;
+}
+
+int hearth_dp_chute_source(struct hearth_dp *dp, __u32 slot, __be32 addr)
+{
+	if (!slot || slot >= HEARTH_MAX_IFACES)
+		return -EINVAL;
+	if (bpf_map_update_elem(dp->map_fd[HEARTH_DP_CHSRC], &slot, &addr, BPF_ANY))
+		return -errno;
 	return 0;
 }
 

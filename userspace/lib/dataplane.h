@@ -33,6 +33,7 @@ enum hearth_dp_map {
 	HEARTH_DP_LINKCFG,
 	HEARTH_DP_ISOLATE,
 	HEARTH_DP_CHALLOW,
+	HEARTH_DP_CHSRC,
 	HEARTH_DP_MAP_COUNT,
 };
 
@@ -80,6 +81,10 @@ int hearth_dp_iface_up(struct hearth_dp *dp, const char *name,
 		       enum hearth_iface_role role, enum hearth_xdp_mode mode,
 		       struct hearth_err *err);
 int hearth_dp_iface_down(struct hearth_dp *dp, __u32 slot);
+/* The one source address the chute behind @slot may send from (0: none,
+ * so nothing it sends passes): what stops a chute posing as another chute
+ * or as an internet host answering the home's NATed connections. */
+int hearth_dp_chute_source(struct hearth_dp *dp, __u32 slot, __be32 addr);
 /* The interface of @slot is gone: stop mapping its old ifindex (which the
  * kernel may hand to another device) but keep the slot and its counters. */
 int hearth_dp_iface_forget(struct hearth_dp *dp, __u32 slot);
