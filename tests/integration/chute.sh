@@ -138,6 +138,27 @@ t_check "logs show the chute's output" grep -q 'serving on port 80' <<<"$(hearth
 t_check "the sensor writes into the data directory" \
 	wait_for 5 test -s "$chute_dir/$WEB/data/readings/log"
 
+# --- seccomp: hearth's default profile ---------------------------------------
+# a command in the chute as hearth runs crun (hybrid cgroups: unified mount
+# hidden); crun exec applies the chute's profile, nsenter would not
+chute_exec() { # chute_exec NAME CMD...
+	local name=$1
+	shift
+	unshare -m --propagation private sh -c \
+		'umount -l /sys/fs/cgroup/unified 2>/dev/null; exec "$@"' _ \
+		crun --root="$HEARTH_RUN_DIR/crun" exec "hearth-$name" "$@"
+}
+t_check "seccomp: the chute's process runs under a filter (Seccomp: 2)" \
+	grep -qE '^Seccomp:[[:space:]]+2$' "/proc/$(status "$WEB" | jq .pid)/status"
+if busybox unshare -U true 2>/dev/null; then
+	out=$(chute_exec "$WEB" /bin/busybox unshare -U true 2>&1)
+	rc=$?
+	t_check "seccomp: unshare -U works on the host, refused in the chute ($out)" \
+		bash -c '[[ $1 -ne 0 && $2 == *"Operation not permitted"* ]]' _ "$rc" "$out"
+else
+	t_skip "seccomp: unshare -U refused in the chute" "user namespaces are off on this host"
+fi
+
 # --- limits -----------------------------------------------------------------
 pid=$(jq .pid <<<"$st")
 mem=$(cgroup_file "$pid" memory memory.limit_in_bytes)
