@@ -261,6 +261,7 @@ struct hearth_nat_fwd_key {
 enum hearth_nat_fwd_origin {
 	HEARTH_FWD_CONFIG = 1, /* from the configuration file */
 	HEARTH_FWD_RUNTIME = 2, /* added with `hearth nat forward add` */
+	HEARTH_FWD_CHUTE = 3, /* a running chute's, removed when it stops */
 };
 
 struct hearth_nat_fwd {

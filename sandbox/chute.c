@@ -606,28 +606,70 @@ static int tenant_put(struct chute_env *env, const char *name,
 	return hearth_shaper_follow(env->dp, err);
 }
 
-static int forwards_put(struct chute_env *env, const struct chute_settings *s,
-			const struct chute_net *n, struct hearth_err *err)
+static const char *proto_word(__u8 proto)
 {
+	return proto == IPPROTO_TCP ? "tcp" : "udp";
+}
+
+/* Is the forward of @f's WAN port this chute's (or free)? */
+static bool forward_ours(struct chute_env *env, const struct chute_forward *f,
+			 const struct chute_net *n, struct hearth_nat_fwd *fwd)
+{
+	if (hearth_nat_forward_get(env->dp, f->proto, f->wan_port, fwd))
+		return true;
+	return fwd->origin == HEARTH_FWD_CHUTE && fwd->addr == n->chute_addr.s_addr;
+}
+
+/* A WAN port forwarded elsewhere (the configuration, the operator at run
+ * time, another chute) is not taken over: the chute does not start, or
+ * the update is refused, before anything changed. */
+static int forwards_check(struct chute_env *env, const struct chute_settings *s,
+			  const struct chute_net *n, struct hearth_err *err)
+{
+	char to[INET_ADDRSTRLEN];
+	struct hearth_nat_fwd fwd;
+
 	for (int i = 0; i < s->n_forwards; i++) {
 		const struct chute_forward *f = &s->forwards[i];
-		int ret = hearth_nat_forward_add(env->dp, f->proto, f->wan_port,
-						 n->chute_addr, f->chute_port,
-						 HEARTH_FWD_RUNTIME);
 
-		if (ret)
-			return hearth_err_set(err, ret, "port forward %s %u: %s",
-					      f->proto == IPPROTO_TCP ? "tcp" : "udp",
-					      f->wan_port, strerror(-ret));
+		if (forward_ours(env, f, n, &fwd))
+			continue;
+		inet_ntop(AF_INET, &fwd.addr, to, sizeof(to));
+		return hearth_err_set(err, -EADDRINUSE,
+				      "port forward %s %u is taken (to %s:%u, %s)",
+				      proto_word(f->proto), f->wan_port, to, ntohs(fwd.port),
+				      hearth_nat_forward_origin(fwd.origin));
 	}
 	return 0;
 }
 
-static void forwards_del(struct chute_env *env, const struct chute_settings *s)
+static int forwards_put(struct chute_env *env, const struct chute_settings *s,
+			const struct chute_net *n, struct hearth_err *err)
 {
+	int ret = forwards_check(env, s, n, err);
+
+	for (int i = 0; !ret && i < s->n_forwards; i++) {
+		const struct chute_forward *f = &s->forwards[i];
+
+		ret = hearth_nat_forward_add(env->dp, f->proto, f->wan_port, n->chute_addr,
+					     f->chute_port, HEARTH_FWD_CHUTE);
+		if (ret)
+			hearth_err_set(err, ret, "port forward %s %u: %s", proto_word(f->proto),
+				       f->wan_port, strerror(-ret));
+	}
+	return ret;
+}
+
+/* Only the chute's own: a port the operator took over since stays. */
+static void forwards_del(struct chute_env *env, const struct chute_settings *s,
+			 const struct chute_net *n)
+{
+	struct hearth_nat_fwd fwd;
+
 	for (int i = 0; i < s->n_forwards; i++)
-		hearth_nat_forward_del(env->dp, s->forwards[i].proto,
-				       s->forwards[i].wan_port);
+		if (forward_ours(env, &s->forwards[i], n, &fwd))
+			hearth_nat_forward_del(env->dp, s->forwards[i].proto,
+					       s->forwards[i].wan_port);
 }
 
 /* Home packets to chutes open the way for replies only while chutes run. */
@@ -692,7 +734,10 @@ static int net_up(struct chute_env *env, const char *name, struct chute_state *s
 		if (ret)
 			return ret;
 	}
-	ret = hearth_dp_iface_up(env->dp, n.host_if, HEARTH_ROLE_CHUTE, HEARTH_XDP_AUTO, err);
+	ret = forwards_check(env, s, &n, err);
+	if (!ret)
+		ret = hearth_dp_iface_up(env->dp, n.host_if, HEARTH_ROLE_CHUTE,
+					 HEARTH_XDP_AUTO, err);
 	if (!ret)
 		ret = chute_source(env, &n, err);
 	if (!ret)
@@ -716,7 +761,7 @@ static void net_down(struct chute_env *env, const char *name,
 		return;
 	net_of(env, name, st->index, &n);
 	if (env->dp) {
-		forwards_del(env, s);
+		forwards_del(env, s, &n);
 		tenant_name(name, tname, sizeof(tname));
 		if (hearth_tenant_find(env->dp, tname) >= 0 &&
 		    !hearth_tenant_del(env->dp, tname, NULL))
@@ -861,6 +906,7 @@ static int install_replace(struct chute_env *env, const char *name,
 
 	if (ret)
 		return hearth_err_set(err, ret, "path too long");
+	/* the lock keeps supervision from starting the chute halfway */
 	if (chute_alive(env, name))
 		return hearth_err_set(err, -EBUSY, "chute '%s' is running: stop it before reinstalling",
 				      name);
@@ -889,7 +935,7 @@ int chute_install(struct chute_env *env, const char *name, const char *path,
 {
 	char dir[PATH_MAX], stage[PATH_MAX];
 	bool exists;
-	int ret = check_name(name, err);
+	int lock, ret = check_name(name, err);
 
 	if (ret)
 		return ret;
@@ -909,8 +955,12 @@ int chute_install(struct chute_env *env, const char *name, const char *path,
 	if (mkdir(stage, 0700))
 		return hearth_err_set(err, -errno, "cannot create %s: %s", stage, strerror(errno));
 	ret = install_staged(path, argc, argv, stage, err);
-	if (!ret && replace)
-		ret = install_replace(env, name, stage, err);
+	if (!ret && replace) {
+		lock = lock_installed(env, name, err);
+		ret = lock < 0 ? lock : install_replace(env, name, stage, err);
+		if (lock >= 0)
+			close(lock);
+	}
 	else if (!ret && rename(stage, dir))
 		ret = hearth_err_set(err, -errno, "cannot install %s: %s", dir, strerror(errno));
 	if (ret || replace)
@@ -1125,6 +1175,33 @@ static int apply_resources(struct chute_env *env, const char *name,
 	return 0;
 }
 
+/* All of @s applied to a running chute, or, on a failure, all of @old
+ * again: a refused update changes nothing. */
+static int update_running(struct chute_env *env, const char *name, struct chute_state *st,
+			  const struct chute_settings *old, const struct chute_settings *s,
+			  struct hearth_err *err)
+{
+	struct chute_net n;
+	int ret;
+
+	if (!env->dp)
+		return hearth_err_set(err, -ENOENT, "the data plane is not loaded");
+	net_of(env, name, st->index, &n);
+	ret = forwards_check(env, s, &n, err);
+	if (!ret)
+		ret = apply_resources(env, name, s, err);
+	if (ret)
+		return ret;
+	forwards_del(env, old, &n);
+	ret = net_up(env, name, st, s, err);
+	if (ret) {
+		forwards_del(env, s, &n);
+		apply_resources(env, name, old, NULL);
+		net_up(env, name, st, old, NULL);
+	}
+	return ret;
+}
+
 int chute_update(struct chute_env *env, const char *name, int argc, char **argv,
 		 struct hearth_err *err)
 {
@@ -1151,13 +1228,8 @@ int chute_update(struct chute_env *env, const char *name, int argc, char **argv,
 		ret = chute_settings_check(&s, err);
 	if (!ret)
 		ret = state_load(env, name, &st);
-	if (!ret && chute_alive(env, name)) {
-		ret = apply_resources(env, name, &s, err);
-		if (!ret) {
-			forwards_del(env, &old);
-			ret = net_up(env, name, &st, &s, err);
-		}
-	}
+	if (!ret && chute_alive(env, name))
+		ret = update_running(env, name, &st, &old, &s, err);
 	if (!ret)
 		ret = chute_settings_save(&s, path, err);
 	close(lock);

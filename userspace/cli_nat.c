@@ -227,7 +227,7 @@ static int forward_list(struct cli *cli, int argc, char **argv)
 		json_object_object_add(o, "port", json_object_new_int(ntohs(key.port)));
 		json_object_object_add(o, "to", json_object_new_string(endpoint(fwd.addr, fwd.port, buf, sizeof(buf))));
 		json_object_object_add(o, "origin", json_object_new_string(
-			fwd.origin == HEARTH_FWD_CONFIG ? "config" : "runtime"));
+			hearth_nat_forward_origin(fwd.origin)));
 		json_object_array_add(list, o);
 	}
 	hearth_dp_close(&dp);

@@ -36,7 +36,7 @@ bb() { "$here/../../sandbox/examples/busybox-chute.sh" "$@"; }
 bundle_cmd() {
 	local dir=$1 cmd=$2
 	shift 2
-	bb "$dir" "$@" >/dev/null
+	bb "$dir" io.hearth.forward= "$@" >/dev/null # the web chute has WAN 8080
 	jq --arg c "$cmd" '.process.args = ["/bin/sh", "-c", $c]' "$dir/config.json" >"$dir/c" &&
 		mv "$dir/c" "$dir/config.json"
 }
@@ -166,6 +166,33 @@ mem=$(cgroup_file "$pid" memory memory.limit_in_bytes)
 t_cmp "memory limit set from the annotation (32M)" "$(cat "$mem")" -eq $((32 << 20))
 t_check "update memory 48M" hearth_cli chute update "$WEB" memory 48M
 t_cmp "  applied live to the cgroup" "$(cat "$mem")" -eq $((48 << 20))
+
+# --- port forwards are not taken over; a refused update changes nothing --------
+hearth_cli nat forward add tcp 8090 "$H1_V4:22" >/dev/null
+out=$(hearth_cli chute update "$WEB" memory 40M forward tcp:8090:80 2>&1)
+rc=$?
+t_check "update to a WAN port forwarded elsewhere refused ($out)" \
+	bash -c '[[ $1 -ne 0 && $2 == *"tcp 8090 is taken (to '"$H1_V4"':22, runtime)"* ]]' _ "$rc" "$out"
+t_cmp "  its memory setting not applied either" "$(cat "$mem")" -eq $((48 << 20))
+t_jq "  the operator's forward kept, the chute's listed as a chute's" \
+	'[.[] | select(.port == 8090 and .origin == "runtime")] | length == 1 and
+	 [.[] | select(.port == 8080 and .origin == "chute")] | length == 1' \
+	"$(hearth_cli -j nat forward list)"
+t_check "  the chute still serves on its own forward" \
+	bash -c "ip netns exec $NS_IN curl -sf -m 2 http://$GW_WAN_V4:8080/ | grep -q 'demo chute'"
+hearth_cli nat forward del tcp 8090 >/dev/null
+DUP=dup$sfx
+bb "$work/dup" >/dev/null
+hearth_cli chute install "$DUP" "$work/dup" >/dev/null
+out=$(hearth_cli chute start "$DUP" 2>&1)
+rc=$?
+t_check "a chute asking for another chute's WAN port does not start ($out)" \
+	bash -c '[[ $1 -ne 0 && $2 == *"tcp 8080 is taken (to '"$addr"':80, chute)"* ]]' _ "$rc" "$out"
+t_check "  the first chute keeps its forward" \
+	bash -c "ip netns exec $NS_IN curl -sf -m 2 http://$GW_WAN_V4:8080/ | grep -q 'demo chute'"
+t_check "  nothing of the refused start is left" \
+	bash -c "[[ ! -e /run/netns/hearth-$DUP ]] && ! ip netns exec $NS_GW ip link show hc-$DUP 2>/dev/null"
+hearth_cli chute remove "$DUP" >/dev/null
 
 bundle_cmd "$work/hog" 'echo hog start; x=$(yes 0123456789 | head -c 200000000); echo survived' \
 	io.hearth.memory=16M io.hearth.restart=on-failure

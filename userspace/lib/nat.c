@@ -193,6 +193,28 @@ int hearth_nat_forward_add(struct hearth_dp *dp, __u8 proto, __u16 wan_port,
 	return 0;
 }
 
+int hearth_nat_forward_get(struct hearth_dp *dp, __u8 proto, __u16 wan_port,
+			   struct hearth_nat_fwd *fwd)
+{
+	struct hearth_nat_fwd_key key = { .proto = proto, .port = htons(wan_port) };
+
+	if (bpf_map_lookup_elem(dp->map_fd[HEARTH_DP_NATFWD], &key, fwd))
+		return -errno;
+	return 0;
+}
+
+const char *hearth_nat_forward_origin(__u8 origin)
+{
+	switch (origin) {
+	case HEARTH_FWD_CONFIG:
+		return "config";
+	case HEARTH_FWD_CHUTE:
+		return "chute";
+	default:
+		return "runtime";
+	}
+}
+
 int hearth_nat_forward_del(struct hearth_dp *dp, __u8 proto, __u16 wan_port)
 {
 	struct hearth_nat_fwd_key key = { .proto = proto, .port = htons(wan_port) };

@@ -41,6 +41,11 @@ bool hearth_nat_range_overlaps_local(__u16 min, __u16 max, unsigned int *lo,
 int hearth_nat_forward_add(struct hearth_dp *dp, __u8 proto, __u16 wan_port,
 			   struct in_addr addr, __u16 port, __u8 origin);
 int hearth_nat_forward_del(struct hearth_dp *dp, __u8 proto, __u16 wan_port);
+/* The forward of a WAN port: 0, or -ENOENT when there is none. */
+int hearth_nat_forward_get(struct hearth_dp *dp, __u8 proto, __u16 wan_port,
+			   struct hearth_nat_fwd *fwd);
+/* "config", "runtime" or "chute". */
+const char *hearth_nat_forward_origin(__u8 origin);
 /* Makes the configured forwards of the data plane those of @cfg. */
 int hearth_nat_forwards_sync(struct hearth_dp *dp, const struct hearth_config *cfg);
 
