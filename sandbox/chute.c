@@ -48,6 +48,7 @@ struct chute_state {
 	char last_exit[48];
 	long long exited_at; /* CLOCK_REALTIME ms of the last exit seen */
 	long long started_at; /* and of the last launch */
+	bool suspended; /* stopped by `hearth down`, to start with hearthd */
 };
 
 static long long now_ms(void)
@@ -206,6 +207,8 @@ static int state_load(const struct chute_env *env, const char *name,
 		st->exited_at = json_object_get_int64(v);
 	if (json_object_object_get_ex(o, "started_at", &v))
 		st->started_at = json_object_get_int64(v);
+	if (json_object_object_get_ex(o, "suspended", &v))
+		st->suspended = json_object_get_boolean(v);
 	json_object_put(o);
 	return 0;
 }
@@ -226,6 +229,7 @@ static int state_save(const struct chute_env *env, const char *name,
 	json_object_object_add(o, "last_exit", json_object_new_string(st->last_exit));
 	json_object_object_add(o, "exited_at", json_object_new_int64(st->exited_at));
 	json_object_object_add(o, "started_at", json_object_new_int64(st->started_at));
+	json_object_object_add(o, "suspended", json_object_new_boolean(st->suspended));
 	ret = chute_path(env, name, "state.json", path, sizeof(path));
 	if (!ret)
 		ret = write_text(path, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
@@ -1410,6 +1414,21 @@ static bool wants_restart(const struct chute_settings *s, const char *how)
 	return s->restart == CHUTE_RESTART_ON_FAILURE && strcmp(how, "exit 0");
 }
 
+/* A chute `hearth down` stopped starts with the next hearthd, whatever its
+ * restart policy, without counting as a restart. */
+static void resume(struct chute_env *env, const char *name, struct chute_state *st,
+		   void (*log)(const char *fmt, ...))
+{
+	struct hearth_err err = {};
+
+	st->suspended = false;
+	state_save(env, name, st);
+	if (launch(env, name, st, &err))
+		log("chute %s: start after hearth down failed: %s", name, err.msg);
+	else
+		log("chute %s started again (stopped by hearth down)", name);
+}
+
 static void supervise_one(struct chute_env *env, const char *name,
 			  void (*log)(const char *fmt, ...))
 {
@@ -1425,6 +1444,10 @@ static void supervise_one(struct chute_env *env, const char *name,
 		goto cleanup;
 	if (settings_load(env, name, &s, NULL))
 		goto cleanup;
+	if (st.suspended) {
+		resume(env, name, &st, log);
+		goto cleanup;
+	}
 	chute_path(env, name, "exit", path, sizeof(path));
 	if (!read_text(path, how, sizeof(how))) {
 		/* a new end: record it once */
@@ -1455,6 +1478,56 @@ static void supervise_one(struct chute_env *env, const char *name,
 		log("chute %s restarted (%d)", name, st.restarts);
 cleanup:
 	close(lock);
+}
+
+/* A running chute without the data plane would have no isolation and no
+ * NAT: the kernel would forward it anywhere. */
+static int suspend_one(struct chute_env *env, const char *name)
+{
+	char path[PATH_MAX];
+	struct chute_settings s;
+	struct chute_state st;
+	int ret, lock = chute_lock(env, name, true);
+
+	if (lock < 0)
+		return lock;
+	ret = state_load(env, name, &st);
+	if (ret || !chute_alive(env, name))
+		goto cleanup;
+	kill_container(env, name);
+	if (settings_load(env, name, &s, NULL))
+		chute_settings_defaults(&s);
+	net_down(env, name, &st, &s);
+	chute_path(env, name, "exit", path, sizeof(path));
+	unlink(path);
+	st.index = -1;
+	st.suspended = st.running;
+	snprintf(st.last_exit, sizeof(st.last_exit), "stopped by hearth down");
+	st.exited_at = now_ms();
+	ret = state_save(env, name, &st);
+	if (!ret)
+		ret = 1;
+cleanup:
+	close(lock);
+	return ret;
+}
+
+int chute_suspend_all(struct chute_env *env, int *stopped)
+{
+	char **names = NULL;
+	int n = 0, ret = chute_names(env, &names, &n), one;
+
+	*stopped = 0;
+	for (int i = 0; i < n; i++) {
+		one = suspend_one(env, names[i]);
+		if (one > 0)
+			(*stopped)++;
+		else if (one < 0 && !ret)
+			ret = one;
+		free(names[i]);
+	}
+	free(names);
+	return ret;
 }
 
 void chute_supervise(struct chute_env *env, void (*log)(const char *fmt, ...))

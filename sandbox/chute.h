@@ -63,6 +63,9 @@ int chute_status(struct chute_env *env, const char *name,
 int chute_names(struct chute_env *env, char ***names, int *n);
 int chute_log_path(struct chute_env *env, const char *name, char *buf,
 		   size_t size, struct hearth_err *err);
+/* For `hearth down`: stops every running chute (network included) and
+ * marks it to start again with the next hearthd; @stopped: how many. */
+int chute_suspend_all(struct chute_env *env, int *stopped);
 /* hearthd, twice a second: restarts chutes that ended, by policy. */
 void chute_supervise(struct chute_env *env,
 		     void (*log)(const char *fmt, ...));

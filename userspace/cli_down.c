@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "lib/rundir.h"
+#include "../sandbox/chute.h"
 
 #define STOP_TIMEOUT_MS 5000
 
@@ -29,6 +30,30 @@ static int stop_daemon(struct cli *cli)
 	return cli_error(cli, CLI_EXIT_FAIL, "hearthd (pid %d) did not stop", (int)pid);
 }
 
+/* Chutes need the data plane for isolation and NAT: they stop first, and
+ * start again with the next hearthd. No chutes file: hearthd never ran
+ * with chutes here. */
+static int stop_chutes(struct cli *cli)
+{
+	struct chute_env env;
+	struct hearth_dp dp;
+	int ret, stopped;
+
+	if (chute_env_load(&env, cli->run_dir, NULL))
+		return 0;
+	if (!hearth_dp_open(&dp, cli->pin_dir, NULL))
+		env.dp = &dp;
+	ret = chute_suspend_all(&env, &stopped);
+	if (env.dp)
+		hearth_dp_close(env.dp);
+	if (ret < 0)
+		return cli_error(cli, CLI_EXIT_FAIL, "cannot stop the chutes: %s", strerror(-ret));
+	if (stopped)
+		printf("%d chute%s stopped; they start again with hearthd\n", stopped,
+		       stopped == 1 ? "" : "s");
+	return 0;
+}
+
 int cmd_down(struct cli *cli, int argc, char **argv)
 {
 	struct hearth_err err = {};
@@ -38,6 +63,8 @@ int cmd_down(struct cli *cli, int argc, char **argv)
 		return cli_error(cli, CLI_EXIT_USAGE, "'down' takes no arguments, got '%s'",
 				 argv[0]);
 	ret = stop_daemon(cli);
+	if (!ret)
+		ret = stop_chutes(cli);
 	if (ret)
 		return ret;
 	if (hearth_dp_teardown(cli->pin_dir, &err))

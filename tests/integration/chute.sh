@@ -175,8 +175,8 @@ t_check "update to a WAN port forwarded elsewhere refused ($out)" \
 	bash -c '[[ $1 -ne 0 && $2 == *"tcp 8090 is taken (to '"$H1_V4"':22, runtime)"* ]]' _ "$rc" "$out"
 t_cmp "  its memory setting not applied either" "$(cat "$mem")" -eq $((48 << 20))
 t_jq "  the operator's forward kept, the chute's listed as a chute's" \
-	'[.[] | select(.port == 8090 and .origin == "runtime")] | length == 1 and
-	 [.[] | select(.port == 8080 and .origin == "chute")] | length == 1' \
+	'([.[] | select(.port == 8090 and .origin == "runtime")] | length == 1) and
+	 ([.[] | select(.port == 8080 and .origin == "chute")] | length == 1)' \
 	"$(hearth_cli -j nat forward list)"
 t_check "  the chute still serves on its own forward" \
 	bash -c "ip netns exec $NS_IN curl -sf -m 2 http://$GW_WAN_V4:8080/ | grep -q 'demo chute'"
@@ -251,6 +251,25 @@ t_check "a crash after the restart is restarted by policy" \
 		jq -e '.state == \"running\" and .restarts >= 1 and .pid != $pid' >/dev/null"
 t_check "  and serves again" \
 	wait_for 5 bash -c "ip netns exec $NS_IN curl -sf -m 2 http://$GW_WAN_V4:8080/ | grep -q 'demo chute'"
+
+# --- hearth down: no chute keeps running without isolation and NAT ------------
+st=$(status "$WEB")
+pid=$(jq .pid <<<"$st")
+restarts=$(jq .restarts <<<"$st")
+out=$(hearth_cli down 2>&1)
+HEARTHD_PID=
+t_check "hearth down stops the running chutes, $WEB and $PEER ($out)" \
+	grep -q "^2 chutes stopped" <<<"$out"
+t_check "  its process and its namespace are gone" \
+	bash -c "! kill -0 $pid 2>/dev/null && [[ ! -e /run/netns/hearth-$WEB ]]"
+start_hearthd "$work/hearth.conf" "$work/hearthd.log"
+t_check "  and it starts again with hearthd, not counted as a restart" \
+	wait_for 10 bash -c "nsenter --net=/run/netns/$NS_GW $HEARTH_BUILD/hearth -j chute status $WEB |
+		jq -e '.state == \"running\" and .pid != $pid and .restarts == $restarts' >/dev/null"
+t_check "  serving through its forward again" \
+	wait_for 5 bash -c "ip netns exec $NS_IN curl -sf -m 2 http://$GW_WAN_V4:8080/ | grep -q 'demo chute'"
+t_check "  and isolated again" \
+	bash -c "! ip netns exec hearth-$WEB ping -c 2 -W 1 $H1_V4"
 
 # --- stop, reinstall, remove -------------------------------------------------
 t_check "stop $WEB" hearth_cli chute stop "$WEB"
