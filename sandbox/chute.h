@@ -32,6 +32,8 @@ struct json_object;
 #define CHUTE_TENANT_PREFIX "chute-"
 #define CHUTE_START_TIMEOUT_MS 5000
 #define CHUTE_STOP_TIMEOUT_MS 5000
+/* A chute's log is cut to log.1 beyond this (so at most about twice it). */
+#define CHUTE_LOG_MAX (1 << 20)
 
 struct chute_env {
 	char dir[256]; /* chute-dir */

@@ -4,6 +4,7 @@
  *                update | remove }
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,7 +263,7 @@ static int chute_cmd_logs(struct cli *cli, int argc, char **argv)
 {
 	struct hearth_err err = {};
 	struct chute_env env;
-	char path[4096], *end;
+	char path[PATH_MAX], *end;
 	long tail = -1;
 	int ret = need_name(cli, argc, argv, 3);
 
@@ -288,6 +289,12 @@ static int chute_cmd_logs(struct cli *cli, int argc, char **argv)
 		snprintf(n, sizeof(n), "%ld", tail);
 		execlp("tail", "tail", "-n", n, "--", path, (char *)NULL);
 	} else {
+		/* the part cut off last, then the current one */
+		char old[PATH_MAX + 8];
+
+		snprintf(old, sizeof(old), "%s.1", path);
+		if (!access(old, R_OK))
+			execlp("cat", "cat", "--", old, path, (char *)NULL);
 		execlp("cat", "cat", "--", path, (char *)NULL);
 	}
 	return cli_error(cli, CLI_EXIT_FAIL, "cannot show %s: %s", path, strerror(errno));

@@ -238,6 +238,19 @@ t_check "CPU hog held near its quota (0.2 +- 0.1)" \
 	awk -v s="$share" 'BEGIN { exit !(s >= 0.1 && s <= 0.3) }'
 hearth_cli chute stop "$CPU" >/dev/null
 
+# --- a chatty chute's log is cut at 1 MiB ------------------------------------
+CHATTY=chatty$sfx
+bundle_cmd "$work/chatty" 'yes hearth-log-line-0123456789 | head -c 3000000; echo; echo END-OF-BURST; exec sleep 120'
+hearth_cli chute install "$CHATTY" "$work/chatty" >/dev/null && hearth_cli chute start "$CHATTY" >/dev/null
+logf=$chute_dir/$CHATTY/log
+t_check "3 MB written to the log: cut into log.1 by supervision" \
+	wait_for 10 bash -c "[[ -e $logf.1 ]] && (( \$(stat -c %s $logf) <= 1048576 ))"
+t_cmp "  log.1 holds at most 1 MiB" "$(stat -c %s "$logf.1")" -le 1048576
+t_cmp "  the log holds at most 1 MiB" "$(stat -c %s "$logf")" -le 1048576
+t_check "  hearth chute logs ends with the chute's last line" \
+	bash -c "nsenter --net=/run/netns/$NS_GW $HEARTH_BUILD/hearth chute logs $CHATTY | tail -n 1 | grep -qx END-OF-BURST"
+hearth_cli chute remove "$CHATTY" >/dev/null
+
 # --- adoption across a hearthd restart, supervision after it -----------------
 pid=$(status "$WEB" | jq .pid)
 stop_hearthd
