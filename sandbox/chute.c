@@ -40,6 +40,7 @@
 #define CHUTE_PREFIX_LEN 30
 #define CRUN_ID_PREFIX "hearth-"
 #define CHUTE_HEALTHY_MS 60000
+#define CHUTE_CGROUP_PARENT "hearth" /* every chute's cgroup is hearth/NAME */
 
 struct chute_state {
 	bool running; /* desired */
@@ -448,6 +449,28 @@ static void describe_status(int status, char *buf, size_t size)
 }
 
 /* The monitor: `crun run` in the foreground, then how it ended. */
+/* crun removes a chute's cgroup but not the "hearth" parent it made in
+ * each hierarchy: removed here once no chute is left in it (rmdir of a
+ * cgroup with children fails, which is the test). */
+static void tidy_cgroup_parents(void)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	rmdir("/sys/fs/cgroup/" CHUTE_CGROUP_PARENT);
+	d = opendir("/sys/fs/cgroup");
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/" CHUTE_CGROUP_PARENT, de->d_name);
+		rmdir(path);
+	}
+	closedir(d);
+}
+
 static void __attribute__((noreturn)) monitor(const struct chute_env *env,
 					      const char *name)
 {
@@ -470,6 +493,7 @@ static void __attribute__((noreturn)) monitor(const struct chute_env *env,
 		describe_status(status, text, sizeof(text));
 	unlink(pidfile);
 	crun(env, name, NULL, "delete", force, NULL);
+	tidy_cgroup_parents();
 	write_text(exitf, text);
 	_exit(0);
 }
@@ -1004,7 +1028,7 @@ static int write_spec(struct chute_env *env, const char *name,
 
 	net_of(env, name, st->index, &n);
 	p.netns = n.netns_path;
-	snprintf(cgroup, sizeof(cgroup), "/hearth/%s", name);
+	snprintf(cgroup, sizeof(cgroup), "/" CHUTE_CGROUP_PARENT "/%s", name);
 	if (chute_path(env, name, "bundle", bundle, sizeof(bundle)) ||
 	    chute_path(env, name, "data", data, sizeof(data)) ||
 	    chute_path(env, name, "config.json", out, sizeof(out)))
