@@ -51,14 +51,6 @@ cgroup_file() { # cgroup_file PID CONTROLLER FILE
 		echo "/sys/fs/cgroup$(awk -F: '$1 == "0" { print $3 }' "/proc/$1/cgroup")/$3"
 	fi
 }
-wait_for() { # wait_for SECONDS COMMAND...
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		((SECONDS < end)) || return 1
-		sleep 0.2
-	done
-}
 
 # --- bad input: refused, with nothing left behind --------------------------
 bb "$work/web" >/dev/null

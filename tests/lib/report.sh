@@ -27,6 +27,17 @@ t_cmp() {
 	fi
 }
 
+# wait_for SECONDS CMD...: true once CMD succeeds, false if it has not
+# within SECONDS (tried every 0.2 s).
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		((SECONDS < end)) || return 1
+		sleep 0.2
+	done
+}
+
 # Skips the whole script unless running as root with the given commands.
 t_require() {
 	local script=$1 cmd

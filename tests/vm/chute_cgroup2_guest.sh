@@ -5,14 +5,6 @@
 set -u
 source /report.sh
 
-wait_for() { # wait_for SECONDS COMMAND...
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		((SECONDS < end)) || return 1
-		sleep 0.2
-	done
-}
 status() { hearth -j chute status "$1"; }
 # the page from the home host (busybox wget crashes in this VM; nc does not)
 home_get() { printf 'GET / HTTP/1.0\r\n\r\n' | ip netns exec home busybox nc -w 3 "$1" 80; }
