@@ -18,7 +18,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include <json-c/json.h>
 
@@ -1207,6 +1210,26 @@ int chute_bundle_rootfs(const char *bundle_dir, char *buf, size_t size,
 
 /* ---- the generated spec ---- */
 
+static bool cgroup_v2_host(void)
+{
+	struct statfs sb;
+
+	return !statfs("/sys/fs/cgroup", &sb) && sb.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+/*
+ * OCI has CPU shares only (v1's unit, 1024 the default, as v2's weight
+ * 100 is). On cgroup v2 crun 1.8 writes cpu.weight = 1 + (shares - 2) *
+ * 9999 / 262142, which would make weight 100 into 39: there the smallest
+ * shares that crun turns back into the weight asked for are given.
+ */
+int64_t chute_cpu_shares(__u32 weight, bool v2)
+{
+	if (!v2)
+		return (int64_t)weight * 1024 / 100;
+	return 2 + ((int64_t)(weight - 1) * 262142 + 9998) / 9999;
+}
+
 static void put_resources(struct jb *b, struct json_object *res,
 			  const struct chute_settings *s)
 {
@@ -1226,16 +1249,10 @@ static void put_resources(struct jb *b, struct json_object *res,
 						     CPU_PERIOD_US / 1000));
 			jb_put(b, cpu, "period", json_object_new_int64(CPU_PERIOD_US));
 		}
-		/*
-		 * Shares are v1's unit, 1024 being v2's default weight of 100.
-		 * On cgroup v2, crun 1.8 maps shares linearly from 2-262144 to
-		 * 1-10000, so the weight it writes is about 0.39 times ours:
-		 * chutes keep their ratios among themselves, not to others.
-		 */
 		if (s->cpu_weight)
 			jb_put(b, cpu, "shares",
-			       json_object_new_int64((int64_t)s->cpu_weight *
-						     1024 / 100));
+			       json_object_new_int64(chute_cpu_shares(s->cpu_weight,
+								      cgroup_v2_host())));
 	}
 	if (s->pids) {
 		pids = jb_put(b, res, "pids", json_object_new_object());

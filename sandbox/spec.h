@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <linux/types.h>
 
 #include "../userspace/lib/error.h"
@@ -137,6 +138,10 @@ int chute_bundle_rootfs(const char *bundle_dir, char *buf, size_t size,
  * caller owns it (json_object_put). Used in the spec and for
  * `crun update --resources FILE`. */
 struct json_object *chute_resources_json(const struct chute_settings *s);
+/* The OCI CPU shares for a weight (1-10000, 100 the default): v1's
+ * weight * 1024 / 100, or on cgroup v2 (@v2) what crun turns into that
+ * exact cpu.weight. */
+int64_t chute_cpu_shares(__u32 weight, bool v2);
 
 /* Writes the hardened runtime spec for the bundle to @out_path (a temporary
  * file renamed into place, mode 0600: the environment may hold secrets),

@@ -1136,3 +1136,23 @@ TEST(chute_spec_settings_load_bad)
 	ASSERT_STRHAS(err.msg, "settings.json: missing", "message");
 	tree_remove(dir);
 }
+
+/* crun 1.8 on cgroup v2 writes cpu.weight = 1 + (shares - 2) * 9999 /
+ * 262142: every weight must come back exactly; on v1 the shares are
+ * weight * 1024 / 100. */
+TEST(chute_spec_cpu_weight_round_trip)
+{
+	int bad = 0;
+
+	for (__u32 w = 1; w <= 10000; w++) {
+		int64_t shares = chute_cpu_shares(w, true);
+
+		if (shares < 2 || shares > 262144 || 1 + (shares - 2) * 9999 / 262142 != w)
+			bad++;
+	}
+	ASSERT_EQ(bad, 0, "v2: every weight 1-10000 written back as asked");
+	ASSERT_EQ(chute_cpu_shares(100, true), 2598, "v2: weight 100");
+	ASSERT_EQ(chute_cpu_shares(10000, true), 262144, "v2: the top weight is crun's top share");
+	ASSERT_EQ(chute_cpu_shares(100, false), 1024, "v1: weight 100 is the default share");
+	ASSERT_EQ(chute_cpu_shares(200, false), 2048, "v1: weight 200");
+}

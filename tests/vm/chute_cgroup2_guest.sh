@@ -92,6 +92,9 @@ t_cmp "  memory.max changed live" "$(cat "$cg/memory.max")" -eq $((48 << 20))
 t_cmp "  pids.max changed live" "$(cat "$cg/pids.max")" -eq 40
 t_check "  cpu.max changed live ($(cat "$cg/cpu.max"))" grep -qx "30000 100000" "$cg/cpu.max"
 t_jq "  same process" ".pid == $pid" "$(status web)"
+t_cmp "cpu.weight the kernel's default without cpu-weight" "$(cat "$cg/cpu.weight")" -eq 100
+t_check "update cpu-weight 300" hearth chute update web cpu-weight 300
+t_cmp "  cpu.weight is 300 exactly (crun converts from shares)" "$(cat "$cg/cpu.weight")" -eq 300
 
 # --- a memory hog: killed by its cgroup, restarted by policy -----------------
 bundle_cmd /tmp/hog 'echo hog start; x=$(yes 0123456789 | head -c 200000000); echo survived' \
