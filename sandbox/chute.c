@@ -634,11 +634,6 @@ static int tenant_put(struct chute_env *env, const char *name,
 	return hearth_shaper_follow(env->dp, err);
 }
 
-static const char *proto_word(__u8 proto)
-{
-	return proto == IPPROTO_TCP ? "tcp" : "udp";
-}
-
 /* Is the forward of @f's WAN port this chute's (or free)? */
 static bool forward_ours(struct chute_env *env, const struct chute_forward *f,
 			 const struct chute_net *n, struct hearth_nat_fwd *fwd)
@@ -665,16 +660,17 @@ static int forwards_check(struct chute_env *env, const struct chute_settings *s,
 		inet_ntop(AF_INET, &fwd.addr, to, sizeof(to));
 		return hearth_err_set(err, -EADDRINUSE,
 				      "port forward %s %u is taken (to %s:%u, %s)",
-				      proto_word(f->proto), f->wan_port, to, ntohs(fwd.port),
+				      chute_proto_name(f->proto), f->wan_port, to, ntohs(fwd.port),
 				      hearth_nat_forward_origin(fwd.origin));
 	}
 	return 0;
 }
 
+/* After forwards_check(): the ports are free or the chute's already. */
 static int forwards_put(struct chute_env *env, const struct chute_settings *s,
 			const struct chute_net *n, struct hearth_err *err)
 {
-	int ret = forwards_check(env, s, n, err);
+	int ret = 0;
 
 	for (int i = 0; !ret && i < s->n_forwards; i++) {
 		const struct chute_forward *f = &s->forwards[i];
@@ -682,7 +678,7 @@ static int forwards_put(struct chute_env *env, const struct chute_settings *s,
 		ret = hearth_nat_forward_add(env->dp, f->proto, f->wan_port, n->chute_addr,
 					     f->chute_port, HEARTH_FWD_CHUTE);
 		if (ret)
-			hearth_err_set(err, ret, "port forward %s %u: %s", proto_word(f->proto),
+			hearth_err_set(err, ret, "port forward %s %u: %s", chute_proto_name(f->proto),
 				       f->wan_port, strerror(-ret));
 	}
 	return ret;
@@ -1152,9 +1148,20 @@ static void kill_container(struct chute_env *env, const char *name)
 		kill(pid, SIGKILL);
 }
 
-int chute_stop(struct chute_env *env, const char *name, struct hearth_err *err)
+/* The container ended and its network taken down; @st is left to save. */
+static void halt(struct chute_env *env, const char *name, struct chute_state *st)
 {
 	struct chute_settings s;
+
+	kill_container(env, name);
+	if (settings_load(env, name, &s, NULL))
+		chute_settings_defaults(&s);
+	net_down(env, name, st, &s);
+	st->index = -1;
+}
+
+int chute_stop(struct chute_env *env, const char *name, struct hearth_err *err)
+{
 	struct chute_state st;
 	bool was_running;
 	int ret, lock = lock_installed(env, name, err);
@@ -1166,11 +1173,7 @@ int chute_stop(struct chute_env *env, const char *name, struct hearth_err *err)
 	st.running = false;
 	if (!ret)
 		ret = state_save(env, name, &st);
-	kill_container(env, name);
-	if (settings_load(env, name, &s, NULL))
-		chute_settings_defaults(&s);
-	net_down(env, name, &st, &s);
-	st.index = -1;
+	halt(env, name, &st);
 	state_save(env, name, &st);
 	close(lock);
 	if (!ret && !was_running)
@@ -1340,7 +1343,7 @@ static struct json_object *settings_json(const struct chute_settings *s)
 		struct json_object *f = json_object_new_object();
 
 		json_object_object_add(f, "proto", json_object_new_string(
-				       s->forwards[i].proto == IPPROTO_TCP ? "tcp" : "udp"));
+				       chute_proto_name(s->forwards[i].proto)));
 		json_object_object_add(f, "wan_port", json_object_new_int(s->forwards[i].wan_port));
 		json_object_object_add(f, "chute_port",
 				       json_object_new_int(s->forwards[i].chute_port));
@@ -1509,7 +1512,6 @@ cleanup:
 static int suspend_one(struct chute_env *env, const char *name)
 {
 	char path[PATH_MAX];
-	struct chute_settings s;
 	struct chute_state st;
 	int ret, lock = chute_lock(env, name, true);
 
@@ -1518,13 +1520,10 @@ static int suspend_one(struct chute_env *env, const char *name)
 	ret = state_load(env, name, &st);
 	if (ret || !chute_alive(env, name))
 		goto cleanup;
-	kill_container(env, name);
-	if (settings_load(env, name, &s, NULL))
-		chute_settings_defaults(&s);
-	net_down(env, name, &st, &s);
+	halt(env, name, &st);
+	/* the end hearth down caused is not one for the restart policy */
 	chute_path(env, name, "exit", path, sizeof(path));
 	unlink(path);
-	st.index = -1;
 	st.suspended = st.running;
 	snprintf(st.last_exit, sizeof(st.last_exit), "stopped by hearth down");
 	st.exited_at = now_ms();

@@ -225,7 +225,7 @@ static int parse_size64(const char *text, __u64 max, __u64 *out)
 	return -EINVAL;
 }
 
-static const char *proto_name(__u8 proto)
+const char *chute_proto_name(__u8 proto)
 {
 	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "?";
 }
@@ -266,7 +266,7 @@ static int forward_add(struct chute_settings *s, const char *text,
 		if (o->proto == f.proto && o->wan_port == f.wan_port)
 			return hearth_err_set(err, EINVAL,
 					      "forward: %s port %u is already forwarded (to %u)",
-					      proto_name(f.proto), f.wan_port,
+					      chute_proto_name(f.proto), f.wan_port,
 					      o->chute_port);
 	}
 	if (s->n_forwards == CHUTE_MAX_FORWARDS)
@@ -1674,7 +1674,7 @@ static struct json_object *settings_json(const struct chute_settings *s)
 		const struct chute_forward *fw = &s->forwards[i];
 
 		f = jb_push(&b, fwds, json_object_new_object());
-		jb_put(&b, f, "proto", json_object_new_string(proto_name(fw->proto)));
+		jb_put(&b, f, "proto", json_object_new_string(chute_proto_name(fw->proto)));
 		jb_put(&b, f, "wan_port", json_object_new_int(fw->wan_port));
 		jb_put(&b, f, "chute_port", json_object_new_int(fw->chute_port));
 	}

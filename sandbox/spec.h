@@ -142,6 +142,8 @@ struct json_object *chute_resources_json(const struct chute_settings *s);
  * weight * 1024 / 100, or on cgroup v2 (@v2) what crun turns into that
  * exact cpu.weight. */
 int64_t chute_cpu_shares(__u32 weight, bool v2);
+/* "tcp" or "udp", as forwards are written. */
+const char *chute_proto_name(__u8 proto);
 
 /* Writes the hardened runtime spec for the bundle to @out_path (a temporary
  * file renamed into place, mode 0600: the environment may hold secrets),
