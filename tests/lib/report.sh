@@ -53,3 +53,18 @@ t_require() {
 		fi
 	done
 }
+
+# CPU time the hypervisor took from this machine, for tests whose
+# figures a busy host invalidates (a rate shaped in software cannot hold
+# while its CPU is stolen). steal_mark prints a mark; steal_since MARK
+# prints the percent of all CPU time stolen since it.
+steal_mark() {
+	awk '/^cpu / { print $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
+}
+steal_since() {
+	local then now
+	read -ra then <<<"$1"
+	read -ra now <<<"$(steal_mark)"
+	awk -v s=$((now[0] - then[0])) -v t=$((now[1] - then[1])) \
+		'BEGIN { printf "%.1f", (t > 0 ? 100 * s / t : 0) }'
+}
