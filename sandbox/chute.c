@@ -34,6 +34,7 @@
 #include "../userspace/lib/shaper.h"
 #include "../userspace/lib/tenant.h"
 #include "chute.h"
+#include "ids.h"
 #include "spec.h" /* before net.h: both name CHUTE_NAME_MAX */
 #include "net.h"
 
@@ -292,7 +293,7 @@ int chute_env_save(const struct hearth_config *cfg, struct hearth_err *err)
 	snprintf(text, sizeof(text), "dir %s\npool %s/%u\n", cfg->chute_dir, pool,
 		 cfg->chute_pool.len);
 	snprintf(path, sizeof(path), "%s/%s", cfg->run_dir, CHUTE_ENV_FILE);
-	ret = hearth_mkdir_p(cfg->chute_dir, 0700);
+	ret = hearth_mkdir_p(cfg->chute_dir, 0711);
 	if (!ret)
 		ret = write_text(path, text);
 	if (ret)
@@ -920,6 +921,29 @@ static int install_staged(const char *path, int argc, char **argv, const char *s
 	return 0;
 }
 
+/* The staged bundle and data, owned by the chute's id block: a new one,
+ * or on reinstall the block the chute has (a chute installed before hearth
+ * gave chutes user namespaces gets one at its next start). */
+static int stage_ids(struct chute_env *env, const char *dir, const char *stage,
+		     bool replace, struct hearth_err *err)
+{
+	char bundle[PATH_MAX + 16], data[PATH_MAX + 16];
+	const char *const trees[] = { bundle, data, NULL };
+	uid_t base;
+	int ret;
+
+	snprintf(bundle, sizeof(bundle), "%s/bundle", stage);
+	snprintf(data, sizeof(data), "%s/data", stage);
+	if (!replace)
+		return chute_ids_assign(env->dir, stage, trees, &base, err);
+	ret = chute_ids_read(dir, &base);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret)
+		return hearth_err_set(err, ret, "%s/" CHUTE_IDS_FILE ": not valid", dir);
+	return chute_ids_shift(bundle, base, err);
+}
+
 /* A reinstall keeps the chute's data and state: the new bundle and
  * settings replace the old ones. */
 static int install_replace(struct chute_env *env, const char *name,
@@ -972,13 +996,15 @@ int chute_install(struct chute_env *env, const char *name, const char *path,
 				      name);
 	if (!exists && replace)
 		return hearth_err_set(err, -ENOENT, "no chute '%s' to replace", name);
-	ret = hearth_mkdir_p(env->dir, 0700);
+	ret = hearth_mkdir_p(env->dir, 0711);
 	if (ret)
 		return hearth_err_set(err, ret, "cannot create %s: %s", env->dir, strerror(-ret));
 	snprintf(stage, sizeof(stage), "%s/.install-%s-%d", env->dir, name, getpid());
 	if (mkdir(stage, 0700))
 		return hearth_err_set(err, -errno, "cannot create %s: %s", stage, strerror(errno));
 	ret = install_staged(path, argc, argv, stage, err);
+	if (!ret)
+		ret = stage_ids(env, dir, stage, replace, err);
 	if (!ret && replace) {
 		lock = lock_installed(env, name, err);
 		ret = lock < 0 ? lock : install_replace(env, name, stage, err);
@@ -1011,6 +1037,29 @@ int chute_remove(struct chute_env *env, const char *name, struct hearth_err *err
 
 /* --- start and stop ---------------------------------------------------- */
 
+/* The chute's id block, given now to a chute installed without one, and
+ * its directory opened to it. */
+static int ids_ready(struct chute_env *env, const char *name, uid_t *base,
+		     struct hearth_err *err)
+{
+	char dir[PATH_MAX], bundle[PATH_MAX], data[PATH_MAX];
+	const char *const trees[] = { bundle, data, NULL };
+	int ret;
+
+	if (chute_path(env, name, NULL, dir, sizeof(dir)) ||
+	    chute_path(env, name, "bundle", bundle, sizeof(bundle)) ||
+	    chute_path(env, name, "data", data, sizeof(data)))
+		return hearth_err_set(err, -ENAMETOOLONG, "chute dir path too long");
+	ret = chute_ids_read(dir, base);
+	if (ret == -ENOENT)
+		ret = chute_ids_assign(env->dir, dir, trees, base, err);
+	else if (ret)
+		return hearth_err_set(err, ret, "%s/" CHUTE_IDS_FILE ": not valid", dir);
+	if (!ret)
+		ret = chute_ids_dir_open(env->dir, dir, *base, err);
+	return ret;
+}
+
 static int write_spec(struct chute_env *env, const char *name,
 		      const struct chute_settings *s, const struct chute_state *st,
 		      struct hearth_err *err)
@@ -1029,7 +1078,9 @@ static int write_spec(struct chute_env *env, const char *name,
 	    chute_path(env, name, "data", data, sizeof(data)) ||
 	    chute_path(env, name, "config.json", out, sizeof(out)))
 		return hearth_err_set(err, -ENAMETOOLONG, "chute dir path too long");
-	ret = chute_bundle_rootfs(bundle, rootfs, sizeof(rootfs), err);
+	ret = ids_ready(env, name, &p.id_base, err);
+	if (!ret)
+		ret = chute_bundle_rootfs(bundle, rootfs, sizeof(rootfs), err);
 	if (!ret)
 		ret = chute_spec_write(bundle, &p, s, out, err);
 	return ret;
@@ -1387,6 +1438,7 @@ int chute_status(struct chute_env *env, const char *name, struct json_object **o
 	struct json_object *o;
 	struct chute_net n;
 	pid_t pid = -1;
+	uid_t base;
 	int ret = check_installed(env, name, err);
 
 	if (ret)
@@ -1415,6 +1467,9 @@ int chute_status(struct chute_env *env, const char *name, struct json_object **o
 		json_object_object_add(o, "last_exit", json_object_new_string(st.last_exit));
 	chute_path(env, name, "data", path, sizeof(path));
 	json_object_object_add(o, "data_dir", json_object_new_string(path));
+	chute_path(env, name, NULL, path, sizeof(path));
+	if (!chute_ids_read(path, &base))
+		json_object_object_add(o, "id_base", json_object_new_int64(base));
 	json_object_object_add(o, "settings", settings_json(&s));
 	traffic_json(env, name, o);
 	*out = o;

@@ -15,6 +15,7 @@
  *                  (pid and start time, so a reused pid is not taken for it)
  *   resources.json the limits last handed to `crun update`
  *   pid, exit      the container's pid; how it last ended
+ *   ids            first host id of the chute's user namespace (ids.h)
  *   lock           taken by every operation on the chute
  */
 #ifndef HEARTH_SANDBOX_CHUTE_H

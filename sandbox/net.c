@@ -359,6 +359,31 @@ cleanup:
 	return ret;
 }
 
+/*
+ * The chute's root holds its capabilities in its own user namespace, not
+ * in this network namespace's (the host's), so the kernel would keep it
+ * from binding ports below 1024 and from ICMP sockets. The namespace and
+ * its ports are the chute's alone: both are opened to every id here.
+ */
+static int chute_sysctls(struct hearth_err *err)
+{
+	static const struct {
+		const char *path, *value;
+	} sysctls[] = {
+		{ "/proc/sys/net/ipv4/ip_unprivileged_port_start", "0\n" },
+		{ "/proc/sys/net/ipv4/ping_group_range", "0 2147483647\n" },
+	};
+	int ret;
+
+	for (size_t i = 0; i < sizeof(sysctls) / sizeof(sysctls[0]); i++) {
+		ret = sysctl_write(sysctls[i].path, sysctls[i].value);
+		if (ret)
+			return hearth_err_set(err, ret, "cannot set %s in the chute's namespace: %s",
+					      sysctls[i].path, strerror(-ret));
+	}
+	return 0;
+}
+
 /* Runs in the chute's namespace (in_netns()). */
 static int chute_side(const struct chute_net *n, struct hearth_err *err)
 {
@@ -370,6 +395,9 @@ static int chute_side(const struct chute_net *n, struct hearth_err *err)
 	if (ret)
 		return hearth_err_set(err, ret, "cannot open netlink in the chute's namespace: %s",
 				      strerror(-ret));
+	ret = chute_sysctls(err);
+	if (ret)
+		goto cleanup;
 	ret = link_up(&nl, (int)if_nametoindex("lo"));
 	if (ret) {
 		hearth_err_set(err, ret, "cannot set lo up in the chute's namespace: %s",

@@ -25,6 +25,7 @@
 
 #include <json-c/json.h>
 
+#include "ids.h"
 #include "spec.h"
 #include "../userspace/lib/config.h"
 #include "../userspace/lib/tenant.h"
@@ -987,9 +988,6 @@ static int check_namespaces(struct json_object *ns, struct hearth_err *err)
 			return refuse(err, "linux.namespaces[%zu]: joining an existing namespace (path) is not allowed",
 				      i);
 		t = json_object_get_string(type);
-		if (!strcmp(t, "user"))
-			return refuse(err, "linux.namespaces[%zu]: user namespaces are not supported",
-				      i);
 		for (size_t j = 0; j < ARRAY_SIZE(required_ns); j++)
 			seen[j] |= !strcmp(t, required_ns[j]);
 	}
@@ -1020,9 +1018,9 @@ static int check_linux(struct json_object *lnx, struct hearth_err *err)
 	if (non_empty(member(lnx, "devices"), json_type_array))
 		return refuse(err, "linux.devices: devices are not allowed");
 	if (non_empty(member(lnx, "uidMappings"), json_type_array))
-		return refuse(err, "linux.uidMappings: user namespaces are not supported");
+		return refuse(err, "linux.uidMappings: a chute's ids are mapped by hearth (ids 0-65535, a block of its own)");
 	if (non_empty(member(lnx, "gidMappings"), json_type_array))
-		return refuse(err, "linux.gidMappings: user namespaces are not supported");
+		return refuse(err, "linux.gidMappings: a chute's ids are mapped by hearth (ids 0-65535, a block of its own)");
 	if (non_empty(member(lnx, "sysctl"), json_type_object))
 		return refuse(err, "linux.sysctl: sysctls are not allowed");
 	/*
@@ -1557,6 +1555,16 @@ static void put_seccomp(struct jb *b, struct json_object *lnx)
 	}
 }
 
+static void put_id_map(struct jb *b, struct json_object *lnx, const char *key, __u32 base)
+{
+	struct json_object *map = jb_push(b, jb_put(b, lnx, key, json_object_new_array()),
+					  json_object_new_object());
+
+	jb_put(b, map, "containerID", json_object_new_int64(0));
+	jb_put(b, map, "hostID", json_object_new_int64(base));
+	jb_put(b, map, "size", json_object_new_int64(CHUTE_IDS_SIZE));
+}
+
 static void put_linux(struct jb *b, struct json_object *spec,
 		      const struct chute_spec_paths *p,
 		      const struct chute_settings *s)
@@ -1569,6 +1577,11 @@ static void put_linux(struct jb *b, struct json_object *spec,
 		e = jb_push(b, ns, json_object_new_object());
 		jb_put(b, e, "type", json_object_new_string(own_ns[i]));
 	}
+	/* a user namespace of its own: root in the chute is nobody outside */
+	e = jb_push(b, ns, json_object_new_object());
+	jb_put(b, e, "type", json_object_new_string("user"));
+	put_id_map(b, lnx, "uidMappings", p->id_base);
+	put_id_map(b, lnx, "gidMappings", p->id_base);
 	/* the network namespace hearth made, with the chute's veth in it */
 	e = jb_push(b, ns, json_object_new_object());
 	jb_put(b, e, "type", json_object_new_string("network"));
@@ -1618,6 +1631,10 @@ static int paths_check(const struct chute_spec_paths *p, struct hearth_err *err)
 		{ "cgroup", p->cgroup },
 	};
 
+	if (p->id_base < CHUTE_IDS_FIRST || (p->id_base - CHUTE_IDS_FIRST) % CHUTE_IDS_SIZE ||
+	    (p->id_base - CHUTE_IDS_FIRST) / CHUTE_IDS_SIZE >= CHUTE_IDS_BLOCKS)
+		return hearth_err_set(err, EINVAL, "id_base: %u is not a chute's id block",
+				      p->id_base);
 	if (!chute_name_ok(p->name))
 		return hearth_err_set(err, EINVAL, "chute name '%s' is not valid",
 				      p->name ? p->name : "");

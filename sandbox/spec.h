@@ -67,6 +67,7 @@ struct chute_spec_paths {
 	const char *data_dir; /* absolute; bind-mounted read-write at /data */
 	const char *netns; /* absolute path of the network namespace to join */
 	const char *cgroup; /* cgroupsPath, e.g. "/hearth/NAME" */
+	__u32 id_base; /* host id of the chute's id 0 (sandbox/ids.h) */
 };
 
 /* ^[a-z0-9][a-z0-9-]{0,11}$: usable as a hostname, a path component and

@@ -81,6 +81,9 @@ refuse "bad annotation value" "annotations.io.hearth.memory" install "x$sfx" "$w
 bb "$work/anno2" io.hearth.colour=blue >/dev/null
 refuse "unknown annotation" "io.hearth.colour" install "x$sfx" "$work/anno2"
 refuse "bad override" "pids" install "x$sfx" "$work/web" pids lots
+bb "$work/farids" >/dev/null && chown 70000 "$work/farids/rootfs/bin"
+refuse "a rootfs file owned beyond the chute's 65536 ids" "owner 70000:0 is beyond the 65536 ids" \
+	install "x$sfx" "$work/farids"
 refuse "start of a missing chute" "no chute" start "nothere$sfx"
 # an OCI image layout, unpacked with umoci
 umoci init --layout "$work/img" && umoci new --image "$work/img:v1" &&
@@ -150,6 +153,21 @@ if busybox unshare -U true 2>/dev/null; then
 else
 	t_skip "seccomp: unshare -U refused in the chute" "user namespaces are off on this host"
 fi
+
+# --- user namespace: root in the chute is a block of ids of its own --------
+base=$(status "$WEB" | jq .id_base)
+wpid=$(status "$WEB" | jq .pid)
+t_check "the chute's root is uid $base on the gateway, not 0" \
+	grep -qE "^Uid:[[:space:]]+$base[[:space:]]+$base[[:space:]]" "/proc/$wpid/status"
+t_check "  ids 0-65535 in the chute map to its block" \
+	grep -qE "^[[:space:]]*0[[:space:]]+$base[[:space:]]+65536$" "/proc/$wpid/uid_map"
+t_cmp "  the sensor's readings belong to it" "$(stat -c %u "$chute_dir/$WEB/data/readings/log")" -eq "$base"
+t_check "  another chute has another block" \
+	bash -c '[[ $1 =~ ^[0-9]+$ && $1 -ne $2 ]]' _ "$(status "$PEER" | jq .id_base)" "$base"
+chute_exec "$WEB" /bin/busybox sh -c 'cp /bin/busybox /data/suid && chmod 4755 /data/suid' >/dev/null 2>&1
+t_check "  a set-uid file its root makes is set-uid to the chute's block, not root" \
+	bash -c '[[ $(stat -c "%u %A" "$1") == "$2 -rwsr-xr-x" ]]' _ "$chute_dir/$WEB/data/suid" "$base"
+rm -f "$chute_dir/$WEB/data/suid"
 
 # --- limits -----------------------------------------------------------------
 pid=$(jq .pid <<<"$st")

@@ -163,6 +163,11 @@ static void check_working(const struct chute_net *n, const char *gw, const char 
 		      "1", "IPv6 off on eth0");
 	ASSERT_EQ(strlen(sh_out(out, sizeof(out), "ip netns exec %s ip -6 addr show dev eth0", ns)),
 		  0, "no IPv6 address on eth0");
+	/* the chute's root has no capability over this namespace (user namespace) */
+	ASSERT_TRUE(sh("ip netns exec %s sysctl -n net.ipv4.ip_unprivileged_port_start | grep -qx 0",
+		       ns), "any id binds low ports in the chute's namespace");
+	ASSERT_TRUE(sh("ip netns exec %s sysctl -n net.ipv4.ping_group_range | grep -qxP '0\\t2147483647'",
+		       ns), "any id may ping there");
 }
 
 /* Nothing of @n is left. */

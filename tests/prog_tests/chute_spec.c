@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include "../lib/test.h"
+#include "../../sandbox/ids.h"
 #include "../../sandbox/spec.h"
 
 static const char minimal_config[] =
@@ -502,13 +503,10 @@ static const struct {
 	{ "linux", "namespaces",
 	  "[ {\"type\": \"network\"}, {\"type\": \"mount\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"} ]",
 	  "config.json: linux.namespaces: no pid namespace" },
-	{ "linux", "namespaces",
-	  "[ {\"type\": \"pid\"}, {\"type\": \"network\"}, {\"type\": \"mount\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"}, {\"type\": \"user\"} ]",
-	  "config.json: linux.namespaces[5]: user namespaces are not supported" },
-	{ "linux", "uidMappings", "[ { \"containerID\": 0, \"hostID\": 100000, \"size\": 65536 } ]",
-	  "config.json: linux.uidMappings: user namespaces are not supported" },
+	{ "linux", "uidMappings", "[ { \"containerID\": 0, \"hostID\": 0, \"size\": 65536 } ]",
+	  "config.json: linux.uidMappings: a chute's ids are mapped by hearth (ids 0-65535, a block of its own)" },
 	{ "linux", "gidMappings", "[ { \"containerID\": 0, \"hostID\": 100000, \"size\": 65536 } ]",
-	  "config.json: linux.gidMappings: user namespaces are not supported" },
+	  "config.json: linux.gidMappings: a chute's ids are mapped by hearth (ids 0-65535, a block of its own)" },
 	{ "linux", "sysctl", "{ \"net.ipv4.ip_forward\": \"1\" }",
 	  "config.json: linux.sysctl: sysctls are not allowed" },
 	{ "", "mounts", "[ { \"destination\": \"/host\", \"type\": \"bind\", \"source\": \"/\" } ]",
@@ -662,7 +660,8 @@ static bool spec_make(struct spec_run *r, const char *config,
 	r->p = (struct chute_spec_paths){ .name = "web", .rootfs = r->rootfs,
 					  .data_dir = r->data,
 					  .netns = "/run/netns/hearth-web",
-					  .cgroup = "/hearth/web" };
+					  .cgroup = "/hearth/web",
+					  .id_base = CHUTE_IDS_FIRST + 3 * CHUTE_IDS_SIZE };
 	if (!ASSERT_OK(chute_spec_write(r->dir, &r->p, s, r->out, &err), err.msg))
 		return false;
 	r->spec = json_object_from_file(r->out);
@@ -769,21 +768,32 @@ static void check_mounts(struct json_object *spec, const char *data)
 	ASSERT_TRUE(array_has(at(spec, "mounts/5/options"), "ro"), "/sys read-only");
 }
 
-static void check_namespaces(struct json_object *spec, const char *netns)
+static void check_namespaces(struct json_object *spec, const char *netns, __u32 base)
 {
-	static const char *const want[] = { "pid", "ipc", "uts", "mount", "cgroup", "network" };
+	static const char *const want[] = { "pid", "ipc", "uts", "mount", "cgroup", "user",
+					    "network" };
+	static const char *const maps[] = { "linux/uidMappings", "linux/gidMappings" };
 	struct json_object *ns = at(spec, "linux/namespaces");
 
-	if (!ASSERT_EQ(json_object_array_length(ns), 6, "namespaces"))
+	if (!ASSERT_EQ(json_object_array_length(ns), 7, "namespaces"))
 		return;
-	for (size_t i = 0; i < 6; i++) {
+	for (size_t i = 0; i < 7; i++) {
 		struct json_object *e = json_object_array_get_idx(ns, i);
 
 		ASSERT_EQ(strcmp(at_str(e, "type"), want[i]), 0, want[i]);
-		if (i < 5)
+		if (i < 6)
 			ASSERT_TRUE(!at(e, "path"), "a new namespace");
 	}
-	ASSERT_EQ(strcmp(at_str(ns, "5/path"), netns), 0, "network namespace path");
+	ASSERT_EQ(strcmp(at_str(ns, "6/path"), netns), 0, "network namespace path");
+	for (size_t i = 0; i < 2; i++) {
+		struct json_object *m = at(spec, maps[i]);
+
+		if (!ASSERT_EQ(json_object_array_length(m), 1, maps[i]))
+			continue;
+		ASSERT_EQ(at_int(m, "0/containerID"), 0, "ids from 0 in the chute");
+		ASSERT_EQ(at_int(m, "0/hostID"), base, "to the chute's block");
+		ASSERT_EQ(at_int(m, "0/size"), 65536, "65536 of them");
+	}
 }
 
 static void check_env(struct json_object *spec)
@@ -912,7 +922,7 @@ TEST(chute_spec_write_hardened)
 	ASSERT_EQ(at_int(r.spec, "process/user/additionalGids/0"), 27, "additional gid");
 	check_env(r.spec);
 	check_mounts(r.spec, r.data);
-	check_namespaces(r.spec, r.p.netns);
+	check_namespaces(r.spec, r.p.netns, r.p.id_base);
 	ASSERT_STRHAS(at_str(r.spec, "linux/cgroupsPath"), "/hearth/web", "cgroupsPath");
 	ASSERT_EQ(at_int(r.spec, "linux/resources/memory/limit"), 64 << 20, "memory limit");
 	ASSERT_EQ(at_int(r.spec, "linux/resources/memory/swap"), 64 << 20, "no swap");
@@ -992,7 +1002,8 @@ TEST(chute_spec_write_refusals)
 	struct chute_settings s;
 	struct hearth_err err = {};
 	struct chute_spec_paths p = { .name = "web", .rootfs = "/r", .data_dir = "/d",
-				      .netns = "/run/netns/x", .cgroup = "/hearth/web" };
+				      .netns = "/run/netns/x", .cgroup = "/hearth/web",
+				      .id_base = CHUTE_IDS_FIRST };
 	char dir[64], out[128];
 	char *bad = config_with("process", "terminal", "true");
 
@@ -1012,6 +1023,12 @@ TEST(chute_spec_write_refusals)
 	ASSERT_EQ(chute_spec_write(dir, &p, &s, out, &err), -EINVAL, "relative netns");
 	ASSERT_STRHAS(err.msg, "netns: 'netns' is not an absolute path", "message");
 	p.netns = "/run/netns/x";
+	p.id_base = 100000;
+	ASSERT_EQ(chute_spec_write(dir, &p, &s, out, &err), -EINVAL, "id base not a block");
+	ASSERT_STRHAS(err.msg, "id_base: 100000 is not a chute's id block", "message");
+	p.id_base = CHUTE_IDS_FIRST + CHUTE_IDS_SIZE + 1;
+	ASSERT_EQ(chute_spec_write(dir, &p, &s, out, &err), -EINVAL, "id base inside a block");
+	p.id_base = CHUTE_IDS_FIRST;
 	s.memory = 1;
 	ASSERT_EQ(chute_spec_write(dir, &p, &s, out, &err), -EINVAL, "bad settings");
 	ASSERT_STRHAS(err.msg, "memory: 1 is out of range", "message");

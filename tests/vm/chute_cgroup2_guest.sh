@@ -84,6 +84,9 @@ t_cmp "memory.max from the annotation (32M)" "$(cat "$cg/memory.max")" -eq $((32
 t_cmp "pids.max from the annotation" "$(cat "$cg/pids.max")" -eq 64
 t_check "cpu.max from cpus 0.5 ($(cat "$cg/cpu.max"))" grep -qx "50000 100000" "$cg/cpu.max"
 t_check "under hearth's seccomp filter (Seccomp: 2)" grep -qE '^Seccomp:[[:space:]]+2$' "/proc/$pid/status"
+base=$(jq .id_base <<<"$st")
+t_check "in its own user namespace: root in it is uid $base here" \
+	grep -qE "^Uid:[[:space:]]+$base[[:space:]]" "/proc/$pid/status"
 addr=$(jq -r .address <<<"$st")
 t_check "a home host reaches the chute's service" \
 	wait_for 20 bash -c "$(declare -f home_get); home_get $addr | grep -q 'demo chute'"
