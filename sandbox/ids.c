@@ -23,8 +23,9 @@
 
 static bool base_valid(unsigned long long v)
 {
-	return v >= CHUTE_IDS_FIRST && v < CHUTE_IDS_FIRST + (unsigned long long)CHUTE_IDS_BLOCKS * CHUTE_IDS_SIZE &&
-	       (v - CHUTE_IDS_FIRST) % CHUTE_IDS_SIZE == 0;
+	unsigned long long end = CHUTE_IDS_FIRST + (unsigned long long)CHUTE_IDS_BLOCKS * CHUTE_IDS_SIZE;
+
+	return v >= CHUTE_IDS_FIRST && v < end && (v - CHUTE_IDS_FIRST) % CHUTE_IDS_SIZE == 0;
 }
 
 int chute_ids_read(const char *chute_dir, uid_t *base)

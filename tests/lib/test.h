@@ -19,6 +19,8 @@ void test__skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool test__failed(void);
 /* Skips the test unless running as root; returns true when it may go on. */
 bool test__require_root(void);
+/* Removes a test's temporary tree, whatever is in it (links not followed). */
+void test__tree_remove(const char *dir);
 
 #define TEST(name)                                                             \
 	static void test_##name(void);                                        \

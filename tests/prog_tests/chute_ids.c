@@ -8,7 +8,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,20 +16,6 @@
 
 #include "../lib/test.h"
 #include "../../sandbox/ids.h"
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
-static void tree_remove(const char *dir)
-{
-	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static const char *join(char *buf, size_t size, const char *dir, const char *name)
 {
@@ -81,21 +66,13 @@ static mode_t mode_of(const char *dir, const char *name)
 	return lstat(path, &st) ? 0 : st.st_mode & 07777;
 }
 
-static bool need_root(void)
-{
-	if (geteuid() == 0)
-		return true;
-	test__skip("changing owners needs root");
-	return false;
-}
-
 TEST(chute_ids_shift)
 {
 	const uid_t base = CHUTE_IDS_FIRST + 2 * CHUTE_IDS_SIZE;
 	char dir[64], outside[64], target[128], link[128];
 	struct hearth_err err = {};
 
-	if (!need_root() || !tmpdir(dir, sizeof(dir)))
+	if (!test__require_root() || !tmpdir(dir, sizeof(dir)))
 		return;
 	if (!tmpdir(outside, sizeof(outside)))
 		goto cleanup;
@@ -124,8 +101,8 @@ TEST(chute_ids_shift)
 	ASSERT_TRUE(owned(dir, "home/notes", base + 1000, base + 1001), "still once shifted");
 	ASSERT_OK(chute_ids_shift("/nonexistent/tree", base, &err), "a missing tree is fine");
 cleanup:
-	tree_remove(dir);
-	tree_remove(outside);
+	test__tree_remove(dir);
+	test__tree_remove(outside);
 }
 
 TEST(chute_ids_shift_refuses_foreign_owner)
@@ -133,7 +110,7 @@ TEST(chute_ids_shift_refuses_foreign_owner)
 	struct hearth_err err = {};
 	char dir[64], odd[128];
 
-	if (!need_root() || !tmpdir(dir, sizeof(dir)))
+	if (!test__require_root() || !tmpdir(dir, sizeof(dir)))
 		return;
 	ASSERT_TRUE(make(dir, "odd", 70000, 0, 0644), "file of uid 70000");
 	ASSERT_EQ(chute_ids_shift(dir, CHUTE_IDS_FIRST, &err), -EOVERFLOW, "refused");
@@ -143,7 +120,7 @@ TEST(chute_ids_shift_refuses_foreign_owner)
 		    !unlink(join(odd, sizeof(odd), dir, "odd")), "another block's file");
 	ASSERT_EQ(chute_ids_shift(dir, CHUTE_IDS_FIRST, &err), -EOVERFLOW,
 		  "another chute's ids refused too");
-	tree_remove(dir);
+	test__tree_remove(dir);
 }
 
 static bool chute_dir(char *buf, size_t size, const char *root, const char *name)
@@ -171,7 +148,7 @@ TEST(chute_ids_assign)
 	struct hearth_err err = {};
 	uid_t ba = 0, bb = 0, bc = 0, got;
 
-	if (!need_root() || !tmpdir(root, sizeof(root)))
+	if (!test__require_root() || !tmpdir(root, sizeof(root)))
 		return;
 	if (!chute_dir(a, sizeof(a), root, "a") || !chute_dir(b, sizeof(b), root, ".install-b-1") ||
 	    !chute_dir(c, sizeof(c), root, "c"))
@@ -186,7 +163,7 @@ TEST(chute_ids_assign)
 	ASSERT_EQ(got, ba, "same block");
 	ASSERT_OK(chute_ids_assign(root, b, NULL, &bb, &err), err.msg);
 	ASSERT_EQ(bb, CHUTE_IDS_FIRST + CHUTE_IDS_SIZE, "an install in progress gets the next");
-	tree_remove(a);
+	test__tree_remove(a);
 	ASSERT_OK(chute_ids_assign(root, c, NULL, &bc, &err), err.msg);
 	ASSERT_EQ(bc, CHUTE_IDS_FIRST, "a removed chute's block is free again");
 	ASSERT_TRUE(make(root, "bad", 0, 0, S_IFDIR | 0700), "a chute with a bad ids file");
@@ -196,7 +173,7 @@ TEST(chute_ids_assign)
 	ASSERT_TRUE(write_base(bad, 100000), "base below the range written");
 	ASSERT_EQ(chute_ids_read(bad, &got), -EINVAL, "a base below the range is not valid");
 cleanup:
-	tree_remove(root);
+	test__tree_remove(root);
 }
 
 TEST(chute_ids_dir_open)
@@ -205,7 +182,7 @@ TEST(chute_ids_dir_open)
 	struct hearth_err err = {};
 	struct stat st;
 
-	if (!need_root() || !tmpdir(root, sizeof(root)))
+	if (!test__require_root() || !tmpdir(root, sizeof(root)))
 		return;
 	snprintf(chutes, sizeof(chutes), "%s/chutes", root);
 	if (!ASSERT_OK(mkdir(chutes, 0700), "chutes") || !chute_dir(web, sizeof(web), chutes, "web"))
@@ -222,5 +199,5 @@ TEST(chute_ids_dir_open)
 	ASSERT_STRHAS(err.msg, "mode 0700", "names the mode");
 	ASSERT_STRHAS(err.msg, root, "names the directory");
 cleanup:
-	tree_remove(root);
+	test__tree_remove(root);
 }

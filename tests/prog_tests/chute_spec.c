@@ -7,7 +7,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <ftw.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -60,20 +59,6 @@ static bool settings_equal(const struct chute_settings *a,
 	return true;
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
-static void tree_remove(const char *dir)
-{
-	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static bool write_file(const char *dir, const char *name, const char *text)
 {
@@ -113,7 +98,7 @@ static int read_config(const char *config, struct chute_settings *s,
 	chute_settings_defaults(s);
 	if (bundle_make(dir, sizeof(dir), config))
 		ret = chute_bundle_read(dir, s, err);
-	tree_remove(dir);
+	test__tree_remove(dir);
 	return ret;
 }
 
@@ -413,13 +398,13 @@ TEST(chute_spec_bundle_forward_annotation_replaces)
 		ASSERT_EQ(s.n_forwards, 1, "the list replaced the forwards");
 		ASSERT_EQ(s.forwards[0].proto, IPPROTO_UDP, "the annotation's");
 	}
-	tree_remove(dir);
+	test__tree_remove(dir);
 	free(config);
 	config = config_with("annotations", "io.hearth.forward", "\"\"");
 	if (bundle_make(dir, sizeof(dir), config) &&
 	    ASSERT_OK(chute_bundle_read(dir, &s, &err), err.msg))
 		ASSERT_EQ(s.n_forwards, 0, "empty list: none");
-	tree_remove(dir);
+	test__tree_remove(dir);
 	free(config);
 }
 
@@ -607,7 +592,7 @@ TEST(chute_spec_bundle_rootfs_symlink)
 	ASSERT_EQ(chute_bundle_rootfs(dir, rootfs, sizeof(rootfs), &err), -EINVAL,
 		  "a file");
 	ASSERT_STRHAS(err.msg, "is not a directory in the bundle", "message");
-	tree_remove(dir);
+	test__tree_remove(dir);
 }
 
 TEST(chute_spec_bundle_bad_files)
@@ -635,7 +620,7 @@ TEST(chute_spec_bundle_bad_files)
 	ASSERT_OK(mkdir(path, 0755), "config.json as a directory");
 	ASSERT_EQ(chute_bundle_read(dir, &s, &err), -EINVAL, "a directory");
 	ASSERT_STRHAS(err.msg, "config.json: not a regular file", "message");
-	tree_remove(dir);
+	test__tree_remove(dir);
 }
 
 /* ---- the generated spec ---- */
@@ -671,7 +656,7 @@ static bool spec_make(struct spec_run *r, const char *config,
 static void spec_done(struct spec_run *r)
 {
 	json_object_put(r->spec);
-	tree_remove(r->dir);
+	test__tree_remove(r->dir);
 }
 
 /* The value at a '/'-separated path of members and array indexes. */
@@ -1033,7 +1018,7 @@ TEST(chute_spec_write_refusals)
 	ASSERT_EQ(chute_spec_write(dir, &p, &s, out, &err), -EINVAL, "bad settings");
 	ASSERT_STRHAS(err.msg, "memory: 1 is out of range", "message");
 cleanup:
-	tree_remove(dir);
+	test__tree_remove(dir);
 	free(bad);
 }
 
@@ -1096,7 +1081,7 @@ TEST(chute_spec_settings_round_trip)
 	if (ASSERT_OK(chute_settings_save(&s, path, &err), err.msg) &&
 	    ASSERT_OK(chute_settings_load(&back, path, &err), err.msg))
 		ASSERT_TRUE(settings_equal(&s, &back), "defaults round trip");
-	tree_remove(dir);
+	test__tree_remove(dir);
 }
 
 static const struct {
@@ -1151,7 +1136,7 @@ TEST(chute_spec_settings_load_bad)
 	unlink(path);
 	ASSERT_EQ(chute_settings_load(&s, path, &err), -ENOENT, "missing file");
 	ASSERT_STRHAS(err.msg, "settings.json: missing", "message");
-	tree_remove(dir);
+	test__tree_remove(dir);
 }
 
 /* crun 1.8 on cgroup v2 writes cpu.weight = 1 + (shares - 2) * 9999 /
