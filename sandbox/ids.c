@@ -21,7 +21,7 @@
 
 #define IDS_LOCK ".ids.lock"
 
-static bool base_valid(unsigned long long v)
+bool chute_ids_base_valid(unsigned long long v)
 {
 	unsigned long long end = CHUTE_IDS_FIRST + (unsigned long long)CHUTE_IDS_BLOCKS * CHUTE_IDS_SIZE;
 
@@ -47,7 +47,7 @@ int chute_ids_read(const char *chute_dir, uid_t *base)
 	buf[n] = '\0';
 	errno = 0;
 	v = strtoull(buf, &end, 10);
-	if (errno || end == buf || (*end && *end != '\n') || !base_valid(v))
+	if (errno || end == buf || (*end && *end != '\n') || !chute_ids_base_valid(v))
 		return -EINVAL;
 	*base = (uid_t)v;
 	return 0;

@@ -22,6 +22,9 @@
 #define CHUTE_IDS_BLOCKS 4096u
 #define CHUTE_IDS_FILE "ids"
 
+/* Is @v the first id of one of the blocks? */
+bool chute_ids_base_valid(unsigned long long v);
+
 /* The first host id of the chute whose directory is @chute_dir: 0 and the
  * base, or -ENOENT when it has none yet. */
 int chute_ids_read(const char *chute_dir, uid_t *base);

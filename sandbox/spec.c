@@ -1631,8 +1631,7 @@ static int paths_check(const struct chute_spec_paths *p, struct hearth_err *err)
 		{ "cgroup", p->cgroup },
 	};
 
-	if (p->id_base < CHUTE_IDS_FIRST || (p->id_base - CHUTE_IDS_FIRST) % CHUTE_IDS_SIZE ||
-	    (p->id_base - CHUTE_IDS_FIRST) / CHUTE_IDS_SIZE >= CHUTE_IDS_BLOCKS)
+	if (!chute_ids_base_valid(p->id_base))
 		return hearth_err_set(err, EINVAL, "id_base: %u is not a chute's id block",
 				      p->id_base);
 	if (!chute_name_ok(p->name))
