@@ -302,5 +302,17 @@ t_check "stopped: its namespace and veth are gone" \
 	bash -c "[[ ! -e /run/netns/hearth-$WEB ]] && ! ip netns exec $NS_GW ip link show hc-$WEB 2>/dev/null"
 t_check "reinstall keeps the data directory" \
 	bash -c "nsenter --net=/run/netns/$NS_GW $HEARTH_BUILD/hearth chute install $WEB $work/web replace && test -s $chute_dir/$WEB/data/readings/log"
+t_cmp "  and the chute's id block" "$(status "$WEB" | jq .id_base)" -eq "$base"
+t_cmp "  its new rootfs is owned by the block" "$(stat -c %u "$chute_dir/$WEB/bundle/rootfs/bin")" -eq "$base"
+# a chute as an older hearth installed it: no id block, files of root's
+rm "$chute_dir/$WEB/ids"
+chown -R 0:0 "$chute_dir/$WEB/bundle" "$chute_dir/$WEB/data"
+t_check "a chute installed without an id block starts" hearth_cli chute start "$WEB"
+t_jq "  with a block of its own" '.id_base >= 1610612736 and .state == "running"' "$(status "$WEB")"
+t_check "  its data shifted into it and served again" \
+	bash -c "[[ \$(stat -c %u $chute_dir/$WEB/data/readings/log) == \$1 ]] &&
+		ip netns exec $NS_IN curl -sf -m 2 http://$GW_WAN_V4:8080/ | grep -q 'demo chute'" \
+	_ "$(status "$WEB" | jq .id_base)"
+hearth_cli chute stop "$WEB" >/dev/null
 t_check "remove $WEB" hearth_cli chute remove "$WEB"
 t_check "removed: nothing of it is left" test ! -e "$chute_dir/$WEB"
