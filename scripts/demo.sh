@@ -13,6 +13,9 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 source tests/lib/topo.sh
 work=$(mktemp -d)
+# the chutes live under it, and crun reaches them as each chute's own
+# root (a user namespace): the directory must be searchable by others
+chmod 711 "$work"
 httpd_pid=
 cleanup() {
 	set +e # every step must run, whatever failed before

@@ -169,6 +169,8 @@ static void print_status(struct json_object *o)
 	printf(" restarts %d", json_object_get_int(json_object_object_get(o, "restarts")));
 	if (json_object_object_get_ex(o, "last_exit", &v))
 		printf(" last-exit \"%s\"", json_object_get_string(v));
+	if (json_object_object_get_ex(o, "id_base", &v))
+		printf(" ids %lld+65536", (long long)json_object_get_int64(v));
 	s = json_object_object_get(o, "settings");
 	printf("\n  cpus %.3g memory %lld pids %d priority %d restart %s rootfs %s\n",
 	       json_object_get_double(json_object_object_get(s, "cpus")),
