@@ -309,10 +309,10 @@ rm "$chute_dir/$WEB/ids"
 chown -R 0:0 "$chute_dir/$WEB/bundle" "$chute_dir/$WEB/data"
 t_check "a chute installed without an id block starts" hearth_cli chute start "$WEB"
 t_jq "  with a block of its own" '.id_base >= 1610612736 and .state == "running"' "$(status "$WEB")"
-t_check "  its data shifted into it and served again" \
-	bash -c "[[ \$(stat -c %u $chute_dir/$WEB/data/readings/log) == \$1 ]] &&
-		ip netns exec $NS_IN curl -sf -m 2 http://$GW_WAN_V4:8080/ | grep -q 'demo chute'" \
-	_ "$(status "$WEB" | jq .id_base)"
+t_cmp "  its data shifted into it" "$(stat -c %u "$chute_dir/$WEB/data/readings/log")" -eq \
+	"$(status "$WEB" | jq .id_base)"
+t_check "  and it serves again" \
+	wait_for 5 bash -c "ip netns exec $NS_IN curl -sf -m 2 http://$GW_WAN_V4:8080/ | grep -q 'demo chute'"
 hearth_cli chute stop "$WEB" >/dev/null
 t_check "remove $WEB" hearth_cli chute remove "$WEB"
 t_check "removed: nothing of it is left" test ! -e "$chute_dir/$WEB"
