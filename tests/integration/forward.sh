@@ -39,19 +39,48 @@ iperf_server() {
 	sleep 0.3
 }
 
-udp_test() {
-	local fam=$1 dst=$2 port=$3 json sent lost slow_before
+# UDP datagrams the internet host's sockets dropped for a full receive
+# buffer: the receiver's loss, not the path's (a starved iperf3 server)
+rcvbuf_drops() {
+	if [[ $1 == 4 ]]; then
+		nsx "$NS_IN" awk '/^Udp:/ { if (!n++) { for (i = 1; i <= NF; i++) c[$i] = i }
+			else print $c["RcvbufErrors"] }' /proc/net/snmp
+	else
+		nsx "$NS_IN" awk '$1 == "Udp6RcvbufErrors" { print $2 }' /proc/net/snmp6
+	fi
+}
+
+# one 2 s UDP run at 100 Mbit/s; sets sent, lost (on the path) and
+# fwd, slow (what the gateway did with it)
+udp_trial() {
+	local fam=$1 dst=$2 port=$3 json slow_before rcv_before
 	iperf_server "$port"
 	snapshot
 	slow_before=$(slow_total lan0)
+	rcv_before=$(rcvbuf_drops "$fam")
 	json=$(nsx "$NS_H1" iperf3 "-$fam" -c "$dst" -p "$port" -u -b 100M -l 1200 -t 2 -J)
-	sent=$(jq '.end.sum_sent.packets' <<<"$json")
-	# loss as the receiving server saw it
-	lost=$(jq '.end.sum_received.lost_packets' <<<"$json")
+	sent=$(jq '.end.sum_sent.packets // 0' <<<"$json")
+	# loss as the receiving server saw it, less its own socket's drops
+	lost=$(jq '.end.sum_received.lost_packets // 999999' <<<"$json")
+	local rcv=$(($(rcvbuf_drops "$fam") - rcv_before))
+	lost=$((${lost:-999999} - ${rcv:-0}))
+	fwd=$(fwd_delta lan0)
+	slow=$(($(slow_total lan0) - slow_before))
+	echo "  UDPv$fam: $sent sent, $lost lost on the way, $rcv dropped by the receiver's full socket"
+}
+udp_met() { [[ $sent =~ ^[0-9]+$ ]] && ((lost <= sent / 100)); }
+
+udp_test() {
+	local fam=$1 sent lost fwd slow trial stolen
+	if ! trials_until udp_met udp_trial "$@"; then
+		t_skip "UDPv$fam: 100 Mbit/s through the gateway" \
+			"every trial ran with >= $STEAL_MAX% of the CPU stolen by the hypervisor"
+		return
+	fi
 	t_cmp "UDPv$fam: datagrams sent" "${sent:-0}" -gt 10000 # 100 Mbit/s for 2 s: ~20800
-	t_cmp "UDPv$fam: datagrams lost" "${lost:-999999}" -le $((sent / 100))
-	t_cmp "UDPv$fam: datagrams forwarded by XDP" "$(fwd_delta lan0)" -ge "$sent"
-	t_cmp "UDPv$fam: slow path stayed quiet" $(($(slow_total lan0) - slow_before)) -le 20
+	t_cmp "UDPv$fam: datagrams lost on the way" "$lost" -le $((sent / 100))
+	t_cmp "UDPv$fam: datagrams forwarded by XDP" "$fwd" -ge "$sent"
+	t_cmp "UDPv$fam: slow path stayed quiet" "$slow" -le 20
 }
 
 tcp_test() {

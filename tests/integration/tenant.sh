@@ -115,10 +115,9 @@ figures="{}"
 figure() { figures=$(jq -c --arg k "$1" --argjson v "$2" '.[$k] = $v' <<<"$figures"); }
 
 # flood_trial DIR: the guest floods (TCP x4 and UDP) while home1 runs a
-# TCP transfer and a ping; DIR is "up" or "down". Sets home, p95, gmax
-# and stolen (percent of CPU time the hypervisor took meanwhile).
+# TCP transfer and a ping; DIR is "up" or "down". Sets home, p95, gmax.
 flood_trial() {
-	local dir=$1 r=() udp_rate=300M mark
+	local dir=$1 r=() udp_rate=300M
 	if [[ $dir == down ]]; then
 		r=(-R)
 		# an unresponsive download takes link capacity before the
@@ -126,7 +125,6 @@ flood_trial() {
 		# download flood's UDP part stays within its guarantee
 		udp_rate=${G_MBIT}M
 	fi
-	mark=$(steal_mark)
 	sample_guest "$work/$dir.samples" & local sampler=$!
 	nsx "$NS_H2" iperf3 -c "$SERVER_V4" -p 5202 -P 4 -t 14 "${r[@]}" -J >"$work/$dir.gtcp" &
 	local g1=$!
@@ -139,13 +137,12 @@ flood_trial() {
 	nsx "$NS_H1" iperf3 -c "$SERVER_V4" -p 5201 -t 9 "${r[@]}" -J >"$work/$dir.home"
 	wait $p $g1 $g2
 	kill $sampler 2>/dev/null; wait $sampler 2>/dev/null
-	stolen=$(steal_since "$mark")
 	home=$(tcp_bps "$work/$dir.home")
 	p95=$(ping_p95 "$work/$dir.ping")
 	gmax=$(max_window "$work/$dir.samples" $([[ $dir == up ]] && echo 2 || echo 3))
 	echo "  $dir: home $(mbit "$home") Mbit/s (need >= $(mbit "$need")), guest TCP $(mbit "$(tcp_bps "$work/$dir.gtcp")")" \
 		"+ UDP $(mbit "$(udp_bps "$work/$dir.gudp")") Mbit/s, guest max 10 s window $gmax Mbit/s" \
-		"(ceiling $CEIL_MBIT), home ping p95 $p95 ms, CPU stolen $stolen%"
+		"(ceiling $CEIL_MBIT), home ping p95 $p95 ms"
 }
 
 flood_met() {
@@ -155,28 +152,18 @@ flood_met() {
 }
 
 # flood DIR: the home keeps its share and its latency while the guest
-# floods. The ISP here is a software shaper on the same CPUs, so a trial
-# during which the hypervisor took STEAL_MAX% or more of the CPU time
-# proves nothing either way: when it misses, it is run again (up to 4
-# trials). A trial on a quiet CPU decides; when none ran on one, the
-# checks are skipped, naming the steal.
-STEAL_MAX=5
+# floods; trials as tests/lib/report.sh's trials_until runs them.
 flood() {
-	local dir=$1 trial home p95 gmax stolen
+	local dir=$1 trial home p95 gmax stolen disturbed=
 	local need=$((85 * (CAP_MBIT - G_MBIT) * 10000))
-	for trial in 1 2 3 4; do
-		flood_trial "$dir"
-		flood_met && break
-		awk -v s="$stolen" -v m=$STEAL_MAX 'BEGIN { exit !(s >= m) }' || break
-		echo "  $dir: trial $trial missed with $stolen% of the CPU stolen; again"
-	done
+	trials_until flood_met flood_trial "$dir" || disturbed=1
 	figure "flood_${dir}_home_mbit" "$(mbit "$home")"
 	figure "flood_${dir}_home_need_mbit" "$(mbit "$need")"
 	figure "flood_${dir}_guest_max_window_mbit" "$gmax"
 	figure "flood_${dir}_ping_p95_ms" "$p95"
 	figure "flood_${dir}_cpu_stolen_pct" "$stolen"
 	figure "flood_${dir}_trials" "$trial"
-	if ! flood_met && awk -v s="$stolen" -v m=$STEAL_MAX 'BEGIN { exit !(s >= m) }'; then
+	if [[ -n $disturbed ]]; then
 		t_skip "$dir, guest flooding: home's share and latency" \
 			"every trial ran with >= $STEAL_MAX% of the CPU stolen by the hypervisor"
 		return
