@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -34,6 +33,7 @@
 #include "../userspace/lib/shaper.h"
 #include "../userspace/lib/tenant.h"
 #include "chute.h"
+#include "files.h"
 #include "ids.h"
 #include "spec.h" /* before net.h: both name CHUTE_NAME_MAX */
 #include "net.h"
@@ -118,48 +118,11 @@ static int settings_load(const struct chute_env *env, const char *name,
 
 /* --- small files ------------------------------------------------------- */
 
-static int write_text(const char *path, const char *text)
-{
-	char tmp[PATH_MAX + 8];
-	FILE *f;
-	int ret = 0;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f)
-		return -errno;
-	if (fputs(text, f) < 0)
-		ret = -EIO;
-	if (fclose(f) && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path))
-		ret = -errno;
-	if (ret)
-		unlink(tmp);
-	return ret;
-}
-
-static int read_text(const char *path, char *buf, size_t size)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 static pid_t read_pid(const char *path)
 {
 	char buf[32];
 
-	if (read_text(path, buf, sizeof(buf)))
+	if (chute_text_read(path, buf, sizeof(buf)))
 		return 0;
 	return (pid_t)atoi(buf);
 }
@@ -173,7 +136,7 @@ static int proc_stat(pid_t pid, char *state, unsigned long long *start)
 	int ret;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	ret = read_text(path, stat, sizeof(stat));
+	ret = chute_text_read(path, stat, sizeof(stat));
 	if (ret)
 		return ret;
 	p = strrchr(stat, ')');
@@ -234,7 +197,9 @@ static int state_save(const struct chute_env *env, const char *name,
 	json_object_object_add(o, "suspended", json_object_new_boolean(st->suspended));
 	ret = chute_path(env, name, "state.json", path, sizeof(path));
 	if (!ret)
-		ret = write_text(path, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+		ret = chute_text_write(path,
+				       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY),
+				       false);
 	json_object_put(o);
 	return ret;
 }
@@ -243,20 +208,10 @@ static int state_save(const struct chute_env *env, const char *name,
 static int chute_lock(const struct chute_env *env, const char *name, bool wait)
 {
 	char path[PATH_MAX];
-	int fd;
 
 	if (chute_path(env, name, "lock", path, sizeof(path)))
 		return -ENAMETOOLONG;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	if (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB))) {
-		int ret = -errno;
-
-		close(fd);
-		return ret;
-	}
-	return fd;
+	return chute_file_lock(path, wait);
 }
 
 /* An installed chute, locked for one operation: the lock's fd. */
@@ -295,7 +250,7 @@ int chute_env_save(const struct hearth_config *cfg, struct hearth_err *err)
 	snprintf(path, sizeof(path), "%s/%s", cfg->run_dir, CHUTE_ENV_FILE);
 	ret = hearth_mkdir_p(cfg->chute_dir, 0711);
 	if (!ret)
-		ret = write_text(path, text);
+		ret = chute_text_write(path, text, false);
 	if (ret)
 		return hearth_err_set(err, ret, "cannot write %s: %s", path, strerror(-ret));
 	return 0;
@@ -495,7 +450,7 @@ static void __attribute__((noreturn)) monitor(const struct chute_env *env,
 	unlink(pidfile);
 	crun(env, name, NULL, "delete", force, NULL);
 	tidy_cgroup_parents();
-	write_text(exitf, text);
+	chute_text_write(exitf, text, false);
 	_exit(0);
 }
 
@@ -521,7 +476,7 @@ static int spawn_monitor(const struct chute_env *env, const char *name)
 		if (mon > 0 && !proc_stat(mon, &state, &start) &&
 		    !chute_path(env, name, "monitor.pid", path, sizeof(path))) {
 			snprintf(text, sizeof(text), "%d %llu\n", mon, start);
-			write_text(path, text);
+			chute_text_write(path, text, false);
 		}
 		_exit(mon > 0 ? 0 : 1);
 	}
@@ -540,7 +495,7 @@ static pid_t monitor_pid(const struct chute_env *env, const char *name)
 	int pid;
 
 	if (chute_path(env, name, "monitor.pid", path, sizeof(path)) ||
-	    read_text(path, text, sizeof(text)) ||
+	    chute_text_read(path, text, sizeof(text)) ||
 	    sscanf(text, "%d %llu", &pid, &recorded) != 2 || pid <= 0 ||
 	    proc_stat(pid, &state, &start))
 		return 0;
@@ -844,7 +799,7 @@ static int unpack_image(const char *image, const char *dst, const char *out,
 	char why[256] = "";
 
 	if (run_wait(argv, out, false)) {
-		read_text(out, why, sizeof(why));
+		chute_text_read(out, why, sizeof(why));
 		return hearth_err_set(err, -EINVAL, "%s: umoci could not unpack it: %s", image,
 				      why);
 	}
@@ -1246,7 +1201,7 @@ static int apply_resources(struct chute_env *env, const char *name,
 		return hearth_err_set(err, ret, "out of memory");
 	ret = chute_path(env, name, "resources.json", path, sizeof(path));
 	if (!ret)
-		ret = write_text(path, json_object_to_json_string(res));
+		ret = chute_text_write(path, json_object_to_json_string(res), false);
 	json_object_put(res);
 	if (ret)
 		return hearth_err_set(err, ret, "cannot write %s: %s", path, strerror(-ret));
@@ -1375,8 +1330,7 @@ static const char *state_word(pid_t pid, const struct chute_state *st)
 
 static struct json_object *settings_json(const struct chute_settings *s)
 {
-	struct json_object *o = json_object_new_object(), *fw = json_object_new_array();
-	static const char *const restart[] = { "no", "on-failure", "always" };
+	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "cpus", json_object_new_double(s->cpu_milli / 1000.0));
 	json_object_object_add(o, "cpu_weight", json_object_new_int(s->cpu_weight));
@@ -1387,20 +1341,10 @@ static struct json_object *settings_json(const struct chute_settings *s)
 	json_object_object_add(o, "up_ceil", json_object_new_int64(s->up_ceil));
 	json_object_object_add(o, "down_rate", json_object_new_int64(s->down_rate));
 	json_object_object_add(o, "down_ceil", json_object_new_int64(s->down_ceil));
-	json_object_object_add(o, "restart", json_object_new_string(restart[s->restart]));
+	json_object_object_add(o, "restart", json_object_new_string(chute_restart_name(s->restart)));
 	json_object_object_add(o, "rootfs", json_object_new_string(s->writable_rootfs ?
 								    "writable" : "read-only"));
-	for (int i = 0; i < s->n_forwards; i++) {
-		struct json_object *f = json_object_new_object();
-
-		json_object_object_add(f, "proto", json_object_new_string(
-				       chute_proto_name(s->forwards[i].proto)));
-		json_object_object_add(f, "wan_port", json_object_new_int(s->forwards[i].wan_port));
-		json_object_object_add(f, "chute_port",
-				       json_object_new_int(s->forwards[i].chute_port));
-		json_object_array_add(fw, f);
-	}
-	json_object_object_add(o, "forwards", fw);
+	json_object_object_add(o, "forwards", chute_forwards_json(s));
 	return o;
 }
 
@@ -1531,7 +1475,7 @@ static void supervise_one(struct chute_env *env, const char *name,
 		goto cleanup;
 	}
 	chute_path(env, name, "exit", path, sizeof(path));
-	if (!read_text(path, how, sizeof(how))) {
+	if (!chute_text_read(path, how, sizeof(how))) {
 		/* a new end: record it once */
 		snprintf(st.last_exit, sizeof(st.last_exit), "%s", how);
 		st.exited_at = now_ms();

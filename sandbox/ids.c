@@ -7,16 +7,15 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <fts.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "ids.h"
 
 #define IDS_LOCK ".ids.lock"
@@ -32,47 +31,30 @@ int chute_ids_read(const char *chute_dir, uid_t *base)
 {
 	char path[PATH_MAX], buf[32], *end;
 	unsigned long long v;
-	ssize_t n;
-	int fd;
+	int ret;
 
 	if (snprintf(path, sizeof(path), "%s/" CHUTE_IDS_FILE, chute_dir) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EINVAL;
-	buf[n] = '\0';
+	ret = chute_text_read(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
 	errno = 0;
 	v = strtoull(buf, &end, 10);
-	if (errno || end == buf || (*end && *end != '\n') || !chute_ids_base_valid(v))
+	if (errno || end == buf || *end || !chute_ids_base_valid(v))
 		return -EINVAL;
 	*base = (uid_t)v;
 	return 0;
 }
 
+/* Durable: a block lost in a crash would leave the chute's files owned by
+ * ids no ids file names. */
 static int ids_write(const char *chute_dir, uid_t base)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
-	int fd, len, ret = 0;
-	char buf[32];
+	char path[PATH_MAX], text[32];
 
 	snprintf(path, sizeof(path), "%s/" CHUTE_IDS_FILE, chute_dir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	len = snprintf(buf, sizeof(buf), "%u\n", (unsigned)base);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, buf, (size_t)len) != len || fsync(fd))
-		ret = -EIO;
-	close(fd);
-	if (!ret && rename(tmp, path))
-		ret = -errno;
-	if (ret)
-		unlink(tmp);
-	return ret;
+	snprintf(text, sizeof(text), "%u\n", (unsigned)base);
+	return chute_text_write(path, text, true);
 }
 
 /* Marks in @used the blocks that directories under @chutes_dir hold. */
@@ -100,19 +82,9 @@ static int blocks_used(const char *chutes_dir, bool *used)
 static int ids_lock(const char *chutes_dir)
 {
 	char path[PATH_MAX];
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/" IDS_LOCK, chutes_dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	if (flock(fd, LOCK_EX)) {
-		int ret = -errno;
-
-		close(fd);
-		return ret;
-	}
-	return fd;
+	return chute_file_lock(path, true);
 }
 
 int chute_ids_assign(const char *chutes_dir, const char *chute_dir,

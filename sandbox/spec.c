@@ -231,6 +231,11 @@ const char *chute_proto_name(__u8 proto)
 	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "?";
 }
 
+const char *chute_restart_name(enum chute_restart restart)
+{
+	return (unsigned int)restart < ARRAY_SIZE(restart_names) ? restart_names[restart] : "?";
+}
+
 static int forward_parse(const char *text, struct chute_forward *f)
 {
 	char buf[32], *wan, *port;
@@ -1675,17 +1680,11 @@ cleanup:
 
 /* ---- settings files ---- */
 
-static struct json_object *settings_json(const struct chute_settings *s)
+struct json_object *chute_forwards_json(const struct chute_settings *s)
 {
-	struct json_object *obj = json_object_new_object(), *fwds, *f, *env;
+	struct json_object *fwds = json_object_new_array(), *f;
 	struct jb b = { false };
 
-	for (int id = 0; id < NF_MAX; id++)
-		jb_put(&b, obj, num_fields[id].name,
-		       json_object_new_int64((int64_t)num_get(s, id)));
-	jb_put(&b, obj, "restart", json_object_new_string(restart_names[s->restart]));
-	jb_put(&b, obj, "writable_rootfs", json_object_new_boolean(s->writable_rootfs));
-	fwds = jb_put(&b, obj, "forwards", json_object_new_array());
 	for (int i = 0; i < s->n_forwards; i++) {
 		const struct chute_forward *fw = &s->forwards[i];
 
@@ -1694,6 +1693,24 @@ static struct json_object *settings_json(const struct chute_settings *s)
 		jb_put(&b, f, "wan_port", json_object_new_int(fw->wan_port));
 		jb_put(&b, f, "chute_port", json_object_new_int(fw->chute_port));
 	}
+	if (b.failed || !fwds) {
+		json_object_put(fwds);
+		return NULL;
+	}
+	return fwds;
+}
+
+static struct json_object *settings_json(const struct chute_settings *s)
+{
+	struct json_object *obj = json_object_new_object(), *env;
+	struct jb b = { false };
+
+	for (int id = 0; id < NF_MAX; id++)
+		jb_put(&b, obj, num_fields[id].name,
+		       json_object_new_int64((int64_t)num_get(s, id)));
+	jb_put(&b, obj, "restart", json_object_new_string(chute_restart_name(s->restart)));
+	jb_put(&b, obj, "writable_rootfs", json_object_new_boolean(s->writable_rootfs));
+	jb_put(&b, obj, "forwards", chute_forwards_json(s));
 	env = jb_put(&b, obj, "env", json_object_new_array());
 	for (int i = 0; i < s->n_env; i++)
 		jb_push(&b, env, json_object_new_string(s->env[i]));

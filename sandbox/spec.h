@@ -145,6 +145,11 @@ struct json_object *chute_resources_json(const struct chute_settings *s);
 int64_t chute_cpu_shares(__u32 weight, bool v2);
 /* "tcp" or "udp", as forwards are written. */
 const char *chute_proto_name(__u8 proto);
+/* "no", "on-failure" or "always", as the restart setting is written. */
+const char *chute_restart_name(enum chute_restart restart);
+/* The forwards as JSON objects (proto, wan_port, chute_port); NULL when
+ * out of memory. */
+struct json_object *chute_forwards_json(const struct chute_settings *s);
 
 /* Writes the hardened runtime spec for the bundle to @out_path (a temporary
  * file renamed into place, mode 0600: the environment may hold secrets),

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The small files a chute's directory is made of: text replaced whole
+ * (written beside, then renamed), its first line read back, and locks.
+ */
+#ifndef HEARTH_SANDBOX_FILES_H
+#define HEARTH_SANDBOX_FILES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Replaces @path with @text; @durable: on disk before the rename, for a
+ * file whose loss after a crash would leave the chute inconsistent. */
+int chute_text_write(const char *path, const char *text, bool durable);
+/* The file's first line, without its newline, into @buf. */
+int chute_text_read(const char *path, char *buf, size_t size);
+/* An exclusive flock on @path (created 0600): the fd to close to release
+ * it, or -EWOULDBLOCK when it is held and !@wait. */
+int chute_file_lock(const char *path, bool wait);
+
+#endif
