@@ -19,6 +19,7 @@ BPF_HDRS   := $(wildcard bpf/lib/*.h maps/*.h)
 SKELS      := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/skel/%.skel.h)
 LIB_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard userspace/lib/*.c sandbox/*.c))
 CLI_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,userspace/hearth.c $(wildcard userspace/cli_*.c))
+DAEMON_OBJS:= $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard userspace/daemon/*.c))
 
 TEST_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/lib/*.c tests/prog_tests/*.c))
 BENCH_SRCS := $(wildcard bench/*.bpf.c)
@@ -56,10 +57,12 @@ $(BUILD)/obj/%.o: %.c $(SKELS) $(BENCH_SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
+# made anew: a renamed source must not leave its old object inside
 $(BUILD)/libhearth.a: $(LIB_OBJS)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/hearthd: $(BUILD)/obj/userspace/hearthd.o $(BUILD)/libhearth.a
+$(BUILD)/hearthd: $(DAEMON_OBJS) $(BUILD)/libhearth.a
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/hearth: $(CLI_OBJS) $(BUILD)/libhearth.a
@@ -101,7 +104,7 @@ install: all
 	install -D -m 0644 docs/hearth.conf.example $(DESTDIR)$(PREFIX)/share/doc/hearth/hearth.conf.example
 
 format:
-	clang-format -i $(wildcard userspace/*.[ch] userspace/lib/*.[ch] tests/*/*.[ch] bench/*.c)
+	clang-format -i $(wildcard userspace/*.[ch] userspace/*/*.[ch] tests/*/*.[ch] bench/*.c)
 
 clean:
 	rm -rf $(BUILD)

@@ -399,6 +399,7 @@ enum hearth_dir {
 enum hearth_tenant_origin {
 	HEARTH_TENANT_CONFIG = 1, /* from the configuration file */
 	HEARTH_TENANT_RUNTIME = 2, /* added with `hearth tenant add` */
+	HEARTH_TENANT_CHUTE = 3, /* a running chute's, removed when it stops */
 };
 
 /* One direction of a tenant's bandwidth: as configured (bits/s, bytes) and

@@ -33,6 +33,7 @@
 #include "../userspace/lib/shaper.h"
 #include "../userspace/lib/tenant.h"
 #include "chute.h"
+#include "detach.h"
 #include "files.h"
 #include "ids.h"
 #include "spec.h" /* before net.h: both name CHUTE_NAME_MAX */
@@ -454,7 +455,8 @@ static void __attribute__((noreturn)) monitor(const struct chute_env *env,
 	_exit(0);
 }
 
-/* Starts the monitor, detached from the caller (double fork, own session). */
+/* Starts the monitor, detached from the caller (double fork, then
+ * chute_detach: nothing of the caller is kept). */
 static int spawn_monitor(const struct chute_env *env, const char *name)
 {
 	char path[PATH_MAX], text[32], state;
@@ -470,7 +472,7 @@ static int spawn_monitor(const struct chute_env *env, const char *name)
 		signal(SIGHUP, SIG_IGN);
 		mon = fork();
 		if (mon == 0) {
-			close_from(3);
+			chute_detach();
 			monitor(env, name);
 		}
 		if (mon > 0 && !proc_stat(mon, &state, &start) &&
@@ -584,7 +586,7 @@ static int tenant_put(struct chute_env *env, const char *name,
 	spec.prefixes[0].len = 32;
 	spec.prefixes[0].addr.v4 = n->chute_addr;
 	/* the tenant's id on success */
-	ret = hearth_tenant_put(env->dp, &spec, HEARTH_TENANT_RUNTIME, create, err);
+	ret = hearth_tenant_put(env->dp, &spec, HEARTH_TENANT_CHUTE, create, err);
 	if (ret < 0)
 		return ret;
 	return hearth_shaper_follow(env->dp, err);

@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 
+#include "lib/api.h"
 #include "lib/dataplane.h"
 
 struct cli {
@@ -30,6 +31,12 @@ int cli_dispatch(struct cli *cli, const char *object,
 		 const struct cli_cmd *cmds, const char *deflt, int argc,
 		 char **argv);
 void cli_print_json(struct cli *cli, struct json_object *obj);
+/* Sends a request to hearthd (@args taken) and, with -j, prints the answer
+ * as it came. An error answer is printed as one line: exit 1 (2 for a
+ * request hearthd could not read). On success *@answer (when given) is
+ * the answer, for the caller to put. */
+int cli_call(struct cli *cli, const char *verb, struct json_object *args,
+	     struct json_object **answer);
 /* Opens the pinned data plane, reporting failure as a CLI error. */
 int cli_open_dp(struct cli *cli, struct hearth_dp *dp);
 const char *cli_mac(const unsigned char *mac, char *buf, size_t size);
@@ -41,5 +48,6 @@ int cmd_down(struct cli *cli, int argc, char **argv);
 int cmd_nat(struct cli *cli, int argc, char **argv);
 int cmd_tenant(struct cli *cli, int argc, char **argv);
 int cmd_chute(struct cli *cli, int argc, char **argv);
+int cmd_config(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -53,107 +53,109 @@ static int need_name(struct cli *cli, int argc, char **argv, int max)
 	return 0;
 }
 
-/* Runs one lifecycle step and reports it; -EALREADY is still a failure
- * (starting a running chute is an error the caller should see). */
-static int lifecycle(struct cli *cli, int argc, char **argv,
-		     int (*op)(struct chute_env *, const char *, struct hearth_err *),
-		     const char *done)
+/* A request naming the chute, with the CLI's settings words as pairs. */
+static struct json_object *chute_args(const char *name, int argc, char **argv)
 {
-	struct hearth_err err = {};
-	struct chute_env env;
-	struct hearth_dp dp;
-	int ret = need_name(cli, argc, argv, 1);
+	struct json_object *args = json_object_new_object(), *list = json_object_new_array();
 
-	/* a stopped chute is removed without the data plane */
-	if (!ret && op == chute_remove) {
-		ret = chute_open(cli, &env, &dp, false);
-		if (!ret && !hearth_dp_open(&dp, cli->pin_dir, NULL))
-			env.dp = &dp;
-	} else if (!ret) {
-		ret = chute_open(cli, &env, &dp, true);
+	json_object_object_add(args, "name", json_object_new_string(name));
+	for (int i = 0; i + 1 < argc; i += 2) {
+		struct json_object *pair = json_object_new_array();
+
+		json_object_array_add(pair, json_object_new_string(argv[i]));
+		json_object_array_add(pair, json_object_new_string(argv[i + 1]));
+		json_object_array_add(list, pair);
 	}
-	if (ret)
-		return ret;
-	ret = op(&env, argv[0], &err);
-	chute_close(&env);
-	if (ret)
-		return cli_error(cli, ret == -EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAIL, "%s",
-				 err.msg);
-	if (!cli->json)
-		printf("chute %s %s\n", argv[0], done);
-	return 0;
+	json_object_object_add(args, "settings", list);
+	return args;
 }
 
-static int chute_restart(struct chute_env *env, const char *name, struct hearth_err *err)
+/* Asks hearthd for one lifecycle step and reports it. */
+static int lifecycle(struct cli *cli, int argc, char **argv, const char *verb, const char *done)
 {
-	int ret = chute_stop(env, name, err);
+	int ret = need_name(cli, argc, argv, 1);
 
-	if (ret && ret != -EALREADY)
-		return ret;
-	return chute_start(env, name, err);
+	if (!ret)
+		ret = cli_call(cli, verb, chute_args(argv[0], 0, NULL), NULL);
+	if (!ret && !cli->json)
+		printf("chute %s %s\n", argv[0], done);
+	return ret;
 }
 
 static int chute_cmd_start(struct cli *cli, int argc, char **argv)
 {
-	return lifecycle(cli, argc, argv, chute_start, "started");
+	return lifecycle(cli, argc, argv, "chute.start", "started");
 }
 
 static int chute_cmd_stop(struct cli *cli, int argc, char **argv)
 {
-	return lifecycle(cli, argc, argv, chute_stop, "stopped");
+	return lifecycle(cli, argc, argv, "chute.stop", "stopped");
 }
 
 static int chute_cmd_restart(struct cli *cli, int argc, char **argv)
 {
-	return lifecycle(cli, argc, argv, chute_restart, "restarted");
+	return lifecycle(cli, argc, argv, "chute.restart", "restarted");
 }
 
 static int chute_cmd_remove(struct cli *cli, int argc, char **argv)
 {
-	return lifecycle(cli, argc, argv, chute_remove, "removed");
+	return lifecycle(cli, argc, argv, "chute.remove", "removed");
+}
+
+/* hearthd runs elsewhere: PATH (a directory, or an image layout with
+ * :TAG) as an absolute path. */
+static int absolute_source(struct cli *cli, const char *path, char *buf, size_t size)
+{
+	char dir[PATH_MAX], real[PATH_MAX];
+	const char *colon = strrchr(path, ':');
+
+	if (realpath(path, real))
+		return snprintf(buf, size, "%s", real) >= (int)size ?
+			       cli_error(cli, CLI_EXIT_USAGE, "path '%s' is too long", path) : 0;
+	if (colon && (size_t)(colon - path) < sizeof(dir)) {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(colon - path), path);
+		if (realpath(dir, real) && snprintf(buf, size, "%s%s", real, colon) < (int)size)
+			return 0;
+	}
+	return cli_error(cli, CLI_EXIT_FAIL, "no such bundle or image '%s'", path);
 }
 
 static int chute_cmd_install(struct cli *cli, int argc, char **argv)
 {
-	struct hearth_err err = {};
-	struct chute_env env;
+	struct json_object *args;
+	char path[PATH_MAX];
 	bool replace;
 	int ret;
 
 	if (argc < 2)
 		return cli_error(cli, CLI_EXIT_USAGE, "%s", CHUTE_USAGE);
 	replace = argc > 2 && !strcmp(argv[2], "replace");
-	ret = chute_open(cli, &env, NULL, false);
+	if ((argc - 2 - replace) % 2)
+		return cli_error(cli, CLI_EXIT_FAIL, "setting '%s' needs a value", argv[argc - 1]);
+	ret = absolute_source(cli, argv[1], path, sizeof(path));
 	if (ret)
 		return ret;
-	ret = chute_install(&env, argv[0], argv[1], argc - 2 - replace, argv + 2 + replace,
-			    replace, &err);
-	if (ret)
-		return cli_error(cli, CLI_EXIT_FAIL, "%s", err.msg);
-	if (!cli->json)
+	args = chute_args(argv[0], argc - 2 - replace, argv + 2 + replace);
+	json_object_object_add(args, "path", json_object_new_string(path));
+	json_object_object_add(args, "replace", json_object_new_boolean(replace));
+	ret = cli_call(cli, "chute.install", args, NULL);
+	if (!ret && !cli->json)
 		printf("chute %s installed\n", argv[0]);
-	return 0;
+	return ret;
 }
 
 static int chute_cmd_update(struct cli *cli, int argc, char **argv)
 {
-	struct hearth_err err = {};
-	struct chute_env env;
-	struct hearth_dp dp;
 	int ret;
 
 	if (argc < 3)
 		return cli_error(cli, CLI_EXIT_USAGE, "%s", CHUTE_USAGE);
-	ret = chute_open(cli, &env, &dp, true);
-	if (ret)
-		return ret;
-	ret = chute_update(&env, argv[0], argc - 1, argv + 1, &err);
-	chute_close(&env);
-	if (ret)
-		return cli_error(cli, CLI_EXIT_FAIL, "%s", err.msg);
-	if (!cli->json)
+	if ((argc - 1) % 2)
+		return cli_error(cli, CLI_EXIT_FAIL, "setting '%s' needs a value", argv[argc - 1]);
+	ret = cli_call(cli, "chute.update", chute_args(argv[0], argc - 1, argv + 1), NULL);
+	if (!ret && !cli->json)
 		printf("chute %s updated\n", argv[0]);
-	return 0;
+	return ret;
 }
 
 static void print_status(struct json_object *o)

@@ -30,6 +30,13 @@ static int stop_daemon(struct cli *cli)
 	return cli_error(cli, CLI_EXIT_FAIL, "hearthd (pid %d) did not stop", (int)pid);
 }
 
+static void print_stopped(int stopped)
+{
+	if (stopped)
+		printf("%d chute%s stopped; they start again with hearthd\n", stopped,
+		       stopped == 1 ? "" : "s");
+}
+
 /* Chutes need the data plane for isolation and NAT: they stop first, and
  * start again with the next hearthd. No chutes file: hearthd never ran
  * with chutes here. */
@@ -48,10 +55,32 @@ static int stop_chutes(struct cli *cli)
 		hearth_dp_close(env.dp);
 	if (ret < 0)
 		return cli_error(cli, CLI_EXIT_FAIL, "cannot stop the chutes: %s", strerror(-ret));
-	if (stopped)
-		printf("%d chute%s stopped; they start again with hearthd\n", stopped,
-		       stopped == 1 ? "" : "s");
+	print_stopped(stopped);
 	return 0;
+}
+
+/* hearthd stops the chutes and ends; 1 when no hearthd answers (the
+ * caller then does both itself). */
+static int down_by_daemon(struct cli *cli)
+{
+	struct json_object *answer = NULL, *result;
+	struct hearth_err err = {};
+	const char *code, *message;
+	int ret;
+
+	ret = hearth_api_call(cli->run_dir, "gateway.down", NULL, &answer, &err);
+	if (ret == -ENOENT || ret == -ECONNREFUSED)
+		return 1;
+	if (ret)
+		return cli_error(cli, CLI_EXIT_FAIL, "%s", err.msg);
+	if (!hearth_api_answer_ok(answer, &result, &code, &message)) {
+		ret = cli_error(cli, CLI_EXIT_FAIL, "%s", message);
+	} else {
+		print_stopped(json_object_get_int(json_object_object_get(result, "chutes_stopped")));
+		ret = stop_daemon(cli); /* it is on its way out: wait for it */
+	}
+	json_object_put(answer);
+	return ret;
 }
 
 int cmd_down(struct cli *cli, int argc, char **argv)
@@ -62,9 +91,12 @@ int cmd_down(struct cli *cli, int argc, char **argv)
 	if (argc > 0)
 		return cli_error(cli, CLI_EXIT_USAGE, "'down' takes no arguments, got '%s'",
 				 argv[0]);
-	ret = stop_daemon(cli);
-	if (!ret)
-		ret = stop_chutes(cli);
+	ret = down_by_daemon(cli);
+	if (ret == 1) {
+		ret = stop_daemon(cli);
+		if (!ret)
+			ret = stop_chutes(cli);
+	}
 	if (ret)
 		return ret;
 	if (hearth_dp_teardown(cli->pin_dir, &err))

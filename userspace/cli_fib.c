@@ -114,19 +114,9 @@ static int fib_show(struct cli *cli, int argc, char **argv)
 
 static int fib_flush(struct cli *cli, int argc, char **argv)
 {
-	struct hearth_dp dp;
-	int ret;
-
 	if (argc > 0)
 		return cli_error(cli, CLI_EXIT_USAGE, "unknown argument '%s' for 'fib flush'", argv[0]);
-	ret = cli_open_dp(cli, &dp);
-	if (ret)
-		return ret;
-	ret = hearth_dp_fib_flush(&dp);
-	hearth_dp_close(&dp);
-	if (ret)
-		return cli_error(cli, CLI_EXIT_FAIL, "cannot flush: %s", strerror(-ret));
-	return 0;
+	return cli_call(cli, "fib.flush", NULL, NULL);
 }
 
 int cmd_fib(struct cli *cli, int argc, char **argv)

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "lib/conntrack.h"
 #include "lib/nat.h"
+#include "lib/nat_show.h"
 
 #include <bpf/bpf.h>
 
@@ -16,11 +17,6 @@ struct show_ctx {
 	__u64 now; /* 0 when the clock could not be read */
 	unsigned int hz;
 };
-
-static const char *proto_name(__u8 proto)
-{
-	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "icmp";
-}
 
 static const char *endpoint(__be32 addr, __be16 port, char *buf, size_t size)
 {
@@ -51,7 +47,7 @@ static int add_conn(const struct hearth_conn *c, void *arg)
 		out_a = c->key.daddr, out_p = c->key.dport;
 		rem_a = c->key.saddr, rem_p = c->key.sport;
 	}
-	json_object_object_add(o, "proto", json_object_new_string(proto_name(c->key.proto)));
+	json_object_object_add(o, "proto", json_object_new_string(hearth_proto_name(c->key.proto)));
 	json_object_object_add(o, "kind", json_object_new_string(kind));
 	json_object_object_add(o, "state", json_object_new_string(c->state));
 	json_object_object_add(o, "inside", json_object_new_string(endpoint(in_a, in_p, buf, sizeof(buf))));
@@ -126,110 +122,55 @@ cleanup:
 	return ret;
 }
 
-static bool nat_enabled(struct hearth_dp *dp)
-{
-	struct hearth_nat_cfg cfg = {};
-	__u32 zero = 0;
-
-	bpf_map_lookup_elem(dp->map_fd[HEARTH_DP_NATCFG], &zero, &cfg);
-	return cfg.enabled;
-}
-
 static int forward_add(struct cli *cli, int argc, char **argv)
 {
-	struct hearth_dp dp;
+	struct json_object *args;
 	struct in_addr addr;
-	__u16 wan_port, port;
-	__u8 proto;
-	int ret;
+	__u16 port;
 
 	if (argc != 3)
 		return cli_error(cli, CLI_EXIT_USAGE,
 				 "usage: hearth nat forward add { tcp | udp } WANPORT ADDR:PORT");
-	proto = hearth_proto_parse(argv[0]);
-	if (!proto)
+	if (!hearth_proto_parse(argv[0]))
 		return cli_error(cli, CLI_EXIT_USAGE, "protocol is tcp or udp, not '%s'", argv[0]);
-	wan_port = hearth_port_parse(argv[1]);
-	if (!wan_port)
+	if (!hearth_port_parse(argv[1]))
 		return cli_error(cli, CLI_EXIT_USAGE, "bad port '%s'", argv[1]);
 	if (hearth_endpoint_parse(argv[2], &addr, &port))
 		return cli_error(cli, CLI_EXIT_USAGE, "bad target '%s' (want IPV4:PORT)", argv[2]);
-	ret = cli_open_dp(cli, &dp);
-	if (ret)
-		return ret;
-	if (!nat_enabled(&dp)) {
-		hearth_dp_close(&dp);
-		return cli_error(cli, CLI_EXIT_FAIL,
-				 "NAT is off: forwards need 'nat masquerade' in the configuration");
-	}
-	ret = hearth_nat_forward_add(&dp, proto, wan_port, addr, port, HEARTH_FWD_RUNTIME);
-	hearth_dp_close(&dp);
-	if (ret)
-		return cli_error(cli, CLI_EXIT_FAIL, "cannot add the forward: %s", strerror(-ret));
-	return 0;
+	args = json_object_new_object();
+	json_object_object_add(args, "proto", json_object_new_string(argv[0]));
+	json_object_object_add(args, "port", json_object_new_int(hearth_port_parse(argv[1])));
+	json_object_object_add(args, "to", json_object_new_string(argv[2]));
+	return cli_call(cli, "forward.add", args, NULL);
 }
 
 static int forward_del(struct cli *cli, int argc, char **argv)
 {
-	struct hearth_dp dp;
-	__u16 wan_port;
-	__u8 proto;
-	int ret;
+	struct json_object *args;
 
 	if (argc != 2)
 		return cli_error(cli, CLI_EXIT_USAGE, "usage: hearth nat forward del { tcp | udp } WANPORT");
-	proto = hearth_proto_parse(argv[0]);
-	wan_port = hearth_port_parse(argv[1]);
-	if (!proto || !wan_port)
+	if (!hearth_proto_parse(argv[0]) || !hearth_port_parse(argv[1]))
 		return cli_error(cli, CLI_EXIT_USAGE, "bad forward '%s %s'", argv[0], argv[1]);
-	ret = cli_open_dp(cli, &dp);
-	if (ret)
-		return ret;
-	ret = hearth_nat_forward_del(&dp, proto, wan_port);
-	hearth_dp_close(&dp);
-	if (ret == -ENOENT)
-		return cli_error(cli, CLI_EXIT_FAIL, "no forward for %s port %u", argv[0], wan_port);
-	if (ret)
-		return cli_error(cli, CLI_EXIT_FAIL, "cannot delete the forward: %s", strerror(-ret));
-	return 0;
+	args = json_object_new_object();
+	json_object_object_add(args, "proto", json_object_new_string(argv[0]));
+	json_object_object_add(args, "port", json_object_new_int(hearth_port_parse(argv[1])));
+	return cli_call(cli, "forward.del", args, NULL);
 }
 
 static int forward_list(struct cli *cli, int argc, char **argv)
 {
-	struct json_object *list = json_object_new_array();
-	struct hearth_nat_fwd_key key, next;
-	struct hearth_nat_fwd fwd;
+	struct json_object *list;
 	struct hearth_dp dp;
-	void *prev = NULL;
-	char buf[64];
 	int ret;
 
-	if (argc > 0) {
-		json_object_put(list);
+	if (argc > 0)
 		return cli_error(cli, CLI_EXIT_USAGE, "unknown argument '%s' for 'nat forward list'",
 				 argv[0]);
-	}
 	ret = cli_open_dp(cli, &dp);
-	if (ret) {
-		json_object_put(list);
+	if (ret)
 		return ret;
-	}
-	while (!bpf_map_get_next_key(dp.map_fd[HEARTH_DP_NATFWD], prev, &next)) {
-		struct json_object *o = json_object_new_object();
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(dp.map_fd[HEARTH_DP_NATFWD], &key, &fwd)) {
-			json_object_put(o);
-			continue;
-		}
-		json_object_object_add(o, "proto", json_object_new_string(proto_name(key.proto)));
-		json_object_object_add(o, "port", json_object_new_int(ntohs(key.port)));
-		json_object_object_add(o, "to", json_object_new_string(endpoint(fwd.addr, fwd.port, buf, sizeof(buf))));
-		json_object_object_add(o, "origin", json_object_new_string(
-			hearth_nat_forward_origin(fwd.origin)));
-		json_object_array_add(list, o);
-	}
+	list = hearth_nat_forwards_json(&dp);
 	hearth_dp_close(&dp);
 	if (cli->json) {
 		cli_print_json(cli, list);

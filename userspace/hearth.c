@@ -20,7 +20,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: hearth [OPTIONS] OBJECT [COMMAND] [ARGS]\n"
-		"  OBJECT := { status | stats | fib | nat | tenant | down | help | version }\n"
+		"  OBJECT := { status | stats | fib | nat | tenant | chute | config | down | help | version }\n"
 		"  hearth status                 data plane, interfaces, daemon\n"
 		"  hearth stats [show] [dev IF]  per-interface counters by reason\n"
 		"  hearth fib show | flush       cached forwarding decisions\n"
@@ -33,6 +33,7 @@ static void usage(FILE *out)
 		"  hearth tenant del NAME\n"
 		"  hearth chute { install NAME PATH [replace] [KEY VALUE]... | start | stop | restart NAME |\n"
 		"                 status [NAME] | list | logs NAME [tail N] | update NAME KEY VALUE... | remove NAME }\n"
+		"  hearth config show            each setting and where it came from\n"
 		"  hearth down                   stop hearthd, detach and unpin all\n"
 		"OPTIONS := { -j|--json | -p|--pretty | -P|--pin-dir DIR |\n"
 		"             -R|--run-dir DIR | -h|--help | -V|--version }\n");
@@ -87,6 +88,34 @@ void cli_print_json(struct cli *cli, struct json_object *obj)
 	printf("%s\n", json_object_to_json_string_ext(obj, flags));
 }
 
+int cli_call(struct cli *cli, const char *verb, struct json_object *args,
+	     struct json_object **answer)
+{
+	const char *code, *message;
+	struct hearth_err err = {};
+	struct json_object *a = NULL, *result;
+	int ret;
+
+	ret = hearth_api_call(cli->run_dir, verb, args, &a, &err);
+	if (ret)
+		return cli_error(cli, CLI_EXIT_FAIL, "%s", err.msg);
+	if (cli->json)
+		cli_print_json(cli, a);
+	if (!hearth_api_answer_ok(a, &result, &code, &message)) {
+		/* the daemon's refusals are failures; malformed requests ours */
+		ret = !strcmp(code, "bad-request") || !strcmp(code, "unknown-verb") ?
+			      CLI_EXIT_USAGE : CLI_EXIT_FAIL;
+		fprintf(stderr, "hearth: %s\n", message);
+		json_object_put(a);
+		return ret;
+	}
+	if (answer)
+		*answer = a;
+	else
+		json_object_put(a);
+	return 0;
+}
+
 int cli_open_dp(struct cli *cli, struct hearth_dp *dp)
 {
 	struct hearth_err err = {};
@@ -130,7 +159,7 @@ static const struct cli_cmd objects[] = {
 	{ "status", cmd_status }, { "stats", cmd_stats },
 	{ "fib", cmd_fib },	  { "down", cmd_down },
 	{ "nat", cmd_nat },	  { "tenant", cmd_tenant },
-	{ "chute", cmd_chute },
+	{ "chute", cmd_chute },	  { "config", cmd_config },
 	{ "help", cmd_help },	  { "version", cmd_version },
 	{},
 };

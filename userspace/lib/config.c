@@ -42,6 +42,7 @@ void hearth_config_defaults(struct hearth_config *cfg)
 	cfg->nat_port_min = HEARTH_NAT_PORT_MIN_DEFAULT;
 	cfg->nat_port_max = HEARTH_NAT_PORT_MAX_DEFAULT;
 	snprintf(cfg->chute_dir, sizeof(cfg->chute_dir), "%s", HEARTH_CHUTE_DIR_DEFAULT);
+	snprintf(cfg->state_file, sizeof(cfg->state_file), "%s", HEARTH_STATE_FILE_DEFAULT);
 	hearth_prefix_parse(HEARTH_CHUTE_POOL_DEFAULT, &cfg->chute_pool);
 }
 
@@ -258,6 +259,26 @@ static int do_run_dir(struct parse_ctx *pc, int argc, char **argv)
 		       sizeof(pc->cfg->run_dir));
 }
 
+static int do_state_file(struct parse_ctx *pc, int argc, char **argv)
+{
+	(void)argc;
+	return set_dir(pc, "state-file", argv[0], pc->cfg->state_file,
+		       sizeof(pc->cfg->state_file));
+}
+
+/* Checked by hearthd when it opens its socket: a group may not exist yet
+ * when the file is written. */
+static int do_control_group(struct parse_ctx *pc, int argc, char **argv)
+{
+	(void)argc;
+	if (strlen(argv[0]) >= sizeof(pc->cfg->control_group) || !argv[0][0] ||
+	    strspn(argv[0], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+		    strlen(argv[0]))
+		return fail(pc, "control-group '%s' is not a group name", argv[0]);
+	snprintf(pc->cfg->control_group, sizeof(pc->cfg->control_group), "%s", argv[0]);
+	return 0;
+}
+
 static int do_chute_dir(struct parse_ctx *pc, int argc, char **argv)
 {
 	(void)argc;
@@ -362,6 +383,7 @@ static int do_nat(struct parse_ctx *pc, int argc, char **argv)
 
 	if (!strcmp(argv[0], "masquerade") && argc == 1) {
 		pc->cfg->nat_masquerade = true;
+		pc->cfg->masquerade_line = pc->line;
 		return 0;
 	}
 	if (!strcmp(argv[0], "ports") && argc == 2) {
@@ -371,6 +393,7 @@ static int do_nat(struct parse_ctx *pc, int argc, char **argv)
 				    argv[1]);
 		pc->cfg->nat_port_min = (__u16)lo;
 		pc->cfg->nat_port_max = (__u16)hi;
+		pc->cfg->ports_line = pc->line;
 		return 0;
 	}
 	return fail(pc, "%s",
@@ -443,7 +466,17 @@ static const struct directive directives[] = {
 	{ "tenant", 2, MAX_WORDS - 1, "'tenant' takes a name and settings", do_tenant },
 	{ "chute-dir", 1, 1, "'chute-dir' takes one path", do_chute_dir },
 	{ "chute-pool", 1, 1, "'chute-pool' takes one IPv4 subnet", do_chute_pool },
+	{ "state-file", 1, 1, "'state-file' takes one path", do_state_file },
+	{ "control-group", 1, 1, "'control-group' takes one group name", do_control_group },
 };
+
+#define N_DIRECTIVES (sizeof(directives) / sizeof(directives[0]))
+_Static_assert(N_DIRECTIVES <= HEARTH_CONFIG_MAX_DIRECTIVES, "directive lines");
+
+const char *hearth_config_directive(int i)
+{
+	return i >= 0 && (size_t)i < N_DIRECTIVES ? directives[i].name : NULL;
+}
 
 static int split_words(char *line, char **words)
 {
@@ -479,6 +512,7 @@ static int parse_line(struct parse_ctx *pc, char *line)
 			continue;
 		if (n - 1 < d->min_args || n - 1 > d->max_args)
 			return fail(pc, "%s", d->usage);
+		pc->cfg->directive_line[i] = pc->line;
 		return d->handle(pc, n - 1, words + 1);
 	}
 	return fail(pc, "unknown directive '%s'", words[0]);

@@ -81,6 +81,10 @@ enum hearth_xdp_mode {
 
 #define HEARTH_CHUTE_DIR_DEFAULT "/var/lib/hearth/chutes"
 #define HEARTH_CHUTE_POOL_DEFAULT "10.213.0.0/24"
+/* Runtime changes (hearth tenant, hearth nat forward) kept across restarts
+ * and reboots: not under the run dir, which a reboot empties. */
+#define HEARTH_STATE_FILE_DEFAULT "/var/lib/hearth/state.json"
+#define HEARTH_CONFIG_MAX_DIRECTIVES 24
 
 struct hearth_config {
 	char path[256];
@@ -91,6 +95,7 @@ struct hearth_config {
 	enum hearth_xdp_mode xdp_mode;
 	bool nat_masquerade; /* the LAN subnets behind the WAN address */
 	__u16 nat_port_min, nat_port_max;
+	int masquerade_line, ports_line; /* 0: not in the file */
 	int n_forwards;
 	struct hearth_config_forward forwards[HEARTH_CONFIG_MAX_FORWARDS];
 	int n_ifaces;
@@ -101,6 +106,10 @@ struct hearth_config {
 	struct hearth_tenant_spec tenants[HEARTH_CONFIG_MAX_TENANTS];
 	char chute_dir[256];
 	struct hearth_prefix chute_pool; /* IPv4 */
+	char state_file[256];
+	char control_group[64]; /* besides root, may use hearthd's API; "" none */
+	/* the last line of each directive (hearth_config_directive), 0: none */
+	int directive_line[HEARTH_CONFIG_MAX_DIRECTIVES];
 };
 
 void hearth_config_defaults(struct hearth_config *cfg);
@@ -116,6 +125,8 @@ __u16 hearth_port_parse(const char *text);
 /* "IPV4:PORT" */
 int hearth_endpoint_parse(const char *text, struct in_addr *addr, __u16 *port);
 const char *hearth_role_name(enum hearth_iface_role role);
+/* The name of directive @i (0, 1, ...), NULL past the last. */
+const char *hearth_config_directive(int i);
 const char *hearth_xdp_mode_name(enum hearth_xdp_mode mode);
 
 #endif

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * hearthd: loads or adopts the pinned data plane, keeps it in step with the
+ * configuration, the runtime changes and the kernel, and answers the local
+ * API. This file: options, start, and the loop that serves signals,
+ * netlink events, API clients and the timers (expiry, supervision).
+ */
+#include <errno.h>
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "../lib/conntrack.h"
+#include "../lib/nat.h"
+#include "../lib/rundir.h"
+#include "daemon.h"
+#include "runtime.h"
+
+#define HEARTH_DEFAULT_CONFIG "/etc/hearth/hearth.conf"
+#define CT_EXPIRY_INTERVAL_MS 5000
+#define CHUTE_SUPERVISE_INTERVAL_MS 500
+/* signals, netlink, the API socket and its clients */
+#define MAX_POLL_FDS (3 + API_MAX_CLIENTS)
+
+void logmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("hearthd: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: hearthd [-c FILE] [--check]\n"
+		"  -c, --config FILE  configuration (default %s)\n"
+		"      --check        validate the configuration and exit\n"
+		"  -h, --help         this text\n",
+		HEARTH_DEFAULT_CONFIG);
+}
+
+static int setup_signals(void)
+{
+	sigset_t mask;
+	int fd;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL))
+		return -errno;
+	fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Returns 1 to keep running, 0 on a stop signal. */
+static int handle_signal(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	if (read(d->signal_fd, &si, sizeof(si)) != sizeof(si))
+		return 1;
+	if (si.ssi_signo == SIGHUP) {
+		reload(d);
+		return 1;
+	}
+	logmsg("%s: stopping; the pinned data plane keeps forwarding",
+	       strsignal(si.ssi_signo));
+	return 0;
+}
+
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Connections idle past their timeout leave the table. */
+static void expire_connections(struct daemon *d)
+{
+	__u64 now;
+	int ret = hearth_jiffies_now(&now);
+
+	if (ret) {
+		if (!d->clock_warned)
+			logmsg("cannot read jiffies from /proc/timer_list (%s): connections do not expire",
+			       strerror(-ret));
+		d->clock_warned = true;
+		return;
+	}
+	ret = hearth_ct_expire(&d->dp, now, d->hz);
+	if (ret < 0)
+		logmsg("connection expiry: %s", strerror(-ret));
+}
+
+static void netlink_changes(struct daemon *d)
+{
+	unsigned int changes = hearth_nlwatch_drain(&d->nl);
+
+	if (changes & HEARTH_NL_LINK)
+		sync_ifaces(d, SYNC_EVENT);
+	if (changes)
+		sync_nat(d, SYNC_EVENT);
+	if (changes & HEARTH_NL_LINK)
+		sync_tenants(d, SYNC_EVENT);
+	if (changes)
+		hearth_dp_bump_generation(&d->dp);
+}
+
+/* Timers run on deadlines, so that a stream of events cannot starve them;
+ * API clients are served a line at a time, so none can hold the loop. */
+static void run(struct daemon *d)
+{
+	long long next_expiry = monotonic_ms() + CT_EXPIRY_INTERVAL_MS;
+	long long next_supervise = monotonic_ms();
+	struct pollfd fds[MAX_POLL_FDS];
+
+	while (!d->stopping) {
+		long long due = next_expiry < next_supervise ? next_expiry : next_supervise;
+		long long wait;
+		int n, nfds = 2;
+
+		due = api_server_expire(&d->api, monotonic_ms(), due);
+		wait = due - monotonic_ms();
+		fds[0] = (struct pollfd){ .fd = d->signal_fd, .events = POLLIN };
+		fds[1] = (struct pollfd){ .fd = hearth_nlwatch_fd(&d->nl), .events = POLLIN };
+		nfds += api_server_pollfds(&d->api, fds + 2, MAX_POLL_FDS - 2);
+		n = poll(fds, nfds, wait > 0 ? (int)wait : 0);
+		if (monotonic_ms() >= next_expiry) {
+			expire_connections(d);
+			next_expiry = monotonic_ms() + CT_EXPIRY_INTERVAL_MS;
+		}
+		if (monotonic_ms() >= next_supervise) {
+			chute_supervise(&d->chutes, logmsg);
+			next_supervise = monotonic_ms() + CHUTE_SUPERVISE_INTERVAL_MS;
+		}
+		if (n < 0 && errno != EINTR) {
+			logmsg("poll: %s", strerror(errno));
+			return;
+		}
+		if (n <= 0)
+			continue;
+		if ((fds[0].revents & POLLIN) && !handle_signal(d))
+			return;
+		if (fds[1].revents & POLLIN)
+			netlink_changes(d);
+		api_server_serve(&d->api, fds + 2, nfds - 2);
+	}
+}
+
+static int start(struct daemon *d)
+{
+	struct hearth_err err = {};
+	int ret;
+
+	d->pid_fd = hearth_pidfile_claim(d->cfg.run_dir, &err);
+	if (d->pid_fd < 0) {
+		logmsg("%s", err.msg);
+		return d->pid_fd;
+	}
+	/* a state file hearthd cannot read stops it: starting without the
+	 * operator's runtime changes would undo them silently */
+	ret = state_load(&d->state, d->cfg.state_file, &err);
+	/* subscribe before loading so no change slips between the two */
+	if (!ret)
+		ret = hearth_nlwatch_open(&d->nl, &err);
+	if (!ret)
+		ret = hearth_dp_load(&d->dp, &d->cfg, &err);
+	if (ret) {
+		logmsg("%s", err.msg);
+		return ret;
+	}
+	/* adopted connections were translated to what the data plane says; a
+	 * WAN address that changed while hearthd was away is caught below */
+	d->nat_addr = hearth_nat_current_addr(&d->dp);
+	runtime_adopt(d);
+	ret = sync_all(d, SYNC_START);
+	if (!ret)
+		ret = api_server_open(&d->api, d->cfg.run_dir, d->cfg.control_group, daemon_answer,
+				      d, &err);
+	if (ret) {
+		if (err.msg[0])
+			logmsg("%s", err.msg);
+		if (!d->dp.adopted && !d->dp.replaced)
+			hearth_dp_teardown(d->cfg.pin_dir, NULL);
+		return ret;
+	}
+	d->hz = hearth_kernel_hz();
+	d->signal_fd = setup_signals();
+	if (d->signal_fd < 0) {
+		logmsg("signalfd: %s", strerror(-d->signal_fd));
+		return d->signal_fd;
+	}
+	/* one line once everything is up: a refused start prints only why */
+	logmsg("%s the data plane at %s (program id %u), running with %d interfaces",
+	       d->dp.adopted ? "adopted" : d->dp.replaced ? "upgraded" : "loaded",
+	       d->cfg.pin_dir, d->dp.prog_id, d->cfg.n_ifaces);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	static struct daemon d = { .signal_fd = -1, .pid_fd = -1, .api.listen_fd = -1 };
+	const char *config = HEARTH_DEFAULT_CONFIG;
+	struct hearth_err err = {};
+	bool check_only = false;
+	int opt, ret;
+
+	opterr = 0; /* one line of our own instead of getopt's */
+	while ((opt = getopt_long(argc, argv, "+:c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'C':
+			check_only = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case ':':
+			logmsg("option '%s' needs an argument", argv[optind - 1]);
+			return 2;
+		default:
+			if (optopt)
+				logmsg("bad option '-%c'; try 'hearthd --help'", optopt);
+			else
+				logmsg("bad option '%s'; try 'hearthd --help'",
+				       argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		logmsg("unexpected argument '%s'", argv[optind]);
+		return 2;
+	}
+	if (hearth_config_load(config, &d.cfg, &err)) {
+		logmsg("%s", err.msg);
+		return 1;
+	}
+	if (check_only) {
+		printf("%s: ok, %d interfaces\n", config, d.cfg.n_ifaces);
+		return 0;
+	}
+	libbpf_set_print(libbpf_quiet);
+	ret = start(&d);
+	if (!ret)
+		run(&d);
+	api_server_close(&d.api);
+	if (d.signal_fd >= 0)
+		close(d.signal_fd);
+	hearth_nlwatch_close(&d.nl);
+	hearth_dp_close(&d.dp);
+	hearth_pidfile_release(d.cfg.run_dir, d.pid_fd);
+	return ret ? 1 : 0;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef HEARTH_NAT_SHOW_H
+#define HEARTH_NAT_SHOW_H
+
+#include "dataplane.h"
+
+struct json_object;
+
+/* "tcp", "udp" or "icmp". */
+const char *hearth_proto_name(__u8 proto);
+/* The port forwards as `hearth nat forward list -j` and the API's
+ * forward.list show them: [{"proto", "port", "to", "origin"}]. */
+struct json_object *hearth_nat_forwards_json(struct hearth_dp *dp);
+
+#endif
