@@ -23,6 +23,9 @@ CLI_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,userspace/hearth.c $(wildcard user
 TEST_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/lib/*.c tests/prog_tests/*.c))
 BENCH_SRCS := $(wildcard bench/*.bpf.c)
 BENCH_SKELS:= $(BENCH_SRCS:bench/%.bpf.c=$(BUILD)/skel/%.skel.h)
+# xdp_bench, one concern a file (bench/xdp_bench.h lists them)
+XDP_BENCH  := xdp_bench bench_scenarios
+XDP_BENCH_OBJS := $(XDP_BENCH:%=$(BUILD)/obj/bench/%.o)
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -68,7 +71,7 @@ $(BUILD)/hearth: $(CLI_OBJS) $(BUILD)/libhearth.a
 $(BUILD)/test_progs: $(TEST_OBJS) $(BUILD)/libhearth.a
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/xdp_bench: $(BUILD)/obj/bench/xdp_bench.o $(BUILD)/obj/tests/lib/fixture.o \
+$(BUILD)/xdp_bench: $(XDP_BENCH_OBJS) $(BUILD)/obj/tests/lib/fixture.o \
 		     $(BUILD)/obj/tests/lib/pkt.o $(BUILD)/libhearth.a
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 

@@ -41,427 +41,10 @@
 #include "bench_gateway.skel.h"
 #include "xdp_empty.skel.h"
 
-#define MIN_REPEATS 1000000u
-#define MIN_TRIALS 5
-#define MAX_TRIALS 99
-/* Many short trials rather than a few long ones: interleaved, they put the
- * empty program and the gateway close in time, and the median of many
- * shrugs off the moments when the (virtual) machine stalls. */
-#define DEFAULT_REPEATS 1000000u
-#define DEFAULT_TRIALS 11
-#define WARMUP_REPEATS 100000u
-#define FRAME_MAX 256
-#define UDP_PAYLOAD 64
-/* Longer than any trial, so that no cached decision expires while it is
- * measured; production refreshes each destination every 2 s, one FIB
- * lookup per destination, which does not show in a per-packet figure. */
-#define BENCH_FIB_CACHE_TTL_JIFFIES (3600ULL * 1000) /* an hour at HZ up to 1000 */
-
-/* NAT: the fixture masquerades 192.168.1.0/24 behind wan0 on these ports. */
-#define NAT_PORT_MIN 1024
-#define NAT_PORT_MAX 65535
-/* The established connection is udp4's (h1:40000 -> server:5201); new
- * connections come from h1:NEW_PORT_BASE + i, below 40000, so that each
- * keeps its own port and none meets the established one. */
-#define EST_SPORT 40000
-#define NEW_PORT_BASE 10000
-/* Every repeat of the new-connection scenario adds two entries to a table
- * of HEARTH_CT_ENTRIES (65536): a trial opens NEW_REPEATS connections
- * (half the table at its end), after NEW_WARMUP in a warm-up; xdp_bench
- * deletes them, checking each, after every run. */
-#define NEW_REPEATS 16384u
-#define NEW_WARMUP 4096u
-
-enum suite_id { SUITE_FORWARD, SUITE_NAT, SUITE_COUNT };
-#define IN_FWD (1u << SUITE_FORWARD)
-#define IN_NAT (1u << SUITE_NAT)
-
-enum bench_prog {
-	PROG_EMPTY,
-	PROG_RESTORE,
-	PROG_PARSE,
-	PROG_DECIDE,
-	PROG_GATEWAY,
-	PROG_NAT_RESTORE,
-	PROG_NAT_RESTORE_NEW,
-	PROG_NAT_GW,
-	PROG_NAT_NEW,
-	PROG_NAT_PARSE,
-	PROG_NAT_TUPLE,
-	PROG_NAT_CT,
-	PROG_NAT_DECIDE,
-	PROG_NAT_SNAT,
-	PROG_NAT_POST,
-	PROG_COUNT
-};
-
-enum bench_frame { FRAME_UDP4, FRAME_UDP6, FRAME_ARP, FRAME_UDP4_IN, FRAME_COUNT };
-
-/* What the FIB cache must look like around a trial. */
-enum cache_check {
-	CACHE_NA,
-	CACHE_HIT, /* entry present and untouched: no packet missed */
-	CACHE_OFF, /* entry absent: no packet consulted or filled it */
-};
-
-/* What the connection table must show after a trial. */
-enum ct_check {
-	CT_NA, /* NAT off: the table is not touched */
-	CT_HIT_ORIG, /* the established connection's original direction
-			counted every repeat, nothing else changed */
-	CT_HIT_REPLY, /* the same for its reply direction */
-	CT_NEW, /* every repeat opened its own connection: two entries each */
-};
-
-/* In the order of the table; each suite's headline is named in suites[]. */
-enum scenario_id {
-	SC_EMPTY,
-	SC_RESTORE,
-	SC_NAT_RESTORE,
-	SC_NAT_RESTORE_NEW,
-	SC_FWD4,
-	SC_FWD6,
-	SC_NOCACHE4,
-	SC_NOCACHE6,
-	SC_ARP,
-	SC_PARSE4,
-	SC_DECIDE4,
-	SC_NAT_OUT,
-	SC_NAT_IN,
-	SC_NAT_NEW,
-	SC_NAT_PARSE,
-	SC_NAT_TUPLE,
-	SC_NAT_CT,
-	SC_NAT_DECIDE,
-	SC_NAT_SNAT,
-	SC_NAT_POST,
-	SC_NAT_OUT_METER,
-	SC_NAT_IN_METER,
-	SC_NAT_IN_POLICE,
-	SC_COUNT
-};
-
-/* Tenant metering and policing, as `wan-capacity` would set them. */
-enum tenant_mode {
-	TN_OFF, /* no WAN link configured: the tenant stage returns at once */
-	TN_METER, /* the WAN known: every crossing counted for its tenant */
-	TN_POLICE, /* plus a download capacity (100 Gbit/s, so every packet
-		      conforms): the policer's buckets for each packet */
-};
-
-struct scenario {
-	const char *key; /* in the JSON */
-	const char *name; /* in the table */
-	const char *what;
-	unsigned suites; /* IN_FWD, IN_NAT */
-	enum bench_prog prog;
-	enum bench_frame frame;
-	bool no_fib_cache; /* HEARTH_STATE_NO_FIB_CACHE */
-	bool nat; /* masquerade enabled (hearth_natcfg.enabled) */
-	__u32 action;
-	int counter; /* ingress counter that must move by repeats, or -1 */
-	enum cache_check cache;
-	enum ct_check ct;
-	__u32 repeats; /* per trial; 0: the -r value */
-	__u32 warmup; /* 0: WARMUP_REPEATS */
-	enum tenant_mode tenant;
-};
-
-static const struct scenario scenarios[SC_COUNT] = {
-	[SC_EMPTY] = { "empty", "empty XDP program",
-		       "xdp_empty: returns XDP_PASS (baseline)", IN_FWD | IN_NAT,
-		       PROG_EMPTY, FRAME_UDP4, false, false, XDP_PASS, -1, CACHE_NA },
-	[SC_RESTORE] = { "restore", "restore prologue only",
-			 "bench_restore: writes back the frame head, returns XDP_PASS",
-			 IN_FWD | IN_NAT, PROG_RESTORE, FRAME_UDP4, false, false,
-			 XDP_PASS, -1, CACHE_NA },
-	[SC_NAT_RESTORE] = { "nat_restore", "NAT restore prologue only",
-			     "bench_nat_restore: writes back Ethernet+IPv4+UDP headers, returns XDP_PASS",
-			     IN_NAT, PROG_NAT_RESTORE, FRAME_UDP4, false, true,
-			     XDP_PASS, -1, CACHE_NA },
-	[SC_NAT_RESTORE_NEW] = { "nat_restore_new", "NAT new-conn prologue only",
-				 "bench_nat_restore_new: the NAT restore plus the next source port and its UDP checksum",
-				 IN_NAT, PROG_NAT_RESTORE_NEW, FRAME_UDP4, false, true,
-				 XDP_PASS, -1, CACHE_NA, CT_NA, 0, 0 },
-	[SC_FWD4] = { "fwd_ipv4", "gateway IPv4 UDP, cache hit",
-		      "bench_gw: LAN to WAN, established path (FIB cache hit), NAT off",
-		      IN_FWD | IN_NAT, PROG_GATEWAY, FRAME_UDP4, false, false,
-		      XDP_REDIRECT, HEARTH_CNT_FORWARD, CACHE_HIT },
-	[SC_FWD6] = { "fwd_ipv6", "gateway IPv6 UDP, cache hit",
-		      "bench_gw: LAN to WAN, established path (FIB cache hit)",
-		      IN_FWD, PROG_GATEWAY, FRAME_UDP6, false, false, XDP_REDIRECT,
-		      HEARTH_CNT_FORWARD, CACHE_HIT },
-	[SC_NOCACHE4] = { "fwd_ipv4_nocache", "gateway IPv4 UDP, no cache",
-			  "bench_gw, HEARTH_STATE_NO_FIB_CACHE: bpf_fib_lookup every packet",
-			  IN_FWD, PROG_GATEWAY, FRAME_UDP4, true, false, XDP_REDIRECT,
-			  HEARTH_CNT_FORWARD, CACHE_OFF },
-	[SC_NOCACHE6] = { "fwd_ipv6_nocache", "gateway IPv6 UDP, no cache",
-			  "bench_gw, HEARTH_STATE_NO_FIB_CACHE: bpf_fib_lookup every packet",
-			  IN_FWD, PROG_GATEWAY, FRAME_UDP6, true, false, XDP_REDIRECT,
-			  HEARTH_CNT_FORWARD, CACHE_OFF },
-	[SC_ARP] = { "slow_arp", "gateway ARP, slow path",
-		     "bench_gw: ARP request, handed to the stack (XDP_PASS)", IN_FWD,
-		     PROG_GATEWAY, FRAME_ARP, false, false, XDP_PASS,
-		     HEARTH_CNT_PASS_ARP, CACHE_NA },
-	/* the breakdown of fwd_ipv4: the same pipeline stopped after a stage */
-	[SC_PARSE4] = { "stage_parse_ipv4", "  IPv4 up to parse+validate",
-			"bench_parse: restore, parse and validate up to the FIB decision",
-			IN_FWD, PROG_PARSE, FRAME_UDP4, false, false, XDP_PASS, -1,
-			CACHE_NA },
-	[SC_DECIDE4] = { "stage_decide_ipv4", "  IPv4 up to FIB decision",
-			 "bench_decide: bench_parse plus the FIB decision (cache hit)",
-			 IN_FWD, PROG_DECIDE, FRAME_UDP4, false, false, XDP_PASS, -1,
-			 CACHE_HIT },
-	[SC_NAT_OUT] = { "nat_out", "NAT outbound, established",
-			 "bench_nat_gw: LAN to WAN, conntrack hit, source NAT, FIB cache hit",
-			 IN_NAT, PROG_NAT_GW, FRAME_UDP4, false, true, XDP_REDIRECT,
-			 HEARTH_CNT_FORWARD, CACHE_HIT, CT_HIT_ORIG },
-	[SC_NAT_IN] = { "nat_in", "NAT inbound, established",
-			"bench_nat_gw: WAN to LAN reply, conntrack hit, destination NAT, FIB cache hit",
-			IN_NAT, PROG_NAT_GW, FRAME_UDP4_IN, false, true, XDP_REDIRECT,
-			HEARTH_CNT_FORWARD, CACHE_HIT, CT_HIT_REPLY },
-	[SC_NAT_NEW] = { "nat_new", "NAT new connection",
-			 "bench_nat_new: LAN to WAN, a new source port every repeat: conntrack miss, port reservation, two inserts, source NAT",
-			 IN_NAT, PROG_NAT_NEW, FRAME_UDP4, false, true, XDP_REDIRECT,
-			 HEARTH_CNT_FORWARD, CACHE_HIT, CT_NEW, NEW_REPEATS, NEW_WARMUP },
-	/* the breakdown of nat_out */
-	[SC_NAT_PARSE] = { "stage_nat_parse", "  NAT out up to parse+validate",
-			   "bench_nat_parse: NAT restore, parse and validate",
-			   IN_NAT, PROG_NAT_PARSE, FRAME_UDP4, false, true, XDP_PASS, -1,
-			   CACHE_NA },
-	[SC_NAT_TUPLE] = { "stage_nat_tuple", "  NAT out up to the tuple",
-			   "bench_nat_tuple: bench_nat_parse plus the NAT configuration and the packet's tuple",
-			   IN_NAT, PROG_NAT_TUPLE, FRAME_UDP4, false, true, XDP_PASS, -1,
-			   CACHE_NA },
-	[SC_NAT_CT] = { "stage_nat_ct", "  NAT out up to conntrack",
-			"bench_nat_ct: bench_nat_tuple plus the conntrack lookup (hit): nat_pre",
-			IN_NAT, PROG_NAT_CT, FRAME_UDP4, false, true, XDP_PASS, -1,
-			CACHE_NA },
-	[SC_NAT_DECIDE] = { "stage_nat_decide", "  NAT out up to FIB decision",
-			    "bench_nat_decide: bench_nat_ct plus the FIB decision (cache hit) and MTU/TTL check",
-			    IN_NAT, PROG_NAT_DECIDE, FRAME_UDP4, false, true, XDP_PASS,
-			    -1, CACHE_HIT },
-	[SC_NAT_SNAT] = { "stage_nat_snat", "  NAT out up to SNAT rewrite",
-			  "bench_nat_snat: bench_nat_decide plus the source rewrite (checksums), no accounting",
-			  IN_NAT, PROG_NAT_SNAT, FRAME_UDP4, false, true, XDP_PASS, -1,
-			  CACHE_HIT },
-	[SC_NAT_POST] = { "stage_nat_post", "  NAT out up to nat_post",
-			  "bench_nat_post: bench_nat_decide plus nat_post (rewrite and conntrack accounting)",
-			  IN_NAT, PROG_NAT_POST, FRAME_UDP4, false, true, XDP_PASS, -1,
-			  CACHE_HIT, CT_HIT_ORIG },
-	/* the tenant stage on the established paths */
-	[SC_NAT_OUT_METER] = { "nat_out_metered", "NAT outbound + tenant meter",
-			       "bench_nat_gw as nat_out, the WAN link configured: the upload counted for the connection's tenant (home)",
-			       IN_NAT, PROG_NAT_GW, FRAME_UDP4, false, true, XDP_REDIRECT,
-			       HEARTH_CNT_FORWARD, CACHE_HIT, CT_HIT_ORIG, 0, 0, TN_METER },
-	[SC_NAT_IN_METER] = { "nat_in_metered", "NAT inbound + tenant meter",
-			      "bench_nat_gw as nat_in, the WAN link configured: the download counted for the connection's tenant",
-			      IN_NAT, PROG_NAT_GW, FRAME_UDP4_IN, false, true, XDP_REDIRECT,
-			      HEARTH_CNT_FORWARD, CACHE_HIT, CT_HIT_REPLY, 0, 0, TN_METER },
-	[SC_NAT_IN_POLICE] = { "nat_in_policed", "NAT inbound + meter + policer",
-			       "bench_nat_gw as nat_in with a download capacity: metered and policed (committed bucket, link buckets, one clock read)",
-			       IN_NAT, PROG_NAT_GW, FRAME_UDP4_IN, false, true, XDP_REDIRECT,
-			       HEARTH_CNT_FORWARD, CACHE_HIT, CT_HIT_REPLY, 0, 0, TN_POLICE },
-};
-
-static const char *const prog_names[PROG_COUNT] = {
-	"xdp_empty",	   "bench_restore",	 "bench_parse",	    "bench_decide",
-	"bench_gw",	   "bench_nat_restore", "bench_nat_restore_new",
-	"bench_nat_gw",	   "bench_nat_new",	 "bench_nat_parse", "bench_nat_tuple",
-	"bench_nat_ct",	   "bench_nat_decide", "bench_nat_snat",	 "bench_nat_post",
-};
-static const char *const frame_keys[FRAME_COUNT] = { "udp4", "udp6", "arp", "udp4_in" };
-static const char *const action_names[] = { "XDP_ABORTED", "XDP_DROP", "XDP_PASS",
-					    "XDP_TX", "XDP_REDIRECT" };
-
-/* A suite's headline as a sum of stages, each the difference of two
- * medians: an estimate (the cut-short programs are compiled on their own),
- * but it shows where the time goes. */
-struct stage {
-	const char *key;
-	const char *name;
-	int from, to; /* scenarios; from < 0: from zero */
-};
-
-static const struct stage fwd_stages[] = {
-	{ "test_run_loop", "test-run loop + empty program", -1, SC_EMPTY },
-	{ "restore", "restore prologue (bench only)", SC_EMPTY, SC_RESTORE },
-	{ "parse_validate", "parse + validate", SC_RESTORE, SC_PARSE4 },
-	{ "fib_decision", "FIB decision (cache hit)", SC_PARSE4, SC_DECIDE4 },
-	{ "rewrite_count_redirect", "rewrite + counters + redirect", SC_DECIDE4,
-	  SC_FWD4 },
-};
-
-static const struct stage nat_stages[] = {
-	{ "test_run_loop", "test-run loop + empty program", -1, SC_EMPTY },
-	{ "restore", "NAT restore prologue (bench only)", SC_EMPTY, SC_NAT_RESTORE },
-	{ "parse_validate", "parse + validate", SC_NAT_RESTORE, SC_NAT_PARSE },
-	{ "nat_tuple", "NAT config + tuple", SC_NAT_PARSE, SC_NAT_TUPLE },
-	{ "conntrack_lookup", "conntrack lookup (hash, hit)", SC_NAT_TUPLE,
-	  SC_NAT_CT },
-	{ "fib_decision", "FIB decision (cache hit) + MTU/TTL", SC_NAT_CT,
-	  SC_NAT_DECIDE },
-	{ "snat_rewrite", "SNAT rewrite + checksums", SC_NAT_DECIDE, SC_NAT_SNAT },
-	{ "ct_account", "conntrack accounting", SC_NAT_SNAT, SC_NAT_POST },
-	{ "rewrite_count_redirect", "MAC/TTL rewrite + counters + redirect",
-	  SC_NAT_POST, SC_NAT_OUT },
-};
-
-static const char *const fwd_notes[] = {
-	"Generator: BPF_PROG_TEST_RUN without live frames: no driver, no "
-	"DMA, no redirect transmit. Each figure is the program plus the "
-	"kernel's test-run loop; the empty program carries the same loop, "
-	"so the ratio to it is the figure to compare, absolute nanoseconds "
-	"vary between machines.",
-	"ns/packet is bpf_test_run_opts.duration (total time / repeats, "
-	"truncated to whole ns by the kernel).",
-	"Non-live test runs reuse one buffer for all repeats, so bench_gw "
-	"first writes back the frame head (Ethernet header, IPv4 up to the "
-	"checksum or IPv6 up to the hop limit) that the gateway rewrites; "
-	"'restore' measures that prologue alone, and ratio_net_of_restore "
-	"removes it from the headline.",
-	"Scenarios are interleaved within each trial; each is warmed up "
-	"before every trial; the process is pinned to one CPU.",
-	"Before the trials, for each frame, bench_gw after 3 repeats must "
-	"return the same action and frame as hearth_xdp_gateway after 1.",
-	"After every trial the data plane's counters must show that every "
-	"repeat took the named path (forward on lan0 and xmit on wan0 = "
-	"repeats, or arp = repeats), that a cache-hit scenario left its "
-	"cached decision untouched, and that a no-cache scenario cached "
-	"nothing.",
-	"The FIB cache TTL is raised to 1 h for the run so that no decision"
-	" expires mid-trial.",
-	"The breakdown subtracts the medians of the same pipeline cut short"
-	" after each stage (bench_parse, bench_decide): an estimate, the "
-	"cut programs are compiled on their own.",
-};
-
-static const char *const nat_notes[] = {
-	"Generator: BPF_PROG_TEST_RUN without live frames: no driver, no "
-	"DMA, no redirect transmit. Each figure is the program plus the "
-	"kernel's test-run loop; the empty program carries the same loop, "
-	"so the ratio to it is the figure to compare.",
-	"ns/packet is bpf_test_run_opts.duration (total time / repeats, "
-	"truncated to whole ns by the kernel).",
-	"NAT is masquerade of 192.168.1.0/24 behind wan0 (198.51.100.1), "
-	"ports 1024-65535, set in the maps as hearthd sets them; the NAT "
-	"scenarios run with it enabled, fwd_ipv4 with it disabled (the "
-	"routed path for comparison).",
-	"The established connection is udp4's (192.168.1.10:40000 -> "
-	"203.0.113.10:5201 UDP), opened once before the trials; nat_in is "
-	"its reply (203.0.113.10:5201 -> 198.51.100.1:40000, arriving on "
-	"wan0). Its two entries are the only ones in the table during the "
-	"established scenarios, so the conntrack lookup hits a hot entry.",
-	"The NAT programs first write back Ethernet, IPv4 and UDP headers "
-	"(48 bytes, six stores): translation rewrites addresses, ports and "
-	"checksums. 'nat_restore' measures that prologue alone.",
-	"nat_new: the prologue also gives every repeat a new source port "
-	"(10000 + a counter in the program's .bss, with the UDP checksum "
-	"updated), so every repeat is a conntrack miss that reserves a NAT "
-	"port (the original port, free) and inserts two entries. It runs "
-	"16384 repeats per trial (after a warm-up of 4096), not -r: the "
-	"table holds 65536 entries, 2 per connection. After each run "
-	"xdp_bench checks and deletes every entry it opened. "
-	"'nat_restore_new' measures its prologue alone.",
-	"Before the trials, bench_nat_gw after 3 repeats must return the same "
-	"action and frame as hearth_xdp_gateway after 1, for both NAT "
-	"frames, with valid IPv4 and UDP checksums recomputed from scratch; "
-	"bench_nat_new after 3 repeats must have opened exactly 3 "
-	"connections, and its last frame must carry the WAN address, the "
-	"third port and valid checksums.",
-	"After every trial: forward on the ingress and xmit on the egress "
-	"interface moved by the repeats; for the established scenarios the "
-	"entry of the direction used counted exactly the repeats, the other "
-	"direction nothing, and the table still holds 2 entries; for "
-	"nat_new each of the repeats' connections is in the table with 1 "
-	"packet, its own port and its reply entry, and after deleting them "
-	"2 entries are left. Cache-hit scenarios left their cached FIB "
-	"decision untouched.",
-	"Scenarios are interleaved within each trial; each is warmed up "
-	"before every trial; the process is pinned to one CPU. The FIB cache "
-	"TTL is raised to 1 h for the run.",
-	"The breakdown of nat_out subtracts the medians of the same pipeline "
-	"cut short after each stage (bench_nat_parse ... bench_nat_post): an "
-	"estimate, the cut programs are compiled on their own.",
-	"Tenants: nat_out and nat_in run with no WAN link configured (the "
-	"tenant stage returns at its first test); the *_metered scenarios "
-	"configure the WAN (hearth_linkcfg.wan_slot) so every packet is "
-	"counted for the connection's tenant, read from its conntrack line; "
-	"nat_in_policed adds a 100 Gbit/s download capacity so the policer "
-	"runs in full for every packet (home within its guarantee: tenant "
-	"and link lookups, one bpf_ktime_get_ns, three bucket charges) and "
-	"never drops. After each trial the home's meter must have moved by "
-	"the repeats. The tenant lookup itself (MAC, prefix, interface) "
-	"happens once per connection, when it opens, so it is part of "
-	"nat_new.",
-};
-
-struct suite {
-	const char *name; /* benchmark name, in the JSON */
-	int headline;
-	int restore; /* the prologue inside the headline */
-	double target;
-	const struct stage *stages;
-	int n_stages;
-	const char *breakdown_key;
-	const char *const *notes;
-	int n_notes;
-};
-
-#define ARRAY_LEN(a) (int)(sizeof(a) / sizeof((a)[0]))
-
-static const struct suite suites[SUITE_COUNT] = {
-	[SUITE_FORWARD] = { "xdp_forward", SC_FWD4, SC_RESTORE, 3.0, fwd_stages,
-			    ARRAY_LEN(fwd_stages), "breakdown_fwd_ipv4", fwd_notes,
-			    ARRAY_LEN(fwd_notes) },
-	[SUITE_NAT] = { "xdp_nat", SC_NAT_OUT, SC_NAT_RESTORE, 3.5, nat_stages,
-			ARRAY_LEN(nat_stages), "breakdown_nat_out", nat_notes,
-			ARRAY_LEN(nat_notes) },
-};
-
-struct frame {
-	const char *desc;
-	__u8 data[FRAME_MAX];
-	__u32 len;
-	int ingress, egress; /* ifindexes */
-	struct hearth_fib_key key; /* its FIB cache key, IP frames only */
-};
-
-struct result {
-	__u32 ns[MAX_TRIALS];
-	double median;
-	__u32 min, max;
-};
-
-struct options {
-	enum suite_id suite;
-	__u32 repeats;
-	int trials;
-	int cpu;
-	const char *revision;
-	const char *out;
-};
-
-struct bench {
-	struct options opt;
-	const struct suite *suite;
-	struct fixture fx;
-	struct xdp_empty *empty;
-	struct bench_gateway *gw;
-	int prog_fd[PROG_COUNT];
-	struct frame frames[FRAME_COUNT];
-	struct result res[SC_COUNT];
-	int natcfg_fd;
-	struct hearth_dp dp; /* the object's maps, for the tenant library */
-	/* the established connection of the NAT suite, both directions */
-	struct hearth_ct_key est_orig, est_reply;
-};
-
-static int fail(const char *what, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+#include "xdp_bench.h"
 
 /* Loud on purpose: a figure for the wrong path is worse than none. */
-static int fail(const char *what, const char *fmt, ...)
+int bench_fail(const char *what, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -471,16 +54,6 @@ static int fail(const char *what, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\n");
 	return -EPROTO;
-}
-
-static bool in_suite(const struct bench *b, int idx)
-{
-	return scenarios[idx].suites & (1u << b->opt.suite);
-}
-
-static __u32 repeats_of(const struct bench *b, const struct scenario *s)
-{
-	return s->repeats ? s->repeats : b->opt.repeats;
 }
 
 static void usage(void)
@@ -581,7 +154,7 @@ static void fib_key(struct frame *f, int ingress, int family, const char *dst)
 }
 
 /* From h1 on the LAN to a server behind the default route. */
-static int build_udp(struct bench *b, struct frame *f, int family)
+int bench_build_udp(struct bench *b, struct frame *f, int family)
 {
 	struct pkt_spec s = {
 		.family = family,
@@ -605,7 +178,7 @@ static int build_udp(struct bench *b, struct frame *f, int family)
 
 /* The server's answer to udp4's connection as it arrives on the WAN,
  * addressed to the port the masquerade kept (EST_SPORT). */
-static int build_udp4_in(struct bench *b, struct frame *f)
+int bench_build_udp4_in(struct bench *b, struct frame *f)
 {
 	struct pkt_spec s = {
 		.family = AF_INET,
@@ -629,7 +202,7 @@ static int build_udp4_in(struct bench *b, struct frame *f)
 }
 
 /* h1 asks for the gateway's LAN address, as hosts do all the time. */
-static void build_arp(struct bench *b, struct frame *f)
+void bench_build_arp(struct bench *b, struct frame *f)
 {
 	static const __u8 arp_hdr[8] = { 0, 1, 8, 0, 6, 4, 0, 1 }; /* request */
 	struct ethhdr *eth = (void *)f->data;
@@ -683,20 +256,13 @@ static int load_progs(struct bench *b)
 	b->prog_fd[PROG_NAT_POST] = bpf_program__fd(gw->progs.bench_nat_post);
 	b->natcfg_fd = bpf_map__fd(gw->maps.HEARTH_MAP_NATCFG);
 	if (hearth_dp_from_object(&b->dp, gw->obj))
-		return fail("load", "the tenant maps are missing");
+		return bench_fail("load", "the tenant maps are missing");
 	return 0;
 }
 
-struct run {
-	__u32 retval;
-	__u32 ns; /* per repeat */
-	__u32 out_len;
-	__u8 out[FRAME_MAX];
-};
-
 /* Copying the frame out happens once per call, not per repeat. */
-static int prog_run(struct bench *b, int prog_fd, const struct frame *f,
-		    __u32 repeats, struct run *r)
+int bench_prog_run(struct bench *b, int prog_fd, const struct frame *f,
+		   __u32 repeats, struct run *r)
 {
 	struct xdp_md ctx = { .data_end = f->len,
 			      .ingress_ifindex = (__u32)f->ingress };
@@ -718,13 +284,13 @@ static int test_run(struct bench *b, const struct scenario *s, __u32 repeats,
 		    __u32 *ns)
 {
 	struct run r;
-	int ret = prog_run(b, b->prog_fd[s->prog], &b->frames[s->frame], repeats, &r);
+	int ret = bench_prog_run(b, b->prog_fd[s->prog], &b->frames[s->frame], repeats, &r);
 
 	if (ret)
-		return fail(s->key, "BPF_PROG_TEST_RUN: %s", strerror(-ret));
+		return bench_fail(s->key, "BPF_PROG_TEST_RUN: %s", strerror(-ret));
 	if (r.retval != s->action)
-		return fail(s->key, "returned action %u, want %s", r.retval,
-			    action_names[s->action]);
+		return bench_fail(s->key, "returned action %u, want %s", r.retval,
+				  action_names[s->action]);
 	*ns = r.ns;
 	return 0;
 }
@@ -784,20 +350,20 @@ static __u64 home_packets(struct bench *b, enum hearth_dir dir)
 
 /* The frame head the scenario's prologue writes back, the fib-cache mode
  * and NAT as the scenario needs them. */
-static int scenario_settings(struct bench *b, const struct scenario *s)
+int bench_scenario_settings(struct bench *b, const struct scenario *s)
 {
 	const struct frame *f = &b->frames[s->frame];
 	int ret;
 
 	ret = set_fib_cache(b, s->no_fib_cache);
 	if (ret)
-		return fail(s->key, "setting the state map: %s", strerror(-ret));
+		return bench_fail(s->key, "setting the state map: %s", strerror(-ret));
 	ret = set_nat(b, s->nat);
 	if (ret)
-		return fail(s->key, "setting the NAT configuration: %s", strerror(-ret));
+		return bench_fail(s->key, "setting the NAT configuration: %s", strerror(-ret));
 	ret = set_tenants(b, s->tenant);
 	if (ret)
-		return fail(s->key, "setting the tenant maps: %s", strerror(-ret));
+		return bench_fail(s->key, "setting the tenant maps: %s", strerror(-ret));
 	memcpy(&b->gw->bss->bench_head, f->data, BENCH_HEAD_LEN);
 	memcpy(&b->gw->bss->bench_nat_head, f->data, BENCH_NAT_HEAD_LEN);
 	b->gw->bss->bench_new_base = NEW_PORT_BASE;
@@ -812,7 +378,7 @@ static void new_key(const struct bench *b, __u32 i, struct hearth_ct_key *key)
 }
 
 /* Entries in the connection table; stops counting at @max. */
-static __u32 ct_count(struct bench *b, __u32 max)
+__u32 bench_ct_count(struct bench *b, __u32 max)
 {
 	struct hearth_ct_key key, next;
 	void *prev = NULL;
@@ -832,7 +398,7 @@ static __u32 ct_count(struct bench *b, __u32 max)
  * its own port kept, and its reply entry. Deletes them all; the table must
  * then hold the established connection's 2 entries and nothing else.
  */
-static int ct_new_collect(struct bench *b, const char *what, __u32 n)
+int bench_ct_new_collect(struct bench *b, const char *what, __u32 n)
 {
 	__u32 left;
 
@@ -842,27 +408,27 @@ static int ct_new_collect(struct bench *b, const char *what, __u32 n)
 
 		new_key(b, i, &key);
 		if (bpf_map_lookup_elem(b->fx.ct_fd, &key, &e))
-			return fail(what, "connection %u of %u (port %u) is not in the table",
-				    i + 1, n, NEW_PORT_BASE + i);
+			return bench_fail(what, "connection %u of %u (port %u) is not in the table",
+					  i + 1, n, NEW_PORT_BASE + i);
 		if (e.packets != 1 || e.dir != HEARTH_CT_ORIG ||
 		    e.nat != HEARTH_CT_NAT_SRC || e.nat_sport != key.sport)
-			return fail(what,
-				    "connection %u: %llu packets, dir %u, nat %u, port %u: want 1 packet, original, source NAT, port kept",
-				    i + 1, (unsigned long long)e.packets, e.dir, e.nat,
-				    ntohs(e.nat_sport));
+			return bench_fail(what,
+					  "connection %u: %llu packets, dir %u, nat %u, port %u: want 1 packet, original, source NAT, port kept",
+					  i + 1, (unsigned long long)e.packets, e.dir, e.nat,
+					  ntohs(e.nat_sport));
 		if (bpf_map_lookup_elem(b->fx.ct_fd, &e.peer, &r) ||
 		    r.dir != HEARTH_CT_REPLY || r.packets != 0)
-			return fail(what, "connection %u: reply entry missing or used", i + 1);
+			return bench_fail(what, "connection %u: reply entry missing or used", i + 1);
 		if (bpf_map_delete_elem(b->fx.ct_fd, &e.peer) ||
 		    bpf_map_delete_elem(b->fx.ct_fd, &key))
-			return fail(what, "deleting connection %u: %s", i + 1,
-				    strerror(errno));
+			return bench_fail(what, "deleting connection %u: %s", i + 1,
+					  strerror(errno));
 	}
-	left = ct_count(b, 1000);
+	left = bench_ct_count(b, 1000);
 	if (left != 2)
-		return fail(what,
-			    "%u entries left after deleting the %u new connections, want 2: a repeat opened something else",
-			    left, n);
+		return bench_fail(what,
+				  "%u entries left after deleting the %u new connections, want 2: a repeat opened something else",
+				  left, n);
 	return 0;
 }
 
@@ -875,36 +441,26 @@ static int scenario_prepare(struct bench *b, const struct scenario *s)
 	__u32 ns;
 	int ret;
 
-	ret = scenario_settings(b, s);
+	ret = bench_scenario_settings(b, s);
 	if (ret)
 		return ret;
 	if (s->cache == CACHE_OFF &&
 	    bpf_map_delete_elem(b->fx.fib_fd, &f->key) && errno != ENOENT)
-		return fail(s->key, "emptying the FIB cache: %s", strerror(errno));
+		return bench_fail(s->key, "emptying the FIB cache: %s", strerror(errno));
 	/* the per-CPU level would otherwise keep serving a decision the shared
 	 * level no longer holds, and the warm-up would not refill it */
 	if (s->cache != CACHE_NA && bpf_map_lookup_elem(b->fx.fib_fd, &f->key, &entry)) {
 		ret = fixture_clear_l1(&b->fx);
 		if (ret)
-			return fail(s->key, "emptying the per-CPU FIB cache: %s", strerror(-ret));
+			return bench_fail(s->key, "emptying the per-CPU FIB cache: %s", strerror(-ret));
 	}
 	ret = test_run(b, s, s->warmup ? s->warmup : WARMUP_REPEATS, &ns);
 	if (ret || s->ct != CT_NEW)
 		return ret;
-	ret = ct_new_collect(b, s->key, s->warmup);
+	ret = bench_ct_new_collect(b, s->key, s->warmup);
 	b->gw->bss->bench_new_seq = 0; /* the measured run reopens the same tuples */
 	return ret;
 }
-
-/* What must stay true across a trial, read before and after it. */
-struct snapshot {
-	__u64 counter, tx;
-	bool cached;
-	struct hearth_fib_entry entry;
-	__u64 orig_packets, reply_packets;
-	__u32 ct_entries;
-	__u64 tenant_packets; /* the home's, in the scenario's direction */
-};
 
 struct conn_find {
 	const struct hearth_ct_key *key;
@@ -942,7 +498,7 @@ static int conn_counts(struct bench *b, __u64 *orig, __u64 *reply)
 	return cf.found ? 0 : -ENOENT;
 }
 
-static int snapshot(struct bench *b, const struct scenario *s, struct snapshot *sn)
+int bench_snapshot(struct bench *b, const struct scenario *s, struct snapshot *sn)
 {
 	const struct frame *f = &b->frames[s->frame];
 
@@ -959,75 +515,75 @@ static int snapshot(struct bench *b, const struct scenario *s, struct snapshot *
 	if (s->ct == CT_NA)
 		return 0;
 	if (conn_counts(b, &sn->orig_packets, &sn->reply_packets))
-		return fail(s->key, "the established connection left the table");
+		return bench_fail(s->key, "the established connection left the table");
 	/* after nat_new's run the table is counted by ct_new_collect */
-	sn->ct_entries = ct_count(b, 1000);
+	sn->ct_entries = bench_ct_count(b, 1000);
 	return 0;
 }
 
 static int verify_ct(struct bench *b, const struct scenario *s,
 		     const struct snapshot *pre, const struct snapshot *post)
 {
-	__u64 want = repeats_of(b, s);
+	__u64 want = bench_repeats_of(b, s);
 	__u64 d_orig = post->orig_packets - pre->orig_packets;
 	__u64 d_reply = post->reply_packets - pre->reply_packets;
 
 	if (pre->ct_entries != 2)
-		return fail(s->key, "%u entries in the table before the trial, want 2",
-			    pre->ct_entries);
+		return bench_fail(s->key, "%u entries in the table before the trial, want 2",
+				  pre->ct_entries);
 	switch (s->ct) {
 	case CT_HIT_ORIG:
 		if (d_orig != want || d_reply)
-			return fail(s->key,
-				    "the connection counted %llu packets out and %llu in, want %llu and 0",
-				    (unsigned long long)d_orig,
-				    (unsigned long long)d_reply, (unsigned long long)want);
+			return bench_fail(s->key,
+					  "the connection counted %llu packets out and %llu in, want %llu and 0",
+					  (unsigned long long)d_orig,
+					  (unsigned long long)d_reply, (unsigned long long)want);
 		break;
 	case CT_HIT_REPLY:
 		if (d_reply != want || d_orig)
-			return fail(s->key,
-				    "the connection counted %llu packets in and %llu out, want %llu and 0",
-				    (unsigned long long)d_reply,
-				    (unsigned long long)d_orig, (unsigned long long)want);
+			return bench_fail(s->key,
+					  "the connection counted %llu packets in and %llu out, want %llu and 0",
+					  (unsigned long long)d_reply,
+					  (unsigned long long)d_orig, (unsigned long long)want);
 		break;
 	case CT_NEW:
 		if (d_orig || d_reply)
-			return fail(s->key, "the established connection was used");
-		return ct_new_collect(b, s->key, (__u32)want);
+			return bench_fail(s->key, "the established connection was used");
+		return bench_ct_new_collect(b, s->key, (__u32)want);
 	default:
 		return 0;
 	}
 	if (post->ct_entries != 2)
-		return fail(s->key, "%u entries in the table after the trial, want 2",
-			    post->ct_entries);
+		return bench_fail(s->key, "%u entries in the table after the trial, want 2",
+				  post->ct_entries);
 	return 0;
 }
 
-static int verify(struct bench *b, const struct scenario *s,
-		  const struct snapshot *pre, const struct snapshot *post)
+int bench_verify(struct bench *b, const struct scenario *s,
+		 const struct snapshot *pre, const struct snapshot *post)
 {
-	__u64 want = repeats_of(b, s);
+	__u64 want = bench_repeats_of(b, s);
 
 	if (s->counter >= 0 && post->counter - pre->counter != want)
-		return fail(s->key,
-			    "counter %d of the ingress moved by %llu, want %llu: not every repeat took this path",
-			    s->counter, (unsigned long long)(post->counter - pre->counter),
-			    (unsigned long long)want);
+		return bench_fail(s->key,
+				  "counter %d of the ingress moved by %llu, want %llu: not every repeat took this path",
+				  s->counter, (unsigned long long)(post->counter - pre->counter),
+				  (unsigned long long)want);
 	if (s->counter == HEARTH_CNT_FORWARD && post->tx - pre->tx != want)
-		return fail(s->key, "xmit counter of the egress moved by %llu, want %llu",
-			    (unsigned long long)(post->tx - pre->tx),
-			    (unsigned long long)want);
+		return bench_fail(s->key, "xmit counter of the egress moved by %llu, want %llu",
+				  (unsigned long long)(post->tx - pre->tx),
+				  (unsigned long long)want);
 	if (s->cache == CACHE_HIT &&
 	    (!pre->cached || !post->cached ||
 	     memcmp(&pre->entry, &post->entry, sizeof(pre->entry))))
-		return fail(s->key,
-			    "the cached decision was missing or refreshed: some packets missed the cache");
+		return bench_fail(s->key,
+				  "the cached decision was missing or refreshed: some packets missed the cache");
 	if (s->cache == CACHE_OFF && (pre->cached || post->cached))
-		return fail(s->key, "a decision was cached although the cache is off");
+		return bench_fail(s->key, "a decision was cached although the cache is off");
 	if (s->tenant != TN_OFF && post->tenant_packets - pre->tenant_packets != want)
-		return fail(s->key, "the home's meter moved by %llu, want %llu",
-			    (unsigned long long)(post->tenant_packets - pre->tenant_packets),
-			    (unsigned long long)want);
+		return bench_fail(s->key, "the home's meter moved by %llu, want %llu",
+				  (unsigned long long)(post->tenant_packets - pre->tenant_packets),
+				  (unsigned long long)want);
 	return s->ct == CT_NA ? 0 : verify_ct(b, s, pre, post);
 }
 
@@ -1044,20 +600,20 @@ static int check_same(struct bench *b, int idx)
 	struct run want, got;
 	int ret;
 
-	ret = scenario_settings(b, s);
+	ret = bench_scenario_settings(b, s);
 	if (!ret)
-		ret = prog_run(b, plain, f, 1, &want);
+		ret = bench_prog_run(b, plain, f, 1, &want);
 	if (!ret)
-		ret = prog_run(b, b->prog_fd[s->prog], f, 3, &got);
+		ret = bench_prog_run(b, b->prog_fd[s->prog], f, 3, &got);
 	if (ret)
-		return fail(s->key, "BPF_PROG_TEST_RUN: %s", strerror(-ret));
+		return bench_fail(s->key, "BPF_PROG_TEST_RUN: %s", strerror(-ret));
 	if (want.retval != got.retval || want.out_len != got.out_len ||
 	    memcmp(want.out, got.out, want.out_len))
-		return fail(s->key, "%s does not do what %s does", prog_names[s->prog],
-			    HEARTH_STR(HEARTH_PROG_XDP_GATEWAY));
+		return bench_fail(s->key, "%s does not do what %s does", prog_names[s->prog],
+				  HEARTH_STR(HEARTH_PROG_XDP_GATEWAY));
 	if (s->nat && (!pkt_ipv4_hdr_csum_ok(got.out + ETH_HLEN) ||
 		       !pkt_l4_csum_ok(got.out, got.out_len, ETH_HLEN)))
-		return fail(s->key, "the translated frame has a wrong checksum");
+		return bench_fail(s->key, "the translated frame has a wrong checksum");
 	return 0;
 }
 
@@ -1070,19 +626,19 @@ static int check_new(struct bench *b)
 	struct run r;
 	int ret;
 
-	ret = scenario_settings(b, s);
+	ret = bench_scenario_settings(b, s);
 	if (!ret)
-		ret = prog_run(b, b->prog_fd[s->prog], &b->frames[s->frame], 3, &r);
+		ret = bench_prog_run(b, b->prog_fd[s->prog], &b->frames[s->frame], 3, &r);
 	if (ret)
-		return fail(s->key, "BPF_PROG_TEST_RUN: %s", strerror(-ret));
+		return bench_fail(s->key, "BPF_PROG_TEST_RUN: %s", strerror(-ret));
 	inet_pton(AF_INET, FX_WAN_V4, wan);
 	if (r.retval != XDP_REDIRECT || memcmp(r.out + ETH_HLEN + 12, wan, 4) ||
 	    ((r.out[ETH_HLEN + 20] << 8) | r.out[ETH_HLEN + 21]) != NEW_PORT_BASE + 2 ||
 	    !pkt_ipv4_hdr_csum_ok(r.out + ETH_HLEN) ||
 	    !pkt_l4_csum_ok(r.out, r.out_len, ETH_HLEN))
-		return fail(s->key,
-			    "after 3 repeats the frame is not the third connection, translated, with valid checksums");
-	return ct_new_collect(b, s->key, 3);
+		return bench_fail(s->key,
+				  "after 3 repeats the frame is not the third connection, translated, with valid checksums");
+	return bench_ct_new_collect(b, s->key, 3);
 }
 
 /* Masquerade as hearthd configures it, and udp4's connection opened by
@@ -1097,10 +653,10 @@ static int nat_setup(struct bench *b)
 
 	ret = fixture_enable_nat(&b->fx, NAT_PORT_MIN, NAT_PORT_MAX);
 	if (ret)
-		return fail("nat", "configuring NAT: %s", strerror(-ret));
-	ret = prog_run(b, plain, f, 1, &r);
+		return bench_fail("nat", "configuring NAT: %s", strerror(-ret));
+	ret = bench_prog_run(b, plain, f, 1, &r);
 	if (ret || r.retval != XDP_REDIRECT)
-		return fail("nat", "opening the established connection failed");
+		return bench_fail("nat", "opening the established connection failed");
 	memset(&b->est_orig, 0, sizeof(b->est_orig));
 	inet_pton(AF_INET, FX_H1_V4, &b->est_orig.saddr);
 	inet_pton(AF_INET, FX_SERVER_V4, &b->est_orig.daddr);
@@ -1109,28 +665,28 @@ static int nat_setup(struct bench *b)
 	b->est_orig.proto = IPPROTO_UDP;
 	if (bpf_map_lookup_elem(b->fx.ct_fd, &b->est_orig, &e) ||
 	    e.nat_sport != htons(EST_SPORT))
-		return fail("nat", "the established connection is not in the table on port %u",
-			    EST_SPORT);
+		return bench_fail("nat", "the established connection is not in the table on port %u",
+				  EST_SPORT);
 	b->est_reply = e.peer;
-	if (ct_count(b, 1000) != 2)
-		return fail("nat", "the table does not hold exactly one connection");
+	if (bench_ct_count(b, 1000) != 2)
+		return bench_fail("nat", "the table does not hold exactly one connection");
 	return 0;
 }
 
-static int checks(struct bench *b)
+int bench_checks(struct bench *b)
 {
 	int ret = 0;
 
 	for (int i = 0; !ret && i < SC_COUNT; i++)
-		if (in_suite(b, i) && (scenarios[i].prog == PROG_GATEWAY ||
-				       scenarios[i].prog == PROG_NAT_GW))
+		if (bench_in_suite(b, i) && (scenarios[i].prog == PROG_GATEWAY ||
+					     scenarios[i].prog == PROG_NAT_GW))
 			ret = check_same(b, i);
-	if (!ret && in_suite(b, SC_NAT_NEW))
+	if (!ret && bench_in_suite(b, SC_NAT_NEW))
 		ret = check_new(b);
 	return ret;
 }
 
-static int bench_setup(struct bench *b)
+int bench_setup(struct bench *b)
 {
 	int ret = fixture_netns(&b->fx);
 
@@ -1143,12 +699,12 @@ static int bench_setup(struct bench *b)
 		fprintf(stderr, "xdp_bench: loading the programs: %s\n", strerror(-ret));
 		return ret;
 	}
-	ret = build_udp(b, &b->frames[FRAME_UDP4], AF_INET);
+	ret = bench_build_udp(b, &b->frames[FRAME_UDP4], AF_INET);
 	if (!ret)
-		ret = build_udp(b, &b->frames[FRAME_UDP6], AF_INET6);
+		ret = bench_build_udp(b, &b->frames[FRAME_UDP6], AF_INET6);
 	if (!ret)
-		ret = build_udp4_in(b, &b->frames[FRAME_UDP4_IN]);
-	build_arp(b, &b->frames[FRAME_ARP]);
+		ret = bench_build_udp4_in(b, &b->frames[FRAME_UDP4_IN]);
+	bench_build_arp(b, &b->frames[FRAME_ARP]);
 	if (ret)
 		return ret;
 	if (b->opt.suite == SUITE_NAT) {
@@ -1156,10 +712,10 @@ static int bench_setup(struct bench *b)
 		if (ret)
 			return ret;
 	}
-	return checks(b);
+	return bench_checks(b);
 }
 
-static void bench_teardown(struct bench *b)
+void bench_teardown(struct bench *b)
 {
 	bench_gateway__destroy(b->gw);
 	xdp_empty__destroy(b->empty);
@@ -1173,12 +729,12 @@ static int scenario_trial(struct bench *b, int idx, int trial)
 
 	ret = scenario_prepare(b, s);
 	if (!ret)
-		ret = snapshot(b, s, &pre);
+		ret = bench_snapshot(b, s, &pre);
 	if (!ret)
-		ret = test_run(b, s, repeats_of(b, s), &b->res[idx].ns[trial]);
+		ret = test_run(b, s, bench_repeats_of(b, s), &b->res[idx].ns[trial]);
 	if (!ret)
-		ret = snapshot(b, s, &post);
-	return ret ? ret : verify(b, s, &pre, &post);
+		ret = bench_snapshot(b, s, &post);
+	return ret ? ret : bench_verify(b, s, &pre, &post);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -1188,7 +744,7 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void summarise(struct result *r, int n)
+void bench_summarise(struct result *r, int n)
 {
 	__u32 sorted[MAX_TRIALS];
 
@@ -1200,13 +756,13 @@ static void summarise(struct result *r, int n)
 			    (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
 }
 
-static int measure(struct bench *b)
+int bench_measure(struct bench *b)
 {
 	int ret;
 
 	for (int t = 0; t < b->opt.trials; t++) {
 		for (int i = 0; i < SC_COUNT; i++) {
-			if (!in_suite(b, i))
+			if (!bench_in_suite(b, i))
 				continue;
 			ret = scenario_trial(b, i, t);
 			if (ret)
@@ -1218,95 +774,85 @@ static int measure(struct bench *b)
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\n");
 	for (int i = 0; i < SC_COUNT; i++)
-		if (in_suite(b, i))
-			summarise(&b->res[i], b->opt.trials);
+		if (bench_in_suite(b, i))
+			bench_summarise(&b->res[i], b->opt.trials);
 	return 0;
 }
 
-static double ratio(const struct bench *b, int idx)
+double bench_ratio(const struct bench *b, int idx)
 {
 	return b->res[idx].median / b->res[SC_EMPTY].median;
 }
 
 /* A prologue's cost: its program minus the empty one. */
-static double prologue_ns(const struct bench *b, int restore)
+double bench_prologue_ns(const struct bench *b, int restore)
 {
 	return b->res[restore].median - b->res[SC_EMPTY].median;
 }
 
-static double restore_ns(const struct bench *b)
+double bench_restore_ns(const struct bench *b)
 {
-	return prologue_ns(b, b->suite->restore);
+	return bench_prologue_ns(b, b->suite->restore);
 }
 
 /* A scenario's ratio with its prologue taken out again. */
-static double net_ratio_of(const struct bench *b, int idx, int restore)
+double bench_net_ratio_of(const struct bench *b, int idx, int restore)
 {
-	return (b->res[idx].median - prologue_ns(b, restore)) / b->res[SC_EMPTY].median;
+	return (b->res[idx].median - bench_prologue_ns(b, restore)) / b->res[SC_EMPTY].median;
 }
 
-static double net_ratio(const struct bench *b)
+double bench_net_ratio(const struct bench *b)
 {
-	return net_ratio_of(b, b->suite->headline, b->suite->restore);
+	return bench_net_ratio_of(b, b->suite->headline, b->suite->restore);
 }
 
 /* The same ratio from the fastest trials: less exposed to the machine's
  * bad moments, a cross-check of the median's. */
-static double min_ratio_of(const struct bench *b, int idx)
+double bench_min_ratio_of(const struct bench *b, int idx)
 {
 	return (double)b->res[idx].min / b->res[SC_EMPTY].min;
 }
 
-static double min_ratio(const struct bench *b)
+double bench_min_ratio(const struct bench *b)
 {
-	return min_ratio_of(b, b->suite->headline);
+	return bench_min_ratio_of(b, b->suite->headline);
 }
 
-static bool target_met_of(const struct bench *b, int idx)
+bool bench_target_met_of(const struct bench *b, int idx)
 {
-	return ratio(b, idx) <= b->suite->target;
+	return bench_ratio(b, idx) <= b->suite->target;
 }
 
 /* NAT: the established path both ways must meet the target. */
-static bool target_met(const struct bench *b)
+bool bench_target_met(const struct bench *b)
 {
-	bool met = target_met_of(b, b->suite->headline);
+	bool met = bench_target_met_of(b, b->suite->headline);
 
 	if (b->opt.suite == SUITE_NAT)
-		met = met && target_met_of(b, SC_NAT_IN);
+		met = met && bench_target_met_of(b, SC_NAT_IN);
 	return met;
 }
 
-static double stage_ns(const struct bench *b, const struct stage *st)
+double bench_stage_ns(const struct bench *b, const struct stage *st)
 {
 	return b->res[st->to].median - (st->from < 0 ? 0 : b->res[st->from].median);
 }
 
 /* What translation adds to the routed path (fwd_ipv4, NAT off), net of
  * the longer prologue. */
-static double nat_extra_ns(const struct bench *b)
+double bench_nat_extra_ns(const struct bench *b)
 {
-	return b->res[SC_NAT_OUT].median - prologue_ns(b, SC_NAT_RESTORE) -
-	       (b->res[SC_FWD4].median - prologue_ns(b, SC_RESTORE));
+	return b->res[SC_NAT_OUT].median - bench_prologue_ns(b, SC_NAT_RESTORE) -
+	       (b->res[SC_FWD4].median - bench_prologue_ns(b, SC_RESTORE));
 }
 
 /* What opening a connection adds to the established outbound path, net of
  * the prologues. */
-static double open_extra_ns(const struct bench *b)
+double bench_open_extra_ns(const struct bench *b)
 {
-	return b->res[SC_NAT_NEW].median - prologue_ns(b, SC_NAT_RESTORE_NEW) -
-	       (b->res[SC_NAT_OUT].median - prologue_ns(b, SC_NAT_RESTORE));
+	return b->res[SC_NAT_NEW].median - bench_prologue_ns(b, SC_NAT_RESTORE_NEW) -
+	       (b->res[SC_NAT_OUT].median - bench_prologue_ns(b, SC_NAT_RESTORE));
 }
-
-struct machine {
-	char kernel[128];
-	char cpu_model[128];
-	long nproc;
-	char date[32];
-	/* helper calls and returns cost what these mitigations make them */
-	char spectre_v2[128];
-	char srso[128];
-};
 
 static void read_line(const char *path, char *buf, size_t size)
 {
@@ -1339,7 +885,7 @@ static void cpu_model(char *buf, size_t size)
 	fclose(f);
 }
 
-static void machine_info(struct machine *m)
+void bench_machine_info(struct machine *m)
 {
 	struct utsname u;
 	time_t now = time(NULL);
@@ -1390,19 +936,19 @@ static void print_nat_lines(const struct bench *b)
 	double target = b->suite->target;
 
 	printf("established inbound %s: %.2fx empty (%.2fx net of the restore prologue), target <= %.1fx: %s\n",
-	       scenarios[SC_NAT_IN].key, ratio(b, SC_NAT_IN),
-	       net_ratio_of(b, SC_NAT_IN, SC_NAT_RESTORE), target,
-	       target_met_of(b, SC_NAT_IN) ? "met" : "NOT MET");
+	       scenarios[SC_NAT_IN].key, bench_ratio(b, SC_NAT_IN),
+	       bench_net_ratio_of(b, SC_NAT_IN, SC_NAT_RESTORE), target,
+	       bench_target_met_of(b, SC_NAT_IN) ? "met" : "NOT MET");
 	printf("new connection %s: %.2fx empty (%.2fx net of its prologue), %u repeats per trial\n",
-	       scenarios[SC_NAT_NEW].key, ratio(b, SC_NAT_NEW),
-	       net_ratio_of(b, SC_NAT_NEW, SC_NAT_RESTORE_NEW), NEW_REPEATS);
+	       scenarios[SC_NAT_NEW].key, bench_ratio(b, SC_NAT_NEW),
+	       bench_net_ratio_of(b, SC_NAT_NEW, SC_NAT_RESTORE_NEW), NEW_REPEATS);
 	printf("translation adds %.1f ns/pkt to the routed path (nat_out vs fwd_ipv4, net of prologues)\n",
-	       nat_extra_ns(b));
+	       bench_nat_extra_ns(b));
 	printf("opening a connection adds %.1f ns to the established path (nat_new vs nat_out, net of prologues)\n",
-	       open_extra_ns(b));
+	       bench_open_extra_ns(b));
 }
 
-static void print_table(const struct bench *b, const struct machine *m)
+void bench_print_table(const struct bench *b, const struct machine *m)
 {
 	const struct suite *su = b->suite;
 	int h = su->headline;
@@ -1414,24 +960,24 @@ static void print_table(const struct bench *b, const struct machine *m)
 	printf("%-30s %9s %6s %6s %8s\n", "scenario", "median", "min", "max", "x empty");
 	printf("%-30s %9s %6s %6s %8s\n", "", "ns/pkt", "", "", "");
 	for (int i = 0; i < SC_COUNT; i++)
-		if (in_suite(b, i))
+		if (bench_in_suite(b, i))
 			printf("%-30s %9.1f %6u %6u %8.2f\n", scenarios[i].name,
 			       b->res[i].median, b->res[i].min, b->res[i].max,
-			       ratio(b, i));
+			       bench_ratio(b, i));
 	printf("\nrestore prologue: %.1f ns/pkt (%s - empty), included in every %s row\n",
-	       restore_ns(b), scenarios[su->restore].key,
+	       bench_restore_ns(b), scenarios[su->restore].key,
 	       b->opt.suite == SUITE_NAT ? "NAT" : "gateway");
 	printf("headline %s: %.2fx empty (%.2fx net of the restore prologue), target <= %.1fx: %s\n",
-	       scenarios[h].name, ratio(b, h), net_ratio(b), su->target,
-	       target_met_of(b, h) ? "met" : "NOT MET");
-	printf("the same from the fastest trials (min / min): %.2fx\n", min_ratio(b));
+	       scenarios[h].name, bench_ratio(b, h), bench_net_ratio(b), su->target,
+	       bench_target_met_of(b, h) ? "met" : "NOT MET");
+	printf("the same from the fastest trials (min / min): %.2fx\n", bench_min_ratio(b));
 	if (b->opt.suite == SUITE_NAT)
 		print_nat_lines(b);
 	else
 		print_forward_lines(b);
 	printf("\nwhere %s goes (differences of medians, ns/pkt):\n", scenarios[h].key);
 	for (int i = 0; i < su->n_stages; i++)
-		printf("  %-38s %6.1f\n", su->stages[i].name, stage_ns(b, &su->stages[i]));
+		printf("  %-38s %6.1f\n", su->stages[i].name, bench_stage_ns(b, &su->stages[i]));
 	printf("\n");
 	for (int i = 0; i < su->n_notes; i++)
 		print_wrapped("note: ", su->notes[i]);
@@ -1462,7 +1008,7 @@ static struct json_object *json_machine(const struct bench *b, const struct mach
 static bool frame_used(const struct bench *b, int frame)
 {
 	for (int i = 0; i < SC_COUNT; i++)
-		if (in_suite(b, i) && (int)scenarios[i].frame == frame)
+		if (bench_in_suite(b, i) && (int)scenarios[i].frame == frame)
 			return true;
 	return false;
 }
@@ -1521,7 +1067,7 @@ static struct json_object *json_result(const struct bench *b, int idx)
 	if (b->opt.suite == SUITE_NAT) {
 		json_object_object_add(o, "nat", json_object_new_boolean(s->nat));
 		json_object_object_add(o, "repeats",
-				       json_object_new_int64(repeats_of(b, s)));
+				       json_object_new_int64(bench_repeats_of(b, s)));
 	}
 	json_object_object_add(o, "median_ns", json_fixed(r->median, 1));
 	json_object_object_add(o, "min_ns", json_object_new_int64(r->min));
@@ -1529,7 +1075,7 @@ static struct json_object *json_result(const struct bench *b, int idx)
 	for (int t = 0; t < b->opt.trials; t++)
 		json_object_array_add(trials, json_object_new_int64(r->ns[t]));
 	json_object_object_add(o, "trials_ns", trials);
-	json_object_object_add(o, "ratio_to_empty", json_fixed(ratio(b, idx), 2));
+	json_object_object_add(o, "ratio_to_empty", json_fixed(bench_ratio(b, idx), 2));
 	json_object_object_add(o, "verified", json_object_new_boolean(1));
 	return o;
 }
@@ -1543,15 +1089,15 @@ static struct json_object *json_path(const struct bench *b, int idx, int restore
 	json_object_object_add(o, "scenario", json_object_new_string(scenarios[idx].key));
 	json_object_object_add(o, "median_ns", json_fixed(b->res[idx].median, 1));
 	json_object_object_add(o, "empty_median_ns", json_fixed(b->res[SC_EMPTY].median, 1));
-	json_object_object_add(o, "ratio", json_fixed(ratio(b, idx), 2));
-	json_object_object_add(o, "restore_ns", json_fixed(prologue_ns(b, restore), 1));
+	json_object_object_add(o, "ratio", json_fixed(bench_ratio(b, idx), 2));
+	json_object_object_add(o, "restore_ns", json_fixed(bench_prologue_ns(b, restore), 1));
 	json_object_object_add(o, "ratio_net_of_restore",
-			       json_fixed(net_ratio_of(b, idx, restore), 2));
-	json_object_object_add(o, "ratio_of_min", json_fixed(min_ratio_of(b, idx), 2));
+			       json_fixed(bench_net_ratio_of(b, idx, restore), 2));
+	json_object_object_add(o, "ratio_of_min", json_fixed(bench_min_ratio_of(b, idx), 2));
 	if (with_target) {
 		json_object_object_add(o, "target_ratio", json_fixed(b->suite->target, 1));
 		json_object_object_add(o, "target_met",
-				       json_object_new_boolean(target_met_of(b, idx)));
+				       json_object_new_boolean(bench_target_met_of(b, idx)));
 	}
 	return o;
 }
@@ -1565,10 +1111,10 @@ static struct json_object *json_headline(const struct bench *b)
 	json_object_object_add(o, "inbound", json_path(b, SC_NAT_IN, SC_NAT_RESTORE, true));
 	json_object_object_add(o, "new_connection",
 			       json_path(b, SC_NAT_NEW, SC_NAT_RESTORE_NEW, false));
-	json_object_object_add(o, "nat_extra_ns_over_fwd_ipv4", json_fixed(nat_extra_ns(b), 1));
-	json_object_object_add(o, "open_extra_ns_over_nat_out", json_fixed(open_extra_ns(b), 1));
+	json_object_object_add(o, "nat_extra_ns_over_fwd_ipv4", json_fixed(bench_nat_extra_ns(b), 1));
+	json_object_object_add(o, "open_extra_ns_over_nat_out", json_fixed(bench_open_extra_ns(b), 1));
 	json_object_object_add(o, "target_met_both_directions",
-			       json_object_new_boolean(target_met(b)));
+			       json_object_new_boolean(bench_target_met(b)));
 	return o;
 }
 
@@ -1582,7 +1128,7 @@ static struct json_object *json_breakdown(const struct bench *b)
 
 		json_object_object_add(o, "stage", json_object_new_string(st->key));
 		json_object_object_add(o, "description", json_object_new_string(st->name));
-		json_object_object_add(o, "ns", json_fixed(stage_ns(b, st), 1));
+		json_object_object_add(o, "ns", json_fixed(bench_stage_ns(b, st), 1));
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -1602,14 +1148,14 @@ static struct json_object *json_report(const struct bench *b, const struct machi
 	json_object_object_add(o, "headline", json_headline(b));
 	json_object_object_add(o, b->suite->breakdown_key, json_breakdown(b));
 	for (int i = 0; i < SC_COUNT; i++)
-		if (in_suite(b, i))
+		if (bench_in_suite(b, i))
 			json_object_array_add(results, json_result(b, i));
 	json_object_object_add(o, "results", results);
 	return o;
 }
 
 /* Via a temporary file, so that a crash never leaves half a result. */
-static int write_json(const struct bench *b, const struct machine *m)
+int bench_write_json(const struct bench *b, const struct machine *m)
 {
 	struct json_object *report = json_report(b, m);
 	char tmp[4096];
@@ -1645,13 +1191,13 @@ int main(int argc, char **argv)
 	ret = bench_setup(&b);
 	if (ret)
 		goto cleanup;
-	ret = measure(&b);
+	ret = bench_measure(&b);
 	if (ret)
 		goto cleanup;
-	machine_info(&m);
-	print_table(&b, &m);
+	bench_machine_info(&m);
+	bench_print_table(&b, &m);
 	if (b.opt.out)
-		ret = write_json(&b, &m);
+		ret = bench_write_json(&b, &m);
 cleanup:
 	bench_teardown(&b);
 	return ret ? 1 : 0;
