@@ -6,6 +6,9 @@
  *
  *   xdp_bench.c        everything else: options, setup, trials, checks
  *   bench_scenarios.c  the scenario, stage and suite tables
+ *   bench_frames.c     the frames under test
+ *   bench_stats.c      medians, ratios, stage costs
+ *   bench_machine.c    the machine the run was on
  */
 #ifndef HEARTH_BENCH_XDP_BENCH_H
 #define HEARTH_BENCH_XDP_BENCH_H
@@ -245,7 +248,7 @@ extern const struct suite suites[SUITE_COUNT];
 bool bench_in_suite(const struct bench *b, int idx);
 __u32 bench_repeats_of(const struct bench *b, const struct scenario *s);
 
-/* xdp_bench.c (frames) */
+/* bench_frames.c */
 int bench_build_udp(struct bench *b, struct frame *f, int family);
 int bench_build_udp4_in(struct bench *b, struct frame *f);
 void bench_build_arp(struct bench *b, struct frame *f);
@@ -269,7 +272,7 @@ int bench_verify(struct bench *b, const struct scenario *s,
 		 const struct snapshot *pre, const struct snapshot *post);
 int bench_checks(struct bench *b);
 
-/* xdp_bench.c (stats) */
+/* bench_stats.c */
 void bench_summarise(struct result *r, int n);
 double bench_ratio(const struct bench *b, int idx);
 double bench_prologue_ns(const struct bench *b, int restore);
@@ -284,7 +287,7 @@ double bench_stage_ns(const struct bench *b, const struct stage *st);
 double bench_nat_extra_ns(const struct bench *b);
 double bench_open_extra_ns(const struct bench *b);
 
-/* xdp_bench.c (machine) */
+/* bench_machine.c */
 void bench_machine_info(struct machine *m);
 
 /* xdp_bench.c (report) */
