@@ -9,6 +9,8 @@
  *   bench_frames.c     the frames under test
  *   bench_stats.c      medians, ratios, stage costs
  *   bench_machine.c    the machine the run was on
+ *   bench_report.c     the text report
+ *   bench_json.c       the JSON report
  */
 #ifndef HEARTH_BENCH_XDP_BENCH_H
 #define HEARTH_BENCH_XDP_BENCH_H
@@ -290,10 +292,10 @@ double bench_open_extra_ns(const struct bench *b);
 /* bench_machine.c */
 void bench_machine_info(struct machine *m);
 
-/* xdp_bench.c (report) */
+/* bench_report.c */
 void bench_print_table(const struct bench *b, const struct machine *m);
 
-/* xdp_bench.c (json) */
+/* bench_json.c */
 int bench_write_json(const struct bench *b, const struct machine *m);
 
 #endif
