@@ -4,9 +4,11 @@
  * suite types, the state of a run (struct bench) and the functions one file
  * offers the others.
  *
- *   xdp_bench.c        everything else: options, setup, trials, checks
+ *   xdp_bench_main.c   options, CPU pinning, main
  *   bench_scenarios.c  the scenario, stage and suite tables
  *   bench_frames.c     the frames under test
+ *   bench_run.c        loading, setup, BPF_PROG_TEST_RUN, the trials
+ *   bench_verify.c     the checks that each scenario took its path
  *   bench_stats.c      medians, ratios, stage costs
  *   bench_machine.c    the machine the run was on
  *   bench_report.c     the text report
@@ -255,7 +257,7 @@ int bench_build_udp(struct bench *b, struct frame *f, int family);
 int bench_build_udp4_in(struct bench *b, struct frame *f);
 void bench_build_arp(struct bench *b, struct frame *f);
 
-/* xdp_bench.c (run) */
+/* bench_run.c */
 int bench_prog_run(struct bench *b, int prog_fd, const struct frame *f,
 		   __u32 repeats, struct run *r);
 int bench_scenario_settings(struct bench *b, const struct scenario *s);
@@ -263,7 +265,7 @@ int bench_setup(struct bench *b);
 void bench_teardown(struct bench *b);
 int bench_measure(struct bench *b);
 
-/* xdp_bench.c (verify) */
+/* bench_verify.c */
 int bench_fail(const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 __u32 bench_ct_count(struct bench *b, __u32 max);
