@@ -24,6 +24,10 @@ DAEMON_OBJS:= $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard userspace/daemon/*.c))
 TEST_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/lib/*.c tests/prog_tests/*.c))
 BENCH_SRCS := $(wildcard bench/*.bpf.c)
 BENCH_SKELS:= $(BENCH_SRCS:bench/%.bpf.c=$(BUILD)/skel/%.skel.h)
+# xdp_bench, one concern a file (bench/xdp_bench.h lists them)
+XDP_BENCH  := xdp_bench_main bench_scenarios bench_frames bench_run bench_verify \
+	      bench_stats bench_machine bench_report bench_json
+XDP_BENCH_OBJS := $(XDP_BENCH:%=$(BUILD)/obj/bench/%.o)
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -71,7 +75,7 @@ $(BUILD)/hearth: $(CLI_OBJS) $(BUILD)/libhearth.a
 $(BUILD)/test_progs: $(TEST_OBJS) $(BUILD)/libhearth.a
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/xdp_bench: $(BUILD)/obj/bench/xdp_bench.o $(BUILD)/obj/tests/lib/fixture.o \
+$(BUILD)/xdp_bench: $(XDP_BENCH_OBJS) $(BUILD)/obj/tests/lib/fixture.o \
 		     $(BUILD)/obj/tests/lib/pkt.o $(BUILD)/libhearth.a
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 

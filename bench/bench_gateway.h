@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Shared by bench_gateway.bpf.c and xdp_bench.c. */
+/* Shared by bench_gateway.bpf.c and xdp_bench (through bench/xdp_bench.h). */
 #ifndef HEARTH_BENCH_GATEWAY_H
 #define HEARTH_BENCH_GATEWAY_H
 

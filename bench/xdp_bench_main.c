@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * xdp_bench: per-packet cost of the gateway's XDP fast path, measured with
+ * BPF_PROG_TEST_RUN next to an empty XDP program in the same run.
+ *
+ * Every scenario runs in every trial, interleaved, so that a slow moment of
+ * the machine hits all of them alike and the ratios stay meaningful. After
+ * each trial the data plane's own counters (and, for NAT, the connection
+ * table) must show that every repeat took the path the scenario names;
+ * otherwise the run fails and writes nothing.
+ *
+ * Two suites share the machinery: "forward" (the routed path, the default)
+ * and "nat" (masquerade: established connections both ways and the
+ * opening of new ones, with the breakdown of the established outbound path).
+ *
+ * Usage: xdp_bench [-s forward|nat] [-r repeats] [-t trials] [-c cpu]
+ *                  [-g revision] [-o out.json]
+ *
+ * This file: the options, the CPU pinning and main. xdp_bench.h lists
+ * the files of the rest, one concern each.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xdp_bench.h"
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: xdp_bench [-s forward|nat] [-r repeats] [-t trials] [-c cpu] [-g revision] [-o out.json]\n"
+		"  -s  suite: forward (routed path, default) or nat (masquerade)\n"
+		"  -r  repeats per trial (>= %u, default %u; nat_new always runs %u)\n"
+		"  -t  trials per scenario, median reported (%d..%d, default %d)\n"
+		"  -c  CPU to pin to (default: the last one allowed)\n"
+		"  -g  source revision, recorded in the JSON\n"
+		"  -o  write the results as JSON to this file\n",
+		MIN_REPEATS, DEFAULT_REPEATS, NEW_REPEATS, MIN_TRIALS, MAX_TRIALS,
+		DEFAULT_TRIALS);
+}
+
+static int last_allowed_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = -1;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return 0;
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, &set))
+			cpu = i;
+	return cpu < 0 ? 0 : cpu;
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	int opt;
+
+	*o = (struct options){ .suite = SUITE_FORWARD, .repeats = DEFAULT_REPEATS,
+			       .trials = DEFAULT_TRIALS, .cpu = last_allowed_cpu() };
+	while ((opt = getopt(argc, argv, "s:r:t:c:g:o:h")) != -1) {
+		switch (opt) {
+		case 's':
+			if (!strcmp(optarg, "forward")) {
+				o->suite = SUITE_FORWARD;
+			} else if (!strcmp(optarg, "nat")) {
+				o->suite = SUITE_NAT;
+			} else {
+				usage();
+				return -EINVAL;
+			}
+			break;
+		case 'r':
+			o->repeats = (__u32)strtoul(optarg, NULL, 0);
+			break;
+		case 't':
+			o->trials = atoi(optarg);
+			break;
+		case 'c':
+			o->cpu = atoi(optarg);
+			break;
+		case 'g':
+			o->revision = optarg;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		default:
+			usage();
+			return -EINVAL;
+		}
+	}
+	/* the method: at least 5 trials of at least 10^6 repeats */
+	if (optind != argc || o->repeats < MIN_REPEATS ||
+	    o->trials < MIN_TRIALS || o->trials > MAX_TRIALS) {
+		usage();
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		int err = errno;
+
+		fprintf(stderr, "xdp_bench: cannot pin to CPU %d: %s\n", cpu,
+			strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct bench b; /* zeroed: teardown after an early failure is safe */
+	struct machine m;
+	int ret;
+
+	if (parse_args(argc, argv, &b.opt))
+		return 2;
+	b.suite = &suites[b.opt.suite];
+	ret = pin_cpu(b.opt.cpu);
+	if (ret)
+		goto cleanup;
+	ret = bench_setup(&b);
+	if (ret)
+		goto cleanup;
+	ret = bench_measure(&b);
+	if (ret)
+		goto cleanup;
+	bench_machine_info(&m);
+	bench_print_table(&b, &m);
+	if (b.opt.out)
+		ret = bench_write_json(&b, &m);
+cleanup:
+	bench_teardown(&b);
+	return ret ? 1 : 0;
+}
