@@ -24,42 +24,11 @@
 #include <linux/types.h>
 
 #include "../userspace/lib/error.h"
+#include "settings.h"
 
 struct json_object;
 
-#ifndef CHUTE_NAME_MAX /* net.h derives the same 12 from interface names */
-#define CHUTE_NAME_MAX 12 /* chars, without NUL */
-#endif
-#define CHUTE_MAX_FORWARDS 8
-#define CHUTE_MAX_ENV 32
-#define CHUTE_ENV_LEN 256
 #define CHUTE_ANNOTATION_PREFIX "io.hearth."
-
-enum chute_restart {
-	CHUTE_RESTART_NO,
-	CHUTE_RESTART_ON_FAILURE,
-	CHUTE_RESTART_ALWAYS,
-};
-
-struct chute_forward {
-	__u8 proto; /* IPPROTO_TCP or IPPROTO_UDP */
-	__u16 wan_port, chute_port; /* host order */
-};
-
-struct chute_settings {
-	__u32 cpu_milli; /* CPU quota in thousandths of a CPU (period 100 ms); 0 = none */
-	__u32 cpu_weight; /* 1-10000 (cgroup v2 weight; v1 shares = weight*1024/100); 0 = default */
-	__u64 memory; /* bytes, hard limit, swap limited to the same */
-	__u32 pids;
-	__u64 up_rate, up_ceil, down_rate, down_ceil; /* bits/s; 0 = not set */
-	__u32 prio; /* bandwidth priority class 1-7 (home is 0) */
-	struct chute_forward forwards[CHUTE_MAX_FORWARDS];
-	int n_forwards;
-	enum chute_restart restart;
-	bool writable_rootfs;
-	char env[CHUTE_MAX_ENV][CHUTE_ENV_LEN]; /* "KEY=VALUE" overrides, added after the bundle's */
-	int n_env;
-};
 
 struct chute_spec_paths {
 	const char *name; /* chute name: hostname */
@@ -69,38 +38,6 @@ struct chute_spec_paths {
 	const char *cgroup; /* cgroupsPath, e.g. "/hearth/NAME" */
 	__u32 id_base; /* host id of the chute's id 0 (sandbox/ids.h) */
 };
-
-/* ^[a-z0-9][a-z0-9-]{0,11}$: usable as a hostname, a path component and
- * inside interface names. */
-bool chute_name_ok(const char *name);
-
-/* cpus 1, memory 128M, pids 128, priority 4, restart on-failure, read-only
- * rootfs; no CPU weight, rates, forwards or environment. */
-void chute_settings_defaults(struct chute_settings *s);
-
-/*
- * One setting by key, the annotation name without "io.hearth.":
- *   cpus        0.01 to 64, at most three decimals ("0.5", "2")
- *   cpu-weight  1 to 10000
- *   memory      4M and up (suffixes k, m, g, optionally followed by b or
- *               ib, any case; powers of 1024), at most 1024G
- *   pids        8 to 65536
- *   up-rate, up-ceil, down-rate, down-ceil
- *               as hearth_rate_parse: 8kbit to 100gbit
- *   priority    1 to 7
- *   restart     no | on-failure | always
- *   rootfs      read-only | writable
- *   forward     PROTO:WAN_PORT:CHUTE_PORT ("tcp:8080:80"): adds one;
- *               a second one for the same protocol and WAN port is refused
- *   env         KEY=VALUE: adds KEY, or replaces its earlier value
- * Messages start with the key: "memory: '12Q' is not a size (e.g. 64M)";
- * an unknown key gives "unknown setting 'foo'". On error @s is unchanged.
- */
-int chute_setting_set(struct chute_settings *s, const char *key,
-		      const char *value, struct hearth_err *err);
-
-/* What no single setting can see: a guaranteed rate above its ceiling. */
-int chute_settings_check(const struct chute_settings *s, struct hearth_err *err);
 
 /*
  * Reads BUNDLE/config.json, refuses what hearth does not allow, and
@@ -143,13 +80,6 @@ struct json_object *chute_resources_json(const struct chute_settings *s);
  * weight * 1024 / 100, or on cgroup v2 (@v2) what crun turns into that
  * exact cpu.weight. */
 int64_t chute_cpu_shares(__u32 weight, bool v2);
-/* "tcp" or "udp", as forwards are written. */
-const char *chute_proto_name(__u8 proto);
-/* "no", "on-failure" or "always", as the restart setting is written. */
-const char *chute_restart_name(enum chute_restart restart);
-/* The forwards as JSON objects (proto, wan_port, chute_port); NULL when
- * out of memory. */
-struct json_object *chute_forwards_json(const struct chute_settings *s);
 
 /* Writes the hardened runtime spec for the bundle to @out_path (a temporary
  * file renamed into place, mode 0600: the environment may hold secrets),
