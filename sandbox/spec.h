@@ -25,6 +25,7 @@
 
 #include "../userspace/lib/error.h"
 #include "settings.h"
+#include "settings_file.h"
 
 struct json_object;
 
@@ -91,13 +92,5 @@ int64_t chute_cpu_shares(__u32 weight, bool v2);
 int chute_spec_write(const char *bundle_dir, const struct chute_spec_paths *p,
 		     const struct chute_settings *s, const char *out_path,
 		     struct hearth_err *err);
-
-/* All of @s as JSON (mode 0600, replaced atomically), and back: fields
- * missing from the file keep their defaults, unknown ones are ignored, a
- * bad value is -EINVAL naming the field. @s is only changed on success. */
-int chute_settings_save(const struct chute_settings *s, const char *path,
-			struct hearth_err *err);
-int chute_settings_load(struct chute_settings *s, const char *path,
-			struct hearth_err *err);
 
 #endif
