@@ -26,10 +26,9 @@
 #include "../userspace/lib/error.h"
 #include "settings.h"
 #include "settings_file.h"
+#include "bundle.h"
 
 struct json_object;
-
-#define CHUTE_ANNOTATION_PREFIX "io.hearth."
 
 struct chute_spec_paths {
 	const char *name; /* chute name: hostname */
@@ -39,38 +38,6 @@ struct chute_spec_paths {
 	const char *cgroup; /* cgroupsPath, e.g. "/hearth/NAME" */
 	__u32 id_base; /* host id of the chute's id 0 (sandbox/ids.h) */
 };
-
-/*
- * Reads BUNDLE/config.json, refuses what hearth does not allow, and
- * applies the io.hearth.* annotations on top of @s (which the caller has
- * initialised, normally with chute_settings_defaults()). In an annotation
- * "forward" is a comma-separated list that replaces the forwards ("" for
- * none); every other key takes one value as in chute_setting_set().
- * Annotations outside io.hearth. are ignored. @s is only changed on
- * success. Messages name the field:
- *   "config.json: process.capabilities.bounding: CAP_SYS_ADMIN is not allowed (allowed: ...)"
- *   "config.json: annotations.io.hearth.memory: '12Q' is not a size (e.g. 64M)"
- *   "config.json: missing" (-ENOENT), "config.json: not valid JSON: <reason>"
- *
- * Refused: capabilities outside CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER,
- * CAP_KILL, CAP_NET_BIND_SERVICE, CAP_SETGID, CAP_SETUID in any set; hooks;
- * linux.devices; linux.namespaces entries with a path, of type user, or a
- * list missing pid, network, mount, ipc or uts (an absent list is fine:
- * hearth writes its own); linux.uidMappings, linux.gidMappings;
- * linux.sysctl; bind mounts (type bind, or option bind or rbind);
- * process.terminal true; process.noNewPrivileges false; process.args that
- * is not a non-empty array of strings; malformed process.env, cwd, user;
- * a root.path that is absolute, contains "..", or does not resolve to a
- * directory strictly inside the bundle. linux.seccomp (hearth applies its
- * own profile) and linux.resources are ignored.
- */
-int chute_bundle_read(const char *bundle_dir, struct chute_settings *s,
-		      struct hearth_err *err);
-
-/* The absolute, symlink-free path of the bundle's root.path, after the same
- * checks as chute_bundle_read(). */
-int chute_bundle_rootfs(const char *bundle_dir, char *buf, size_t size,
-			struct hearth_err *err);
 
 /* The OCI linux.resources object for @s: memory limit and swap, CPU
  * quota/period and shares, pids limit; NULL when out of memory. The
