@@ -1,25 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Chute settings, the checks on a chute's OCI bundle, and the runtime spec
- * hearth generates for it. The bundle's author is not trusted: nothing of
- * its config.json reaches crun except the process's command, environment,
- * working directory and ids, and those only after the checks below.
+ * The runtime spec hearth writes in place of the bundle's config.json:
+ * the bundle's process with hearth's capabilities, rlimits and
+ * environment overrides, its own mounts, namespaces (a user namespace on
+ * the chute's id block, the network namespace hearth made), resources,
+ * masked paths and seccomp profile.
  */
 #define _GNU_SOURCE
-#include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <netinet/in.h>
-#include <sched.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 #include <sys/statfs.h>
-#include <unistd.h>
 
 #include <linux/magic.h>
 
@@ -28,10 +18,8 @@
 #include "bundle.h"
 #include "ids.h"
 #include "json_util.h"
+#include "runtime_spec.h"
 #include "seccomp.h"
-#include "spec.h"
-#include "../userspace/lib/config.h"
-#include "../userspace/lib/tenant.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

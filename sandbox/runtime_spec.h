@@ -1,21 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-#ifndef HEARTH_SPEC_H
-#define HEARTH_SPEC_H
+#ifndef HEARTH_SANDBOX_RUNTIME_SPEC_H
+#define HEARTH_SANDBOX_RUNTIME_SPEC_H
 
 /*
- * A chute's settings and its OCI runtime spec.
- *
- * A chute arrives as an OCI bundle. hearth never hands the bundle's
- * config.json to crun: it reads only what an application legitimately
- * chooses (its command, environment, working directory and user) and
- * generates everything else. The bundle is still checked against what
- * hearth refuses, so that a bundle asking for more than it would get fails
- * loudly at install instead of running with less than its author expected.
- *
- * Errors: every function returns 0 or a negative errno and fills @err.
- * Anything hearth refuses, and every malformed value, is -EINVAL (never
- * -EPERM); a missing config.json is -ENOENT; I/O failures carry their
- * errno.
+ * The runtime spec hearth writes for a chute, the config.json crun runs:
+ * its process (from the bundle, checked by bundle.c), mounts, namespaces,
+ * id mappings, resources and seccomp profile (seccomp.c). Errors as in
+ * settings.h.
  */
 
 #include <stdbool.h>
@@ -25,8 +16,6 @@
 
 #include "../userspace/lib/error.h"
 #include "settings.h"
-#include "settings_file.h"
-#include "bundle.h"
 
 struct json_object;
 
