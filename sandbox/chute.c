@@ -36,7 +36,10 @@
 #include "detach.h"
 #include "files.h"
 #include "ids.h"
-#include "spec.h" /* before net.h: both name CHUTE_NAME_MAX */
+#include "bundle.h"
+#include "runtime_spec.h"
+#include "settings.h" /* before net.h: both name CHUTE_NAME_MAX */
+#include "settings_file.h"
 #include "net.h"
 
 #define CHUTE_PREFIX_LEN 30

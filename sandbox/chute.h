@@ -5,7 +5,7 @@
  *
  * <chute-dir>/NAME/
  *   bundle/        the developer's bundle as installed (rootfs, config.json)
- *   config.json    the runtime spec hearth writes (sandbox/spec.h)
+ *   config.json    the runtime spec hearth writes (sandbox/runtime_spec.h)
  *   settings.json  resources, bandwidth, forwards, restart policy, env
  *   state.json     desired state, address slot, restarts, last exit
  *   data/          the chute's own data, mounted at /data; kept until remove
@@ -50,7 +50,7 @@ int chute_env_load(struct chute_env *env, const char *run_dir,
 void chute_env_from_config(struct chute_env *env, const struct hearth_config *cfg);
 
 /* PATH is a bundle directory or an OCI image layout (PATH[:TAG], unpacked
- * with umoci). Settings are KEY VALUE pairs after it (sandbox/spec.h).
+ * with umoci). Settings are KEY VALUE pairs after it (sandbox/settings.h).
  * @replace: reinstall a stopped chute, keeping its data. */
 int chute_install(struct chute_env *env, const char *name, const char *path,
 		  int argc, char **argv, bool replace, struct hearth_err *err);

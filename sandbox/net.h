@@ -20,7 +20,7 @@
 #define CHUTE_NETNS_PREFIX "hearth-"
 #define CHUTE_HOST_IF_PREFIX "hc-"
 /* "hc-" NAME must fit an interface name (sizeof counts the one NUL) */
-#ifndef CHUTE_NAME_MAX /* also in spec.h: the same 12 */
+#ifndef CHUTE_NAME_MAX /* also in settings.h: the same 12 */
 #define CHUTE_NAME_MAX (IF_NAMESIZE - sizeof(CHUTE_HOST_IF_PREFIX))
 #endif
 #define CHUTE_IF "eth0"

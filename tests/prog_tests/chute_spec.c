@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Chute settings and specs (sandbox/spec.c): every setting's good and bad
- * values, what a bundle may not ask for, the hardening of the generated
- * spec, and settings files. Unprivileged: bundles are temporary
- * directories, removed whether the test passed or not.
+ * Chute settings and specs (sandbox/settings.c, bundle.c, runtime_spec.c,
+ * seccomp.c, settings_file.c): every setting's good and bad values, what a
+ * bundle may not ask for, the hardening of the generated spec, and
+ * settings files. Unprivileged: bundles are temporary directories, removed
+ * whether the test passed or not.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,7 +17,10 @@
 
 #include "../lib/test.h"
 #include "../../sandbox/ids.h"
-#include "../../sandbox/spec.h"
+#include "../../sandbox/bundle.h"
+#include "../../sandbox/runtime_spec.h"
+#include "../../sandbox/settings.h"
+#include "../../sandbox/settings_file.h"
 
 static const char minimal_config[] =
 	"{\n"
