@@ -33,7 +33,7 @@
 #include "../userspace/lib/shaper.h"
 #include "../userspace/lib/tenant.h"
 #include "chute.h"
-#include "files.h"
+#include "../util/files.h"
 #include "ids.h"
 #include "spec.h" /* before net.h: both name CHUTE_NAME_MAX */
 #include "net.h"

@@ -6,20 +6,12 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 
-#include "error.h"
+#include "../../util/error.h"
+#include "../../util/parse.h"
 #include "../../maps/hearth_maps.h"
 
 #define HEARTH_CONFIG_MAX_PREFIXES 8
 #define HEARTH_CONFIG_MAX_IFACES (HEARTH_MAX_IFACES - 1)
-
-struct hearth_prefix {
-	int family; /* AF_INET or AF_INET6 */
-	unsigned char len;
-	union {
-		struct in_addr v4;
-		struct in6_addr v6;
-	} addr; /* host bits cleared */
-};
 
 struct hearth_config_iface {
 	char name[IF_NAMESIZE];
@@ -108,13 +100,6 @@ void hearth_config_defaults(struct hearth_config *cfg);
 bool hearth_config_lan_v4(const struct hearth_config *cfg, unsigned int len, __be32 addr);
 int hearth_config_load(const char *path, struct hearth_config *cfg,
 		       struct hearth_err *err);
-int hearth_prefix_parse(const char *text, struct hearth_prefix *prefix);
-/* "tcp" or "udp"; 0 for anything else. */
-__u8 hearth_proto_parse(const char *text);
-/* A port number 1-65535, host order; 0 when not one. */
-__u16 hearth_port_parse(const char *text);
-/* "IPV4:PORT" */
-int hearth_endpoint_parse(const char *text, struct in_addr *addr, __u16 *port);
 const char *hearth_role_name(enum hearth_iface_role role);
 const char *hearth_xdp_mode_name(enum hearth_xdp_mode mode);
 

@@ -33,6 +33,7 @@
 
 #include "dataplane.h"
 #include "nat.h"
+#include "../../util/files.h"
 #include "tc_wan.skel.h"
 #include "xdp_gateway.skel.h"
 
@@ -181,25 +182,6 @@ fail:
 				      pin_dir);
 	return hearth_err_set(err, ret, "cannot open %s: %s", path,
 			      strerror(-ret));
-}
-
-int hearth_mkdir_p(const char *path, mode_t mode)
-{
-	char buf[512];
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, mode) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, mode) && errno != EEXIST)
-		return -errno;
-	return 0;
 }
 
 /* `ip netns exec` mounts a sysfs named after the namespace over /sys. */

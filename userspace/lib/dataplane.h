@@ -7,7 +7,7 @@
 #include <linux/types.h>
 
 #include "config.h"
-#include "error.h"
+#include "../../util/error.h"
 #include "../../maps/hearth_maps.h"
 
 enum hearth_dp_map {
@@ -118,7 +118,6 @@ int hearth_dp_stats_read(struct hearth_dp *dp, __u32 slot,
 int hearth_dp_teardown(const char *pin_dir, struct hearth_err *err);
 
 int hearth_bpffs_ensure(const char *pin_dir, struct hearth_err *err);
-int hearth_mkdir_p(const char *path, mode_t mode);
 /* The kernel's HZ: from its config, else measured from jiffies over
  * 200 ms, else 100. */
 unsigned int hearth_kernel_hz(void);

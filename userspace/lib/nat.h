@@ -6,7 +6,7 @@
 
 #include "config.h"
 #include "dataplane.h"
-#include "error.h"
+#include "../../util/error.h"
 
 /* Our filter on the WAN's clsact egress hook (tc handle "HT", priority 1):
  * only ever this one is replaced or removed, never the hook itself. */

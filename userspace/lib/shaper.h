@@ -3,7 +3,7 @@
 #define HEARTH_SHAPER_H
 
 #include "dataplane.h"
-#include "error.h"
+#include "../../util/error.h"
 
 /* What one tenant's HTB class has sent and dropped (queue full). */
 struct hearth_shaper_stats {

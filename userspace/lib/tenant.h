@@ -8,7 +8,7 @@
 
 #include "config.h"
 #include "dataplane.h"
-#include "error.h"
+#include "../../util/error.h"
 
 /* A tenant's rules as the data plane holds them. */
 struct hearth_tenant_matches {
@@ -20,12 +20,6 @@ struct hearth_tenant_matches {
 	__u8 macs[64][6];
 };
 
-/* "100mbit", "2.5gbit", "640kbit", "1000000bit" (SI units, bits/s). */
-int hearth_rate_parse(const char *text, __u64 *bps);
-const char *hearth_rate_format(__u64 bps, char *buf, size_t size);
-/* "1514", "32k", "32kb", "1m" (bytes, k = 1024). */
-int hearth_size_parse(const char *text, __u32 *bytes);
-int hearth_mac_parse(const char *text, __u8 mac[6]);
 /* Letters, digits, '-', '_', '.' (not leading), at most 31 characters. */
 bool hearth_tenant_name_ok(const char *name);
 
