@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "tenant.h"
+#include "tenant_spec.h"
 
 #define MAX_WORDS 40
 #define MAX_LINE 1024

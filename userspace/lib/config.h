@@ -8,6 +8,7 @@
 
 #include "../../util/error.h"
 #include "../../util/parse.h"
+#include "tenant_spec.h"
 #include "../../maps/hearth_maps.h"
 
 #define HEARTH_CONFIG_MAX_PREFIXES 8
@@ -31,39 +32,7 @@ struct hearth_config_forward {
 	int line;
 };
 
-#define HEARTH_TENANT_SPEC_MATCHES 8
 #define HEARTH_CONFIG_MAX_TENANTS 32
-
-/* Bandwidth of one direction as given (0: not given). */
-enum hearth_tenant_field {
-	HEARTH_FIELD_RATE = 1 << 0,
-	HEARTH_FIELD_CEIL = 1 << 1,
-	HEARTH_FIELD_BURST = 1 << 2,
-	HEARTH_FIELD_ALL = 7,
-};
-
-struct hearth_tenant_dir_spec {
-	__u8 given; /* enum hearth_tenant_field: what the words named */
-	__u64 rate; /* bits/s */
-	__u64 ceil; /* bits/s */
-	__u32 burst; /* bytes */
-};
-
-/* A tenant as written in the config file or on the command line. */
-struct hearth_tenant_spec {
-	char name[HEARTH_TENANT_NAMSIZ];
-	int id; /* -1: the first free one */
-	int prio; /* -1: not given */
-	struct hearth_tenant_dir_spec dir[HEARTH_DIR_MAX];
-	bool matches_given;
-	int n_ifaces;
-	char ifaces[HEARTH_TENANT_SPEC_MATCHES][IF_NAMESIZE];
-	int n_prefixes;
-	struct hearth_prefix prefixes[HEARTH_TENANT_SPEC_MATCHES];
-	int n_macs;
-	__u8 macs[HEARTH_TENANT_SPEC_MATCHES][6];
-	int line;
-};
 
 enum hearth_xdp_mode {
 	HEARTH_XDP_AUTO, /* native where the driver has it, else generic */
