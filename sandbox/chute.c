@@ -28,6 +28,8 @@
 
 #include <json-c/json.h>
 
+#include "../userspace/lib/dpstate.h"
+#include "../userspace/lib/ifaces.h"
 #include "../userspace/lib/isolate.h"
 #include "../userspace/lib/nat.h"
 #include "../userspace/lib/shaper.h"

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "lib/ifaces.h"
 #include "lib/shaper.h"
 #include "lib/tenant.h"
 
