@@ -183,12 +183,15 @@ int hearth_tc_pinned_wans(const char *pin_dir, __u32 *ifindexes, int max)
 	__u32 ours;
 	int fd, n = 0;
 
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, HEARTH_STR(HEARTH_MAP_IFACES));
+	snprintf(path, sizeof(path), "%s/%s", pin_dir,
+		 HEARTH_STR(HEARTH_MAP_IFACES));
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return 0;
-	ours = hearth_dp_pinned_prog_id(pin_dir, HEARTH_STR(HEARTH_PROG_TC_WAN_EGRESS));
-	for (__u32 slot = 1; ours && slot < HEARTH_MAX_IFACES && n < max; slot++) {
+	ours = hearth_dp_pinned_prog_id(pin_dir,
+					HEARTH_STR(HEARTH_PROG_TC_WAN_EGRESS));
+	for (__u32 slot = 1; ours && slot < HEARTH_MAX_IFACES && n < max;
+	     slot++) {
 		if (bpf_map_lookup_elem(fd, &slot, &iface) ||
 		    iface.role != HEARTH_ROLE_WAN || !iface.ifindex)
 			continue;
@@ -202,7 +205,8 @@ void hearth_tc_detach_pinned(const char *pin_dir)
 {
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = HEARTH_TC_HANDLE,
 		    .priority = HEARTH_TC_PRIORITY);
-	__u32 ours = hearth_dp_pinned_prog_id(pin_dir, HEARTH_STR(HEARTH_PROG_TC_WAN_EGRESS));
+	__u32 ours = hearth_dp_pinned_prog_id(
+		pin_dir, HEARTH_STR(HEARTH_PROG_TC_WAN_EGRESS));
 	__u32 wans[HEARTH_MAX_IFACES];
 	int n = hearth_tc_pinned_wans(pin_dir, wans, HEARTH_MAX_IFACES);
 	struct bpf_tc_hook hook;

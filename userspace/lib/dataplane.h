@@ -68,8 +68,8 @@ __u32 hearth_dp_pinned_prog_id(const char *pin_dir, const char *name);
 
 /* For the library's own files: <dir>/<sub>/<name> (no <sub> when NULL),
  * -ENAMETOOLONG when it does not fit; the id of a program fd. */
-int hearth_dp_pin_path(char *buf, size_t size, const char *dir,
-		       const char *sub, const char *name);
+int hearth_dp_pin_path(char *buf, size_t size, const char *dir, const char *sub,
+		       const char *name);
 int hearth_dp_prog_id_of(int prog_fd, __u32 *id);
 
 #endif
