@@ -17,7 +17,7 @@ BPF_CFLAGS := -target bpf -O2 -g -Wall -Werror -MMD -MP -I$(ARCH_INC)
 BPF_SRCS   := $(wildcard bpf/*.bpf.c)
 BPF_HDRS   := $(wildcard bpf/lib/*.h maps/*.h)
 SKELS      := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/skel/%.skel.h)
-LIB_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard userspace/lib/*.c sandbox/*.c))
+LIB_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard util/*.c userspace/lib/*.c sandbox/*.c))
 CLI_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,userspace/hearth.c $(wildcard userspace/cli_*.c))
 DAEMON_OBJS:= $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard userspace/daemon/*.c))
 
@@ -108,7 +108,7 @@ install: all
 	install -D -m 0644 docs/hearth.conf.example $(DESTDIR)$(PREFIX)/share/doc/hearth/hearth.conf.example
 
 format:
-	clang-format -i $(wildcard userspace/*.[ch] userspace/*/*.[ch] tests/*/*.[ch] bench/*.c)
+	clang-format -i $(wildcard util/*.[ch] userspace/*.[ch] userspace/*/*.[ch] tests/*/*.[ch] bench/*.c)
 
 clean:
 	rm -rf $(BUILD)

@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "../userspace/lib/error.h"
+#include "../util/error.h"
 #include "settings.h"
 
 struct json_object;

@@ -28,13 +28,15 @@
 
 #include <json-c/json.h>
 
+#include "../userspace/lib/dpstate.h"
+#include "../userspace/lib/ifaces.h"
 #include "../userspace/lib/isolate.h"
 #include "../userspace/lib/nat.h"
 #include "../userspace/lib/shaper.h"
 #include "../userspace/lib/tenant.h"
 #include "chute.h"
 #include "detach.h"
-#include "files.h"
+#include "../util/files.h"
 #include "ids.h"
 #include "bundle.h"
 #include "runtime_spec.h"

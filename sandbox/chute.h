@@ -25,7 +25,7 @@
 
 #include "../userspace/lib/config.h"
 #include "../userspace/lib/dataplane.h"
-#include "../userspace/lib/error.h"
+#include "../util/error.h"
 
 struct json_object;
 

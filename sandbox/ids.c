@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "files.h"
+#include "../util/files.h"
 #include "ids.h"
 
 #define IDS_LOCK ".ids.lock"

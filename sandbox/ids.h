@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "../userspace/lib/error.h"
+#include "../util/error.h"
 
 #define CHUTE_IDS_SIZE 65536u
 /* Far above the ids Debian gives users and /etc/subuid ranges (100000

@@ -12,7 +12,7 @@
 
 #include <json-c/json.h>
 
-#include "../userspace/lib/error.h"
+#include "../util/error.h"
 
 /* The JSON object in @path (at most 1 MiB, a regular file, not through a
  * link) into @out; messages start with @label, a missing file is -ENOENT. */

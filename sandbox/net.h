@@ -14,7 +14,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 
-#include "../userspace/lib/error.h"
+#include "../util/error.h"
 
 #define CHUTE_NETNS_DIR "/run/netns"
 #define CHUTE_NETNS_PREFIX "hearth-"

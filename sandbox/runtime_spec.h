@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <linux/types.h>
 
-#include "../userspace/lib/error.h"
+#include "../util/error.h"
 #include "settings.h"
 
 struct json_object;

@@ -16,8 +16,7 @@
 
 #include "json_util.h"
 #include "settings.h"
-#include "../userspace/lib/config.h"
-#include "../userspace/lib/tenant.h"
+#include "../util/parse.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <linux/types.h>
 
-#include "../userspace/lib/error.h"
+#include "../util/error.h"
 
 struct json_object;
 

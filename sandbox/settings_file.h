@@ -7,7 +7,7 @@
  * loaded back. Errors as in settings.h.
  */
 
-#include "../userspace/lib/error.h"
+#include "../util/error.h"
 #include "settings.h"
 
 /* All of @s as JSON (mode 0600, replaced atomically), and back: fields

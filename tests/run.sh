@@ -20,12 +20,30 @@ run_suite() {
 	fi
 }
 
+# scripts/check-layers.sh as results: one FAIL per upward include or
+# include cycle, else one PASS; its temporary allowlist is shown, not counted.
+layers() {
+	local out rc
+	out=$(scripts/check-layers.sh 2>&1)
+	rc=$?
+	grep -E '^(allowed|note): ' <<<"$out"
+	if [[ $rc -eq 0 ]]; then
+		echo "PASS: layers: includes go down the layers, no include cycle"
+	else
+		grep -v -E '^(allowed|note): |layer violation\(s\)$' <<<"$out" |
+			sed 's/^/FAIL: layers: /'
+	fi
+	return "$rc"
+}
+
 filter=${1:-}
 run_suite unit build/test_progs ${filter:+-t "$filter"}
 for t in tests/integration/*.sh; do
 	[[ -z $filter || $t == *$filter* ]] || continue
 	run_suite "$t" bash "$t"
 done
+# last: its FAIL lines would hide a suite above that crashed without any
+[[ -z $filter || layers == *$filter* ]] && run_suite layers layers
 
 pass=$(grep -c '^PASS: ' "$log")
 fail=$(grep -c '^FAIL: ' "$log")

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "lib/rundir.h"
+#include "lib/teardown.h"
 #include "../sandbox/chute.h"
 
 #define STOP_TIMEOUT_MS 5000

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "lib/conntrack.h"
+#include "lib/kclock.h"
 #include "lib/nat.h"
 #include "lib/nat_show.h"
 

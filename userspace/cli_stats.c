@@ -6,6 +6,8 @@
 #include "cli.h"
 #include "lib/config.h"
 #include "lib/counters.h"
+#include "lib/dpstats.h"
+#include "lib/ifaces.h"
 
 struct slot_stats {
 	__u32 slot;

@@ -8,6 +8,8 @@
 #include "cli.h"
 #include "lib/config.h"
 #include "lib/conntrack.h"
+#include "lib/dpstate.h"
+#include "lib/ifaces.h"
 #include "lib/rundir.h"
 
 static struct json_object *iface_json(const struct hearth_dp_iface_status *st)

@@ -45,7 +45,9 @@ def read_answer(s, timeout):
         s.settimeout(0.5)
         try:
             closed = s.recv(1) == b""
-        except (socket.timeout, ConnectionResetError):
+        except ConnectionResetError:
+            closed = True  # it hung up on what we had still sent
+        except socket.timeout:
             closed = False
     try:
         answer = json.loads(line) if line else None

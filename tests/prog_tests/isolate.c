@@ -16,7 +16,10 @@
 #include "gw_common.h"
 #include "../../userspace/lib/config.h"
 #include "../../userspace/lib/dataplane.h"
+#include "../../userspace/lib/dpstate.h"
+#include "../../userspace/lib/ifaces.h"
 #include "../../userspace/lib/isolate.h"
+#include "../../userspace/lib/kclock.h"
 #include "../../userspace/lib/nat.h"
 
 #define L3 ETH_HLEN

@@ -23,6 +23,10 @@
 #include <bpf/libbpf.h>
 
 #include "../lib/conntrack.h"
+#include "../lib/dpstate.h"
+#include "../lib/kclock.h"
+#include "../lib/loader.h"
+#include "../lib/teardown.h"
 #include "../lib/nat.h"
 #include "../lib/rundir.h"
 #include "daemon.h"

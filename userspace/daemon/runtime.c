@@ -8,6 +8,7 @@
 
 #include <bpf/bpf.h>
 
+#include "../lib/ifaces.h"
 #include "../lib/nat.h"
 #include "../lib/shaper.h"
 #include "../lib/tenant.h"

@@ -14,7 +14,7 @@
 #include "../lib/config.h"
 #include "../lib/dataplane.h"
 #include "../lib/tenant_json.h"
-#include "../../sandbox/files.h"
+#include "../../util/files.h"
 #include "state.h"
 
 #define STATE_VERSION 1

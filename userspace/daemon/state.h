@@ -14,7 +14,7 @@
 #include <stdbool.h>
 
 #include "../lib/config.h"
-#include "../lib/error.h"
+#include "../../util/error.h"
 
 #define STATE_MAX_TENANTS 32
 #define STATE_MAX_FORWARDS 64

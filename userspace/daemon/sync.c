@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/attach.h"
 #include "../lib/conntrack.h"
+#include "../lib/dpstate.h"
+#include "../lib/ifaces.h"
 #include "../lib/isolate.h"
 #include "../lib/nat.h"
 #include "../lib/shaper.h"

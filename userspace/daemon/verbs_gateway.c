@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../lib/dpstate.h"
 #include "../lib/nat.h"
 #include "../lib/nat_show.h"
 #include "../lib/tenant.h"

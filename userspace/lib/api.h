@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "error.h"
+#include "../../util/error.h"
 
 struct json_object;
 

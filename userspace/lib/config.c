@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "tenant.h"
+#include "tenant_spec.h"
 
 #define MAX_WORDS 40
 #define MAX_LINE 1024
@@ -65,88 +65,6 @@ const char *hearth_xdp_mode_name(enum hearth_xdp_mode mode)
 	static const char *const names[] = { "auto", "native", "generic" };
 
 	return mode <= HEARTH_XDP_GENERIC ? names[mode] : "?";
-}
-
-static void prefix_clear_host_bits(struct hearth_prefix *p)
-{
-	unsigned char *bytes = p->family == AF_INET ?
-				       (unsigned char *)&p->addr.v4 :
-				       (unsigned char *)&p->addr.v6;
-	int total = p->family == AF_INET ? 4 : 16;
-
-	for (int i = 0; i < total; i++) {
-		int bits = (int)p->len - i * 8;
-
-		if (bits <= 0)
-			bytes[i] = 0;
-		else if (bits < 8)
-			bytes[i] &= (unsigned char)(0xff << (8 - bits));
-	}
-}
-
-/* "ADDRESS/LEN", IPv4 or IPv6; host bits are cleared. */
-int hearth_prefix_parse(const char *text, struct hearth_prefix *prefix)
-{
-	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
-	long len;
-	int max;
-
-	if (strlen(text) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, text);
-	slash = strchr(buf, '/');
-	if (!slash || slash[1] == '\0')
-		return -EINVAL;
-	*slash = '\0';
-	memset(prefix, 0, sizeof(*prefix));
-	if (inet_pton(AF_INET, buf, &prefix->addr.v4) == 1)
-		prefix->family = AF_INET;
-	else if (inet_pton(AF_INET6, buf, &prefix->addr.v6) == 1)
-		prefix->family = AF_INET6;
-	else
-		return -EINVAL;
-	max = prefix->family == AF_INET ? 32 : 128;
-	errno = 0;
-	len = strtol(slash + 1, &end, 10);
-	if (errno || *end || len < 0 || len > max)
-		return -EINVAL;
-	prefix->len = (unsigned char)len;
-	prefix_clear_host_bits(prefix);
-	return 0;
-}
-
-__u8 hearth_proto_parse(const char *text)
-{
-	return !strcmp(text, "tcp") ? IPPROTO_TCP : !strcmp(text, "udp") ? IPPROTO_UDP : 0;
-}
-
-__u16 hearth_port_parse(const char *text)
-{
-	char *end;
-	unsigned long port;
-
-	errno = 0;
-	port = strtoul(text, &end, 10);
-	if (errno || *end || text[0] < '0' || text[0] > '9' || port < 1 || port > 65535)
-		return 0;
-	return (__u16)port;
-}
-
-int hearth_endpoint_parse(const char *text, struct in_addr *addr, __u16 *port)
-{
-	char buf[INET_ADDRSTRLEN + 8], *colon;
-
-	if (strlen(text) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, text);
-	colon = strrchr(buf, ':');
-	if (!colon)
-		return -EINVAL;
-	*colon = '\0';
-	*port = hearth_port_parse(colon + 1);
-	if (!*port || inet_pton(AF_INET, buf, addr) != 1)
-		return -EINVAL;
-	return 0;
 }
 
 static int fail(struct parse_ctx *pc, const char *fmt, const char *arg)

@@ -6,20 +6,13 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 
-#include "error.h"
+#include "../../util/error.h"
+#include "../../util/parse.h"
+#include "tenant_spec.h"
 #include "../../maps/hearth_maps.h"
 
 #define HEARTH_CONFIG_MAX_PREFIXES 8
 #define HEARTH_CONFIG_MAX_IFACES (HEARTH_MAX_IFACES - 1)
-
-struct hearth_prefix {
-	int family; /* AF_INET or AF_INET6 */
-	unsigned char len;
-	union {
-		struct in_addr v4;
-		struct in6_addr v6;
-	} addr; /* host bits cleared */
-};
 
 struct hearth_config_iface {
 	char name[IF_NAMESIZE];
@@ -39,39 +32,7 @@ struct hearth_config_forward {
 	int line;
 };
 
-#define HEARTH_TENANT_SPEC_MATCHES 8
 #define HEARTH_CONFIG_MAX_TENANTS 32
-
-/* Bandwidth of one direction as given (0: not given). */
-enum hearth_tenant_field {
-	HEARTH_FIELD_RATE = 1 << 0,
-	HEARTH_FIELD_CEIL = 1 << 1,
-	HEARTH_FIELD_BURST = 1 << 2,
-	HEARTH_FIELD_ALL = 7,
-};
-
-struct hearth_tenant_dir_spec {
-	__u8 given; /* enum hearth_tenant_field: what the words named */
-	__u64 rate; /* bits/s */
-	__u64 ceil; /* bits/s */
-	__u32 burst; /* bytes */
-};
-
-/* A tenant as written in the config file or on the command line. */
-struct hearth_tenant_spec {
-	char name[HEARTH_TENANT_NAMSIZ];
-	int id; /* -1: the first free one */
-	int prio; /* -1: not given */
-	struct hearth_tenant_dir_spec dir[HEARTH_DIR_MAX];
-	bool matches_given;
-	int n_ifaces;
-	char ifaces[HEARTH_TENANT_SPEC_MATCHES][IF_NAMESIZE];
-	int n_prefixes;
-	struct hearth_prefix prefixes[HEARTH_TENANT_SPEC_MATCHES];
-	int n_macs;
-	__u8 macs[HEARTH_TENANT_SPEC_MATCHES][6];
-	int line;
-};
 
 enum hearth_xdp_mode {
 	HEARTH_XDP_AUTO, /* native where the driver has it, else generic */
@@ -117,13 +78,6 @@ void hearth_config_defaults(struct hearth_config *cfg);
 bool hearth_config_lan_v4(const struct hearth_config *cfg, unsigned int len, __be32 addr);
 int hearth_config_load(const char *path, struct hearth_config *cfg,
 		       struct hearth_err *err);
-int hearth_prefix_parse(const char *text, struct hearth_prefix *prefix);
-/* "tcp" or "udp"; 0 for anything else. */
-__u8 hearth_proto_parse(const char *text);
-/* A port number 1-65535, host order; 0 when not one. */
-__u16 hearth_port_parse(const char *text);
-/* "IPV4:PORT" */
-int hearth_endpoint_parse(const char *text, struct in_addr *addr, __u16 *port);
 const char *hearth_role_name(enum hearth_iface_role role);
 /* The name of directive @i (0, 1, ...), NULL past the last. */
 const char *hearth_config_directive(int i);

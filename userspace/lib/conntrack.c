@@ -2,6 +2,7 @@
 /* Reading and expiring the data plane's connection table. The data plane
  * stamps entries with bpf_jiffies64(); expiry is hearthd's job. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <bpf/libbpf.h>
 
 #include "conntrack.h"
+#include "dpstate.h"
 
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02

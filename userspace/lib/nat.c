@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* NAT set-up: the WAN egress filter and the NAT settings the data plane
- * reads. Conntrack itself lives in the data plane (bpf/lib/ct.h). */
+/* NAT set-up: the NAT settings the data plane reads (the WAN egress
+ * filter is attach.c's). Conntrack itself lives in the data plane
+ * (bpf/lib/ct.h). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -14,87 +15,6 @@
 #include <bpf/libbpf.h>
 
 #include "nat.h"
-#include "shaper.h"
-
-static void hook_init(struct bpf_tc_hook *hook, __u32 ifindex)
-{
-	memset(hook, 0, sizeof(*hook));
-	hook->sz = sizeof(*hook);
-	hook->ifindex = (int)ifindex;
-	hook->attach_point = BPF_TC_EGRESS;
-}
-
-/* "no such filter" and "no clsact" are answers here, not errors: libbpf
- * would print the kernel's message for them. */
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level, (void)fmt, (void)ap;
-	return 0;
-}
-
-__u32 hearth_tc_attached(__u32 ifindex)
-{
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = HEARTH_TC_HANDLE,
-		    .priority = HEARTH_TC_PRIORITY);
-	libbpf_print_fn_t saved = libbpf_set_print(quiet);
-	struct bpf_tc_hook hook;
-	int ret;
-
-	hook_init(&hook, ifindex);
-	ret = bpf_tc_query(&hook, &opts);
-	libbpf_set_print(saved);
-	return ret ? 0 : opts.prog_id;
-}
-
-int hearth_tc_attach(struct hearth_dp *dp, __u32 ifindex, struct hearth_err *err)
-{
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = HEARTH_TC_HANDLE,
-		    .priority = HEARTH_TC_PRIORITY, .prog_fd = dp->tc_prog_fd,
-		    .flags = BPF_TC_F_REPLACE);
-	struct bpf_tc_hook hook;
-	int ret;
-
-	if (hearth_tc_attached(ifindex) == dp->tc_prog_id)
-		return 0;
-	hook_init(&hook, ifindex);
-	ret = bpf_tc_hook_create(&hook);
-	if (ret && ret != -EEXIST)
-		return hearth_err_set(err, ret, "cannot add clsact to ifindex %u: %s",
-				      ifindex, strerror(-ret));
-	ret = bpf_tc_attach(&hook, &opts);
-	if (ret)
-		return hearth_err_set(err, ret, "cannot attach WAN egress to ifindex %u: %s",
-				      ifindex, strerror(-ret));
-	return 0;
-}
-
-void hearth_tc_detach_pinned(const char *pin_dir)
-{
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = HEARTH_TC_HANDLE,
-		    .priority = HEARTH_TC_PRIORITY);
-	struct hearth_iface iface;
-	struct bpf_tc_hook hook;
-	char path[512];
-	__u32 ours;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, HEARTH_STR(HEARTH_MAP_IFACES));
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return;
-	ours = hearth_dp_pinned_prog_id(pin_dir, HEARTH_STR(HEARTH_PROG_TC_WAN_EGRESS));
-	for (__u32 slot = 1; ours && slot < HEARTH_MAX_IFACES; slot++) {
-		if (bpf_map_lookup_elem(fd, &slot, &iface) ||
-		    iface.role != HEARTH_ROLE_WAN || !iface.ifindex)
-			continue;
-		hearth_shaper_remove(iface.ifindex); /* only an HTB of ours */
-		hook_init(&hook, iface.ifindex);
-		/* only a filter still running our program is ours to remove */
-		if (hearth_tc_attached(iface.ifindex) == ours)
-			bpf_tc_detach(&hook, &opts);
-	}
-	close(fd);
-}
 
 in_addr_t hearth_iface_ipv4(const char *ifname)
 {

@@ -6,20 +6,7 @@
 
 #include "config.h"
 #include "dataplane.h"
-#include "error.h"
-
-/* Our filter on the WAN's clsact egress hook (tc handle "HT", priority 1):
- * only ever this one is replaced or removed, never the hook itself. */
-#define HEARTH_TC_HANDLE 0x4854
-#define HEARTH_TC_PRIORITY 1
-
-/* Attaches (or moves to dp's program) the WAN egress filter. */
-int hearth_tc_attach(struct hearth_dp *dp, __u32 ifindex, struct hearth_err *err);
-/* The program id of our filter on @ifindex, or 0. */
-__u32 hearth_tc_attached(__u32 ifindex);
-/* Removes our filter and our HTB shaper from every WAN interface recorded
- * under @pin_dir. */
-void hearth_tc_detach_pinned(const char *pin_dir);
+#include "../../util/error.h"
 
 /* The first IPv4 address of @ifname, or 0 when it has none. */
 in_addr_t hearth_iface_ipv4(const char *ifname);

@@ -2,7 +2,7 @@
 #ifndef HEARTH_NLWATCH_H
 #define HEARTH_NLWATCH_H
 
-#include "error.h"
+#include "../../util/error.h"
 
 /* What changed since the last drain. */
 enum hearth_nl_change {

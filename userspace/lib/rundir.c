@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dataplane.h"
+#include "../../util/files.h"
 #include "rundir.h"
 
 static void pidfile_path(char *buf, size_t size, const char *run_dir)

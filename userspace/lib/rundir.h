@@ -4,7 +4,7 @@
 
 #include <sys/types.h>
 
-#include "error.h"
+#include "../../util/error.h"
 
 /*
  * <run dir>/hearthd.pid holds the daemon's pid under an exclusive lock for

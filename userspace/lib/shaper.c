@@ -21,6 +21,8 @@
 #include <netlink/route/qdisc/htb.h>
 #include <netlink/route/tc.h>
 
+#include "attach.h"
+#include "ifaces.h"
 #include "shaper.h"
 #include "tenant.h"
 
@@ -232,6 +234,15 @@ void hearth_shaper_remove(__u32 ifindex)
 		rtnl_qdisc_put(q);
 	}
 	nl_socket_free(sk);
+}
+
+void hearth_shaper_remove_pinned(const char *pin_dir)
+{
+	__u32 wans[HEARTH_MAX_IFACES];
+	int n = hearth_tc_pinned_wans(pin_dir, wans, HEARTH_MAX_IFACES);
+
+	for (int i = 0; i < n; i++)
+		hearth_shaper_remove(wans[i]); /* only an HTB of ours */
 }
 
 int hearth_shaper_class_stats(__u32 ifindex, __u32 tenant, struct hearth_shaper_stats *st)

@@ -3,7 +3,7 @@
 #define HEARTH_SHAPER_H
 
 #include "dataplane.h"
-#include "error.h"
+#include "../../util/error.h"
 
 /* What one tenant's HTB class has sent and dropped (queue full). */
 struct hearth_shaper_stats {
@@ -17,6 +17,9 @@ struct hearth_shaper_stats {
  * capacity; without an upload capacity, removes it (only ours). */
 int hearth_shaper_sync(struct hearth_dp *dp, __u32 wan_ifindex, struct hearth_err *err);
 void hearth_shaper_remove(__u32 ifindex);
+/* hearth_shaper_remove on every WAN recorded under @pin_dir while our
+ * egress program is pinned there (hearth_dp_teardown's first half). */
+void hearth_shaper_remove_pinned(const char *pin_dir);
 /* -ENOENT when the tenant has no class (no shaper). */
 int hearth_shaper_class_stats(__u32 ifindex, __u32 tenant, struct hearth_shaper_stats *st);
 

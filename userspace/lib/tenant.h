@@ -7,8 +7,9 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "tenant_spec.h"
 #include "dataplane.h"
-#include "error.h"
+#include "../../util/error.h"
 
 /* A tenant's rules as the data plane holds them. */
 struct hearth_tenant_matches {
@@ -19,25 +20,6 @@ struct hearth_tenant_matches {
 	int n_macs;
 	__u8 macs[64][6];
 };
-
-/* "100mbit", "2.5gbit", "640kbit", "1000000bit" (SI units, bits/s). */
-int hearth_rate_parse(const char *text, __u64 *bps);
-const char *hearth_rate_format(__u64 bps, char *buf, size_t size);
-/* "1514", "32k", "32kb", "1m" (bytes, k = 1024). */
-int hearth_size_parse(const char *text, __u32 *bytes);
-int hearth_mac_parse(const char *text, __u8 mac[6]);
-/* Letters, digits, '-', '_', '.' (not leading), at most 31 characters. */
-bool hearth_tenant_name_ok(const char *name);
-
-void hearth_tenant_spec_init(struct hearth_tenant_spec *spec, const char *name);
-/* Words after the name: id N, prio P, up|down rate R ceil C [burst B],
- * iface DEV, prefix P, mac M. Fills msg with the problem on -EINVAL. */
-int hearth_tenant_spec_parse(struct hearth_tenant_spec *spec, int argc,
-			     char **argv, char *msg, size_t size);
-/* Rates against each other and against the WAN capacity. */
-int hearth_tenant_spec_check(const struct hearth_tenant_spec *spec,
-			     const __u64 capacity[HEARTH_DIR_MAX], char *msg,
-			     size_t size);
 
 /* The id of tenant @name, or -ENOENT. */
 int hearth_tenant_find(struct hearth_dp *dp, const char *name);

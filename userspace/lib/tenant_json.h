@@ -16,7 +16,7 @@
  */
 
 #include "config.h"
-#include "error.h"
+#include "../../util/error.h"
 
 struct json_object;
 

@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 
+#include "ifaces.h"
 #include "shaper.h"
 #include "tenant.h"
 #include "tenant_show.h"

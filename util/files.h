@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The small files a chute's directory is made of: text replaced whole
- * (written beside, then renamed), its first line read back, and locks.
+ * Small files (as a chute's directory is made of): text replaced whole
+ * (written beside, then renamed), its first line read back, locks, and
+ * directories made with their parents.
  */
-#ifndef HEARTH_SANDBOX_FILES_H
-#define HEARTH_SANDBOX_FILES_H
+#ifndef HEARTH_UTIL_FILES_H
+#define HEARTH_UTIL_FILES_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Replaces @path with @text; @durable: on disk before the rename, for a
  * file whose loss after a crash would leave the chute inconsistent. */
@@ -17,5 +19,7 @@ int chute_text_read(const char *path, char *buf, size_t size);
 /* An exclusive flock on @path (created 0600): the fd to close to release
  * it, or -EWOULDBLOCK when it is held and !@wait. */
 int chute_file_lock(const char *path, bool wait);
+/* mkdir -p: @path and its missing parents, with @mode. */
+int hearth_mkdir_p(const char *path, mode_t mode);
 
 #endif
