@@ -28,15 +28,10 @@
 
 #include <json-c/json.h>
 
-#include "../userspace/lib/dpstate.h"
-#include "../userspace/lib/ifaces.h"
-#include "../userspace/lib/isolate.h"
-#include "../userspace/lib/nat.h"
-#include "../userspace/lib/shaper.h"
-#include "../userspace/lib/tenant.h"
 #include "chute.h"
 #include "detach.h"
 #include "../util/files.h"
+#include "../util/pool.h"
 #include "ids.h"
 #include "bundle.h"
 #include "runtime_spec.h"
@@ -237,24 +232,15 @@ static int lock_installed(const struct chute_env *env, const char *name,
 
 /* --- the environment hearthd leaves for the CLI ------------------------ */
 
-void chute_env_from_config(struct chute_env *env, const struct hearth_config *cfg)
-{
-	memset(env, 0, sizeof(*env));
-	snprintf(env->dir, sizeof(env->dir), "%s", cfg->chute_dir);
-	snprintf(env->run_dir, sizeof(env->run_dir), "%s", cfg->run_dir);
-	env->pool = cfg->chute_pool;
-}
-
-int chute_env_save(const struct hearth_config *cfg, struct hearth_err *err)
+int chute_env_save(const struct chute_env *env, struct hearth_err *err)
 {
 	char path[PATH_MAX], text[512], pool[INET_ADDRSTRLEN];
 	int ret;
 
-	inet_ntop(AF_INET, &cfg->chute_pool.addr.v4, pool, sizeof(pool));
-	snprintf(text, sizeof(text), "dir %s\npool %s/%u\n", cfg->chute_dir, pool,
-		 cfg->chute_pool.len);
-	snprintf(path, sizeof(path), "%s/%s", cfg->run_dir, CHUTE_ENV_FILE);
-	ret = hearth_mkdir_p(cfg->chute_dir, 0711);
+	inet_ntop(AF_INET, &env->pool.addr.v4, pool, sizeof(pool));
+	snprintf(text, sizeof(text), "dir %s\npool %s/%u\n", env->dir, pool, env->pool.len);
+	snprintf(path, sizeof(path), "%s/%s", env->run_dir, CHUTE_ENV_FILE);
+	ret = hearth_mkdir_p(env->dir, 0711);
 	if (!ret)
 		ret = chute_text_write(path, text, false);
 	if (ret)
@@ -555,119 +541,28 @@ static int pick_index(struct chute_env *env, const char *name, struct hearth_err
 	return ret;
 }
 
-static void tenant_name(const char *name, char *buf, size_t size)
+/* What the gateway is told about a chute whose network is up. */
+static void up_of(const char *name, const struct chute_net *n, const struct chute_settings *s,
+		  const struct chute_settings *previous, struct chute_up *up)
 {
-	snprintf(buf, size, CHUTE_TENANT_PREFIX "%s", name);
+	up->name = name;
+	up->host_if = n->host_if;
+	up->addr = n->chute_addr;
+	up->settings = s;
+	up->previous = previous;
 }
 
-static void tenant_dir(struct hearth_tenant_dir_spec *d, __u64 rate, __u64 ceil)
-{
-	d->given = (rate ? HEARTH_FIELD_RATE : 0) | (ceil ? HEARTH_FIELD_CEIL : 0);
-	d->rate = rate;
-	d->ceil = ceil;
-}
-
-/* The chute's tenant: its veth and its address, its rates and priority. */
-static int tenant_put(struct chute_env *env, const char *name,
-		      const struct chute_settings *s, const struct chute_net *n,
-		      struct hearth_err *err)
-{
-	struct hearth_tenant_spec spec;
-	char tname[HEARTH_TENANT_NAMSIZ];
-	bool create;
-	int ret;
-
-	tenant_name(name, tname, sizeof(tname));
-	create = hearth_tenant_find(env->dp, tname) < 0;
-	hearth_tenant_spec_init(&spec, tname);
-	spec.prio = (int)s->prio;
-	tenant_dir(&spec.dir[HEARTH_DIR_UP], s->up_rate, s->up_ceil);
-	tenant_dir(&spec.dir[HEARTH_DIR_DOWN], s->down_rate, s->down_ceil);
-	spec.matches_given = true;
-	spec.n_ifaces = 1;
-	snprintf(spec.ifaces[0], sizeof(spec.ifaces[0]), "%s", n->host_if);
-	spec.n_prefixes = 1;
-	spec.prefixes[0].family = AF_INET;
-	spec.prefixes[0].len = 32;
-	spec.prefixes[0].addr.v4 = n->chute_addr;
-	/* the tenant's id on success */
-	ret = hearth_tenant_put(env->dp, &spec, HEARTH_TENANT_CHUTE, create, err);
-	if (ret < 0)
-		return ret;
-	return hearth_shaper_follow(env->dp, err);
-}
-
-/* Is the forward of @f's WAN port this chute's (or free)? */
-static bool forward_ours(struct chute_env *env, const struct chute_forward *f,
-			 const struct chute_net *n, struct hearth_nat_fwd *fwd)
-{
-	if (hearth_nat_forward_get(env->dp, f->proto, f->wan_port, fwd))
-		return true;
-	return fwd->origin == HEARTH_FWD_CHUTE && fwd->addr == n->chute_addr.s_addr;
-}
-
-/* A WAN port forwarded elsewhere (the configuration, the operator at run
- * time, another chute) is not taken over: the chute does not start, or
- * the update is refused, before anything changed. */
-static int forwards_check(struct chute_env *env, const struct chute_settings *s,
-			  const struct chute_net *n, struct hearth_err *err)
-{
-	char to[INET_ADDRSTRLEN];
-	struct hearth_nat_fwd fwd;
-
-	for (int i = 0; i < s->n_forwards; i++) {
-		const struct chute_forward *f = &s->forwards[i];
-
-		if (forward_ours(env, f, n, &fwd))
-			continue;
-		inet_ntop(AF_INET, &fwd.addr, to, sizeof(to));
-		return hearth_err_set(err, -EADDRINUSE,
-				      "port forward %s %u is taken (to %s:%u, %s)",
-				      chute_proto_name(f->proto), f->wan_port, to, ntohs(fwd.port),
-				      hearth_nat_forward_origin(fwd.origin));
-	}
-	return 0;
-}
-
-/* After forwards_check(): the ports are free or the chute's already. */
-static int forwards_put(struct chute_env *env, const struct chute_settings *s,
-			const struct chute_net *n, struct hearth_err *err)
-{
-	int ret = 0;
-
-	for (int i = 0; !ret && i < s->n_forwards; i++) {
-		const struct chute_forward *f = &s->forwards[i];
-
-		ret = hearth_nat_forward_add(env->dp, f->proto, f->wan_port, n->chute_addr,
-					     f->chute_port, HEARTH_FWD_CHUTE);
-		if (ret)
-			hearth_err_set(err, ret, "port forward %s %u: %s", chute_proto_name(f->proto),
-				       f->wan_port, strerror(-ret));
-	}
-	return ret;
-}
-
-/* Only the chute's own: a port the operator took over since stays. */
-static void forwards_del(struct chute_env *env, const struct chute_settings *s,
-			 const struct chute_net *n)
-{
-	struct hearth_nat_fwd fwd;
-
-	for (int i = 0; i < s->n_forwards; i++)
-		if (forward_ours(env, &s->forwards[i], n, &fwd))
-			hearth_nat_forward_del(env->dp, s->forwards[i].proto,
-					       s->forwards[i].wan_port);
-}
-
-/* Home packets to chutes open the way for replies only while chutes run. */
-static void chutes_flag(struct chute_env *env)
+/* Whether any chute's network exists, for the gateway's flag. */
+static void tell_running(struct chute_env *env)
 {
 	char **names = NULL;
 	bool any = false;
 	int n = 0;
 
+	if (!env->hooks.running)
+		return;
 	if (chute_names(env, &names, &n))
-		any = true; /* when unsure, keep replies working */
+		any = true; /* when unsure, say yes */
 	for (int i = 0; i < n; i++) {
 		struct chute_net net;
 		struct chute_state st;
@@ -679,31 +574,23 @@ static void chutes_flag(struct chute_env *env)
 		free(names[i]);
 	}
 	free(names);
-	hearth_dp_update_flags(env->dp, HEARTH_STATE_CHUTES, any ? HEARTH_STATE_CHUTES : 0);
+	env->hooks.running(env->hooks.ctx, any);
 }
 
-/* Until this is written nothing the chute sends passes. */
-static int chute_source(struct chute_env *env, const struct chute_net *n,
-			struct hearth_err *err)
-{
-	int ret = hearth_dp_chute_source(env->dp, hearth_dp_slot_of(env->dp, n->host_if),
-					 n->chute_addr.s_addr);
-
-	if (ret)
-		return hearth_err_set(err, ret, "%s: cannot set the chute's source address: %s",
-				      n->host_if, strerror(-ret));
-	return 0;
-}
-
-/* Everything a running chute needs around it; what exists is kept. */
+/* Everything a running chute needs around it; what exists is kept. The
+ * gateway (hooks) checks, then wires it; @previous: the settings it ran
+ * with until an update, else NULL. */
 static int net_up(struct chute_env *env, const char *name, struct chute_state *st,
-		  const struct chute_settings *s, struct hearth_err *err)
+		  const struct chute_settings *s, const struct chute_settings *previous,
+		  struct hearth_err *err)
 {
+	struct chute_up up;
 	struct chute_net n;
 	int ret;
 
-	if (!env->dp)
-		return hearth_err_set(err, -ENOENT, "the data plane is not loaded");
+	if (!env->hooks.up)
+		return hearth_err_set(err, -EOPNOTSUPP,
+				      "chutes run under hearthd, which puts them behind the data plane");
 	if (st->index < 0) {
 		ret = pick_index(env, name, err);
 		if (ret < 0)
@@ -721,18 +608,11 @@ static int net_up(struct chute_env *env, const char *name, struct chute_state *s
 		if (ret)
 			return ret;
 	}
-	ret = forwards_check(env, s, &n, err);
+	up_of(name, &n, s, previous, &up);
+	ret = env->hooks.check ? env->hooks.check(env->hooks.ctx, &up, err) : 0;
 	if (!ret)
-		ret = hearth_dp_iface_up(env->dp, n.host_if, HEARTH_ROLE_CHUTE,
-					 HEARTH_XDP_AUTO, err);
-	if (!ret)
-		ret = chute_source(env, &n, err);
-	if (!ret)
-		ret = tenant_put(env, name, s, &n, err);
-	if (!ret)
-		ret = forwards_put(env, s, &n, err);
-	if (!ret)
-		chutes_flag(env);
+		ret = env->hooks.up(env->hooks.ctx, &up, err);
+	tell_running(env);
 	return ret;
 }
 
@@ -740,26 +620,17 @@ static int net_up(struct chute_env *env, const char *name, struct chute_state *s
 static void net_down(struct chute_env *env, const char *name,
 		     const struct chute_state *st, const struct chute_settings *s)
 {
-	char tname[HEARTH_TENANT_NAMSIZ];
+	struct chute_up up;
 	struct chute_net n;
-	__u32 slot;
 
 	if (st->index < 0)
 		return;
 	net_of(env, name, st->index, &n);
-	if (env->dp) {
-		forwards_del(env, s, &n);
-		tenant_name(name, tname, sizeof(tname));
-		if (hearth_tenant_find(env->dp, tname) >= 0 &&
-		    !hearth_tenant_del(env->dp, tname, NULL))
-			hearth_shaper_follow(env->dp, NULL);
-		slot = hearth_dp_slot_of(env->dp, n.host_if);
-		if (slot)
-			hearth_dp_iface_down(env->dp, slot);
-	}
+	up_of(name, &n, s, NULL, &up);
+	if (env->hooks.down)
+		env->hooks.down(env->hooks.ctx, &up);
 	chute_net_destroy(&n);
-	if (env->dp)
-		chutes_flag(env);
+	tell_running(env);
 }
 
 /* --- install and remove ------------------------------------------------ */
@@ -1079,7 +950,7 @@ static int launch(struct chute_env *env, const char *name, struct chute_state *s
 
 	ret = settings_load(env, name, &s, err);
 	if (!ret)
-		ret = net_up(env, name, st, &s, err);
+		ret = net_up(env, name, st, &s, NULL, err);
 	if (!ret)
 		ret = write_spec(env, name, &s, st, err);
 	if (ret)
@@ -1226,22 +1097,22 @@ static int update_running(struct chute_env *env, const char *name, struct chute_
 			  struct hearth_err *err)
 {
 	struct chute_net n;
+	struct chute_up up;
 	int ret;
 
-	if (!env->dp)
-		return hearth_err_set(err, -ENOENT, "the data plane is not loaded");
+	if (!env->hooks.up)
+		return hearth_err_set(err, -EOPNOTSUPP, "chutes are updated by hearthd");
 	net_of(env, name, st->index, &n);
-	ret = forwards_check(env, s, &n, err);
+	up_of(name, &n, s, old, &up);
+	ret = env->hooks.check ? env->hooks.check(env->hooks.ctx, &up, err) : 0;
 	if (!ret)
 		ret = apply_resources(env, name, s, err);
 	if (ret)
 		return ret;
-	forwards_del(env, old, &n);
-	ret = net_up(env, name, st, s, err);
+	ret = net_up(env, name, st, s, old, err);
 	if (ret) {
-		forwards_del(env, s, &n);
 		apply_resources(env, name, old, NULL);
-		net_up(env, name, st, old, NULL);
+		net_up(env, name, st, old, s, NULL);
 	}
 	return ret;
 }
@@ -1355,31 +1226,6 @@ static struct json_object *settings_json(const struct chute_settings *s)
 	return o;
 }
 
-/* Bytes and packets the chute's tenant moved, each way. */
-static void traffic_json(struct chute_env *env, const char *name, struct json_object *o)
-{
-	static const char *const dirs[HEARTH_DIR_MAX] = { "up", "down" };
-	struct hearth_tenant_counters c;
-	char tname[HEARTH_TENANT_NAMSIZ];
-	int id;
-
-	tenant_name(name, tname, sizeof(tname));
-	if (!env->dp || (id = hearth_tenant_find(env->dp, tname)) < 0)
-		return;
-	json_object_object_add(o, "tenant", json_object_new_string(tname));
-	for (int d = 0; d < HEARTH_DIR_MAX; d++) {
-		struct json_object *t = json_object_new_object();
-
-		if (hearth_tenant_counters(env->dp, (__u32)id, d, &c)) {
-			json_object_put(t);
-			continue;
-		}
-		json_object_object_add(t, "packets", json_object_new_int64(c.packets));
-		json_object_object_add(t, "bytes", json_object_new_int64(c.bytes));
-		json_object_object_add(o, dirs[d], t);
-	}
-}
-
 int chute_status(struct chute_env *env, const char *name, struct json_object **out,
 		 struct hearth_err *err)
 {
@@ -1422,7 +1268,6 @@ int chute_status(struct chute_env *env, const char *name, struct json_object **o
 	if (!chute_ids_read(path, &base))
 		json_object_object_add(o, "id_base", json_object_new_int64(base));
 	json_object_object_add(o, "settings", settings_json(&s));
-	traffic_json(env, name, o);
 	*out = o;
 	return 0;
 }

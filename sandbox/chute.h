@@ -23,31 +23,59 @@
 
 #include <stdbool.h>
 
-#include "../userspace/lib/config.h"
-#include "../userspace/lib/dataplane.h"
+#include <netinet/in.h>
+
 #include "../util/error.h"
+#include "../util/parse.h"
 
 struct json_object;
+struct chute_settings;
 
 #define CHUTE_ENV_FILE "chutes.env" /* under the run dir, written by hearthd */
-#define CHUTE_TENANT_PREFIX "chute-"
 #define CHUTE_START_TIMEOUT_MS 5000
 #define CHUTE_STOP_TIMEOUT_MS 5000
 /* A chute's log is cut to log.1 beyond this (so at most about twice it). */
 #define CHUTE_LOG_MAX (1 << 20)
 
+/*
+ * The runtime knows nothing of the data plane. What it reports of a chute
+ * whose network is up, for whoever puts it behind the gateway (hearthd:
+ * XDP on host_if, its tenant, its source address, its port forwards).
+ */
+struct chute_up {
+	const char *name;
+	const char *host_if; /* the gateway's end of the chute's veth */
+	struct in_addr addr; /* the chute's one address */
+	const struct chute_settings *settings; /* rates, priority, forwards */
+	/* the settings it ran with before an update (their forwards go), or NULL */
+	const struct chute_settings *previous;
+};
+
+struct chute_hooks {
+	void *ctx;
+	/* May the chute have what @up asks (its forwards free)? Called before
+	 * anything changes; NULL: yes. */
+	int (*check)(void *ctx, const struct chute_up *up, struct hearth_err *err);
+	/* Its network exists: wire it. Idempotent (restarts, updates). Without
+	 * it chutes do not start: none runs outside the data plane. */
+	int (*up)(void *ctx, const struct chute_up *up, struct hearth_err *err);
+	/* Undo up (the settings @up carries); before the network goes. */
+	void (*down)(void *ctx, const struct chute_up *up);
+	/* After a chute's network came or went: is any there now? */
+	void (*running)(void *ctx, bool any);
+};
+
 struct chute_env {
 	char dir[256]; /* chute-dir */
 	char run_dir[256];
 	struct hearth_prefix pool;
-	struct hearth_dp *dp; /* the data plane, for start/stop/update/status */
+	struct chute_hooks hooks; /* all NULL: stop and read only */
 };
 
-/* hearthd writes what the CLI needs to find chutes, from its config. */
-int chute_env_save(const struct hearth_config *cfg, struct hearth_err *err);
+/* hearthd writes where chutes live for the CLI's reading commands. */
+int chute_env_save(const struct chute_env *env, struct hearth_err *err);
 int chute_env_load(struct chute_env *env, const char *run_dir,
 		   struct hearth_err *err);
-void chute_env_from_config(struct chute_env *env, const struct hearth_config *cfg);
 
 /* PATH is a bundle directory or an OCI image layout (PATH[:TAG], unpacked
  * with umoci). Settings are KEY VALUE pairs after it (sandbox/settings.h).

@@ -5,8 +5,7 @@
 #   scripts/check-layers.sh [ROOT]
 #
 # Prints one line per violation, "file:line: includes "X" (...)", and exits
-# non-zero when there is any. Violations listed in scripts/layers-allow.txt
-# (temporary: "file include" per line) are printed as "allowed:" and pass.
+# non-zero when there is any. There are no exceptions.
 #
 # The rules, folder -> the folders of ours it may include. "skel" is the
 # generated build/skel/*.skel.h; "*" is anything. A file belongs to the
@@ -29,7 +28,6 @@ ACYCLIC=(util userspace/lib sandbox)
 
 set -u -f # -f: "*" in RULES is a word, not a glob
 root=$(cd "${1:-$(dirname "$0")/..}" && pwd)
-allow_file=$root/scripts/layers-allow.txt
 cd "$root" || exit 2
 
 declare -A allowed_of
@@ -48,14 +46,6 @@ folder_of() {
 	done
 	echo "$best"
 }
-
-declare -A allow_list used_allow
-if [[ -f $allow_file ]]; then
-	while read -r file inc _; do
-		[[ -z $file || $file == \#* ]] && continue
-		allow_list["$file $inc"]=1
-	done <"$allow_file"
-fi
 
 violations=0
 edges=$(mktemp)
@@ -98,22 +88,12 @@ while IFS= read -r file; do
 		else
 			what="$file:$line: includes \"$inc\" ($from may not include $to)"
 		fi
-		if [[ -n ${allow_list["$file $inc"]:-} ]]; then
-			used_allow["$file $inc"]=1
-			echo "allowed: $what"
-		else
-			echo "$what"
-			violations=$((violations + 1))
-		fi
+		echo "$what"
+		violations=$((violations + 1))
 	done < <(grep -n -E '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$file" |
 		 sed -E 's/^([0-9]+):[[:space:]]*#[[:space:]]*include[[:space:]]*"([^"]*)".*/\1:\2/')
 done < <(find maps bpf util userspace sandbox tests bench scripts -type f \
 	      \( -name '*.c' -o -name '*.h' \) 2>/dev/null | sort)
-
-for entry in "${!allow_list[@]}"; do
-	[[ -n ${used_allow[$entry]:-} ]] ||
-		echo "note: scripts/layers-allow.txt: '$entry' is no longer needed"
-done
 
 # tsort names the members of each loop it finds on stderr, one loop after
 # each "input contains a loop:" line. A module is foo.c and foo.h together.

@@ -12,35 +12,37 @@
 
 #include "../sandbox/chute.h"
 #include "cli.h"
+#include "lib/tenant.h"
+#include "lib/tenant_show.h"
 
 #define CHUTE_USAGE                                                            \
 	"usage: hearth chute { install NAME PATH [replace] [KEY VALUE]... | "    \
 	"start NAME | stop NAME | restart NAME | status [NAME] | list | "        \
 	"logs NAME [tail N] | update NAME KEY VALUE... | remove NAME }"
 
-/* The chute dir and pool hearthd announced, and the data plane when an
- * operation needs it. */
-static int chute_open(struct cli *cli, struct chute_env *env, struct hearth_dp *dp,
-		      bool need_dp)
+/* The chute dir and pool hearthd announced. */
+static int chute_open(struct cli *cli, struct chute_env *env)
 {
 	struct hearth_err err = {};
-	int ret;
 
 	if (chute_env_load(env, cli->run_dir, &err))
 		return cli_error(cli, CLI_EXIT_FAIL, "%s", err.msg);
-	if (!need_dp)
-		return 0;
-	ret = cli_open_dp(cli, dp);
-	if (!ret)
-		env->dp = dp;
-	return ret;
+	return 0;
 }
 
-static void chute_close(struct chute_env *env)
+/* A chute's status from its files, and its traffic when the data plane
+ * is there. */
+static int status_of(struct chute_env *env, struct hearth_dp *dp, const char *name,
+		     struct json_object **o, struct hearth_err *err)
 {
-	if (env->dp)
-		hearth_dp_close(env->dp);
-	env->dp = NULL;
+	char tname[HEARTH_TENANT_NAMSIZ];
+	int ret = chute_status(env, name, o, err);
+
+	if (ret || !dp)
+		return ret;
+	snprintf(tname, sizeof(tname), HEARTH_CHUTE_TENANT_PREFIX "%s", name);
+	hearth_tenant_traffic_json(dp, tname, *o);
+	return 0;
 }
 
 static int need_name(struct cli *cli, int argc, char **argv, int max)
@@ -204,27 +206,27 @@ static void print_status(struct json_object *o)
 static int show(struct cli *cli, char **argv, bool one)
 {
 	struct json_object *all = NULL, *o;
+	struct hearth_dp dp, *have_dp = NULL;
 	struct hearth_err err = {};
 	struct chute_env env;
-	struct hearth_dp dp;
 	char **names = NULL;
 	int n = 0, ret;
 
-	ret = chute_open(cli, &env, &dp, false);
+	ret = chute_open(cli, &env);
 	if (ret)
 		return ret;
 	/* counters when the data plane is there; the rest without it */
 	if (!hearth_dp_open(&dp, cli->pin_dir, NULL))
-		env.dp = &dp;
+		have_dp = &dp;
 	if (one) {
-		ret = chute_status(&env, argv[0], &o, &err);
+		ret = status_of(&env, have_dp, argv[0], &o, &err);
 		if (!ret)
 			all = o;
 	} else {
 		all = json_object_new_array();
 		ret = chute_names(&env, &names, &n);
 		for (int i = 0; i < n; i++) {
-			if (!ret && !chute_status(&env, names[i], &o, &err))
+			if (!ret && !status_of(&env, have_dp, names[i], &o, &err))
 				json_object_array_add(all, o);
 			free(names[i]);
 		}
@@ -232,7 +234,8 @@ static int show(struct cli *cli, char **argv, bool one)
 		if (ret)
 			hearth_err_set(&err, ret, "cannot read %s: %s", env.dir, strerror(-ret));
 	}
-	chute_close(&env);
+	if (have_dp)
+		hearth_dp_close(have_dp);
 	if (ret) {
 		json_object_put(all);
 		return cli_error(cli, CLI_EXIT_FAIL, "%s", err.msg);
@@ -281,7 +284,7 @@ static int chute_cmd_logs(struct cli *cli, int argc, char **argv)
 	} else if (argc != 1) {
 		return cli_error(cli, CLI_EXIT_USAGE, "unexpected '%s'; %s", argv[1], CHUTE_USAGE);
 	}
-	ret = chute_open(cli, &env, NULL, false);
+	ret = chute_open(cli, &env);
 	if (ret)
 		return ret;
 	if (chute_log_path(&env, argv[0], path, sizeof(path), &err))

@@ -44,16 +44,12 @@ static void print_stopped(int stopped)
 static int stop_chutes(struct cli *cli)
 {
 	struct chute_env env;
-	struct hearth_dp dp;
 	int ret, stopped;
 
+	/* no hooks: the data plane goes whole right after */
 	if (chute_env_load(&env, cli->run_dir, NULL))
 		return 0;
-	if (!hearth_dp_open(&dp, cli->pin_dir, NULL))
-		env.dp = &dp;
 	ret = chute_suspend_all(&env, &stopped);
-	if (env.dp)
-		hearth_dp_close(env.dp);
 	if (ret < 0)
 		return cli_error(cli, CLI_EXIT_FAIL, "cannot stop the chutes: %s", strerror(-ret));
 	print_stopped(stopped);

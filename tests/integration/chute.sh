@@ -121,7 +121,16 @@ t_check "the chute cannot open a TCP connection to a home host" \
 	bash -c "! ip netns exec hearth-$WEB busybox nc -w 1 $H1_V4 22 </dev/null"
 t_cmp "chute-isolated counted" "$(counter "hc-$WEB" chute-isolated)" -ge $((before + 2))
 bb "$work/peer" io.hearth.forward= >/dev/null
-hearth_cli chute install "$PEER" "$work/peer" >/dev/null && hearth_cli chute start "$PEER" >/dev/null
+hearth_cli chute install "$PEER" "$work/peer" >/dev/null
+# the start's output read through a pipe: it ends when the CLI does, not
+# when the chute does (nothing of the caller's is kept by the chute)
+out=$(timeout 20 nsenter --net="/run/netns/$NS_GW" "$HEARTH_BUILD/hearth" chute start "$PEER" | cat); rc=$?
+t_check "out=\$(hearth chute start $PEER) returns at once ($out)" \
+	bash -c "[[ $rc -eq 0 && \"\$1\" == 'chute $PEER started' ]]" _ "$out"
+mon=$(cut -d' ' -f1 "$chute_dir/$PEER/monitor.pid")
+t_check "  its monitor's stdio is /dev/null, no other file of its starter's is open" \
+	bash -c "for fd in 0 1 2; do [[ \$(readlink /proc/$mon/fd/\$fd) == /dev/null ]] || exit 1; done
+		! ls -l /proc/$mon/fd | grep -q -e hearthd.log -e pipe: -e socket:"
 t_check "one chute cannot reach another" \
 	bash -c "! ip netns exec hearth-$PEER ping -c 2 -W 1 $addr"
 st=$(status "$WEB")
@@ -274,6 +283,28 @@ t_check "a crash after the restart is restarted by policy" \
 		jq -e '.state == \"running\" and .restarts >= 1 and .pid != $pid' >/dev/null"
 t_check "  and serves again" \
 	wait_for 5 bash -c "ip netns exec $NS_IN curl -sf -m 2 http://$GW_WAN_V4:8080/ | grep -q 'demo chute'"
+
+# --- a service manager stops hearthd's unit: its whole cgroup is killed ------
+unit=$(findmnt -t cgroup2 -n -o TARGET | head -n 1)/hearth-test-$$
+if [[ -z ${unit%/hearth-test-*} ]] || ! mkdir "$unit" 2>/dev/null; then
+	t_skip "a chute outlives a kill of hearthd's whole cgroup" "no cgroup2 hierarchy to make a unit in"
+else
+	echo "$HEARTHD_PID" >"$unit/cgroup.procs"
+	hearth_cli chute restart "$WEB" >/dev/null
+	pid=$(status "$WEB" | jq .pid)
+	mon=$(cut -d' ' -f1 "$chute_dir/$WEB/monitor.pid")
+	t_check "a chute hearthd starts leaves hearthd's cgroup (monitor $mon)" \
+		bash -c "grep -qx $HEARTHD_PID '$unit/cgroup.procs' && ! grep -qx -e $mon -e $pid '$unit/cgroup.procs'"
+	echo 1 >"$unit/cgroup.kill"
+	wait "$HEARTHD_PID" 2>/dev/null
+	HEARTHD_PID=
+	t_check "hearthd's whole cgroup killed: the chute's process runs on" kill -0 "$pid"
+	t_check "  and serves through its forward" \
+		bash -c "ip netns exec $NS_IN curl -sf -m 2 http://$GW_WAN_V4:8080/ | grep -q 'demo chute'"
+	start_hearthd "$work/hearth.conf" "$work/hearthd.log"
+	t_jq "  the next hearthd adopts it: same process" '.state == "running" and .pid == '"$pid" "$(status "$WEB")"
+	rmdir "$unit"
+fi
 
 # --- hearth down: no chute keeps running without isolation and NAT ------------
 st=$(status "$WEB")

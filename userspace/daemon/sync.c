@@ -19,6 +19,7 @@
 #include "../lib/nat.h"
 #include "../lib/shaper.h"
 #include "../lib/tenant.h"
+#include "chutes.h"
 #include "daemon.h"
 #include "runtime.h"
 
@@ -174,10 +175,10 @@ int sync_tenants(struct daemon *d, enum sync_mode mode)
 static int sync_chutes(struct daemon *d, enum sync_mode mode)
 {
 	struct hearth_err err = {};
-	int ret = chute_env_save(&d->cfg, &err);
+	int ret;
 
-	chute_env_from_config(&d->chutes, &d->cfg);
-	d->chutes.dp = &d->dp;
+	chutes_env_init(d);
+	ret = chute_env_save(&d->chutes, &err);
 	if (ret) {
 		logmsg("chutes: %s", err.msg);
 		return mode == SYNC_START ? ret : 0;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chutes.h"
 #include "verbs.h"
 
 #define MAX_SETTINGS 64
@@ -146,7 +147,10 @@ static struct json_object *chute_status_verb(struct daemon *d, struct json_objec
 	if (refused)
 		return refused;
 	ret = chute_status(&d->chutes, name, &o, &err);
-	return ret ? verb_fail(ret, &err) : hearth_api_ok(o);
+	if (ret)
+		return verb_fail(ret, &err);
+	chute_traffic_json(d, name, o);
+	return hearth_api_ok(o);
 }
 
 static struct json_object *chute_list_verb(struct daemon *d, struct json_object *args)
@@ -158,8 +162,10 @@ static struct json_object *chute_list_verb(struct daemon *d, struct json_object 
 	(void)args;
 	ret = chute_names(&d->chutes, &names, &n);
 	for (int i = 0; i < n; i++) {
-		if (!ret && !chute_status(&d->chutes, names[i], &o, NULL))
+		if (!ret && !chute_status(&d->chutes, names[i], &o, NULL)) {
+			chute_traffic_json(d, names[i], o);
 			json_object_array_add(all, o);
+		}
 		free(names[i]);
 	}
 	free(names);

@@ -13,10 +13,10 @@
 
 static struct json_object *refuse_chute_tenant(const char *name)
 {
-	if (strncmp(name, CHUTE_TENANT_PREFIX, strlen(CHUTE_TENANT_PREFIX)))
+	if (strncmp(name, HEARTH_CHUTE_TENANT_PREFIX, strlen(HEARTH_CHUTE_TENANT_PREFIX)))
 		return NULL;
 	return hearth_api_error(HEARTH_API_CONFLICT,
-				"tenants named '" CHUTE_TENANT_PREFIX "*' are the chutes'; change a chute with 'hearth chute update'");
+				"tenants named '" HEARTH_CHUTE_TENANT_PREFIX "*' are the chutes'; change a chute with 'hearth chute update'");
 }
 
 /* What the state keeps of a change that applied: an add whole, a set on

@@ -11,17 +11,6 @@
 
 #include "isolate.h"
 
-__be32 hearth_chute_pool_addr(const struct hearth_prefix *pool, __u32 index,
-			      __u32 host)
-{
-	return htonl(ntohl(pool->addr.v4.s_addr) + index * 4 + host);
-}
-
-__u32 hearth_chute_pool_size(const struct hearth_prefix *pool)
-{
-	return pool->len ? 1u << (32 - pool->len) >> 2 : 0;
-}
-
 static int isolate_put(int fd, __u32 len, __be32 addr, __u32 kind)
 {
 	struct hearth_isolate_key key = { .prefixlen = len, .addr = addr };

@@ -11,6 +11,9 @@
 #include "dataplane.h"
 #include "../../util/error.h"
 
+/* A running chute's tenant is "chute-" and its name (hearthd's wiring). */
+#define HEARTH_CHUTE_TENANT_PREFIX "chute-"
+
 /* A tenant's rules as the data plane holds them. */
 struct hearth_tenant_matches {
 	int n_ifaces;

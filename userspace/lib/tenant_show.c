@@ -142,3 +142,23 @@ struct json_object *hearth_tenants_json(struct hearth_dp *dp, const char *name)
 	json_object_put(root);
 	return one;
 }
+
+void hearth_tenant_traffic_json(struct hearth_dp *dp, const char *tname, struct json_object *o)
+{
+	struct hearth_tenant_counters c;
+	int id = hearth_tenant_find(dp, tname);
+
+	if (id < 0)
+		return;
+	json_object_object_add(o, "tenant", json_object_new_string(tname));
+	for (int d = 0; d < HEARTH_DIR_MAX; d++) {
+		struct json_object *t;
+
+		if (hearth_tenant_counters(dp, (__u32)id, d, &c))
+			continue;
+		t = json_object_new_object();
+		json_object_object_add(t, "packets", json_object_new_int64((int64_t)c.packets));
+		json_object_object_add(t, "bytes", json_object_new_int64((int64_t)c.bytes));
+		json_object_object_add(o, dir_names[d], t);
+	}
+}
