@@ -62,6 +62,13 @@ t_jq "nothing was changed by the refused requests" '[.tenants[].name] == ["home"
 	"$(hearth_cli -j tenant show)"
 
 # --- runtime changes, kept -------------------------------------------------
+refuse_api() { # NAME MESSAGE ARGS...
+	local name=$1 msg=$2 out rc
+	shift 2
+	out=$(hearth_cli "$@" 2>&1); rc=$?
+	t_check "$name ($out)" bash -c "[[ $rc -eq 1 && \"\$1\" == *\"$msg\"* ]]" _ "$out"
+}
+refuse_api "deleting the file's tenant at run time is refused" "remove it there" tenant del cfgt
 hearth_cli tenant add guest prio 2 down rate 2mbit ceil 8mbit prefix 192.168.1.11/32
 hearth_cli tenant set cfgt down ceil 20mbit
 hearth_cli nat forward add tcp 8081 "$H1_V4:81"
@@ -79,15 +86,8 @@ t_jq "config show: the runtime tenant, and the file's with its runtime change" \
 fwd_line=$(grep -n '^nat forward' "$work/hearth.conf" | cut -d: -f1)
 t_jq "config show: both forwards with their sources" \
 	'[.result.forwards[] | "\(.port) \(.source | sub(".*/"; ""))"] | sort == ["8080 hearth.conf:'"$fwd_line"'", "8081 runtime"]' "$cfg"
-refuse_api() { # NAME MESSAGE ARGS...
-	local name=$1 msg=$2 out rc
-	shift 2
-	out=$(hearth_cli "$@" 2>&1); rc=$?
-	t_check "$name ($out)" bash -c "[[ $rc -eq 1 && \"\$1\" == *\"$msg\"* ]]" _ "$out"
-}
 refuse_api "a runtime forward over the file's is refused" "forwarded at" nat forward add tcp 8080 "$H1_V4:22"
 refuse_api "deleting the file's forward at run time is refused" "change it there" nat forward del tcp 8080
-refuse_api "deleting the file's tenant at run time is refused" "remove it there" tenant del cfgt
 
 stop_hearthd
 start_hearthd "$work/hearth.conf" "$work/hearthd.log" || t_fail "hearthd restarts"
@@ -120,6 +120,27 @@ kill -HUP "$HEARTHD_PID"
 t_check "the file drops it: the runtime one applies again" \
 	wait_for 5 bash -c "nsenter --net=/run/netns/$NS_GW $HEARTH_BUILD/hearth -j tenant show guest |
 		jq -e '.origin == \"runtime\" and .prio == 2' >/dev/null"
+
+echo "nat forward tcp 8081 $H1_V4:80" >>"$work/hearth.conf"
+kill -HUP "$HEARTHD_PID"
+t_check "the file now forwards the runtime forward's port: the file's applies" \
+	wait_for 5 bash -c "nsenter --net=/run/netns/$NS_GW $HEARTH_BUILD/hearth -j nat forward list |
+		jq -e '[.[] | select(.port == 8081)] == [{\"proto\": \"tcp\", \"port\": 8081, \"to\": \"$H1_V4:80\", \"origin\": \"config\"}]' >/dev/null"
+t_jq "  the runtime one shown shadowed" \
+	'[.result.forwards[] | select(.port == 8081 and .source == "runtime") | .status | startswith("shadowed by")] == [true]' \
+	"$(hearth_cli -j config show)"
+t_check "  deleting it drops the shadowed runtime forward" hearth_cli nat forward del tcp 8081
+sed -i '$d' "$work/hearth.conf"
+kill -HUP "$HEARTHD_PID"
+t_check "  and with the file's line gone, port 8081 is forwarded no more" \
+	wait_for 5 bash -c "nsenter --net=/run/netns/$NS_GW $HEARTH_BUILD/hearth -j nat forward list |
+		jq -e '[.[] | select(.port == 8081)] == []' >/dev/null"
+t_check "tenant del of the file's tenant drops its runtime change" hearth_cli tenant del cfgt
+t_jq "  the file's settings apply again" '.origin == "config" and .prio == 3 and .down.ceil != 20000000' \
+	"$(hearth_cli -j tenant show cfgt)"
+t_jq "  and config show has no change for it" \
+	'[.result.tenants[] | select(.name == "cfgt") | has("runtime_changes")] == [false]' "$(hearth_cli -j config show)"
+refuse_api "  a second del is refused" "remove it there" tenant del cfgt
 
 # --- a state file hearthd cannot read ----------------------------------------
 stop_hearthd

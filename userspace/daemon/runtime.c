@@ -15,6 +15,11 @@
 #include "daemon.h"
 #include "runtime.h"
 
+bool is_chute_tenant(const char *name)
+{
+	return !strncmp(name, HEARTH_CHUTE_TENANT_PREFIX, strlen(HEARTH_CHUTE_TENANT_PREFIX));
+}
+
 const struct hearth_tenant_spec *config_tenant(const struct daemon *d, const char *name)
 {
 	for (int i = 0; i < d->cfg.n_tenants; i++)
@@ -73,7 +78,7 @@ static void tenants_adopt(struct daemon *d)
 		struct state_tenant *s = &d->state.tenants[d->state.n_tenants];
 
 		if (hearth_tenant_get(&d->dp, id, &t) || t.origin != HEARTH_TENANT_RUNTIME ||
-		    d->state.n_tenants == STATE_MAX_TENANTS)
+		    is_chute_tenant(t.name) || d->state.n_tenants == STATE_MAX_TENANTS)
 			continue;
 		s->op = STATE_TENANT_ADD;
 		spec_of_map(d, id, &t, &s->spec);
@@ -115,7 +120,10 @@ void runtime_tenants_apply(struct daemon *d)
 	for (__u32 id = 1; id < HEARTH_MAX_TENANTS; id++) {
 		struct state_tenant *s;
 
-		if (hearth_tenant_get(&d->dp, id, &t) || t.origin != HEARTH_TENANT_RUNTIME)
+		/* chutes' tenants from before they had an origin of their own
+		 * are their running chute's, not the operator's */
+		if (hearth_tenant_get(&d->dp, id, &t) || t.origin != HEARTH_TENANT_RUNTIME ||
+		    is_chute_tenant(t.name))
 			continue;
 		s = state_tenant_find(&d->state, t.name);
 		if (!s || s->op != STATE_TENANT_ADD || config_tenant(d, t.name))

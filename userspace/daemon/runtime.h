@@ -31,6 +31,8 @@ void runtime_adopt(struct daemon *d);
 void runtime_tenants_apply(struct daemon *d);
 void runtime_forwards_apply(struct daemon *d);
 
+/* "chute-NAME": a running chute's tenant. */
+bool is_chute_tenant(const char *name);
 /* The file's tenant of that name, or NULL. */
 const struct hearth_tenant_spec *config_tenant(const struct daemon *d, const char *name);
 /* The line of the file's forward of that port, or 0. */

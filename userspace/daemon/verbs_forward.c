@@ -91,8 +91,15 @@ static struct json_object *forward_del(struct daemon *d, struct json_object *arg
 	int ret;
 
 	refused = forward_key(args, &proto, &port);
-	if (!refused)
-		refused = owned_elsewhere(d, proto, port);
+	if (refused)
+		return refused;
+	refused = owned_elsewhere(d, proto, port);
+	if (refused && state_forward_find(&d->state, proto, port)) {
+		/* a shadowed runtime forward: only the state has it */
+		json_object_put(refused);
+		state_forward_remove(&d->state, proto, port);
+		return verb_keep(d, hearth_api_ok(NULL));
+	}
 	if (refused)
 		return refused;
 	ret = hearth_nat_forward_get(&d->dp, proto, port, &fwd);

@@ -13,7 +13,7 @@
 
 static struct json_object *refuse_chute_tenant(const char *name)
 {
-	if (strncmp(name, HEARTH_CHUTE_TENANT_PREFIX, strlen(HEARTH_CHUTE_TENANT_PREFIX)))
+	if (!is_chute_tenant(name))
 		return NULL;
 	return hearth_api_error(HEARTH_API_CONFLICT,
 				"tenants named '" HEARTH_CHUTE_TENANT_PREFIX "*' are the chutes'; change a chute with 'hearth chute update'");
@@ -89,6 +89,7 @@ static struct json_object *tenant_del(struct daemon *d, struct json_object *args
 	const struct hearth_tenant_spec *file;
 	struct json_object *refused;
 	struct hearth_err err = {};
+	struct state_tenant *kept;
 	int ret;
 
 	if (!name)
@@ -97,9 +98,17 @@ static struct json_object *tenant_del(struct daemon *d, struct json_object *args
 	if (refused)
 		return refused;
 	file = config_tenant(d, name);
-	if (file)
+	kept = state_tenant_find(&d->state, name);
+	if (file && !kept)
 		return hearth_api_error(HEARTH_API_CONFLICT, "tenant '%s' is in %s:%d; remove it there",
 					name, d->cfg.path, file->line);
+	if (file) {
+		/* what is kept of it is the runtime's: a shadowed tenant, or
+		 * changes on top of the file's; the file's settings apply */
+		state_tenant_remove(&d->state, name);
+		sync_tenants(d, SYNC_RELOAD);
+		return verb_keep(d, hearth_api_ok(NULL));
+	}
 	ret = hearth_tenant_del(&d->dp, name, &err);
 	if (ret)
 		return verb_fail(ret, &err);
