@@ -38,94 +38,18 @@
 #include "settings.h" /* before net.h: both name CHUTE_NAME_MAX */
 #include "settings_file.h"
 #include "net.h"
+#include "chute_files.h"
 
 #define CHUTE_PREFIX_LEN 30
 #define CRUN_ID_PREFIX "hearth-"
 #define CHUTE_HEALTHY_MS 60000
 #define CHUTE_CGROUP_PARENT "hearth" /* every chute's cgroup is hearth/NAME */
 
-struct chute_state {
-	bool running; /* desired */
-	int index; /* address slot in the pool, -1: none */
-	int restarts;
-	char last_exit[48];
-	long long exited_at; /* CLOCK_REALTIME ms of the last exit seen */
-	long long started_at; /* and of the last launch */
-	bool suspended; /* stopped by `hearth down`, to start with hearthd */
-};
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
 
 	nanosleep(&ts, NULL);
-}
-
-static int chute_path(const struct chute_env *env, const char *name,
-		      const char *leaf, char *buf, size_t size)
-{
-	int n = snprintf(buf, size, "%s/%s%s%s", env->dir, name, leaf ? "/" : "",
-			 leaf ?: "");
-
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
-static bool path_exists(const char *path)
-{
-	return access(path, F_OK) == 0;
-}
-
-static int check_name(const char *name, struct hearth_err *err)
-{
-	if (!chute_name_ok(name))
-		return hearth_err_set(err, -EINVAL,
-				      "bad chute name '%s': 1 to %d of a-z, 0-9 and '-', not starting with '-'",
-				      name, CHUTE_NAME_MAX);
-	return 0;
-}
-
-static int check_installed(const struct chute_env *env, const char *name,
-			   struct hearth_err *err)
-{
-	char path[PATH_MAX];
-	int ret = check_name(name, err);
-
-	if (ret)
-		return ret;
-	if (chute_path(env, name, "settings.json", path, sizeof(path)) ||
-	    !path_exists(path))
-		return hearth_err_set(err, -ENOENT, "no chute '%s' is installed", name);
-	return 0;
-}
-
-/* The chute's settings.json; @err may be NULL. */
-static int settings_load(const struct chute_env *env, const char *name,
-			 struct chute_settings *s, struct hearth_err *err)
-{
-	char path[PATH_MAX];
-
-	if (chute_path(env, name, "settings.json", path, sizeof(path)))
-		return hearth_err_set(err, -ENAMETOOLONG, "chute dir path too long");
-	return chute_settings_load(s, path, err);
-}
-
-/* --- small files ------------------------------------------------------- */
-
-static pid_t read_pid(const char *path)
-{
-	char buf[32];
-
-	if (chute_text_read(path, buf, sizeof(buf)))
-		return 0;
-	return (pid_t)atoi(buf);
 }
 
 /* From /proc/PID/stat: the state letter, and (field 22) when the process
@@ -144,134 +68,6 @@ static int proc_stat(pid_t pid, char *state, unsigned long long *start)
 	if (!p || sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
 			 state, start) != 2)
 		return -EINVAL;
-	return 0;
-}
-
-static int state_load(const struct chute_env *env, const char *name,
-		      struct chute_state *st)
-{
-	char path[PATH_MAX];
-	struct json_object *o, *v;
-
-	memset(st, 0, sizeof(*st));
-	st->index = -1;
-	if (chute_path(env, name, "state.json", path, sizeof(path)))
-		return -ENAMETOOLONG;
-	o = json_object_from_file(path);
-	if (!o)
-		return path_exists(path) ? -EINVAL : 0;
-	if (json_object_object_get_ex(o, "desired", &v))
-		st->running = !strcmp(json_object_get_string(v), "running");
-	if (json_object_object_get_ex(o, "index", &v))
-		st->index = json_object_get_int(v);
-	if (json_object_object_get_ex(o, "restarts", &v))
-		st->restarts = json_object_get_int(v);
-	if (json_object_object_get_ex(o, "last_exit", &v))
-		snprintf(st->last_exit, sizeof(st->last_exit), "%s",
-			 json_object_get_string(v));
-	if (json_object_object_get_ex(o, "exited_at", &v))
-		st->exited_at = json_object_get_int64(v);
-	if (json_object_object_get_ex(o, "started_at", &v))
-		st->started_at = json_object_get_int64(v);
-	if (json_object_object_get_ex(o, "suspended", &v))
-		st->suspended = json_object_get_boolean(v);
-	json_object_put(o);
-	return 0;
-}
-
-static int state_save(const struct chute_env *env, const char *name,
-		      const struct chute_state *st)
-{
-	struct json_object *o = json_object_new_object();
-	char path[PATH_MAX];
-	int ret;
-
-	if (!o)
-		return -ENOMEM;
-	json_object_object_add(o, "desired",
-			       json_object_new_string(st->running ? "running" : "stopped"));
-	json_object_object_add(o, "index", json_object_new_int(st->index));
-	json_object_object_add(o, "restarts", json_object_new_int(st->restarts));
-	json_object_object_add(o, "last_exit", json_object_new_string(st->last_exit));
-	json_object_object_add(o, "exited_at", json_object_new_int64(st->exited_at));
-	json_object_object_add(o, "started_at", json_object_new_int64(st->started_at));
-	json_object_object_add(o, "suspended", json_object_new_boolean(st->suspended));
-	ret = chute_path(env, name, "state.json", path, sizeof(path));
-	if (!ret)
-		ret = chute_text_write(path,
-				       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY),
-				       false);
-	json_object_put(o);
-	return ret;
-}
-
-/* Returns the lock's fd, -EWOULDBLOCK when busy and !wait. */
-static int chute_lock(const struct chute_env *env, const char *name, bool wait)
-{
-	char path[PATH_MAX];
-
-	if (chute_path(env, name, "lock", path, sizeof(path)))
-		return -ENAMETOOLONG;
-	return chute_file_lock(path, wait);
-}
-
-/* An installed chute, locked for one operation: the lock's fd. */
-static int lock_installed(const struct chute_env *env, const char *name,
-			  struct hearth_err *err)
-{
-	int lock = check_installed(env, name, err);
-
-	if (lock)
-		return lock;
-	lock = chute_lock(env, name, true);
-	if (lock < 0)
-		return hearth_err_set(err, lock, "cannot lock chute '%s': %s", name,
-				      strerror(-lock));
-	return lock;
-}
-
-/* --- the environment hearthd leaves for the CLI ------------------------ */
-
-int chute_env_save(const struct chute_env *env, struct hearth_err *err)
-{
-	char path[PATH_MAX], text[512], pool[INET_ADDRSTRLEN];
-	int ret;
-
-	inet_ntop(AF_INET, &env->pool.addr.v4, pool, sizeof(pool));
-	snprintf(text, sizeof(text), "dir %s\npool %s/%u\n", env->dir, pool, env->pool.len);
-	snprintf(path, sizeof(path), "%s/%s", env->run_dir, CHUTE_ENV_FILE);
-	ret = hearth_mkdir_p(env->dir, 0711);
-	if (!ret)
-		ret = chute_text_write(path, text, false);
-	if (ret)
-		return hearth_err_set(err, ret, "cannot write %s: %s", path, strerror(-ret));
-	return 0;
-}
-
-int chute_env_load(struct chute_env *env, const char *run_dir, struct hearth_err *err)
-{
-	char path[PATH_MAX], line[512], pool[64] = "";
-	FILE *f;
-
-	memset(env, 0, sizeof(*env));
-	snprintf(env->run_dir, sizeof(env->run_dir), "%s", run_dir);
-	snprintf(path, sizeof(path), "%s/%s", run_dir, CHUTE_ENV_FILE);
-	f = fopen(path, "re");
-	if (!f)
-		return hearth_err_set(err, -errno,
-				      "cannot read %s (%s): is hearthd running?", path,
-				      strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (!strncmp(line, "dir ", 4))
-			snprintf(env->dir, sizeof(env->dir), "%.255s", line + 4);
-		else if (!strncmp(line, "pool ", 5))
-			snprintf(pool, sizeof(pool), "%.63s", line + 5);
-	}
-	fclose(f);
-	if (!env->dir[0] || hearth_prefix_parse(pool, &env->pool) ||
-	    env->pool.family != AF_INET)
-		return hearth_err_set(err, -EINVAL, "%s: no chute dir or pool", path);
 	return 0;
 }
 
@@ -526,7 +322,7 @@ static int pick_index(struct chute_env *env, const char *name, struct hearth_err
 	for (int i = 0; i < n; i++) {
 		struct chute_state st;
 
-		if (strcmp(names[i], name) && !state_load(env, names[i], &st) &&
+		if (strcmp(names[i], name) && !chute_state_load(env, names[i], &st) &&
 		    st.index >= 0 && (__u32)st.index < size)
 			used[st.index] = true;
 		free(names[i]);
@@ -567,7 +363,7 @@ static void tell_running(struct chute_env *env)
 		struct chute_net net;
 		struct chute_state st;
 
-		if (!state_load(env, names[i], &st) && st.index >= 0) {
+		if (!chute_state_load(env, names[i], &st) && st.index >= 0) {
 			net_of(env, names[i], st.index, &net);
 			any |= chute_net_exists(&net);
 		}
@@ -596,7 +392,7 @@ static int net_up(struct chute_env *env, const char *name, struct chute_state *s
 		if (ret < 0)
 			return ret;
 		st->index = ret;
-		ret = state_save(env, name, st);
+		ret = chute_state_save(env, name, st);
 		if (ret)
 			return hearth_err_set(err, ret, "cannot save the chute's state: %s",
 					      strerror(-ret));
@@ -696,14 +492,14 @@ static int fetch_bundle(const char *path, const char *dst, const char *out,
 	snprintf(layout, sizeof(layout), "%.*s",
 		 (int)(colon ? (size_t)(colon - path) : strlen(path)), path);
 	snprintf(marker, sizeof(marker), "%s/oci-layout", layout);
-	if (path_exists(marker)) {
+	if (chute_path_exists(marker)) {
 		snprintf(image, sizeof(image), "%s:%s", layout, colon ? colon + 1 : "latest");
 		return unpack_image(image, dst, out, err);
 	}
 	snprintf(marker, sizeof(marker), "%s/config.json", path);
-	if (!path_exists(path))
+	if (!chute_path_exists(path))
 		return hearth_err_set(err, -ENOENT, "%s: no such bundle or image layout", path);
-	if (!path_exists(marker))
+	if (!chute_path_exists(marker))
 		return hearth_err_set(err, -EINVAL, "%s/config.json: missing (not an OCI bundle or image layout)",
 				      path);
 	if (run_wait(cp, out, false))
@@ -816,13 +612,13 @@ int chute_install(struct chute_env *env, const char *name, const char *path,
 {
 	char dir[PATH_MAX], stage[PATH_MAX];
 	bool exists;
-	int lock, ret = check_name(name, err);
+	int lock, ret = chute_check_name(name, err);
 
 	if (ret)
 		return ret;
 	if (chute_path(env, name, NULL, dir, sizeof(dir)))
 		return hearth_err_set(err, -ENAMETOOLONG, "chute dir path too long");
-	exists = path_exists(dir);
+	exists = chute_path_exists(dir);
 	if (exists && !replace)
 		return hearth_err_set(err, -EEXIST,
 				      "chute '%s' is already installed (remove it, or install ... replace to keep its data)",
@@ -839,7 +635,7 @@ int chute_install(struct chute_env *env, const char *name, const char *path,
 	if (!ret)
 		ret = stage_ids(env, dir, stage, replace, err);
 	if (!ret && replace) {
-		lock = lock_installed(env, name, err);
+		lock = chute_lock_installed(env, name, err);
 		ret = lock < 0 ? lock : install_replace(env, name, stage, err);
 		if (lock >= 0)
 			close(lock);
@@ -854,7 +650,7 @@ int chute_install(struct chute_env *env, const char *name, const char *path,
 int chute_remove(struct chute_env *env, const char *name, struct hearth_err *err)
 {
 	char dir[PATH_MAX];
-	int ret = check_installed(env, name, err);
+	int ret = chute_check_installed(env, name, err);
 
 	if (ret)
 		return ret;
@@ -928,9 +724,9 @@ static int wait_running(struct chute_env *env, const char *name, struct hearth_e
 	chute_path(env, name, "pid", pidf, sizeof(pidf));
 	chute_path(env, name, "exit", exitf, sizeof(exitf));
 	for (int waited = 0; waited < CHUTE_START_TIMEOUT_MS; waited += 2) {
-		if (read_pid(pidf) > 0)
+		if (chute_pid_read(pidf) > 0)
 			return 0;
-		if (path_exists(exitf)) {
+		if (chute_path_exists(exitf)) {
 			crun_last_error(env, name, why, sizeof(why));
 			return hearth_err_set(err, -ECHILD, "chute '%s' did not start: %s", name, why);
 		}
@@ -948,7 +744,7 @@ static int launch(struct chute_env *env, const char *name, struct chute_state *s
 	struct chute_settings s;
 	int ret;
 
-	ret = settings_load(env, name, &s, err);
+	ret = chute_settings_of(env, name, &s, err);
 	if (!ret)
 		ret = net_up(env, name, st, &s, NULL, err);
 	if (!ret)
@@ -959,8 +755,8 @@ static int launch(struct chute_env *env, const char *name, struct chute_state *s
 	unlink(path);
 	chute_path(env, name, "pid", path, sizeof(path));
 	unlink(path);
-	st->started_at = now_ms();
-	state_save(env, name, st);
+	st->started_at = chute_now_ms();
+	chute_state_save(env, name, st);
 	ret = spawn_monitor(env, name);
 	if (ret)
 		return hearth_err_set(err, ret, "cannot start the chute's monitor: %s",
@@ -972,26 +768,26 @@ int chute_start(struct chute_env *env, const char *name, struct hearth_err *err)
 {
 	struct chute_settings s;
 	struct chute_state st;
-	int ret, lock = lock_installed(env, name, err);
+	int ret, lock = chute_lock_installed(env, name, err);
 
 	if (lock < 0)
 		return lock;
-	ret = state_load(env, name, &st);
+	ret = chute_state_load(env, name, &st);
 	if (!ret && chute_alive(env, name))
 		ret = hearth_err_set(err, -EALREADY, "chute '%s' is already running", name);
 	else if (!ret) {
 		st.running = true;
 		st.restarts = 0;
-		ret = state_save(env, name, &st);
+		ret = chute_state_save(env, name, &st);
 		if (!ret)
 			ret = launch(env, name, &st, err);
 		if (ret) {
 			/* nothing of a failed start stays */
 			st.running = false;
-			if (!settings_load(env, name, &s, NULL))
+			if (!chute_settings_of(env, name, &s, NULL))
 				net_down(env, name, &st, &s);
 			st.index = -1;
-			state_save(env, name, &st);
+			chute_state_save(env, name, &st);
 		}
 	}
 	close(lock);
@@ -1027,7 +823,7 @@ static void kill_container(struct chute_env *env, const char *name)
 	if (pid > 0)
 		kill(pid, SIGKILL);
 	chute_path(env, name, "pid", path, sizeof(path));
-	pid = read_pid(path);
+	pid = chute_pid_read(path);
 	if (pid > 0)
 		kill(pid, SIGKILL);
 }
@@ -1038,7 +834,7 @@ static void halt(struct chute_env *env, const char *name, struct chute_state *st
 	struct chute_settings s;
 
 	kill_container(env, name);
-	if (settings_load(env, name, &s, NULL))
+	if (chute_settings_of(env, name, &s, NULL))
 		chute_settings_defaults(&s);
 	net_down(env, name, st, &s);
 	st->index = -1;
@@ -1048,24 +844,24 @@ int chute_stop(struct chute_env *env, const char *name, struct hearth_err *err)
 {
 	struct chute_state st;
 	bool was_running;
-	int ret, lock = lock_installed(env, name, err);
+	int ret, lock = chute_lock_installed(env, name, err);
 
 	if (lock < 0)
 		return lock;
-	ret = state_load(env, name, &st);
+	ret = chute_state_load(env, name, &st);
 	was_running = st.running || chute_alive(env, name);
 	st.running = false;
 	if (!ret)
-		ret = state_save(env, name, &st);
+		ret = chute_state_save(env, name, &st);
 	halt(env, name, &st);
-	state_save(env, name, &st);
+	chute_state_save(env, name, &st);
 	close(lock);
 	if (!ret && !was_running)
 		ret = hearth_err_set(err, -EALREADY, "chute '%s' is not running", name);
 	return ret;
 }
 
-/* --- update, status ---------------------------------------------------- */
+/* --- update ------------------------------------------------------------ */
 
 static int apply_resources(struct chute_env *env, const char *name,
 			   const struct chute_settings *s, struct hearth_err *err)
@@ -1123,7 +919,7 @@ int chute_update(struct chute_env *env, const char *name, int argc, char **argv,
 	struct chute_settings s, old;
 	struct chute_state st;
 	char path[PATH_MAX];
-	int ret, lock = lock_installed(env, name, err);
+	int ret, lock = chute_lock_installed(env, name, err);
 
 	if (lock < 0)
 		return lock;
@@ -1142,7 +938,7 @@ int chute_update(struct chute_env *env, const char *name, int argc, char **argv,
 	if (!ret)
 		ret = chute_settings_check(&s, err);
 	if (!ret)
-		ret = state_load(env, name, &st);
+		ret = chute_state_load(env, name, &st);
 	if (!ret && chute_alive(env, name))
 		ret = update_running(env, name, &st, &old, &s, err);
 	if (!ret)
@@ -1170,7 +966,7 @@ int chute_names(struct chute_env *env, char ***names, int *n)
 	while ((de = readdir(d))) {
 		if (!chute_name_ok(de->d_name) ||
 		    chute_path(env, de->d_name, "settings.json", path, sizeof(path)) ||
-		    !path_exists(path))
+		    !chute_path_exists(path))
 			continue;
 		grown = realloc(list, (count + 1) * sizeof(*list));
 		if (!grown)
@@ -1190,7 +986,7 @@ int chute_names(struct chute_env *env, char ***names, int *n)
 int chute_log_path(struct chute_env *env, const char *name, char *buf, size_t size,
 		   struct hearth_err *err)
 {
-	int ret = check_installed(env, name, err);
+	int ret = chute_check_installed(env, name, err);
 
 	if (!ret && chute_path(env, name, "log", buf, size))
 		ret = hearth_err_set(err, -ENAMETOOLONG, "path too long");
@@ -1236,18 +1032,18 @@ int chute_status(struct chute_env *env, const char *name, struct json_object **o
 	struct chute_net n;
 	pid_t pid = -1;
 	uid_t base;
-	int ret = check_installed(env, name, err);
+	int ret = chute_check_installed(env, name, err);
 
 	if (ret)
 		return ret;
-	ret = settings_load(env, name, &s, err);
-	if (!ret && state_load(env, name, &st))
+	ret = chute_settings_of(env, name, &s, err);
+	if (!ret && chute_state_load(env, name, &st))
 		ret = hearth_err_set(err, -EINVAL, "%s/%s/state.json: not valid", env->dir, name);
 	if (ret)
 		return ret;
 	chute_path(env, name, "pid", path, sizeof(path));
 	if (chute_alive(env, name))
-		pid = read_pid(path);
+		pid = chute_pid_read(path);
 	o = json_object_new_object();
 	json_object_object_add(o, "name", json_object_new_string(name));
 	json_object_object_add(o, "state", json_object_new_string(state_word(pid, &st)));
@@ -1300,7 +1096,7 @@ static void resume(struct chute_env *env, const char *name, struct chute_state *
 	struct hearth_err err = {};
 
 	st->suspended = false;
-	state_save(env, name, st);
+	chute_state_save(env, name, st);
 	if (launch(env, name, st, &err))
 		log("chute %s: start after hearth down failed: %s", name, err.msg);
 	else
@@ -1318,9 +1114,9 @@ static void supervise_one(struct chute_env *env, const char *name,
 
 	if (lock < 0)
 		return; /* the CLI is at it */
-	if (state_load(env, name, &st) || !st.running || chute_alive(env, name))
+	if (chute_state_load(env, name, &st) || !st.running || chute_alive(env, name))
 		goto cleanup;
-	if (settings_load(env, name, &s, NULL))
+	if (chute_settings_of(env, name, &s, NULL))
 		goto cleanup;
 	if (st.suspended) {
 		resume(env, name, &st, log);
@@ -1330,7 +1126,7 @@ static void supervise_one(struct chute_env *env, const char *name,
 	if (!chute_text_read(path, how, sizeof(how))) {
 		/* a new end: record it once */
 		snprintf(st.last_exit, sizeof(st.last_exit), "%s", how);
-		st.exited_at = now_ms();
+		st.exited_at = chute_now_ms();
 		/* a run of a minute or more ends a series of crashes */
 		if (st.exited_at - st.started_at >= CHUTE_HEALTHY_MS)
 			st.restarts = 0;
@@ -1340,16 +1136,16 @@ static void supervise_one(struct chute_env *env, const char *name,
 			st.running = false;
 			net_down(env, name, &st, &s);
 			st.index = -1;
-			state_save(env, name, &st);
+			chute_state_save(env, name, &st);
 			log("chute %s stays stopped (restart policy)", name);
 			goto cleanup;
 		}
-		state_save(env, name, &st);
+		chute_state_save(env, name, &st);
 	}
-	if (now_ms() - st.exited_at < backoff_ms(st.restarts + 1))
+	if (chute_now_ms() - st.exited_at < backoff_ms(st.restarts + 1))
 		goto cleanup;
 	st.restarts++;
-	state_save(env, name, &st);
+	chute_state_save(env, name, &st);
 	if (launch(env, name, &st, &err))
 		log("chute %s: restart %d failed: %s", name, st.restarts, err.msg);
 	else
@@ -1368,7 +1164,7 @@ static int suspend_one(struct chute_env *env, const char *name)
 
 	if (lock < 0)
 		return lock;
-	ret = state_load(env, name, &st);
+	ret = chute_state_load(env, name, &st);
 	if (ret || !chute_alive(env, name))
 		goto cleanup;
 	halt(env, name, &st);
@@ -1377,8 +1173,8 @@ static int suspend_one(struct chute_env *env, const char *name)
 	unlink(path);
 	st.suspended = st.running;
 	snprintf(st.last_exit, sizeof(st.last_exit), "stopped by hearth down");
-	st.exited_at = now_ms();
-	ret = state_save(env, name, &st);
+	st.exited_at = chute_now_ms();
+	ret = chute_state_save(env, name, &st);
 	if (!ret)
 		ret = 1;
 cleanup:
