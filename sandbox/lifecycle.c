@@ -39,11 +39,10 @@
 #include "settings_file.h"
 #include "net.h"
 #include "chute_files.h"
+#include "crun.h"
 
 #define CHUTE_PREFIX_LEN 30
-#define CRUN_ID_PREFIX "hearth-"
 #define CHUTE_HEALTHY_MS 60000
-#define CHUTE_CGROUP_PARENT "hearth" /* every chute's cgroup is hearth/NAME */
 
 static void sleep_ms(long ms)
 {
@@ -69,116 +68,6 @@ static int proc_stat(pid_t pid, char *state, unsigned long long *start)
 			 state, start) != 2)
 		return -EINVAL;
 	return 0;
-}
-
-/* --- running programs -------------------------------------------------- */
-
-/*
- * crun 1.8 refuses hybrid cgroup hosts while a cgroup2 hierarchy is
- * mounted beside the v1 controllers: give it a mount namespace of its own
- * without /sys/fs/cgroup/unified (nothing to do on pure v1 or v2 hosts).
- */
-static void crun_mount_ns(void)
-{
-	if (unshare(CLONE_NEWNS))
-		return;
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		return;
-	umount2("/sys/fs/cgroup/unified", MNT_DETACH);
-}
-
-static void close_from(int first)
-{
-	if (syscall(SYS_close_range, first, ~0U, 0))
-		for (int fd = first; fd < 1024; fd++)
-			close(fd);
-}
-
-/* The child's side of running a program: stdio to @out (or /dev/null),
- * nothing else inherited. */
-static void exec_child(char **argv, int out, bool crun)
-{
-	int null = open("/dev/null", O_RDWR);
-
-	if (null >= 0)
-		dup2(null, 0);
-	dup2(out >= 0 ? out : null, 1);
-	dup2(out >= 0 ? out : null, 2);
-	close_from(3);
-	if (crun)
-		crun_mount_ns();
-	execvp(argv[0], argv);
-	_exit(127);
-}
-
-/* Runs @argv to its end; stdout+stderr go to @out_path when given. Returns
- * the wait status, or a negative errno. */
-static int run_wait(char **argv, const char *out_path, bool crun)
-{
-	int out = -1, status;
-	pid_t pid;
-
-	if (out_path) {
-		out = open(out_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-		if (out < 0)
-			return -errno;
-	}
-	pid = fork();
-	if (pid == 0)
-		exec_child(argv, out, crun);
-	if (out >= 0)
-		close(out);
-	if (pid < 0)
-		return -errno;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return status;
-}
-
-/*
- * crun --root=RUN/crun --log=file:CHUTE/crun.log VERB ARGS... hearth-NAME
- * [TAIL], to its end. crun's own messages go to crun.log; the output
- * (for `run`, the container's stdout and stderr) to @out, else there too.
- */
-static int crun(const struct chute_env *env, const char *name, const char *out,
-		const char *verb, const char *const *args, const char *tail)
-{
-	char root[PATH_MAX + 16], logopt[PATH_MAX + 16], log[PATH_MAX], id[64];
-	char *argv[12] = { "crun", root, logopt, (char *)verb };
-	int i = 4;
-
-	if (chute_path(env, name, "crun.log", log, sizeof(log)))
-		return -ENAMETOOLONG;
-	snprintf(root, sizeof(root), "--root=%s/crun", env->run_dir);
-	snprintf(logopt, sizeof(logopt), "--log=file:%s", log);
-	snprintf(id, sizeof(id), CRUN_ID_PREFIX "%s", name);
-	for (; args && *args && i < 9; args++)
-		argv[i++] = (char *)*args;
-	argv[i++] = id;
-	argv[i] = (char *)tail;
-	return run_wait(argv, out ?: log, true);
-}
-
-/* The last line crun wrote, for an error message. */
-static void crun_last_error(const struct chute_env *env, const char *name,
-			    char *buf, size_t size)
-{
-	char path[PATH_MAX], line[512];
-	FILE *f;
-
-	snprintf(buf, size, "see %.200s/%s/crun.log", env->dir, name);
-	if (chute_path(env, name, "crun.log", path, sizeof(path)))
-		return;
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f))
-		if (line[0] != '\n') {
-			line[strcspn(line, "\n")] = '\0';
-			snprintf(buf, size, "%.240s", line);
-		}
-	fclose(f);
 }
 
 static void describe_status(int status, char *buf, size_t size)
@@ -229,14 +118,14 @@ static void __attribute__((noreturn)) monitor(const struct chute_env *env,
 	chute_path(env, name, "log", log, sizeof(log));
 	chute_path(env, name, "exit", exitf, sizeof(exitf));
 	/* a container left from a crash or reboot would block the id */
-	crun(env, name, NULL, "delete", force, NULL);
-	status = crun(env, name, log, "run", run, NULL);
+	crun_call(env, name, NULL, "delete", force, NULL);
+	status = crun_call(env, name, log, "run", run, NULL);
 	if (status < 0)
 		snprintf(text, sizeof(text), "could not run crun: %s", strerror(-status));
 	else
 		describe_status(status, text, sizeof(text));
 	unlink(pidfile);
-	crun(env, name, NULL, "delete", force, NULL);
+	crun_call(env, name, NULL, "delete", force, NULL);
 	tidy_cgroup_parents();
 	chute_text_write(exitf, text, false);
 	_exit(0);
@@ -434,7 +323,7 @@ static void net_down(struct chute_env *env, const char *name,
 static int remove_tree(const char *path)
 {
 	char *argv[] = { "rm", "-rf", "--one-file-system", (char *)path, NULL };
-	int status = run_wait(argv, NULL, false);
+	int status = chute_run_wait(argv, NULL, false);
 
 	return status == 0 ? 0 : -EIO;
 }
@@ -472,7 +361,7 @@ static int unpack_image(const char *image, const char *dst, const char *out,
 			 (char *)dst, NULL };
 	char why[256] = "";
 
-	if (run_wait(argv, out, false)) {
+	if (chute_run_wait(argv, out, false)) {
 		chute_text_read(out, why, sizeof(why));
 		return hearth_err_set(err, -EINVAL, "%s: umoci could not unpack it: %s", image,
 				      why);
@@ -502,7 +391,7 @@ static int fetch_bundle(const char *path, const char *dst, const char *out,
 	if (!chute_path_exists(marker))
 		return hearth_err_set(err, -EINVAL, "%s/config.json: missing (not an OCI bundle or image layout)",
 				      path);
-	if (run_wait(cp, out, false))
+	if (chute_run_wait(cp, out, false))
 		return hearth_err_set(err, -EIO, "cannot copy %s", path);
 	return 0;
 }
@@ -812,10 +701,10 @@ static void kill_container(struct chute_env *env, const char *name)
 
 	if (!chute_alive(env, name))
 		return;
-	crun(env, name, NULL, "kill", NULL, "TERM");
+	crun_call(env, name, NULL, "kill", NULL, "TERM");
 	if (wait_ended(env, name, CHUTE_STOP_TIMEOUT_MS))
 		return;
-	crun(env, name, NULL, "kill", NULL, "KILL");
+	crun_call(env, name, NULL, "kill", NULL, "KILL");
 	if (wait_ended(env, name, 2000))
 		return;
 	/* crun gone astray: the monitor at least */
@@ -879,7 +768,7 @@ static int apply_resources(struct chute_env *env, const char *name,
 	json_object_put(res);
 	if (ret)
 		return hearth_err_set(err, ret, "cannot write %s: %s", path, strerror(-ret));
-	if (crun(env, name, NULL, "update", args, NULL)) {
+	if (crun_call(env, name, NULL, "update", args, NULL)) {
 		crun_last_error(env, name, why, sizeof(why));
 		return hearth_err_set(err, -EIO, "crun update failed: %s", why);
 	}
