@@ -40,6 +40,7 @@
 #include "net.h"
 #include "chute_files.h"
 #include "crun.h"
+#include "monitor.h"
 
 #define CHUTE_PREFIX_LEN 30
 #define CHUTE_HEALTHY_MS 60000
@@ -49,140 +50,6 @@ static void sleep_ms(long ms)
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
 
 	nanosleep(&ts, NULL);
-}
-
-/* From /proc/PID/stat: the state letter, and (field 22) when the process
- * started, in clock ticks since boot; with the pid that names one
- * process, even across reboots. */
-static int proc_stat(pid_t pid, char *state, unsigned long long *start)
-{
-	char path[64], stat[1024], *p;
-	int ret;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	ret = chute_text_read(path, stat, sizeof(stat));
-	if (ret)
-		return ret;
-	p = strrchr(stat, ')');
-	if (!p || sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-			 state, start) != 2)
-		return -EINVAL;
-	return 0;
-}
-
-static void describe_status(int status, char *buf, size_t size)
-{
-	if (WIFSIGNALED(status))
-		snprintf(buf, size, "killed by signal %d", WTERMSIG(status));
-	else if (WIFEXITED(status) && WEXITSTATUS(status) > 128)
-		/* crun reports its container's death by signal as 128+N */
-		snprintf(buf, size, "killed by signal %d", WEXITSTATUS(status) - 128);
-	else
-		snprintf(buf, size, "exit %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-}
-
-/* The monitor: `crun run` in the foreground, then how it ended. */
-/* crun removes a chute's cgroup but not the "hearth" parent it made in
- * each hierarchy: removed here once no chute is left in it (rmdir of a
- * cgroup with children fails, which is the test). */
-static void tidy_cgroup_parents(void)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-
-	rmdir("/sys/fs/cgroup/" CHUTE_CGROUP_PARENT);
-	d = opendir("/sys/fs/cgroup");
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/" CHUTE_CGROUP_PARENT, de->d_name);
-		rmdir(path);
-	}
-	closedir(d);
-}
-
-static void __attribute__((noreturn)) monitor(const struct chute_env *env,
-					      const char *name)
-{
-	static const char *const force[] = { "--force", NULL };
-	char bundle[PATH_MAX], pidfile[PATH_MAX], log[PATH_MAX], exitf[PATH_MAX];
-	const char *run[] = { "--bundle", bundle, "--pid-file", pidfile, NULL };
-	char text[64];
-	int status;
-
-	chute_path(env, name, NULL, bundle, sizeof(bundle));
-	chute_path(env, name, "pid", pidfile, sizeof(pidfile));
-	chute_path(env, name, "log", log, sizeof(log));
-	chute_path(env, name, "exit", exitf, sizeof(exitf));
-	/* a container left from a crash or reboot would block the id */
-	crun_call(env, name, NULL, "delete", force, NULL);
-	status = crun_call(env, name, log, "run", run, NULL);
-	if (status < 0)
-		snprintf(text, sizeof(text), "could not run crun: %s", strerror(-status));
-	else
-		describe_status(status, text, sizeof(text));
-	unlink(pidfile);
-	crun_call(env, name, NULL, "delete", force, NULL);
-	tidy_cgroup_parents();
-	chute_text_write(exitf, text, false);
-	_exit(0);
-}
-
-/* Starts the monitor, detached from the caller (double fork, then
- * chute_detach: nothing of the caller is kept). */
-static int spawn_monitor(const struct chute_env *env, const char *name)
-{
-	char path[PATH_MAX], text[32], state;
-	unsigned long long start;
-	pid_t pid, mon;
-	int status;
-
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		setsid();
-		signal(SIGHUP, SIG_IGN);
-		mon = fork();
-		if (mon == 0) {
-			chute_detach();
-			monitor(env, name);
-		}
-		if (mon > 0 && !proc_stat(mon, &state, &start) &&
-		    !chute_path(env, name, "monitor.pid", path, sizeof(path))) {
-			snprintf(text, sizeof(text), "%d %llu\n", mon, start);
-			chute_text_write(path, text, false);
-		}
-		_exit(mon > 0 ? 0 : 1);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
-}
-
-/* The chute's monitor while it runs (a zombie has ended, whoever its
- * parent is), else 0. */
-static pid_t monitor_pid(const struct chute_env *env, const char *name)
-{
-	char path[PATH_MAX], text[64], state;
-	unsigned long long recorded, start;
-	int pid;
-
-	if (chute_path(env, name, "monitor.pid", path, sizeof(path)) ||
-	    chute_text_read(path, text, sizeof(text)) ||
-	    sscanf(text, "%d %llu", &pid, &recorded) != 2 || pid <= 0 ||
-	    proc_stat(pid, &state, &start))
-		return 0;
-	return start == recorded && state != 'Z' && state != 'X' ? pid : 0;
-}
-
-static bool chute_alive(const struct chute_env *env, const char *name)
-{
-	return monitor_pid(env, name) > 0;
 }
 
 /* --- network, tenant, forwards ----------------------------------------- */
@@ -646,7 +513,7 @@ static int launch(struct chute_env *env, const char *name, struct chute_state *s
 	unlink(path);
 	st->started_at = chute_now_ms();
 	chute_state_save(env, name, st);
-	ret = spawn_monitor(env, name);
+	ret = chute_monitor_spawn(env, name);
 	if (ret)
 		return hearth_err_set(err, ret, "cannot start the chute's monitor: %s",
 				      strerror(-ret));
@@ -708,7 +575,7 @@ static void kill_container(struct chute_env *env, const char *name)
 	if (wait_ended(env, name, 2000))
 		return;
 	/* crun gone astray: the monitor at least */
-	pid = monitor_pid(env, name);
+	pid = chute_monitor_pid(env, name);
 	if (pid > 0)
 		kill(pid, SIGKILL);
 	chute_path(env, name, "pid", path, sizeof(path));
