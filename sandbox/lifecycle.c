@@ -41,8 +41,8 @@
 #include "chute_files.h"
 #include "crun.h"
 #include "monitor.h"
+#include "chute_link.h"
 
-#define CHUTE_PREFIX_LEN 30
 #define CHUTE_HEALTHY_MS 60000
 
 static void sleep_ms(long ms)
@@ -50,139 +50,6 @@ static void sleep_ms(long ms)
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
 
 	nanosleep(&ts, NULL);
-}
-
-/* --- network, tenant, forwards ----------------------------------------- */
-
-static void net_of(const struct chute_env *env, const char *name, int index,
-		   struct chute_net *n)
-{
-	struct in_addr gw = { hearth_chute_pool_addr(&env->pool, index, 1) };
-	struct in_addr addr = { hearth_chute_pool_addr(&env->pool, index, 2) };
-
-	chute_net_init(n, name, gw, addr, CHUTE_PREFIX_LEN);
-}
-
-/* The lowest pool slot no other installed chute holds. */
-static int pick_index(struct chute_env *env, const char *name, struct hearth_err *err)
-{
-	__u32 size = hearth_chute_pool_size(&env->pool);
-	char **names = NULL;
-	bool *used = calloc(size ? size : 1, sizeof(*used));
-	int n = 0, ret = -ENOSPC;
-
-	if (!used || chute_names(env, &names, &n)) {
-		free(used);
-		return hearth_err_set(err, -ENOMEM, "out of memory");
-	}
-	for (int i = 0; i < n; i++) {
-		struct chute_state st;
-
-		if (strcmp(names[i], name) && !chute_state_load(env, names[i], &st) &&
-		    st.index >= 0 && (__u32)st.index < size)
-			used[st.index] = true;
-		free(names[i]);
-	}
-	free(names);
-	for (__u32 i = 0; i < size && ret < 0; i++)
-		if (!used[i])
-			ret = (int)i;
-	free(used);
-	if (ret < 0)
-		hearth_err_set(err, ret, "the chute pool is full (%u chutes)", size);
-	return ret;
-}
-
-/* What the gateway is told about a chute whose network is up. */
-static void up_of(const char *name, const struct chute_net *n, const struct chute_settings *s,
-		  const struct chute_settings *previous, struct chute_up *up)
-{
-	up->name = name;
-	up->host_if = n->host_if;
-	up->addr = n->chute_addr;
-	up->settings = s;
-	up->previous = previous;
-}
-
-/* Whether any chute's network exists, for the gateway's flag. */
-static void tell_running(struct chute_env *env)
-{
-	char **names = NULL;
-	bool any = false;
-	int n = 0;
-
-	if (!env->hooks.running)
-		return;
-	if (chute_names(env, &names, &n))
-		any = true; /* when unsure, say yes */
-	for (int i = 0; i < n; i++) {
-		struct chute_net net;
-		struct chute_state st;
-
-		if (!chute_state_load(env, names[i], &st) && st.index >= 0) {
-			net_of(env, names[i], st.index, &net);
-			any |= chute_net_exists(&net);
-		}
-		free(names[i]);
-	}
-	free(names);
-	env->hooks.running(env->hooks.ctx, any);
-}
-
-/* Everything a running chute needs around it; what exists is kept. The
- * gateway (hooks) checks, then wires it; @previous: the settings it ran
- * with until an update, else NULL. */
-static int net_up(struct chute_env *env, const char *name, struct chute_state *st,
-		  const struct chute_settings *s, const struct chute_settings *previous,
-		  struct hearth_err *err)
-{
-	struct chute_up up;
-	struct chute_net n;
-	int ret;
-
-	if (!env->hooks.up)
-		return hearth_err_set(err, -EOPNOTSUPP,
-				      "chutes run under hearthd, which puts them behind the data plane");
-	if (st->index < 0) {
-		ret = pick_index(env, name, err);
-		if (ret < 0)
-			return ret;
-		st->index = ret;
-		ret = chute_state_save(env, name, st);
-		if (ret)
-			return hearth_err_set(err, ret, "cannot save the chute's state: %s",
-					      strerror(-ret));
-	}
-	net_of(env, name, st->index, &n);
-	if (!chute_net_exists(&n)) {
-		chute_net_destroy(&n); /* a half left by a crash */
-		ret = chute_net_create(&n, err);
-		if (ret)
-			return ret;
-	}
-	up_of(name, &n, s, previous, &up);
-	ret = env->hooks.check ? env->hooks.check(env->hooks.ctx, &up, err) : 0;
-	if (!ret)
-		ret = env->hooks.up(env->hooks.ctx, &up, err);
-	tell_running(env);
-	return ret;
-}
-
-/* Undoes net_up; missing parts are fine. */
-static void net_down(struct chute_env *env, const char *name,
-		     const struct chute_state *st, const struct chute_settings *s)
-{
-	struct chute_up up;
-	struct chute_net n;
-
-	if (st->index < 0)
-		return;
-	net_of(env, name, st->index, &n);
-	up_of(name, &n, s, NULL, &up);
-	if (env->hooks.down)
-		env->hooks.down(env->hooks.ctx, &up);
-	chute_net_destroy(&n);
-	tell_running(env);
 }
 
 /* --- install and remove ------------------------------------------------ */
@@ -456,7 +323,7 @@ static int write_spec(struct chute_env *env, const char *name,
 	struct chute_net n;
 	int ret;
 
-	net_of(env, name, st->index, &n);
+	chute_link_net(env, name, st->index, &n);
 	p.netns = n.netns_path;
 	snprintf(cgroup, sizeof(cgroup), "/" CHUTE_CGROUP_PARENT "/%s", name);
 	if (chute_path(env, name, "bundle", bundle, sizeof(bundle)) ||
@@ -502,7 +369,7 @@ static int launch(struct chute_env *env, const char *name, struct chute_state *s
 
 	ret = chute_settings_of(env, name, &s, err);
 	if (!ret)
-		ret = net_up(env, name, st, &s, NULL, err);
+		ret = chute_link_up(env, name, st, &s, NULL, err);
 	if (!ret)
 		ret = write_spec(env, name, &s, st, err);
 	if (ret)
@@ -541,7 +408,7 @@ int chute_start(struct chute_env *env, const char *name, struct hearth_err *err)
 			/* nothing of a failed start stays */
 			st.running = false;
 			if (!chute_settings_of(env, name, &s, NULL))
-				net_down(env, name, &st, &s);
+				chute_link_down(env, name, &st, &s);
 			st.index = -1;
 			chute_state_save(env, name, &st);
 		}
@@ -592,7 +459,7 @@ static void halt(struct chute_env *env, const char *name, struct chute_state *st
 	kill_container(env, name);
 	if (chute_settings_of(env, name, &s, NULL))
 		chute_settings_defaults(&s);
-	net_down(env, name, st, &s);
+	chute_link_down(env, name, st, &s);
 	st->index = -1;
 }
 
@@ -654,17 +521,17 @@ static int update_running(struct chute_env *env, const char *name, struct chute_
 
 	if (!env->hooks.up)
 		return hearth_err_set(err, -EOPNOTSUPP, "chutes are updated by hearthd");
-	net_of(env, name, st->index, &n);
-	up_of(name, &n, s, old, &up);
+	chute_link_net(env, name, st->index, &n);
+	chute_link_up_of(name, &n, s, old, &up);
 	ret = env->hooks.check ? env->hooks.check(env->hooks.ctx, &up, err) : 0;
 	if (!ret)
 		ret = apply_resources(env, name, s, err);
 	if (ret)
 		return ret;
-	ret = net_up(env, name, st, s, old, err);
+	ret = chute_link_up(env, name, st, s, old, err);
 	if (ret) {
 		apply_resources(env, name, old, NULL);
-		net_up(env, name, st, old, s, NULL);
+		chute_link_up(env, name, st, old, s, NULL);
 	}
 	return ret;
 }
@@ -806,7 +673,7 @@ int chute_status(struct chute_env *env, const char *name, struct json_object **o
 	if (pid > 0)
 		json_object_object_add(o, "pid", json_object_new_int(pid));
 	if (st.index >= 0) {
-		net_of(env, name, st.index, &n);
+		chute_link_net(env, name, st.index, &n);
 		json_object_object_add(o, "address", json_object_new_string(
 				       inet_ntop(AF_INET, &n.chute_addr, addr, sizeof(addr))));
 		json_object_object_add(o, "interface", json_object_new_string(n.host_if));
@@ -890,7 +757,7 @@ static void supervise_one(struct chute_env *env, const char *name,
 		log("chute %s ended (%s)", name, how);
 		if (!wants_restart(&s, how)) {
 			st.running = false;
-			net_down(env, name, &st, &s);
+			chute_link_down(env, name, &st, &s);
 			st.index = -1;
 			chute_state_save(env, name, &st);
 			log("chute %s stays stopped (restart policy)", name);
