@@ -42,6 +42,7 @@
 #include "crun.h"
 #include "monitor.h"
 #include "chute_link.h"
+#include "chute_log.h"
 
 #define CHUTE_HEALTHY_MS 60000
 
@@ -335,16 +336,6 @@ int chute_update(struct chute_env *env, const char *name, int argc, char **argv,
 	return ret;
 }
 
-int chute_log_path(struct chute_env *env, const char *name, char *buf, size_t size,
-		   struct hearth_err *err)
-{
-	int ret = chute_check_installed(env, name, err);
-
-	if (!ret && chute_path(env, name, "log", buf, size))
-		ret = hearth_err_set(err, -ENAMETOOLONG, "path too long");
-	return ret;
-}
-
 /* --- supervision ------------------------------------------------------- */
 
 /* Restart delay after the Nth restart in a row (runs shorter than
@@ -477,52 +468,6 @@ int chute_suspend_all(struct chute_env *env, int *stopped)
 	return ret;
 }
 
-/* The last CHUTE_LOG_MAX bytes of @from into @to (made anew). */
-static int copy_tail(int from, off_t size, const char *to)
-{
-	off_t off = size > CHUTE_LOG_MAX ? size - CHUTE_LOG_MAX : 0;
-	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), ret = 0;
-	ssize_t n;
-
-	if (out < 0)
-		return -errno;
-	while (off < size) {
-		n = copy_file_range(from, &off, out, NULL, (size_t)(size - off), 0);
-		if (n <= 0) {
-			ret = n < 0 ? -errno : -EIO;
-			break;
-		}
-	}
-	close(out);
-	return ret;
-}
-
-/*
- * A log over CHUTE_LOG_MAX: its last CHUTE_LOG_MAX bytes become log.1 and
- * the log is emptied in place, since crun writes it through an O_APPEND
- * descriptor that would follow a rename. What the chute writes between
- * the copy and the truncation is lost (as with logrotate's copytruncate).
- */
-static void trim_log(struct chute_env *env, const char *name)
-{
-	char path[PATH_MAX], old[PATH_MAX], tmp[PATH_MAX];
-	struct stat sb;
-	int fd;
-
-	if (chute_path(env, name, "log", path, sizeof(path)) ||
-	    chute_path(env, name, "log.1", old, sizeof(old)) ||
-	    chute_path(env, name, "log.1.new", tmp, sizeof(tmp)))
-		return;
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (!fstat(fd, &sb) && sb.st_size > CHUTE_LOG_MAX &&
-	    !copy_tail(fd, sb.st_size, tmp) && !rename(tmp, old))
-		ftruncate(fd, 0);
-	unlink(tmp);
-	close(fd);
-}
-
 void chute_supervise(struct chute_env *env, void (*log)(const char *fmt, ...))
 {
 	char **names = NULL;
@@ -531,7 +476,7 @@ void chute_supervise(struct chute_env *env, void (*log)(const char *fmt, ...))
 	if (chute_names(env, &names, &n))
 		return;
 	for (int i = 0; i < n; i++) {
-		trim_log(env, names[i]);
+		chute_log_trim(env, names[i]);
 		supervise_one(env, names[i], log);
 		free(names[i]);
 	}
