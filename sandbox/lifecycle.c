@@ -1,48 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The chute lifecycle. Every operation takes the chute's lock, so the CLI
- * and hearthd's supervision never act on one chute at once. A chute runs
- * under a small monitor process (a fork of whoever started it, detached)
- * that waits for `crun run` and writes down how it ended: hearthd reads
- * that to apply the restart policy, and, since neither the monitor nor
+ * The chute lifecycle: start (network, runtime spec, monitor), stop, and
+ * update of a running chute. Every operation takes the chute's lock, so
+ * the CLI and hearthd's supervision never act on one chute at once. A
+ * chute runs under a small monitor process (monitor.c) that waits for
+ * `crun run` and writes down how it ended: hearthd reads that to apply
+ * the restart policy (supervise.c), and, since neither the monitor nor
  * the container depends on hearthd, chutes keep running across its
  * restarts and are simply supervised again.
  */
-#define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "chute.h"
-#include "detach.h"
+#include "lifecycle.h"
+#include "chute_files.h"
+#include "chute_link.h"
+#include "crun.h"
+#include "monitor.h"
 #include "../util/files.h"
-#include "../util/pool.h"
 #include "ids.h"
 #include "bundle.h"
 #include "runtime_spec.h"
 #include "settings.h" /* before net.h: both name CHUTE_NAME_MAX */
 #include "settings_file.h"
 #include "net.h"
-#include "chute_files.h"
-#include "crun.h"
-#include "monitor.h"
-#include "chute_link.h"
-#include "chute_log.h"
 
 static void sleep_ms(long ms)
 {
