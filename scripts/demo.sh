@@ -98,6 +98,14 @@ fi
 hearth_cli chute status sensor
 hearth_cli chute logs sensor tail 3
 
+step "Changes go through hearthd; it keeps them (hearth config show: each setting and its source)"
+hearth_cli tenant add guest prio 3 down ceil 20mbit prefix "$H2_V4/32"
+hearth_cli config show | grep -E '^(nat|wan|lan|tenant|forward|pin-dir)'
+echo "  hearthd restarted: the runtime tenant is still there"
+stop_hearthd
+start_hearthd "$work/hearth.conf" "$work/hearthd.log" >/dev/null
+hearth_cli tenant show guest | head -n 1
+
 hearth_cli -j stats | jq -r '
 	[.interfaces[].totals] as $t
 	| "\nIn all: \($t | map(.fast.packets) | add) packets forwarded by XDP, \($t | map(.slow.packets) | add) handed to the kernel (ARP, ND, first packets before the neighbour was known), \($t | map(.drop.packets) | add) dropped."'
