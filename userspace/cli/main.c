@@ -11,7 +11,7 @@
 
 #include <bpf/libbpf.h>
 
-#include "../util/options.h"
+#include "../../util/options.h"
 #include "cli.h"
 
 #define HEARTH_VERSION "0.1.0"
