@@ -10,6 +10,7 @@
 #include "../lib/kclock.h"
 #include "../lib/nat.h"
 #include "../lib/nat_show.h"
+#include "../../util/parse.h"
 
 #include <bpf/bpf.h>
 
