@@ -18,7 +18,7 @@ BPF_SRCS   := $(wildcard bpf/*.bpf.c)
 BPF_HDRS   := $(wildcard bpf/lib/*.h maps/*.h)
 SKELS      := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/skel/%.skel.h)
 LIB_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard util/*.c userspace/lib/*.c sandbox/*.c))
-CLI_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,userspace/hearth.c $(wildcard userspace/cli_*.c))
+CLI_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard userspace/cli/*.c))
 DAEMON_OBJS:= $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard userspace/daemon/*.c))
 
 TEST_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/lib/*.c tests/prog_tests/*.c))
@@ -108,7 +108,7 @@ install: all
 	install -D -m 0644 docs/hearth.conf.example $(DESTDIR)$(PREFIX)/share/doc/hearth/hearth.conf.example
 
 format:
-	clang-format -i $(wildcard util/*.[ch] userspace/*.[ch] userspace/*/*.[ch] tests/*/*.[ch] bench/*.c)
+	clang-format -i $(wildcard util/*.[ch] userspace/*/*.[ch] tests/*/*.[ch] bench/*.c)
 
 clean:
 	rm -rf $(BUILD)

@@ -10,7 +10,6 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -21,8 +20,6 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define MIB (1ull << 20)
-#define RATE_MIN 8000ull /* hearth_rate_parse's range */
-#define RATE_MAX 100000000000ull
 
 static const char *const restart_names[] = {
 	[CHUTE_RESTART_NO] = "no",
@@ -39,10 +36,10 @@ const struct num_field num_fields[NF_MAX] = {
 	NUM(NF_CPU_WEIGHT, cpu_weight, 1, 10000, true),
 	NUM(NF_MEMORY, memory, 4 * MIB, 1024 * 1024 * MIB, false),
 	NUM(NF_PIDS, pids, 8, 65536, false),
-	NUM(NF_UP_RATE, up_rate, RATE_MIN, RATE_MAX, true),
-	NUM(NF_UP_CEIL, up_ceil, RATE_MIN, RATE_MAX, true),
-	NUM(NF_DOWN_RATE, down_rate, RATE_MIN, RATE_MAX, true),
-	NUM(NF_DOWN_CEIL, down_ceil, RATE_MIN, RATE_MAX, true),
+	NUM(NF_UP_RATE, up_rate, HEARTH_RATE_MIN, HEARTH_RATE_MAX, true),
+	NUM(NF_UP_CEIL, up_ceil, HEARTH_RATE_MIN, HEARTH_RATE_MAX, true),
+	NUM(NF_DOWN_RATE, down_rate, HEARTH_RATE_MIN, HEARTH_RATE_MAX, true),
+	NUM(NF_DOWN_CEIL, down_ceil, HEARTH_RATE_MIN, HEARTH_RATE_MAX, true),
 	NUM(NF_PRIO, prio, 1, 7, false),
 };
 
@@ -99,21 +96,6 @@ void chute_settings_defaults(struct chute_settings *s)
 
 /* ---- single settings ---- */
 
-static bool parse_uint(const char *text, __u64 *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!isdigit((unsigned char)text[0]))
-		return false;
-	errno = 0;
-	v = strtoull(text, &end, 10);
-	if (errno || *end)
-		return false;
-	*out = v;
-	return true;
-}
-
 /* "2", "0.5", "0.125" in thousandths, exactly: strtod would round and
  * follow the locale's decimal point. */
 static bool parse_milli(const char *text, __u64 *out)
@@ -144,41 +126,6 @@ static bool parse_milli(const char *text, __u64 *out)
 	return true;
 }
 
-static const struct {
-	const char *suffix;
-	unsigned int shift;
-} size_units[] = {
-	{ "", 0 },     { "b", 0 },    { "k", 10 },   { "kb", 10 },
-	{ "kib", 10 }, { "m", 20 },   { "mb", 20 },  { "mib", 20 },
-	{ "g", 30 },   { "gb", 30 },  { "gib", 30 },
-};
-
-/* hearth_size_parse stops at 64m (a burst); memory needs gigabytes */
-static int parse_size64(const char *text, __u64 max, __u64 *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!isdigit((unsigned char)text[0]))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(text, &end, 10);
-	for (size_t i = 0; i < ARRAY_SIZE(size_units); i++) {
-		if (strcasecmp(end, size_units[i].suffix))
-			continue;
-		if (errno || v > max >> size_units[i].shift)
-			return -ERANGE;
-		*out = (__u64)v << size_units[i].shift;
-		return 0;
-	}
-	return -EINVAL;
-}
-
-const char *chute_proto_name(__u8 proto)
-{
-	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "?";
-}
-
 const char *chute_restart_name(enum chute_restart restart)
 {
 	return (unsigned int)restart < ARRAY_SIZE(restart_names) ? restart_names[restart] : "?";
@@ -186,22 +133,13 @@ const char *chute_restart_name(enum chute_restart restart)
 
 static int forward_parse(const char *text, struct chute_forward *f)
 {
-	char buf[32], *wan, *port;
+	char buf[32], *field[3];
 
-	if (strlen(text) >= sizeof(buf))
+	if (hearth_split(text, ':', buf, sizeof(buf), field, 3))
 		return -EINVAL;
-	strcpy(buf, text);
-	wan = strchr(buf, ':');
-	if (!wan)
-		return -EINVAL;
-	*wan++ = '\0';
-	port = strchr(wan, ':');
-	if (!port)
-		return -EINVAL;
-	*port++ = '\0';
-	f->proto = hearth_proto_parse(buf);
-	f->wan_port = hearth_port_parse(wan);
-	f->chute_port = hearth_port_parse(port);
+	f->proto = hearth_proto_parse(field[0]);
+	f->wan_port = hearth_port_parse(field[1]);
+	f->chute_port = hearth_port_parse(field[2]);
 	return f->proto && f->wan_port && f->chute_port ? 0 : -EINVAL;
 }
 
@@ -220,7 +158,7 @@ int forward_add(struct chute_settings *s, const char *text,
 		if (o->proto == f.proto && o->wan_port == f.wan_port)
 			return hearth_err_set(err, EINVAL,
 					      "forward: %s port %u is already forwarded (to %u)",
-					      chute_proto_name(f.proto), f.wan_port,
+					      hearth_proto_name(f.proto), f.wan_port,
 					      o->chute_port);
 	}
 	if (s->n_forwards == CHUTE_MAX_FORWARDS)
@@ -334,7 +272,7 @@ static int set_number(struct chute_settings *s, const struct setting *st,
 	const struct num_field *f = &num_fields[st->field];
 	__u64 v;
 
-	if (!parse_uint(value, &v) || v < f->min || v > f->max)
+	if (hearth_number_parse(value, f->min, f->max, &v))
 		return hearth_err_set(err, EINVAL, "%s: '%s' is not %s (%llu to %llu)",
 				      st->key, value, st->what,
 				      (unsigned long long)f->min,
@@ -348,7 +286,7 @@ static int set_memory(struct chute_settings *s, const struct setting *st,
 {
 	const struct num_field *f = &num_fields[st->field];
 	__u64 v;
-	int ret = parse_size64(value, f->max, &v);
+	int ret = hearth_size64_parse(value, f->max, &v);
 
 	if (ret == -ERANGE)
 		return hearth_err_set(err, EINVAL,
@@ -519,7 +457,7 @@ struct json_object *chute_forwards_json(const struct chute_settings *s)
 		const struct chute_forward *fw = &s->forwards[i];
 
 		f = jb_push(&b, fwds, json_object_new_object());
-		jb_put(&b, f, "proto", json_object_new_string(chute_proto_name(fw->proto)));
+		jb_put(&b, f, "proto", json_object_new_string(hearth_proto_name(fw->proto)));
 		jb_put(&b, f, "wan_port", json_object_new_int(fw->wan_port));
 		jb_put(&b, f, "chute_port", json_object_new_int(fw->chute_port));
 	}

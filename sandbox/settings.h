@@ -89,8 +89,6 @@ int chute_setting_set(struct chute_settings *s, const char *key,
 /* What no single setting can see: a guaranteed rate above its ceiling. */
 int chute_settings_check(const struct chute_settings *s, struct hearth_err *err);
 
-/* "tcp" or "udp", as forwards are written. */
-const char *chute_proto_name(__u8 proto);
 /* "no", "on-failure" or "always", as the restart setting is written. */
 const char *chute_restart_name(enum chute_restart restart);
 /* The forwards as JSON objects (proto, wan_port, chute_port); NULL when

@@ -10,7 +10,7 @@
 # The rules, folder -> the folders of ours it may include. "skel" is the
 # generated build/skel/*.skel.h; "*" is anything. A file belongs to the
 # first folder (longest prefix) that matches; "userspace" is hearthd and
-# the CLI: the files directly in userspace/ and any subfolder but lib/.
+# the CLI (userspace/daemon/, userspace/cli/): any subfolder but lib/.
 RULES=(
 	"maps          maps"
 	"bpf           maps bpf"

@@ -36,10 +36,7 @@ topo_create
 topo_config "$work/hearth.conf"
 echo "nat masquerade" >>"$work/hearth.conf"
 echo "chute-dir $work/chutes" >>"$work/hearth.conf"
-# the internet knows nothing of 192.168.1.0/24, and answers from its own
-# server address, as a remote host would
-nsx "$NS_IN" ip route del 192.168.1.0/24
-nsx "$NS_IN" ip route add "$GW_WAN_V4/32" dev eth0 src "$SERVER_V4"
+nat_only
 sed 's/^/    /' "$work/hearth.conf"
 
 step "Starting hearthd in the gateway's network namespace"

@@ -8,11 +8,57 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "parse.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The number @text starts with, digits only; *@end is what follows. -EINVAL
+ * when it starts with no digit, -ERANGE when the digits overflow. */
+static int leading_digits(const char *text, unsigned long long *v, char **end)
+{
+	if (!isdigit((unsigned char)text[0]))
+		return -EINVAL;
+	errno = 0;
+	*v = strtoull(text, end, 10);
+	return errno ? -ERANGE : 0;
+}
+
+int hearth_number_parse(const char *text, __u64 min, __u64 max, __u64 *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (leading_digits(text, &v, &end) || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int hearth_split(const char *text, char sep, char *buf, size_t size,
+		 char *fields[], int n)
+{
+	char *c = buf;
+
+	if (strlen(text) >= size)
+		return -EINVAL;
+	strcpy(buf, text);
+	for (int i = 0; i < n; i++) {
+		fields[i] = c;
+		c = strchr(c, sep);
+		if (i == n - 1)
+			return c ? -EINVAL : 0;
+		if (!c)
+			return -EINVAL;
+		*c++ = '\0';
+	}
+	return -EINVAL; /* n < 1 */
+}
 
 static const struct {
 	const char *suffix;
@@ -30,12 +76,12 @@ int hearth_rate_parse(const char *text, __u64 *bps)
 	v = strtod(text, &end);
 	if (errno || end == text || !isdigit((unsigned char)text[0]))
 		return -EINVAL;
-	for (size_t i = 0; i < sizeof(rate_units) / sizeof(rate_units[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(rate_units); i++) {
 		if (strcmp(end, rate_units[i].suffix))
 			continue;
 		v *= rate_units[i].scale;
 		/* 8 kbit/s to 100 Gbit/s: beyond either end is a typo */
-		if (!(v >= 8000 && v <= 100e9))
+		if (!(v >= HEARTH_RATE_MIN && v <= HEARTH_RATE_MAX))
 			return -ERANGE;
 		*bps = (__u64)llround(v);
 		return 0;
@@ -56,25 +102,61 @@ const char *hearth_rate_format(__u64 bps, char *buf, size_t size)
 	return buf;
 }
 
-int hearth_size_parse(const char *text, __u32 *bytes)
+struct size_unit {
+	const char *suffix;
+	unsigned int shift;
+};
+
+/* A burst's units, as tc writes them */
+static const struct size_unit burst_units[] = {
+	{ "", 0 }, { "b", 0 }, { "k", 10 }, { "kb", 10 }, { "m", 20 }, { "mb", 20 },
+};
+
+static const struct size_unit size_units[] = {
+	{ "", 0 },     { "b", 0 },    { "k", 10 },   { "kb", 10 },
+	{ "kib", 10 }, { "m", 20 },   { "mb", 20 },  { "mib", 20 },
+	{ "g", 30 },   { "gb", 30 },  { "gib", 30 },
+};
+
+static int size_parse(const char *text, const struct size_unit *units,
+		      size_t n_units, bool any_case, __u64 max, __u64 *out)
 {
 	unsigned long long v;
 	char *end;
+	int ret = leading_digits(text, &v, &end);
 
-	errno = 0;
-	v = strtoull(text, &end, 10);
-	if (errno || end == text || !isdigit((unsigned char)text[0]))
-		return -EINVAL;
-	if (!strcmp(end, "k") || !strcmp(end, "kb"))
-		v *= 1024;
-	else if (!strcmp(end, "m") || !strcmp(end, "mb"))
-		v *= 1024 * 1024;
-	else if (*end && strcmp(end, "b"))
-		return -EINVAL;
-	if (v < 1514 || v > 64ull * 1024 * 1024)
+	if (ret == -EINVAL)
+		return ret;
+	for (size_t i = 0; i < n_units; i++) {
+		if (any_case ? strcasecmp(end, units[i].suffix) :
+			       strcmp(end, units[i].suffix))
+			continue;
+		if (ret || v > max >> units[i].shift)
+			return -ERANGE;
+		*out = (__u64)v << units[i].shift;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int hearth_size_parse(const char *text, __u32 *bytes)
+{
+	__u64 v;
+	int ret = size_parse(text, burst_units, ARRAY_SIZE(burst_units), false,
+			     64ull * 1024 * 1024, &v);
+
+	if (ret)
+		return ret;
+	if (v < 1514)
 		return -ERANGE;
 	*bytes = (__u32)v;
 	return 0;
+}
+
+int hearth_size64_parse(const char *text, __u64 max, __u64 *bytes)
+{
+	return size_parse(text, size_units, ARRAY_SIZE(size_units), true, max,
+			  bytes);
 }
 
 int hearth_mac_parse(const char *text, __u8 mac[6])
@@ -112,27 +194,22 @@ static void prefix_clear_host_bits(struct hearth_prefix *p)
 /* "ADDRESS/LEN", IPv4 or IPv6; host bits are cleared. */
 int hearth_prefix_parse(const char *text, struct hearth_prefix *prefix)
 {
-	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
+	char buf[INET6_ADDRSTRLEN + 8], *field[2], *end;
 	long len;
 	int max;
 
-	if (strlen(text) >= sizeof(buf))
+	if (hearth_split(text, '/', buf, sizeof(buf), field, 2) || !field[1][0])
 		return -EINVAL;
-	strcpy(buf, text);
-	slash = strchr(buf, '/');
-	if (!slash || slash[1] == '\0')
-		return -EINVAL;
-	*slash = '\0';
 	memset(prefix, 0, sizeof(*prefix));
-	if (inet_pton(AF_INET, buf, &prefix->addr.v4) == 1)
+	if (inet_pton(AF_INET, field[0], &prefix->addr.v4) == 1)
 		prefix->family = AF_INET;
-	else if (inet_pton(AF_INET6, buf, &prefix->addr.v6) == 1)
+	else if (inet_pton(AF_INET6, field[0], &prefix->addr.v6) == 1)
 		prefix->family = AF_INET6;
 	else
 		return -EINVAL;
 	max = prefix->family == AF_INET ? 32 : 128;
 	errno = 0;
-	len = strtol(slash + 1, &end, 10);
+	len = strtol(field[1], &end, 10);
 	if (errno || *end || len < 0 || len > max)
 		return -EINVAL;
 	prefix->len = (unsigned char)len;
@@ -143,6 +220,12 @@ int hearth_prefix_parse(const char *text, struct hearth_prefix *prefix)
 __u8 hearth_proto_parse(const char *text)
 {
 	return !strcmp(text, "tcp") ? IPPROTO_TCP : !strcmp(text, "udp") ? IPPROTO_UDP : 0;
+}
+
+const char *hearth_proto_name(__u8 proto)
+{
+	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" :
+	       proto == IPPROTO_ICMP ? "icmp" : "?";
 }
 
 __u16 hearth_port_parse(const char *text)
@@ -159,17 +242,12 @@ __u16 hearth_port_parse(const char *text)
 
 int hearth_endpoint_parse(const char *text, struct in_addr *addr, __u16 *port)
 {
-	char buf[INET_ADDRSTRLEN + 8], *colon;
+	char buf[INET_ADDRSTRLEN + 8], *field[2];
 
-	if (strlen(text) >= sizeof(buf))
+	if (hearth_split(text, ':', buf, sizeof(buf), field, 2))
 		return -EINVAL;
-	strcpy(buf, text);
-	colon = strrchr(buf, ':');
-	if (!colon)
-		return -EINVAL;
-	*colon = '\0';
-	*port = hearth_port_parse(colon + 1);
-	if (!*port || inet_pton(AF_INET, buf, addr) != 1)
+	*port = hearth_port_parse(field[1]);
+	if (!*port || inet_pton(AF_INET, field[0], addr) != 1)
 		return -EINVAL;
 	return 0;
 }

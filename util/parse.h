@@ -19,16 +19,32 @@ struct hearth_prefix {
 	} addr; /* host bits cleared */
 };
 
-/* "100mbit", "2.5gbit", "640kbit", "1000000bit" (SI units, bits/s). */
+/* A number of digits (no sign, no space) from @min to @max. */
+int hearth_number_parse(const char *text, __u64 min, __u64 max, __u64 *out);
+/* Splits a copy of @text in @buf at each @sep into exactly @n fields;
+ * -EINVAL when @text does not fit @buf or has another number of them. */
+int hearth_split(const char *text, char sep, char *buf, size_t size,
+		 char *fields[], int n);
+
+/* "100mbit", "2.5gbit", "640kbit", "1000000bit" (SI units, bits/s), from
+ * HEARTH_RATE_MIN to HEARTH_RATE_MAX: -ERANGE beyond. */
+#define HEARTH_RATE_MIN 8000ull /* 8kbit */
+#define HEARTH_RATE_MAX 100000000000ull /* 100gbit */
 int hearth_rate_parse(const char *text, __u64 *bps);
 const char *hearth_rate_format(__u64 bps, char *buf, size_t size);
-/* "1514", "32k", "32kb", "1m" (bytes, k = 1024). */
+/* "1514", "32k", "32kb", "1m" (bytes, k = 1024), 1514 to 64m (a burst):
+ * -ERANGE beyond. */
 int hearth_size_parse(const char *text, __u32 *bytes);
+/* "64M", "1G", "512kib", "4096": k, m or g, optionally followed by b or
+ * ib, any case; powers of 1024. -ERANGE above @max. */
+int hearth_size64_parse(const char *text, __u64 max, __u64 *bytes);
 int hearth_mac_parse(const char *text, __u8 mac[6]);
 /* "ADDRESS/LEN", IPv4 or IPv6; host bits are cleared. */
 int hearth_prefix_parse(const char *text, struct hearth_prefix *prefix);
 /* "tcp" or "udp"; 0 for anything else. */
 __u8 hearth_proto_parse(const char *text);
+/* "tcp", "udp", "icmp"; "?" for any other protocol. */
+const char *hearth_proto_name(__u8 proto);
 /* A port number 1-65535, host order; 0 when not one. */
 __u16 hearth_port_parse(const char *text);
 /* "IPV4:PORT" */

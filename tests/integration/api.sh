@@ -4,12 +4,7 @@
 # leave hearthd serving; runtime changes kept in the state file survive a
 # restart and a reboot (the data plane gone); collisions between the file
 # and a runtime change are reported, never resolved silently.
-set -u
-here=$(dirname "$0")
-source "$here/../lib/report.sh"
-t_require api.sh ip jq nsenter setpriv /usr/bin/python3
-source "$here/../lib/topo.sh"
-trap topo_destroy EXIT
+source "$(dirname "$0")/../lib/prologue.sh" api.sh ip jq nsenter setpriv /usr/bin/python3
 
 gateway_up "nat masquerade" "nat forward tcp 8080 $H1_V4:80" "control-group adm" \
 	"tenant cfgt prio 3 prefix 192.168.1.12/32"

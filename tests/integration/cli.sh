@@ -1,15 +1,9 @@
 #!/usr/bin/env bash
 # The hearth CLI: bad objects, commands and arguments give one line and a
 # non-zero exit; -j gives JSON; fib flush and down do what they say.
-set -u
-here=$(dirname "$0")
-source "$here/../lib/report.sh"
-t_require cli.sh ip ping jq nsenter
-source "$here/../lib/topo.sh"
-trap topo_destroy EXIT
+source "$(dirname "$0")/../lib/prologue.sh" cli.sh ip ping jq nsenter
 
-work=$(mktemp -d)
-topo_create
+topo_up
 
 # refuse NAME EXIT_CODE MESSAGE ARGS...: one stderr line, that code
 refuse() {

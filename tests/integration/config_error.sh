@@ -1,15 +1,9 @@
 #!/usr/bin/env bash
 # Bad configuration: one line naming FILE:LINE, a refused start, nothing
 # left behind (no pins, no XDP on the interfaces).
-set -u
-here=$(dirname "$0")
-source "$here/../lib/report.sh"
-t_require config_error.sh ip jq nsenter
-source "$here/../lib/topo.sh"
-trap topo_destroy EXIT
+source "$(dirname "$0")/../lib/prologue.sh" config_error.sh ip jq nsenter
 
-work=$(mktemp -d)
-topo_create
+topo_up
 
 nothing_left() {
 	t_check "$1: nothing pinned" test ! -e "$HEARTH_PIN_DIR/progs"

@@ -1,12 +1,7 @@
 #!/usr/bin/env bash
 # Forwarding through hearth in namespaces with real clients: ICMP, UDP and
 # TCP in both families, and counters proving the packets took XDP.
-set -u
-here=$(dirname "$0")
-source "$here/../lib/report.sh"
-t_require forward.sh ip ping iperf3 jq nsenter
-source "$here/../lib/topo.sh"
-trap topo_destroy EXIT
+source "$(dirname "$0")/../lib/prologue.sh" forward.sh ip ping iperf3 jq nsenter
 
 gateway_up
 

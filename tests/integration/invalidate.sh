@@ -2,12 +2,7 @@
 # Cached forwarding decisions follow route and neighbour changes: at once
 # through hearthd's netlink watch, and within the cache TTL when hearthd is
 # not running.
-set -u
-here=$(dirname "$0")
-source "$here/../lib/report.sh"
-t_require invalidate.sh ip ping jq nsenter
-source "$here/../lib/topo.sh"
-trap topo_destroy EXIT
+source "$(dirname "$0")/../lib/prologue.sh" invalidate.sh ip ping jq nsenter
 
 # a long TTL: only invalidation can explain a prompt update
 gateway_up "fib-cache-ttl 60000"

@@ -3,18 +3,12 @@
 # subnet, so only NAT can make ping, curl and iperf3 work; a capture on the
 # internet side proves no frame ever carries an inside source address,
 # including the first packets after the neighbour cache was flushed.
-set -u
-here=$(dirname "$0")
-source "$here/../lib/report.sh"
-t_require nat.sh ip ping iperf3 curl jq nsenter tcpdump busybox tracepath
-source "$here/../lib/topo.sh"
+source "$(dirname "$0")/../lib/prologue.sh" nat.sh ip ping iperf3 curl jq nsenter tcpdump busybox tracepath
 trap 'kill $tcpdump_pid $httpd_pid 2>/dev/null; topo_destroy' EXIT
 tcpdump_pid= httpd_pid=
 
 gateway_up "nat masquerade"
-nsx "$NS_IN" ip route del 192.168.1.0/24 # only NAT can bring replies home
-# answers to the gateway leave from the server address, as on the internet
-nsx "$NS_IN" ip route add "$GW_WAN_V4/32" dev eth0 src "$SERVER_V4"
+nat_only # replies come home through NAT alone, from the server address
 
 ip netns exec "$NS_IN" tcpdump -i eth0 -n -U -w "$work/wan.pcap" ip 2>/dev/null &
 tcpdump_pid=$!

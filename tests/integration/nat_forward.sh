@@ -2,17 +2,12 @@
 # Port forwards: from the internet to a home server through the WAN
 # address, from a home host to the same WAN address (hairpin), set in the
 # configuration and at run time with `hearth nat forward`.
-set -u
-here=$(dirname "$0")
-source "$here/../lib/report.sh"
-t_require nat_forward.sh ip curl jq nsenter busybox
-source "$here/../lib/topo.sh"
+source "$(dirname "$0")/../lib/prologue.sh" nat_forward.sh ip curl jq nsenter busybox
 trap 'kill $httpd_pid 2>/dev/null; topo_destroy' EXIT
 httpd_pid=
 
 gateway_up "nat masquerade" "nat forward tcp 8080 $H1_V4:80"
-nsx "$NS_IN" ip route del 192.168.1.0/24
-nsx "$NS_IN" ip route add "$GW_WAN_V4/32" dev eth0 src "$SERVER_V4"
+nat_only
 mkdir -p "$work/www"
 echo "served by home1" >"$work/www/index.html"
 ip netns exec "$NS_H1" busybox httpd -f -p 80 -h "$work/www" &

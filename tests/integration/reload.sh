@@ -2,12 +2,7 @@
 # SIGHUP re-reads the configuration: a good file takes effect without
 # reloading the program, a bad one is refused with FILE:LINE and changes
 # nothing.
-set -u
-here=$(dirname "$0")
-source "$here/../lib/report.sh"
-t_require reload.sh ip ping jq nsenter
-source "$here/../lib/topo.sh"
-trap topo_destroy EXIT
+source "$(dirname "$0")/../lib/prologue.sh" reload.sh ip ping jq nsenter
 
 gateway_up
 prog=$(hearth_cli -j status | jq .program.id)

@@ -1,12 +1,7 @@
 #!/usr/bin/env bash
 # The data plane keeps forwarding while hearthd is stopped, a restarted
 # hearthd adopts it, and a ping across stop and restart loses nothing.
-set -u
-here=$(dirname "$0")
-source "$here/../lib/report.sh"
-t_require restart.sh ip ping jq nsenter
-source "$here/../lib/topo.sh"
-trap topo_destroy EXIT
+source "$(dirname "$0")/../lib/prologue.sh" restart.sh ip ping jq nsenter
 
 gateway_up
 prog_before=$(hearth_cli -j status | jq .program.id)

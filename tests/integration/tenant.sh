@@ -12,17 +12,12 @@
 #
 # Printed figures are saved to $TENANT_FIGURES (JSON) when that is set
 # (make bench does).
-set -u
-here=$(dirname "$0")
-source "$here/../lib/report.sh"
-t_require tenant.sh ip ping iperf3 jq nsenter tc
-source "$here/../lib/topo.sh"
+source "$(dirname "$0")/../lib/prologue.sh" tenant.sh ip ping iperf3 jq nsenter tc
 # the remote servers sit one hop behind the ISP, not in its namespace: a
 # sender whose own qdisc is the bottleneck never sees the ISP queue's loss
 # (TCP small queues hold it back instead), unlike any real remote host
 NS_SRV=$TOPO_PREFIX-srv
 TOPO_NAMESPACES+=("$NS_SRV")
-trap 'topo_destroy' EXIT
 
 LINE_MBIT=100 CAP_MBIT=90 G_MBIT=10 CEIL_MBIT=50
 gateway_up "nat masquerade" \

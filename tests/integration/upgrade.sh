@@ -2,12 +2,7 @@
 # A hearthd whose program differs from the pinned one (here: another
 # load-time setting) replaces it under the same links with bpf_link_update:
 # no packet lost, maps and counters kept.
-set -u
-here=$(dirname "$0")
-source "$here/../lib/report.sh"
-t_require upgrade.sh ip ping jq nsenter
-source "$here/../lib/topo.sh"
-trap topo_destroy EXIT
+source "$(dirname "$0")/../lib/prologue.sh" upgrade.sh ip ping jq nsenter
 
 gateway_up
 nsx "$NS_H1" ping -c 20 -i 0.02 "$SERVER_V4" >/dev/null

@@ -151,13 +151,19 @@ stop_hearthd() {
 	HEARTHD_PID=
 }
 
+# topo_up: the topology and a fresh $work dir (topo_destroy removes it),
+# for a test that starts hearthd itself.
+topo_up() {
+	work=$(mktemp -d)
+	topo_create
+}
+
 # gateway_up [CONFIG_LINE...]: the topology, $work/hearth.conf (with the
 # extra lines) and a running hearthd, for the integration tests. A hearthd
 # that does not start fails the test. $work is removed by topo_destroy.
 gateway_up() {
 	local line
-	work=$(mktemp -d)
-	topo_create
+	topo_up
 	topo_config "$work/hearth.conf"
 	for line in "$@"; do
 		echo "$line" >>"$work/hearth.conf"
@@ -167,6 +173,14 @@ gateway_up() {
 		exit 1
 	fi
 	echo "PASS: hearthd starts"
+}
+
+# nat_only: the internet forgets its route to 192.168.1.0/24, so that only
+# NAT can bring replies home, and answers the gateway from the server
+# address, as a remote host would.
+nat_only() {
+	nsx "$NS_IN" ip route del 192.168.1.0/24
+	nsx "$NS_IN" ip route add "$GW_WAN_V4/32" dev eth0 src "$SERVER_V4"
 }
 
 hearth_cli() { nsnet "$NS_GW" "$HEARTH_BUILD/hearth" "$@"; }

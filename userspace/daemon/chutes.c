@@ -16,7 +16,7 @@
 #include "../lib/dpstate.h"
 #include "../lib/ifaces.h"
 #include "../lib/nat.h"
-#include "../lib/nat_show.h"
+#include "../../util/parse.h"
 #include "../lib/shaper.h"
 #include "../lib/tenant.h"
 #include "../lib/tenant_show.h"

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <arpa/inet.h>
-#include <getopt.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
@@ -29,6 +28,7 @@
 #include "../lib/teardown.h"
 #include "../lib/nat.h"
 #include "../lib/rundir.h"
+#include "../../util/options.h"
 #include "daemon.h"
 #include "runtime.h"
 
@@ -57,14 +57,32 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,
 	return vfprintf(stderr, fmt, ap);
 }
 
+struct options {
+	const char *config;
+	bool check, help;
+};
+
+static const struct hearth_opt option_table[] = {
+	HEARTH_OPT_STRING('c', "config", struct options, config, "FILE",
+			  "configuration (default " HEARTH_DEFAULT_CONFIG ")"),
+	HEARTH_OPT_FLAG(0, "check", struct options, check,
+			"validate the configuration and exit"),
+	HEARTH_OPT_STOP('h', "help", struct options, help, "this text"),
+	{},
+};
+
+static const struct hearth_opts options = {
+	.opts = option_table,
+	.hint = "try 'hearthd --help'",
+	.no_operands = true,
+};
+
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: hearthd [-c FILE] [--check]\n"
-		"  -c, --config FILE  configuration (default %s)\n"
-		"      --check        validate the configuration and exit\n"
-		"  -h, --help         this text\n",
-		HEARTH_DEFAULT_CONFIG);
+	char opts[512];
+
+	hearth_opts_usage(&options, opts, sizeof(opts));
+	fprintf(out, "Usage: hearthd [-c FILE] [--check]\n%s", opts);
 }
 
 static int setup_signals(void)
@@ -231,51 +249,26 @@ static int start(struct daemon *d)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "check", no_argument, NULL, 'C' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	static struct daemon d = { .signal_fd = -1, .pid_fd = -1, .api.listen_fd = -1 };
-	const char *config = HEARTH_DEFAULT_CONFIG;
+	struct options o = { .config = HEARTH_DEFAULT_CONFIG };
 	struct hearth_err err = {};
-	bool check_only = false;
-	int opt, ret;
+	const char *config;
+	int ret;
 
-	opterr = 0; /* one line of our own instead of getopt's */
-	while ((opt = getopt_long(argc, argv, "+:c:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'C':
-			check_only = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case ':':
-			logmsg("option '%s' needs an argument", argv[optind - 1]);
-			return 2;
-		default:
-			if (optopt)
-				logmsg("bad option '-%c'; try 'hearthd --help'", optopt);
-			else
-				logmsg("bad option '%s'; try 'hearthd --help'",
-				       argv[optind - 1]);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		logmsg("unexpected argument '%s'", argv[optind]);
+	if (hearth_opts_parse(&options, argc, argv, &o, &err) < 0) {
+		logmsg("%s", err.msg);
 		return 2;
 	}
+	if (o.help) {
+		usage(stdout);
+		return 0;
+	}
+	config = o.config;
 	if (hearth_config_load(config, &d.cfg, &err)) {
 		logmsg("%s", err.msg);
 		return 1;
 	}
-	if (check_only) {
+	if (o.check) {
 		printf("%s: ok, %d interfaces\n", config, d.cfg.n_ifaces);
 		return 0;
 	}

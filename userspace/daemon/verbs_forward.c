@@ -9,6 +9,7 @@
 
 #include "../lib/nat.h"
 #include "../lib/nat_show.h"
+#include "../../util/parse.h"
 #include "runtime.h"
 #include "verbs.h"
 

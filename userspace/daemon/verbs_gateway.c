@@ -7,7 +7,7 @@
 
 #include "../lib/dpstate.h"
 #include "../lib/nat.h"
-#include "../lib/nat_show.h"
+#include "../../util/parse.h"
 #include "../lib/tenant.h"
 #include "../lib/tenant_json.h"
 #include "runtime.h"

@@ -9,11 +9,7 @@
 
 #include "nat.h"
 #include "nat_show.h"
-
-const char *hearth_proto_name(__u8 proto)
-{
-	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "icmp";
-}
+#include "../../util/parse.h"
 
 struct json_object *hearth_nat_forwards_json(struct hearth_dp *dp)
 {

@@ -6,8 +6,7 @@
 
 struct json_object;
 
-/* "tcp", "udp" or "icmp". */
-const char *hearth_proto_name(__u8 proto);
+/* hearth_proto_name() is in util/parse.h. */
 /* The port forwards as `hearth nat forward list -j` and the API's
  * forward.list show them: [{"proto", "port", "to", "origin"}]. */
 struct json_object *hearth_nat_forwards_json(struct hearth_dp *dp);

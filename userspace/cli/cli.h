@@ -5,8 +5,8 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 
-#include "lib/api.h"
-#include "lib/dataplane.h"
+#include "../lib/api.h"
+#include "../lib/dataplane.h"
 
 struct cli {
 	bool json;

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "lib/tenant.h"
-#include "lib/tenant_json.h"
-#include "lib/tenant_show.h"
+#include "../lib/tenant.h"
+#include "../lib/tenant_json.h"
+#include "../lib/tenant_show.h"
 
 #define TENANT_USAGE                                                                  \
 	"usage: hearth tenant { add | set } NAME [id N] [prio 1-7]\n"                 \

@@ -7,9 +7,9 @@
 #include <time.h>
 
 #include "cli.h"
-#include "lib/rundir.h"
-#include "lib/teardown.h"
-#include "../sandbox/chute.h"
+#include "../lib/rundir.h"
+#include "../lib/teardown.h"
+#include "../../sandbox/chute.h"
 
 #define STOP_TIMEOUT_MS 5000
 

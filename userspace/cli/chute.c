@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../sandbox/chute.h"
+#include "../../sandbox/chute.h"
 #include "cli.h"
-#include "lib/tenant.h"
-#include "lib/tenant_show.h"
+#include "../lib/tenant.h"
+#include "../lib/tenant_show.h"
 
 #define CHUTE_USAGE                                                            \
 	"usage: hearth chute { install NAME PATH [replace] [KEY VALUE]... | "    \

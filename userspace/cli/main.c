@@ -4,7 +4,6 @@
  * the style of bpftool and ip. Only this layer prints and exits.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +11,42 @@
 
 #include <bpf/libbpf.h>
 
+#include "../../util/options.h"
 #include "cli.h"
 
 #define HEARTH_VERSION "0.1.0"
 
+/* -p implies -j; -h and -V end the options and act at once */
+struct options {
+	bool json, pretty, help, version;
+	const char *pin_dir, *run_dir;
+};
+
+static const struct hearth_opt option_table[] = {
+	HEARTH_OPT_FLAG('j', "json", struct options, json, "JSON output"),
+	HEARTH_OPT_FLAG('p', "pretty", struct options, pretty,
+			"JSON output, indented"),
+	HEARTH_OPT_STRING('P', "pin-dir", struct options, pin_dir, "DIR",
+			  "the data plane's pins"),
+	HEARTH_OPT_STRING('R', "run-dir", struct options, run_dir, "DIR",
+			  "hearthd's socket and state"),
+	HEARTH_OPT_STOP('h', "help", struct options, help, "this text"),
+	HEARTH_OPT_STOP('V', "version", struct options, version,
+			"the version"),
+	{},
+};
+
+/* options end at the object, as in ip and bpftool */
+static const struct hearth_opts options = {
+	.opts = option_table,
+	.hint = "try 'hearth help'",
+};
+
 static void usage(FILE *out)
 {
+	char opts[512];
+
+	hearth_opts_synopsis(&options, "OPTIONS := ", 72, opts, sizeof(opts));
 	fprintf(out,
 		"Usage: hearth [OPTIONS] OBJECT [COMMAND] [ARGS]\n"
 		"  OBJECT := { status | stats | fib | nat | tenant | chute | config | down | help | version }\n"
@@ -35,8 +64,8 @@ static void usage(FILE *out)
 		"                 status [NAME] | list | logs NAME [tail N] | update NAME KEY VALUE... | remove NAME }\n"
 		"  hearth config show            each setting and where it came from\n"
 		"  hearth down                   stop hearthd, detach and unpin all\n"
-		"OPTIONS := { -j|--json | -p|--pretty | -P|--pin-dir DIR |\n"
-		"             -R|--run-dir DIR | -h|--help | -V|--version }\n");
+		"%s\n",
+		opts);
 }
 
 int cli_error(struct cli *cli, int code, const char *fmt, ...)
@@ -173,61 +202,32 @@ static int libbpf_silent(enum libbpf_print_level level, const char *fmt,
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'p' },
-		{ "pin-dir", required_argument, NULL, 'P' },
-		{ "run-dir", required_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{},
-	};
-	struct cli cli = {
+	struct options o = {
 		.pin_dir = getenv("HEARTH_PIN_DIR") ?: HEARTH_PIN_DIR_DEFAULT,
 		.run_dir = getenv("HEARTH_RUN_DIR") ?: "/run/hearth",
 	};
-	int opt;
+	struct hearth_err err = {};
+	int first = hearth_opts_parse(&options, argc, argv, &o, &err);
+	struct cli cli = {
+		.json = o.json || o.pretty,
+		.pretty = o.pretty,
+		.pin_dir = o.pin_dir,
+		.run_dir = o.run_dir,
+	};
 
-	opterr = 0; /* one line of our own instead of getopt's */
-	/* '+': options end at the object, as in ip and bpftool */
-	while ((opt = getopt_long(argc, argv, "+:jpP:R:hV", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			cli.json = true;
-			break;
-		case 'p':
-			cli.json = cli.pretty = true;
-			break;
-		case 'P':
-			cli.pin_dir = optarg;
-			break;
-		case 'R':
-			cli.run_dir = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			return cmd_version(&cli, 0, NULL);
-		case ':':
-			return cli_error(&cli, CLI_EXIT_USAGE,
-					 "option '%s' needs an argument",
-					 argv[optind - 1]);
-		default:
-			if (optopt)
-				return cli_error(&cli, CLI_EXIT_USAGE,
-						 "bad option '-%c'; try 'hearth help'",
-						 optopt);
-			return cli_error(&cli, CLI_EXIT_USAGE,
-					 "bad option '%s'; try 'hearth help'",
-					 argv[optind - 1]);
-		}
+	if (first < 0)
+		return cli_error(&cli, CLI_EXIT_USAGE, "%s", err.msg);
+	if (o.help) {
+		usage(stdout);
+		return 0;
 	}
+	if (o.version)
+		return cmd_version(&cli, 0, NULL);
 	libbpf_set_print(libbpf_silent);
-	if (optind >= argc) {
+	if (first >= argc) {
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
-	return cli_dispatch(&cli, NULL, objects, NULL, argc - optind,
-			    argv + optind);
+	return cli_dispatch(&cli, NULL, objects, NULL, argc - first,
+			    argv + first);
 }

@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "cli.h"
-#include "lib/config.h"
-#include "lib/conntrack.h"
-#include "lib/dpstate.h"
-#include "lib/ifaces.h"
-#include "lib/rundir.h"
+#include "../lib/config.h"
+#include "../lib/conntrack.h"
+#include "../lib/dpstate.h"
+#include "../lib/ifaces.h"
+#include "../lib/rundir.h"
 
 static struct json_object *iface_json(const struct hearth_dp_iface_status *st)
 {

@@ -6,10 +6,11 @@
 #include <string.h>
 
 #include "cli.h"
-#include "lib/conntrack.h"
-#include "lib/kclock.h"
-#include "lib/nat.h"
-#include "lib/nat_show.h"
+#include "../lib/conntrack.h"
+#include "../lib/kclock.h"
+#include "../lib/nat.h"
+#include "../lib/nat_show.h"
+#include "../../util/parse.h"
 
 #include <bpf/bpf.h>
 

@@ -7,9 +7,9 @@
 #include <sys/socket.h>
 
 #include "cli.h"
-#include "lib/counters.h"
-#include "lib/dpstate.h"
-#include "lib/ifaces.h"
+#include "../lib/counters.h"
+#include "../lib/dpstate.h"
+#include "../lib/ifaces.h"
 
 static void slot_name(struct hearth_dp *dp, __u32 slot, char *buf, size_t size)
 {

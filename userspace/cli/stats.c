@@ -4,10 +4,10 @@
 #include <string.h>
 
 #include "cli.h"
-#include "lib/config.h"
-#include "lib/counters.h"
-#include "lib/dpstats.h"
-#include "lib/ifaces.h"
+#include "../lib/config.h"
+#include "../lib/counters.h"
+#include "../lib/dpstats.h"
+#include "../lib/ifaces.h"
 
 struct slot_stats {
 	__u32 slot;
