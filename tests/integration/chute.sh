@@ -4,11 +4,7 @@
 # bomb, CPU hog), bad input refused leaving nothing, adoption across a
 # hearthd restart. Chute names carry this run's pid so that their
 # /run/netns files cannot meet another run's.
-set -u
-here=$(dirname "$0")
-source "$here/../lib/report.sh"
-t_require chute.sh ip ping curl jq nsenter crun umoci busybox
-source "$here/../lib/topo.sh"
+source "$(dirname "$0")/../lib/prologue.sh" chute.sh ip ping curl jq nsenter crun umoci busybox
 
 sfx=$(($$ % 100000))
 WEB=web$sfx HOG=hog$sfx BOMB=bomb$sfx CPU=cpu$sfx PEER=peer$sfx
