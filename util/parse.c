@@ -251,3 +251,10 @@ int hearth_endpoint_parse(const char *text, struct in_addr *addr, __u16 *port)
 		return -EINVAL;
 	return 0;
 }
+
+const char *hearth_mac_format(const unsigned char *mac, char *buf, size_t size)
+{
+	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+		 mac[4], mac[5]);
+	return buf;
+}

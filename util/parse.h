@@ -39,6 +39,8 @@ int hearth_size_parse(const char *text, __u32 *bytes);
  * ib, any case; powers of 1024. -ERANGE above @max. */
 int hearth_size64_parse(const char *text, __u64 max, __u64 *bytes);
 int hearth_mac_parse(const char *text, __u8 mac[6]);
+/* "aa:bb:cc:dd:ee:ff" into @buf (at least 18 bytes). */
+const char *hearth_mac_format(const unsigned char *mac, char *buf, size_t size);
 /* "ADDRESS/LEN", IPv4 or IPv6; host bits are cleared. */
 int hearth_prefix_parse(const char *text, struct hearth_prefix *prefix);
 /* "tcp" or "udp"; 0 for anything else. */

@@ -56,6 +56,21 @@ t_check "after all of it hearthd serves, same process" alive
 t_jq "nothing was changed by the refused requests" '[.tenants[].name] == ["home", "cfgt"]' \
 	"$(hearth_cli -j tenant show)"
 
+# --- every object listable ---------------------------------------------------
+nsx "$NS_H1" ping -c 2 -i 0.1 "$SERVER_V4" >/dev/null
+api() { probe send "{\"v\":1,\"verb\":\"$1\",\"args\":${2:-{\}}}" | jq -c .answer; }
+t_jq "status.show: the daemon, its interfaces" ".ok and .result.daemon.pid == $pid and ([.result.interfaces[].name] | sort) == [\"lan0\", \"wan0\"]" \
+	"$(api status.show)"
+t_jq "stats.list: what hearth -j stats shows" ".ok and (.result.interfaces | map(.name)) == $(hearth_cli -j stats | jq -c '.interfaces | map(.name)')" \
+	"$(api stats.list)"
+t_jq "stats.list of a foreign interface: not-found" '.error.code == "not-found"' "$(api stats.list '{"dev":"eth9"}')"
+t_jq "fib.list: the server's cached decision" "[.result[] | select(.destination == \"$SERVER_V4\")] | length == 1" "$(api fib.list)"
+t_jq "nat.list: the pings' connection" "[.result.connections[] | select(.proto == \"icmp\" and (.remote | startswith(\"$SERVER_V4\")))] | length >= 1" \
+	"$(api nat.list)"
+t_jq "tenant.list, forward.list, config.show answer" '.ok' "$(api tenant.list)"
+t_jq "  forward.list" '.ok and (.result | length) == 1' "$(api forward.list)"
+t_jq "  config.show" '.ok and (.result.settings | length) > 10' "$(api config.show)"
+
 # --- runtime changes, kept -------------------------------------------------
 refuse_api() { # NAME MESSAGE ARGS...
 	local name=$1 msg=$2 out rc

@@ -122,6 +122,7 @@ lan lan0 192.168.1.0/24 2001:db8:1::/64
 pin-dir $HEARTH_PIN_DIR
 run-dir $HEARTH_RUN_DIR
 state-file $HEARTH_RUN_DIR/state.json
+chute-dir $HEARTH_RUN_DIR/chutes
 CONF
 }
 

@@ -39,7 +39,6 @@ int cli_call(struct cli *cli, const char *verb, struct json_object *args,
 	     struct json_object **answer);
 /* Opens the pinned data plane, reporting failure as a CLI error. */
 int cli_open_dp(struct cli *cli, struct hearth_dp *dp);
-const char *cli_mac(const unsigned char *mac, char *buf, size_t size);
 
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_stats(struct cli *cli, int argc, char **argv);

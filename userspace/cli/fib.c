@@ -1,65 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* hearth fib show | flush */
-#include <arpa/inet.h>
-#include <bpf/bpf.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "cli.h"
-#include "../lib/counters.h"
-#include "../lib/dpstate.h"
-#include "../lib/ifaces.h"
-
-static void slot_name(struct hearth_dp *dp, __u32 slot, char *buf, size_t size)
-{
-	struct hearth_iface iface;
-
-	if (slot && !hearth_dp_iface_get(dp, slot, &iface))
-		snprintf(buf, size, "%s", iface.name);
-	else
-		snprintf(buf, size, "-");
-}
-
-static __u32 ifindex_slot(struct hearth_dp *dp, __u32 ifindex)
-{
-	__u32 slot = 0;
-
-	bpf_map_lookup_elem(dp->map_fd[HEARTH_DP_IFSLOTS], &ifindex, &slot);
-	return slot;
-}
-
-static struct json_object *entry_json(struct hearth_dp *dp,
-				      const struct hearth_fib_key *k,
-				      const struct hearth_fib_entry *e,
-				      const struct hearth_state *st)
-{
-	struct json_object *o = json_object_new_object();
-	char addr[INET6_ADDRSTRLEN], name[IF_NAMESIZE + 1], mac[18];
-	bool fwd = e->action == HEARTH_FIB_FORWARD;
-
-	inet_ntop(k->family == AF_INET ? AF_INET : AF_INET6, k->addr, addr, sizeof(addr));
-	json_object_object_add(o, "destination", json_object_new_string(addr));
-	slot_name(dp, ifindex_slot(dp, k->ifindex), name, sizeof(name));
-	json_object_object_add(o, "from", json_object_new_string(name));
-	json_object_object_add(o, "action", json_object_new_string(fwd ? "forward" : "pass"));
-	if (fwd) {
-		slot_name(dp, e->out_slot, name, sizeof(name));
-		json_object_object_add(o, "dev", json_object_new_string(name));
-		json_object_object_add(o, "ifindex", json_object_new_int(e->ifindex));
-		json_object_object_add(o, "dmac", json_object_new_string(cli_mac(e->dmac, mac, sizeof(mac))));
-		json_object_object_add(o, "smac", json_object_new_string(cli_mac(e->smac, mac, sizeof(mac))));
-		json_object_object_add(o, "mtu", json_object_new_int(e->mtu));
-	} else if (e->reason < HEARTH_CNT_MAX) {
-		json_object_object_add(o, "reason",
-				       json_object_new_string(hearth_counter_descs[e->reason].name));
-	}
-	/* entries also expire (in jiffies, which userspace cannot read);
-	 * the generation is what a change of routes or neighbours moves */
-	json_object_object_add(o, "valid",
-			       json_object_new_boolean(e->generation == st->generation));
-	return o;
-}
+#include "../lib/fib_show.h"
 
 static void print_entry(struct json_object *o)
 {
@@ -78,31 +23,16 @@ static void print_entry(struct json_object *o)
 
 static int fib_show(struct cli *cli, int argc, char **argv)
 {
-	struct json_object *list = json_object_new_array();
-	struct hearth_fib_key key, next;
-	struct hearth_fib_entry e;
-	struct hearth_state st = {};
+	struct json_object *list;
 	struct hearth_dp dp;
-	void *prev = NULL;
 	int ret;
 
-	if (argc > 0) {
-		json_object_put(list);
+	if (argc > 0)
 		return cli_error(cli, CLI_EXIT_USAGE, "unknown argument '%s' for 'fib show'", argv[0]);
-	}
 	ret = cli_open_dp(cli, &dp);
-	if (ret) {
-		json_object_put(list);
+	if (ret)
 		return ret;
-	}
-	hearth_dp_state_get(&dp, &st);
-	while (!bpf_map_get_next_key(dp.map_fd[HEARTH_DP_FIBCACHE], prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(dp.map_fd[HEARTH_DP_FIBCACHE], &key, &e))
-			continue; /* evicted meanwhile */
-		json_object_array_add(list, entry_json(&dp, &key, &e, &st));
-	}
+	list = hearth_fib_json(&dp);
 	hearth_dp_close(&dp);
 	if (cli->json) {
 		cli_print_json(cli, list);

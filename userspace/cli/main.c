@@ -154,13 +154,6 @@ int cli_open_dp(struct cli *cli, struct hearth_dp *dp)
 	return 0;
 }
 
-const char *cli_mac(const unsigned char *mac, char *buf, size_t size)
-{
-	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
-		 mac[2], mac[3], mac[4], mac[5]);
-	return buf;
-}
-
 static int cmd_help(struct cli *cli, int argc, char **argv)
 {
 	(void)cli, (void)argc, (void)argv;

@@ -14,62 +14,6 @@
 
 #include <bpf/bpf.h>
 
-struct show_ctx {
-	struct json_object *list;
-	__u64 now; /* 0 when the clock could not be read */
-	unsigned int hz;
-};
-
-static const char *endpoint(__be32 addr, __be16 port, char *buf, size_t size)
-{
-	char text[INET_ADDRSTRLEN];
-
-	inet_ntop(AF_INET, &addr, text, sizeof(text));
-	snprintf(buf, size, "%s:%u", text, ntohs(port));
-	return buf;
-}
-
-static int add_conn(const struct hearth_conn *c, void *arg)
-{
-	struct show_ctx *sc = arg;
-	struct json_object *o = json_object_new_object();
-	__u64 last = c->orig.last_seen > c->reply.last_seen ? c->orig.last_seen :
-							      c->reply.last_seen;
-	int icmp = c->key.proto == IPPROTO_ICMP;
-	char buf[64];
-
-	const char *kind = "masquerade";
-	__be32 in_a = c->key.saddr, out_a = c->orig.nat_saddr, rem_a = c->key.daddr;
-	__be16 in_p = c->key.sport, out_p = c->orig.nat_sport, rem_p = icmp ? 0 : c->key.dport;
-
-	if (c->orig.nat & HEARTH_CT_NAT_DST) {
-		/* opened from outside (or by a home host, hairpin) to a forward */
-		kind = c->orig.nat & HEARTH_CT_NAT_SRC ? "hairpin" : "forward";
-		in_a = c->orig.nat_daddr, in_p = c->orig.nat_dport;
-		out_a = c->key.daddr, out_p = c->key.dport;
-		rem_a = c->key.saddr, rem_p = c->key.sport;
-	}
-	json_object_object_add(o, "proto", json_object_new_string(hearth_proto_name(c->key.proto)));
-	json_object_object_add(o, "kind", json_object_new_string(kind));
-	json_object_object_add(o, "state", json_object_new_string(c->state));
-	json_object_object_add(o, "inside", json_object_new_string(endpoint(in_a, in_p, buf, sizeof(buf))));
-	json_object_object_add(o, "outside", json_object_new_string(endpoint(out_a, out_p, buf, sizeof(buf))));
-	json_object_object_add(o, "remote", json_object_new_string(endpoint(rem_a, rem_p, buf, sizeof(buf))));
-	if (sc->now && sc->now >= last && sc->now >= c->orig.first_seen) {
-		json_object_object_add(o, "age_s", json_object_new_uint64((sc->now - c->orig.first_seen) / sc->hz));
-		json_object_object_add(o, "idle_s", json_object_new_uint64((sc->now - last) / sc->hz));
-	}
-	json_object_object_add(o, "timeout_s", json_object_new_int((int)c->timeout_s));
-	json_object_object_add(o, "packets_out", json_object_new_uint64(c->orig.packets));
-	json_object_object_add(o, "bytes_out", json_object_new_uint64(c->orig.bytes));
-	json_object_object_add(o, "packets_in", json_object_new_uint64(c->reply.packets));
-	json_object_object_add(o, "bytes_in", json_object_new_uint64(c->reply.bytes));
-	json_object_object_add(o, "tcp_flags_out", json_object_new_int(c->orig.tcp_flags));
-	json_object_object_add(o, "tcp_flags_in", json_object_new_int(c->reply.tcp_flags));
-	json_object_array_add(sc->list, o);
-	return 0;
-}
-
 static void print_text(struct json_object *root)
 {
 	struct json_object *list = json_object_object_get(root, "connections");
@@ -95,33 +39,23 @@ static void print_text(struct json_object *root)
 
 static int nat_show(struct cli *cli, int argc, char **argv)
 {
-	struct show_ctx sc = { .list = json_object_new_array(), .hz = hearth_kernel_hz() };
-	struct json_object *root = json_object_new_object();
+	struct json_object *root;
 	struct hearth_dp dp;
 	int ret;
 
-	if (argc > 0) {
-		ret = cli_error(cli, CLI_EXIT_USAGE, "unknown argument '%s' for 'nat show'", argv[0]);
-		goto cleanup;
-	}
+	if (argc > 0)
+		return cli_error(cli, CLI_EXIT_USAGE, "unknown argument '%s' for 'nat show'", argv[0]);
 	ret = cli_open_dp(cli, &dp);
 	if (ret)
-		goto cleanup;
-	if (hearth_jiffies_now(&sc.now))
-		sc.now = 0;
-	hearth_ct_walk(&dp, add_conn, &sc);
-	json_object_object_add(root, "entries", json_object_new_int(hearth_ct_entries(&dp)));
-	json_object_object_add(root, "capacity", json_object_new_int(HEARTH_CT_ENTRIES));
-	json_object_object_add(root, "connections", json_object_get(sc.list));
+		return ret;
+	root = hearth_conns_json(&dp);
 	hearth_dp_close(&dp);
 	if (cli->json)
 		cli_print_json(cli, root);
 	else
 		print_text(root);
-cleanup:
 	json_object_put(root);
-	json_object_put(sc.list);
-	return ret;
+	return 0;
 }
 
 static int forward_add(struct cli *cli, int argc, char **argv)

@@ -18,6 +18,7 @@ extern const struct verb tenant_verbs[];
 extern const struct verb forward_verbs[];
 extern const struct verb chute_verbs[];
 extern const struct verb gateway_verbs[];
+extern const struct verb show_verbs[];
 
 /* args.KEY as a string, or NULL (missing or another type). */
 const char *arg_string(struct json_object *args, const char *key);

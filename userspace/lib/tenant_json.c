@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "tenant.h"
+#include "../../util/parse.h"
 #include "tenant_json.h"
 
 static const char *const dir_names[HEARTH_DIR_MAX] = { "up", "down" };
@@ -35,11 +36,8 @@ static struct json_object *matches_json(const struct hearth_tenant_spec *spec)
 	for (int i = 0; i < spec->n_prefixes; i++)
 		json_object_array_add(pfx, prefix_json(&spec->prefixes[i]));
 	for (int i = 0; i < spec->n_macs; i++) {
-		const __u8 *a = spec->macs[i];
-
-		snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2],
-			 a[3], a[4], a[5]);
-		json_object_array_add(macs, json_object_new_string(buf));
+		json_object_array_add(macs, json_object_new_string(
+			hearth_mac_format(spec->macs[i], buf, sizeof(buf))));
 	}
 	json_object_object_add(m, "iface", ifs);
 	json_object_object_add(m, "prefix", pfx);

@@ -9,18 +9,12 @@
 
 #include "ifaces.h"
 #include "shaper.h"
+#include "../../util/parse.h"
 #include "tenant.h"
 #include "tenant_show.h"
 
 static const char *const dir_names[HEARTH_DIR_MAX] = { "up", "down" };
 static const char *const drop_names[HEARTH_TDROP_MAX] = { "ceiling", "squeezed", "link-full" };
-
-static const char *mac_text(const unsigned char *mac, char *buf, size_t size)
-{
-	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
-		 mac[4], mac[5]);
-	return buf;
-}
 
 const char *hearth_tenant_origin_name(__u8 origin)
 {
@@ -59,7 +53,7 @@ static struct json_object *matches_json(struct hearth_dp *dp, __u32 id)
 		json_object_array_add(pfx, json_object_new_string(buf));
 	}
 	for (int i = 0; i < m.n_macs; i++)
-		json_object_array_add(macs, json_object_new_string(mac_text(m.macs[i], buf, sizeof(buf))));
+		json_object_array_add(macs, json_object_new_string(hearth_mac_format(m.macs[i], buf, sizeof(buf))));
 	json_object_object_add(o, "iface", ifs);
 	json_object_object_add(o, "prefix", pfx);
 	json_object_object_add(o, "mac", macs);

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* status.show, stats.list, fib.list, nat.list: what the CLI's reading
+ * commands show, from the same builders, for scripts and a web page. */
+#include <errno.h>
+#include <string.h>
+
+#include "../lib/fib_show.h"
+#include "../lib/nat_show.h"
+#include "../lib/stats_show.h"
+#include "../lib/status_show.h"
+#include "verbs.h"
+
+static struct json_object *status_show(struct daemon *d, struct json_object *args)
+{
+	struct json_object *o = hearth_status_json(&d->dp, d->cfg.run_dir);
+
+	(void)args;
+	if (!o)
+		return hearth_api_error(HEARTH_API_FAILED, "cannot read the data plane state");
+	return hearth_api_ok(o);
+}
+
+static struct json_object *stats_list(struct daemon *d, struct json_object *args)
+{
+	const char *dev = arg_string(args, "dev");
+	struct json_object *o;
+	int ret = hearth_stats_json(&d->dp, dev, &o);
+
+	if (ret == -ENODEV)
+		return hearth_api_error(HEARTH_API_NOT_FOUND, "'%s' is not a hearth interface", dev);
+	if (ret)
+		return hearth_api_error(HEARTH_API_FAILED, "cannot read counters: %s", strerror(-ret));
+	return hearth_api_ok(o);
+}
+
+static struct json_object *fib_list(struct daemon *d, struct json_object *args)
+{
+	(void)args;
+	return hearth_api_ok(hearth_fib_json(&d->dp));
+}
+
+static struct json_object *nat_list(struct daemon *d, struct json_object *args)
+{
+	(void)args;
+	return hearth_api_ok(hearth_conns_json(&d->dp));
+}
+
+const struct verb show_verbs[] = {
+	{ "status.show", status_show },
+	{ "stats.list", stats_list },
+	{ "fib.list", fib_list },
+	{ "nat.list", nat_list },
+	{},
+};
