@@ -18,25 +18,11 @@
 #include <json-c/json.h>
 
 #include "json_util.h"
+#include "../util/files.h"
 
 /* hearth's own files and a bundle's config.json are small; a bigger one
  * is a mistake or an attempt to make the daemon allocate */
 #define JSON_FILE_MAX (1 << 20)
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 static int json_parse(const char *buf, size_t len, const char *label,
 		      struct json_object **out, struct hearth_err *err)
@@ -148,9 +134,9 @@ int json_write(struct json_object *obj, const char *path,
 	if (fd < 0)
 		return hearth_err_set(err, errno, "cannot create %s: %s", tmp,
 				      strerror(errno));
-	ret = write_all(fd, text, strlen(text));
+	ret = hearth_write_all(fd, text, strlen(text));
 	if (!ret)
-		ret = write_all(fd, "\n", 1);
+		ret = hearth_write_all(fd, "\n", 1);
 	if (!ret && fsync(fd))
 		ret = -errno;
 	if (close(fd) && !ret)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -79,5 +80,28 @@ int hearth_mkdir_p(const char *path, mode_t mode)
 	}
 	if (mkdir(buf, mode) && errno != EEXIST)
 		return -errno;
+	return 0;
+}
+
+int hearth_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	bool sock = true;
+
+	while (len) {
+		/* a socket whose peer went must not kill us with SIGPIPE */
+		ssize_t n = sock ? send(fd, p, len, MSG_NOSIGNAL) : write(fd, p, len);
+
+		if (n < 0 && sock && errno == ENOTSOCK) {
+			sock = false;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
 	return 0;
 }

@@ -22,4 +22,8 @@ int chute_file_lock(const char *path, bool wait);
 /* mkdir -p: @path and its missing parents, with @mode. */
 int hearth_mkdir_p(const char *path, mode_t mode);
 
+/* All of @buf to @fd (a file or a socket: never SIGPIPE), retrying short
+ * writes and EINTR; 0 or a negative errno. */
+int hearth_write_all(int fd, const void *buf, size_t len);
+
 #endif

@@ -72,6 +72,16 @@ void test__tree_remove(const char *dir);
 		___ok;                                                         \
 	})
 
+#define ASSERT_STREQ(actual, expected, what)                                    \
+	({                                                                     \
+		const char *___a = (actual);                                   \
+		bool ___ok = ___a && !strcmp(___a, (expected));                \
+		if (!___ok)                                                    \
+			test__fail(__FILE__, __LINE__, "%s: got '%s', want '%s'", \
+				   what, ___a ? ___a : "(null)", (expected));  \
+		___ok;                                                         \
+	})
+
 #define ASSERT_STRHAS(haystack, needle, what)                                  \
 	({                                                                     \
 		const char *___h = (haystack);                                 \

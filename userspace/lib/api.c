@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "api.h"
+#include "../../util/files.h"
 
 static const char *const code_names[HEARTH_API_CODE_MAX] = {
 	[HEARTH_API_OK] = "ok",
@@ -141,21 +142,6 @@ static int connect_to(const char *run_dir, struct hearth_err *err)
 	return fd;
 }
 
-static int send_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* One line, up to HEARTH_API_MAX_ANSWER, within HEARTH_API_CLIENT_WAIT_MS. */
 static int read_line(int fd, char **line, struct hearth_err *err)
 {
@@ -224,9 +210,9 @@ int hearth_api_call(const char *run_dir, const char *verb, struct json_object *a
 		goto cleanup;
 	}
 	text = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
-	ret = send_all(fd, text, strlen(text));
+	ret = hearth_write_all(fd, text, strlen(text));
 	if (!ret)
-		ret = send_all(fd, "\n", 1);
+		ret = hearth_write_all(fd, "\n", 1);
 	if (ret) {
 		hearth_err_set(err, ret, "cannot send to hearthd: %s", strerror(-ret));
 		goto cleanup;

@@ -93,8 +93,7 @@ static int word_add(struct words *w, struct json_object *val, const char *unit,
 	else if (json_object_is_type(val, json_type_string))
 		snprintf(w->text[w->n], sizeof(w->text[0]), "%s", json_object_get_string(val));
 	else
-		return hearth_err_set(err, EINVAL, "%s: want a %s, not %s", field,
-				      *unit ? "number or a string" : "string",
+		return hearth_err_set(err, EINVAL, "%s: want a number or a string, not %s", field,
 				      json_object_to_json_string(val));
 	w->v[w->n] = w->text[w->n];
 	w->n++;
