@@ -46,6 +46,10 @@ t_jq "past 32 clients at once: code busy" '.answer.error.code == "busy"' "$out"
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 \
 	"$here/../lib/api_probe.py" "$sock" send '{"v":1,"verb":"tenant.del","args":{"name":"cfgt"}}')
 t_jq "a user outside the control group: code permission" '.answer.error.code == "permission"' "$out"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 \
+	"$here/../lib/api_probe.py" "$sock" crowd 40)
+t_jq "  turned away at once: the 40th of its connections is told permission, not busy" \
+	'.answer.error.code == "permission"' "$out"
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$HEARTH_BUILD/hearth" tenant add intruder 2>&1); rc=$?
 t_check "  and the CLI says so in one line, exit 1 ($out)" \
 	bash -c "[[ $rc -eq 1 && \$(wc -l <<<\"\$1\") -eq 1 && \"\$1\" == *'may not use'* ]]" _ "$out"

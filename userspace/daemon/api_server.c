@@ -195,20 +195,12 @@ static void handle_line(struct api_server *s, struct api_client *c, const char *
 {
 	struct json_object *req = NULL, *answer, *id;
 
-	if (!c->peer.allowed) {
-		answer = hearth_api_error(HEARTH_API_PERMISSION,
-					  "uid %u may not use hearthd's API (root%s%s only)",
-					  (unsigned int)c->peer.uid, s->group_set ? " and group " : "",
-					  s->group_name);
-		c->hangup = true;
-	} else {
-		answer = parse_request(line, len, &req);
-		if (!answer)
-			answer = s->handler(s->ctx, json_object_get_string(json_object_object_get(req, "verb")),
-					    json_object_object_get(req, "args"), &c->peer);
-		if (req && json_object_object_get_ex(req, "id", &id))
-			json_object_object_add(answer, "id", json_object_get(id));
-	}
+	answer = parse_request(line, len, &req);
+	if (!answer)
+		answer = s->handler(s->ctx, json_object_get_string(json_object_object_get(req, "verb")),
+				    json_object_object_get(req, "args"), &c->peer);
+	if (req && json_object_object_get_ex(req, "id", &id))
+		json_object_object_add(answer, "id", json_object_get(id));
 	json_object_put(req);
 	queue_answer(c, answer);
 }
@@ -251,40 +243,55 @@ static bool client_read(struct api_server *s, struct api_client *c)
 	return take_lines(s, c);
 }
 
+/* Answers @fd at once and closes it: a peer that holds no place. */
+static void turn_away(int fd, struct json_object *answer)
+{
+	struct api_client once = { .fd = fd, .hangup = true };
+
+	queue_answer(&once, answer);
+	flush_out(&once);
+	client_drop(&once);
+}
+
 static void accept_one(struct api_server *s)
 {
 	struct api_client *c = NULL;
+	struct api_peer peer = {};
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	int fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 	if (fd < 0)
 		return;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)) {
+		close(fd);
+		return;
+	}
+	peer = (struct api_peer){ .pid = cred.pid, .uid = cred.uid, .gid = cred.gid };
+	/* told at once, so that nobody without permission holds one of the
+	 * places root's clients need */
+	if (!peer_allowed(s, &peer)) {
+		turn_away(fd, hearth_api_error(HEARTH_API_PERMISSION,
+					       "uid %u may not use hearthd's API (root%s%s only)",
+					       (unsigned int)peer.uid, s->group_set ? " and group " : "",
+					       s->group_name));
+		return;
+	}
 	for (int i = 0; i < API_MAX_CLIENTS && !c; i++)
 		if (s->clients[i].fd < 0)
 			c = &s->clients[i];
 	if (!c) {
-		struct api_client full = { .fd = fd };
-
-		queue_answer(&full, hearth_api_error(HEARTH_API_BUSY,
-						     "hearthd serves %d clients at once; try again",
-						     API_MAX_CLIENTS));
-		full.hangup = true;
-		flush_out(&full);
-		client_drop(&full);
+		turn_away(fd, hearth_api_error(HEARTH_API_BUSY,
+					       "hearthd serves %d clients at once; try again",
+					       API_MAX_CLIENTS));
 		return;
 	}
 	c->fd = fd;
+	c->peer = peer;
 	c->in = malloc(HEARTH_API_MAX_REQUEST);
 	c->deadline = now_ms() + HEARTH_API_TIMEOUT_MS;
-	if (!c->in || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)) {
+	if (!c->in)
 		client_drop(c);
-		return;
-	}
-	c->peer.pid = cred.pid;
-	c->peer.uid = cred.uid;
-	c->peer.gid = cred.gid;
-	c->peer.allowed = peer_allowed(s, &c->peer);
 }
 
 int api_server_pollfds(struct api_server *s, struct pollfd *fds, int max)

@@ -8,7 +8,8 @@
  * without ever blocking on one of them. A client has HEARTH_API_TIMEOUT_MS
  * to send each request and to take each answer; a request line longer
  * than HEARTH_API_MAX_REQUEST is answered too-large; a peer that is not
- * root (and not of the configured group) is answered permission.
+ * root (and not of the configured group) is answered permission as soon
+ * as it connects, and closed, so that it never holds a place.
  */
 
 #include <poll.h>
@@ -23,7 +24,6 @@ struct api_peer {
 	pid_t pid;
 	uid_t uid;
 	gid_t gid;
-	bool allowed;
 };
 
 /* Answers one well-formed request; returns the answer (hearth_api_ok or
