@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -61,6 +62,12 @@ static void leave_cgroups(void)
 
 void chute_detach(void)
 {
+	sigset_t none;
+
+	/* a daemon that takes its signals through signalfd blocks them: the
+	 * monitor, crun and the chute must not inherit that */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	stdio_to_null();
 	setsid();
 	leave_cgroups();

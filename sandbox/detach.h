@@ -10,8 +10,9 @@
  * whole cgroup). Called in the monitor's process before anything else.
  */
 
-/* stdio to /dev/null, every other descriptor closed, a session of its
- * own, and the root cgroup of every mounted hierarchy (v1 and v2). */
+/* No signal blocked, stdio to /dev/null, every other descriptor closed, a
+ * session of its own, and the root cgroup of every mounted hierarchy (v1
+ * and v2). */
 void chute_detach(void);
 
 #endif

@@ -93,6 +93,26 @@ t_jq "  with its settings" '.settings.memory == 25165824 and .state == "stopped"
 t_check "  and removed again" hearth_cli chute remove "img$sfx"
 t_cmp "nothing left behind by refused installs" "$(ls -A "$chute_dir" | grep -c "x$sfx\|install")" -eq 0
 
+# --- a long install runs off hearthd's loop --------------------------------
+bb "$work/big" >/dev/null
+mkdir -p "$work/big/rootfs/many" && (cd "$work/big/rootfs/many" && seq 1 120000 | xargs touch)
+t0=$(date +%s%N)
+hearth_cli chute install "big$sfx" "$work/big" >/dev/null 2>&1 &
+installer=$!
+sleep 0.3
+hello=$(/usr/bin/python3 "$here/../lib/api_probe.py" "$HEARTH_RUN_DIR/hearthd.sock" send '{"v":1,"verb":"api.hello"}')
+wait "$installer"; rc=$?
+took=$((($(date +%s%N) - t0) / 1000000))
+t_check "an install of 120000 files succeeds ($took ms)" test "$rc" -eq 0
+if ((took < 1000)); then
+	t_skip "while an install runs, other clients are served" "the install took only $took ms"
+else
+	t_jq "while the $took ms install runs, another client is answered at once ($(jq .seconds <<<"$hello") s)" \
+		'.answer.ok and .seconds < 0.5' "$hello"
+fi
+hearth_cli chute remove "big$sfx" >/dev/null
+rm -rf "$work/big"
+
 # --- install, start, network ----------------------------------------------
 t_check "install $WEB" hearth_cli chute install "$WEB" "$work/web"
 refuse "a second install under the same name" "already installed" install "$WEB" "$work/web"

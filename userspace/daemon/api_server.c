@@ -2,6 +2,7 @@
 /* The API socket: accepting, reading lines, writing answers, deadlines. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,9 @@
 #include <json-c/json.h>
 
 #include "api_server.h"
+
+static struct json_object *answer_later_marker;
+struct json_object *const API_ANSWER_LATER = (struct json_object *)&answer_later_marker;
 
 static long long now_ms(void)
 {
@@ -199,10 +203,15 @@ static void handle_line(struct api_server *s, struct api_client *c, const char *
 	if (!answer)
 		answer = s->handler(s->ctx, json_object_get_string(json_object_object_get(req, "verb")),
 				    json_object_object_get(req, "args"), &c->peer);
-	if (req && json_object_object_get_ex(req, "id", &id))
-		json_object_object_add(answer, "id", json_object_get(id));
+	if (answer == API_ANSWER_LATER) {
+		c->waiting = true;
+		c->deadline = LLONG_MAX;
+	} else {
+		if (req && json_object_object_get_ex(req, "id", &id))
+			json_object_object_add(answer, "id", json_object_get(id));
+		queue_answer(c, answer);
+	}
 	json_object_put(req);
-	queue_answer(c, answer);
 }
 
 /* Answers every complete line read so far; false to drop the client. */
@@ -210,13 +219,14 @@ static bool take_lines(struct api_server *s, struct api_client *c)
 {
 	char *nl;
 
-	while (!c->hangup && (nl = memchr(c->in, '\n', c->in_len))) {
+	while (!c->hangup && !c->waiting && (nl = memchr(c->in, '\n', c->in_len))) {
 		size_t len = (size_t)(nl - c->in);
 
 		handle_line(s, c, c->in, len);
 		memmove(c->in, nl + 1, c->in_len - len - 1);
 		c->in_len -= len + 1;
-		c->deadline = now_ms() + HEARTH_API_TIMEOUT_MS;
+		if (!c->waiting)
+			c->deadline = now_ms() + HEARTH_API_TIMEOUT_MS;
 	}
 	if (!c->hangup && c->in_len >= HEARTH_API_MAX_REQUEST) {
 		queue_answer(c, hearth_api_error(HEARTH_API_TOO_LARGE,
@@ -224,6 +234,9 @@ static bool take_lines(struct api_server *s, struct api_client *c)
 						 HEARTH_API_MAX_REQUEST));
 		c->hangup = true;
 	}
+	/* a client done sending is closed once all it asked is answered */
+	if (c->eof && !c->waiting)
+		c->hangup = true;
 	return flush_out(c);
 }
 
@@ -235,9 +248,9 @@ static bool client_read(struct api_server *s, struct api_client *c)
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR;
 	if (n == 0) {
-		/* the client is done sending: answer what it sent, then close */
-		c->hangup = true;
-		return flush_out(c) || c->out_len;
+		/* done sending: what it sent is answered, then it is closed */
+		c->eof = true;
+		return take_lines(s, c);
 	}
 	c->in_len += (size_t)n;
 	return take_lines(s, c);
@@ -288,6 +301,7 @@ static void accept_one(struct api_server *s)
 	}
 	c->fd = fd;
 	c->peer = peer;
+	c->peer.serial = ++s->serials;
 	c->in = malloc(HEARTH_API_MAX_REQUEST);
 	c->deadline = now_ms() + HEARTH_API_TIMEOUT_MS;
 	if (!c->in)
@@ -308,7 +322,7 @@ int api_server_pollfds(struct api_server *s, struct pollfd *fds, int max)
 			continue;
 		fds[n++] = (struct pollfd){
 			.fd = c->fd,
-			.events = (c->hangup ? 0 : POLLIN) | (c->out_len ? POLLOUT : 0),
+			.events = (c->hangup || c->eof ? 0 : POLLIN) | (c->out_len ? POLLOUT : 0),
 		};
 	}
 	return n;
@@ -346,6 +360,25 @@ void api_server_serve(struct api_server *s, const struct pollfd *fds, int n)
 		if (!keep)
 			client_drop(c);
 	}
+}
+
+void api_server_answer(struct api_server *s, unsigned long serial, struct json_object *answer)
+{
+	struct api_client *c = NULL;
+
+	for (int i = 0; i < API_MAX_CLIENTS && !c; i++)
+		if (s->clients[i].fd >= 0 && s->clients[i].peer.serial == serial)
+			c = &s->clients[i];
+	if (!c || !c->waiting) {
+		json_object_put(answer);
+		return;
+	}
+	c->waiting = false;
+	c->deadline = now_ms() + HEARTH_API_TIMEOUT_MS;
+	queue_answer(c, answer);
+	/* what it sent while it waited, then what it sends next */
+	if (!take_lines(s, c))
+		client_drop(c);
 }
 
 long long api_server_expire(struct api_server *s, long long now, long long later)

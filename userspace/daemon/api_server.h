@@ -24,10 +24,15 @@ struct api_peer {
 	pid_t pid;
 	uid_t uid;
 	gid_t gid;
+	unsigned long serial; /* this connection's, for a later answer */
 };
 
 /* Answers one well-formed request; returns the answer (hearth_api_ok or
- * hearth_api_error), which the server puts. */
+ * hearth_api_error), which the server puts, or API_ANSWER_LATER: the
+ * handler then owes the answer to api_server_answer(@peer->serial). The
+ * client waits (its deadline stopped, its further requests kept) and
+ * nothing else does. */
+extern struct json_object *const API_ANSWER_LATER;
 typedef struct json_object *(*api_handler)(void *ctx, const char *verb,
 					   struct json_object *args,
 					   const struct api_peer *peer);
@@ -41,6 +46,8 @@ struct api_client {
 	size_t out_len, out_sent;
 	long long deadline; /* monotonic ms */
 	bool hangup; /* close once the output is sent */
+	bool eof; /* it sent all it will */
+	bool waiting; /* for an answer owed (API_ANSWER_LATER) */
 };
 
 struct api_server {
@@ -51,6 +58,7 @@ struct api_server {
 	char group_name[64];
 	api_handler handler;
 	void *ctx;
+	unsigned long serials; /* the last connection's serial */
 	struct api_client clients[API_MAX_CLIENTS];
 };
 
@@ -64,6 +72,9 @@ void api_server_close(struct api_server *s);
 int api_server_pollfds(struct api_server *s, struct pollfd *fds, int max);
 /* Serves what the poll found ready on the descriptors it was given. */
 void api_server_serve(struct api_server *s, const struct pollfd *fds, int n);
+/* The answer owed to connection @serial (dropped, with @answer, when that
+ * client has gone meanwhile). */
+void api_server_answer(struct api_server *s, unsigned long serial, struct json_object *answer);
 /* Drops clients past their deadline; returns the next deadline (or
  * @later when no client has one sooner). */
 long long api_server_expire(struct api_server *s, long long now, long long later);

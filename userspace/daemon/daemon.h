@@ -17,6 +17,7 @@
 #include "../lib/nlwatch.h"
 #include "../../sandbox/chute.h"
 #include "api_server.h"
+#include "jobs.h"
 #include "state.h"
 
 struct daemon {
@@ -33,6 +34,8 @@ struct daemon {
 	in_addr_t nat_addr; /* what connections were translated to, even
 			     * across NAT being turned off and on */
 	struct chute_env chutes;
+	struct job jobs[MAX_JOBS]; /* long work in child processes */
+	unsigned long serial; /* the API connection of the request in hand */
 };
 
 __attribute__((format(printf, 1, 2))) void logmsg(const char *fmt, ...);

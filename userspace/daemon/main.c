@@ -35,8 +35,8 @@
 #define HEARTH_DEFAULT_CONFIG "/etc/hearth/hearth.conf"
 #define CT_EXPIRY_INTERVAL_MS 5000
 #define CHUTE_SUPERVISE_INTERVAL_MS 500
-/* signals, netlink, the API socket and its clients */
-#define MAX_POLL_FDS (3 + API_MAX_CLIENTS)
+/* signals, netlink, the API socket and its clients, the jobs */
+#define MAX_POLL_FDS (3 + API_MAX_CLIENTS + MAX_JOBS)
 
 void logmsg(const char *fmt, ...)
 {
@@ -167,13 +167,15 @@ static void run(struct daemon *d)
 	while (!d->stopping) {
 		long long due = next_expiry < next_supervise ? next_expiry : next_supervise;
 		long long wait;
-		int n, nfds = 2;
+		int n, nfds = 2, napi, njobs;
 
 		due = api_server_expire(&d->api, monotonic_ms(), due);
 		wait = due - monotonic_ms();
 		fds[0] = (struct pollfd){ .fd = d->signal_fd, .events = POLLIN };
 		fds[1] = (struct pollfd){ .fd = hearth_nlwatch_fd(&d->nl), .events = POLLIN };
-		nfds += api_server_pollfds(&d->api, fds + 2, MAX_POLL_FDS - 2);
+		njobs = jobs_pollfds(d, fds + 2, MAX_JOBS);
+		napi = api_server_pollfds(&d->api, fds + 2 + njobs, MAX_POLL_FDS - 2 - njobs);
+		nfds += njobs + napi;
 		n = poll(fds, nfds, wait > 0 ? (int)wait : 0);
 		if (monotonic_ms() >= next_expiry) {
 			expire_connections(d);
@@ -193,7 +195,8 @@ static void run(struct daemon *d)
 			return;
 		if (fds[1].revents & POLLIN)
 			netlink_changes(d);
-		api_server_serve(&d->api, fds + 2, nfds - 2);
+		jobs_serve(d, fds + 2, njobs);
+		api_server_serve(&d->api, fds + 2 + njobs, napi);
 	}
 }
 

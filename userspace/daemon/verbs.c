@@ -60,7 +60,7 @@ struct json_object *daemon_answer(void *ctx, const char *verb, struct json_objec
 	struct json_object *none = NULL, *answer;
 	struct daemon *d = ctx;
 
-	(void)peer;
+	d->serial = peer->serial;
 	if (!args)
 		args = none = json_object_new_object();
 	answer = NULL;

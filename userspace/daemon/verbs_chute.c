@@ -59,11 +59,27 @@ static struct json_object *done(int ret, const struct hearth_err *err)
 	return ret ? verb_fail(ret, err) : hearth_api_ok(NULL);
 }
 
+/* What the install's child needs; it lives in the child's copy of the
+ * daemon's memory, as it was when the child was made. */
+struct install_job {
+	struct chute_env *env;
+	const char *name, *path;
+	struct settings_words *w;
+	bool replace;
+};
+
+static int install_work(void *arg, struct hearth_err *err)
+{
+	struct install_job *j = arg;
+
+	return chute_install(j->env, j->name, j->path, j->w->n, j->w->v, j->replace, err);
+}
+
 static struct json_object *chute_install_verb(struct daemon *d, struct json_object *args)
 {
+	struct install_job job;
 	const char *name, *path = arg_string(args, "path");
 	struct json_object *v, *refused = need_name(args, "chute.install", &name);
-	struct hearth_err err = {};
 	struct settings_words w;
 	bool replace = false;
 
@@ -76,7 +92,9 @@ static struct json_object *chute_install_verb(struct daemon *d, struct json_obje
 		return refused;
 	if (json_object_object_get_ex(args, "replace", &v))
 		replace = json_object_get_boolean(v);
-	return done(chute_install(&d->chutes, name, path, w.n, w.v, replace, &err), &err);
+	/* unpacking and copying an image can take long: off the loop */
+	job = (struct install_job){ &d->chutes, name, path, &w, replace };
+	return job_start(d, d->serial, install_work, &job);
 }
 
 static struct json_object *chute_update_verb(struct daemon *d, struct json_object *args)
