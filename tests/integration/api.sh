@@ -114,6 +114,18 @@ check_kept() {
 		"$(hearth_cli -j nat forward list)"
 }
 check_kept "after a restart"
+# the first start of this hearthd on a data plane an older one (without a
+# state file) left: what the maps hold at run time becomes the state
+stop_hearthd
+mv "$HEARTH_RUN_DIR/state.json" "$work/state.kept"
+start_hearthd "$work/hearth.conf" "$work/hearthd.log" || t_fail "hearthd starts without a state file"
+t_jq "without a state file, the runtime tenant and forward in the maps become the state" \
+	'([.tenants[] | select(.op == "add") | .tenant.name] == ["guest"]) and ([.forwards[].port] == [8081])' \
+	"$(cat "$HEARTH_RUN_DIR/state.json")"
+t_jq "  and stay applied" '.origin == "runtime" and .prio == 2' "$(hearth_cli -j tenant show guest)"
+stop_hearthd
+mv "$work/state.kept" "$HEARTH_RUN_DIR/state.json"
+start_hearthd "$work/hearth.conf" "$work/hearthd.log" || t_fail "hearthd restarts"
 # a reboot: the pinned maps are gone, only the files remain
 hearth_cli down >/dev/null
 start_hearthd "$work/hearth.conf" "$work/hearthd.log" || t_fail "hearthd starts after down"
