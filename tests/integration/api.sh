@@ -141,6 +141,8 @@ t_jq "  the file's applies" '.origin == "config" and .prio == 6' "$(hearth_cli -
 t_jq "  config show marks the runtime one shadowed" \
 	"[.result.tenants[] | select(.name == \"guest\" and .source == \"runtime\") | .status] == [\"shadowed by $work/hearth.conf:$line\"]" \
 	"$(hearth_cli -j config show)"
+refuse_api "  changing the file's tenant while a runtime one is shadowed is refused" "delete it first" \
+	tenant set guest prio 4
 sed -i '$d' "$work/hearth.conf"
 kill -HUP "$HEARTHD_PID"
 t_check "the file drops it: the runtime one applies again" \

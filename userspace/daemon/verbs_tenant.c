@@ -26,13 +26,11 @@ static void remember(struct daemon *d, const struct hearth_tenant_spec *spec, in
 {
 	struct state_tenant *s = state_tenant_find(&d->state, spec->name);
 
-	if (!s && d->state.n_tenants < STATE_MAX_TENANTS) {
+	if (!s) { /* tenant_room() made sure there is room */
 		s = &d->state.tenants[d->state.n_tenants++];
 		s->op = create || !file ? STATE_TENANT_ADD : STATE_TENANT_SET;
 		hearth_tenant_spec_init(&s->spec, spec->name);
 	}
-	if (!s)
-		return;
 	if (create) {
 		s->op = STATE_TENANT_ADD;
 		s->spec = *spec;
@@ -41,6 +39,24 @@ static void remember(struct daemon *d, const struct hearth_tenant_spec *spec, in
 	}
 	if (s->op == STATE_TENANT_ADD)
 		s->spec.id = id; /* the same id after a reboot */
+}
+
+/* Whether the state can keep the change, before anything is applied. */
+static struct json_object *tenant_room(struct daemon *d, const char *name, bool file)
+{
+	struct state_tenant *s = state_tenant_find(&d->state, name);
+
+	if (!s && d->state.n_tenants == STATE_MAX_TENANTS)
+		return hearth_api_error(HEARTH_API_UNAVAILABLE,
+					"at most %d runtime tenants and tenant changes are kept; remove one first",
+					STATE_MAX_TENANTS);
+	/* one entry a name: a shadowed runtime tenant stands in the way of
+	 * changes to the file's tenant of that name */
+	if (s && file && s->op == STATE_TENANT_ADD)
+		return hearth_api_error(HEARTH_API_CONFLICT,
+					"a runtime tenant '%s' is kept, shadowed by %s's; delete it first ('hearth tenant del %s')",
+					name, d->cfg.path, name);
+	return NULL;
 }
 
 static struct json_object *tenant_put(struct daemon *d, struct json_object *args, bool create)
@@ -62,6 +78,9 @@ static struct json_object *tenant_put(struct daemon *d, struct json_object *args
 	    hearth_tenant_spec_check(&spec, link.capacity, msg, sizeof(msg)))
 		return hearth_api_error(HEARTH_API_INVALID, "%s", msg);
 	file = config_tenant(d, spec.name);
+	refused = tenant_room(d, spec.name, file);
+	if (refused)
+		return refused;
 	id = hearth_tenant_put(&d->dp, &spec,
 			       !create && file ? HEARTH_TENANT_CONFIG : HEARTH_TENANT_RUNTIME,
 			       create, &err);
