@@ -198,7 +198,7 @@ int hearth_api_call(const char *run_dir, const char *verb, struct json_object *a
 	struct json_object *req = json_object_new_object();
 	char *line = NULL;
 	const char *text;
-	int fd, ret;
+	int fd, ret, sent;
 
 	json_object_object_add(req, "v", json_object_new_int(HEARTH_API_VERSION));
 	json_object_object_add(req, "verb", json_object_new_string(verb));
@@ -213,11 +213,16 @@ int hearth_api_call(const char *run_dir, const char *verb, struct json_object *a
 	ret = hearth_write_all(fd, text, strlen(text));
 	if (!ret)
 		ret = hearth_write_all(fd, "\n", 1);
-	if (ret) {
+	/* hearthd may have answered and hung up before taking the request
+	 * (a peer without permission): its answer is what counts */
+	if (ret && ret != -EPIPE && ret != -ECONNRESET) {
 		hearth_err_set(err, ret, "cannot send to hearthd: %s", strerror(-ret));
 		goto cleanup;
 	}
+	sent = ret;
 	ret = read_line(fd, &line, err);
+	if (ret && sent)
+		hearth_err_set(err, sent, "cannot send to hearthd: %s", strerror(-sent));
 	if (ret)
 		goto cleanup;
 	*answer = json_tokener_parse(line);
