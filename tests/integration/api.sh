@@ -22,6 +22,10 @@ t_jq "unknown verb: code unknown-verb, says which" \
 	'.answer.ok == false and .answer.error.code == "unknown-verb" and (.answer.error.message | test("frobnicate"))' "$out"
 out=$(probe send '{"v":1,"verb":')
 t_jq "bad JSON: code bad-request" '.answer.error.code == "bad-request" and (.answer.error.message | test("not valid JSON"))' "$out"
+out=$(probe send $'{"v":1,"verb":"api.hello"}\r')
+t_jq "a request ending in CR LF (a terminal's) is fine" '.answer.ok' "$out"
+out=$(probe send '{"v":1,"verb":"api.hello"} x')
+t_jq "text after the object: bad-request" '.answer.error.message == "not valid JSON: text after the object"' "$out"
 out=$(probe send '[1,2]')
 t_jq "not an object: bad-request" '.answer.error.code == "bad-request"' "$out"
 out=$(probe send '{"v":2,"verb":"api.hello"}')

@@ -168,17 +168,22 @@ static struct json_object *parse_request(const char *line, size_t len,
 	struct json_tokener *tok = json_tokener_new();
 	enum json_tokener_error jerr;
 	struct json_object *v;
+	size_t rest;
 
 	*req = json_tokener_parse_ex(tok, line, (int)len);
 	jerr = json_tokener_get_error(tok);
-	if (*req && jerr == json_tokener_success && tok->char_offset < (int)len) {
-		jerr = json_tokener_error_parse_unexpected;
-	}
+	rest = *req ? (size_t)tok->char_offset : len;
 	json_tokener_free(tok);
-	if (!*req || jerr != json_tokener_success)
+	/* blanks after the object are fine ("\r\n" from a terminal) */
+	while (rest < len && strchr(" \t\r", line[rest]))
+		rest++;
+	if (*req && rest < len)
+		return hearth_api_error(HEARTH_API_BAD_REQUEST, "not valid JSON: text after the object");
+	if (!*req)
 		return hearth_api_error(HEARTH_API_BAD_REQUEST, "not valid JSON: %s",
-					*req ? "text after the object" :
-					       json_tokener_error_desc(jerr));
+					jerr == json_tokener_continue ?
+						"it ends before its line does" :
+						json_tokener_error_desc(jerr));
 	if (!json_object_is_type(*req, json_type_object))
 		return hearth_api_error(HEARTH_API_BAD_REQUEST,
 					"a request is a JSON object with a \"verb\"");
@@ -322,7 +327,9 @@ int api_server_pollfds(struct api_server *s, struct pollfd *fds, int max)
 			continue;
 		fds[n++] = (struct pollfd){
 			.fd = c->fd,
-			.events = (c->hangup || c->eof ? 0 : POLLIN) | (c->out_len ? POLLOUT : 0),
+			/* a client waiting for an answer is read again after it */
+			.events = (c->hangup || c->eof || c->waiting ? 0 : POLLIN) |
+				  (c->out_len ? POLLOUT : 0),
 		};
 	}
 	return n;
