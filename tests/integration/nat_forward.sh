@@ -30,6 +30,16 @@ t_check "a port not forwarded is the gateway's" bash -c \
 t_check "runtime forward added" hearth_cli nat forward add tcp 8081 "$H1_V4:80"
 out=$(nsx "$NS_IN" curl -sS -m 5 "http://$GW_WAN_V4:8081/index.html")
 t_check "... and reachable at once" test "$out" = "served by home1"
+out=$(hearth_cli nat forward add tcp 8082 10.9.9.9:80 2>&1); rc=$?
+t_check "a runtime forward outside every LAN subnet is refused as the file refuses it ($out)" \
+	test "$rc" -eq 1 -a "$out" = "hearth: forward target 10.9.9.9 is not in a LAN subnet"
+out=$(hearth_cli nat forward add tcp 8081 "$H2_V4:80" 2>&1); rc=$?
+t_check "a second forward of the port is refused without 'replace' ($out)" \
+	test "$rc" -eq 1 -a "$out" = "hearth: tcp port 8081 is already forwarded to $H1_V4:80; say 'replace' to replace it"
+t_check "  and replaces it with 'replace'" hearth_cli nat forward add tcp 8081 "$H2_V4:80" replace
+t_jq "  the forward points at the new target" '[.[] | select(.port == 8081) | .to] == ["'"$H2_V4"':80"]' \
+	"$(hearth_cli -j nat forward list)"
+hearth_cli nat forward add tcp 8081 "$H1_V4:80" replace
 t_jq "forward list shows both with their origin" \
 	'[.[] | "\(.proto) \(.port) \(.to) \(.origin)"] | sort == ["tcp 8080 '"$H1_V4"':80 config", "tcp 8081 '"$H1_V4"':80 runtime"]' \
 	"$(hearth_cli -j nat forward list)"

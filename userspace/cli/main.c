@@ -54,7 +54,7 @@ static void usage(FILE *out)
 		"  hearth stats [show] [dev IF]  per-interface counters by reason\n"
 		"  hearth fib show | flush       cached forwarding decisions\n"
 		"  hearth nat show               masqueraded connections\n"
-		"  hearth nat forward add { tcp | udp } WANPORT ADDR:PORT\n"
+		"  hearth nat forward add { tcp | udp } WANPORT ADDR:PORT [replace]\n"
 		"  hearth nat forward del { tcp | udp } WANPORT | list\n"
 		"  hearth tenant show [NAME]     tenants, rates, meters\n"
 		"  hearth tenant { add | set } NAME [id N] [prio 1-7] [up|down [rate R] [ceil R] [burst B]]\n"

@@ -62,11 +62,12 @@ static int forward_add(struct cli *cli, int argc, char **argv)
 {
 	struct json_object *args;
 	struct in_addr addr;
+	bool replace = argc == 4 && !strcmp(argv[3], "replace");
 	__u16 port;
 
-	if (argc != 3)
+	if (argc != 3 && !replace)
 		return cli_error(cli, CLI_EXIT_USAGE,
-				 "usage: hearth nat forward add { tcp | udp } WANPORT ADDR:PORT");
+				 "usage: hearth nat forward add { tcp | udp } WANPORT ADDR:PORT [replace]");
 	if (!hearth_proto_parse(argv[0]))
 		return cli_error(cli, CLI_EXIT_USAGE, "protocol is tcp or udp, not '%s'", argv[0]);
 	if (!hearth_port_parse(argv[1]))
@@ -77,6 +78,7 @@ static int forward_add(struct cli *cli, int argc, char **argv)
 	json_object_object_add(args, "proto", json_object_new_string(argv[0]));
 	json_object_object_add(args, "port", json_object_new_int(hearth_port_parse(argv[1])));
 	json_object_object_add(args, "to", json_object_new_string(argv[2]));
+	json_object_object_add(args, "replace", json_object_new_boolean(replace));
 	return cli_call(cli, "forward.add", args, NULL);
 }
 

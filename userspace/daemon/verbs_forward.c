@@ -50,12 +50,28 @@ static struct json_object *owned_elsewhere(struct daemon *d, __u8 proto, __u16 p
 	return NULL;
 }
 
+/* An existing runtime forward of the port is replaced only when asked. */
+static struct json_object *refuse_replace(struct json_object *args, const struct state_forward *f)
+{
+	struct json_object *v;
+	char to[INET_ADDRSTRLEN];
+
+	if (json_object_object_get_ex(args, "replace", &v) && json_object_get_boolean(v))
+		return NULL;
+	inet_ntop(AF_INET, &f->addr, to, sizeof(to));
+	return hearth_api_error(HEARTH_API_EXISTS,
+				"%s port %u is already forwarded to %s:%u; say 'replace' to replace it",
+				hearth_proto_name(f->proto), f->wan_port, to, f->port);
+}
+
 static struct json_object *forward_add(struct daemon *d, struct json_object *args)
 {
 	const char *to = arg_string(args, "to");
+	struct hearth_config_forward cf = {};
 	struct json_object *refused;
 	struct state_forward f = {};
 	struct state_forward *kept;
+	char msg[128];
 	int ret;
 
 	refused = forward_key(args, &f.proto, &f.wan_port);
@@ -64,13 +80,19 @@ static struct json_object *forward_add(struct daemon *d, struct json_object *arg
 	if (!to || hearth_endpoint_parse(to, &f.addr, &f.port))
 		return hearth_api_error(HEARTH_API_INVALID, "bad target '%s' (want IPV4:PORT)",
 					to ?: "");
-	if (!d->cfg.nat_masquerade)
-		return hearth_api_error(HEARTH_API_UNAVAILABLE,
-					"NAT is off: forwards need 'nat masquerade' in the configuration");
+	/* the file's own rules, by the file's own code */
+	cf = (struct hearth_config_forward){ .proto = f.proto, .wan_port = f.wan_port,
+					     .addr = f.addr, .port = f.port };
+	if (hearth_forward_check(&d->cfg, &cf, msg, sizeof(msg)))
+		return hearth_api_error(d->cfg.nat_masquerade ? HEARTH_API_INVALID :
+								HEARTH_API_UNAVAILABLE, "%s", msg);
 	refused = owned_elsewhere(d, f.proto, f.wan_port);
 	if (refused)
 		return refused;
 	kept = state_forward_find(&d->state, f.proto, f.wan_port);
+	refused = kept ? refuse_replace(args, kept) : NULL;
+	if (refused)
+		return refused;
 	if (!kept && d->state.n_forwards == STATE_MAX_FORWARDS)
 		return hearth_api_error(HEARTH_API_UNAVAILABLE, "at most %d runtime forwards",
 					STATE_MAX_FORWARDS);

@@ -451,20 +451,32 @@ static bool in_lan_subnet(const struct hearth_config *cfg, struct in_addr addr)
 	return false;
 }
 
+int hearth_forward_check(const struct hearth_config *cfg, const struct hearth_config_forward *f,
+			 char *msg, size_t size)
+{
+	char what[INET_ADDRSTRLEN];
+
+	if (!cfg->nat_masquerade) {
+		snprintf(msg, size, "'nat forward' needs 'nat masquerade'");
+		return -EINVAL;
+	}
+	if (!in_lan_subnet(cfg, f->addr)) {
+		inet_ntop(AF_INET, &f->addr, what, sizeof(what));
+		snprintf(msg, size, "forward target %s is not in a LAN subnet", what);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Forwards only act behind masquerade, and only to home addresses. */
 static int check_forwards(struct parse_ctx *pc)
 {
-	for (int i = 0; i < pc->cfg->n_forwards; i++) {
-		const struct hearth_config_forward *f = &pc->cfg->forwards[i];
-		char what[96];
+	char msg[128];
 
-		pc->line = f->line;
-		if (!pc->cfg->nat_masquerade)
-			return fail(pc, "%s", "'nat forward' needs 'nat masquerade'");
-		if (!in_lan_subnet(pc->cfg, f->addr)) {
-			inet_ntop(AF_INET, &f->addr, what, sizeof(what));
-			return fail(pc, "forward target %s is not in a LAN subnet", what);
-		}
+	for (int i = 0; i < pc->cfg->n_forwards; i++) {
+		pc->line = pc->cfg->forwards[i].line;
+		if (hearth_forward_check(pc->cfg, &pc->cfg->forwards[i], msg, sizeof(msg)))
+			return fail(pc, "%s", msg);
 	}
 	return 0;
 }

@@ -79,6 +79,10 @@ bool hearth_config_lan_v4(const struct hearth_config *cfg, unsigned int len, __b
 int hearth_config_load(const char *path, struct hearth_config *cfg,
 		       struct hearth_err *err);
 const char *hearth_role_name(enum hearth_iface_role role);
+/* What the file and the API both ask of a forward: NAT on, and a target
+ * inside a LAN subnet; -EINVAL with the sentence in @msg. */
+int hearth_forward_check(const struct hearth_config *cfg, const struct hearth_config_forward *f,
+			 char *msg, size_t size);
 /* The name of directive @i (0, 1, ...), NULL past the last. */
 const char *hearth_config_directive(int i);
 const char *hearth_xdp_mode_name(enum hearth_xdp_mode mode);
