@@ -144,7 +144,12 @@ static __always_inline int wan_snat(struct __sk_buff *skb, __u32 *tenant)
 		return tc_leak(skb);
 	if (ipv4_is_fragment(p.ip4) && !ipv4_first_fragment(p.ip4))
 		return tc_later_fragment(skb, ip_off, p.ip4);
-	if (ct_tuple(p.ip4, p.data_end, &key, &ref) != CT_TRACKED)
+	id = ct_tuple(p.ip4, p.data_end, &key, &ref);
+	if (id == HEARTH_CNT_DROP_BAD_L4 || id == HEARTH_CNT_DROP_TRUNC_L4) {
+		tc_count(skb, id); /* malformed: as XDP drops it */
+		return TC_ACT_SHOT;
+	}
+	if (id != CT_TRACKED)
 		return tc_leak(skb);
 	now = bpf_jiffies64();
 	ct = bpf_map_lookup_elem(&HEARTH_MAP_CT, &key);

@@ -342,6 +342,8 @@ enum hearth_counter_class {
 	X(DROP_TRUNC_IP4, DROP, "trunc-ipv4", "truncated IPv4 header")             \
 	X(DROP_TRUNC_IP6, DROP, "trunc-ipv6", "truncated IPv6 header")             \
 	X(DROP_TRUNC_L4, DROP, "trunc-l4", "transport header missing")             \
+	X(DROP_BAD_L4, DROP, "bad-l4",                                             \
+	  "transport header and IP length disagree (to translate)")               \
 	X(DROP_BAD_VERSION, DROP, "bad-version",                                   \
 	  "IP version does not match the ethertype")                               \
 	X(DROP_BAD_IHL, DROP, "bad-ihl", "IPv4 header length below 20 bytes")      \

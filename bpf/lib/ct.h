@@ -11,6 +11,7 @@
 #include <linux/udp.h>
 
 #include "common.h"
+#include "parse.h"
 #include "tenant.h"
 
 /* linux/icmp.h drags in libc headers; only the echo layout is needed */
@@ -91,9 +92,24 @@ static __always_inline __u32 ct_tuple_icmp(struct icmphdr *ic,
 }
 
 /*
+ * What the IP length leaves for the transport header, which must hold it:
+ * a TCP header whose data offset is 5 words to the segment's length, a
+ * UDP header whose length is the IP payload's, an ICMP header. The frame
+ * may run on past the IP packet (Ethernet padding): that is not
+ * malformed. Fields are read by the caller, from its checked pointer.
+ */
+static __always_inline __u32 ip4_l4_len(const struct iphdr *ip)
+{
+	__u32 hdr = (ip->ihl & 0xf) * 4, ip_len = len_be16(ip->tot_len);
+
+	return ip_len > hdr ? ip_len - hdr : 0;
+}
+
+/*
  * The tuple of an option-less, unfragmented IPv4 packet. Returns
- * CT_TRACKED, CT_UNTRACKED, or a drop counter when the transport header
- * is cut short.
+ * CT_TRACKED, CT_UNTRACKED, or a drop counter: trunc-l4 when the frame
+ * ends inside the transport header, bad-l4 when the IP length and the
+ * transport header disagree (ip4_l4_len).
  */
 static __always_inline __u32 ct_tuple(struct iphdr *ip, void *data_end,
 				      struct hearth_ct_key *key,
@@ -112,6 +128,8 @@ static __always_inline __u32 ct_tuple(struct iphdr *ip, void *data_end,
 
 		if ((void *)(th + 1) > data_end)
 			return HEARTH_CNT_DROP_TRUNC_L4;
+		if (th->doff < 5 || th->doff * 4u > ip4_l4_len(ip))
+			return HEARTH_CNT_DROP_BAD_L4;
 		ref->sport = &th->source;
 		ref->dport = &th->dest;
 		ref->csum = &th->check;
@@ -123,6 +141,8 @@ static __always_inline __u32 ct_tuple(struct iphdr *ip, void *data_end,
 
 		if ((void *)(uh + 1) > data_end)
 			return HEARTH_CNT_DROP_TRUNC_L4;
+		if (ip4_l4_len(ip) < sizeof(*uh) || len_be16(uh->len) != ip4_l4_len(ip))
+			return HEARTH_CNT_DROP_BAD_L4;
 		ref->sport = &uh->source;
 		ref->dport = &uh->dest;
 		ref->csum = &uh->check;
@@ -135,6 +155,8 @@ static __always_inline __u32 ct_tuple(struct iphdr *ip, void *data_end,
 
 		if ((void *)(ic + 1) > data_end)
 			return HEARTH_CNT_DROP_TRUNC_L4;
+		if (ip4_l4_len(ip) < sizeof(*ic))
+			return HEARTH_CNT_DROP_BAD_L4;
 		return ct_tuple_icmp(ic, key, ref);
 	} else {
 		return CT_UNTRACKED;

@@ -633,3 +633,69 @@ TEST(nat_fragments_inbound)
 	ASSERT_EQ(fixture_counter(&fx, fx.wan, HEARTH_CNT_PASS_FRAGMENT), 3, "all counted as fragments");
 	xdp_gateway__destroy(skel);
 }
+
+/* Sets the IPv4 total length and mends the header checksum. */
+static void set_ip_len(__u8 *frame, __u16 len)
+{
+	__u8 *ip = frame + L3;
+	__u16 sum;
+
+	ip[2] = len >> 8;
+	ip[3] = len & 0xff;
+	ip[10] = ip[11] = 0;
+	sum = pkt_csum(ip, 20, 0);
+	memcpy(ip + 10, &sum, 2);
+}
+
+/* A packet to translate whose transport header the IP length does not
+ * hold is dropped and counted (bad-l4); Ethernet padding is not that. */
+TEST(nat_malformed_l4_dropped)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = nat_setup(&fx, 1024, 65535);
+	__u8 frame[FRAME_MAX], out[FRAME_MAX];
+	static const __u8 doffs[] = { 0, 2, 15 };
+	struct pkt_spec s;
+	__u32 len, out_len, verdict;
+
+	if (!skel)
+		return;
+	s = out_spec(&fx, FX_H1_V4, IPPROTO_UDP, 41000);
+	s.payload = 0;
+	len = (__u32)pkt_build(&s, frame, sizeof(frame));
+	set_ip_len(frame, 20 + 4);
+	expect_verdict(&fx, fx.lan, frame, len, XDP_DROP, HEARTH_CNT_DROP_BAD_L4,
+		       "UDP header cut by the IP length");
+
+	s = out_spec(&fx, FX_H1_V4, IPPROTO_UDP, 41001);
+	len = (__u32)pkt_build(&s, frame, sizeof(frame));
+	frame[L3 + 20 + 4] = 0, frame[L3 + 20 + 5] = 8; /* UDP length 8 */
+	expect_verdict(&fx, fx.lan, frame, len, XDP_DROP, HEARTH_CNT_DROP_BAD_L4,
+		       "UDP length not the IP payload's");
+
+	for (size_t i = 0; i < sizeof(doffs); i++) {
+		char what[48];
+
+		s = out_spec(&fx, FX_H1_V4, IPPROTO_TCP, (__u16)(41010 + i));
+		s.payload = 0; /* a bare 20-byte header: 60 bytes of it are too many */
+		len = (__u32)pkt_build(&s, frame, sizeof(frame));
+		frame[L3 + 20 + 12] = (__u8)(doffs[i] << 4);
+		snprintf(what, sizeof(what), "TCP data offset %u", doffs[i]);
+		expect_verdict(&fx, fx.lan, frame, len, XDP_DROP, HEARTH_CNT_DROP_BAD_L4, what);
+	}
+
+	s = out_spec(&fx, FX_H1_V4, IPPROTO_ICMP, 41020);
+	len = (__u32)pkt_build(&s, frame, sizeof(frame));
+	set_ip_len(frame, 20 + 4);
+	expect_verdict(&fx, fx.lan, frame, len, XDP_DROP, HEARTH_CNT_DROP_BAD_L4,
+		       "ICMP header cut by the IP length");
+
+	/* a minimum-size frame: the 18 bytes after a 28-byte datagram are padding */
+	s = out_spec(&fx, FX_H1_V4, IPPROTO_UDP, 41030);
+	s.payload = 0;
+	len = (__u32)pkt_build(&s, frame, sizeof(frame));
+	memset(frame + len, 0, 60 - len);
+	verdict = run_spec_raw(&fx, fx.lan, frame, 60, out, &out_len);
+	ASSERT_EQ(verdict, XDP_REDIRECT, "Ethernet padding after the datagram: translated");
+	xdp_gateway__destroy(skel);
+}
