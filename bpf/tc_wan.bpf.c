@@ -142,6 +142,13 @@ static __always_inline int wan_snat(struct __sk_buff *skb, __u32 *tenant)
 	ip_len = (p.ip4->ihl & 0xf) * 4;
 	if (ip_len < 20)
 		return tc_leak(skb);
+	/* Record Route, Timestamp and the rest may hold the home address:
+	 * such a packet never leaves (XDP hands every option to the kernel,
+	 * whose forwarding ends here) */
+	if (ip_len > 20) {
+		tc_count(skb, HEARTH_CNT_DROP_NAT_OPTIONS);
+		return TC_ACT_SHOT;
+	}
 	if (ipv4_is_fragment(p.ip4) && !ipv4_first_fragment(p.ip4))
 		return tc_later_fragment(skb, ip_off, p.ip4);
 	id = ct_tuple(p.ip4, p.data_end, &key, &ref);

@@ -356,6 +356,8 @@ enum hearth_counter_class {
 	  "new connection refused: connection table full")                         \
 	X(DROP_LEAK, DROP, "leak-blocked",                                         \
 	  "inside address that could not be translated kept off the WAN")          \
+	X(DROP_NAT_OPTIONS, DROP, "nat-ip-options",                                \
+	  "IPv4 options on a packet to translate (they may hold a home address)") \
 	X(DROP_NAT_TTL, DROP, "nat-ttl",                                           \
 	  "packet of a translated connection would expire at the gateway")         \
 	X(DROP_TENANT_CEIL, DROP, "tenant-ceiling",                                \

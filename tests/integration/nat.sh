@@ -71,6 +71,14 @@ out=$(nsx "$NS_H1" ping -6 -c 5 -i 0.05 -W 1 "$SERVER_V6")
 t_check "IPv6 is routed, not translated" grep -q " 0% packet loss" <<<"$out"
 t_cmp "most packets took the XDP fast path" "$(counter lan0 forward)" -gt 1000
 
+# Record Route and Timestamp would carry the home address out inside the
+# option: such packets never leave (nat-ip-options)
+before=$(counter lan0 nat-ip-options)
+nsx "$NS_H1" ping -R -c 2 -i 0.2 -W 1 "$SERVER_V4" >/dev/null 2>&1
+nsx "$NS_H1" ping -T tsandaddr -c 2 -i 0.2 -W 1 "$SERVER_V4" >/dev/null 2>&1
+t_cmp "IPv4 options from a home host: dropped and counted (nat-ip-options)" \
+	$(($(counter lan0 nat-ip-options) - before)) -ge 4
+
 # A long TCP transfer keeps going across a hearthd restart.
 nsx "$NS_IN" iperf3 -s -D -1 -p 5203; sleep 0.3
 nsx "$NS_H1" iperf3 -c "$SERVER_V4" -p 5203 -t 5 -i 1 -J >"$work/long.json" &
@@ -99,6 +107,9 @@ t_check "port range: established sessions undisturbed" nat_ping "$NS_H1" 50000
 
 sleep 0.5
 kill "$tcpdump_pid"; wait "$tcpdump_pid" 2>/dev/null; tcpdump_pid=
+read -r with_options holding < <(/usr/bin/python3 "$here/../lib/pcap_ip_options.py" "$work/wan.pcap" 192.168.1.0/24)
+t_cmp "capture: IPv4 packets with options holding a home address (must be none)" "$holding" -eq 0
+t_cmp "capture: no packet of the home's with options reached the internet" "$with_options" -eq 0
 inside=$(tcpdump -r "$work/wan.pcap" -n 'src net 192.168.1.0/24 or dst net 192.168.1.0/24' 2>/dev/null | wc -l)
 from_wan=$(tcpdump -r "$work/wan.pcap" -n "src host $GW_WAN_V4" 2>/dev/null | wc -l)
 t_cmp "capture: frames from the WAN address" "$from_wan" -gt 1000
