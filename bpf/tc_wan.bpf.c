@@ -42,10 +42,16 @@ static __always_inline __u32 tc_ingress_slot(struct __sk_buff *skb)
 	return slot < HEARTH_MAX_IFACES ? slot : 0;
 }
 
+/* The one drop path: counted under @reason on the ingress interface. */
+static __always_inline int tc_drop(struct __sk_buff *skb, __u32 reason)
+{
+	tc_count(skb, reason);
+	return TC_ACT_SHOT;
+}
+
 static __always_inline int tc_leak(struct __sk_buff *skb)
 {
-	tc_count(skb, HEARTH_CNT_DROP_LEAK);
-	return TC_ACT_SHOT;
+	return tc_drop(skb, HEARTH_CNT_DROP_LEAK);
 }
 
 /* Offsets of what the source rewrite touches, from the start of the frame. */
@@ -145,17 +151,13 @@ static __always_inline int wan_snat(struct __sk_buff *skb, __u32 *tenant)
 	/* Record Route, Timestamp and the rest may hold the home address:
 	 * such a packet never leaves (XDP hands every option to the kernel,
 	 * whose forwarding ends here) */
-	if (ip_len > 20) {
-		tc_count(skb, HEARTH_CNT_DROP_NAT_OPTIONS);
-		return TC_ACT_SHOT;
-	}
+	if (ip_len > 20)
+		return tc_drop(skb, HEARTH_CNT_DROP_NAT_OPTIONS);
 	if (ipv4_is_fragment(p.ip4) && !ipv4_first_fragment(p.ip4))
 		return tc_later_fragment(skb, ip_off, p.ip4);
 	id = ct_tuple(p.ip4, p.data_end, &key, &ref);
-	if (id == HEARTH_CNT_DROP_BAD_L4 || id == HEARTH_CNT_DROP_TRUNC_L4) {
-		tc_count(skb, id); /* malformed: as XDP drops it */
-		return TC_ACT_SHOT;
-	}
+	if (id == HEARTH_CNT_DROP_BAD_L4 || id == HEARTH_CNT_DROP_TRUNC_L4)
+		return tc_drop(skb, id); /* malformed: as XDP drops it */
 	if (id != CT_TRACKED)
 		return tc_leak(skb);
 	now = bpf_jiffies64();
@@ -168,10 +170,8 @@ static __always_inline int wan_snat(struct __sk_buff *skb, __u32 *tenant)
 				  tenant_classify(tc_ingress_slot(skb), 0, AF_INET,
 						  &key.saddr),
 				  &ct);
-		if (id != CT_TRACKED) {
-			tc_count(skb, id);
-			return TC_ACT_SHOT;
-		}
+		if (id != CT_TRACKED)
+			return tc_drop(skb, id);
 	}
 	if (!(ct->nat & HEARTH_CT_NAT_SRC))
 		return tc_leak(skb);

@@ -138,10 +138,11 @@ static __always_inline __u32 ct_tuple(struct iphdr *ip, void *data_end,
 		ref->may_open = !(ref->tcp_flags & TCP_FLAG_RST_BIT);
 	} else if (ip->protocol == IPPROTO_UDP) {
 		struct udphdr *uh = l4;
+		__u32 l4_len = ip4_l4_len(ip);
 
 		if ((void *)(uh + 1) > data_end)
 			return HEARTH_CNT_DROP_TRUNC_L4;
-		if (ip4_l4_len(ip) < sizeof(*uh) || len_be16(uh->len) != ip4_l4_len(ip))
+		if (l4_len < sizeof(*uh) || len_be16(uh->len) != l4_len)
 			return HEARTH_CNT_DROP_BAD_L4;
 		ref->sport = &uh->source;
 		ref->dport = &uh->dest;
