@@ -92,6 +92,10 @@ int chute_status(struct chute_env *env, const char *name,
 		 struct json_object **out, struct hearth_err *err);
 /* Names of installed chutes, sorted; the caller frees them. */
 int chute_names(struct chute_env *env, char ***names, int *n);
+/* Every installed chute's status, in name order (a chute whose files
+ * cannot be read is left out); -errno when the chute dir cannot be read. */
+int chute_status_all(struct chute_env *env, struct json_object **out,
+		     struct hearth_err *err);
 int chute_log_path(struct chute_env *env, const char *name, char *buf,
 		   size_t size, struct hearth_err *err);
 /* For `hearth down`: stops every running chute (network included) and

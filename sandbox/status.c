@@ -130,3 +130,22 @@ int chute_status(struct chute_env *env, const char *name, struct json_object **o
 	*out = o;
 	return 0;
 }
+
+int chute_status_all(struct chute_env *env, struct json_object **out, struct hearth_err *err)
+{
+	struct json_object *all, *o;
+	char **names = NULL;
+	int n = 0, ret = chute_names(env, &names, &n);
+
+	if (ret)
+		return hearth_err_set(err, ret, "cannot read %s: %s", env->dir, strerror(-ret));
+	all = json_object_new_array();
+	for (int i = 0; i < n; i++) {
+		if (!chute_status(env, names[i], &o, NULL))
+			json_object_array_add(all, o);
+		free(names[i]);
+	}
+	free(names);
+	*out = all;
+	return 0;
+}

@@ -258,3 +258,21 @@ const char *hearth_mac_format(const unsigned char *mac, char *buf, size_t size)
 		 mac[4], mac[5]);
 	return buf;
 }
+
+const char *hearth_prefix_format(const struct hearth_prefix *prefix, char *buf, size_t size)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	inet_ntop(prefix->family, &prefix->addr, addr, sizeof(addr));
+	snprintf(buf, size, "%s/%u", addr, prefix->len);
+	return buf;
+}
+
+const char *hearth_endpoint_format(struct in_addr addr, __u16 port, char *buf, size_t size)
+{
+	char text[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &addr, text, sizeof(text));
+	snprintf(buf, size, "%s:%u", text, port);
+	return buf;
+}

@@ -43,6 +43,8 @@ int hearth_mac_parse(const char *text, __u8 mac[6]);
 const char *hearth_mac_format(const unsigned char *mac, char *buf, size_t size);
 /* "ADDRESS/LEN", IPv4 or IPv6; host bits are cleared. */
 int hearth_prefix_parse(const char *text, struct hearth_prefix *prefix);
+/* "ADDR/LEN" into @buf (INET6_ADDRSTRLEN + 4 bytes hold any). */
+const char *hearth_prefix_format(const struct hearth_prefix *prefix, char *buf, size_t size);
 /* "tcp" or "udp"; 0 for anything else. */
 __u8 hearth_proto_parse(const char *text);
 /* "tcp", "udp", "icmp"; "?" for any other protocol. */
@@ -51,5 +53,7 @@ const char *hearth_proto_name(__u8 proto);
 __u16 hearth_port_parse(const char *text);
 /* "IPV4:PORT" */
 int hearth_endpoint_parse(const char *text, struct in_addr *addr, __u16 *port);
+/* "IPV4:PORT" (@port in host order) into @buf (at least 22 bytes). */
+const char *hearth_endpoint_format(struct in_addr addr, __u16 port, char *buf, size_t size);
 
 #endif

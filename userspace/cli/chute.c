@@ -30,21 +30,6 @@ static int chute_open(struct cli *cli, struct chute_env *env)
 	return 0;
 }
 
-/* A chute's status from its files, and its traffic when the data plane
- * is there. */
-static int status_of(struct chute_env *env, struct hearth_dp *dp, const char *name,
-		     struct json_object **o, struct hearth_err *err)
-{
-	char tname[HEARTH_TENANT_NAMSIZ];
-	int ret = chute_status(env, name, o, err);
-
-	if (ret || !dp)
-		return ret;
-	snprintf(tname, sizeof(tname), HEARTH_CHUTE_TENANT_PREFIX "%s", name);
-	hearth_tenant_traffic_json(dp, tname, *o);
-	return 0;
-}
-
 static int need_name(struct cli *cli, int argc, char **argv, int max)
 {
 	if (argc < 1)
@@ -205,12 +190,11 @@ static void print_status(struct json_object *o)
 /* status NAME: one chute; status or list: all of them. */
 static int show(struct cli *cli, char **argv, bool one)
 {
-	struct json_object *all = NULL, *o;
+	struct json_object *all = NULL;
 	struct hearth_dp dp, *have_dp = NULL;
 	struct hearth_err err = {};
 	struct chute_env env;
-	char **names = NULL;
-	int n = 0, ret;
+	int ret;
 
 	ret = chute_open(cli, &env);
 	if (ret)
@@ -218,22 +202,11 @@ static int show(struct cli *cli, char **argv, bool one)
 	/* counters when the data plane is there; the rest without it */
 	if (!hearth_dp_open(&dp, cli->pin_dir, NULL))
 		have_dp = &dp;
-	if (one) {
-		ret = status_of(&env, have_dp, argv[0], &o, &err);
-		if (!ret)
-			all = o;
-	} else {
-		all = json_object_new_array();
-		ret = chute_names(&env, &names, &n);
-		for (int i = 0; i < n; i++) {
-			if (!ret && !status_of(&env, have_dp, names[i], &o, &err))
-				json_object_array_add(all, o);
-			free(names[i]);
-		}
-		free(names);
-		if (ret)
-			hearth_err_set(&err, ret, "cannot read %s: %s", env.dir, strerror(-ret));
-	}
+	ret = one ? chute_status(&env, argv[0], &all, &err) : chute_status_all(&env, &all, &err);
+	if (!ret && have_dp && one)
+		hearth_chute_traffic_json(have_dp, all);
+	for (size_t i = 0; !ret && have_dp && !one && i < json_object_array_length(all); i++)
+		hearth_chute_traffic_json(have_dp, json_object_array_get_idx(all, i));
 	if (have_dp)
 		hearth_dp_close(have_dp);
 	if (ret) {

@@ -19,15 +19,9 @@
 #include "../../util/parse.h"
 #include "../lib/shaper.h"
 #include "../lib/tenant.h"
-#include "../lib/tenant_show.h"
 #include "../../sandbox/settings.h"
 #include "chutes.h"
 #include "daemon.h"
-
-static void chute_tenant_name(const char *name, char *buf, size_t size)
-{
-	snprintf(buf, size, HEARTH_CHUTE_TENANT_PREFIX "%s", name);
-}
 
 static void tenant_dir(struct hearth_tenant_dir_spec *d, __u64 rate, __u64 ceil)
 {
@@ -45,7 +39,7 @@ static int tenant_put(struct hearth_dp *dp, const struct chute_up *up, struct he
 	bool create;
 	int ret;
 
-	chute_tenant_name(up->name, tname, sizeof(tname));
+	hearth_chute_tenant_name(up->name, tname, sizeof(tname));
 	create = hearth_tenant_find(dp, tname) < 0;
 	hearth_tenant_spec_init(&spec, tname);
 	spec.prio = (int)s->prio;
@@ -160,7 +154,7 @@ static void chute_down(void *ctx, const struct chute_up *up)
 	__u32 slot;
 
 	forwards_del(&d->dp, up->settings, up->addr);
-	chute_tenant_name(up->name, tname, sizeof(tname));
+	hearth_chute_tenant_name(up->name, tname, sizeof(tname));
 	if (hearth_tenant_find(&d->dp, tname) >= 0 && !hearth_tenant_del(&d->dp, tname, NULL))
 		hearth_shaper_follow(&d->dp, NULL);
 	slot = hearth_dp_slot_of(&d->dp, up->host_if);
@@ -193,10 +187,3 @@ void chutes_env_init(struct daemon *d)
 	};
 }
 
-void chute_traffic_json(struct daemon *d, const char *name, struct json_object *o)
-{
-	char tname[HEARTH_TENANT_NAMSIZ];
-
-	chute_tenant_name(name, tname, sizeof(tname));
-	hearth_tenant_traffic_json(&d->dp, tname, o);
-}

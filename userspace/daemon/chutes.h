@@ -6,11 +6,8 @@
  * the data plane (chutes.c). */
 
 struct daemon;
-struct json_object;
 
 /* The chute runtime's environment from the configuration, with the hooks. */
 void chutes_env_init(struct daemon *d);
-/* The chute's tenant and its traffic into a chute's status object. */
-void chute_traffic_json(struct daemon *d, const char *name, struct json_object *o);
 
 #endif

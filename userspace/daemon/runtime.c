@@ -28,12 +28,23 @@ const struct hearth_tenant_spec *config_tenant(const struct daemon *d, const cha
 	return NULL;
 }
 
-int config_forward_line(const struct daemon *d, __u8 proto, __u16 wan_port)
+enum forward_owner forward_owner(struct daemon *d, __u8 proto, __u16 wan_port, int *line,
+				 struct in_addr *chute)
 {
-	for (int i = 0; i < d->cfg.n_forwards; i++)
-		if (d->cfg.forwards[i].proto == proto && d->cfg.forwards[i].wan_port == wan_port)
-			return d->cfg.forwards[i].line;
-	return 0;
+	struct hearth_nat_fwd fwd;
+
+	for (int i = 0; i < d->cfg.n_forwards; i++) {
+		if (d->cfg.forwards[i].proto == proto && d->cfg.forwards[i].wan_port == wan_port) {
+			*line = d->cfg.forwards[i].line;
+			return FORWARD_FILE;
+		}
+	}
+	if (!hearth_nat_forward_get(&d->dp, proto, wan_port, &fwd) &&
+	    fwd.origin == HEARTH_FWD_CHUTE) {
+		chute->s_addr = fwd.addr;
+		return FORWARD_CHUTE;
+	}
+	return FORWARD_FREE;
 }
 
 /* A tenant in the maps as a spec (for the first state file). */
@@ -158,20 +169,20 @@ static void forwards_adopt(struct daemon *d)
 
 static void forward_apply(struct daemon *d, const struct state_forward *f)
 {
-	int line = config_forward_line(d, f->proto, f->wan_port);
-	struct hearth_nat_fwd fwd;
-	int ret;
+	struct in_addr chute;
+	int line, ret;
 
-	if (line) {
+	switch (forward_owner(d, f->proto, f->wan_port, &line, &chute)) {
+	case FORWARD_FILE:
 		logmsg("state: %s port %u forwarded at run time is also at %s:%d; the file's applies, the runtime one is shadowed",
-		       f->proto == IPPROTO_UDP ? "udp" : "tcp", f->wan_port, d->cfg.path, line);
+		       hearth_proto_name(f->proto), f->wan_port, d->cfg.path, line);
 		return;
-	}
-	if (!hearth_nat_forward_get(&d->dp, f->proto, f->wan_port, &fwd) &&
-	    fwd.origin == HEARTH_FWD_CHUTE) {
+	case FORWARD_CHUTE:
 		logmsg("state: %s port %u forwarded at run time is a running chute's; the runtime one is shadowed",
-		       f->proto == IPPROTO_UDP ? "udp" : "tcp", f->wan_port);
+		       hearth_proto_name(f->proto), f->wan_port);
 		return;
+	case FORWARD_FREE:
+		break;
 	}
 	ret = hearth_nat_forward_add(&d->dp, f->proto, f->wan_port, f->addr, f->port,
 				     HEARTH_FWD_RUNTIME);

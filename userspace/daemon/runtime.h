@@ -35,7 +35,14 @@ void runtime_forwards_apply(struct daemon *d);
 bool is_chute_tenant(const char *name);
 /* The file's tenant of that name, or NULL. */
 const struct hearth_tenant_spec *config_tenant(const struct daemon *d, const char *name);
-/* The line of the file's forward of that port, or 0. */
-int config_forward_line(const struct daemon *d, __u8 proto, __u16 wan_port);
+/* Who holds a WAN port besides the runtime: the file (@line set to its
+ * line), a running chute (@chute set to its address), or nobody. */
+enum forward_owner {
+	FORWARD_FREE,
+	FORWARD_FILE,
+	FORWARD_CHUTE,
+};
+enum forward_owner forward_owner(struct daemon *d, __u8 proto, __u16 wan_port, int *line,
+				 struct in_addr *chute);
 
 #endif

@@ -19,21 +19,15 @@
 
 #define STATE_VERSION 1
 
-static const char *proto_word(__u8 proto)
-{
-	return proto == IPPROTO_UDP ? "udp" : "tcp";
-}
-
 static struct json_object *forward_json(const struct state_forward *f)
 {
 	struct json_object *o = json_object_new_object();
 	char to[INET_ADDRSTRLEN + 8];
 
-	inet_ntop(AF_INET, &f->addr, to, sizeof(to));
-	snprintf(to + strlen(to), sizeof(to) - strlen(to), ":%u", f->port);
-	json_object_object_add(o, "proto", json_object_new_string(proto_word(f->proto)));
+	json_object_object_add(o, "proto", json_object_new_string(hearth_proto_name(f->proto)));
 	json_object_object_add(o, "port", json_object_new_int(f->wan_port));
-	json_object_object_add(o, "to", json_object_new_string(to));
+	json_object_object_add(o, "to", json_object_new_string(
+		hearth_endpoint_format(f->addr, f->port, to, sizeof(to))));
 	return o;
 }
 

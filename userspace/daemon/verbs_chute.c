@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chutes.h"
+#include "../lib/tenant_show.h"
 #include "verbs.h"
 
 #define MAX_SETTINGS 64
@@ -167,31 +167,22 @@ static struct json_object *chute_status_verb(struct daemon *d, struct json_objec
 	ret = chute_status(&d->chutes, name, &o, &err);
 	if (ret)
 		return verb_fail(ret, &err);
-	chute_traffic_json(d, name, o);
+	hearth_chute_traffic_json(&d->dp, o);
 	return hearth_api_ok(o);
 }
 
 static struct json_object *chute_list_verb(struct daemon *d, struct json_object *args)
 {
-	struct json_object *all = json_object_new_array(), *o;
-	char **names = NULL;
-	int n = 0, ret;
+	struct json_object *all;
+	struct hearth_err err = {};
+	int ret;
 
 	(void)args;
-	ret = chute_names(&d->chutes, &names, &n);
-	for (int i = 0; i < n; i++) {
-		if (!ret && !chute_status(&d->chutes, names[i], &o, NULL)) {
-			chute_traffic_json(d, names[i], o);
-			json_object_array_add(all, o);
-		}
-		free(names[i]);
-	}
-	free(names);
-	if (ret) {
-		json_object_put(all);
-		return hearth_api_error(HEARTH_API_FAILED, "cannot read %s: %s", d->chutes.dir,
-					strerror(-ret));
-	}
+	ret = chute_status_all(&d->chutes, &all, &err);
+	if (ret)
+		return hearth_api_error(HEARTH_API_FAILED, "%s", err.msg);
+	for (size_t i = 0; i < json_object_array_length(all); i++)
+		hearth_chute_traffic_json(&d->dp, json_object_array_get_idx(all, i));
 	return hearth_api_ok(all);
 }
 

@@ -35,19 +35,21 @@ static struct json_object *forward_key(struct json_object *args, __u8 *proto, __
 /* The file's and a running chute's forwards are theirs. */
 static struct json_object *owned_elsewhere(struct daemon *d, __u8 proto, __u16 port)
 {
-	int line = config_forward_line(d, proto, port);
-	struct hearth_nat_fwd fwd;
 	char to[INET_ADDRSTRLEN];
+	struct in_addr chute;
+	int line;
 
-	if (line)
+	switch (forward_owner(d, proto, port, &line, &chute)) {
+	case FORWARD_FILE:
 		return hearth_api_error(HEARTH_API_CONFLICT, "%s port %u is forwarded at %s:%d; change it there",
 					hearth_proto_name(proto), port, d->cfg.path, line);
-	if (!hearth_nat_forward_get(&d->dp, proto, port, &fwd) && fwd.origin == HEARTH_FWD_CHUTE) {
-		inet_ntop(AF_INET, &fwd.addr, to, sizeof(to));
+	case FORWARD_CHUTE:
+		inet_ntop(AF_INET, &chute, to, sizeof(to));
 		return hearth_api_error(HEARTH_API_CONFLICT, "%s port %u is forwarded to a running chute (%s)",
 					hearth_proto_name(proto), port, to);
+	default:
+		return NULL;
 	}
-	return NULL;
 }
 
 /* An existing runtime forward of the port is replaced only when asked. */

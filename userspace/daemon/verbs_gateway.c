@@ -66,9 +66,8 @@ static struct json_object *settings_json(const struct daemon *d)
 		 c->capacity[1] ? hearth_rate_format(c->capacity[1], down, sizeof(down)) : "none");
 	setting_add(list, d, "wan-capacity", buf, c->capacity_line);
 	setting_add(list, d, "chute-dir", c->chute_dir, directive_line(c, "chute-dir"));
-	inet_ntop(AF_INET, &c->chute_pool.addr.v4, buf, sizeof(buf));
-	snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "/%u", c->chute_pool.len);
-	setting_add(list, d, "chute-pool", buf, directive_line(c, "chute-pool"));
+	setting_add(list, d, "chute-pool", hearth_prefix_format(&c->chute_pool, buf, sizeof(buf)),
+		    directive_line(c, "chute-pool"));
 	return list;
 }
 
@@ -81,12 +80,9 @@ static struct json_object *interfaces_json(const struct daemon *d)
 		struct json_object *o = json_object_new_object(), *pfx = json_object_new_array();
 		char buf[INET6_ADDRSTRLEN + 8];
 
-		for (int p = 0; p < ci->n_prefixes; p++) {
-			inet_ntop(ci->prefixes[p].family, &ci->prefixes[p].addr, buf, sizeof(buf));
-			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "/%u",
-				 ci->prefixes[p].len);
-			json_object_array_add(pfx, json_object_new_string(buf));
-		}
+		for (int p = 0; p < ci->n_prefixes; p++)
+			json_object_array_add(pfx, json_object_new_string(
+				hearth_prefix_format(&ci->prefixes[p], buf, sizeof(buf))));
 		json_object_object_add(o, "name", json_object_new_string(ci->name));
 		json_object_object_add(o, "role", json_object_new_string(hearth_role_name(ci->role)));
 		json_object_object_add(o, "prefixes", pfx);
@@ -103,11 +99,10 @@ static struct json_object *forward_entry(const struct daemon *d, __u8 proto, __u
 	struct json_object *o = json_object_new_object();
 	char to[INET_ADDRSTRLEN + 8];
 
-	inet_ntop(AF_INET, &addr, to, sizeof(to));
-	snprintf(to + strlen(to), sizeof(to) - strlen(to), ":%u", to_port);
 	json_object_object_add(o, "proto", json_object_new_string(hearth_proto_name(proto)));
 	json_object_object_add(o, "port", json_object_new_int(port));
-	json_object_object_add(o, "to", json_object_new_string(to));
+	json_object_object_add(o, "to", json_object_new_string(
+		hearth_endpoint_format(addr, to_port, to, sizeof(to))));
 	json_object_object_add(o, "source", line ? source_json(d, line) : json_object_new_string("runtime"));
 	json_object_object_add(o, "status", json_object_new_string(status));
 	return o;
@@ -126,16 +121,16 @@ static struct json_object *forwards_json(struct daemon *d)
 	}
 	for (int i = 0; i < d->state.n_forwards; i++) {
 		const struct state_forward *f = &d->state.forwards[i];
-		int line = config_forward_line(d, f->proto, f->wan_port);
-		struct hearth_nat_fwd fwd;
+		enum forward_owner owner;
+		struct in_addr chute;
+		int line;
 
-		if (line)
+		owner = forward_owner(d, f->proto, f->wan_port, &line, &chute);
+		if (owner == FORWARD_FILE)
 			snprintf(status, sizeof(status), "shadowed by %s:%d", d->cfg.path, line);
-		else if (!hearth_nat_forward_get(&d->dp, f->proto, f->wan_port, &fwd) &&
-			 fwd.origin == HEARTH_FWD_CHUTE)
-			snprintf(status, sizeof(status), "shadowed by a running chute");
 		else
-			snprintf(status, sizeof(status), "applied");
+			snprintf(status, sizeof(status), "%s",
+				 owner == FORWARD_CHUTE ? "shadowed by a running chute" : "applied");
 		json_object_array_add(list, forward_entry(d, f->proto, f->wan_port, f->addr, f->port,
 							  0, status));
 	}

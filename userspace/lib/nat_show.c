@@ -29,11 +29,10 @@ struct json_object *hearth_nat_forwards_json(struct hearth_dp *dp)
 		if (bpf_map_lookup_elem(dp->map_fd[HEARTH_DP_NATFWD], &key, &fwd))
 			continue;
 		o = json_object_new_object();
-		inet_ntop(AF_INET, &fwd.addr, to, sizeof(to));
-		snprintf(to + strlen(to), sizeof(to) - strlen(to), ":%u", ntohs(fwd.port));
 		json_object_object_add(o, "proto", json_object_new_string(hearth_proto_name(key.proto)));
 		json_object_object_add(o, "port", json_object_new_int(ntohs(key.port)));
-		json_object_object_add(o, "to", json_object_new_string(to));
+		json_object_object_add(o, "to", json_object_new_string(hearth_endpoint_format(
+			(struct in_addr){ fwd.addr }, ntohs(fwd.port), to, sizeof(to))));
 		json_object_object_add(o, "origin",
 				       json_object_new_string(hearth_nat_forward_origin(fwd.origin)));
 		json_object_array_add(list, o);
@@ -49,11 +48,7 @@ struct show_ctx {
 
 static const char *endpoint(__be32 addr, __be16 port, char *buf, size_t size)
 {
-	char text[INET_ADDRSTRLEN];
-
-	inet_ntop(AF_INET, &addr, text, sizeof(text));
-	snprintf(buf, size, "%s:%u", text, ntohs(port));
-	return buf;
+	return hearth_endpoint_format((struct in_addr){ addr }, ntohs(port), buf, size);
 }
 
 static int add_conn(const struct hearth_conn *c, void *arg)

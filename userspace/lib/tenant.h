@@ -14,6 +14,11 @@
 /* A running chute's tenant is "chute-" and its name (hearthd's wiring). */
 #define HEARTH_CHUTE_TENANT_PREFIX "chute-"
 
+static inline void hearth_chute_tenant_name(const char *chute, char *buf, size_t size)
+{
+	snprintf(buf, size, HEARTH_CHUTE_TENANT_PREFIX "%s", chute);
+}
+
 /* A tenant's rules as the data plane holds them. */
 struct hearth_tenant_matches {
 	int n_ifaces;

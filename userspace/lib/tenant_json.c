@@ -14,27 +14,17 @@
 static const char *const dir_names[HEARTH_DIR_MAX] = { "up", "down" };
 static const char *const field_names[] = { "rate", "ceil", "burst" };
 
-static struct json_object *prefix_json(const struct hearth_prefix *p)
-{
-	char buf[INET6_ADDRSTRLEN + 8];
-	size_t n;
-
-	inet_ntop(p->family, &p->addr, buf, sizeof(buf));
-	n = strlen(buf);
-	snprintf(buf + n, sizeof(buf) - n, "/%u", p->len);
-	return json_object_new_string(buf);
-}
-
 static struct json_object *matches_json(const struct hearth_tenant_spec *spec)
 {
 	struct json_object *m = json_object_new_object(), *ifs = json_object_new_array(),
 			   *pfx = json_object_new_array(), *macs = json_object_new_array();
-	char buf[24];
+	char buf[INET6_ADDRSTRLEN + 8];
 
 	for (int i = 0; i < spec->n_ifaces; i++)
 		json_object_array_add(ifs, json_object_new_string(spec->ifaces[i]));
 	for (int i = 0; i < spec->n_prefixes; i++)
-		json_object_array_add(pfx, prefix_json(&spec->prefixes[i]));
+		json_object_array_add(pfx, json_object_new_string(
+			hearth_prefix_format(&spec->prefixes[i], buf, sizeof(buf))));
 	for (int i = 0; i < spec->n_macs; i++) {
 		json_object_array_add(macs, json_object_new_string(
 			hearth_mac_format(spec->macs[i], buf, sizeof(buf))));

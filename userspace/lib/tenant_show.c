@@ -43,15 +43,9 @@ static struct json_object *matches_json(struct hearth_dp *dp, __u32 id)
 		if (!hearth_dp_iface_get(dp, m.slots[i], &iface))
 			json_object_array_add(ifs, json_object_new_string(iface.name));
 	}
-	for (int i = 0; i < m.n_prefixes; i++) {
-		const struct hearth_prefix *p = &m.prefixes[i];
-		size_t n;
-
-		inet_ntop(p->family, &p->addr, buf, sizeof(buf));
-		n = strlen(buf);
-		snprintf(buf + n, sizeof(buf) - n, "/%u", p->len);
-		json_object_array_add(pfx, json_object_new_string(buf));
-	}
+	for (int i = 0; i < m.n_prefixes; i++)
+		json_object_array_add(pfx, json_object_new_string(
+			hearth_prefix_format(&m.prefixes[i], buf, sizeof(buf))));
 	for (int i = 0; i < m.n_macs; i++)
 		json_object_array_add(macs, json_object_new_string(hearth_mac_format(m.macs[i], buf, sizeof(buf))));
 	json_object_object_add(o, "iface", ifs);
@@ -137,11 +131,15 @@ struct json_object *hearth_tenants_json(struct hearth_dp *dp, const char *name)
 	return one;
 }
 
-void hearth_tenant_traffic_json(struct hearth_dp *dp, const char *tname, struct json_object *o)
+void hearth_chute_traffic_json(struct hearth_dp *dp, struct json_object *o)
 {
+	const char *chute = json_object_get_string(json_object_object_get(o, "name"));
+	char tname[HEARTH_TENANT_NAMSIZ];
 	struct hearth_tenant_counters c;
-	int id = hearth_tenant_find(dp, tname);
+	int id;
 
+	hearth_chute_tenant_name(chute ?: "", tname, sizeof(tname));
+	id = hearth_tenant_find(dp, tname);
 	if (id < 0)
 		return;
 	json_object_object_add(o, "tenant", json_object_new_string(tname));

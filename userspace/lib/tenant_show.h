@@ -12,9 +12,9 @@ const char *hearth_tenant_origin_name(__u8 origin);
  * else tenant @name's object, or NULL when there is none. */
 struct json_object *hearth_tenants_json(struct hearth_dp *dp, const char *name);
 
-/* "tenant": TNAME, "up"/"down": {"packets", "bytes"} into @o, for a
- * chute's status; nothing when there is no such tenant. */
-void hearth_tenant_traffic_json(struct hearth_dp *dp, const char *tname,
-				struct json_object *o);
+/* "tenant": its tenant's name, "up"/"down": {"packets", "bytes"} into
+ * @o, a chute's status (the chute's name read from it); nothing when the
+ * chute has no tenant (it does not run). */
+void hearth_chute_traffic_json(struct hearth_dp *dp, struct json_object *o);
 
 #endif
