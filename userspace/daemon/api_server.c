@@ -15,18 +15,11 @@
 
 #include <json-c/json.h>
 
+#include "../../util/clock.h"
 #include "api_server.h"
 
 static struct json_object *answer_later_marker;
 struct json_object *const API_ANSWER_LATER = (struct json_object *)&answer_later_marker;
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int api_server_open(struct api_server *s, const char *run_dir, const char *group,
 		    api_handler handler, void *ctx, struct hearth_err *err)
@@ -231,7 +224,7 @@ static bool take_lines(struct api_server *s, struct api_client *c)
 		memmove(c->in, nl + 1, c->in_len - len - 1);
 		c->in_len -= len + 1;
 		if (!c->waiting)
-			c->deadline = now_ms() + HEARTH_API_TIMEOUT_MS;
+			c->deadline = hearth_monotonic_ms() + HEARTH_API_TIMEOUT_MS;
 	}
 	if (!c->hangup && c->in_len >= HEARTH_API_MAX_REQUEST) {
 		queue_answer(c, hearth_api_error(HEARTH_API_TOO_LARGE,
@@ -308,7 +301,7 @@ static void accept_one(struct api_server *s)
 	c->peer = peer;
 	c->peer.serial = ++s->serials;
 	c->in = malloc(HEARTH_API_MAX_REQUEST);
-	c->deadline = now_ms() + HEARTH_API_TIMEOUT_MS;
+	c->deadline = hearth_monotonic_ms() + HEARTH_API_TIMEOUT_MS;
 	if (!c->in)
 		client_drop(c);
 }
@@ -381,7 +374,7 @@ void api_server_answer(struct api_server *s, unsigned long serial, struct json_o
 		return;
 	}
 	c->waiting = false;
-	c->deadline = now_ms() + HEARTH_API_TIMEOUT_MS;
+	c->deadline = hearth_monotonic_ms() + HEARTH_API_TIMEOUT_MS;
 	queue_answer(c, answer);
 	/* what it sent while it waited, then what it sends next */
 	if (!take_lines(s, c))

@@ -21,6 +21,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "../../util/clock.h"
 #include "../lib/conntrack.h"
 #include "../lib/dpstate.h"
 #include "../lib/kclock.h"
@@ -116,14 +117,6 @@ static int handle_signal(struct daemon *d)
 	return 0;
 }
 
-static long long monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Connections idle past their timeout leave the table. */
 static void expire_connections(struct daemon *d)
 {
@@ -160,8 +153,8 @@ static void netlink_changes(struct daemon *d)
  * API clients are served a line at a time, so none can hold the loop. */
 static void run(struct daemon *d)
 {
-	long long next_expiry = monotonic_ms() + CT_EXPIRY_INTERVAL_MS;
-	long long next_supervise = monotonic_ms();
+	long long next_expiry = hearth_monotonic_ms() + CT_EXPIRY_INTERVAL_MS;
+	long long next_supervise = hearth_monotonic_ms();
 	struct pollfd fds[MAX_POLL_FDS];
 
 	while (!d->stopping) {
@@ -169,21 +162,21 @@ static void run(struct daemon *d)
 		long long wait;
 		int n, nfds = 2, napi, njobs;
 
-		due = api_server_expire(&d->api, monotonic_ms(), due);
-		wait = due - monotonic_ms();
+		due = api_server_expire(&d->api, hearth_monotonic_ms(), due);
+		wait = due - hearth_monotonic_ms();
 		fds[0] = (struct pollfd){ .fd = d->signal_fd, .events = POLLIN };
 		fds[1] = (struct pollfd){ .fd = hearth_nlwatch_fd(&d->nl), .events = POLLIN };
 		njobs = jobs_pollfds(d, fds + 2, MAX_JOBS);
 		napi = api_server_pollfds(&d->api, fds + 2 + njobs, MAX_POLL_FDS - 2 - njobs);
 		nfds += njobs + napi;
 		n = poll(fds, nfds, wait > 0 ? (int)wait : 0);
-		if (monotonic_ms() >= next_expiry) {
+		if (hearth_monotonic_ms() >= next_expiry) {
 			expire_connections(d);
-			next_expiry = monotonic_ms() + CT_EXPIRY_INTERVAL_MS;
+			next_expiry = hearth_monotonic_ms() + CT_EXPIRY_INTERVAL_MS;
 		}
-		if (monotonic_ms() >= next_supervise) {
+		if (hearth_monotonic_ms() >= next_supervise) {
 			chute_supervise(&d->chutes, logmsg);
-			next_supervise = monotonic_ms() + CHUTE_SUPERVISE_INTERVAL_MS;
+			next_supervise = hearth_monotonic_ms() + CHUTE_SUPERVISE_INTERVAL_MS;
 		}
 		if (n < 0 && errno != EINTR) {
 			logmsg("poll: %s", strerror(errno));

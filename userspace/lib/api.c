@@ -13,6 +13,7 @@
 
 #include <json-c/json.h>
 
+#include "../../util/clock.h"
 #include "api.h"
 #include "../../util/files.h"
 
@@ -109,14 +110,6 @@ int hearth_api_socket_path(const char *run_dir, char *buf, size_t size)
 	return 0;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int connect_to(const char *run_dir, struct hearth_err *err)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -145,14 +138,14 @@ static int connect_to(const char *run_dir, struct hearth_err *err)
 /* One line, up to HEARTH_API_MAX_ANSWER, within HEARTH_API_CLIENT_WAIT_MS. */
 static int read_line(int fd, char **line, struct hearth_err *err)
 {
-	long long deadline = now_ms() + HEARTH_API_CLIENT_WAIT_MS;
+	long long deadline = hearth_monotonic_ms() + HEARTH_API_CLIENT_WAIT_MS;
 	size_t len = 0, cap = 4096;
 	char *buf = malloc(cap), *nl = NULL;
 	int ret = 0;
 
 	while (buf && !nl) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		long long left = deadline - now_ms();
+		long long left = deadline - hearth_monotonic_ms();
 		ssize_t n;
 
 		if (left <= 0 || poll(&p, 1, (int)left) == 0) {
