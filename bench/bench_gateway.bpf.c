@@ -72,7 +72,7 @@ SEC("xdp")
 int bench_decide(struct xdp_md *ctx)
 {
 	struct pkt p = { .data_end = (void *)(long)ctx->data_end };
-	struct hearth_fib_entry scratch, *e;
+	struct hearth_fib_entry *e;
 	__u32 slot;
 
 	restore_head(ctx);
@@ -80,7 +80,7 @@ int bench_decide(struct xdp_md *ctx)
 	if (slot >= HEARTH_MAX_IFACES ||
 	    classify(ctx, &p, slot) != HEARTH_CONTINUE)
 		return XDP_ABORTED;
-	e = fib_decide(ctx, &p, &scratch);
+	e = fib_decide(ctx, &p);
 	return e && e->action == HEARTH_FIB_FORWARD ? XDP_PASS : XDP_ABORTED;
 }
 
@@ -175,7 +175,7 @@ enum nat_cut {
 static __always_inline int nat_cut(struct xdp_md *ctx, enum nat_cut upto)
 {
 	struct pkt p = { .data_end = (void *)(long)ctx->data_end };
-	struct hearth_fib_entry scratch, *e;
+	struct hearth_fib_entry *e;
 	struct nat_state nat = {};
 	__u32 slot;
 
@@ -198,11 +198,11 @@ static __always_inline int nat_cut(struct xdp_md *ctx, enum nat_cut upto)
 			       XDP_PASS : XDP_ABORTED;
 	}
 	/* tracked: from this CPU's line or the table */
-	if (nat_pre(&p, &nat) != HEARTH_CONTINUE || !nat.x.nat)
+	if (nat_pre(ctx, &p, &nat) != HEARTH_CONTINUE || !nat.x.nat)
 		return XDP_ABORTED;
 	if (upto == CUT_CT)
 		return XDP_PASS;
-	e = fib_decide(ctx, &p, &scratch);
+	e = fib_decide(ctx, &p);
 	if (!e || e->action != HEARTH_FIB_FORWARD ||
 	    forward_check(&p, e) != HEARTH_CONTINUE)
 		return XDP_ABORTED;
@@ -214,7 +214,7 @@ static __always_inline int nat_cut(struct xdp_md *ctx, enum nat_cut upto)
 		nat_rewrite_src(p.ip4, &nat.ref, nat.x.saddr, nat.x.sport);
 		return XDP_PASS;
 	}
-	if (nat_post(&p, &nat, e, 1) != HEARTH_CONTINUE)
+	if (nat_post(ctx, &p, &nat, e, 1) != HEARTH_CONTINUE)
 		return XDP_ABORTED;
 	nat_post_rewrite(&p, &nat);
 	return XDP_PASS;

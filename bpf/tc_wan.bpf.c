@@ -14,6 +14,7 @@
  * offloaded (partial) transport checksum, which a plain incremental update
  * of the field would corrupt.
  */
+#define HEARTH_CTX struct __sk_buff
 #include "lib/common.h"
 #include "lib/parse.h"
 #include "lib/ct.h"
@@ -29,7 +30,18 @@
  * the gateway's own packets); what left counts on the WAN. */
 static __always_inline void tc_count(struct __sk_buff *skb, __u32 id)
 {
-	__u32 ifindex = id == HEARTH_CNT_TC_SNAT ? skb->ifindex : skb->ingress_ifindex;
+	/* each field read on its own path, kept there by the barrier: merged,
+	 * the two reads become one through a modified context pointer, which
+	 * the verifier refuses */
+	__u32 ifindex;
+
+	if (id == HEARTH_CNT_TC_SNAT) {
+		ifindex = skb->ifindex;
+		asm volatile("" : "+r"(ifindex));
+	} else {
+		ifindex = skb->ingress_ifindex;
+		asm volatile("" : "+r"(ifindex));
+	}
 	__u32 slot = iface_slot(ifindex);
 
 	counter_add(slot < HEARTH_MAX_IFACES ? slot : 0, id, skb->len);
@@ -166,12 +178,14 @@ static __always_inline int wan_snat(struct __sk_buff *skb, __u32 *tenant)
 		if (!ref.may_open || !cfg->wan_addr)
 			return tc_leak(skb);
 		/* no MAC here: the kernel rebuilt the frame */
-		id = ct_open_snat(cfg, &key, now,
+		id = ct_open_snat(skb, &key,
 				  tenant_classify(tc_ingress_slot(skb), 0, AF_INET,
 						  &key.saddr),
 				  &ct);
 		if (id != CT_TRACKED)
 			return tc_drop(skb, id);
+		if (!ct) /* set with CT_TRACKED, which the verifier cannot see */
+			return tc_leak(skb);
 	}
 	if (!(ct->nat & HEARTH_CT_NAT_SRC))
 		return tc_leak(skb);

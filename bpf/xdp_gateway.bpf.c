@@ -12,6 +12,7 @@
  * XDP cannot finish goes to the kernel stack with XDP_PASS, untranslated
  * when outbound (tc on WAN egress translates what the kernel forwards).
  */
+#define HEARTH_CTX struct xdp_md
 #include "lib/common.h"
 #include "lib/csum.h"
 #include "lib/parse.h"
@@ -96,15 +97,21 @@ static __always_inline void nat_count(struct nat_state *n)
 
 static __always_inline void nat_take(struct nat_state *n)
 {
+	/* always set with CT_TRACKED; the verifier cannot see it through
+	 * the global functions' return values */
+	if (!n->ct)
+		return;
 	ct_xlat_from(&n->x, n->ct->nat_saddr, n->ct->nat_daddr, n->ct->nat_sport,
 		     n->ct->nat_dport, n->ct->nat | CT_LINE_TRACKED);
 }
 
-/* Conntrack lookup (a new connection to a forwarded port is opened here),
- * and the destination rewrite that routing must see. A translated packet
+/* Conntrack lookup (a new connection to a forwarded port or through a
+ * mapping is opened here), and the destination rewrite that routing must
+ * see. A translated packet
  * that would expire here is dropped (nat-ttl); ICMP errors about our
  * connections are turned back to the inside host. */
-static __always_inline __u32 nat_pre(struct pkt *p, struct nat_state *n)
+static __always_inline __u32 nat_pre(struct xdp_md *ctx, struct pkt *p,
+				      struct nat_state *n)
 {
 	struct hearth_nat_cfg *cfg = nat_cfg();
 	struct hearth_state *st;
@@ -126,7 +133,8 @@ static __always_inline __u32 nat_pre(struct pkt *p, struct nat_state *n)
 	st = dp_state();
 	n->line = ct_find(&n->key, st ? st->generation : 0, n->now, &n->x);
 	if (!n->x.nat && n->ref.may_open) {
-		__u32 id = ct_open_forward(cfg, &n->key, n->now, &n->ct);
+		__u32 id = ct_open_to_wan(ctx, cfg, &n->key, &n->ct);
+
 
 		if (id == CT_TRACKED)
 			nat_take(n);
@@ -149,7 +157,8 @@ static __always_inline __u32 nat_pre(struct pkt *p, struct nat_state *n)
  * connection (of the tenant the inside host belongs to) for an inside host
  * leaving by the WAN. Nothing with an inside source leaves by the WAN
  * untranslated. The rewrite itself waits until the packet may leave. */
-static __always_inline __u32 nat_post(struct pkt *p, struct nat_state *n,
+static __always_inline __u32 nat_post(struct xdp_md *ctx, struct pkt *p,
+				      struct nat_state *n,
 				      const struct hearth_fib_entry *e,
 				      __u32 slot)
 {
@@ -163,7 +172,7 @@ static __always_inline __u32 nat_post(struct pkt *p, struct nat_state *n,
 	if (n->track != CT_TRACKED || !n->ref.may_open || !cfg->wan_addr)
 		return HEARTH_CNT_DROP_LEAK;
 	tenant = tenant_classify(slot, p->eth->h_source, AF_INET, &p->ip4->saddr);
-	id = ct_open_snat(cfg, &n->key, n->now, tenant, &n->ct);
+	id = ct_open_snat(ctx, &n->key, tenant, &n->ct);
 	if (id != CT_TRACKED)
 		return id;
 	nat_take(n);
@@ -182,8 +191,7 @@ static __always_inline void nat_post_rewrite(struct pkt *p, struct nat_state *n)
  * once a packet has been routed (so its packets cost one conntrack line and
  * nothing more), everything else asks the FIB cache. */
 static __always_inline struct hearth_fib_entry *
-nat_route(struct xdp_md *ctx, struct pkt *p, struct nat_state *n,
-	  struct hearth_fib_entry *scratch)
+nat_route(struct xdp_md *ctx, struct pkt *p, struct nat_state *n)
 {
 	struct hearth_ct_l1 *line = n->line;
 	struct hearth_fib_entry *e;
@@ -191,7 +199,7 @@ nat_route(struct xdp_md *ctx, struct pkt *p, struct nat_state *n,
 	if (line && line->fwd.action == HEARTH_FIB_FORWARD &&
 	    line->fwd_ifindex == ctx->ingress_ifindex)
 		return &line->fwd;
-	e = fib_decide(ctx, p, scratch);
+	e = fib_decide(ctx, p);
 	if (line && e && e->action == HEARTH_FIB_FORWARD) {
 		line->fwd = *e;
 		line->fwd_ifindex = ctx->ingress_ifindex;
@@ -310,7 +318,7 @@ static __always_inline int gateway_xdp(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	__u32 bytes = data_end - data;
 	__u32 slot = iface_slot(ctx->ingress_ifindex);
-	struct hearth_fib_entry scratch, *e;
+	struct hearth_fib_entry *e;
 	struct nat_state nat = { .bytes = bytes };
 	struct pkt p = { .data_end = data_end };
 	__u32 id;
@@ -322,17 +330,17 @@ static __always_inline int gateway_xdp(struct xdp_md *ctx)
 	if (id == HEARTH_CNT_PASS_FRAGMENT)
 		nat_fragment_in(&p);
 	if (id == HEARTH_CONTINUE)
-		id = nat_pre(&p, &nat);
+		id = nat_pre(ctx, &p, &nat);
 	if (id != HEARTH_CONTINUE)
 		return verdict(slot, id, bytes);
-	e = nat_route(ctx, &p, &nat, &scratch);
+	e = nat_route(ctx, &p, &nat);
 	if (!e)
 		return verdict(slot, HEARTH_CNT_PASS_NO_ROUTE, bytes);
 	if (e->action != HEARTH_FIB_FORWARD)
 		return verdict(slot, e->reason, bytes);
 	id = forward_check(&p, e);
 	if (id == HEARTH_CONTINUE)
-		id = nat_post(&p, &nat, e, slot);
+		id = nat_post(ctx, &p, &nat, e, slot);
 	if (id == HEARTH_CONTINUE)
 		id = tenant_stage(&p, &nat, e, slot, bytes);
 	if (id != HEARTH_CONTINUE)

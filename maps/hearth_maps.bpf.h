@@ -88,6 +88,14 @@ struct {
 	__type(value, struct hearth_nat_fwd);
 } HEARTH_MAP_NATFWD SEC(".maps");
 
+/* Endpoint-independent mappings (see hearth_maps.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HEARTH_NAT_MAP_ENTRIES);
+	__type(key, struct hearth_nat_map_key);
+	__type(value, struct hearth_nat_mapping);
+} HEARTH_MAP_NATMAP SEC(".maps");
+
 /* Indexed by a hash of the key; a line holds whichever key used it last. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -181,5 +189,20 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } HEARTH_MAP_CHSRC SEC(".maps");
+
+/* Per-CPU scratch space of the XDP program: what would not fit its stack
+ * frame, which must leave room for the functions that open connections.
+ * Not pinned, not shared: it holds nothing from one packet to the next. */
+struct hearth_scratch {
+	struct bpf_fib_lookup fib; /* bpf_fib_lookup's parameters */
+	struct hearth_fib_entry entry; /* a decision not cached */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hearth_scratch);
+} HEARTH_MAP_SCRATCH SEC(".maps");
 
 #endif /* HEARTH_MAPS_BPF_H */

@@ -38,6 +38,8 @@
 #define HEARTH_MAP_ISOLATE   hearth_isolate
 #define HEARTH_MAP_CHALLOW   hearth_challow
 #define HEARTH_MAP_CHSRC     hearth_chsrc
+#define HEARTH_MAP_NATMAP    hearth_natmap
+#define HEARTH_MAP_SCRATCH   xdp_scratch /* not pinned: no hearth_ prefix */
 
 #define HEARTH_STR_(x) #x
 #define HEARTH_STR(x) HEARTH_STR_(x)
@@ -62,14 +64,20 @@
  * plain hash, not an LRU: a full table refuses new connections instead of
  * evicting established ones. */
 #define HEARTH_CT_ENTRIES 65536
-/* NAT port choices tried for a new connection before it is refused. */
+/* NAT port choices tried for a new mapping (or echo identifier) before
+ * the connection is refused. */
 #define HEARTH_NAT_PORT_TRIES 16
-/* Below Linux's default ephemeral range (32768-60999): the gateway's own
- * connections are not tracked, so NAT ports must never be ones its own
- * sockets could use, or a reply to the gateway would be taken for a home
- * host's. hearthd warns when a configured range overlaps the kernel's. */
+/* Public ports of client ports from 1024 up: every client range (Linux's
+ * 32768-60999, Windows' and macOS' 49152-65535) keeps its port when it is
+ * free. The gateway's own sockets stay apart by a socket lookup before a
+ * port is given or an unsolicited packet translated (bpf/lib/natmap.h).
+ * Client ports below 1024 keep to 1-1023 (RFC 4787 REQ-3). */
 #define HEARTH_NAT_PORT_MIN_DEFAULT 1024
-#define HEARTH_NAT_PORT_MAX_DEFAULT 32767
+#define HEARTH_NAT_PORT_MAX_DEFAULT 65535
+#define HEARTH_NAT_LOW_PORT_MAX 1023
+/* Endpoint-independent mappings: two entries each, plus one filtering
+ * permission per mapping and remote address. */
+#define HEARTH_NAT_MAP_ENTRIES 65536
 #define HEARTH_INSIDE_PREFIXES 64
 #define HEARTH_NAT_FORWARDS 1024
 /* Per-CPU direct-mapped lines in front of the connection table (power of
@@ -198,9 +206,19 @@ struct hearth_ct_entry {
 	__u8 pad1[4];
 };
 
+enum hearth_nat_filtering {
+	/* RFC 4787 REQ-8's stricter choice: a mapping takes packets from the
+	 * addresses its inside endpoint has sent to, from any of their ports */
+	HEARTH_FILTER_ADDRESS = 0,
+	/* "full cone": a mapping takes packets from anywhere */
+	HEARTH_FILTER_ENDPOINT = 1,
+};
+
 /* Single entry of HEARTH_MAP_NATCFG, written by hearthd. */
 struct hearth_nat_cfg {
-	__u32 enabled;
+	__u8 enabled;
+	__u8 filtering; /* enum hearth_nat_filtering */
+	__u16 pad;
 	__u32 wan_ifindex;
 	__be32 wan_addr; /* 0 while the WAN has no IPv4 address */
 	__u16 port_min; /* host order */
@@ -270,6 +288,46 @@ struct hearth_nat_fwd {
 	__u8 origin; /* enum hearth_nat_fwd_origin */
 	__u8 pad;
 };
+
+/*
+ * Endpoint-independent NAT (RFC 4787 REQ-1, RFC 5382 REQ-1): one public
+ * port per inside address, port and protocol (TCP, UDP), whatever the
+ * destination. Connections (HEARTH_MAP_CT) carry their translation, so
+ * established packets never look here; new connections, and packets no
+ * connection knows arriving at the WAN address, do. Three kinds of entry
+ * share the table:
+ *
+ *   OUT     inside address:port          -> public port
+ *   IN      public port                  -> inside address:port
+ *   PERMIT  public port, remote address  -> (address-dependent filtering:
+ *                                            the inside endpoint sent there)
+ *
+ * The public address is always the WAN's. hearthd removes a mapping, and
+ * its permissions, once no connection uses it and it is older than
+ * HEARTH_NAT_MAPPING_MS; a new connection on it renews last_used.
+ */
+enum hearth_nat_map_kind {
+	HEARTH_NATMAP_OUT = 1,
+	HEARTH_NATMAP_IN = 2,
+	HEARTH_NATMAP_PERMIT = 3,
+};
+
+struct hearth_nat_map_key {
+	__be32 addr; /* OUT: inside address; IN: 0; PERMIT: remote address */
+	__be16 port; /* OUT: inside port; IN, PERMIT: public port */
+	__u8 proto; /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 kind; /* enum hearth_nat_map_kind */
+};
+
+struct hearth_nat_mapping {
+	__be32 addr; /* IN: the inside address; else 0 */
+	__be16 port; /* OUT: the public port; IN: the inside port; else 0 */
+	__u16 pad;
+	__u64 last_used; /* bpf_jiffies64() of the last connection opened */
+};
+
+/* RFC 4787 REQ-5: a mapping lives at least 2 minutes after its last use. */
+#define HEARTH_NAT_MAPPING_MS 120000
 
 /* Key of HEARTH_MAP_ISOLATE (IPv4; chutes have no IPv6); the value is an
  * enum hearth_isolate_kind. */
@@ -353,11 +411,13 @@ enum hearth_counter_class {
 	X(DROP_NAT_NO_PORT, DROP, "nat-no-port",                                   \
 	  "new connection refused: no free NAT port")                              \
 	X(DROP_CT_FULL, DROP, "ct-full",                                           \
-	  "new connection refused: connection table full")                         \
+	  "new connection refused: connection or mapping table full")                         \
 	X(DROP_LEAK, DROP, "leak-blocked",                                         \
 	  "inside address that could not be translated kept off the WAN")          \
 	X(DROP_NAT_OPTIONS, DROP, "nat-ip-options",                                \
 	  "IPv4 options on a packet to translate (they may hold a home address)") \
+	X(DROP_NAT_FILTERED, DROP, "nat-filtered",                               \
+	  "unsolicited packet to a NAT mapping, refused by its filtering")        \
 	X(DROP_NAT_TTL, DROP, "nat-ttl",                                           \
 	  "packet of a translated connection would expire at the gateway")         \
 	X(DROP_TENANT_CEIL, DROP, "tenant-ceiling",                                \

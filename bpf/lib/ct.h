@@ -11,6 +11,7 @@
 #include <linux/udp.h>
 
 #include "common.h"
+#include "natmap.h"
 #include "parse.h"
 #include "tenant.h"
 
@@ -34,9 +35,6 @@ struct icmphdr {
 #ifndef E2BIG
 #define E2BIG 7
 #endif
-#ifndef EEXIST
-#define EEXIST 17
-#endif
 
 #define TCP_FLAG_RST_BIT 0x04
 
@@ -57,13 +55,6 @@ enum ct_track {
 	CT_TRACKED = HEARTH_CNT_MAX + 1, /* key and ref filled */
 	CT_UNTRACKED, /* a protocol or message NAT does not translate */
 };
-
-static __always_inline struct hearth_nat_cfg *nat_cfg(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&HEARTH_MAP_NATCFG, &zero);
-}
 
 static __always_inline int addr_inside(__be32 addr)
 {
@@ -167,18 +158,6 @@ static __always_inline __u32 ct_tuple(struct iphdr *ip, void *data_end,
 	return CT_TRACKED;
 }
 
-/* The port to try on attempt @i: the original one first (when inside the
- * range), then a run from a random start, as RFC 6056 suggests. */
-static __always_inline __u16 nat_port_try(const struct hearth_nat_cfg *cfg,
-					  __u16 orig, __u32 start, __u32 i)
-{
-	__u32 span = (__u32)cfg->port_max - cfg->port_min + 1;
-
-	if (i == 0 && orig >= cfg->port_min && orig <= cfg->port_max)
-		return orig;
-	return (__u16)(cfg->port_min + (start + i) % span);
-}
-
 /* The original direction of a new connection after translation. */
 struct ct_plan {
 	__be32 saddr, daddr;
@@ -199,39 +178,36 @@ static __always_inline void ct_reply_key(const struct hearth_ct_key *orig,
 	reply->proto = orig->proto;
 }
 
-/* Reserves the reply direction: with source NAT on a free port (the plan's
- * sport is then chosen here), else on the plan's tuple as it is. */
+/* Reserves the reply direction on the plan's tuple, written from @e. With
+ * @tries above 1 (an echo request's source NAT, which has no mapping) the
+ * identifier is chosen here, free towards the remote address; TCP and UDP
+ * ports come from their mapping and take one try. */
 static __always_inline __u32 ct_reserve_reply(const struct hearth_nat_cfg *cfg,
 					      const struct hearth_ct_key *orig,
 					      struct ct_plan *plan,
 					      struct hearth_ct_key *reply,
-					      __u64 now)
+					      struct hearth_ct_entry *e, __u32 tries)
 {
-	struct hearth_ct_entry r = {
-		.peer = *orig,
-		/* the reply undoes the plan: back to the original tuple */
-		.nat_saddr = orig->daddr,
-		.nat_sport = orig->dport,
-		.nat_daddr = orig->saddr,
-		.nat_dport = orig->sport,
-		.dir = HEARTH_CT_REPLY,
-		.nat = ((plan->nat & HEARTH_CT_NAT_SRC) ? HEARTH_CT_NAT_DST : 0) |
-		       ((plan->nat & HEARTH_CT_NAT_DST) ? HEARTH_CT_NAT_SRC : 0),
-		.first_seen = now,
-		.last_seen = now,
-		.tenant = plan->tenant,
-	};
-	__u32 tries = plan->nat & HEARTH_CT_NAT_SRC ? HEARTH_NAT_PORT_TRIES : 1;
 	__u32 start = tries > 1 ? bpf_get_prandom_u32() : 0;
 	__u16 orig_port = bpf_ntohs(orig->sport);
 
+	e->peer = *orig;
+	/* the reply undoes the plan: back to the original tuple */
+	e->nat_saddr = orig->daddr;
+	e->nat_sport = orig->dport;
+	e->nat_daddr = orig->saddr;
+	e->nat_dport = orig->sport;
+	e->dir = HEARTH_CT_REPLY;
+	e->nat = ((plan->nat & HEARTH_CT_NAT_SRC) ? HEARTH_CT_NAT_DST : 0) |
+		 ((plan->nat & HEARTH_CT_NAT_DST) ? HEARTH_CT_NAT_SRC : 0);
 	for (__u32 i = 0; i < HEARTH_NAT_PORT_TRIES && i < tries; i++) {
 		long rc;
 
-		if (plan->nat & HEARTH_CT_NAT_SRC)
-			plan->sport = bpf_htons(nat_port_try(cfg, orig_port, start, i));
+		if (tries > 1)
+			plan->sport = bpf_htons(nat_port_try(cfg->port_min, cfg->port_max,
+							     orig_port, start, i));
 		ct_reply_key(orig, plan, reply);
-		rc = bpf_map_update_elem(&HEARTH_MAP_CT, reply, &r, BPF_NOEXIST);
+		rc = bpf_map_update_elem(&HEARTH_MAP_CT, reply, e, BPF_NOEXIST);
 		if (!rc)
 			return CT_TRACKED;
 		if (rc != -EEXIST)
@@ -241,97 +217,228 @@ static __always_inline __u32 ct_reserve_reply(const struct hearth_nat_cfg *cfg,
 }
 
 /*
- * Opens a connection for @orig translated as @plan says: a reply entry
- * (on a free port for source NAT), then the original entry. Returns
- * CT_TRACKED with *out set, or the counter of the refusal.
+ * Writes a connection's two entries for @orig translated as @plan says:
+ * the reply first (in up to @tries echo identifiers), then the original.
+ * Returns CT_TRACKED or the counter of the refusal. A global function, so
+ * that the entry it builds does not sit in the stack frame of every
+ * caller (the gateway's frame and the mapping search's would not fit
+ * together).
  */
-static __always_inline __u32 ct_open(const struct hearth_nat_cfg *cfg,
-				     const struct hearth_ct_key *orig,
-				     struct ct_plan *plan, __u64 now,
-				     struct hearth_ct_entry **out)
+__noinline __u32 ct_open_entries(const struct hearth_ct_key *orig,
+				 struct ct_plan *plan, __u32 tries)
 {
-	struct hearth_ct_entry o = {
-		.dir = HEARTH_CT_ORIG,
+	struct hearth_nat_cfg *cfg = nat_cfg();
+	__u64 now = bpf_jiffies64();
+	struct hearth_ct_entry e = {
 		.first_seen = now,
 		.last_seen = now,
-		.tenant = plan->tenant,
 	};
 	struct hearth_ct_key reply;
 	__u32 id;
 	long rc;
 
-	id = ct_reserve_reply(cfg, orig, plan, &reply, now);
+	if (!orig || !plan || !cfg)
+		return HEARTH_CNT_DROP_CT_FULL;
+	e.tenant = plan->tenant;
+	id = tries > 1 ? ct_reserve_reply(cfg, orig, plan, &reply, &e,
+					  HEARTH_NAT_PORT_TRIES) :
+			 ct_reserve_reply(cfg, orig, plan, &reply, &e, 1);
 	if (id != CT_TRACKED)
 		return id;
-	o.peer = reply;
-	o.nat = plan->nat;
-	o.nat_saddr = plan->saddr;
-	o.nat_sport = plan->sport;
-	o.nat_daddr = plan->daddr;
-	o.nat_dport = plan->dport;
-	rc = bpf_map_update_elem(&HEARTH_MAP_CT, orig, &o, BPF_NOEXIST);
+	e.peer = reply;
+	e.dir = HEARTH_CT_ORIG;
+	e.nat = plan->nat;
+	e.nat_saddr = plan->saddr;
+	e.nat_sport = plan->sport;
+	e.nat_daddr = plan->daddr;
+	e.nat_dport = plan->dport;
+	rc = bpf_map_update_elem(&HEARTH_MAP_CT, orig, &e, BPF_NOEXIST);
 	if (rc) {
 		/* another CPU opened it meanwhile, or the table filled up */
 		bpf_map_delete_elem(&HEARTH_MAP_CT, &reply);
 		if (rc != -EEXIST)
 			return HEARTH_CNT_DROP_CT_FULL;
 	}
+	return CT_TRACKED;
+}
+
+/*
+ * How a connection opens. The work for a new connection runs in global
+ * functions (verified once, each in a stack frame of its own), called one
+ * at a time from the program: the gateway's frame, the mapping search's
+ * and the entries' would not fit the 512-byte stack nested in each other.
+ *
+ *   natmap_public_port   the sender's mapping (TCP, UDP)
+ *   ct_open_outbound     a home host's connection leaving by the WAN
+ *   ct_open_inbound      a packet to the WAN address: a forward or mapping
+ *   ct_open_entries      the connection's two entries (called by both)
+ */
+
+/* A public port from natmap_public_port, as a counter when refused. */
+static __always_inline __u32 ct_public_port(HEARTH_CTX *ctx,
+					    const struct hearth_ct_key *orig,
+					    __u32 *public)
+{
+	__u32 r = natmap_public_port(ctx, orig);
+
+	if (NATMAP_ID(r) == HEARTH_CNT_DROP_CT_FULL)
+		return HEARTH_CNT_DROP_CT_FULL;
+	if (NATMAP_ID(r) != HEARTH_CONTINUE)
+		return HEARTH_CNT_DROP_NAT_NO_PORT;
+	*public = NATMAP_PORT(r);
+	return HEARTH_CONTINUE;
+}
+
+/*
+ * Masquerade: a home host's connection leaves as the WAN address, on its
+ * mapping's @public port (TCP, UDP), which now lets the destination's
+ * address in (address-dependent filtering), or on an echo identifier free
+ * towards the destination. Returns CT_TRACKED or the refusal's counter.
+ */
+__noinline __u32 ct_open_outbound(const struct hearth_ct_key *orig, __u32 tenant,
+				  __u32 public)
+{
+	struct hearth_nat_cfg *cfg = nat_cfg();
+	struct ct_plan plan = { .nat = HEARTH_CT_NAT_SRC, .tenant = tenant };
+
+	if (!orig || !cfg)
+		return HEARTH_CNT_DROP_CT_FULL;
+	plan.saddr = cfg->wan_addr;
+	plan.daddr = orig->daddr;
+	plan.dport = orig->dport;
+	if (orig->proto == IPPROTO_ICMP) {
+		plan.sport = orig->sport;
+		return ct_open_entries(orig, &plan, HEARTH_NAT_PORT_TRIES);
+	}
+	plan.sport = (__be16)public;
+	natmap_permit(orig->proto, plan.sport, orig->daddr, bpf_jiffies64());
+	return ct_open_entries(orig, &plan, 1);
+}
+
+/*
+ * A packet no connection knows, to the WAN address on a mapping's port
+ * (RFC 4787 REQ-8): the mapping's inside endpoint gets it when the
+ * filtering lets @remote in; else it is dropped (nat-filtered), silently,
+ * so that TCP simultaneous open works (RFC 5382 REQ-4). A packet that a
+ * socket of the gateway would take is the gateway's. Fills the plan's
+ * destination; CT_UNTRACKED when no mapping holds the port.
+ */
+static __always_inline __u32 ct_plan_mapped(HEARTH_CTX *ctx,
+					    const struct hearth_nat_cfg *cfg,
+					    const struct hearth_ct_key *orig,
+					    __be32 remote, struct ct_plan *plan)
+{
+	struct hearth_nat_mapping *m = natmap_inbound(orig->proto, orig->dport);
+
+	if (!m)
+		return CT_UNTRACKED;
+	plan->daddr = m->addr;
+	plan->dport = m->port;
+	if (gateway_socket(ctx, orig->proto, orig->saddr, orig->daddr,
+			   GATEWAY_PORTS(orig->sport, orig->dport)))
+		return CT_UNTRACKED;
+	if (!natmap_permitted(cfg, orig->proto, orig->dport, remote))
+		return HEARTH_CNT_DROP_NAT_FILTERED;
+	return HEARTH_CONTINUE;
+}
+
+/*
+ * A new TCP/UDP connection to the WAN address: through a port forward,
+ * else a mapping. From a home host it is hairpinned (RFC 4787 REQ-9): it
+ * leaves its source as the sender's own mapping, @public (REQ-9a), so that
+ * the answer comes back through the gateway, and the far end, for
+ * filtering, is the WAN address itself. Returns CT_TRACKED, CT_UNTRACKED
+ * or the refusal's counter.
+ */
+__noinline __u32 ct_open_inbound(HEARTH_CTX *ctx, const struct hearth_ct_key *orig,
+				 __u32 public)
+{
+	struct hearth_nat_cfg *cfg = nat_cfg();
+	struct ct_plan plan = { .nat = HEARTH_CT_NAT_DST };
+	struct hearth_nat_fwd_key fkey = {};
+	struct hearth_nat_fwd *fwd;
+	__be32 remote;
+	__u32 id;
+
+	if (!orig || !cfg)
+		return CT_UNTRACKED;
+	plan.saddr = orig->saddr;
+	plan.sport = orig->sport;
+	remote = orig->saddr;
+	if (public) {
+		plan.saddr = remote = cfg->wan_addr;
+		plan.sport = (__be16)public;
+		plan.nat |= HEARTH_CT_NAT_SRC;
+		natmap_permit(orig->proto, plan.sport, remote, bpf_jiffies64());
+	}
+	fkey.proto = orig->proto;
+	fkey.port = orig->dport;
+	fwd = bpf_map_lookup_elem(&HEARTH_MAP_NATFWD, &fkey);
+	if (fwd) {
+		plan.daddr = fwd->addr;
+		plan.dport = fwd->port;
+	} else {
+		id = ct_plan_mapped(ctx, cfg, orig, remote, &plan);
+		if (id != HEARTH_CONTINUE)
+			return id;
+	}
+	/* the inside end's tenant, by its address (its interface and MAC are
+	 * not known before the packet is routed) */
+	plan.tenant = tenant_classify(0, 0, AF_INET, &plan.daddr);
+	return ct_open_entries(orig, &plan, 1);
+}
+
+/* What a global opener returned, as the verifier can follow it: *out is
+ * set with CT_TRACKED; anything unexpected counts as a full table. */
+static __always_inline __u32 ct_opened(__u32 id, const struct hearth_ct_key *orig,
+				       struct hearth_ct_entry **out)
+{
+	if (id == CT_UNTRACKED || id == HEARTH_CNT_DROP_NAT_NO_PORT ||
+	    id == HEARTH_CNT_DROP_NAT_FILTERED)
+		return id;
+	if (id != CT_TRACKED)
+		return HEARTH_CNT_DROP_CT_FULL;
 	*out = bpf_map_lookup_elem(&HEARTH_MAP_CT, orig);
 	return *out ? CT_TRACKED : HEARTH_CNT_DROP_CT_FULL;
 }
 
-/* Masquerade: the inside source leaves as the WAN address. */
-static __always_inline __u32 ct_open_snat(const struct hearth_nat_cfg *cfg,
+/* A home host's new connection leaving by the WAN (XDP and tc). */
+static __always_inline __u32 ct_open_snat(HEARTH_CTX *ctx,
 					  const struct hearth_ct_key *orig,
-					  __u64 now, __u32 tenant,
-					  struct hearth_ct_entry **out)
+					  __u32 tenant, struct hearth_ct_entry **out)
 {
-	struct ct_plan plan = {
-		.saddr = cfg->wan_addr,
-		.daddr = orig->daddr,
-		.sport = orig->sport,
-		.dport = orig->dport,
-		.nat = HEARTH_CT_NAT_SRC,
-		.tenant = tenant,
-	};
+	__u32 public = 0, id;
 
-	return ct_open(cfg, orig, &plan, now, out);
+	if (orig->proto != IPPROTO_ICMP) {
+		id = ct_public_port(ctx, orig, &public);
+		if (id != HEARTH_CONTINUE)
+			return id;
+	}
+	return ct_opened(ct_open_outbound(orig, tenant, public), orig, out);
 }
 
-/*
- * A port forward: a new TCP/UDP connection to the WAN address on a
- * forwarded port goes to the inside server. From an inside host
- * (hairpin), the source becomes the WAN address too, so that the server's
- * answer comes back through the gateway instead of straight to the host.
- * Returns CT_UNTRACKED when no forward applies.
- */
-static __always_inline __u32 ct_open_forward(const struct hearth_nat_cfg *cfg,
-					     const struct hearth_ct_key *orig,
-					     __u64 now, struct hearth_ct_entry **out)
+/* A packet to the WAN address may open a connection: the sender's own
+ * mapping is made first when it is a home host and a forward or mapping
+ * holds the port. */
+static __always_inline __u32 ct_open_to_wan(HEARTH_CTX *ctx,
+					    const struct hearth_nat_cfg *cfg,
+					    const struct hearth_ct_key *orig,
+					    struct hearth_ct_entry **out)
 {
 	struct hearth_nat_fwd_key fkey = { .proto = orig->proto, .port = orig->dport };
-	struct hearth_nat_fwd *fwd;
-	struct ct_plan plan;
+	__u32 public = 0, id;
 
 	if (orig->daddr != cfg->wan_addr || !cfg->wan_addr ||
 	    (orig->proto != IPPROTO_TCP && orig->proto != IPPROTO_UDP))
 		return CT_UNTRACKED;
-	fwd = bpf_map_lookup_elem(&HEARTH_MAP_NATFWD, &fkey);
-	if (!fwd)
-		return CT_UNTRACKED;
-	plan.saddr = orig->saddr;
-	plan.sport = orig->sport;
-	plan.daddr = fwd->addr;
-	plan.dport = fwd->port;
-	plan.nat = HEARTH_CT_NAT_DST;
-	/* the server's tenant, by its address (its interface and MAC are not
-	 * known before the packet is routed) */
-	plan.tenant = tenant_classify(0, 0, AF_INET, &fwd->addr);
-	if (addr_inside(orig->saddr)) {
-		plan.saddr = cfg->wan_addr;
-		plan.nat |= HEARTH_CT_NAT_SRC;
+	if (addr_inside(orig->saddr) &&
+	    (bpf_map_lookup_elem(&HEARTH_MAP_NATFWD, &fkey) ||
+	     natmap_inbound(orig->proto, orig->dport))) {
+		id = ct_public_port(ctx, orig, &public);
+		if (id != HEARTH_CONTINUE)
+			return id;
 	}
-	return ct_open(cfg, orig, &plan, now, out);
+	return ct_opened(ct_open_inbound(ctx, orig, public), orig, out);
 }
 
 /* Load-time setting: HEARTH_CT_LINE_MS in jiffies (the loader converts it

@@ -102,17 +102,24 @@ static __always_inline __u32 fib_reason(int rc)
 static __always_inline int fib_resolve(struct xdp_md *ctx, struct pkt *p,
 				       struct hearth_fib_entry *e, int learn_mtu)
 {
-	struct bpf_fib_lookup fib;
+	__u32 zero = 0;
+	struct hearth_scratch *scratch = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, &zero);
+	struct bpf_fib_lookup *fib = scratch ? &scratch->fib : 0;
 	__u16 mtu = 0xffff;
 	__u32 out_slot;
 	int rc;
 
-	fib_params_init(&fib, ctx, p, learn_mtu ? 0xffff : p->l3_len);
-	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	if (!fib) {
+		e->action = HEARTH_FIB_PASS;
+		e->reason = HEARTH_CNT_PASS_NO_ROUTE;
+		return 0;
+	}
+	fib_params_init(fib, ctx, p, learn_mtu ? 0xffff : p->l3_len);
+	rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
 	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED && learn_mtu) {
-		mtu = fib.mtu_result;
-		fib_params_init(&fib, ctx, p, 0);
-		rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+		mtu = fib->mtu_result;
+		fib_params_init(fib, ctx, p, 0);
+		rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
 	}
 	e->mtu = mtu;
 	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
@@ -125,29 +132,30 @@ static __always_inline int fib_resolve(struct xdp_md *ctx, struct pkt *p,
 		e->reason = fib_reason(rc);
 		return rc != BPF_FIB_LKUP_RET_NO_NEIGH;
 	}
-	out_slot = iface_slot(fib.ifindex);
+	out_slot = iface_slot(fib->ifindex);
 	if (!out_slot || out_slot >= HEARTH_MAX_IFACES) {
 		e->action = HEARTH_FIB_PASS;
 		e->reason = HEARTH_CNT_PASS_EGRESS_FOREIGN;
 		return 1;
 	}
 	e->action = HEARTH_FIB_FORWARD;
-	e->ifindex = fib.ifindex;
+	e->ifindex = fib->ifindex;
 	e->out_slot = out_slot;
-	__builtin_memcpy(e->dmac, fib.dmac, ETH_ALEN);
-	__builtin_memcpy(e->smac, fib.smac, ETH_ALEN);
+	__builtin_memcpy(e->dmac, fib->dmac, ETH_ALEN);
+	__builtin_memcpy(e->smac, fib->smac, ETH_ALEN);
 	return 1;
 }
 
 /*
  * Returns the forwarding decision for the packet: from the per-CPU line,
  * from the shared cache (copied into the line), or freshly resolved into
- * @scratch and stored in both when it can be cached.
+ * the per-CPU scratch entry and stored in both when it can be cached.
  */
-static __always_inline struct hearth_fib_entry *
-fib_decide(struct xdp_md *ctx, struct pkt *p, struct hearth_fib_entry *scratch)
+static __always_inline struct hearth_fib_entry *fib_decide(struct xdp_md *ctx,
+							   struct pkt *p)
 {
 	struct hearth_state *st = dp_state();
+	struct hearth_fib_entry *scratch;
 	__u64 now = bpf_jiffies64();
 	struct hearth_fib_key key;
 	struct hearth_fib_entry *e;
@@ -156,6 +164,11 @@ fib_decide(struct xdp_md *ctx, struct pkt *p, struct hearth_fib_entry *scratch)
 
 	if (!st)
 		return 0;
+	index = 0;
+	scratch = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, &index);
+	if (!scratch)
+		return 0;
+	scratch = &((struct hearth_scratch *)scratch)->entry;
 	generation = st->generation;
 	fib_key_init(&key, ctx, p);
 	if (st->flags & HEARTH_STATE_NO_FIB_CACHE) {

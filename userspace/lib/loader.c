@@ -89,6 +89,7 @@ static int take_skeleton_fds(struct hearth_dp *dp, struct xdp_gateway *skel)
 		[HEARTH_DP_ISOLATE] = skel->maps.HEARTH_MAP_ISOLATE,
 		[HEARTH_DP_CHALLOW] = skel->maps.HEARTH_MAP_CHALLOW,
 		[HEARTH_DP_CHSRC] = skel->maps.HEARTH_MAP_CHSRC,
+		[HEARTH_DP_NATMAP] = skel->maps.HEARTH_MAP_NATMAP,
 	};
 
 	for (int i = 0; i < HEARTH_DP_MAP_COUNT; i++) {
