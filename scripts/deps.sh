@@ -10,6 +10,8 @@ PACKAGES=(
 	# tests, demo, benchmarks
 	iproute2 iputils-ping iperf3 curl busybox-static ethtool jq util-linux
 	tcpdump iputils-tracepath
+	# tests: NAT behaviour discovery (RFC 5780), turnserver + turnutils_natdiscovery
+	coturn
 	# chutes: the OCI runtime and image unpacker
 	crun umoci
 	# tests: a VM with cgroup v2 alone (tests/integration/chute_cgroup2.sh)

@@ -33,6 +33,22 @@ static void print_text(struct json_object *root)
 		       S(o, "remote"), I(o, "age_s"), I(o, "idle_s"),
 		       I(o, "packets_out"), I(o, "packets_in"));
 	}
+	list = json_object_object_get(root, "mappings");
+	printf("\nmappings: %lld (filtering %s; table: %lld of %lld entries)\n",
+	       (long long)json_object_array_length(list), S(root, "filtering"),
+	       I(root, "mapping_entries"), I(root, "mapping_capacity"));
+	printf("%-4s %-21s %-21s %7s  %s\n", "prot", "inside", "outside", "idle", "may send in");
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *o = json_object_array_get_idx(list, i);
+		struct json_object *permits = json_object_object_get(o, "permits");
+
+		printf("%-4s %-21s %-21s %6llds  ", S(o, "proto"), S(o, "inside"),
+		       S(o, "outside"), I(o, "idle_s"));
+		for (size_t j = 0; j < json_object_array_length(permits); j++)
+			printf("%s%s", j ? "," : "",
+			       json_object_get_string(json_object_array_get_idx(permits, j)));
+		printf("\n");
+	}
 #undef S
 #undef I
 }

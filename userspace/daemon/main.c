@@ -23,6 +23,7 @@
 
 #include "../../util/clock.h"
 #include "../lib/conntrack.h"
+#include "../lib/natmap.h"
 #include "../lib/dpstate.h"
 #include "../lib/kclock.h"
 #include "../lib/loader.h"
@@ -117,7 +118,8 @@ static int handle_signal(struct daemon *d)
 	return 0;
 }
 
-/* Connections idle past their timeout leave the table. */
+/* Connections idle past their timeout leave the table, then the mappings
+ * they no longer use. */
 static void expire_connections(struct daemon *d)
 {
 	__u64 now;
@@ -133,6 +135,9 @@ static void expire_connections(struct daemon *d)
 	ret = hearth_ct_expire(&d->dp, now, d->hz);
 	if (ret < 0)
 		logmsg("connection expiry: %s", strerror(-ret));
+	ret = hearth_natmap_expire(&d->dp, now, d->hz);
+	if (ret < 0)
+		logmsg("mapping expiry: %s", strerror(-ret));
 }
 
 static void netlink_changes(struct daemon *d)

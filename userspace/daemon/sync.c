@@ -13,6 +13,7 @@
 
 #include "../lib/attach.h"
 #include "../lib/conntrack.h"
+#include "../lib/natmap.h"
 #include "../lib/dpstate.h"
 #include "../lib/ifaces.h"
 #include "../lib/isolate.h"
@@ -86,15 +87,6 @@ static const struct hearth_config_iface *config_wan(const struct hearth_config *
 	return NULL;
 }
 
-static void warn_port_overlap(const struct hearth_config *cfg)
-{
-	unsigned int lo, hi;
-
-	if (hearth_nat_range_overlaps_local(cfg->nat_port_min, cfg->nat_port_max, &lo, &hi))
-		logmsg("nat: ports %u-%u overlap the kernel's ephemeral ports %u-%u; replies to the gateway's own connections may be taken for a home host's",
-		       cfg->nat_port_min, cfg->nat_port_max, lo, hi);
-}
-
 /* The WAN egress filter, the inside subnets and the NAT settings, with the
  * WAN's address as it is now (it may come and go with DHCP). */
 int sync_nat(struct daemon *d, enum sync_mode mode)
@@ -127,9 +119,9 @@ int sync_nat(struct daemon *d, enum sync_mode mode)
 		struct in_addr old = { .s_addr = d->nat_addr };
 
 		if (d->nat_addr) {
-			logmsg("nat: WAN address %s gone, %d connections dropped",
+			logmsg("nat: WAN address %s gone, %d connections and %d mappings dropped",
 			       inet_ntop(AF_INET, &old, text, sizeof(text)),
-			       hearth_ct_flush(&d->dp));
+			       hearth_ct_flush(&d->dp), hearth_natmap_flush(&d->dp));
 			/* the per-CPU lines copy them: retire those at once */
 			hearth_dp_bump_generation(&d->dp);
 		}
@@ -142,8 +134,6 @@ int sync_nat(struct daemon *d, enum sync_mode mode)
 	if (d->cfg.nat_masquerade && !addr && mode != SYNC_EVENT)
 		logmsg("nat: %s has no IPv4 address yet; new connections are refused (leak-blocked) until it has one",
 		       wan ? wan->name : "the WAN");
-	if (d->cfg.nat_masquerade && mode != SYNC_EVENT)
-		warn_port_overlap(&d->cfg);
 	return 0;
 }
 

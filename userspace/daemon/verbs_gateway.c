@@ -61,6 +61,8 @@ static struct json_object *settings_json(const struct daemon *d)
 	setting_add(list, d, "nat masquerade", c->nat_masquerade ? "on" : "off", c->masquerade_line);
 	snprintf(buf, sizeof(buf), "%u-%u", c->nat_port_min, c->nat_port_max);
 	setting_add(list, d, "nat ports", buf, c->ports_line);
+	setting_add(list, d, "nat filtering", hearth_nat_filtering_name(c->nat_filtering),
+		    c->filtering_line);
 	snprintf(buf, sizeof(buf), "up %s down %s",
 		 c->capacity[0] ? hearth_rate_format(c->capacity[0], up, sizeof(up)) : "none",
 		 c->capacity[1] ? hearth_rate_format(c->capacity[1], down, sizeof(down)) : "none");

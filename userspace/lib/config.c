@@ -291,11 +291,28 @@ static int nat_forward(struct parse_ctx *pc, char **argv)
 	return 0;
 }
 
-/* "nat masquerade", "nat ports MIN-MAX", "nat forward PROTO PORT ADDR:PORT" */
+/* "nat filtering address-dependent|endpoint-independent" */
+static int nat_filtering(struct parse_ctx *pc, const char *word)
+{
+	if (!strcmp(word, "address-dependent"))
+		pc->cfg->nat_filtering = HEARTH_FILTER_ADDRESS;
+	else if (!strcmp(word, "endpoint-independent"))
+		pc->cfg->nat_filtering = HEARTH_FILTER_ENDPOINT;
+	else
+		return fail(pc, "nat filtering takes 'address-dependent' or 'endpoint-independent', not '%s'",
+			    word);
+	pc->cfg->filtering_line = pc->line;
+	return 0;
+}
+
+/* "nat masquerade", "nat ports MIN-MAX", "nat filtering KIND",
+ * "nat forward PROTO PORT ADDR:PORT" */
 static int do_nat(struct parse_ctx *pc, int argc, char **argv)
 {
 	if (!strcmp(argv[0], "forward") && argc == 4)
 		return nat_forward(pc, argv + 1);
+	if (!strcmp(argv[0], "filtering") && argc == 2)
+		return nat_filtering(pc, argv[1]);
 	unsigned int lo, hi;
 	char tail;
 
@@ -315,7 +332,7 @@ static int do_nat(struct parse_ctx *pc, int argc, char **argv)
 		return 0;
 	}
 	return fail(pc, "%s",
-		    "'nat' takes 'masquerade', 'ports MIN-MAX' or 'forward PROTO PORT ADDR:PORT'");
+		    "'nat' takes 'masquerade', 'ports MIN-MAX', 'filtering KIND' or 'forward PROTO PORT ADDR:PORT'");
 }
 
 /* wan-capacity [up RATE] [down RATE] */

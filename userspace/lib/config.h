@@ -56,7 +56,8 @@ struct hearth_config {
 	enum hearth_xdp_mode xdp_mode;
 	bool nat_masquerade; /* the LAN subnets behind the WAN address */
 	__u16 nat_port_min, nat_port_max;
-	int masquerade_line, ports_line; /* 0: not in the file */
+	__u8 nat_filtering; /* enum hearth_nat_filtering */
+	int masquerade_line, ports_line, filtering_line; /* 0: not in the file */
 	int n_forwards;
 	struct hearth_config_forward forwards[HEARTH_CONFIG_MAX_FORWARDS];
 	int n_ifaces;

@@ -43,7 +43,7 @@ static void classify(struct hearth_conn *c)
 		break;
 	case IPPROTO_UDP:
 		c->state = replied ? "replied" : "unreplied";
-		c->timeout_s = replied ? HEARTH_CT_UDP_REPLIED : HEARTH_CT_UDP_UNREPLIED;
+		c->timeout_s = c->key.dport == htons(53) ? HEARTH_CT_UDP_DNS : HEARTH_CT_UDP;
 		break;
 	default:
 		c->state = replied ? "replied" : "unreplied";

@@ -4,14 +4,20 @@
 
 #include "dataplane.h"
 
-/* Idle timeouts in seconds, close to Linux conntrack's defaults. */
-#define HEARTH_CT_TCP_ESTABLISHED 432000
-#define HEARTH_CT_TCP_OPENING 120 /* no answer yet */
-#define HEARTH_CT_TCP_CLOSING 120 /* FIN seen */
-#define HEARTH_CT_TCP_RESET 10
-#define HEARTH_CT_UDP_UNREPLIED 30
-#define HEARTH_CT_UDP_REPLIED 120
-#define HEARTH_CT_ICMP 30
+/* Idle timeouts in seconds: the NAT RFCs' minimums. An entry leaves the
+ * table this long after the last packet either way; the mapping it used
+ * outlives it (HEARTH_NAT_MAPPING_MS), so no mapping goes sooner than
+ * these after its last outbound packet. */
+#define HEARTH_CT_TCP_ESTABLISHED 7440 /* RFC 5382 REQ-5: 2 h 4 min */
+#define HEARTH_CT_TCP_TRANSITORY 240 /* REQ-5: 4 min, opening or closing */
+#define HEARTH_CT_TCP_OPENING HEARTH_CT_TCP_TRANSITORY
+#define HEARTH_CT_TCP_CLOSING HEARTH_CT_TCP_TRANSITORY
+/* RFC 7857 2.2: after a reset too, so that a forged RST cannot end a
+ * connection at once */
+#define HEARTH_CT_TCP_RESET HEARTH_CT_TCP_TRANSITORY
+#define HEARTH_CT_UDP 120 /* RFC 4787 REQ-5: 2 min, answered or not */
+#define HEARTH_CT_UDP_DNS 30 /* REQ-5a: shorter for DNS (port 53) only */
+#define HEARTH_CT_ICMP 60 /* RFC 5508 REQ-2: an ICMP query, 60 s */
 
 /* One connection: both directions, read together. */
 struct hearth_conn {

@@ -86,6 +86,7 @@ int hearth_nat_apply(struct hearth_dp *dp, const struct hearth_config *cfg,
 		.wan_addr = wan_addr,
 		.port_min = cfg->nat_port_min,
 		.port_max = cfg->nat_port_max,
+		.filtering = cfg->nat_filtering,
 	};
 	struct hearth_nat_cfg old = {};
 	__u32 zero = 0;
@@ -121,6 +122,12 @@ int hearth_nat_forward_get(struct hearth_dp *dp, __u8 proto, __u16 wan_port,
 	if (bpf_map_lookup_elem(dp->map_fd[HEARTH_DP_NATFWD], &key, fwd))
 		return -errno;
 	return 0;
+}
+
+const char *hearth_nat_filtering_name(__u8 filtering)
+{
+	return filtering == HEARTH_FILTER_ENDPOINT ? "endpoint-independent" :
+						     "address-dependent";
 }
 
 const char *hearth_nat_forward_origin(__u8 origin)
@@ -193,16 +200,3 @@ in_addr_t hearth_nat_current_addr(struct hearth_dp *dp)
 	return cfg.enabled ? cfg.wan_addr : 0;
 }
 
-bool hearth_nat_range_overlaps_local(__u16 min, __u16 max, unsigned int *lo,
-				     unsigned int *hi)
-{
-	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
-	bool overlap = false;
-
-	if (!f)
-		return false;
-	if (fscanf(f, "%u %u", lo, hi) == 2)
-		overlap = min <= *hi && max >= *lo;
-	fclose(f);
-	return overlap;
-}

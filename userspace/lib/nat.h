@@ -19,9 +19,8 @@ int hearth_nat_apply(struct hearth_dp *dp, const struct hearth_config *cfg,
 		     __u32 wan_ifindex, in_addr_t wan_addr, struct hearth_err *err);
 /* The address NAT translated to until now (0 if none). */
 in_addr_t hearth_nat_current_addr(struct hearth_dp *dp);
-/* True when ports MIN-MAX overlap the kernel's own ephemeral range. */
-bool hearth_nat_range_overlaps_local(__u16 min, __u16 max, unsigned int *lo,
-				     unsigned int *hi);
+/* "address-dependent" or "endpoint-independent" */
+const char *hearth_nat_filtering_name(__u8 filtering);
 
 /* Port forwards. Runtime ones (hearth nat forward) stay until deleted;
  * configured ones follow the configuration file. */

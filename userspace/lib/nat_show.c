@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Port forwards as JSON, from the maps. */
+/* Port forwards, connections and mappings as JSON, from the maps. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,9 +8,11 @@
 #include <json-c/json.h>
 
 #include "conntrack.h"
+#include "dpstate.h"
 #include "kclock.h"
 #include "nat.h"
 #include "nat_show.h"
+#include "natmap.h"
 #include "../../util/parse.h"
 
 struct json_object *hearth_nat_forwards_json(struct hearth_dp *dp)
@@ -41,10 +43,24 @@ struct json_object *hearth_nat_forwards_json(struct hearth_dp *dp)
 }
 
 struct show_ctx {
+	struct hearth_dp *dp;
 	struct json_object *list;
 	__u64 now; /* 0 when the clock could not be read */
 	unsigned int hz;
 };
+
+/* Opened from outside on a forwarded port, or through a mapping. */
+static const char *inbound_kind(struct hearth_dp *dp, const struct hearth_conn *c)
+{
+	struct hearth_nat_fwd fwd;
+
+	if (c->orig.nat & HEARTH_CT_NAT_SRC)
+		return "hairpin";
+	if (!hearth_nat_forward_get(dp, c->key.proto, ntohs(c->key.dport), &fwd) &&
+	    fwd.addr == c->orig.nat_daddr && fwd.port == c->orig.nat_dport)
+		return "forward";
+	return "mapping";
+}
 
 static const char *endpoint(__be32 addr, __be16 port, char *buf, size_t size)
 {
@@ -65,8 +81,8 @@ static int add_conn(const struct hearth_conn *c, void *arg)
 	__be16 in_p = c->key.sport, out_p = c->orig.nat_sport, rem_p = icmp ? 0 : c->key.dport;
 
 	if (c->orig.nat & HEARTH_CT_NAT_DST) {
-		/* opened from outside (or by a home host, hairpin) to a forward */
-		kind = c->orig.nat & HEARTH_CT_NAT_SRC ? "hairpin" : "forward";
+		/* opened towards the WAN address (by a home host: hairpin) */
+		kind = inbound_kind(sc->dp, c);
 		in_a = c->orig.nat_daddr, in_p = c->orig.nat_dport;
 		out_a = c->key.daddr, out_p = c->key.dport;
 		rem_a = c->key.saddr, rem_p = c->key.sport;
@@ -92,10 +108,55 @@ static int add_conn(const struct hearth_conn *c, void *arg)
 	return 0;
 }
 
+/* The permissions of mapping @o's port, as addresses, added to it. */
+static int add_permit(const struct hearth_nat_map_key *key,
+		      const struct hearth_nat_mapping *m, void *arg)
+{
+	struct json_object *o = arg, *permits;
+	char addr[INET_ADDRSTRLEN];
+
+	(void)m;
+	if (key->kind != HEARTH_NATMAP_PERMIT ||
+	    json_object_get_int(json_object_object_get(o, "public_port")) != ntohs(key->port) ||
+	    strcmp(json_object_get_string(json_object_object_get(o, "proto")),
+		   hearth_proto_name(key->proto)))
+		return 0;
+	permits = json_object_object_get(o, "permits");
+	inet_ntop(AF_INET, &key->addr, addr, sizeof(addr));
+	json_object_array_add(permits, json_object_new_string(addr));
+	return 0;
+}
+
+static int add_mapping(const struct hearth_nat_map_key *key,
+		       const struct hearth_nat_mapping *m, void *arg)
+{
+	struct show_ctx *sc = arg;
+	struct json_object *o;
+	char buf[64];
+	__be32 wan = hearth_nat_current_addr(sc->dp);
+
+	if (key->kind != HEARTH_NATMAP_OUT)
+		return 0;
+	o = json_object_new_object();
+	json_object_object_add(o, "proto", json_object_new_string(hearth_proto_name(key->proto)));
+	json_object_object_add(o, "inside", json_object_new_string(endpoint(key->addr, key->port, buf, sizeof(buf))));
+	json_object_object_add(o, "outside", json_object_new_string(endpoint(wan, m->port, buf, sizeof(buf))));
+	json_object_object_add(o, "public_port", json_object_new_int(ntohs(m->port)));
+	if (sc->now && sc->now >= m->last_used)
+		json_object_object_add(o, "idle_s", json_object_new_uint64((sc->now - m->last_used) / sc->hz));
+	json_object_object_add(o, "permits", json_object_new_array());
+	hearth_natmap_walk(sc->dp, add_permit, o);
+	json_object_array_add(sc->list, o);
+	return 0;
+}
+
 struct json_object *hearth_conns_json(struct hearth_dp *dp)
 {
-	struct show_ctx sc = { .list = json_object_new_array(), .hz = hearth_kernel_hz() };
+	struct show_ctx sc = { .dp = dp, .list = json_object_new_array(),
+			       .hz = hearth_kernel_hz() };
 	struct json_object *root = json_object_new_object();
+	struct hearth_nat_cfg cfg = {};
+	__u32 zero = 0;
 
 	if (hearth_jiffies_now(&sc.now))
 		sc.now = 0;
@@ -103,5 +164,15 @@ struct json_object *hearth_conns_json(struct hearth_dp *dp)
 	json_object_object_add(root, "entries", json_object_new_int(hearth_ct_entries(dp)));
 	json_object_object_add(root, "capacity", json_object_new_int(HEARTH_CT_ENTRIES));
 	json_object_object_add(root, "connections", sc.list);
+	bpf_map_lookup_elem(dp->map_fd[HEARTH_DP_NATCFG], &zero, &cfg);
+	json_object_object_add(root, "filtering",
+			       json_object_new_string(hearth_nat_filtering_name(cfg.filtering)));
+	json_object_object_add(root, "mapping_entries",
+			       json_object_new_int(hearth_map_count(dp->map_fd[HEARTH_DP_NATMAP],
+								    sizeof(struct hearth_nat_map_key))));
+	json_object_object_add(root, "mapping_capacity", json_object_new_int(HEARTH_NAT_MAP_ENTRIES));
+	sc.list = json_object_new_array();
+	hearth_natmap_walk(dp, add_mapping, &sc);
+	json_object_object_add(root, "mappings", sc.list);
 	return root;
 }

@@ -11,8 +11,9 @@ struct json_object;
  * forward.list show them: [{"proto", "port", "to", "origin"}]. */
 struct json_object *hearth_nat_forwards_json(struct hearth_dp *dp);
 
-/* The translated connections (`hearth nat show -j`, the API's nat.list):
- * {"entries", "capacity", "connections": [...]}. */
+/* The translated connections and the mappings (`hearth nat show -j`, the
+ * API's nat.list): {"entries", "capacity", "connections": [...],
+ * "filtering", "mapping_entries", "mapping_capacity", "mappings": [...]}. */
 struct json_object *hearth_conns_json(struct hearth_dp *dp);
 
 #endif

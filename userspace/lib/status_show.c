@@ -12,6 +12,7 @@
 #include "conntrack.h"
 #include "dpstate.h"
 #include "ifaces.h"
+#include "nat.h"
 #include "rundir.h"
 #include "status_show.h"
 
@@ -47,6 +48,8 @@ static struct json_object *nat_json(struct hearth_dp *dp)
 		inet_ntop(AF_INET, &cfg.wan_addr, addr, sizeof(addr));
 	json_object_object_add(o, "masquerade", json_object_new_boolean(cfg.enabled));
 	json_object_object_add(o, "address", json_object_new_string(addr));
+	json_object_object_add(o, "filtering",
+			       json_object_new_string(hearth_nat_filtering_name(cfg.filtering)));
 	json_object_object_add(o, "port_min", json_object_new_int(cfg.port_min));
 	json_object_object_add(o, "port_max", json_object_new_int(cfg.port_max));
 	json_object_object_add(o, "entries",

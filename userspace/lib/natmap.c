@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The endpoint-independent mapping table (HEARTH_MAP_NATMAP) as hearthd
+ * keeps it: a mapping, and the filtering permissions of its inside
+ * endpoint, stay while a connection uses them and for
+ * HEARTH_NAT_MAPPING_MS after the last connection opened on them.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+
+#include "conntrack.h"
+#include "natmap.h"
+
+/* The mapping keys (OUT and PERMIT) the live connections use, sorted. */
+struct in_use {
+	struct hearth_nat_map_key *keys;
+	size_t n, cap;
+};
+
+static int in_use_add(struct in_use *u, __be32 addr, __be16 port, __u8 proto,
+		      __u8 kind)
+{
+	if (u->n == u->cap) {
+		size_t cap = u->cap ? u->cap * 2 : 512;
+		void *more = realloc(u->keys, cap * sizeof(*u->keys));
+
+		if (!more)
+			return -ENOMEM;
+		u->keys = more;
+		u->cap = cap;
+	}
+	u->keys[u->n++] = (struct hearth_nat_map_key){
+		.addr = addr, .port = port, .proto = proto, .kind = kind,
+	};
+	return 0;
+}
+
+/*
+ * One direction of a connection whose source is translated uses the
+ * mapping of its key's source, and the permission of that mapping's
+ * public port for the far end: its destination, or for a hairpin the WAN
+ * address (the source it was given). Forwards come through here too;
+ * they hold no mapping, so their keys match nothing.
+ */
+static int in_use_entry(struct in_use *u, const struct hearth_ct_key *key,
+			const struct hearth_ct_entry *e)
+{
+	__be32 remote = e->nat & HEARTH_CT_NAT_DST ? e->nat_saddr : key->daddr;
+	int ret;
+
+	if (!(e->nat & HEARTH_CT_NAT_SRC) || key->proto == IPPROTO_ICMP)
+		return 0;
+	ret = in_use_add(u, key->saddr, key->sport, key->proto, HEARTH_NATMAP_OUT);
+	if (!ret)
+		ret = in_use_add(u, remote, e->nat_sport, key->proto, HEARTH_NATMAP_PERMIT);
+	return ret;
+}
+
+static int collect_in_use(const struct hearth_conn *c, void *arg)
+{
+	int ret = in_use_entry(arg, &c->key, &c->orig);
+
+	return ret ? ret : in_use_entry(arg, &c->orig.peer, &c->reply);
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct hearth_nat_map_key));
+}
+
+static bool used(const struct in_use *u, const struct hearth_nat_map_key *key)
+{
+	return bsearch(key, u->keys, u->n, sizeof(*key), key_cmp) != NULL;
+}
+
+struct sweep {
+	struct in_use use;
+	struct hearth_nat_map_key *victims;
+	size_t n, cap;
+};
+
+static int victim_add(struct sweep *s, const struct hearth_nat_map_key *key)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 256;
+		void *more = realloc(s->victims, cap * sizeof(*s->victims));
+
+		if (!more)
+			return -ENOMEM;
+		s->victims = more;
+		s->cap = cap;
+	}
+	s->victims[s->n++] = *key;
+	return 0;
+}
+
+/* An IN entry whose OUT entry is gone or names another port: a mapping
+ * that a race or a crash left half made. */
+static bool orphan(int fd, const struct hearth_nat_map_key *in,
+		   const struct hearth_nat_mapping *m)
+{
+	struct hearth_nat_map_key out = { .addr = m->addr, .port = m->port,
+					  .proto = in->proto,
+					  .kind = HEARTH_NATMAP_OUT };
+	struct hearth_nat_mapping o;
+
+	return bpf_map_lookup_elem(fd, &out, &o) || o.port != in->port;
+}
+
+/* Chooses what goes: unused and idle past the mapping timer. A mapping
+ * goes with its IN entry. */
+static int collect_idle(int fd, struct sweep *s, __u64 now, __u64 idle)
+{
+	struct hearth_nat_map_key key, next, in;
+	struct hearth_nat_mapping m;
+	void *prev = NULL;
+	int ret = 0;
+
+	while (!ret && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		/* stamped after the clock was read, or recent: kept */
+		if (bpf_map_lookup_elem(fd, &key, &m) || m.last_used >= now ||
+		    now - m.last_used <= idle)
+			continue;
+		switch (key.kind) {
+		case HEARTH_NATMAP_OUT:
+			if (used(&s->use, &key))
+				break;
+			in = (struct hearth_nat_map_key){ .port = m.port, .proto = key.proto,
+							  .kind = HEARTH_NATMAP_IN };
+			ret = victim_add(s, &key);
+			if (!ret)
+				ret = victim_add(s, &in);
+			break;
+		case HEARTH_NATMAP_PERMIT:
+			if (!used(&s->use, &key))
+				ret = victim_add(s, &key);
+			break;
+		case HEARTH_NATMAP_IN:
+			if (orphan(fd, &key, &m))
+				ret = victim_add(s, &key);
+			break;
+		default:
+			ret = victim_add(s, &key);
+		}
+	}
+	return ret;
+}
+
+int hearth_natmap_expire(struct hearth_dp *dp, __u64 now, unsigned int hz)
+{
+	int fd = dp->map_fd[HEARTH_DP_NATMAP], ret, gone = 0;
+	struct sweep s = {};
+
+	ret = hearth_ct_walk(dp, collect_in_use, &s.use);
+	if (!ret) {
+		qsort(s.use.keys, s.use.n, sizeof(*s.use.keys), key_cmp);
+		ret = collect_idle(fd, &s, now, (__u64)HEARTH_NAT_MAPPING_MS * hz / 1000);
+	}
+	/* deleted after the walk: deleting while walking a hash restarts it */
+	for (size_t i = 0; !ret && i < s.n; i++)
+		if (!bpf_map_delete_elem(fd, &s.victims[i]) &&
+		    s.victims[i].kind == HEARTH_NATMAP_OUT)
+			gone++;
+	free(s.use.keys);
+	free(s.victims);
+	return ret ? ret : gone;
+}
+
+int hearth_natmap_flush(struct hearth_dp *dp)
+{
+	int fd = dp->map_fd[HEARTH_DP_NATMAP], n = 0;
+	struct hearth_nat_map_key key;
+
+	while (!bpf_map_get_next_key(fd, NULL, &key))
+		if (!bpf_map_delete_elem(fd, &key) && key.kind == HEARTH_NATMAP_OUT)
+			n++;
+	return n;
+}
+
+int hearth_natmap_walk(struct hearth_dp *dp,
+		       int (*fn)(const struct hearth_nat_map_key *key,
+				 const struct hearth_nat_mapping *m, void *arg),
+		       void *arg)
+{
+	int fd = dp->map_fd[HEARTH_DP_NATMAP], ret = 0;
+	struct hearth_nat_map_key key, next;
+	struct hearth_nat_mapping m;
+	void *prev = NULL;
+
+	while (!ret && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (!bpf_map_lookup_elem(fd, &key, &m))
+			ret = fn(&key, &m, arg);
+	}
+	return ret;
+}
