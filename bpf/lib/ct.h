@@ -224,7 +224,7 @@ static __always_inline __u32 ct_reserve_reply(const struct hearth_nat_cfg *cfg,
  * caller (the gateway's frame and the mapping search's would not fit
  * together).
  */
-__noinline __u32 ct_open_entries(const struct hearth_ct_key *orig,
+__noinline __u32 ct_open_entries(const struct hearth_ct_key *orig_arg,
 				 struct ct_plan *plan, __u32 tries)
 {
 	struct hearth_nat_cfg *cfg = nat_cfg();
@@ -233,12 +233,16 @@ __noinline __u32 ct_open_entries(const struct hearth_ct_key *orig,
 		.first_seen = now,
 		.last_seen = now,
 	};
-	struct hearth_ct_key reply;
+	struct hearth_ct_key reply, key;
+	const struct hearth_ct_key *orig = &key;
 	__u32 id;
 	long rc;
 
-	if (!orig || !plan || !cfg)
+	if (!orig_arg || !plan || !cfg)
 		return HEARTH_CNT_DROP_CT_FULL;
+	/* a copy on the stack: kernels before 6.3 or so take no argument
+	 * memory as a map key */
+	key = *orig_arg;
 	e.tenant = plan->tenant;
 	id = tries > 1 ? ct_reserve_reply(cfg, orig, plan, &reply, &e,
 					  HEARTH_NAT_PORT_TRIES) :

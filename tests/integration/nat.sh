@@ -126,7 +126,7 @@ for i in $(seq 40); do
 	grep -q "WAN address $GW_WAN_V4 gone" "$work/hearthd.log" && break
 	sleep 0.05
 done
-t_check "old address: hearthd drops its connections" grep -q "WAN address $GW_WAN_V4 gone, [0-9]* connections dropped" "$work/hearthd.log"
+t_check "old address: hearthd drops its connections" grep -q "WAN address $GW_WAN_V4 gone, [0-9]* connections and [0-9]* mappings dropped" "$work/hearthd.log"
 out=$(nsx "$NS_H1" ping -c 3 -i 0.05 -W 1 "$SERVER_V4")
 t_check "new address: ping through NAT again" grep -q " 0% packet loss" <<<"$out"
 t_jq "new address: connections leave from it" \
