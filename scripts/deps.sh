@@ -9,7 +9,7 @@ PACKAGES=(
 	libnl-3-dev libnl-route-3-dev libjson-c-dev linux-libc-dev
 	# tests, demo, benchmarks
 	iproute2 iputils-ping iperf3 curl busybox-static ethtool jq util-linux
-	tcpdump iputils-tracepath
+	tcpdump iputils-tracepath traceroute
 	# chutes: the OCI runtime and image unpacker
 	crun umoci
 	# tests: a VM with cgroup v2 alone (tests/integration/chute_cgroup2.sh)
