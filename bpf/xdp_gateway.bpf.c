@@ -194,11 +194,10 @@ static __always_inline __u32 nat_post(struct pkt *p, struct nat_state *n,
  * DF, the kernel fragments it, translated, on its way to the inside host.
  */
 static __always_inline __u32 nat_too_big(struct pkt *p, struct nat_state *n,
-					 const struct hearth_fib_entry *e, __u32 id)
+					 const struct hearth_fib_entry *e)
 {
-	if (id != HEARTH_CNT_PASS_FRAG_NEEDED || !(n->x.nat & HEARTH_CT_NAT_DST) ||
-	    !(p->ip4->frag_off & bpf_htons(IP_DF)))
-		return id;
+	if (!(n->x.nat & HEARTH_CT_NAT_DST) || !(p->ip4->frag_off & bpf_htons(IP_DF)))
+		return HEARTH_CNT_PASS_FRAG_NEEDED;
 	nat_rewrite_dst(p->ip4, &n->ref, n->key.daddr, n->key.dport);
 	nat_icmp_ask(n, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, e->mtu);
 	return HEARTH_CNT_DROP_NAT_TOO_BIG;
@@ -366,7 +365,7 @@ static __always_inline int gateway_xdp(struct xdp_md *ctx)
 		return verdict(slot, e->reason, bytes);
 	id = forward_check(&p, e);
 	if (id == HEARTH_CNT_PASS_FRAG_NEEDED)
-		id = nat_too_big(&p, &nat, e, id);
+		id = nat_too_big(&p, &nat, e);
 	if (id == HEARTH_CONTINUE)
 		id = nat_post(&p, &nat, e, slot);
 	if (id == HEARTH_CONTINUE)

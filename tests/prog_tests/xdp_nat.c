@@ -972,16 +972,19 @@ TEST(nat_icmp_error_out_unknown_blocked)
 	xdp_gateway__destroy(skel);
 }
 
-/* Sets the rate limit windows of every CPU to @window (jiffies). */
-static void icmp_rl_set(struct fixture *fx, __u64 window)
+/* Sets every rate limit of every CPU to a window that began at @window
+ * (jiffies) with @sent errors in it. */
+static void icmp_rl_set(struct fixture *fx, __u64 window, __u32 sent)
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(fx->obj, HEARTH_STR(HEARTH_MAP_ICMPRL));
 	int ncpus = libbpf_num_possible_cpus();
 	struct hearth_icmp_rl vals[ncpus > 0 ? ncpus : 1];
 
 	memset(vals, 0, sizeof(vals));
-	for (int i = 0; i < ncpus; i++)
+	for (int i = 0; i < ncpus; i++) {
 		vals[i].window = window;
+		vals[i].sent = sent;
+	}
 	for (__u32 slot = 0; slot < HEARTH_ICMP_RL_MAX; slot++)
 		ASSERT_OK(bpf_map_update_elem(bpf_map__fd(map), &slot, vals, BPF_ANY),
 			  "reset the ICMP rate limit");
@@ -1032,11 +1035,17 @@ TEST(nat_admin_prohibited)
 	ASSERT_EQ(fixture_counter(&fx, fx.lan, HEARTH_CNT_DROP_NAT_NO_PORT), 21,
 		  "every refusal counted");
 
-	icmp_rl_set(&fx, 0); /* as when the second is over */
+	/* a full window that began a window's length ago (2^40 jiffies before
+	 * jiffy 0, wrapping): over, so the count starts again */
+	icmp_rl_set(&fx, 0 - (1ULL << 40), 10);
 	sent0 = fixture_counter(&fx, fx.lan, HEARTH_CNT_ICMP_SENT);
 	ASSERT_EQ(run_spec_raw(&fx, fx.lan, frame, len, out, &out_len), XDP_REDIRECT,
 		  "a new window: answered again");
 	counted_once(&fx, fx.lan, HEARTH_CNT_ICMP_SENT, sent0, "icmp-sent in the new window");
+	/* a full window that has just begun: nothing */
+	icmp_rl_set(&fx, 0, 10);
+	ASSERT_EQ(run_spec_raw(&fx, fx.lan, frame, len, out, &out_len), XDP_DROP,
+		  "a full window that is not over: dropped only");
 out:
 	if (skel)
 		xdp_gateway__destroy(skel);
