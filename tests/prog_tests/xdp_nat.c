@@ -1050,3 +1050,42 @@ out:
 	if (skel)
 		xdp_gateway__destroy(skel);
 }
+
+/* A hairpin connection (home2 -> WAN:8080 -> home1:80): home1's error
+ * about the packet it got (from WAN:p) goes to home2 translated both ways,
+ * quoting exactly what home2 sent, but for the TTL. */
+TEST(nat_icmp_error_hairpin)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = nat_setup(&fx, 1024, 65535);
+	__u8 sent[FRAME_MAX], got[FRAME_MAX], err[FRAME_MAX], out[FRAME_MAX], wan[4], h2[4];
+	__u32 len, got_len, out_len;
+	struct pkt_spec s;
+	const __u8 *q;
+
+	if (!skel)
+		return;
+	inet_pton(AF_INET, FX_WAN_V4, wan);
+	inet_pton(AF_INET, FX_H2_V4, h2);
+	add_forward(&fx, IPPROTO_UDP, 8080, FX_H1_V4, 80);
+	s = out_spec(&fx, FX_H2_V4, IPPROTO_UDP, 40000);
+	s.dst = FX_WAN_V4;
+	s.dport = 8080;
+	len = (__u32)pkt_build(&s, sent, sizeof(sent));
+	ASSERT_EQ(run_spec_raw(&fx, fx.lan, sent, len, got, &got_len), XDP_REDIRECT,
+		  "hairpin request delivered");
+	len = build_error_from(&fx, FX_H1_V4, FX_WAN_V4, got + L3, 3, 3, err);
+	ASSERT_EQ(run_spec_raw(&fx, fx.lan, err, len, out, &out_len), XDP_REDIRECT,
+		  "home1's port unreachable: forwarded");
+	ASSERT_MEMEQ(out + L3 + 12, wan, 4, "outer source: the WAN address");
+	ASSERT_MEMEQ(out + L3 + 16, h2, 4, "outer destination: home2");
+	ASSERT_MEMEQ(out, fx.h2_mac, 6, "to home2's MAC");
+	q = out + L3 + 28;
+	ASSERT_MEMEQ(q, sent + L3, 8, "quoted IPv4 header: version to fragment");
+	ASSERT_MEMEQ(q + 9, sent + L3 + 9, 1, "quoted protocol");
+	ASSERT_MEMEQ(q + 12, sent + L3 + 12, 16, "quoted addresses and UDP header: home2's");
+	ASSERT_TRUE(pkt_ipv4_hdr_csum_ok(out + L3), "outer IPv4 checksum");
+	ASSERT_TRUE(pkt_ipv4_hdr_csum_ok(q), "quoted IPv4 checksum");
+	ASSERT_EQ(pkt_csum(out + L3 + 20, 36, 0), 0, "ICMP checksum (recomputed)");
+	xdp_gateway__destroy(skel);
+}
