@@ -12,12 +12,15 @@
  *
  * Rewrites use the skb checksum helpers: a forwarded skb may carry an
  * offloaded (partial) transport checksum, which a plain incremental update
- * of the field would corrupt.
+ * of the field would corrupt. ICMP errors are the exception: an ICMP
+ * message has no offloaded checksum, and they are translated as XDP
+ * translates them (nat_icmp.h).
  */
 #define HEARTH_CTX struct __sk_buff
 #include "lib/common.h"
 #include "lib/parse.h"
 #include "lib/ct.h"
+#include "lib/nat_icmp.h"
 #include "lib/meter.h"
 #include "lib/verdict.h"
 
@@ -134,6 +137,18 @@ static __always_inline int tc_later_fragment(struct __sk_buff *skb, __u32 ip_off
 	return TC_ACT_OK;
 }
 
+/* A home host's ICMP error about a translated connection, which the kernel
+ * forwarded: translated with direct packet access (bpf_skb_pull_data made
+ * the headers writable), or it never leaves. */
+static __always_inline int tc_icmp_error(struct __sk_buff *skb, struct iphdr *ip,
+					 void *data_end)
+{
+	if (!nat_icmp_error(ip, data_end) || addr_inside(ip->saddr))
+		return tc_leak(skb);
+	tc_count(skb, HEARTH_CNT_TC_SNAT);
+	return TC_ACT_OK;
+}
+
 /* Source NAT of what the kernel forwards. Sets *tenant from the
  * connection when the packet belongs to one. */
 static __always_inline int wan_snat(struct __sk_buff *skb, __u32 *tenant)
@@ -170,6 +185,9 @@ static __always_inline int wan_snat(struct __sk_buff *skb, __u32 *tenant)
 	id = ct_tuple(p.ip4, p.data_end, &key, &ref);
 	if (id == HEARTH_CNT_DROP_BAD_L4 || id == HEARTH_CNT_DROP_TRUNC_L4)
 		return tc_drop(skb, id); /* malformed: as XDP drops it */
+	if (id == CT_UNTRACKED && p.ip4->protocol == IPPROTO_ICMP &&
+	    !ipv4_is_fragment(p.ip4))
+		return tc_icmp_error(skb, p.ip4, p.data_end);
 	if (id != CT_TRACKED)
 		return tc_leak(skb);
 	now = bpf_jiffies64();

@@ -11,6 +11,8 @@
  * Every packet ends in exactly one counter of its ingress interface; what
  * XDP cannot finish goes to the kernel stack with XDP_PASS, untranslated
  * when outbound (tc on WAN egress translates what the kernel forwards).
+ * A few drops answer their sender with an ICMP error built here (too big
+ * or expiring on a translated connection, a refused new connection).
  */
 #define HEARTH_CTX struct xdp_md
 #include "lib/common.h"
@@ -19,6 +21,8 @@
 #include "lib/fib.h"
 #include "lib/ct.h"
 #include "lib/nat.h"
+#include "lib/nat_icmp.h"
+#include "lib/icmp_reply.h"
 #include "lib/meter.h"
 #include "lib/isolate.h"
 #include "lib/verdict.h"
@@ -78,6 +82,7 @@ struct nat_state {
 	struct ct_xlat x;
 	struct hearth_ct_key key;
 	struct l4_ref ref;
+	struct icmp_ask icmp; /* the error a drop is to answer with */
 	__u64 now;
 	__u32 bytes;
 	__u32 track;
@@ -105,11 +110,19 @@ static __always_inline void nat_take(struct nat_state *n)
 		     n->ct->nat_dport, n->ct->nat | CT_LINE_TRACKED);
 }
 
+/* Errors about a translated packet come from the address its sender sent
+ * it to (RFC 5508 REQ-3): the WAN address. */
+static __always_inline void nat_icmp_ask(struct nat_state *n, __u8 type, __u8 code,
+					 __u16 mtu)
+{
+	icmp_ask(&n->icmp, type, code, mtu, n->cfg->wan_addr, HEARTH_ICMP_RL_NAT);
+}
+
 /* Conntrack lookup (a new connection to a forwarded port or through a
  * mapping is opened here), and the destination rewrite that routing must
- * see. A translated packet
- * that would expire here is dropped (nat-ttl); ICMP errors about our
- * connections are turned back to the inside host. */
+ * see. A translated packet that would expire here is dropped (nat-ttl)
+ * with a time exceeded; ICMP errors about our connections are translated,
+ * both ways. */
 static __always_inline __u32 nat_pre(struct xdp_md *ctx, struct pkt *p,
 				      struct nat_state *n)
 {
@@ -122,9 +135,9 @@ static __always_inline __u32 nat_pre(struct xdp_md *ctx, struct pkt *p,
 	n->track = ct_tuple(p->ip4, p->data_end, &n->key, &n->ref);
 	if (n->track == CT_UNTRACKED) {
 		/* an ICMP error about one of our connections (not when it would
-		 * expire here: the kernel answers it as it came) */
+		 * expire here: nobody answers an error about an error) */
 		if (p->ip4->protocol == IPPROTO_ICMP && p->ip4->ttl > 1)
-			nat_icmp_error_in(p->ip4, p->data_end);
+			nat_icmp_error(p->ip4, p->data_end);
 		return HEARTH_CONTINUE;
 	}
 	if (n->track != CT_TRACKED)
@@ -135,7 +148,6 @@ static __always_inline __u32 nat_pre(struct xdp_md *ctx, struct pkt *p,
 	if (!n->x.nat && n->ref.may_open) {
 		__u32 id = ct_open_to_wan(ctx, cfg, &n->key, &n->ct);
 
-
 		if (id == CT_TRACKED)
 			nat_take(n);
 		else if (id != CT_UNTRACKED)
@@ -145,9 +157,12 @@ static __always_inline __u32 nat_pre(struct xdp_md *ctx, struct pkt *p,
 		return HEARTH_CONTINUE;
 	/* expiring here, it would reach our own stack as traffic for the WAN
 	 * address (a RST could kill the connection), or, translated, make the
-	 * kernel quote an inside address to the outside: neither */
-	if (p->ip4->ttl <= 1)
+	 * kernel quote an inside address to the outside: neither. XDP answers
+	 * with the packet as it came (traceroute through a forward). */
+	if (p->ip4->ttl <= 1) {
+		nat_icmp_ask(n, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
 		return HEARTH_CNT_DROP_NAT_TTL;
+	}
 	nat_rewrite_dst(p->ip4, &n->ref, n->x.daddr, n->x.dport);
 	nat_count(n);
 	return HEARTH_CONTINUE;
@@ -174,9 +189,26 @@ static __always_inline __u32 nat_post(struct xdp_md *ctx, struct pkt *p,
 	tenant = tenant_classify(slot, p->eth->h_source, AF_INET, &p->ip4->saddr);
 	id = ct_open_snat(ctx, &n->key, tenant, &n->ct);
 	if (id != CT_TRACKED)
-		return id;
+		return icmp_admin_prohibited(&n->icmp, slot, id);
 	nat_take(n);
 	return HEARTH_CONTINUE;
+}
+
+/*
+ * A packet whose destination nat_pre translated, too big for the next hop.
+ * With DF set, the kernel's "fragmentation needed" would quote the inside
+ * address from the gateway's own: XDP undoes the rewrite and answers from
+ * the WAN address, quoting the packet as it arrived (nat-too-big). Without
+ * DF, the kernel fragments it, translated, on its way to the inside host.
+ */
+static __always_inline __u32 nat_too_big(struct pkt *p, struct nat_state *n,
+					 const struct hearth_fib_entry *e)
+{
+	if (!(n->x.nat & HEARTH_CT_NAT_DST) || !(p->ip4->frag_off & bpf_htons(IP_DF)))
+		return HEARTH_CNT_PASS_FRAG_NEEDED;
+	nat_rewrite_dst(p->ip4, &n->ref, n->key.daddr, n->key.dport);
+	nat_icmp_ask(n, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, e->mtu);
+	return HEARTH_CNT_DROP_NAT_TOO_BIG;
 }
 
 static __always_inline void nat_post_rewrite(struct pkt *p, struct nat_state *n)
@@ -332,19 +364,21 @@ static __always_inline int gateway_xdp(struct xdp_md *ctx)
 	if (id == HEARTH_CONTINUE)
 		id = nat_pre(ctx, &p, &nat);
 	if (id != HEARTH_CONTINUE)
-		return verdict(slot, id, bytes);
+		return verdict_icmp(ctx, slot, id, bytes, &nat.icmp);
 	e = nat_route(ctx, &p, &nat);
 	if (!e)
 		return verdict(slot, HEARTH_CNT_PASS_NO_ROUTE, bytes);
 	if (e->action != HEARTH_FIB_FORWARD)
 		return verdict(slot, e->reason, bytes);
 	id = forward_check(&p, e);
+	if (id == HEARTH_CNT_PASS_FRAG_NEEDED)
+		id = nat_too_big(&p, &nat, e);
 	if (id == HEARTH_CONTINUE)
 		id = nat_post(ctx, &p, &nat, e, slot);
 	if (id == HEARTH_CONTINUE)
 		id = tenant_stage(&p, &nat, e, slot, bytes);
 	if (id != HEARTH_CONTINUE)
-		return verdict(slot, id, bytes);
+		return verdict_icmp(ctx, slot, id, bytes, &nat.icmp);
 	nat_post_rewrite(&p, &nat);
 	forward_rewrite(&p, e);
 	counter_add(slot, HEARTH_CNT_FORWARD, bytes);

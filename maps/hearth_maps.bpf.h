@@ -205,4 +205,12 @@ struct {
 	__type(value, struct hearth_scratch);
 } HEARTH_MAP_SCRATCH SEC(".maps");
 
+/* The rate limits of the ICMP errors the data plane sends, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, HEARTH_ICMP_RL_MAX);
+	__type(key, __u32);
+	__type(value, struct hearth_icmp_rl);
+} HEARTH_MAP_ICMPRL SEC(".maps");
+
 #endif /* HEARTH_MAPS_BPF_H */

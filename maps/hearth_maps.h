@@ -40,6 +40,7 @@
 #define HEARTH_MAP_CHSRC     hearth_chsrc
 #define HEARTH_MAP_NATMAP    hearth_natmap
 #define HEARTH_MAP_SCRATCH   xdp_scratch /* not pinned: no hearth_ prefix */
+#define HEARTH_MAP_ICMPRL    hearth_icmprl
 
 #define HEARTH_STR_(x) #x
 #define HEARTH_STR(x) HEARTH_STR_(x)
@@ -94,6 +95,10 @@
 #define HEARTH_CHALLOW_MS 600000
 /* Fragmented datagrams in flight through NAT (an LRU: old ones age out). */
 #define HEARTH_FRAG_ENTRIES 4096
+/* ICMP errors the data plane sends, at most this many per second and CPU
+ * for each kind (enum hearth_icmp_rl_slot). */
+#define HEARTH_ICMP_RATE_PROHIBITED 10
+#define HEARTH_ICMP_RATE_NAT 100
 
 enum hearth_iface_role {
 	HEARTH_ROLE_NONE = 0,
@@ -109,6 +114,8 @@ struct hearth_iface {
 	__u8 mac[6];
 	__u16 mtu;
 	char name[HEARTH_IFNAMSIZ];
+	__be32 addr4; /* its primary IPv4 address, 0 when it has none: the
+		       * source of the ICMP errors the data plane sends there */
 };
 
 /* Key of HEARTH_MAP_FIBCACHE: routing is by destination and ingress device. */
@@ -348,6 +355,21 @@ struct hearth_inside_key {
 	__be32 addr;
 };
 
+/* Slots of HEARTH_MAP_ICMPRL, a per-CPU array: one rate limit per kind of
+ * ICMP error the data plane sends. */
+enum hearth_icmp_rl_slot {
+	HEARTH_ICMP_RL_PROHIBITED = 0, /* admin prohibited, to home hosts */
+	HEARTH_ICMP_RL_NAT = 1, /* too big / time exceeded, about translated
+				 * packets, to their senders */
+	HEARTH_ICMP_RL_MAX,
+};
+
+struct hearth_icmp_rl {
+	__u64 window; /* bpf_jiffies64() when the current second began */
+	__u32 sent; /* errors sent in it */
+	__u32 pad;
+};
+
 struct hearth_counter {
 	__u64 packets;
 	__u64 bytes;
@@ -370,6 +392,9 @@ enum hearth_counter_class {
 	X(TX, EGRESS, "xmit", "sent by XDP out of this interface")                 \
 	X(TC_SNAT, EGRESS, "snat-slow",                                            \
 	  "forwarded by the kernel, translated by tc on the way out")              \
+	X(ICMP_SENT, EGRESS, "icmp-sent",                                          \
+	  "ICMP error sent by XDP out of this interface, about a packet it "      \
+	  "dropped")                                                               \
 	X(PASS_ARP, PASS, "arp", "ARP")                                            \
 	X(PASS_ND, PASS, "nd", "IPv6 neighbour discovery")                         \
 	X(PASS_L2_MCAST, PASS, "l2-multicast", "broadcast or multicast frame")     \
@@ -419,7 +444,11 @@ enum hearth_counter_class {
 	X(DROP_NAT_FILTERED, DROP, "nat-filtered",                               \
 	  "unsolicited packet to a NAT mapping, refused by its filtering")        \
 	X(DROP_NAT_TTL, DROP, "nat-ttl",                                           \
-	  "packet of a translated connection would expire at the gateway")         \
+	  "packet of a translated connection would expire at the gateway "       \
+	  "(time exceeded sent from the WAN address)")                            \
+	X(DROP_NAT_TOO_BIG, DROP, "nat-too-big",                                   \
+	  "translated packet larger than the next hop's MTU, DF set "            \
+	  "(fragmentation needed sent from the WAN address)")                     \
 	X(DROP_TENANT_CEIL, DROP, "tenant-ceiling",                                \
 	  "download over the tenant's ceiling")                                    \
 	X(DROP_TENANT_SQUEEZED, DROP, "tenant-squeezed",                           \

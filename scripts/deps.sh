@@ -9,7 +9,7 @@ PACKAGES=(
 	libnl-3-dev libnl-route-3-dev libjson-c-dev linux-libc-dev
 	# tests, demo, benchmarks
 	iproute2 iputils-ping iperf3 curl busybox-static ethtool jq util-linux
-	tcpdump iputils-tracepath
+	tcpdump iputils-tracepath traceroute
 	# tests: NAT behaviour discovery (RFC 5780), turnserver + turnutils_natdiscovery
 	coturn
 	# chutes: the OCI runtime and image unpacker

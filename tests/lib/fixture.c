@@ -78,13 +78,14 @@ static int map_fd(struct bpf_object *obj, const char *name)
 
 static int register_iface(struct bpf_object *obj, __u32 slot, int ifindex,
 			  const char *name, enum hearth_iface_role role,
-			  const __u8 *mac)
+			  const __u8 *mac, const char *addr4)
 {
 	struct hearth_iface iface = { .ifindex = (__u32)ifindex, .role = role,
 				      .mtu = 1500 };
 	__u32 idx = (__u32)ifindex;
 
 	memcpy(iface.mac, mac, 6);
+	inet_pton(AF_INET, addr4, &iface.addr4);
 	snprintf(iface.name, sizeof(iface.name), "%s", name);
 	if (bpf_map_update_elem(map_fd(obj, HEARTH_STR(HEARTH_MAP_IFACES)), &slot,
 				&iface, BPF_ANY) ||
@@ -112,10 +113,11 @@ int fixture_attach_maps(struct fixture *fx, struct bpf_object *obj,
 	fx->fib_fd = map_fd(obj, HEARTH_STR(HEARTH_MAP_FIBCACHE));
 	fx->fibl1_fd = map_fd(obj, HEARTH_STR(HEARTH_MAP_FIBL1));
 	fx->state_fd = map_fd(obj, HEARTH_STR(HEARTH_MAP_STATE));
-	ret = register_iface(obj, 1, fx->wan, "wan0", HEARTH_ROLE_WAN, fx->wan_mac);
+	ret = register_iface(obj, 1, fx->wan, "wan0", HEARTH_ROLE_WAN, fx->wan_mac,
+			     FX_WAN_V4);
 	if (!ret)
 		ret = register_iface(obj, 2, fx->lan, "lan0", HEARTH_ROLE_LAN,
-				     fx->lan_mac);
+				     fx->lan_mac, FX_LAN_V4);
 	if (!ret && bpf_map_update_elem(fx->state_fd, &zero, &st, BPF_ANY))
 		ret = -errno;
 	return ret;
@@ -151,7 +153,8 @@ int fixture_add_chutes(struct fixture *fx)
 		pkt_mac(fx_chutes[i].gw_mac, fx->chute_gw_mac[i]);
 		pkt_mac(fx_chutes[i].mac, fx->chute_mac[i]);
 		ret = register_iface(fx->obj, 3 + (__u32)i, fx->chute[i], name,
-				     HEARTH_ROLE_CHUTE, fx->chute_gw_mac[i]);
+				     HEARTH_ROLE_CHUTE, fx->chute_gw_mac[i],
+				     fx_chutes[i].gw_v4);
 		if (ret)
 			return ret;
 		/* as the chute runtime does once the veth is registered */

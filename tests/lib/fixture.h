@@ -33,6 +33,7 @@
 #define FX_H1_V4 "192.168.1.10"
 #define FX_H2_V4 "192.168.1.11"
 #define FX_WAN_V4 "198.51.100.1"
+#define FX_LAN_V4 "192.168.1.1"
 #define FX_H1_V6 "2001:db8:1::10"
 #define FX_SERVER_V4 "203.0.113.10"
 #define FX_SERVER_V6 "2001:db8:cafe::10"

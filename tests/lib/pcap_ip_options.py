@@ -3,6 +3,8 @@
 those whose options hold an address of a prefix.
 
     pcap_ip_options.py FILE PREFIX/LEN    prints: WITH_OPTIONS HOLDING_PREFIX
+
+packets() reads the frames of a capture (pcap_icmp_scan.py uses it too).
 """
 import ipaddress
 import struct
@@ -39,4 +41,5 @@ def main():
     print(with_options, holding)
 
 
-main()
+if __name__ == "__main__":
+    main()

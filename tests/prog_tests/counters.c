@@ -10,7 +10,7 @@ TEST(counters_classes_match_verdict_rule)
 		enum hearth_counter_class want =
 			id >= HEARTH_CNT_DROP_TRUNC_ETH ? HEARTH_CLASS_DROP :
 			id == HEARTH_CNT_FORWARD	? HEARTH_CLASS_FAST :
-			id <= HEARTH_CNT_TC_SNAT	? HEARTH_CLASS_EGRESS :
+			id <= HEARTH_CNT_ICMP_SENT	? HEARTH_CLASS_EGRESS :
 							  HEARTH_CLASS_PASS;
 
 		ASSERT_EQ(hearth_counter_descs[id].cls, want, hearth_counter_descs[id].name);

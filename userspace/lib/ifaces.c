@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <linux/if_link.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -73,6 +74,11 @@ static int read_link_props(const char *name, struct hearth_iface *iface)
 		goto cleanup;
 	}
 	iface->mtu = (__u16)ifr.ifr_mtu;
+	/* the primary IPv4 address, the source of the ICMP errors XDP sends
+	 * out of it; none is not an error */
+	ifr.ifr_addr.sa_family = AF_INET;
+	if (!ioctl(fd, SIOCGIFADDR, &ifr))
+		iface->addr4 = ((struct sockaddr_in *)&ifr.ifr_addr)->sin_addr.s_addr;
 cleanup:
 	close(fd);
 	return ret;

@@ -38,6 +38,7 @@ static void apply_load_settings(struct xdp_gateway *skel,
 	skel->rodata->challow_jiffies =
 		(__u64)HEARTH_CHALLOW_MS * hearth_kernel_hz() / 1000;
 	skel->rodata->challow_refresh_jiffies = hearth_kernel_hz();
+	skel->rodata->icmp_window_jiffies = hearth_kernel_hz();
 }
 
 static __u64 fnv1a(__u64 hash, const unsigned char *bytes, size_t size)
@@ -90,6 +91,7 @@ static int take_skeleton_fds(struct hearth_dp *dp, struct xdp_gateway *skel)
 		[HEARTH_DP_CHALLOW] = skel->maps.HEARTH_MAP_CHALLOW,
 		[HEARTH_DP_CHSRC] = skel->maps.HEARTH_MAP_CHSRC,
 		[HEARTH_DP_NATMAP] = skel->maps.HEARTH_MAP_NATMAP,
+		[HEARTH_DP_ICMPRL] = skel->maps.HEARTH_MAP_ICMPRL,
 	};
 
 	for (int i = 0; i < HEARTH_DP_MAP_COUNT; i++) {

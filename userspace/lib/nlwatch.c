@@ -20,6 +20,10 @@ static int on_message(struct nl_msg *msg, void *arg)
 	case RTM_DELLINK:
 		w->pending |= HEARTH_NL_LINK | HEARTH_NL_FIB;
 		break;
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+		w->pending |= HEARTH_NL_ADDR | HEARTH_NL_FIB;
+		break;
 	default:
 		w->pending |= HEARTH_NL_FIB;
 		break;

@@ -8,6 +8,9 @@
 enum hearth_nl_change {
 	HEARTH_NL_FIB = 1 << 0, /* route, neighbour, address or netconf */
 	HEARTH_NL_LINK = 1 << 1, /* an interface appeared, changed or left */
+	/* an address came or went (the source of the ICMP errors XDP sends
+	 * out of an interface is its address) */
+	HEARTH_NL_ADDR = 1 << 2,
 };
 
 struct nl_sock;
