@@ -61,11 +61,29 @@ __u32 bench_ct_count(struct bench *b, __u32 max)
 	return n;
 }
 
+/* Deletes the mapping a new connection made: its port kept, so the same
+ * port is public, and the permission for its destination. */
+static int delete_mapping(struct bench *b, const struct hearth_ct_key *key)
+{
+	int fd = b->dp.map_fd[HEARTH_DP_NATMAP];
+	struct hearth_nat_map_key out = { .addr = key->saddr, .port = key->sport,
+					  .proto = key->proto, .kind = HEARTH_NATMAP_OUT };
+	struct hearth_nat_map_key in = { .port = key->sport, .proto = key->proto,
+					 .kind = HEARTH_NATMAP_IN };
+	struct hearth_nat_map_key permit = { .addr = key->daddr, .port = key->sport,
+					     .proto = key->proto,
+					     .kind = HEARTH_NATMAP_PERMIT };
+
+	return bpf_map_delete_elem(fd, &out) || bpf_map_delete_elem(fd, &in) ||
+	       bpf_map_delete_elem(fd, &permit);
+}
+
 /*
  * The connections that the new-connection prologue opened in a run of @n
  * repeats, one per source port: each must be in the table with one packet,
- * its own port kept, and its reply entry. Deletes them all; the table must
- * then hold the established connection's 2 entries and nothing else.
+ * its own port kept, and its reply entry, and its mapping. Deletes them
+ * all; the table must then hold the established connection's 2 entries
+ * and nothing else.
  */
 int bench_ct_new_collect(struct bench *b, const char *what, __u32 n)
 {
@@ -92,6 +110,9 @@ int bench_ct_new_collect(struct bench *b, const char *what, __u32 n)
 		    bpf_map_delete_elem(b->fx.ct_fd, &key))
 			return bench_fail(what, "deleting connection %u: %s", i + 1,
 					  strerror(errno));
+		if (delete_mapping(b, &key))
+			return bench_fail(what, "connection %u: its mapping (OUT, IN, PERMIT) is not in the table",
+					  i + 1);
 	}
 	left = bench_ct_count(b, 1000);
 	if (left != 2)

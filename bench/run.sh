@@ -22,6 +22,7 @@ RESULTS=bench/results
 STEPS=(
 	"xdp_forward|per-packet cost of the XDP forwarding path vs an empty XDP program (BPF_PROG_TEST_RUN)"
 	"xdp_nat|per-packet cost of the NAT paths (established both ways, new connections) vs an empty XDP program (BPF_PROG_TEST_RUN)"
+	"nat_eim|the NAT paths before and after endpoint-independent mapping, one run: the revision before it (BENCH_BASE) and this one, alternately"
 	"nat_e2e|end to end in namespaces, same frames: hearth masquerade vs Linux nftables masquerade, delivered pps and CPU per packet"
 	"chute_start|chute start latency: start command to the process running and to its first packet through the gateway, beside plain crun (median)"
 	"tenant|home first on a 100 Mbit/s shaped link: the acceptance figures of tests/integration/tenant.sh (tenant metering cost is in xdp_nat)"
@@ -50,6 +51,48 @@ step_xdp_nat() {
 	local args
 	mapfile -t args < <(test_run_args)
 	"$BUILD/xdp_bench" -s nat "${args[@]}" -g "$(revision)" -o "$RESULTS/xdp_nat.json"
+}
+
+# The revision before endpoint-independent mapping (issue 14); its own
+# xdp_bench is built in a temporary worktree and run in turn with this
+# build's, twice each, so that both sets of figures come from one run.
+NAT_EIM_BASE=${BENCH_BASE:-f732114}
+
+step_nat_eim() {
+	local args base out=$RESULTS/nat_eim.json runs i rc=0
+	mapfile -t args < <(test_run_args)
+	base=$(mktemp -d) runs=$(mktemp -d)
+	if ! git worktree add -q --detach "$base/src" "$NAT_EIM_BASE" ||
+		! make -s -C "$base/src" build/xdp_bench >/dev/null; then
+		echo "nat_eim: cannot build $NAT_EIM_BASE" >&2
+		git worktree remove --force "$base/src" 2>/dev/null
+		rm -rf "$base" "$runs"
+		return 1
+	fi
+	for i in 1 2; do
+		"$base/src/build/xdp_bench" -s nat "${args[@]}" -o "$runs/before$i.json" >/dev/null &&
+			"$BUILD/xdp_bench" -s nat "${args[@]}" -o "$runs/after$i.json" >/dev/null || rc=1
+	done
+	git worktree remove --force "$base/src"
+	if [[ $rc -eq 0 ]]; then
+		jq -n --arg before "$(git rev-parse --short "$NAT_EIM_BASE")" --arg after "$(revision)" \
+			--arg date "$(date -u +%FT%TZ)" \
+			--slurpfile b1 "$runs/before1.json" --slurpfile b2 "$runs/before2.json" \
+			--slurpfile a1 "$runs/after1.json" --slurpfile a2 "$runs/after2.json" '
+			def pick($r): [$r[0].results[] | select(.name as $n |
+				["empty", "nat_out", "nat_in", "nat_new"] | index($n))
+				| {key: .name, value: {median_ns, ratio_to_empty}}] | from_entries;
+			{benchmark: "nat_eim", date: $date, machine: $a1[0].machine,
+			 method: "bench/xdp_bench -s nat (BPF_PROG_TEST_RUN) of the revision before endpoint-independent mapping and of this one, alternately, twice each, on one machine in one run: before, after, before, after",
+			 before: {revision: $before, runs: [pick($b1), pick($b2)]},
+			 after: {revision: $after, runs: [pick($a1), pick($a2)]}}' >"$out"
+		jq -r '"revision\tempty ns\tnat_out ns (x empty)\tnat_in ns (x empty)\tnat_new ns",
+			(([.before.revision] + .before.runs), ([.after.revision] + .after.runs)
+			 | .[0] as $rev | .[1:][] | "\($rev)\t\(.empty.median_ns)\t\(.nat_out.median_ns) (\(.nat_out.ratio_to_empty))\t\(.nat_in.median_ns) (\(.nat_in.ratio_to_empty))\t\(.nat_new.median_ns)")' \
+			"$out" | column -t -s $'\t'
+	fi
+	rm -rf "$base" "$runs"
+	return $rc
 }
 
 step_nat_e2e() {

@@ -75,7 +75,18 @@ hearth_cli stats
 step "Cached forwarding decisions (hearth fib show)"
 hearth_cli fib show
 
-step "Masqueraded connections (hearth nat show)"
+step "NAT as STUN sees it: coturn's RFC 5780 discovery from home1 (turnserver on two internet addresses)"
+nsx "$NS_IN" ip addr add 203.0.113.11/32 dev lo
+ip netns exec "$NS_IN" turnserver -n --no-tls --no-dtls --no-cli --log-file=stdout \
+	-L "$SERVER_V4" -L 203.0.113.11 >/dev/null 2>&1 &
+turn_pid=$!
+sleep 1
+nsx "$NS_H1" timeout 30 turnutils_natdiscovery -m -f "$SERVER_V4" 2>&1 |
+	grep -E "^NAT with" | sed 's/^/  /'
+kill "$turn_pid" 2>/dev/null
+echo "  the server's answers from its other address, which home1 never sent to, were refused: nat-filtered = $(counter wan0 nat-filtered)"
+
+step "Masqueraded connections and their mappings (hearth nat show)"
 hearth_cli nat show
 
 step "A chute: busybox httpd + a sensor loop, installed from an OCI bundle and run by crun"

@@ -29,9 +29,9 @@ static void print_text(struct json_object *root)
 	       (long long)I(f, "generation"));
 	n = json_object_object_get(root, "nat");
 	if (json_object_get_boolean(json_object_object_get(n, "masquerade")))
-		printf("nat:       masquerade to %s, ports %lld-%lld, %lld/%lld conntrack entries, %lld forwards\n",
+		printf("nat:       masquerade to %s, ports %lld-%lld, %s filtering, %lld/%lld conntrack entries, %lld forwards\n",
 		       *S(n, "address") ? S(n, "address") : "(no WAN address yet)",
-		       (long long)I(n, "port_min"), (long long)I(n, "port_max"),
+		       (long long)I(n, "port_min"), (long long)I(n, "port_max"), S(n, "filtering"),
 		       (long long)I(n, "entries"), (long long)I(n, "capacity"),
 		       (long long)I(n, "forwards"));
 	else
