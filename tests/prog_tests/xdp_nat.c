@@ -10,9 +10,7 @@
 #include <sched.h>
 #include <stdlib.h>
 
-#include "gw_common.h"
-
-#define L3 ETH_HLEN
+#include "nat_common.h"
 
 
 static __u32 run_spec_raw(struct fixture *fx, int ifindex, const __u8 *in, __u32 len,
@@ -24,17 +22,6 @@ static __u32 run_spec_raw(struct fixture *fx, int ifindex, const __u8 *in, __u32
 	if (fixture_run(fx, ifindex, in, len, out, out_len, &retval))
 		return ~0u;
 	return retval;
-}
-
-static bool check_headers(const __u8 *f, __u32 len, const char *what)
-{
-	char msg[96];
-
-	snprintf(msg, sizeof(msg), "%s: IPv4 header checksum", what);
-	if (!ASSERT_TRUE(pkt_ipv4_hdr_csum_ok(f + L3), msg))
-		return false;
-	snprintf(msg, sizeof(msg), "%s: transport checksum (recomputed)", what);
-	return ASSERT_TRUE(pkt_l4_csum_ok(f, len, L3), msg);
 }
 
 static void round_trip(__u8 proto)
@@ -281,37 +268,6 @@ TEST(nat_checksums_random)
 	ASSERT_TRUE(forwarded > 2900, "translated and forwarded");
 	ASSERT_EQ(bad, 0, "translations with a wrong checksum");
 	xdp_gateway__destroy(skel);
-}
-
-static void add_forward(struct fixture *fx, __u8 proto, __u16 wan_port,
-			const char *addr, __u16 port)
-{
-	struct hearth_nat_fwd_key key = { .proto = proto, .port = htons(wan_port) };
-	struct hearth_nat_fwd fwd = { .port = htons(port), .origin = HEARTH_FWD_RUNTIME };
-	struct bpf_map *map = bpf_object__find_map_by_name(fx->obj, HEARTH_STR(HEARTH_MAP_NATFWD));
-
-	inet_pton(AF_INET, addr, &fwd.addr);
-	ASSERT_OK(bpf_map_update_elem(bpf_map__fd(map), &key, &fwd, BPF_ANY), "add forward");
-}
-
-static bool endpoints_are(const __u8 *f, const char *src, __u16 sport,
-			  const char *dst, __u16 dport, const char *what)
-{
-	__u8 s[4], d[4];
-	char msg[96];
-	bool ok;
-
-	inet_pton(AF_INET, src, s);
-	inet_pton(AF_INET, dst, d);
-	snprintf(msg, sizeof(msg), "%s: source", what);
-	ok = ASSERT_MEMEQ(f + L3 + 12, s, 4, msg);
-	snprintf(msg, sizeof(msg), "%s: source port", what);
-	ok &= ASSERT_EQ(be16_at(f + L3 + 20), sport, msg);
-	snprintf(msg, sizeof(msg), "%s: destination", what);
-	ok &= ASSERT_MEMEQ(f + L3 + 16, d, 4, msg);
-	snprintf(msg, sizeof(msg), "%s: destination port", what);
-	ok &= ASSERT_EQ(be16_at(f + L3 + 22), dport, msg);
-	return ok;
 }
 
 static void forward_round_trip(__u8 proto)

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Helpers shared by the NAT tests of the gateway program: checksums of a
+ * translated frame, its endpoints, port forwards. */
+#ifndef HEARTH_NAT_COMMON_H
+#define HEARTH_NAT_COMMON_H
+
+#include <bpf/bpf.h>
+
+#include "gw_common.h"
+
+#define L3 ETH_HLEN
+
+static inline bool check_headers(const __u8 *f, __u32 len, const char *what)
+{
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), "%s: IPv4 header checksum", what);
+	if (!ASSERT_TRUE(pkt_ipv4_hdr_csum_ok(f + L3), msg))
+		return false;
+	snprintf(msg, sizeof(msg), "%s: transport checksum (recomputed)", what);
+	return ASSERT_TRUE(pkt_l4_csum_ok(f, len, L3), msg);
+}
+
+static inline void add_forward(struct fixture *fx, __u8 proto, __u16 wan_port,
+			       const char *addr, __u16 port)
+{
+	struct hearth_nat_fwd_key key = { .proto = proto, .port = htons(wan_port) };
+	struct hearth_nat_fwd fwd = { .port = htons(port), .origin = HEARTH_FWD_RUNTIME };
+	struct bpf_map *map = bpf_object__find_map_by_name(fx->obj, HEARTH_STR(HEARTH_MAP_NATFWD));
+
+	inet_pton(AF_INET, addr, &fwd.addr);
+	ASSERT_OK(bpf_map_update_elem(bpf_map__fd(map), &key, &fwd, BPF_ANY), "add forward");
+}
+
+static inline bool endpoints_are(const __u8 *f, const char *src, __u16 sport,
+				 const char *dst, __u16 dport, const char *what)
+{
+	__u8 s[4], d[4];
+	char msg[96];
+	bool ok;
+
+	inet_pton(AF_INET, src, s);
+	inet_pton(AF_INET, dst, d);
+	snprintf(msg, sizeof(msg), "%s: source", what);
+	ok = ASSERT_MEMEQ(f + L3 + 12, s, 4, msg);
+	snprintf(msg, sizeof(msg), "%s: source port", what);
+	ok &= ASSERT_EQ(be16_at(f + L3 + 20), sport, msg);
+	snprintf(msg, sizeof(msg), "%s: destination", what);
+	ok &= ASSERT_MEMEQ(f + L3 + 16, d, 4, msg);
+	snprintf(msg, sizeof(msg), "%s: destination port", what);
+	ok &= ASSERT_EQ(be16_at(f + L3 + 22), dport, msg);
+	return ok;
+}
+
+#endif
