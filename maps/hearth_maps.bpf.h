@@ -190,12 +190,14 @@ struct {
 	__type(value, __u32);
 } HEARTH_MAP_CHSRC SEC(".maps");
 
-/* Per-CPU scratch space of the XDP program: what would not fit its stack
- * frame, which must leave room for the functions that open connections.
+/* Per-CPU scratch space of each program (XDP and tc have their own): what
+ * would not fit the stack, whose 512 bytes the program's frame and the
+ * functions that open connections share.
  * Not pinned, not shared: it holds nothing from one packet to the next. */
 struct hearth_scratch {
 	struct bpf_fib_lookup fib; /* bpf_fib_lookup's parameters */
 	struct hearth_fib_entry entry; /* a decision not cached */
+	struct hearth_ct_entry ct; /* a connection's entry being written */
 };
 
 struct {

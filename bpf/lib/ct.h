@@ -229,34 +229,39 @@ __noinline __u32 ct_open_entries(const struct hearth_ct_key *orig_arg,
 {
 	struct hearth_nat_cfg *cfg = nat_cfg();
 	__u64 now = bpf_jiffies64();
-	struct hearth_ct_entry e = {
-		.first_seen = now,
-		.last_seen = now,
-	};
+	struct hearth_scratch *scratch;
 	struct hearth_ct_key reply, key;
 	const struct hearth_ct_key *orig = &key;
-	__u32 id;
+	struct hearth_ct_entry *e;
+	__u32 zero = 0, id;
 	long rc;
 
-	if (!orig_arg || !plan || !cfg)
+	/* the entry is built in the per-CPU scratch slot: on the stack it
+	 * would not leave the callers room on kernels that count each frame
+	 * in 32-byte steps (6.1) */
+	scratch = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, &zero);
+	if (!orig_arg || !plan || !cfg || !scratch)
 		return HEARTH_CNT_DROP_CT_FULL;
-	/* a copy on the stack: kernels before 6.3 or so take no argument
-	 * memory as a map key */
+	e = &scratch->ct;
+	__builtin_memset(e, 0, sizeof(*e));
+	e->first_seen = now;
+	e->last_seen = now;
+	/* a copy on the stack: 6.1 takes no argument memory as a map key */
 	key = *orig_arg;
-	e.tenant = plan->tenant;
-	id = tries > 1 ? ct_reserve_reply(cfg, orig, plan, &reply, &e,
+	e->tenant = plan->tenant;
+	id = tries > 1 ? ct_reserve_reply(cfg, orig, plan, &reply, e,
 					  HEARTH_NAT_PORT_TRIES) :
-			 ct_reserve_reply(cfg, orig, plan, &reply, &e, 1);
+			 ct_reserve_reply(cfg, orig, plan, &reply, e, 1);
 	if (id != CT_TRACKED)
 		return id;
-	e.peer = reply;
-	e.dir = HEARTH_CT_ORIG;
-	e.nat = plan->nat;
-	e.nat_saddr = plan->saddr;
-	e.nat_sport = plan->sport;
-	e.nat_daddr = plan->daddr;
-	e.nat_dport = plan->dport;
-	rc = bpf_map_update_elem(&HEARTH_MAP_CT, orig, &e, BPF_NOEXIST);
+	e->peer = reply;
+	e->dir = HEARTH_CT_ORIG;
+	e->nat = plan->nat;
+	e->nat_saddr = plan->saddr;
+	e->nat_sport = plan->sport;
+	e->nat_daddr = plan->daddr;
+	e->nat_dport = plan->dport;
+	rc = bpf_map_update_elem(&HEARTH_MAP_CT, orig, e, BPF_NOEXIST);
 	if (rc) {
 		/* another CPU opened it meanwhile, or the table filled up */
 		bpf_map_delete_elem(&HEARTH_MAP_CT, &reply);
@@ -421,6 +426,14 @@ static __always_inline __u32 ct_open_snat(HEARTH_CTX *ctx,
 	return ct_opened(ct_open_outbound(orig, tenant, public), orig, out);
 }
 
+/* A home socket's packet to its own mapping: both directions of such a
+ * connection would have one key. It is left to the gateway's stack. */
+static __always_inline int ct_to_own_mapping(const struct hearth_ct_key *orig,
+					     const struct hearth_nat_mapping *m)
+{
+	return m && m->addr == orig->saddr && m->port == orig->sport;
+}
+
 /* A packet to the WAN address may open a connection: the sender's own
  * mapping is made first when it is a home host and a forward or mapping
  * holds the port. */
@@ -430,17 +443,21 @@ static __always_inline __u32 ct_open_to_wan(HEARTH_CTX *ctx,
 					    struct hearth_ct_entry **out)
 {
 	struct hearth_nat_fwd_key fkey = { .proto = orig->proto, .port = orig->dport };
+	struct hearth_nat_mapping *m;
 	__u32 public = 0, id;
 
 	if (orig->daddr != cfg->wan_addr || !cfg->wan_addr ||
 	    (orig->proto != IPPROTO_TCP && orig->proto != IPPROTO_UDP))
 		return CT_UNTRACKED;
-	if (addr_inside(orig->saddr) &&
-	    (bpf_map_lookup_elem(&HEARTH_MAP_NATFWD, &fkey) ||
-	     natmap_inbound(orig->proto, orig->dport))) {
-		id = ct_public_port(ctx, orig, &public);
-		if (id != HEARTH_CONTINUE)
-			return id;
+	if (addr_inside(orig->saddr)) {
+		m = natmap_inbound(orig->proto, orig->dport);
+		if (ct_to_own_mapping(orig, m))
+			return CT_UNTRACKED;
+		if (m || bpf_map_lookup_elem(&HEARTH_MAP_NATFWD, &fkey)) {
+			id = ct_public_port(ctx, orig, &public);
+			if (id != HEARTH_CONTINUE)
+				return id;
+		}
 	}
 	return ct_opened(ct_open_inbound(ctx, orig, public), orig, out);
 }

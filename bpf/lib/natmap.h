@@ -161,6 +161,12 @@ static __always_inline __u32 natmap_get(void *ctx, const struct hearth_nat_cfg *
 	if (m->last_used != now)
 		m->last_used = now;
 	*public = m->port;
+	/* a connection of the gateway's own already has this exact tuple
+	 * (it bound the port after the mapping was made): refused, rather
+	 * than take its traffic or leave the mapping's port */
+	if (gateway_socket(ctx, orig->proto, orig->daddr, cfg->wan_addr,
+			   GATEWAY_PORTS(orig->dport, *public)))
+		return HEARTH_CNT_DROP_NAT_NO_PORT;
 	return HEARTH_CONTINUE;
 }
 

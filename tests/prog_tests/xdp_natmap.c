@@ -307,6 +307,66 @@ TEST(natmap_gateway_socket_tcp)
 	gateway_socket_apart(IPPROTO_TCP);
 }
 
+/* A connection of the gateway's own to R1:7000 from port 45000, made after
+ * h1's socket mapped 45000: h1's connection with that exact tuple is
+ * refused (nat-no-port), not given the gateway's traffic; the mapping's
+ * other connections are untouched. */
+TEST(natmap_gateway_connection_tuple_refused)
+{
+	struct sockaddr_in r1 = { .sin_family = AF_INET, .sin_port = htons(7000) };
+	struct fixture fx;
+	struct xdp_gateway *skel = nat_setup(&fx, 1024, 65535);
+	__u8 out[FRAME_MAX];
+	__u64 refused;
+	__u32 len, v;
+	int sk = -1;
+
+	if (!skel)
+		return;
+	v = send_out(&fx, FX_H1_V4, IPPROTO_UDP, 45000, R2, 7000, out, &len);
+	ASSERT_EQ(left_with(out, v), 45000, "h1:45000 to R2 maps 45000");
+	sk = bound_socket(SOCK_DGRAM, 45000);
+	inet_pton(AF_INET, R1, &r1.sin_addr);
+	if (!ASSERT_TRUE(sk >= 0 && !connect(sk, (struct sockaddr *)&r1, sizeof(r1)),
+			 "gateway socket 45000 connected to R1:7000"))
+		goto out;
+	refused = fixture_counter(&fx, fx.lan, HEARTH_CNT_DROP_NAT_NO_PORT);
+	v = send_out(&fx, FX_H1_V4, IPPROTO_UDP, 45000, R1, 7000, out, &len);
+	ASSERT_EQ(left_with(out, v), 0, "h1:45000 to R1:7000, the gateway's tuple: not sent");
+	ASSERT_EQ(fixture_counter(&fx, fx.lan, HEARTH_CNT_DROP_NAT_NO_PORT) - refused, 1,
+		  "counted nat-no-port");
+	v = send_out(&fx, FX_H1_V4, IPPROTO_UDP, 45000, R1, 7001, out, &len);
+	ASSERT_EQ(left_with(out, v), 45000, "h1:45000 to R1:7001: its mapping still");
+out:
+	if (sk >= 0)
+		close(sk);
+	xdp_gateway__destroy(skel);
+}
+
+/* A socket sending to its own mapping through the WAN address: both
+ * directions would be one key, so it is the gateway's stack's, counted
+ * local, not a full table. */
+TEST(natmap_own_mapping_to_kernel)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = nat_setup(&fx, 1024, 65535);
+	__u8 out[FRAME_MAX], frame[FRAME_MAX];
+	struct pkt_spec s;
+	__u32 len, v;
+
+	if (!skel)
+		return;
+	v = send_out(&fx, FX_H1_V4, IPPROTO_UDP, 46000, R1, 7000, out, &len);
+	ASSERT_EQ(left_with(out, v), 46000, "h1:46000 maps 46000");
+	s = out_spec(&fx, FX_H1_V4, IPPROTO_UDP, 46000);
+	s.dst = FX_WAN_V4;
+	s.dport = 46000;
+	len = (__u32)pkt_build(&s, frame, sizeof(frame));
+	expect_verdict(&fx, fx.lan, frame, len, XDP_PASS, HEARTH_CNT_PASS_LOCAL,
+		       "h1:46000 to WAN:46000: to the gateway's stack");
+	xdp_gateway__destroy(skel);
+}
+
 /* REQ-8: by default only addresses the socket sent to may reach it, from
  * any of their ports; endpoint-independent filtering lets anyone in. */
 static void filtering(__u8 proto)
