@@ -28,8 +28,15 @@ STEPS=(
 	"tenant|home first on a 100 Mbit/s shaped link: the acceptance figures of tests/integration/tenant.sh (tenant metering cost is in xdp_nat)"
 )
 
+# The revision measured; "-dirty" when files other than the results
+# differ from it (a step that ran before has rewritten its results).
 revision() {
-	git describe --always --dirty 2>/dev/null || echo unknown
+	local rev
+	rev=$(git rev-parse --short HEAD 2>/dev/null) || { echo unknown; return; }
+	if [[ -n $(git status --porcelain -- . ':!bench/results' 2>/dev/null) ]]; then
+		rev=$rev-dirty
+	fi
+	echo "$rev"
 }
 
 # Options common to the BPF_PROG_TEST_RUN benchmarks.
