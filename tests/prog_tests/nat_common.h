@@ -10,6 +10,19 @@
 
 #define L3 ETH_HLEN
 
+/* Sets the IPv4 total length and mends the header checksum. */
+static inline void set_ip_len(__u8 *frame, __u16 len)
+{
+	__u8 *ip = frame + L3;
+	__u16 sum;
+
+	ip[2] = len >> 8;
+	ip[3] = len & 0xff;
+	ip[10] = ip[11] = 0;
+	sum = pkt_csum(ip, 20, 0);
+	memcpy(ip + 10, &sum, 2);
+}
+
 static inline bool check_headers(const __u8 *f, __u32 len, const char *what)
 {
 	char msg[96];

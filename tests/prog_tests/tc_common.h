@@ -7,10 +7,9 @@
 
 #include <bpf/bpf.h>
 
-#include "gw_common.h"
+#include "nat_common.h"
 #include "tc_wan.skel.h"
 
-#define L3 ETH_HLEN
 #define TC_ACT_OK 0
 #define TC_ACT_SHOT 2
 

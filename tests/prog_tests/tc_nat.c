@@ -20,19 +20,6 @@ static __u32 wan_frame(struct fixture *fx, __u8 proto, __u16 sport, __u16 dport,
 	return (__u32)pkt_build(&s, frame, FRAME_MAX);
 }
 
-/* Sets the IPv4 total length and mends the header checksum. */
-static void ip_len_set(__u8 *frame, __u16 len)
-{
-	__u8 *ip = frame + L3;
-	__u16 sum;
-
-	ip[2] = len >> 8;
-	ip[3] = len & 0xff;
-	ip[10] = ip[11] = 0;
-	sum = pkt_csum(ip, 20, 0);
-	memcpy(ip + 10, &sum, 2);
-}
-
 /* The kernel's path drops what XDP drops: a transport header that the IP
  * length cuts, or that disagrees with it, is bad-l4, never translated. */
 TEST(tc_nat_malformed_l4_dropped)
@@ -51,7 +38,7 @@ TEST(tc_nat_malformed_l4_dropped)
 		goto out;
 	before = fixture_counter(&fx, 1, HEARTH_CNT_DROP_BAD_L4);
 	len = wan_frame(&fx, IPPROTO_UDP, 42000, 7000, 0, frame);
-	ip_len_set(frame, 20 + 4);
+	set_ip_len(frame, 20 + 4);
 	ASSERT_EQ(tc_run(tc, frame, len, out, &out_len), TC_ACT_SHOT,
 		  "UDP header cut by the IP length: dropped");
 	len = wan_frame(&fx, IPPROTO_UDP, 42001, 7000, 32, frame);

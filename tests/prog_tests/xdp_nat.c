@@ -573,19 +573,6 @@ TEST(nat_fragments_inbound)
 	xdp_gateway__destroy(skel);
 }
 
-/* Sets the IPv4 total length and mends the header checksum. */
-static void set_ip_len(__u8 *frame, __u16 len)
-{
-	__u8 *ip = frame + L3;
-	__u16 sum;
-
-	ip[2] = len >> 8;
-	ip[3] = len & 0xff;
-	ip[10] = ip[11] = 0;
-	sum = pkt_csum(ip, 20, 0);
-	memcpy(ip + 10, &sum, 2);
-}
-
 /* A packet to translate whose transport header the IP length does not
  * hold is dropped and counted (bad-l4); Ethernet padding is not that. */
 TEST(nat_malformed_l4_dropped)
