@@ -273,9 +273,10 @@ __noinline __u32 ct_open_entries(const struct hearth_ct_key *orig_arg,
 
 /*
  * How a connection opens. The work for a new connection runs in global
- * functions (verified once, each in a stack frame of its own), called one
- * at a time from the program: the gateway's frame, the mapping search's
- * and the entries' would not fit the 512-byte stack nested in each other.
+ * functions (verified once, each in a stack frame of its own). The
+ * program calls the mapping search and then the opener, not one inside
+ * the other: the gateway's frame, the mapping search's and the entries'
+ * would not fit the 512-byte stack nested in each other.
  *
  *   natmap_public_port   the sender's mapping (TCP, UDP)
  *   ct_open_outbound     a home host's connection leaving by the WAN
