@@ -100,20 +100,13 @@ static __always_inline __u32 fib_reason(int rc)
  * own length does. Returns non-zero when the decision may be cached.
  */
 static __always_inline int fib_resolve(struct xdp_md *ctx, struct pkt *p,
+				       struct bpf_fib_lookup *fib,
 				       struct hearth_fib_entry *e, int learn_mtu)
 {
-	__u32 zero = 0;
-	struct hearth_scratch *scratch = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, &zero);
-	struct bpf_fib_lookup *fib = scratch ? &scratch->fib : 0;
 	__u16 mtu = 0xffff;
 	__u32 out_slot;
 	int rc;
 
-	if (!fib) {
-		e->action = HEARTH_FIB_PASS;
-		e->reason = HEARTH_CNT_PASS_NO_ROUTE;
-		return 0;
-	}
 	fib_params_init(fib, ctx, p, learn_mtu ? 0xffff : p->l3_len);
 	rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
 	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED && learn_mtu) {
@@ -146,36 +139,45 @@ static __always_inline int fib_resolve(struct xdp_md *ctx, struct pkt *p,
 	return 1;
 }
 
+/* A decision resolved for this packet into this CPU's scratch entry, with
+ * bpf_fib_lookup's parameters in the scratch slot too: the program's stack
+ * frame has no room for them (see the scratch map). Only the paths that
+ * miss the cache come here. *@cacheable as fib_resolve returns it. */
+static __always_inline struct hearth_fib_entry *
+fib_fresh(struct xdp_md *ctx, struct pkt *p, int learn_mtu, int *cacheable)
+{
+	__u32 zero = 0;
+	struct hearth_scratch *sc = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, &zero);
+
+	if (!sc)
+		return 0;
+	__builtin_memset(&sc->entry, 0, sizeof(sc->entry));
+	*cacheable = fib_resolve(ctx, p, &sc->fib, &sc->entry, learn_mtu);
+	return &sc->entry;
+}
+
 /*
  * Returns the forwarding decision for the packet: from the per-CPU line,
- * from the shared cache (copied into the line), or freshly resolved into
- * the per-CPU scratch entry and stored in both when it can be cached.
+ * from the shared cache (copied into the line), or freshly resolved
+ * (fib_fresh) and stored in both when it can be cached.
  */
 static __always_inline struct hearth_fib_entry *fib_decide(struct xdp_md *ctx,
 							   struct pkt *p)
 {
 	struct hearth_state *st = dp_state();
-	struct hearth_fib_entry *scratch;
 	__u64 now = bpf_jiffies64();
 	struct hearth_fib_key key;
 	struct hearth_fib_entry *e;
 	struct hearth_fib_l1 *line;
 	__u32 generation, index;
+	int cacheable;
 
 	if (!st)
 		return 0;
-	index = 0;
-	scratch = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, &index);
-	if (!scratch)
-		return 0;
-	scratch = &((struct hearth_scratch *)scratch)->entry;
+	if (st->flags & HEARTH_STATE_NO_FIB_CACHE)
+		return fib_fresh(ctx, p, 0, &cacheable);
 	generation = st->generation;
 	fib_key_init(&key, ctx, p);
-	if (st->flags & HEARTH_STATE_NO_FIB_CACHE) {
-		__builtin_memset(scratch, 0, sizeof(*scratch));
-		fib_resolve(ctx, p, scratch, 0);
-		return scratch;
-	}
 	index = fib_l1_index(&key);
 	line = bpf_map_lookup_elem(&HEARTH_MAP_FIBL1, &index);
 	if (!line)
@@ -189,14 +191,14 @@ static __always_inline struct hearth_fib_entry *fib_decide(struct xdp_md *ctx,
 		line->entry = *e;
 		return &line->entry;
 	}
-	__builtin_memset(scratch, 0, sizeof(*scratch));
-	if (!fib_resolve(ctx, p, scratch, 1))
-		return scratch;
-	scratch->generation = generation;
-	scratch->expires = now + fib_cache_ttl_jiffies;
-	bpf_map_update_elem(&HEARTH_MAP_FIBCACHE, &key, scratch, BPF_ANY);
+	e = fib_fresh(ctx, p, 1, &cacheable);
+	if (!e || !cacheable)
+		return e;
+	e->generation = generation;
+	e->expires = now + fib_cache_ttl_jiffies;
+	bpf_map_update_elem(&HEARTH_MAP_FIBCACHE, &key, e, BPF_ANY);
 	line->key = key;
-	line->entry = *scratch;
+	line->entry = *e;
 	return &line->entry;
 }
 
