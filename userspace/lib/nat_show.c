@@ -108,44 +108,52 @@ static int add_conn(const struct hearth_conn *c, void *arg)
 	return 0;
 }
 
-/* The permissions of mapping @o's port, as addresses, added to it. */
-static int add_permit(const struct hearth_nat_map_key *key,
-		      const struct hearth_nat_mapping *m, void *arg)
-{
-	struct json_object *o = arg, *permits;
-	char addr[INET_ADDRSTRLEN];
+struct mappings_ctx {
+	struct show_ctx *sc;
+	struct json_object *permits; /* "PROTO/PORT" -> addresses, one walk */
+	__be32 wan;
+};
 
-	(void)m;
-	if (key->kind != HEARTH_NATMAP_PERMIT ||
-	    json_object_get_int(json_object_object_get(o, "public_port")) != ntohs(key->port) ||
-	    strcmp(json_object_get_string(json_object_object_get(o, "proto")),
-		   hearth_proto_name(key->proto)))
-		return 0;
-	permits = json_object_object_get(o, "permits");
-	inet_ntop(AF_INET, &key->addr, addr, sizeof(addr));
-	json_object_array_add(permits, json_object_new_string(addr));
-	return 0;
+/* The addresses a public port may receive from, made on first use: a
+ * PERMIT entry may come before or after its mapping in the walk. */
+static struct json_object *permits_of(struct mappings_ctx *mc, __u8 proto, __be16 port)
+{
+	struct json_object *list;
+	char name[16];
+
+	snprintf(name, sizeof(name), "%u/%u", proto, ntohs(port));
+	if (!json_object_object_get_ex(mc->permits, name, &list)) {
+		list = json_object_new_array();
+		json_object_object_add(mc->permits, name, list);
+	}
+	return list;
 }
 
 static int add_mapping(const struct hearth_nat_map_key *key,
 		       const struct hearth_nat_mapping *m, void *arg)
 {
-	struct show_ctx *sc = arg;
+	struct mappings_ctx *mc = arg;
+	struct show_ctx *sc = mc->sc;
 	struct json_object *o;
 	char buf[64];
-	__be32 wan = hearth_nat_current_addr(sc->dp);
 
+	if (key->kind == HEARTH_NATMAP_PERMIT) {
+		inet_ntop(AF_INET, &key->addr, buf, sizeof(buf));
+		json_object_array_add(permits_of(mc, key->proto, key->port),
+				      json_object_new_string(buf));
+		return 0;
+	}
 	if (key->kind != HEARTH_NATMAP_OUT)
 		return 0;
 	o = json_object_new_object();
 	json_object_object_add(o, "proto", json_object_new_string(hearth_proto_name(key->proto)));
 	json_object_object_add(o, "inside", json_object_new_string(endpoint(key->addr, key->port, buf, sizeof(buf))));
-	json_object_object_add(o, "outside", json_object_new_string(endpoint(wan, m->port, buf, sizeof(buf))));
+	json_object_object_add(o, "outside", json_object_new_string(endpoint(mc->wan, m->port, buf, sizeof(buf))));
 	json_object_object_add(o, "public_port", json_object_new_int(ntohs(m->port)));
 	if (sc->now && sc->now >= m->last_used)
 		json_object_object_add(o, "idle_s", json_object_new_uint64((sc->now - m->last_used) / sc->hz));
-	json_object_object_add(o, "permits", json_object_new_array());
-	hearth_natmap_walk(sc->dp, add_permit, o);
+	json_object_object_add(o, "permits",
+			       json_object_get(permits_of(mc, key->proto, m->port)));
 	json_object_array_add(sc->list, o);
 	return 0;
 }
@@ -155,6 +163,7 @@ struct json_object *hearth_conns_json(struct hearth_dp *dp)
 	struct show_ctx sc = { .dp = dp, .list = json_object_new_array(),
 			       .hz = hearth_kernel_hz() };
 	struct json_object *root = json_object_new_object();
+	struct mappings_ctx mc = { .sc = &sc };
 	struct hearth_nat_cfg cfg = {};
 	__u32 zero = 0;
 
@@ -172,7 +181,10 @@ struct json_object *hearth_conns_json(struct hearth_dp *dp)
 								    sizeof(struct hearth_nat_map_key))));
 	json_object_object_add(root, "mapping_capacity", json_object_new_int(HEARTH_NAT_MAP_ENTRIES));
 	sc.list = json_object_new_array();
-	hearth_natmap_walk(dp, add_mapping, &sc);
+	mc.permits = json_object_new_object();
+	mc.wan = hearth_nat_current_addr(dp);
+	hearth_natmap_walk(dp, add_mapping, &mc);
+	json_object_put(mc.permits);
 	json_object_object_add(root, "mappings", sc.list);
 	return root;
 }
