@@ -16,27 +16,25 @@
 #include "conntrack.h"
 #include "natmap.h"
 
-/* The mapping keys (OUT and PERMIT) the live connections use, sorted. */
-struct in_use {
+/* A growing list of mapping keys: those the live connections use (OUT
+ * and PERMIT, sorted once collected), and those to delete. */
+struct key_list {
 	struct hearth_nat_map_key *keys;
 	size_t n, cap;
 };
 
-static int in_use_add(struct in_use *u, __be32 addr, __be16 port, __u8 proto,
-		      __u8 kind)
+static int key_list_add(struct key_list *l, const struct hearth_nat_map_key *key)
 {
-	if (u->n == u->cap) {
-		size_t cap = u->cap ? u->cap * 2 : 512;
-		void *more = realloc(u->keys, cap * sizeof(*u->keys));
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		void *more = realloc(l->keys, cap * sizeof(*l->keys));
 
 		if (!more)
 			return -ENOMEM;
-		u->keys = more;
-		u->cap = cap;
+		l->keys = more;
+		l->cap = cap;
 	}
-	u->keys[u->n++] = (struct hearth_nat_map_key){
-		.addr = addr, .port = port, .proto = proto, .kind = kind,
-	};
+	l->keys[l->n++] = *key;
 	return 0;
 }
 
@@ -47,18 +45,21 @@ static int in_use_add(struct in_use *u, __be32 addr, __be16 port, __u8 proto,
  * address (the source it was given). Forwards come through here too;
  * they hold no mapping, so their keys match nothing.
  */
-static int in_use_entry(struct in_use *u, const struct hearth_ct_key *key,
+static int in_use_entry(struct key_list *use, const struct hearth_ct_key *key,
 			const struct hearth_ct_entry *e)
 {
-	__be32 remote = e->nat & HEARTH_CT_NAT_DST ? e->nat_saddr : key->daddr;
+	struct hearth_nat_map_key out = { .addr = key->saddr, .port = key->sport,
+					  .proto = key->proto, .kind = HEARTH_NATMAP_OUT };
+	struct hearth_nat_map_key permit = {
+		.addr = e->nat & HEARTH_CT_NAT_DST ? e->nat_saddr : key->daddr,
+		.port = e->nat_sport, .proto = key->proto, .kind = HEARTH_NATMAP_PERMIT,
+	};
 	int ret;
 
 	if (!(e->nat & HEARTH_CT_NAT_SRC) || key->proto == IPPROTO_ICMP)
 		return 0;
-	ret = in_use_add(u, key->saddr, key->sport, key->proto, HEARTH_NATMAP_OUT);
-	if (!ret)
-		ret = in_use_add(u, remote, e->nat_sport, key->proto, HEARTH_NATMAP_PERMIT);
-	return ret;
+	ret = key_list_add(use, &out);
+	return ret ? ret : key_list_add(use, &permit);
 }
 
 static int collect_in_use(const struct hearth_conn *c, void *arg)
@@ -73,31 +74,14 @@ static int key_cmp(const void *a, const void *b)
 	return memcmp(a, b, sizeof(struct hearth_nat_map_key));
 }
 
-static bool used(const struct in_use *u, const struct hearth_nat_map_key *key)
+static bool used(const struct key_list *u, const struct hearth_nat_map_key *key)
 {
 	return bsearch(key, u->keys, u->n, sizeof(*key), key_cmp) != NULL;
 }
 
 struct sweep {
-	struct in_use use;
-	struct hearth_nat_map_key *victims;
-	size_t n, cap;
+	struct key_list use, victims;
 };
-
-static int victim_add(struct sweep *s, const struct hearth_nat_map_key *key)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
-		void *more = realloc(s->victims, cap * sizeof(*s->victims));
-
-		if (!more)
-			return -ENOMEM;
-		s->victims = more;
-		s->cap = cap;
-	}
-	s->victims[s->n++] = *key;
-	return 0;
-}
 
 /* An IN entry whose OUT entry is gone or names another port: a mapping
  * that a race or a crash left half made. */
@@ -134,20 +118,20 @@ static int collect_idle(int fd, struct sweep *s, __u64 now, __u64 idle)
 				break;
 			in = (struct hearth_nat_map_key){ .port = m.port, .proto = key.proto,
 							  .kind = HEARTH_NATMAP_IN };
-			ret = victim_add(s, &key);
+			ret = key_list_add(&s->victims, &key);
 			if (!ret)
-				ret = victim_add(s, &in);
+				ret = key_list_add(&s->victims, &in);
 			break;
 		case HEARTH_NATMAP_PERMIT:
 			if (!used(&s->use, &key))
-				ret = victim_add(s, &key);
+				ret = key_list_add(&s->victims, &key);
 			break;
 		case HEARTH_NATMAP_IN:
 			if (orphan(fd, &key, &m))
-				ret = victim_add(s, &key);
+				ret = key_list_add(&s->victims, &key);
 			break;
 		default:
-			ret = victim_add(s, &key);
+			ret = key_list_add(&s->victims, &key);
 		}
 	}
 	return ret;
@@ -164,12 +148,12 @@ int hearth_natmap_expire(struct hearth_dp *dp, __u64 now, unsigned int hz)
 		ret = collect_idle(fd, &s, now, (__u64)HEARTH_NAT_MAPPING_MS * hz / 1000);
 	}
 	/* deleted after the walk: deleting while walking a hash restarts it */
-	for (size_t i = 0; !ret && i < s.n; i++)
-		if (!bpf_map_delete_elem(fd, &s.victims[i]) &&
-		    s.victims[i].kind == HEARTH_NATMAP_OUT)
+	for (size_t i = 0; !ret && i < s.victims.n; i++)
+		if (!bpf_map_delete_elem(fd, &s.victims.keys[i]) &&
+		    s.victims.keys[i].kind == HEARTH_NATMAP_OUT)
 			gone++;
 	free(s.use.keys);
-	free(s.victims);
+	free(s.victims.keys);
 	return ret ? ret : gone;
 }
 
