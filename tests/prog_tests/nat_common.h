@@ -10,6 +10,27 @@
 
 #define L3 ETH_HLEN
 
+/* An ICMP error as @s says (addresses, MACs, TTL, type), with @code,
+ * quoting the 28 bytes at @quote (an IPv4 header and 8 bytes), its
+ * checksum computed. */
+static inline __u32 icmp_error_frame(struct pkt_spec s, __u8 code, const __u8 *quote,
+				     __u8 *frame)
+{
+	__u8 *ic;
+	__u32 len;
+
+	s.proto = IPPROTO_ICMP;
+	s.payload = 28;
+	len = (__u32)pkt_build(&s, frame, FRAME_MAX);
+	ic = frame + L3 + 20;
+	ic[1] = code;
+	memset(ic + 4, 0, 4);
+	memcpy(ic + 8, quote, 28);
+	ic[2] = ic[3] = 0;
+	*(__u16 *)(ic + 2) = pkt_csum(ic, 36, 0);
+	return len;
+}
+
 /* Sets the IPv4 total length and mends the header checksum. */
 static inline void set_ip_len(__u8 *frame, __u16 len)
 {

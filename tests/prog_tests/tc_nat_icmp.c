@@ -12,21 +12,12 @@ static __u32 error_frame(struct fixture *fx, const __u8 *quote, __u8 *frame)
 {
 	struct pkt_spec s = {
 		.family = AF_INET, .src = FX_H1_V4, .dst = FX_SERVER_V4,
-		.proto = IPPROTO_ICMP, .icmp_type = 3, .payload = 28, .ttl = 63,
+		.icmp_type = 3, .ttl = 63,
 	};
-	__u8 *ic;
-	__u32 len;
 
 	memcpy(s.dmac, fx->inet_mac, 6);
 	memcpy(s.smac, fx->wan_mac, 6);
-	len = (__u32)pkt_build(&s, frame, FRAME_MAX);
-	ic = frame + L3 + 20;
-	ic[1] = 3;
-	memset(ic + 4, 0, 4);
-	memcpy(ic + 8, quote, 28);
-	ic[2] = ic[3] = 0;
-	*(__u16 *)(ic + 2) = pkt_csum(ic, 36, 0);
-	return len;
+	return icmp_error_frame(s, 3, quote, frame);
 }
 
 TEST(tc_nat_icmp_error_out)

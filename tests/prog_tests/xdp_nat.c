@@ -350,20 +350,12 @@ static __u32 build_icmp_error(struct fixture *fx, const __u8 *quote, __u8 type,
 {
 	struct pkt_spec s = {
 		.family = AF_INET, .src = "198.51.100.2", .dst = FX_WAN_V4,
-		.proto = IPPROTO_ICMP, .icmp_type = type, .payload = 28,
+		.icmp_type = type,
 	};
-	__u8 *ic;
-	__u32 len;
 
 	memcpy(s.dmac, fx->wan_mac, 6);
 	memcpy(s.smac, fx->inet_mac, 6);
-	len = (__u32)pkt_build(&s, frame, FRAME_MAX);
-	ic = frame + L3 + 20;
-	memset(ic + 4, 0, 4);
-	memcpy(ic + 8, quote, 28);
-	ic[2] = ic[3] = 0;
-	*(__u16 *)(ic + 2) = pkt_csum(ic, 36, 0);
-	return len;
+	return icmp_error_frame(s, 0, quote, frame);
 }
 
 static void icmp_error_translated(__u8 proto)
@@ -804,21 +796,10 @@ static __u32 build_error_from(struct fixture *fx, const char *src, const char *d
 			      const __u8 *quote, __u8 type, __u8 code, __u8 *frame)
 {
 	struct pkt_spec s = lan_spec(fx, AF_INET, dst);
-	__u8 *ic;
-	__u32 len;
 
 	s.src = src;
-	s.proto = IPPROTO_ICMP;
 	s.icmp_type = type;
-	s.payload = 28;
-	len = (__u32)pkt_build(&s, frame, FRAME_MAX);
-	ic = frame + L3 + 20;
-	ic[1] = code;
-	memset(ic + 4, 0, 4);
-	memcpy(ic + 8, quote, 28);
-	ic[2] = ic[3] = 0;
-	*(__u16 *)(ic + 2) = pkt_csum(ic, 36, 0);
-	return len;
+	return icmp_error_frame(s, code, quote, frame);
 }
 
 /*
