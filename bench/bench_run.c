@@ -205,11 +205,12 @@ static int nat_setup(struct bench *b)
 	if (ret || r.retval != XDP_REDIRECT)
 		return bench_fail("nat", "opening the established connection failed");
 	memset(&b->est_orig, 0, sizeof(b->est_orig));
-	inet_pton(AF_INET, FX_H1_V4, &b->est_orig.saddr);
-	inet_pton(AF_INET, FX_SERVER_V4, &b->est_orig.daddr);
+	inet_pton(AF_INET, FX_H1_V4, &b->est_orig.saddr.ip4);
+	inet_pton(AF_INET, FX_SERVER_V4, &b->est_orig.daddr.ip4);
 	b->est_orig.sport = htons(EST_SPORT);
 	b->est_orig.dport = htons(5201);
 	b->est_orig.proto = IPPROTO_UDP;
+	b->est_orig.family = AF_INET;
 	if (bpf_map_lookup_elem(b->fx.ct_fd, &b->est_orig, &e) ||
 	    e.nat_sport != htons(EST_SPORT))
 		return bench_fail("nat", "the established connection is not in the table on port %u",

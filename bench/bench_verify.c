@@ -66,11 +66,11 @@ __u32 bench_ct_count(struct bench *b, __u32 max)
 static int delete_mapping(struct bench *b, const struct hearth_ct_key *key)
 {
 	int fd = b->dp.map_fd[HEARTH_DP_NATMAP];
-	struct hearth_nat_map_key out = { .addr = key->saddr, .port = key->sport,
+	struct hearth_nat_map_key out = { .addr = key->saddr.ip4, .port = key->sport,
 					  .proto = key->proto, .kind = HEARTH_NATMAP_OUT };
 	struct hearth_nat_map_key in = { .port = key->sport, .proto = key->proto,
 					 .kind = HEARTH_NATMAP_IN };
-	struct hearth_nat_map_key permit = { .addr = key->daddr, .port = key->sport,
+	struct hearth_nat_map_key permit = { .addr = key->daddr.ip4, .port = key->sport,
 					     .proto = key->proto,
 					     .kind = HEARTH_NATMAP_PERMIT };
 

@@ -105,11 +105,11 @@ static __always_inline int tc_snat(struct __sk_buff *skb, __u32 ip_off,
 	struct snat_offsets o;
 
 	snat_offsets(key, ref, l4_off, &o);
-	if (bpf_l3_csum_replace(skb, ip_off + 10, key->saddr, new_addr, 4) ||
+	if (bpf_l3_csum_replace(skb, ip_off + 10, key->saddr.ip4, new_addr, 4) ||
 	    bpf_skb_store_bytes(skb, ip_off + 12, &new_addr, 4, 0))
 		return -1;
 	if (o.csum_flags & BPF_F_PSEUDO_HDR &&
-	    bpf_l4_csum_replace(skb, o.l4_csum, key->saddr, new_addr, o.csum_flags | 4))
+	    bpf_l4_csum_replace(skb, o.l4_csum, key->saddr.ip4, new_addr, o.csum_flags | 4))
 		return -1;
 	if (!o.port)
 		return 0;
@@ -198,7 +198,7 @@ static __always_inline int wan_snat(struct __sk_buff *skb, __u32 *tenant)
 		/* no MAC here: the kernel rebuilt the frame */
 		id = ct_open_snat(skb, &key,
 				  tenant_classify(tc_ingress_slot(skb), 0, AF_INET,
-						  &key.saddr),
+						  &key.saddr.ip4),
 				  &ct);
 		if (id != CT_TRACKED)
 			return tc_drop(skb, id);

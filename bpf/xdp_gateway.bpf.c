@@ -206,7 +206,7 @@ static __always_inline __u32 nat_too_big(struct pkt *p, struct nat_state *n,
 {
 	if (!(n->x.nat & HEARTH_CT_NAT_DST) || !(p->ip4->frag_off & bpf_htons(IP_DF)))
 		return HEARTH_CNT_PASS_FRAG_NEEDED;
-	nat_rewrite_dst(p->ip4, &n->ref, n->key.daddr, n->key.dport);
+	nat_rewrite_dst(p->ip4, &n->ref, n->key.daddr.ip4, n->key.dport);
 	nat_icmp_ask(n, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, e->mtu);
 	return HEARTH_CNT_DROP_NAT_TOO_BIG;
 }

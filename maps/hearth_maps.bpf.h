@@ -198,6 +198,8 @@ struct hearth_scratch {
 	struct bpf_fib_lookup fib; /* bpf_fib_lookup's parameters */
 	struct hearth_fib_entry entry; /* a decision not cached */
 	struct hearth_ct_entry ct; /* a connection's entry being written */
+	struct hearth_ct_key orig; /* and the keys of its two directions */
+	struct hearth_ct_key reply;
 };
 
 struct {

@@ -169,17 +169,30 @@ struct hearth_state {
 	__u32 flags; /* enum hearth_state_flags */
 };
 
-/* A direction of a connection as seen on the wire. ICMP echo uses the
- * identifier as sport for requests and as dport for replies, so that a
- * reply's key is the request's key reversed. */
+/* An IPv4 or IPv6 address in one layout: an IPv4 address is the last word,
+ * the rest zero (the key's family says which it is). */
+union hearth_addr {
+	__be32 w[4];
+	__u8 b[16];
+	struct {
+		__be32 zero[3];
+		__be32 ip4;
+	};
+};
+
+/* A direction of a connection as seen on the wire, IPv4 or IPv6. ICMP
+ * echo uses the identifier as sport for requests and as dport for replies,
+ * so that a reply's key is the request's key reversed. 8-byte aligned, so
+ * that it compares as five words. */
 struct hearth_ct_key {
-	__be32 saddr;
-	__be32 daddr;
+	union hearth_addr saddr;
+	union hearth_addr daddr;
 	__be16 sport;
 	__be16 dport;
 	__u8 proto;
-	__u8 pad[3];
-};
+	__u8 family; /* AF_INET or AF_INET6 */
+	__u8 pad[2];
+} __attribute__((aligned(8)));
 
 enum hearth_ct_dir {
 	HEARTH_CT_ORIG = 0, /* as the connection was opened */
@@ -260,8 +273,9 @@ struct hearth_ct_l1 {
  * the folded key): the data plane fills it, hearthd reads its counts. */
 static inline __u32 hearth_ct_l1_index(const struct hearth_ct_key *k)
 {
-	__u32 folded = k->saddr ^ k->daddr ^ ((__u32)k->sport << 16 | k->dport) ^
-		       k->proto;
+	__u32 folded = k->saddr.w[0] ^ k->saddr.w[1] ^ k->saddr.w[2] ^ k->saddr.w[3] ^
+		       k->daddr.w[0] ^ k->daddr.w[1] ^ k->daddr.w[2] ^ k->daddr.w[3] ^
+		       ((__u32)k->sport << 16 | k->dport) ^ k->proto;
 
 	return (folded * 2654435761u) >> 22 & (HEARTH_CT_L1_ENTRIES - 1);
 }

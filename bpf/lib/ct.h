@@ -111,9 +111,10 @@ static __always_inline __u32 ct_tuple(struct iphdr *ip, void *data_end,
 
 	__builtin_memset(key, 0, sizeof(*key));
 	__builtin_memset(ref, 0, sizeof(*ref));
-	key->saddr = ip->saddr;
-	key->daddr = ip->daddr;
+	key->saddr.ip4 = ip->saddr;
+	key->daddr.ip4 = ip->daddr;
 	key->proto = ip->protocol;
+	key->family = AF_INET;
 	if (ip->protocol == IPPROTO_TCP) {
 		struct tcphdr *th = l4;
 
@@ -171,11 +172,12 @@ static __always_inline void ct_reply_key(const struct hearth_ct_key *orig,
 					 struct hearth_ct_key *reply)
 {
 	__builtin_memset(reply, 0, sizeof(*reply));
-	reply->saddr = plan->daddr;
-	reply->daddr = plan->saddr;
+	reply->saddr.ip4 = plan->daddr;
+	reply->daddr.ip4 = plan->saddr;
 	reply->sport = plan->dport;
 	reply->dport = plan->sport;
 	reply->proto = orig->proto;
+	reply->family = AF_INET;
 }
 
 /* Reserves the reply direction on the plan's tuple, written from @e. With
@@ -193,9 +195,9 @@ static __always_inline __u32 ct_reserve_reply(const struct hearth_nat_cfg *cfg,
 
 	e->peer = *orig;
 	/* the reply undoes the plan: back to the original tuple */
-	e->nat_saddr = orig->daddr;
+	e->nat_saddr = orig->daddr.ip4;
 	e->nat_sport = orig->dport;
-	e->nat_daddr = orig->saddr;
+	e->nat_daddr = orig->saddr.ip4;
 	e->nat_dport = orig->sport;
 	e->dir = HEARTH_CT_REPLY;
 	e->nat = ((plan->nat & HEARTH_CT_NAT_SRC) ? HEARTH_CT_NAT_DST : 0) |
@@ -230,31 +232,32 @@ __noinline __u32 ct_open_entries(const struct hearth_ct_key *orig_arg,
 	struct hearth_nat_cfg *cfg = nat_cfg();
 	__u64 now = bpf_jiffies64();
 	struct hearth_scratch *scratch;
-	struct hearth_ct_key reply, key;
-	const struct hearth_ct_key *orig = &key;
+	struct hearth_ct_key *orig, *reply;
 	struct hearth_ct_entry *e;
 	__u32 zero = 0, id;
 	long rc;
 
-	/* the entry is built in the per-CPU scratch slot: on the stack it
-	 * would not leave the callers room on kernels that count each frame
-	 * in 32-byte steps (6.1) */
+	/* the entry and both keys are built in the per-CPU scratch slot: on
+	 * the stack they would not leave the callers room (the 6.1 kernel
+	 * counts each frame in 32-byte steps), and 6.1 takes no argument
+	 * memory as a map key */
 	scratch = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, &zero);
 	if (!orig_arg || !plan || !cfg || !scratch)
 		return HEARTH_CNT_DROP_CT_FULL;
 	e = &scratch->ct;
+	orig = &scratch->orig;
+	reply = &scratch->reply;
 	__builtin_memset(e, 0, sizeof(*e));
 	e->first_seen = now;
 	e->last_seen = now;
-	/* a copy on the stack: 6.1 takes no argument memory as a map key */
-	key = *orig_arg;
+	*orig = *orig_arg;
 	e->tenant = plan->tenant;
-	id = tries > 1 ? ct_reserve_reply(cfg, orig, plan, &reply, e,
+	id = tries > 1 ? ct_reserve_reply(cfg, orig, plan, reply, e,
 					  HEARTH_NAT_PORT_TRIES) :
-			 ct_reserve_reply(cfg, orig, plan, &reply, e, 1);
+			 ct_reserve_reply(cfg, orig, plan, reply, e, 1);
 	if (id != CT_TRACKED)
 		return id;
-	e->peer = reply;
+	e->peer = *reply;
 	e->dir = HEARTH_CT_ORIG;
 	e->nat = plan->nat;
 	e->nat_saddr = plan->saddr;
@@ -264,7 +267,7 @@ __noinline __u32 ct_open_entries(const struct hearth_ct_key *orig_arg,
 	rc = bpf_map_update_elem(&HEARTH_MAP_CT, orig, e, BPF_NOEXIST);
 	if (rc) {
 		/* another CPU opened it meanwhile, or the table filled up */
-		bpf_map_delete_elem(&HEARTH_MAP_CT, &reply);
+		bpf_map_delete_elem(&HEARTH_MAP_CT, reply);
 		if (rc != -EEXIST)
 			return HEARTH_CNT_DROP_CT_FULL;
 	}
@@ -314,14 +317,14 @@ __noinline __u32 ct_open_outbound(const struct hearth_ct_key *orig, __u32 tenant
 	if (!orig || !cfg)
 		return HEARTH_CNT_DROP_CT_FULL;
 	plan.saddr = cfg->wan_addr;
-	plan.daddr = orig->daddr;
+	plan.daddr = orig->daddr.ip4;
 	plan.dport = orig->dport;
 	if (orig->proto == IPPROTO_ICMP) {
 		plan.sport = orig->sport;
 		return ct_open_entries(orig, &plan, HEARTH_NAT_PORT_TRIES);
 	}
 	plan.sport = (__be16)public;
-	natmap_permit(orig->proto, plan.sport, orig->daddr, bpf_jiffies64());
+	natmap_permit(orig->proto, plan.sport, orig->daddr.ip4, bpf_jiffies64());
 	return ct_open_entries(orig, &plan, 1);
 }
 
@@ -344,7 +347,7 @@ static __always_inline __u32 ct_plan_mapped(HEARTH_CTX *ctx,
 		return CT_UNTRACKED;
 	plan->daddr = m->addr;
 	plan->dport = m->port;
-	if (gateway_socket(ctx, orig->proto, orig->saddr, orig->daddr,
+	if (gateway_socket(ctx, orig->proto, orig->saddr.ip4, orig->daddr.ip4,
 			   GATEWAY_PORTS(orig->sport, orig->dport)))
 		return CT_UNTRACKED;
 	if (!natmap_permitted(cfg, orig->proto, orig->dport, remote))
@@ -372,9 +375,9 @@ __noinline __u32 ct_open_inbound(HEARTH_CTX *ctx, const struct hearth_ct_key *or
 
 	if (!orig || !cfg)
 		return CT_UNTRACKED;
-	plan.saddr = orig->saddr;
+	plan.saddr = orig->saddr.ip4;
 	plan.sport = orig->sport;
-	remote = orig->saddr;
+	remote = orig->saddr.ip4;
 	if (public) {
 		plan.saddr = remote = cfg->wan_addr;
 		plan.sport = (__be16)public;
@@ -432,7 +435,7 @@ static __always_inline __u32 ct_open_snat(HEARTH_CTX *ctx,
 static __always_inline int ct_to_own_mapping(const struct hearth_ct_key *orig,
 					     const struct hearth_nat_mapping *m)
 {
-	return m && m->addr == orig->saddr && m->port == orig->sport;
+	return m && m->addr == orig->saddr.ip4 && m->port == orig->sport;
 }
 
 /* A packet to the WAN address may open a connection: the sender's own
@@ -447,10 +450,10 @@ static __always_inline __u32 ct_open_to_wan(HEARTH_CTX *ctx,
 	struct hearth_nat_mapping *m;
 	__u32 public = 0, id;
 
-	if (orig->daddr != cfg->wan_addr || !cfg->wan_addr ||
+	if (orig->daddr.ip4 != cfg->wan_addr || !cfg->wan_addr ||
 	    (orig->proto != IPPROTO_TCP && orig->proto != IPPROTO_UDP))
 		return CT_UNTRACKED;
-	if (addr_inside(orig->saddr)) {
+	if (addr_inside(orig->saddr.ip4)) {
 		m = natmap_inbound(orig->proto, orig->dport);
 		if (ct_to_own_mapping(orig, m))
 			return CT_UNTRACKED;
@@ -481,9 +484,11 @@ struct ct_xlat {
 static __always_inline int ct_key_equal(const struct hearth_ct_key *a,
 					const struct hearth_ct_key *b)
 {
-	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+	/* keys are 8-byte aligned: five word compares, no branch between */
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
 
-	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3];
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) |
+		 (x[4] ^ y[4]));
 }
 
 /* Hands a line's pending counts to the shared entry it copies. */

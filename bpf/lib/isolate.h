@@ -93,6 +93,7 @@ static __always_inline void isolate_from_home(struct pkt *p)
 	__builtin_memset(&reply, 0, sizeof(reply));
 	reply.saddr = key.daddr;
 	reply.daddr = key.saddr;
+	reply.family = AF_INET;
 	reply.sport = key.dport;
 	reply.dport = key.sport;
 	reply.proto = key.proto;

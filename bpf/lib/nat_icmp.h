@@ -38,8 +38,9 @@ static __always_inline int icmp_error_key(struct iphdr *quoted, void *data_end,
 	if ((void *)(l4 + 8) > data_end || quoted->version != 4 || quoted->ihl != 5)
 		return -1;
 	__builtin_memset(key, 0, sizeof(*key));
-	key->saddr = quoted->daddr;
-	key->daddr = quoted->saddr;
+	key->saddr.ip4 = quoted->daddr;
+	key->daddr.ip4 = quoted->saddr;
+	key->family = AF_INET;
 	key->proto = quoted->protocol;
 	if (quoted->protocol == IPPROTO_TCP || quoted->protocol == IPPROTO_UDP) {
 		key->sport = *(__be16 *)(l4 + 2);

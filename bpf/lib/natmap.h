@@ -65,20 +65,23 @@ static __always_inline void nat_port_range(const struct hearth_nat_cfg *cfg,
 __noinline int gateway_socket(HEARTH_CTX *ctx, __u32 proto, __be32 raddr,
 			      __be32 wan, __u32 ports)
 {
-	struct bpf_sock_tuple t = {};
+	/* the IPv4 half of struct bpf_sock_tuple only: the whole union (36
+	 * bytes) would put this frame over 32 bytes, which the 6.1 kernel
+	 * rounds up to 64, and its callers' chains over the 512-byte stack */
+	struct {
+		__be32 saddr, daddr;
+		__be16 sport, dport;
+	} t = { .saddr = raddr, .daddr = wan, .sport = (__be16)(ports >> 16),
+		.dport = (__be16)ports };
 	struct bpf_sock *sk;
 
-	t.ipv4.saddr = raddr;
-	t.ipv4.daddr = wan;
-	t.ipv4.sport = (__be16)(ports >> 16);
-	t.ipv4.dport = (__be16)ports;
 	if (!ctx)
 		return 0;
 	if (proto == IPPROTO_TCP)
-		sk = (struct bpf_sock *)bpf_skc_lookup_tcp(ctx, &t, sizeof(t.ipv4),
+		sk = (struct bpf_sock *)bpf_skc_lookup_tcp(ctx, (void *)&t, sizeof(t),
 							   BPF_F_CURRENT_NETNS, 0);
 	else
-		sk = bpf_sk_lookup_udp(ctx, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
+		sk = bpf_sk_lookup_udp(ctx, (void *)&t, sizeof(t), BPF_F_CURRENT_NETNS, 0);
 	if (!sk)
 		return 0;
 	bpf_sk_release(sk);
@@ -97,7 +100,7 @@ static __always_inline int natmap_port_taken(void *ctx,
 
 	if (bpf_map_lookup_elem(&HEARTH_MAP_NATFWD, &fwd))
 		return 1;
-	return gateway_socket(ctx, orig->proto, orig->daddr, cfg->wan_addr,
+	return gateway_socket(ctx, orig->proto, orig->daddr.ip4, cfg->wan_addr,
 			      GATEWAY_PORTS(orig->dport, port));
 }
 
@@ -109,7 +112,7 @@ static __always_inline __u32 natmap_new(void *ctx, const struct hearth_nat_cfg *
 					const struct hearth_nat_map_key *out,
 					__u64 now, __be16 *public)
 {
-	struct hearth_nat_mapping v = { .addr = orig->saddr, .port = orig->sport,
+	struct hearth_nat_mapping v = { .addr = orig->saddr.ip4, .port = orig->sport,
 					.last_used = now };
 	struct hearth_nat_map_key in = { .proto = orig->proto,
 					 .kind = HEARTH_NATMAP_IN };
@@ -151,7 +154,7 @@ static __always_inline __u32 natmap_get(void *ctx, const struct hearth_nat_cfg *
 					const struct hearth_ct_key *orig, __u64 now,
 					__be16 *public)
 {
-	struct hearth_nat_map_key out = { .addr = orig->saddr, .port = orig->sport,
+	struct hearth_nat_map_key out = { .addr = orig->saddr.ip4, .port = orig->sport,
 					  .proto = orig->proto,
 					  .kind = HEARTH_NATMAP_OUT };
 	struct hearth_nat_mapping *m = bpf_map_lookup_elem(&HEARTH_MAP_NATMAP, &out);
@@ -164,7 +167,7 @@ static __always_inline __u32 natmap_get(void *ctx, const struct hearth_nat_cfg *
 	/* a connection of the gateway's own already has this exact tuple
 	 * (it bound the port after the mapping was made): refused, rather
 	 * than take its traffic or leave the mapping's port */
-	if (gateway_socket(ctx, orig->proto, orig->daddr, cfg->wan_addr,
+	if (gateway_socket(ctx, orig->proto, orig->daddr.ip4, cfg->wan_addr,
 			   GATEWAY_PORTS(orig->dport, *public)))
 		return HEARTH_CNT_DROP_NAT_NO_PORT;
 	return HEARTH_CONTINUE;

@@ -14,15 +14,15 @@
 static void add_conn_to(int fd, __u8 proto, __u16 sport, __u16 dport, __u8 flags_out,
 			__u8 flags_in, __u64 in_packets, __u64 idle_s)
 {
-	struct hearth_ct_key orig = { .proto = proto, .sport = htons(sport), .dport = htons(dport) };
-	struct hearth_ct_key reply = { .proto = proto, .sport = htons(dport), .dport = htons(sport) };
+	struct hearth_ct_key orig = { .family = AF_INET, .proto = proto, .sport = htons(sport), .dport = htons(dport) };
+	struct hearth_ct_key reply = { .family = AF_INET, .proto = proto, .sport = htons(dport), .dport = htons(sport) };
 	struct hearth_ct_entry o = { .dir = HEARTH_CT_ORIG, .nat = HEARTH_CT_NAT_SRC };
 	struct hearth_ct_entry r = { .dir = HEARTH_CT_REPLY, .nat = HEARTH_CT_NAT_DST };
 
-	inet_pton(AF_INET, "192.168.1.10", &orig.saddr);
-	inet_pton(AF_INET, "203.0.113.10", &orig.daddr);
+	inet_pton(AF_INET, "192.168.1.10", &orig.saddr.ip4);
+	inet_pton(AF_INET, "203.0.113.10", &orig.daddr.ip4);
 	reply.saddr = orig.daddr;
-	inet_pton(AF_INET, "198.51.100.1", &reply.daddr);
+	inet_pton(AF_INET, "198.51.100.1", &reply.daddr.ip4);
 	o.peer = reply;
 	r.peer = orig;
 	o.last_seen = r.last_seen = NOW - idle_s * HZ;
@@ -43,11 +43,11 @@ static void add_conn(int fd, __u8 proto, __u16 sport, __u8 flags_out,
 
 static bool alive_to(int fd, __u8 proto, __u16 sport, __u16 dport)
 {
-	struct hearth_ct_key orig = { .proto = proto, .sport = htons(sport), .dport = htons(dport) };
+	struct hearth_ct_key orig = { .family = AF_INET, .proto = proto, .sport = htons(sport), .dport = htons(dport) };
 	struct hearth_ct_entry e;
 
-	inet_pton(AF_INET, "192.168.1.10", &orig.saddr);
-	inet_pton(AF_INET, "203.0.113.10", &orig.daddr);
+	inet_pton(AF_INET, "192.168.1.10", &orig.saddr.ip4);
+	inet_pton(AF_INET, "203.0.113.10", &orig.daddr.ip4);
 	return !bpf_map_lookup_elem(fd, &orig, &e);
 }
 

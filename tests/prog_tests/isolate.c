@@ -154,10 +154,10 @@ static struct pkt_spec reply_to_home(struct iso_fx *t, int c, __u8 proto)
 /* The key HEARTH_MAP_CHALLOW holds for the reply @s. */
 static struct hearth_ct_key allow_key(const struct pkt_spec *s)
 {
-	struct hearth_ct_key key = { .proto = s->proto };
+	struct hearth_ct_key key = { .family = AF_INET, .proto = s->proto };
 
-	inet_pton(AF_INET, s->src, &key.saddr);
-	inet_pton(AF_INET, s->dst, &key.daddr);
+	inet_pton(AF_INET, s->src, &key.saddr.ip4);
+	inet_pton(AF_INET, s->dst, &key.daddr.ip4);
 	if (s->proto == IPPROTO_ICMP) {
 		key.dport = htons(s->sport); /* an echo reply's id is its dport */
 	} else {

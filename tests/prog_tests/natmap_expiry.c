@@ -69,24 +69,25 @@ static bool has(int fd, __u8 kind, const char *addr, __u16 port, __u8 proto)
 static void conn(int fd, const char *h, __u16 hport, const char *dst, __u16 dport,
 		 __u8 proto, __u16 public, const char *to_addr, __u16 to_port)
 {
-	struct hearth_ct_key o = { .saddr = ip(h), .daddr = ip(dst), .sport = htons(hport),
-				   .dport = htons(dport), .proto = proto };
-	struct hearth_ct_key r = { .saddr = to_addr ? ip(to_addr) : ip(dst),
-				   .daddr = ip(WAN),
+	struct hearth_ct_key o = { .saddr.ip4 = ip(h), .daddr.ip4 = ip(dst),
+				   .sport = htons(hport), .dport = htons(dport),
+				   .proto = proto, .family = AF_INET };
+	struct hearth_ct_key r = { .saddr.ip4 = to_addr ? ip(to_addr) : ip(dst),
+				   .daddr.ip4 = ip(WAN), .family = AF_INET,
 				   .sport = to_addr ? htons(to_port) : htons(dport),
 				   .dport = htons(public), .proto = proto };
 	struct hearth_ct_entry eo = { .peer = r, .dir = HEARTH_CT_ORIG,
 				      .nat = HEARTH_CT_NAT_SRC, .nat_saddr = ip(WAN),
-				      .nat_sport = htons(public), .nat_daddr = o.daddr,
+				      .nat_sport = htons(public), .nat_daddr = o.daddr.ip4,
 				      .nat_dport = o.dport, .last_seen = NOW, .packets = 1 };
 	struct hearth_ct_entry er = { .peer = o, .dir = HEARTH_CT_REPLY,
-				      .nat = HEARTH_CT_NAT_DST, .nat_saddr = o.daddr,
-				      .nat_sport = o.dport, .nat_daddr = o.saddr,
+				      .nat = HEARTH_CT_NAT_DST, .nat_saddr = o.daddr.ip4,
+				      .nat_sport = o.dport, .nat_daddr = o.saddr.ip4,
 				      .nat_dport = o.sport, .last_seen = NOW };
 
 	if (to_addr) {
 		eo.nat |= HEARTH_CT_NAT_DST;
-		eo.nat_daddr = r.saddr;
+		eo.nat_daddr = r.saddr.ip4;
 		eo.nat_dport = r.sport;
 		/* the reply leaves as the far end's mapping, WAN:@dport */
 		er.nat |= HEARTH_CT_NAT_SRC;

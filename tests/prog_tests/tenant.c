@@ -69,10 +69,10 @@ static struct hearth_tenant_counters counters(struct tenant_fx *t, int id, int d
 /* The original direction of @src:@sport's UDP connection to the server. */
 static struct hearth_ct_key conn_key(const char *src, __u16 sport)
 {
-	struct hearth_ct_key key = { .proto = IPPROTO_UDP };
+	struct hearth_ct_key key = { .family = AF_INET, .proto = IPPROTO_UDP };
 
-	inet_pton(AF_INET, src, &key.saddr);
-	inet_pton(AF_INET, FX_SERVER_V4, &key.daddr);
+	inet_pton(AF_INET, src, &key.saddr.ip4);
+	inet_pton(AF_INET, FX_SERVER_V4, &key.daddr.ip4);
 	key.sport = htons(sport);
 	key.dport = htons(5201);
 	return key;

@@ -28,7 +28,7 @@ static void round_trip(__u8 proto)
 {
 	struct fixture fx;
 	struct xdp_gateway *skel = nat_setup(&fx, 1024, 65535);
-	struct hearth_ct_key key = { .proto = proto };
+	struct hearth_ct_key key = { .family = AF_INET, .proto = proto };
 	struct hearth_ct_entry e;
 	__u8 out[FRAME_MAX], wan[4], h1[4];
 	__u32 len, verdict;
@@ -50,8 +50,8 @@ static void round_trip(__u8 proto)
 	ASSERT_MEMEQ(out, fx.inet_mac, 6, "outbound: to the next hop");
 
 	/* both directions tracked, each pointing at the other */
-	inet_pton(AF_INET, FX_H1_V4, &key.saddr);
-	inet_pton(AF_INET, FX_SERVER_V4, &key.daddr);
+	inet_pton(AF_INET, FX_H1_V4, &key.saddr.ip4);
+	inet_pton(AF_INET, FX_SERVER_V4, &key.daddr.ip4);
 	key.sport = htons(40000);
 	key.dport = proto == IPPROTO_ICMP ? 0 : htons(5201);
 	if (ASSERT_OK(bpf_map_lookup_elem(fx.ct_fd, &key, &e), "original direction tracked")) {
@@ -435,7 +435,7 @@ TEST(nat_icmp_error_is_no_answer)
 {
 	struct fixture fx;
 	struct xdp_gateway *skel = nat_setup(&fx, 1024, 65535);
-	struct hearth_ct_key key = { .proto = IPPROTO_UDP };
+	struct hearth_ct_key key = { .family = AF_INET, .proto = IPPROTO_UDP };
 	struct hearth_ct_entry e;
 	__u8 out[FRAME_MAX], err[FRAME_MAX];
 	__u32 len;
@@ -447,8 +447,8 @@ TEST(nat_icmp_error_is_no_answer)
 	run_spec(&fx, fx.lan, &s, out, &len);
 	len = build_icmp_error(&fx, out + L3, 3, err);
 	ASSERT_EQ(run_spec_raw(&fx, fx.wan, err, len, out, &len), XDP_REDIRECT, "error translated");
-	inet_pton(AF_INET, FX_H1_V4, &key.saddr);
-	inet_pton(AF_INET, FX_SERVER_V4, &key.daddr);
+	inet_pton(AF_INET, FX_H1_V4, &key.saddr.ip4);
+	inet_pton(AF_INET, FX_SERVER_V4, &key.daddr.ip4);
 	key.sport = htons(40000);
 	key.dport = htons(5201);
 	if (ASSERT_OK(bpf_map_lookup_elem(fx.ct_fd, &key, &e), "connection tracked") &&
@@ -464,7 +464,7 @@ TEST(nat_ct_line_serves_and_hands_over)
 {
 	struct fixture fx;
 	struct xdp_gateway *skel = nat_setup(&fx, 1024, 65535);
-	struct hearth_ct_key key = { .proto = IPPROTO_UDP };
+	struct hearth_ct_key key = { .family = AF_INET, .proto = IPPROTO_UDP };
 	struct hearth_ct_entry e;
 	__u8 out[FRAME_MAX], other[4];
 	__u32 len;
@@ -475,8 +475,8 @@ TEST(nat_ct_line_serves_and_hands_over)
 	s = out_spec(&fx, FX_H1_V4, IPPROTO_UDP, 40000);
 	for (int i = 0; i < 5; i++)
 		ASSERT_EQ(run_spec(&fx, fx.lan, &s, out, &len), XDP_REDIRECT, "packet forwarded");
-	inet_pton(AF_INET, FX_H1_V4, &key.saddr);
-	inet_pton(AF_INET, FX_SERVER_V4, &key.daddr);
+	inet_pton(AF_INET, FX_H1_V4, &key.saddr.ip4);
+	inet_pton(AF_INET, FX_SERVER_V4, &key.daddr.ip4);
 	key.sport = htons(40000);
 	key.dport = htons(5201);
 	if (!ASSERT_OK(bpf_map_lookup_elem(fx.ct_fd, &key, &e), "tracked"))

@@ -77,15 +77,15 @@ static int add_conn(const struct hearth_conn *c, void *arg)
 	char buf[64];
 
 	const char *kind = "masquerade";
-	__be32 in_a = c->key.saddr, out_a = c->orig.nat_saddr, rem_a = c->key.daddr;
+	__be32 in_a = c->key.saddr.ip4, out_a = c->orig.nat_saddr, rem_a = c->key.daddr.ip4;
 	__be16 in_p = c->key.sport, out_p = c->orig.nat_sport, rem_p = icmp ? 0 : c->key.dport;
 
 	if (c->orig.nat & HEARTH_CT_NAT_DST) {
 		/* opened towards the WAN address (by a home host: hairpin) */
 		kind = inbound_kind(sc->dp, c);
 		in_a = c->orig.nat_daddr, in_p = c->orig.nat_dport;
-		out_a = c->key.daddr, out_p = c->key.dport;
-		rem_a = c->key.saddr, rem_p = c->key.sport;
+		out_a = c->key.daddr.ip4, out_p = c->key.dport;
+		rem_a = c->key.saddr.ip4, rem_p = c->key.sport;
 	}
 	json_object_object_add(o, "proto", json_object_new_string(hearth_proto_name(c->key.proto)));
 	json_object_object_add(o, "kind", json_object_new_string(kind));

@@ -48,10 +48,10 @@ static int key_list_add(struct key_list *l, const struct hearth_nat_map_key *key
 static int in_use_entry(struct key_list *use, const struct hearth_ct_key *key,
 			const struct hearth_ct_entry *e)
 {
-	struct hearth_nat_map_key out = { .addr = key->saddr, .port = key->sport,
+	struct hearth_nat_map_key out = { .addr = key->saddr.ip4, .port = key->sport,
 					  .proto = key->proto, .kind = HEARTH_NATMAP_OUT };
 	struct hearth_nat_map_key permit = {
-		.addr = e->nat & HEARTH_CT_NAT_DST ? e->nat_saddr : key->daddr,
+		.addr = e->nat & HEARTH_CT_NAT_DST ? e->nat_saddr : key->daddr.ip4,
 		.port = e->nat_sport, .proto = key->proto, .kind = HEARTH_NATMAP_PERMIT,
 	};
 	int ret;
