@@ -31,6 +31,17 @@ static inline __u32 icmp_error_frame(struct pkt_spec s, __u8 code, const __u8 *q
 	return len;
 }
 
+/* The 28 bytes an ICMP error quotes of a UDP datagram from @src to @dst
+ * (ports and checksums 0), about which the tests expect nothing tracked. */
+static inline void udp_quote(__u8 *quote, const char *src, const char *dst)
+{
+	memset(quote, 0, 28);
+	quote[0] = 0x45;
+	quote[9] = IPPROTO_UDP;
+	inet_pton(AF_INET, src, quote + 12);
+	inet_pton(AF_INET, dst, quote + 16);
+}
+
 /* Sets the IPv4 total length and mends the header checksum. */
 static inline void set_ip_len(__u8 *frame, __u16 len)
 {

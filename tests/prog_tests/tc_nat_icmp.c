@@ -26,7 +26,7 @@ TEST(tc_nat_icmp_error_out)
 	struct xdp_gateway *skel = nat_setup(&fx, 1024, 65535);
 	struct tc_wan *tc = NULL;
 	__u8 in[FRAME_MAX], got[FRAME_MAX], err[FRAME_MAX], out[FRAME_MAX], wan[4];
-	__u8 quote[28] = { 0x45 };
+	__u8 quote[28];
 	__u32 len, got_len, out_len;
 	struct pkt_spec s;
 	const __u8 *q;
@@ -65,9 +65,7 @@ TEST(tc_nat_icmp_error_out)
 	ASSERT_EQ(fixture_counter(&fx, 1, HEARTH_CNT_TC_SNAT), 1, "counted snat-slow");
 
 	/* about nothing translated: never leaves */
-	quote[9] = IPPROTO_UDP;
-	inet_pton(AF_INET, FX_SERVER_V4, quote + 12);
-	inet_pton(AF_INET, FX_H1_V4, quote + 16);
+	udp_quote(quote, FX_SERVER_V4, FX_H1_V4);
 	len = error_frame(&fx, quote, err);
 	ASSERT_EQ(tc_run(tc, err, len, out, &out_len), TC_ACT_SHOT, "unknown error dropped");
 	ASSERT_EQ(fixture_counter(&fx, 1, HEARTH_CNT_DROP_LEAK), 1, "counted leak-blocked");

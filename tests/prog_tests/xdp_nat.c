@@ -415,14 +415,12 @@ TEST(nat_icmp_error_unknown)
 {
 	struct fixture fx;
 	struct xdp_gateway *skel = nat_setup(&fx, 1024, 65535);
-	__u8 quote[28] = { 0x45 }, err[FRAME_MAX];
+	__u8 quote[28], err[FRAME_MAX];
 	__u32 len;
 
 	if (!skel)
 		return;
-	quote[9] = IPPROTO_UDP;
-	inet_pton(AF_INET, FX_WAN_V4, quote + 12);
-	inet_pton(AF_INET, FX_SERVER_V4, quote + 16);
+	udp_quote(quote, FX_WAN_V4, FX_SERVER_V4);
 	len = build_icmp_error(&fx, quote, 3, err);
 	expect_verdict(&fx, fx.wan, err, len, XDP_PASS, HEARTH_CNT_PASS_LOCAL,
 		       "error about no connection");
@@ -882,14 +880,12 @@ TEST(nat_icmp_error_out_unknown_blocked)
 {
 	struct fixture fx;
 	struct xdp_gateway *skel = nat_setup(&fx, 1024, 65535);
-	__u8 quote[28] = { 0x45 }, err[FRAME_MAX];
+	__u8 quote[28], err[FRAME_MAX];
 	__u32 len;
 
 	if (!skel)
 		return;
-	quote[9] = IPPROTO_UDP;
-	inet_pton(AF_INET, FX_SERVER_V4, quote + 12);
-	inet_pton(AF_INET, FX_H1_V4, quote + 16);
+	udp_quote(quote, FX_SERVER_V4, FX_H1_V4);
 	len = build_error_from(&fx, FX_H1_V4, FX_SERVER_V4, quote, 3, 3, err);
 	expect_verdict(&fx, fx.lan, err, len, XDP_DROP, HEARTH_CNT_DROP_LEAK,
 		       "home1's error about no connection");
