@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "../../util/array.h"
 #include "conntrack.h"
 #include "dpstate.h"
 
@@ -122,9 +123,9 @@ int hearth_ct_walk(struct hearth_dp *dp,
 struct expiry {
 	__u64 now;
 	unsigned int hz;
-	int n;
+	size_t n;
 	struct hearth_ct_key *victims;
-	int cap;
+	size_t cap;
 };
 
 static int collect_expired(const struct hearth_conn *c, void *arg)
@@ -136,15 +137,9 @@ static int collect_expired(const struct hearth_conn *c, void *arg)
 	/* stamped after we read the clock: busy, not old */
 	if (last >= x->now || x->now - last <= (__u64)c->timeout_s * x->hz)
 		return 0;
-	if (x->n + 2 > x->cap) {
-		int cap = x->cap ? x->cap * 2 : 256;
-		void *more = realloc(x->victims, cap * sizeof(*x->victims));
-
-		if (!more)
-			return -ENOMEM;
-		x->victims = more;
-		x->cap = cap;
-	}
+	if (hearth_array_reserve((void **)&x->victims, &x->cap, x->n + 2,
+				 sizeof(*x->victims)))
+		return -ENOMEM;
 	x->victims[x->n++] = c->key;
 	x->victims[x->n++] = c->orig.peer;
 	return 0;
@@ -157,10 +152,10 @@ int hearth_ct_expire(struct hearth_dp *dp, __u64 now, unsigned int hz)
 
 	/* collect first: deleting while walking a hash restarts the walk */
 	ret = hearth_ct_walk(dp, collect_expired, &x);
-	for (int i = 0; !ret && i < x.n; i++)
+	for (size_t i = 0; !ret && i < x.n; i++)
 		bpf_map_delete_elem(dp->map_fd[HEARTH_DP_CT], &x.victims[i]);
 	free(x.victims);
-	return ret ? ret : x.n / 2;
+	return ret ? ret : (int)(x.n / 2);
 }
 
 int hearth_ct_entries(struct hearth_dp *dp)

@@ -13,6 +13,7 @@
 
 #include <bpf/bpf.h>
 
+#include "../../util/array.h"
 #include "conntrack.h"
 #include "natmap.h"
 
@@ -25,15 +26,11 @@ struct key_list {
 
 static int key_list_add(struct key_list *l, const struct hearth_nat_map_key *key)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		void *more = realloc(l->keys, cap * sizeof(*l->keys));
+	int ret = hearth_array_reserve((void **)&l->keys, &l->cap, l->n + 1,
+				       sizeof(*l->keys));
 
-		if (!more)
-			return -ENOMEM;
-		l->keys = more;
-		l->cap = cap;
-	}
+	if (ret)
+		return ret;
 	l->keys[l->n++] = *key;
 	return 0;
 }
