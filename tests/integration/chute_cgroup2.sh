@@ -38,4 +38,8 @@ grep -E '^(PASS|FAIL|SKIP|VM): |^  ' "$console"
 echo "  (the VM ran for $((SECONDS - t0)) s under TCG)"
 if ! grep -q '^VM: done' "$console"; then
 	t_fail "the VM ran the test to its end" "qemu exit $rc; console: $(tail -n 5 "$console" | tr '\n' ' ')"
+	# a soft lockup panics the guest (tests/lib/vm.sh), and a panic
+	# prints its stack whatever the console's log level
+	echo "  the guest kernel's last messages:"
+	grep -E '^\[ *[0-9]+\.[0-9]+\]' "$console" | tail -n 80 | sed 's/^/    /'
 fi
