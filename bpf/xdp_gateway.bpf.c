@@ -76,7 +76,7 @@ static __always_inline void forward_rewrite(struct pkt *p,
 
 /* NAT as one packet sees it, from the lookup to the rewrite. */
 struct nat_state {
-	struct hearth_nat_cfg *cfg; /* NULL when NAT is off */
+	struct hearth_nat_cfg *cfg; /* NULL when NAT is off, and for IPv6 */
 	struct hearth_ct_l1 *line; /* count here when set */
 	struct hearth_ct_entry *ct; /* else here (a connection just opened) */
 	struct ct_xlat x;
@@ -126,12 +126,11 @@ static __always_inline void nat_icmp_ask(struct nat_state *n, __u8 type, __u8 co
 static __always_inline __u32 nat_pre(struct xdp_md *ctx, struct pkt *p,
 				      struct nat_state *n)
 {
-	struct hearth_nat_cfg *cfg = nat_cfg();
+	struct hearth_nat_cfg *cfg = n->cfg;
 	struct hearth_state *st;
 
-	if (p->family != AF_INET || !cfg || !cfg->enabled)
+	if (!cfg)
 		return HEARTH_CONTINUE;
-	n->cfg = cfg;
 	n->track = ct_tuple(p->ip4, p->data_end, &n->key, &n->ref);
 	if (n->track == CT_UNTRACKED) {
 		/* an ICMP error about one of our connections (not when it would
@@ -344,15 +343,53 @@ static __always_inline __u32 isolate(struct pkt *p, __u32 slot, __u32 id)
 	return id;
 }
 
+/*
+ * What follows classification, written once and compiled three times:
+ * IPv4 with NAT on (@cfg set), IPv4 routed, IPv6. The compiler drops what
+ * a copy cannot reach, and the verifier walks each copy without the
+ * others' branches (a third of the instructions it walked when one copy
+ * served all three).
+ */
+static __always_inline int gateway_path(struct xdp_md *ctx, struct pkt *p,
+					__u32 slot, __u32 bytes,
+					struct hearth_nat_cfg *cfg)
+{
+	struct nat_state nat = { .bytes = bytes, .cfg = cfg };
+	struct hearth_fib_entry *e;
+	__u32 id;
+
+	id = nat_pre(ctx, p, &nat);
+	if (id != HEARTH_CONTINUE)
+		return verdict_icmp(ctx, slot, id, bytes, &nat.icmp);
+	e = nat_route(ctx, p, &nat);
+	if (!e)
+		return verdict(slot, HEARTH_CNT_PASS_NO_ROUTE, bytes);
+	if (e->action != HEARTH_FIB_FORWARD)
+		return verdict(slot, e->reason, bytes);
+	id = forward_check(p, e);
+	if (id == HEARTH_CNT_PASS_FRAG_NEEDED)
+		id = nat_too_big(p, &nat, e);
+	if (id == HEARTH_CONTINUE)
+		id = nat_post(ctx, p, &nat, e, slot);
+	if (id == HEARTH_CONTINUE)
+		id = tenant_stage(p, &nat, e, slot, bytes);
+	if (id != HEARTH_CONTINUE)
+		return verdict_icmp(ctx, slot, id, bytes, &nat.icmp);
+	nat_post_rewrite(p, &nat);
+	forward_rewrite(p, e);
+	counter_add(slot, HEARTH_CNT_FORWARD, bytes);
+	counter_add(e->out_slot, HEARTH_CNT_TX, bytes);
+	return bpf_redirect_map(&HEARTH_MAP_TXPORTS, e->out_slot, 0);
+}
+
 static __always_inline int gateway_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	__u32 bytes = data_end - data;
 	__u32 slot = iface_slot(ctx->ingress_ifindex);
-	struct hearth_fib_entry *e;
-	struct nat_state nat = { .bytes = bytes };
 	struct pkt p = { .data_end = data_end };
+	struct hearth_nat_cfg *cfg;
 	__u32 id;
 
 	if (slot >= HEARTH_MAX_IFACES)
@@ -361,29 +398,17 @@ static __always_inline int gateway_xdp(struct xdp_md *ctx)
 	id = isolate(&p, slot, id);
 	if (id == HEARTH_CNT_PASS_FRAGMENT)
 		nat_fragment_in(&p);
-	if (id == HEARTH_CONTINUE)
-		id = nat_pre(ctx, &p, &nat);
 	if (id != HEARTH_CONTINUE)
-		return verdict_icmp(ctx, slot, id, bytes, &nat.icmp);
-	e = nat_route(ctx, &p, &nat);
-	if (!e)
-		return verdict(slot, HEARTH_CNT_PASS_NO_ROUTE, bytes);
-	if (e->action != HEARTH_FIB_FORWARD)
-		return verdict(slot, e->reason, bytes);
-	id = forward_check(&p, e);
-	if (id == HEARTH_CNT_PASS_FRAG_NEEDED)
-		id = nat_too_big(&p, &nat, e);
-	if (id == HEARTH_CONTINUE)
-		id = nat_post(ctx, &p, &nat, e, slot);
-	if (id == HEARTH_CONTINUE)
-		id = tenant_stage(&p, &nat, e, slot, bytes);
-	if (id != HEARTH_CONTINUE)
-		return verdict_icmp(ctx, slot, id, bytes, &nat.icmp);
-	nat_post_rewrite(&p, &nat);
-	forward_rewrite(&p, e);
-	counter_add(slot, HEARTH_CNT_FORWARD, bytes);
-	counter_add(e->out_slot, HEARTH_CNT_TX, bytes);
-	return bpf_redirect_map(&HEARTH_MAP_TXPORTS, e->out_slot, 0);
+		return verdict(slot, id, bytes);
+	if (p.family == AF_INET6) {
+		p.family = AF_INET6; /* a constant in this copy, for the compiler */
+		return gateway_path(ctx, &p, slot, bytes, 0);
+	}
+	p.family = AF_INET;
+	cfg = nat_cfg();
+	if (cfg && cfg->enabled)
+		return gateway_path(ctx, &p, slot, bytes, cfg);
+	return gateway_path(ctx, &p, slot, bytes, 0);
 }
 
 SEC("xdp")
