@@ -187,12 +187,12 @@ static __always_inline int nat_cut(struct xdp_md *ctx, enum nat_cut upto)
 		return XDP_ABORTED;
 	if (upto == CUT_PARSE)
 		return XDP_PASS;
+	/* the IPv4 copy with NAT on, as gateway_xdp picks it */
+	nat.cfg = nat_cfg();
+	if (p.family != AF_INET || !nat.cfg || !nat.cfg->enabled)
+		return XDP_ABORTED;
 	if (upto == CUT_TUPLE) {
 		/* nat_pre up to its conntrack lookup */
-		struct hearth_nat_cfg *cfg = nat_cfg();
-
-		if (p.family != AF_INET || !cfg || !cfg->enabled)
-			return XDP_ABORTED;
 		nat.now = bpf_jiffies64();
 		return ct_tuple(p.ip4, p.data_end, &nat.key, &nat.ref) == CT_TRACKED ?
 			       XDP_PASS : XDP_ABORTED;
