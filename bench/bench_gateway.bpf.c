@@ -214,7 +214,7 @@ static __always_inline int nat_cut(struct xdp_md *ctx, enum nat_cut upto)
 		nat_rewrite_src(p.ip4, &nat.ref, nat.x.saddr, nat.x.sport);
 		return XDP_PASS;
 	}
-	if (nat_post(ctx, &p, &nat, e, 1) != HEARTH_CONTINUE)
+	if (conn_post(ctx, &p, &nat, e, 1) != HEARTH_CONTINUE)
 		return XDP_ABORTED;
 	nat_post_rewrite(&p, &nat);
 	return XDP_PASS;

@@ -20,6 +20,7 @@
 #include "lib/parse.h"
 #include "lib/fib.h"
 #include "lib/ct.h"
+#include "lib/firewall.h"
 #include "lib/nat.h"
 #include "lib/nat_icmp.h"
 #include "lib/icmp_reply.h"
@@ -74,9 +75,13 @@ static __always_inline void forward_rewrite(struct pkt *p,
 	__builtin_memcpy(p->eth->h_source, e->smac, ETH_ALEN);
 }
 
-/* NAT as one packet sees it, from the lookup to the rewrite. */
+/* The packet's connection (NAT and firewall), from the lookup to the
+ * rewrite. */
 struct nat_state {
-	struct hearth_nat_cfg *cfg; /* NULL when NAT is off, and for IPv6 */
+	struct hearth_nat_cfg *cfg; /* NULL when NAT is off (or not IPv4) */
+	__u8 fw_on; /* the firewall is on (a scalar: the verifier then need
+		     * not walk the paths after it twice, as a pointer's NULL
+		     * and non-NULL states) */
 	struct hearth_ct_l1 *line; /* count here when set */
 	struct hearth_ct_entry *ct; /* else here (a connection just opened) */
 	struct ct_xlat x;
@@ -86,7 +91,9 @@ struct nat_state {
 	__u64 now;
 	__u32 bytes;
 	__u32 track;
-	__u32 accounted;
+	__u8 accounted;
+	__u8 side; /* enum hearth_ct_side the packet came from */
+	__u8 icmp_translated; /* an ICMP error about one of our connections */
 };
 
 static __always_inline void nat_count(struct nat_state *n)
@@ -107,7 +114,7 @@ static __always_inline void nat_take(struct nat_state *n)
 	if (!n->ct)
 		return;
 	ct_xlat_from(&n->x, n->ct->nat_saddr, n->ct->nat_daddr, n->ct->nat_sport,
-		     n->ct->nat_dport, n->ct->nat | CT_LINE_TRACKED);
+		     n->ct->nat_dport, n->ct->nat | CT_LINE_TRACKED, n->ct->side);
 }
 
 /* Errors about a translated packet come from the address its sender sent
@@ -118,25 +125,44 @@ static __always_inline void nat_icmp_ask(struct nat_state *n, __u8 type, __u8 co
 	icmp_ask(&n->icmp, type, code, mtu, n->cfg->wan_addr, HEARTH_ICMP_RL_NAT);
 }
 
+/* The packet's tuple, when NAT or the firewall needs it. */
+static __always_inline __u32 conn_tuple(struct xdp_md *ctx, struct pkt *p,
+					struct nat_state *n, const __u8 family)
+{
+	__u32 meta, id;
+
+	if (family == AF_INET)
+		return ct_tuple(p->ip4, p->data_end, &n->key, &n->ref);
+	__builtin_memset(&n->ref, 0, sizeof(n->ref));
+	id = ct_tuple6(ctx, ETH_HLEN, &n->key, &meta);
+	n->ref.tcp_flags = meta;
+	n->ref.may_open = !!(meta & CT6_MAY_OPEN);
+	return id;
+}
+
 /* Conntrack lookup (a new connection to a forwarded port or through a
  * mapping is opened here), and the destination rewrite that routing must
  * see. A translated packet that would expire here is dropped (nat-ttl)
  * with a time exceeded; ICMP errors about our connections are translated,
- * both ways. */
+ * both ways. A packet matching a connection from the other side of the
+ * gateway is forged (fw-spoofed). */
 static __always_inline __u32 nat_pre(struct xdp_md *ctx, struct pkt *p,
-				      struct nat_state *n)
+				      struct nat_state *n, const __u8 family)
 {
-	struct hearth_nat_cfg *cfg = n->cfg;
+	struct hearth_fw_cfg *fw = fw_cfg();
 	struct hearth_state *st;
 
-	if (!cfg)
+	if (fw)
+		n->fw_on = fw->enabled;
+	if (!n->cfg && !n->fw_on)
 		return HEARTH_CONTINUE;
-	n->track = ct_tuple(p->ip4, p->data_end, &n->key, &n->ref);
+	n->side = role_side(p->in_role);
+	n->track = conn_tuple(ctx, p, n, family);
 	if (n->track == CT_UNTRACKED) {
 		/* an ICMP error about one of our connections (not when it would
 		 * expire here: nobody answers an error about an error) */
-		if (p->ip4->protocol == IPPROTO_ICMP && p->ip4->ttl > 1)
-			nat_icmp_error(p->ip4, p->data_end);
+		if (n->cfg && p->ip4->protocol == IPPROTO_ICMP && p->ip4->ttl > 1)
+			n->icmp_translated = nat_icmp_error(p->ip4, p->data_end);
 		return HEARTH_CONTINUE;
 	}
 	if (n->track != CT_TRACKED)
@@ -144,15 +170,18 @@ static __always_inline __u32 nat_pre(struct xdp_md *ctx, struct pkt *p,
 	n->now = bpf_jiffies64();
 	st = dp_state();
 	n->line = ct_find(&n->key, st ? st->generation : 0, n->now, &n->x);
-	if (!n->x.nat && n->ref.may_open) {
-		__u32 id = ct_open_to_wan(ctx, cfg, &n->key, &n->ct);
+	if (n->x.nat && n->x.side != n->side)
+		return HEARTH_CNT_DROP_FW_SPOOFED;
+	if (!n->x.nat && n->ref.may_open && n->cfg) {
+		__u32 id = ct_open_to_wan(ctx, n->cfg, &n->key, &n->ct);
 
 		if (id == CT_TRACKED)
 			nat_take(n);
 		else if (id != CT_UNTRACKED)
 			return id;
 	}
-	if (!(n->x.nat & HEARTH_CT_NAT_DST))
+	/* translations are IPv4 with NAT on: n->cfg says so to the verifier */
+	if (!n->cfg || !(n->x.nat & HEARTH_CT_NAT_DST))
 		return HEARTH_CONTINUE;
 	/* expiring here, it would reach our own stack as traffic for the WAN
 	 * address (a RST could kill the connection), or, translated, make the
@@ -172,16 +201,12 @@ static __always_inline __u32 nat_pre(struct xdp_md *ctx, struct pkt *p,
  * leaving by the WAN. Nothing with an inside source leaves by the WAN
  * untranslated. The rewrite itself waits until the packet may leave. */
 static __always_inline __u32 nat_post(struct xdp_md *ctx, struct pkt *p,
-				      struct nat_state *n,
-				      const struct hearth_fib_entry *e,
-				      __u32 slot)
+				      struct nat_state *n, __u32 slot)
 {
 	struct hearth_nat_cfg *cfg = n->cfg;
 	__u32 id, tenant;
 
-	if (!cfg || n->x.nat)
-		return HEARTH_CONTINUE;
-	if (e->ifindex != cfg->wan_ifindex || !addr_inside(p->ip4->saddr))
+	if (!addr_inside(p->ip4->saddr))
 		return HEARTH_CONTINUE;
 	if (n->track != CT_TRACKED || !n->ref.may_open || !cfg->wan_addr)
 		return HEARTH_CNT_DROP_LEAK;
@@ -191,6 +216,41 @@ static __always_inline __u32 nat_post(struct xdp_md *ctx, struct pkt *p,
 		return icmp_admin_prohibited(&n->icmp, slot, id);
 	nat_take(n);
 	return HEARTH_CONTINUE;
+}
+
+/* After routing: a packet no connection knows that crosses the WAN, either
+ * way, opens one (masqueraded, or tracked by the firewall) or is refused. */
+static __always_inline __u32 conn_post(struct xdp_md *ctx, struct pkt *p,
+				       struct nat_state *n,
+				       const struct hearth_fib_entry *e, __u32 slot)
+{
+	__u32 out_slot = e->out_slot, how, id;
+	struct hearth_iface *out;
+
+	if (n->x.nat || (!n->cfg && !n->fw_on))
+		return HEARTH_CONTINUE;
+	out = bpf_map_lookup_elem(&HEARTH_MAP_IFACES, &out_slot);
+	if (!out || (out->role == HEARTH_ROLE_WAN) == (n->side == HEARTH_CT_SIDE_WAN))
+		return HEARTH_CONTINUE; /* not crossing the WAN */
+	how = FW_SLOT(slot & 0xff) | FW_OUT_SLOT(out_slot & 0xff);
+	if (out->role == HEARTH_ROLE_WAN) {
+		if (n->cfg) {
+			id = nat_post(ctx, p, n, slot);
+			if (id != HEARTH_CONTINUE || n->x.nat)
+				return id;
+		}
+		how |= FW_OUTBOUND;
+	}
+	if (!n->fw_on)
+		return HEARTH_CONTINUE;
+	/* raw values, shifted into place: a branch for each would multiply
+	 * the paths the verifier walks after this */
+	how |= (__u32)(n->ref.may_open & 1) << 2 | (__u32)(n->icmp_translated & 1) << 3 |
+	       (__u32)(out->flags & HEARTH_IFACE_FW_OPEN) << 4 |
+	       FW_TCP_FLAGS(n->ref.tcp_flags);
+	/* a connection it opens has no line yet and no entry here: the
+	 * opener counted the packet in the entry */
+	return fw_open(ctx, &n->key, how, n->bytes, n->track);
 }
 
 /*
@@ -203,7 +263,8 @@ static __always_inline __u32 nat_post(struct xdp_md *ctx, struct pkt *p,
 static __always_inline __u32 nat_too_big(struct pkt *p, struct nat_state *n,
 					 const struct hearth_fib_entry *e)
 {
-	if (!(n->x.nat & HEARTH_CT_NAT_DST) || !(p->ip4->frag_off & bpf_htons(IP_DF)))
+	if (!n->cfg || !(n->x.nat & HEARTH_CT_NAT_DST) ||
+	    !(p->ip4->frag_off & bpf_htons(IP_DF)))
 		return HEARTH_CNT_PASS_FRAG_NEEDED;
 	nat_rewrite_dst(p->ip4, &n->ref, n->key.daddr.ip4, n->key.dport);
 	nat_icmp_ask(n, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, e->mtu);
@@ -212,7 +273,7 @@ static __always_inline __u32 nat_too_big(struct pkt *p, struct nat_state *n,
 
 static __always_inline void nat_post_rewrite(struct pkt *p, struct nat_state *n)
 {
-	if (!(n->x.nat & HEARTH_CT_NAT_SRC))
+	if (!n->cfg || !(n->x.nat & HEARTH_CT_NAT_SRC))
 		return;
 	nat_rewrite_src(p->ip4, &n->ref, n->x.saddr, n->x.sport);
 	nat_count(n);
@@ -352,13 +413,14 @@ static __always_inline __u32 isolate(struct pkt *p, __u32 slot, __u32 id)
  */
 static __always_inline int gateway_path(struct xdp_md *ctx, struct pkt *p,
 					__u32 slot, __u32 bytes,
-					struct hearth_nat_cfg *cfg)
+					struct hearth_nat_cfg *cfg,
+					const __u8 family)
 {
 	struct nat_state nat = { .bytes = bytes, .cfg = cfg };
 	struct hearth_fib_entry *e;
 	__u32 id;
 
-	id = nat_pre(ctx, p, &nat);
+	id = nat_pre(ctx, p, &nat, family);
 	if (id != HEARTH_CONTINUE)
 		return verdict_icmp(ctx, slot, id, bytes, &nat.icmp);
 	e = nat_route(ctx, p, &nat);
@@ -370,12 +432,13 @@ static __always_inline int gateway_path(struct xdp_md *ctx, struct pkt *p,
 	if (id == HEARTH_CNT_PASS_FRAG_NEEDED)
 		id = nat_too_big(p, &nat, e);
 	if (id == HEARTH_CONTINUE)
-		id = nat_post(ctx, p, &nat, e, slot);
+		id = conn_post(ctx, p, &nat, e, slot);
 	if (id == HEARTH_CONTINUE)
 		id = tenant_stage(p, &nat, e, slot, bytes);
 	if (id != HEARTH_CONTINUE)
 		return verdict_icmp(ctx, slot, id, bytes, &nat.icmp);
 	nat_post_rewrite(p, &nat);
+	nat_count(&nat);
 	forward_rewrite(p, e);
 	counter_add(slot, HEARTH_CNT_FORWARD, bytes);
 	counter_add(e->out_slot, HEARTH_CNT_TX, bytes);
@@ -402,13 +465,13 @@ static __always_inline int gateway_xdp(struct xdp_md *ctx)
 		return verdict(slot, id, bytes);
 	if (p.family == AF_INET6) {
 		p.family = AF_INET6; /* a constant in this copy, for the compiler */
-		return gateway_path(ctx, &p, slot, bytes, 0);
+		return gateway_path(ctx, &p, slot, bytes, 0, AF_INET6);
 	}
 	p.family = AF_INET;
 	cfg = nat_cfg();
 	if (cfg && cfg->enabled)
-		return gateway_path(ctx, &p, slot, bytes, cfg);
-	return gateway_path(ctx, &p, slot, bytes, 0);
+		return gateway_path(ctx, &p, slot, bytes, cfg, AF_INET);
+	return gateway_path(ctx, &p, slot, bytes, 0, AF_INET);
 }
 
 SEC("xdp")

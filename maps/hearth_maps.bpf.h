@@ -82,6 +82,28 @@ struct {
 } HEARTH_MAP_INSIDE SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hearth_fw_cfg);
+} HEARTH_MAP_FWCFG SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, HEARTH_HOME_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct hearth_home_key);
+	__type(value, __u32);
+} HEARTH_MAP_HOME SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HEARTH_PINHOLES);
+	__type(key, __u32);
+	__type(value, struct hearth_pinhole);
+} HEARTH_MAP_PINHOLES SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, HEARTH_NAT_FORWARDS);
 	__type(key, struct hearth_nat_fwd_key);

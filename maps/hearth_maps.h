@@ -41,6 +41,9 @@
 #define HEARTH_MAP_NATMAP    hearth_natmap
 #define HEARTH_MAP_SCRATCH   xdp_scratch /* not pinned: no hearth_ prefix */
 #define HEARTH_MAP_ICMPRL    hearth_icmprl
+#define HEARTH_MAP_FWCFG     hearth_fwcfg
+#define HEARTH_MAP_HOME      hearth_home
+#define HEARTH_MAP_PINHOLES  hearth_pinholes
 
 #define HEARTH_STR_(x) #x
 #define HEARTH_STR(x) HEARTH_STR_(x)
@@ -95,6 +98,10 @@
 #define HEARTH_CHALLOW_MS 600000
 /* Fragmented datagrams in flight through NAT (an LRU: old ones age out). */
 #define HEARTH_FRAG_ENTRIES 4096
+/* The firewall: the home's prefixes (both families: the LAN subnets and
+ * the chute pool), and explicit openings to them from the WAN. */
+#define HEARTH_HOME_PREFIXES 64
+#define HEARTH_PINHOLES 64
 /* ICMP errors the data plane sends, at most this many per second and CPU
  * for each kind (enum hearth_icmp_rl_slot). */
 #define HEARTH_ICMP_RATE_PROHIBITED 10
@@ -116,6 +123,13 @@ struct hearth_iface {
 	char name[HEARTH_IFNAMSIZ];
 	__be32 addr4; /* its primary IPv4 address, 0 when it has none: the
 		       * source of the ICMP errors the data plane sends there */
+	__u32 flags; /* enum hearth_iface_flags */
+};
+
+enum hearth_iface_flags {
+	/* A home interface whose hosts take unsolicited traffic from the WAN
+	 * (`firewall open IFACE`): a plain router there. */
+	HEARTH_IFACE_FW_OPEN = 1 << 0,
 };
 
 /* Key of HEARTH_MAP_FIBCACHE: routing is by destination and ingress device. */
@@ -199,6 +213,13 @@ enum hearth_ct_dir {
 	HEARTH_CT_REPLY = 1,
 };
 
+/* Each direction of a connection arrives from one side of the gateway: a
+ * packet from the other side with the same tuple is forged. */
+enum hearth_ct_side {
+	HEARTH_CT_SIDE_HOME = 0, /* a LAN or chute interface */
+	HEARTH_CT_SIDE_WAN = 1,
+};
+
 enum hearth_ct_nat {
 	HEARTH_CT_NAT_SRC = 1 << 0, /* rewrite source address and port */
 	HEARTH_CT_NAT_DST = 1 << 1, /* rewrite destination address and port */
@@ -215,7 +236,8 @@ struct hearth_ct_entry {
 	__be16 nat_dport;
 	__u8 dir; /* enum hearth_ct_dir */
 	__u8 nat; /* enum hearth_ct_nat */
-	__u8 pad0[2];
+	__u8 side; /* enum hearth_ct_side: where this direction's packets come from */
+	__u8 pad0;
 	__u64 first_seen; /* bpf_jiffies64() */
 	__u64 last_seen;
 	__u64 packets;
@@ -259,7 +281,8 @@ struct hearth_ct_l1 {
 	__u8 tcp_flags; /* pending */
 	__u16 tenant; /* copied from the entry */
 	__u32 generation; /* hearth_state.generation when filled */
-	__u32 pad1;
+	__u8 side; /* copied from the entry */
+	__u8 pad1[3];
 	__u64 expires; /* bpf_jiffies64() */
 	__u64 last_seen; /* pending */
 	__u64 packets; /* pending */
@@ -363,6 +386,36 @@ enum hearth_isolate_kind {
 	HEARTH_ISOLATE_CHUTE = 2, /* the chute pool */
 };
 
+/* Single entry of HEARTH_MAP_FWCFG, written by hearthd. */
+struct hearth_fw_cfg {
+	__u8 enabled; /* default-deny inbound, source validation */
+	__u8 echo6_in; /* ICMPv6 echo requests from the WAN reach home hosts */
+	__u8 pad[2];
+	__u32 n_pinholes; /* HEARTH_MAP_PINHOLES entries in use, from 0 */
+};
+
+/* Key of HEARTH_MAP_HOME, the LPM trie of the home's prefixes: IPv6 as it
+ * is, IPv4 in the last word with prefixlen 96 + its length (the layout of
+ * union hearth_addr). Value: 1. */
+struct hearth_home_key {
+	__u32 prefixlen;
+	union hearth_addr addr;
+};
+
+/* Value of HEARTH_MAP_PINHOLES (an array read up to n_pinholes): new
+ * connections from the WAN to these home addresses and ports are let in
+ * (`firewall allow`). Prefix length within the family; ports host order,
+ * 0-0 for a protocol without ports (ICMP) or "every port". */
+struct hearth_pinhole {
+	union hearth_addr addr;
+	__u8 prefixlen;
+	__u8 family; /* AF_INET or AF_INET6 */
+	__u8 proto; /* IPPROTO_TCP, IPPROTO_UDP, ... ; 0: any */
+	__u8 pad;
+	__u16 port_min;
+	__u16 port_max;
+};
+
 /* Key of HEARTH_MAP_INSIDE, the LPM trie of subnets to masquerade. */
 struct hearth_inside_key {
 	__u32 prefixlen;
@@ -455,6 +508,12 @@ enum hearth_counter_class {
 	  "inside address that could not be translated kept off the WAN")          \
 	X(DROP_NAT_OPTIONS, DROP, "nat-ip-options",                                \
 	  "IPv4 options on a packet to translate (they may hold a home address)") \
+	X(DROP_FW_REFUSED, DROP, "fw-refused",                                     \
+	  "unsolicited packet from the WAN to a home host: no connection, "      \
+	  "forward or pinhole")                                                   \
+	X(DROP_FW_SPOOFED, DROP, "fw-spoofed",                                     \
+	  "source address from the wrong side (BCP 38): a home prefix from the "  \
+	  "WAN, or a foreign one from home")                                      \
 	X(DROP_NAT_FILTERED, DROP, "nat-filtered",                               \
 	  "unsolicited packet to a NAT mapping, refused by its filtering")        \
 	X(DROP_NAT_TTL, DROP, "nat-ttl",                                           \

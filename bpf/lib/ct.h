@@ -164,6 +164,8 @@ struct ct_plan {
 	__be32 saddr, daddr;
 	__be16 sport, dport;
 	__u8 nat; /* enum hearth_ct_nat */
+	__u8 side; /* enum hearth_ct_side of the opening packet */
+	__u8 reply_side; /* and of its answers */
 	__u16 tenant;
 };
 
@@ -200,6 +202,7 @@ static __always_inline __u32 ct_reserve_reply(const struct hearth_nat_cfg *cfg,
 	e->nat_daddr = orig->saddr.ip4;
 	e->nat_dport = orig->sport;
 	e->dir = HEARTH_CT_REPLY;
+	e->side = plan->reply_side;
 	e->nat = ((plan->nat & HEARTH_CT_NAT_SRC) ? HEARTH_CT_NAT_DST : 0) |
 		 ((plan->nat & HEARTH_CT_NAT_DST) ? HEARTH_CT_NAT_SRC : 0);
 	for (__u32 i = 0; i < HEARTH_NAT_PORT_TRIES && i < tries; i++) {
@@ -259,6 +262,7 @@ __noinline __u32 ct_open_entries(const struct hearth_ct_key *orig_arg,
 		return id;
 	e->peer = *reply;
 	e->dir = HEARTH_CT_ORIG;
+	e->side = plan->side;
 	e->nat = plan->nat;
 	e->nat_saddr = plan->saddr;
 	e->nat_sport = plan->sport;
@@ -312,7 +316,9 @@ __noinline __u32 ct_open_outbound(const struct hearth_ct_key *orig, __u32 tenant
 				  __u32 public)
 {
 	struct hearth_nat_cfg *cfg = nat_cfg();
-	struct ct_plan plan = { .nat = HEARTH_CT_NAT_SRC, .tenant = tenant };
+	struct ct_plan plan = { .nat = HEARTH_CT_NAT_SRC, .tenant = tenant,
+				.side = HEARTH_CT_SIDE_HOME,
+				.reply_side = HEARTH_CT_SIDE_WAN };
 
 	if (!orig || !cfg)
 		return HEARTH_CNT_DROP_CT_FULL;
@@ -367,7 +373,8 @@ __noinline __u32 ct_open_inbound(HEARTH_CTX *ctx, const struct hearth_ct_key *or
 				 __u32 public)
 {
 	struct hearth_nat_cfg *cfg = nat_cfg();
-	struct ct_plan plan = { .nat = HEARTH_CT_NAT_DST };
+	struct ct_plan plan = { .nat = HEARTH_CT_NAT_DST, .side = HEARTH_CT_SIDE_WAN,
+				.reply_side = HEARTH_CT_SIDE_HOME };
 	struct hearth_nat_fwd_key fkey = {};
 	struct hearth_nat_fwd *fwd;
 	__be32 remote;
@@ -382,6 +389,7 @@ __noinline __u32 ct_open_inbound(HEARTH_CTX *ctx, const struct hearth_ct_key *or
 		plan.saddr = remote = cfg->wan_addr;
 		plan.sport = (__be16)public;
 		plan.nat |= HEARTH_CT_NAT_SRC;
+		plan.side = HEARTH_CT_SIDE_HOME; /* a hairpin: home both ways */
 		natmap_permit(orig->proto, plan.sport, remote, bpf_jiffies64());
 	}
 	fkey.proto = orig->proto;
@@ -478,7 +486,8 @@ const volatile __u64 ct_line_jiffies = HEARTH_CT_LINE_MS / 10;
 struct ct_xlat {
 	__be32 saddr, daddr;
 	__be16 sport, dport;
-	__u8 nat; /* enum hearth_ct_nat; 0: not tracked */
+	__u8 nat; /* enum hearth_ct_nat | CT_LINE_TRACKED; 0: not tracked */
+	__u8 side; /* enum hearth_ct_side the direction's packets come from */
 };
 
 static __always_inline int ct_key_equal(const struct hearth_ct_key *a,
@@ -513,13 +522,14 @@ static __always_inline void ct_line_flush(struct hearth_ct_l1 *line)
 
 static __always_inline void ct_xlat_from(struct ct_xlat *x, __be32 saddr,
 					 __be32 daddr, __be16 sport,
-					 __be16 dport, __u8 nat)
+					 __be16 dport, __u8 nat, __u8 side)
 {
 	x->saddr = saddr;
 	x->daddr = daddr;
 	x->sport = sport;
 	x->dport = dport;
 	x->nat = nat;
+	x->side = side;
 }
 
 /*
@@ -542,7 +552,7 @@ ct_find(const struct hearth_ct_key *key, __u32 generation, __u64 now,
 	if (line->nat && ct_key_equal(&line->key, key) &&
 	    line->generation == generation && line->expires > now) {
 		ct_xlat_from(x, line->nat_saddr, line->nat_daddr, line->nat_sport,
-			     line->nat_dport, line->nat);
+			     line->nat_dport, line->nat, line->side);
 		return line;
 	}
 	ct_line_flush(line); /* whatever it held, its counts go home first */
@@ -556,13 +566,15 @@ ct_find(const struct hearth_ct_key *key, __u32 generation, __u64 now,
 	line->nat_dport = e->nat_dport;
 	line->nat = e->nat | CT_LINE_TRACKED;
 	line->tenant = e->tenant;
+	line->side = e->side;
 	line->generation = generation;
 	line->expires = now + ct_line_jiffies;
 	line->fwd.action = 0; /* routed again by the next packet */
 	ct_xlat_from(x, e->nat_saddr, e->nat_daddr, e->nat_sport, e->nat_dport,
-		     line->nat);
+		     line->nat, e->side);
 	return line;
 }
+
 
 static __always_inline void ct_line_account(struct hearth_ct_l1 *line,
 					    const struct l4_ref *ref,
