@@ -198,7 +198,7 @@ static __always_inline int nat_cut(struct xdp_md *ctx, enum nat_cut upto)
 			       XDP_PASS : XDP_ABORTED;
 	}
 	/* tracked: from this CPU's line or the table */
-	if (nat_pre(ctx, &p, &nat) != HEARTH_CONTINUE || !nat.x.nat)
+	if (nat_pre(ctx, &p, &nat, AF_INET) != HEARTH_CONTINUE || !nat.x.nat)
 		return XDP_ABORTED;
 	if (upto == CUT_CT)
 		return XDP_PASS;

@@ -242,6 +242,47 @@ int fixture_enable_nat(struct fixture *fx, __u16 port_min, __u16 port_max)
 	return 0;
 }
 
+static int home_put(struct fixture *fx, int family, const char *addr, __u32 len)
+{
+	struct hearth_home_key key = { .prefixlen = family == AF_INET ? 96 + len : len };
+	__u32 one = 1;
+
+	inet_pton(family, addr, family == AF_INET ? (void *)&key.addr.ip4 : (void *)key.addr.b);
+	return bpf_map_update_elem(map_fd(fx->obj, HEARTH_STR(HEARTH_MAP_HOME)), &key, &one,
+				   BPF_ANY) ? -errno : 0;
+}
+
+int fixture_enable_firewall(struct fixture *fx)
+{
+	struct hearth_fw_cfg cfg = { .enabled = 1, .echo6_in = 1 };
+	__u32 zero = 0;
+	int ret;
+
+	ret = home_put(fx, AF_INET, "192.168.1.0", 24) ?:
+	      home_put(fx, AF_INET6, "2001:db8:1::", 64) ?:
+	      home_put(fx, AF_INET, "10.213.0.0", 24);
+	if (ret)
+		return ret;
+	fx->ct_fd = map_fd(fx->obj, HEARTH_STR(HEARTH_MAP_CT));
+	return bpf_map_update_elem(map_fd(fx->obj, HEARTH_STR(HEARTH_MAP_FWCFG)), &zero, &cfg,
+				   BPF_ANY) ? -errno : 0;
+}
+
+int fixture_add_pinhole(struct fixture *fx, const struct hearth_pinhole *ph)
+{
+	int cfg_fd = map_fd(fx->obj, HEARTH_STR(HEARTH_MAP_FWCFG));
+	struct hearth_fw_cfg cfg;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(cfg_fd, &zero, &cfg) || cfg.n_pinholes >= HEARTH_PINHOLES)
+		return -ENOSPC;
+	if (bpf_map_update_elem(map_fd(fx->obj, HEARTH_STR(HEARTH_MAP_PINHOLES)),
+				&cfg.n_pinholes, ph, BPF_ANY))
+		return -errno;
+	cfg.n_pinholes++;
+	return bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY) ? -errno : 0;
+}
+
 int fixture_bump_generation(struct fixture *fx)
 {
 	struct hearth_state st;

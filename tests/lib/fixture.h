@@ -71,6 +71,11 @@ __u64 fixture_counter(struct fixture *fx, int ifindex, int id);
 int fixture_bump_generation(struct fixture *fx);
 /* Masquerade 192.168.1.0/24 behind wan0's 198.51.100.1, ports min..max. */
 int fixture_enable_nat(struct fixture *fx, __u16 port_min, __u16 port_max);
+/* The firewall on, as hearthd sets it for lan0's 192.168.1.0/24 and
+ * 2001:db8:1::/64 and the chute pool: ICMPv6 echo requests let in. */
+int fixture_enable_firewall(struct fixture *fx);
+/* Adds pinhole @ph (after those already there). */
+int fixture_add_pinhole(struct fixture *fx, const struct hearth_pinhole *ph);
 /* Empties the per-CPU level of the FIB cache on every CPU. */
 int fixture_clear_l1(struct fixture *fx);
 int fixture_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

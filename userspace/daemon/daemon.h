@@ -50,6 +50,7 @@ enum sync_mode {
  * plane. */
 int sync_all(struct daemon *d, enum sync_mode mode);
 int sync_ifaces(struct daemon *d, enum sync_mode mode);
+int sync_firewall(struct daemon *d, enum sync_mode mode);
 int sync_nat(struct daemon *d, enum sync_mode mode);
 int sync_tenants(struct daemon *d, enum sync_mode mode);
 void drop_unconfigured(struct daemon *d);

@@ -144,8 +144,10 @@ static void netlink_changes(struct daemon *d)
 {
 	unsigned int changes = hearth_nlwatch_drain(&d->nl);
 
-	if (changes & (HEARTH_NL_LINK | HEARTH_NL_ADDR))
+	if (changes & (HEARTH_NL_LINK | HEARTH_NL_ADDR)) {
 		sync_ifaces(d, SYNC_EVENT);
+		sync_firewall(d, SYNC_EVENT);
+	}
 	if (changes)
 		sync_nat(d, SYNC_EVENT);
 	if (changes & HEARTH_NL_LINK)

@@ -14,10 +14,23 @@
 #include "../lib/config.h"
 #include "../lib/dataplane.h"
 #include "../lib/tenant_json.h"
+#include "../lib/firewall_spec.h"
 #include "../../util/files.h"
 #include "state.h"
 
 #define STATE_VERSION 1
+
+/* Pinholes as the configuration writes them: "tcp 2001:db8:1::10/128 22". */
+static struct json_object *pinholes_json(const struct runtime_state *st)
+{
+	struct json_object *list = json_object_new_array();
+	char text[96];
+
+	for (int i = 0; i < st->n_pinholes; i++)
+		json_object_array_add(list, json_object_new_string(hearth_pinhole_format(
+						    &st->pinholes[i], text, sizeof(text))));
+	return list;
+}
 
 static struct json_object *forward_json(const struct state_forward *f)
 {
@@ -67,7 +80,30 @@ static struct json_object *state_json(const struct runtime_state *st)
 		json_object_array_add(fs, forward_json(&st->forwards[i]));
 	json_object_object_add(o, "tenants", ts);
 	json_object_object_add(o, "forwards", fs);
+	json_object_object_add(o, "pinholes", pinholes_json(st));
 	return o;
+}
+
+static int pinholes_from(struct json_object *list, struct runtime_state *st,
+			 struct hearth_err *err)
+{
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		const char *text = json_object_get_string(json_object_array_get_idx(list, i));
+		char buf[96], *words[3], msg[160];
+		int n = 0;
+
+		if (st->n_pinholes == STATE_MAX_PINHOLES)
+			return hearth_err_set(err, E2BIG, "more than %d pinholes",
+					      STATE_MAX_PINHOLES);
+		snprintf(buf, sizeof(buf), "%s", text ?: "");
+		for (char *save = NULL, *w = strtok_r(buf, " ", &save); w && n < 3;
+		     w = strtok_r(NULL, " ", &save))
+			words[n++] = w;
+		if (hearth_pinhole_parse(n, words, &st->pinholes[st->n_pinholes], msg, sizeof(msg)))
+			return hearth_err_set(err, EINVAL, "pinholes[%zu]: %s", i, msg);
+		st->n_pinholes++;
+	}
+	return 0;
 }
 
 static int tenants_from(struct json_object *list, struct runtime_state *st,
@@ -134,6 +170,8 @@ int state_load(struct runtime_state *st, const char *path, struct hearth_err *er
 		ret = tenants_from(v, next, &why);
 	if (!ret && json_object_object_get_ex(o, "forwards", &v))
 		ret = forwards_from(v, next, &why);
+	if (!ret && json_object_object_get_ex(o, "pinholes", &v))
+		ret = pinholes_from(v, next, &why);
 	if (ret) {
 		hearth_err_set(err, ret, "%s: %s", path, why.msg);
 		goto cleanup;
@@ -230,4 +268,24 @@ void state_spec_merge(struct hearth_tenant_spec *into, const struct hearth_tenan
 		into->n_macs = set->n_macs;
 		memcpy(into->macs, set->macs, sizeof(into->macs));
 	}
+}
+
+struct hearth_pinhole *state_pinhole_find(struct runtime_state *st,
+					  const struct hearth_pinhole *ph)
+{
+	for (int i = 0; i < st->n_pinholes; i++)
+		if (hearth_pinhole_equal(&st->pinholes[i], ph))
+			return &st->pinholes[i];
+	return NULL;
+}
+
+void state_pinhole_remove(struct runtime_state *st, const struct hearth_pinhole *ph)
+{
+	struct hearth_pinhole *found = state_pinhole_find(st, ph);
+
+	if (!found)
+		return;
+	memmove(found, found + 1,
+		(size_t)(st->pinholes + st->n_pinholes - found - 1) * sizeof(*found));
+	st->n_pinholes--;
 }

@@ -18,6 +18,7 @@
 
 #define STATE_MAX_TENANTS 32
 #define STATE_MAX_FORWARDS 64
+#define STATE_MAX_PINHOLES 32
 
 enum state_tenant_op {
 	STATE_TENANT_ADD, /* a tenant of the operator's, added at run time */
@@ -43,6 +44,8 @@ struct runtime_state {
 	struct state_tenant tenants[STATE_MAX_TENANTS];
 	int n_forwards;
 	struct state_forward forwards[STATE_MAX_FORWARDS];
+	int n_pinholes; /* hearth firewall allow */
+	struct hearth_pinhole pinholes[STATE_MAX_PINHOLES];
 };
 
 /* A missing file is an empty state (loaded false); a bad one is -EINVAL
@@ -56,6 +59,9 @@ void state_tenant_remove(struct runtime_state *st, const char *name);
 struct state_forward *state_forward_find(struct runtime_state *st, __u8 proto,
 					 __u16 wan_port);
 void state_forward_remove(struct runtime_state *st, __u8 proto, __u16 wan_port);
+struct hearth_pinhole *state_pinhole_find(struct runtime_state *st,
+					  const struct hearth_pinhole *ph);
+void state_pinhole_remove(struct runtime_state *st, const struct hearth_pinhole *ph);
 /* Merges the fields @set gives into @into (a `set` on top of a `set` or an
  * `add`). */
 void state_spec_merge(struct hearth_tenant_spec *into,

@@ -15,6 +15,7 @@
 #include "../lib/conntrack.h"
 #include "../lib/natmap.h"
 #include "../lib/dpstate.h"
+#include "../lib/firewall.h"
 #include "../lib/ifaces.h"
 #include "../lib/isolate.h"
 #include "../lib/nat.h"
@@ -75,6 +76,21 @@ int sync_ifaces(struct daemon *d, enum sync_mode mode)
 		} else if (ret) {
 			logmsg("%s", err.msg);
 		}
+	}
+	return 0;
+}
+
+/* The firewall's settings; again after interfaces come up, which start
+ * closed (an interface's entry is written whole, without its open flag). */
+int sync_firewall(struct daemon *d, enum sync_mode mode)
+{
+	struct hearth_err err = {};
+	int ret;
+
+	ret = hearth_fw_apply(&d->dp, &d->cfg, d->state.pinholes, d->state.n_pinholes, &err);
+	if (ret) {
+		logmsg("firewall: %s", err.msg);
+		return mode == SYNC_START ? ret : 0;
 	}
 	return 0;
 }
@@ -233,7 +249,12 @@ int sync_all(struct daemon *d, enum sync_mode mode)
 	int ret;
 
 	drop_unconfigured(d);
-	ret = sync_ifaces(d, mode);
+	/* filtering is on before the first interface forwards anything */
+	ret = sync_firewall(d, mode);
+	if (!ret)
+		ret = sync_ifaces(d, mode);
+	if (!ret)
+		ret = sync_firewall(d, mode);
 	if (!ret)
 		ret = sync_nat(d, mode);
 	if (!ret)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "firewall_spec.h"
 #include "tenant_spec.h"
 
 #define MAX_WORDS 40
@@ -66,6 +67,10 @@ const char *hearth_xdp_mode_name(enum hearth_xdp_mode mode)
 
 	return mode <= HEARTH_XDP_GENERIC ? names[mode] : "?";
 }
+
+#define FIREWALL_USAGE                                                             \
+	"'firewall' takes 'on', 'off', 'open IFACE', 'icmpv6-echo on|off' or "   \
+	"'allow PROTO ADDR[/LEN] [PORT[-PORT]]'"
 
 static int fail(struct parse_ctx *pc, const char *fmt, const char *arg)
 {
@@ -335,6 +340,53 @@ static int do_nat(struct parse_ctx *pc, int argc, char **argv)
 		    "'nat' takes 'masquerade', 'ports MIN-MAX', 'filtering KIND' or 'forward PROTO PORT ADDR:PORT'");
 }
 
+static int fw_onoff(struct parse_ctx *pc, const char *word, bool *on)
+{
+	if (strcmp(word, "on") && strcmp(word, "off"))
+		return fail(pc, "expected on or off, not '%s'", word);
+	*on = !strcmp(word, "on");
+	return 0;
+}
+
+/* "firewall on|off", "firewall open IFACE", "firewall icmpv6-echo on|off",
+ * "firewall allow PROTO ADDR[/LEN] [PORT[-PORT]]" */
+static int do_firewall(struct parse_ctx *pc, int argc, char **argv)
+{
+	struct hearth_config_fw *fw = &pc->cfg->fw;
+	char msg[200];
+	bool on = true;
+
+	if (argc == 1 && (!strcmp(argv[0], "on") || !strcmp(argv[0], "off"))) {
+		fw->off = !strcmp(argv[0], "off");
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[0], "icmpv6-echo")) {
+		if (fw_onoff(pc, argv[1], &on))
+			return -EINVAL;
+		fw->echo6_refused = !on;
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[0], "open")) {
+		if (fw->n_open == HEARTH_CONFIG_MAX_IFACES)
+			return fail(pc, "%s", "too many open interfaces");
+		if (strlen(argv[1]) >= IF_NAMESIZE)
+			return fail(pc, "interface name '%s' too long", argv[1]);
+		fw->open_line[fw->n_open] = pc->line;
+		snprintf(fw->open[fw->n_open++], IF_NAMESIZE, "%s", argv[1]);
+		return 0;
+	}
+	if (argc >= 3 && !strcmp(argv[0], "allow")) {
+		if (fw->n_pinholes == HEARTH_CONFIG_MAX_PINHOLES)
+			return fail(pc, "too many pinholes (at most %s)", "32");
+		if (hearth_pinhole_parse(argc - 1, argv + 1, &fw->pinholes[fw->n_pinholes], msg,
+					 sizeof(msg)))
+			return fail(pc, "%s", msg);
+		fw->pinhole_line[fw->n_pinholes++] = pc->line;
+		return 0;
+	}
+	return fail(pc, "%s", FIREWALL_USAGE);
+}
+
 /* wan-capacity [up RATE] [down RATE] */
 static int do_wan_capacity(struct parse_ctx *pc, int argc, char **argv)
 {
@@ -396,6 +448,7 @@ static const struct directive directives[] = {
 	{ "nat", 1, 4,
 	  "'nat' takes 'masquerade', 'ports MIN-MAX' or 'forward PROTO PORT ADDR:PORT'",
 	  do_nat },
+	{ "firewall", 1, 5, FIREWALL_USAGE, do_firewall },
 	{ "wan-capacity", 2, 4, "'wan-capacity' takes up RATE and/or down RATE",
 	  do_wan_capacity },
 	{ "tenant", 2, MAX_WORDS - 1, "'tenant' takes a name and settings", do_tenant },
@@ -545,6 +598,64 @@ static int check_tenants(struct parse_ctx *pc)
 	return 0;
 }
 
+/* Does @p hold @len bits of @addr (@family's layout, network order)? */
+static bool prefix_holds(const struct hearth_prefix *p, int family, const void *addr,
+			 unsigned int len)
+{
+	const __u8 *a = addr, *b = (const __u8 *)&p->addr;
+	unsigned int bits = p->len;
+
+	if (p->family != family || len < p->len)
+		return false;
+	if (memcmp(a, b, bits / 8))
+		return false;
+	return !(bits % 8) || !((a[bits / 8] ^ b[bits / 8]) & (0xff00 >> (bits % 8)));
+}
+
+int hearth_pinhole_check(const struct hearth_config *cfg, const struct hearth_pinhole *ph,
+			 char *msg, size_t size)
+{
+	const void *addr = ph->family == AF_INET ? (const void *)&ph->addr.ip4 :
+						   (const void *)ph->addr.b;
+	char text[80];
+
+	if (prefix_holds(&cfg->chute_pool, ph->family, addr, ph->prefixlen))
+		return 0;
+	for (int i = 0; i < cfg->n_ifaces; i++)
+		for (int j = 0; cfg->ifaces[i].role == HEARTH_ROLE_LAN &&
+				j < cfg->ifaces[i].n_prefixes; j++)
+			if (prefix_holds(&cfg->ifaces[i].prefixes[j], ph->family, addr,
+					 ph->prefixlen))
+				return 0;
+	snprintf(msg, size, "pinhole %s is not inside a LAN subnet",
+		 hearth_pinhole_format(ph, text, sizeof(text)));
+	return -EINVAL;
+}
+
+static int check_firewall(struct parse_ctx *pc)
+{
+	const struct hearth_config_fw *fw = &pc->cfg->fw;
+	char msg[200];
+
+	for (int i = 0; i < fw->n_open; i++) {
+		bool lan = false;
+
+		for (int j = 0; j < pc->cfg->n_ifaces; j++)
+			lan |= pc->cfg->ifaces[j].role == HEARTH_ROLE_LAN &&
+			       !strcmp(pc->cfg->ifaces[j].name, fw->open[i]);
+		pc->line = fw->open_line[i];
+		if (!lan)
+			return fail(pc, "'firewall open' names '%s', which is not a 'lan' interface",
+				    fw->open[i]);
+	}
+	for (int i = 0; i < fw->n_pinholes; i++) {
+		pc->line = fw->pinhole_line[i];
+		if (hearth_pinhole_check(pc->cfg, &fw->pinholes[i], msg, sizeof(msg)))
+			return fail(pc, "%s", msg);
+	}
+	return 0;
+}
+
 static int check_complete(struct parse_ctx *pc)
 {
 	bool wan = false, lan = false;
@@ -561,7 +672,7 @@ static int check_complete(struct parse_ctx *pc)
 		return hearth_err_set(pc->err, EINVAL,
 				      "%s: no 'lan' interface defined",
 				      pc->path);
-	return check_forwards(pc) ?: check_tenants(pc);
+	return check_forwards(pc) ?: check_tenants(pc) ?: check_firewall(pc);
 }
 
 int hearth_config_load(const char *path, struct hearth_config *cfg,

@@ -33,6 +33,19 @@ struct hearth_config_forward {
 };
 
 #define HEARTH_CONFIG_MAX_TENANTS 32
+#define HEARTH_CONFIG_MAX_PINHOLES 32
+
+/* The firewall's settings (docs/operator-guide.md, "Firewall"). */
+struct hearth_config_fw {
+	bool off; /* "firewall off": a plain router, nothing filtered */
+	bool echo6_refused; /* "firewall icmpv6-echo off" */
+	int n_open; /* "firewall open IFACE": home interfaces left open */
+	char open[HEARTH_CONFIG_MAX_IFACES][IF_NAMESIZE];
+	int open_line[HEARTH_CONFIG_MAX_IFACES];
+	int n_pinholes; /* "firewall allow ..." */
+	struct hearth_pinhole pinholes[HEARTH_CONFIG_MAX_PINHOLES];
+	int pinhole_line[HEARTH_CONFIG_MAX_PINHOLES];
+};
 
 enum hearth_xdp_mode {
 	HEARTH_XDP_AUTO, /* native where the driver has it, else generic */
@@ -66,6 +79,7 @@ struct hearth_config {
 	int capacity_line;
 	int n_tenants;
 	struct hearth_tenant_spec tenants[HEARTH_CONFIG_MAX_TENANTS];
+	struct hearth_config_fw fw;
 	char chute_dir[256];
 	struct hearth_prefix chute_pool; /* IPv4 */
 	char state_file[256];
@@ -75,6 +89,10 @@ struct hearth_config {
 };
 
 void hearth_config_defaults(struct hearth_config *cfg);
+/* Does @ph open a way to the home only (inside a LAN subnet or the chute
+ * pool)? Else 0 with the reason in @msg. */
+int hearth_pinhole_check(const struct hearth_config *cfg, const struct hearth_pinhole *ph,
+			 char *msg, size_t size);
 /* Is @addr/@len one of the configured LAN IPv4 subnets? */
 bool hearth_config_lan_v4(const struct hearth_config *cfg, unsigned int len, __be32 addr);
 int hearth_config_load(const char *path, struct hearth_config *cfg,

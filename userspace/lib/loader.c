@@ -92,6 +92,9 @@ static int take_skeleton_fds(struct hearth_dp *dp, struct xdp_gateway *skel)
 		[HEARTH_DP_CHSRC] = skel->maps.HEARTH_MAP_CHSRC,
 		[HEARTH_DP_NATMAP] = skel->maps.HEARTH_MAP_NATMAP,
 		[HEARTH_DP_ICMPRL] = skel->maps.HEARTH_MAP_ICMPRL,
+		[HEARTH_DP_FWCFG] = skel->maps.HEARTH_MAP_FWCFG,
+		[HEARTH_DP_HOME] = skel->maps.HEARTH_MAP_HOME,
+		[HEARTH_DP_PINHOLES] = skel->maps.HEARTH_MAP_PINHOLES,
 	};
 
 	for (int i = 0; i < HEARTH_DP_MAP_COUNT; i++) {
