@@ -20,6 +20,7 @@
 #include "lib/common.h"
 #include "lib/parse.h"
 #include "lib/ct.h"
+#include "lib/firewall.h"
 #include "lib/nat_icmp.h"
 #include "lib/meter.h"
 #include "lib/verdict.h"
@@ -217,6 +218,72 @@ static __always_inline int wan_snat(struct __sk_buff *skb, __u32 *tenant)
 	return TC_ACT_OK;
 }
 
+/* The IPv4 header's tuple at @ip, or CT_UNTRACKED (options, fragments:
+ * nothing to track them by). */
+static __always_inline __u32 tc_tuple4(struct iphdr *ip, void *data_end,
+				       struct hearth_ct_key *key, __u32 *meta)
+{
+	struct l4_ref ref;
+	__u32 id;
+
+	if ((ip->ihl & 0xf) != 5 || ipv4_is_fragment(ip)) {
+		__builtin_memset(key, 0, sizeof(*key));
+		key->saddr.ip4 = ip->saddr;
+		key->family = AF_INET;
+		return CT_UNTRACKED;
+	}
+	id = ct_tuple(ip, data_end, key, &ref);
+	*meta = ref.tcp_flags | (ref.may_open ? CT6_MAY_OPEN : 0);
+	return id;
+}
+
+/*
+ * The firewall for what the kernel forwards out of the WAN untranslated
+ * (IPv6, or IPv4 outside the masqueraded subnets): the first packet of a
+ * connection before its next hop was known, fragments, extension headers,
+ * options. A home source only (BCP 38), and a connection opened as XDP
+ * opens it, so that its answers come in.
+ */
+static __always_inline int wan_track(struct __sk_buff *skb, __u32 *tenant)
+{
+	struct hearth_fw_cfg *fw = fw_cfg();
+	struct hearth_ct_entry *ct;
+	struct hearth_ct_key key;
+	__u32 slot, id, meta = 0;
+	struct pkt p = {};
+
+	slot = tc_ingress_slot(skb);
+	if (!fw || !fw->enabled || !slot)
+		return TC_ACT_OK; /* the gateway's own, or not forwarded by us */
+	bpf_skb_pull_data(skb, skb->len < HEADERS_LEN ? skb->len : HEADERS_LEN);
+	p.data_end = (void *)(long)skb->data_end;
+	if (parse_eth(&p, (void *)(long)skb->data) != HEARTH_CONTINUE || p.vlan)
+		return TC_ACT_OK;
+	if (p.proto == bpf_htons(ETH_P_IPV6)) {
+		id = ct_tuple6(skb, (__u32)(p.l3 - (void *)(long)skb->data), &key, &meta);
+	} else if (p.proto == bpf_htons(ETH_P_IP)) {
+		if ((void *)((struct iphdr *)p.l3 + 1) > p.data_end)
+			return TC_ACT_OK;
+		id = tc_tuple4(p.l3, p.data_end, &key, &meta);
+	} else {
+		return TC_ACT_OK;
+	}
+	if (key.family && !addr_home(&key.saddr))
+		return tc_drop(skb, HEARTH_CNT_DROP_FW_SPOOFED);
+	if (id != CT_TRACKED || !(meta & CT6_MAY_OPEN))
+		return TC_ACT_OK;
+	ct = bpf_map_lookup_elem(&HEARTH_MAP_CT, &key);
+	if (ct) {
+		*tenant = ct->tenant;
+		return TC_ACT_OK;
+	}
+	*tenant = tenant_classify(slot, 0, key.family,
+				  key.family == AF_INET ? (void *)&key.saddr.ip4 :
+							  (void *)&key.saddr);
+	id = ct_open_tracked(&key, HEARTH_CT_SIDE_HOME, *tenant, skb->len, meta & 0xff);
+	return id == CT_TRACKED ? TC_ACT_OK : tc_drop(skb, id);
+}
+
 /* The tenant of a packet no connection claims: by its source, as the
  * kernel forwarded it (the gateway's own traffic is the home's). */
 static __always_inline __u32 tc_tenant(struct __sk_buff *skb)
@@ -250,6 +317,8 @@ static __always_inline int wan_egress(struct __sk_buff *skb)
 	__u32 tenant = HEARTH_MAX_TENANTS; /* none yet */
 	int action = wan_snat(skb, &tenant);
 
+	if (action == TC_ACT_OK && tenant == HEARTH_MAX_TENANTS)
+		action = wan_track(skb, &tenant);
 	if (action != TC_ACT_OK || !cfg)
 		return action;
 	if (tenant == HEARTH_MAX_TENANTS)

@@ -225,7 +225,8 @@ __u8 hearth_proto_parse(const char *text)
 const char *hearth_proto_name(__u8 proto)
 {
 	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" :
-	       proto == IPPROTO_ICMP ? "icmp" : "?";
+	       proto == IPPROTO_ICMP ? "icmp" : proto == IPPROTO_ICMPV6 ? "icmp6" :
+	       proto == IPPROTO_ESP ? "esp" : "?";
 }
 
 __u16 hearth_port_parse(const char *text)

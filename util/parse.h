@@ -47,7 +47,7 @@ int hearth_prefix_parse(const char *text, struct hearth_prefix *prefix);
 const char *hearth_prefix_format(const struct hearth_prefix *prefix, char *buf, size_t size);
 /* "tcp" or "udp"; 0 for anything else. */
 __u8 hearth_proto_parse(const char *text);
-/* "tcp", "udp", "icmp"; "?" for any other protocol. */
+/* "tcp", "udp", "icmp", "icmp6", "esp"; "?" for any other protocol. */
 const char *hearth_proto_name(__u8 proto);
 /* A port number 1-65535, host order; 0 when not one. */
 __u16 hearth_port_parse(const char *text);

@@ -125,6 +125,13 @@ TEST(fw_ipv6_outbound_answered)
 	memcpy(s.smac, fx.h1_mac, 6);
 	expect_spec(&fx, fx.lan, &s, XDP_DROP, HEARTH_CNT_DROP_FW_SPOOFED,
 		    "the answer's tuple from home");
+	/* ping: the echo identifier is the connection's */
+	s = lan_spec(&fx, AF_INET6, FX_SERVER_V6);
+	s.proto = IPPROTO_ICMPV6;
+	expect_spec(&fx, fx.lan, &s, XDP_REDIRECT, HEARTH_CNT_FORWARD, "echo request out");
+	s = wan_spec(&fx, AF_INET6, FX_H1_V6, IPPROTO_ICMPV6, 0, 0);
+	s.icmp6_type = 129;
+	expect_spec(&fx, fx.wan, &s, XDP_REDIRECT, HEARTH_CNT_FORWARD, "echo reply in");
 	xdp_gateway__destroy(skel);
 }
 

@@ -23,12 +23,12 @@ static void print_text(struct json_object *root)
 	printf("connections: %lld (table: %lld of %lld entries, two per connection)\n",
 	       (long long)json_object_array_length(list), I(root, "entries"),
 	       I(root, "capacity"));
-	printf("%-4s %-11s %-21s %-21s %-21s %7s %7s %10s %10s\n", "prot", "state",
+	printf("%-5s %-11s %-21s %-21s %-21s %7s %7s %10s %10s\n", "prot", "state",
 	       "inside", "outside", "remote", "age", "idle", "pkts out", "pkts in");
 	for (size_t i = 0; i < json_object_array_length(list); i++) {
 		struct json_object *o = json_object_array_get_idx(list, i);
 
-		printf("%-4s %-11s %-21s %-21s %-21s %6llds %6llds %10lld %10lld\n",
+		printf("%-5s %-11s %-21s %-21s %-21s %6llds %6llds %10lld %10lld\n",
 		       S(o, "proto"), S(o, "state"), S(o, "inside"), S(o, "outside"),
 		       S(o, "remote"), I(o, "age_s"), I(o, "idle_s"),
 		       I(o, "packets_out"), I(o, "packets_in"));

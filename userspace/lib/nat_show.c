@@ -67,18 +67,53 @@ static const char *endpoint(__be32 addr, __be16 port, char *buf, size_t size)
 	return hearth_endpoint_format((struct in_addr){ addr }, ntohs(port), buf, size);
 }
 
-static int add_conn(const struct hearth_conn *c, void *arg)
+/* ADDR:PORT, [ADDR]:PORT for IPv6 */
+static const char *endpoint_of(__u8 family, const union hearth_addr *addr, __be16 port,
+			       char *buf, size_t size)
 {
-	struct show_ctx *sc = arg;
-	struct json_object *o = json_object_new_object();
-	__u64 last = c->orig.last_seen > c->reply.last_seen ? c->orig.last_seen :
-							      c->reply.last_seen;
-	int icmp = c->key.proto == IPPROTO_ICMP;
+	char text[INET6_ADDRSTRLEN];
+
+	if (family == AF_INET)
+		return endpoint(addr->ip4, port, buf, size);
+	inet_ntop(AF_INET6, addr->b, text, sizeof(text));
+	snprintf(buf, size, "[%s]:%u", text, ntohs(port));
+	return buf;
+}
+
+/* A connection the firewall tracks untranslated: its home end is where
+ * it was opened from, or where a pinhole let it in. */
+static void add_tracked(struct json_object *o, const struct hearth_conn *c)
+{
+	const struct hearth_ct_key *k = &c->key;
+	bool in = c->orig.side == HEARTH_CT_SIDE_WAN;
+	int echo = k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6;
 	char buf[64];
 
+	json_object_object_add(o, "kind", json_object_new_string(in ? "pinhole" : "tracked"));
+	if (in)
+		endpoint_of(k->family, &k->daddr, k->dport, buf, sizeof(buf));
+	else
+		endpoint_of(k->family, &k->saddr, k->sport, buf, sizeof(buf));
+	/* not translated: the outside end is the inside one */
+	json_object_object_add(o, "inside", json_object_new_string(buf));
+	json_object_object_add(o, "outside", json_object_new_string(buf));
+	if (in)
+		endpoint_of(k->family, &k->saddr, k->sport, buf, sizeof(buf));
+	else
+		endpoint_of(k->family, &k->daddr, echo ? 0 : k->dport, buf, sizeof(buf));
+	json_object_object_add(o, "remote", json_object_new_string(buf));
+}
+
+/* A translated connection: masqueraded out, or opened towards the WAN
+ * address (a forward, a mapping, a hairpin). */
+static void add_translated(struct json_object *o, struct show_ctx *sc,
+			   const struct hearth_conn *c)
+{
 	const char *kind = "masquerade";
+	int icmp = c->key.proto == IPPROTO_ICMP;
 	__be32 in_a = c->key.saddr.ip4, out_a = c->orig.nat_saddr, rem_a = c->key.daddr.ip4;
 	__be16 in_p = c->key.sport, out_p = c->orig.nat_sport, rem_p = icmp ? 0 : c->key.dport;
+	char buf[64];
 
 	if (c->orig.nat & HEARTH_CT_NAT_DST) {
 		/* opened towards the WAN address (by a home host: hairpin) */
@@ -87,12 +122,26 @@ static int add_conn(const struct hearth_conn *c, void *arg)
 		out_a = c->key.daddr.ip4, out_p = c->key.dport;
 		rem_a = c->key.saddr.ip4, rem_p = c->key.sport;
 	}
-	json_object_object_add(o, "proto", json_object_new_string(hearth_proto_name(c->key.proto)));
 	json_object_object_add(o, "kind", json_object_new_string(kind));
-	json_object_object_add(o, "state", json_object_new_string(c->state));
 	json_object_object_add(o, "inside", json_object_new_string(endpoint(in_a, in_p, buf, sizeof(buf))));
 	json_object_object_add(o, "outside", json_object_new_string(endpoint(out_a, out_p, buf, sizeof(buf))));
 	json_object_object_add(o, "remote", json_object_new_string(endpoint(rem_a, rem_p, buf, sizeof(buf))));
+}
+
+static int add_conn(const struct hearth_conn *c, void *arg)
+{
+	struct show_ctx *sc = arg;
+	struct json_object *o = json_object_new_object();
+	__u64 last = c->orig.last_seen > c->reply.last_seen ? c->orig.last_seen :
+							      c->reply.last_seen;
+
+	json_object_object_add(o, "proto", json_object_new_string(hearth_proto_name(c->key.proto)));
+	json_object_object_add(o, "family", json_object_new_int(c->key.family == AF_INET ? 4 : 6));
+	if (c->orig.nat)
+		add_translated(o, sc, c);
+	else
+		add_tracked(o, c);
+	json_object_object_add(o, "state", json_object_new_string(c->state));
 	if (sc->now && sc->now >= last && sc->now >= c->orig.first_seen) {
 		json_object_object_add(o, "age_s", json_object_new_uint64((sc->now - c->orig.first_seen) / sc->hz));
 		json_object_object_add(o, "idle_s", json_object_new_uint64((sc->now - last) / sc->hz));
