@@ -20,7 +20,7 @@
 #include "lib/common.h"
 #include "lib/parse.h"
 #include "lib/ct.h"
-#include "lib/firewall.h"
+#include "lib/firewall_tc.h"
 #include "lib/nat_icmp.h"
 #include "lib/meter.h"
 #include "lib/verdict.h"
@@ -151,8 +151,9 @@ static __always_inline int tc_icmp_error(struct __sk_buff *skb, struct iphdr *ip
 }
 
 /* Source NAT of what the kernel forwards. Sets *tenant from the
- * connection when the packet belongs to one. */
-static __always_inline int wan_snat(struct __sk_buff *skb, __u32 *tenant)
+ * connection when the packet belongs to one, and *claimed when the packet
+ * is NAT's (translated or dropped here, whatever else it is). */
+static __always_inline int wan_snat(struct __sk_buff *skb, __u32 *tenant, int *claimed)
 {
 	struct hearth_nat_cfg *cfg = nat_cfg();
 	struct hearth_ct_entry *ct;
@@ -172,6 +173,7 @@ static __always_inline int wan_snat(struct __sk_buff *skb, __u32 *tenant)
 	p.ip4 = p.l3;
 	if ((void *)(p.ip4 + 1) > p.data_end || !addr_inside(p.ip4->saddr))
 		return TC_ACT_OK; /* the gateway's own, or not ours to translate */
+	*claimed = 1;
 	ip_off = (__u32)((void *)p.ip4 - (void *)(long)skb->data);
 	ip_len = (p.ip4->ihl & 0xf) * 4;
 	if (ip_len < 20)
@@ -315,9 +317,9 @@ static __always_inline int wan_egress(struct __sk_buff *skb)
 {
 	struct hearth_link_cfg *cfg = link_cfg();
 	__u32 tenant = HEARTH_MAX_TENANTS; /* none yet */
-	int action = wan_snat(skb, &tenant);
+	int claimed = 0, action = wan_snat(skb, &tenant, &claimed);
 
-	if (action == TC_ACT_OK && tenant == HEARTH_MAX_TENANTS)
+	if (action == TC_ACT_OK && !claimed)
 		action = wan_track(skb, &tenant);
 	if (action != TC_ACT_OK || !cfg)
 		return action;
@@ -329,10 +331,50 @@ static __always_inline int wan_egress(struct __sk_buff *skb)
 	return TC_ACT_OK;
 }
 
+/*
+ * WAN ingress: the firewall for what XDP passed to the kernel, before the
+ * kernel forwards it. Packets for the gateway's own addresses, or for no
+ * home address, are the kernel's business (and its nftables' rules).
+ */
+static __always_inline int wan_ingress(struct __sk_buff *skb)
+{
+	struct hearth_fw_cfg *fw = fw_cfg();
+	struct fw_view v = {};
+	__u32 route;
+
+	if (!fw || !fw->enabled)
+		return TC_ACT_OK;
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		if (fw_view4(skb, ETH_HLEN, &v))
+			return TC_ACT_OK;
+	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		if (fw_view6(skb, ETH_HLEN, &v))
+			return TC_ACT_OK;
+	} else {
+		return TC_ACT_OK;
+	}
+	if (!addr_home(&v.key.daddr))
+		return TC_ACT_OK;
+	route = fw_tc_route(skb, &v);
+	if (!route || route & HEARTH_IFACE_FW_OPEN)
+		return TC_ACT_OK;
+	if (addr_home(&v.key.saddr))
+		return tc_drop(skb, HEARTH_CNT_DROP_FW_SPOOFED);
+	if (!fw_tc_allowed(skb, &v, fw))
+		return tc_drop(skb, HEARTH_CNT_DROP_FW_REFUSED);
+	return TC_ACT_OK;
+}
+
 SEC("tc")
 int HEARTH_PROG_TC_WAN_EGRESS(struct __sk_buff *skb)
 {
 	return wan_egress(skb);
+}
+
+SEC("tc")
+int HEARTH_PROG_TC_WAN_INGRESS(struct __sk_buff *skb)
+{
+	return wan_ingress(skb);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -104,6 +104,13 @@ struct {
 } HEARTH_MAP_PINHOLES SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, HEARTH_FW_FRAG_ENTRIES);
+	__type(key, struct hearth_fw_frag_key);
+	__type(value, __u8);
+} HEARTH_MAP_FWFRAGS SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, HEARTH_NAT_FORWARDS);
 	__type(key, struct hearth_nat_fwd_key);

@@ -44,6 +44,7 @@
 #define HEARTH_MAP_FWCFG     hearth_fwcfg
 #define HEARTH_MAP_HOME      hearth_home
 #define HEARTH_MAP_PINHOLES  hearth_pinholes
+#define HEARTH_MAP_FWFRAGS   hearth_fwfrags
 
 #define HEARTH_STR_(x) #x
 #define HEARTH_STR(x) HEARTH_STR_(x)
@@ -51,6 +52,7 @@
 /* Programs, pinned under <pin dir>/progs/<name>. */
 #define HEARTH_PROG_XDP_GATEWAY hearth_xdp_gateway
 #define HEARTH_PROG_TC_WAN_EGRESS hearth_tc_wan_out
+#define HEARTH_PROG_TC_WAN_INGRESS hearth_tc_wan_in
 
 /* ifindex -> slot table size: interfaces with a larger ifindex are refused. */
 #define HEARTH_MAX_IFINDEX 65536
@@ -102,6 +104,7 @@
  * the chute pool), and explicit openings to them from the WAN. */
 #define HEARTH_HOME_PREFIXES 64
 #define HEARTH_PINHOLES 64
+#define HEARTH_FW_FRAG_ENTRIES 4096
 /* ICMP errors the data plane sends, at most this many per second and CPU
  * for each kind (enum hearth_icmp_rl_slot). */
 #define HEARTH_ICMP_RATE_PROHIBITED 10
@@ -414,6 +417,18 @@ struct hearth_pinhole {
 	__u8 pad;
 	__u16 port_min;
 	__u16 port_max;
+};
+
+/* Key of HEARTH_MAP_FWFRAGS (an LRU): a fragmented datagram from the WAN
+ * whose first fragment the firewall let in, so that the rest follow.
+ * Fragment ids are 16 bits in IPv4, 32 in IPv6. Value: 1. */
+struct hearth_fw_frag_key {
+	union hearth_addr saddr;
+	union hearth_addr daddr;
+	__be32 id;
+	__u8 proto; /* the transport protocol the first fragment named */
+	__u8 family;
+	__u8 pad[2];
 };
 
 /* Key of HEARTH_MAP_INSIDE, the LPM trie of subnets to masquerade. */

@@ -18,6 +18,8 @@ PACKAGES=(
 	qemu-system-x86 cpio
 	# benchmarks: the Linux baseline of the end-to-end NAT comparison
 	nftables
+	# tests: the firewall scanned from the internet side
+	nmap
 )
 
 missing=()

@@ -28,7 +28,7 @@ t_check "the links are the same ones" \
 t_cmp "counters survived the upgrade" "$(counter lan0 forward)" -ge $((fwd_before + 300))
 received=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$work/ping.txt")
 t_cmp "pings answered across the upgrade (of 400)" "${received:-0}" -eq 400
-t_check "the old programs are gone from the pin dir (XDP and tc remain)" test "$(ls "$HEARTH_PIN_DIR/progs" | wc -l)" -eq 2
+t_check "the old programs are gone from the pin dir (XDP and the two tc remain)" test "$(ls "$HEARTH_PIN_DIR/progs" | wc -l)" -eq 3
 
 # A partial data plane (here a map pin lost, as when a new build adds a
 # map) is upgraded in place, never taken for a fresh start.

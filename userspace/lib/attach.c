@@ -124,12 +124,12 @@ void hearth_xdp_detach(const struct hearth_dp *dp, const char *name)
 		unlink(path);
 }
 
-static void hook_init(struct bpf_tc_hook *hook, __u32 ifindex)
+static void hook_init(struct bpf_tc_hook *hook, __u32 ifindex, enum hearth_tc_point point)
 {
 	memset(hook, 0, sizeof(*hook));
 	hook->sz = sizeof(*hook);
 	hook->ifindex = (int)ifindex;
-	hook->attach_point = BPF_TC_EGRESS;
+	hook->attach_point = point == HEARTH_TC_IN ? BPF_TC_INGRESS : BPF_TC_EGRESS;
 }
 
 /* "no such filter" and "no clsact" are answers here, not errors: libbpf
@@ -140,7 +140,7 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
-__u32 hearth_tc_attached(__u32 ifindex)
+__u32 hearth_tc_attached(__u32 ifindex, enum hearth_tc_point point)
 {
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = HEARTH_TC_HANDLE,
 		    .priority = HEARTH_TC_PRIORITY);
@@ -148,32 +148,41 @@ __u32 hearth_tc_attached(__u32 ifindex)
 	struct bpf_tc_hook hook;
 	int ret;
 
-	hook_init(&hook, ifindex);
+	hook_init(&hook, ifindex, point);
 	ret = bpf_tc_query(&hook, &opts);
 	libbpf_set_print(saved);
 	return ret ? 0 : opts.prog_id;
 }
 
-int hearth_tc_attach(struct hearth_dp *dp, __u32 ifindex, struct hearth_err *err)
+static int tc_attach_at(struct hearth_dp *dp, __u32 ifindex, enum hearth_tc_point point,
+			struct hearth_err *err)
 {
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = HEARTH_TC_HANDLE,
-		    .priority = HEARTH_TC_PRIORITY, .prog_fd = dp->tc_prog_fd,
+		    .priority = HEARTH_TC_PRIORITY, .prog_fd = dp->tc_prog_fd[point],
 		    .flags = BPF_TC_F_REPLACE);
 	struct bpf_tc_hook hook;
 	int ret;
 
-	if (hearth_tc_attached(ifindex) == dp->tc_prog_id)
+	if (hearth_tc_attached(ifindex, point) == dp->tc_prog_id[point])
 		return 0;
-	hook_init(&hook, ifindex);
+	hook_init(&hook, ifindex, point);
 	ret = bpf_tc_hook_create(&hook);
 	if (ret && ret != -EEXIST)
 		return hearth_err_set(err, ret, "cannot add clsact to ifindex %u: %s",
 				      ifindex, strerror(-ret));
 	ret = bpf_tc_attach(&hook, &opts);
 	if (ret)
-		return hearth_err_set(err, ret, "cannot attach WAN egress to ifindex %u: %s",
-				      ifindex, strerror(-ret));
+		return hearth_err_set(err, ret, "cannot attach %s to ifindex %u: %s",
+				      hearth_tc_prog_name(point), ifindex, strerror(-ret));
 	return 0;
+}
+
+int hearth_tc_attach(struct hearth_dp *dp, __u32 ifindex, struct hearth_err *err)
+{
+	/* ingress first: the firewall is in place before egress lets
+	 * connections out */
+	return tc_attach_at(dp, ifindex, HEARTH_TC_IN, err) ?:
+	       tc_attach_at(dp, ifindex, HEARTH_TC_OUT, err);
 }
 
 int hearth_tc_pinned_wans(const char *pin_dir, __u32 *ifindexes, int max)
@@ -205,16 +214,18 @@ void hearth_tc_detach_pinned(const char *pin_dir)
 {
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = HEARTH_TC_HANDLE,
 		    .priority = HEARTH_TC_PRIORITY);
-	__u32 ours = hearth_dp_pinned_prog_id(
-		pin_dir, HEARTH_STR(HEARTH_PROG_TC_WAN_EGRESS));
 	__u32 wans[HEARTH_MAX_IFACES];
 	int n = hearth_tc_pinned_wans(pin_dir, wans, HEARTH_MAX_IFACES);
 	struct bpf_tc_hook hook;
 
-	for (int i = 0; i < n; i++) {
-		hook_init(&hook, wans[i]);
-		/* only a filter still running our program is ours to remove */
-		if (hearth_tc_attached(wans[i]) == ours)
-			bpf_tc_detach(&hook, &opts);
+	for (int point = 0; point < HEARTH_TC_POINTS; point++) {
+		__u32 ours = hearth_dp_pinned_prog_id(pin_dir, hearth_tc_prog_name(point));
+
+		for (int i = 0; ours && i < n; i++) {
+			hook_init(&hook, wans[i], point);
+			/* only a filter still running our program is ours to remove */
+			if (hearth_tc_attached(wans[i], point) == ours)
+				bpf_tc_detach(&hook, &opts);
+		}
 	}
 }

@@ -17,16 +17,16 @@ void hearth_xdp_detach(const struct hearth_dp *dp, const char *name);
 /* Points every pinned link at dp->prog_fd (after an upgrade). */
 int hearth_xdp_relink_all(struct hearth_dp *dp, struct hearth_err *err);
 
-/* tc: our filter on the WAN's clsact egress hook (tc handle "HT",
- * priority 1): only ever this one is replaced or removed, never the hook
- * itself. */
+/* tc: our filters on the WAN's clsact hook, egress and ingress (tc handle
+ * "HT", priority 1): only ever these are replaced or removed, never the
+ * hook itself. */
 #define HEARTH_TC_HANDLE 0x4854
 #define HEARTH_TC_PRIORITY 1
 
-/* Attaches (or moves to dp's program) the WAN egress filter. */
+/* Attaches (or moves to dp's programs) the WAN's filters. */
 int hearth_tc_attach(struct hearth_dp *dp, __u32 ifindex, struct hearth_err *err);
-/* The program id of our filter on @ifindex, or 0. */
-__u32 hearth_tc_attached(__u32 ifindex);
+/* The program id of our filter on @ifindex at @point, or 0. */
+__u32 hearth_tc_attached(__u32 ifindex, enum hearth_tc_point point);
 /* Removes our filter from every WAN interface recorded under @pin_dir
  * (the HTB shaper is the shaper's: see hearth_dp_teardown()). */
 void hearth_tc_detach_pinned(const char *pin_dir);

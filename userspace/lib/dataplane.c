@@ -49,11 +49,11 @@ static const char *const map_names[HEARTH_DP_MAP_COUNT] = {
 	[HEARTH_DP_FWCFG] = HEARTH_STR(HEARTH_MAP_FWCFG),
 	[HEARTH_DP_HOME] = HEARTH_STR(HEARTH_MAP_HOME),
 	[HEARTH_DP_PINHOLES] = HEARTH_STR(HEARTH_MAP_PINHOLES),
+	[HEARTH_DP_FWFRAGS] = HEARTH_STR(HEARTH_MAP_FWFRAGS),
 };
 
 #define PROG_NAME HEARTH_STR(HEARTH_PROG_XDP_GATEWAY)
 
-#define TC_PROG_NAME HEARTH_STR(HEARTH_PROG_TC_WAN_EGRESS)
 
 const char *hearth_dp_map_name(enum hearth_dp_map map)
 {
@@ -67,7 +67,14 @@ static void dp_init(struct hearth_dp *dp, const char *pin_dir)
 	for (int i = 0; i < HEARTH_DP_MAP_COUNT; i++)
 		dp->map_fd[i] = -1;
 	dp->prog_fd = -1;
-	dp->tc_prog_fd = -1;
+	for (int i = 0; i < HEARTH_TC_POINTS; i++)
+		dp->tc_prog_fd[i] = -1;
+}
+
+const char *hearth_tc_prog_name(enum hearth_tc_point point)
+{
+	return point == HEARTH_TC_IN ? HEARTH_STR(HEARTH_PROG_TC_WAN_INGRESS) :
+				       HEARTH_STR(HEARTH_PROG_TC_WAN_EGRESS);
 }
 
 void hearth_dp_close(struct hearth_dp *dp)
@@ -79,9 +86,12 @@ void hearth_dp_close(struct hearth_dp *dp)
 	}
 	if (dp->prog_fd >= 0)
 		close(dp->prog_fd);
-	if (dp->tc_prog_fd >= 0)
-		close(dp->tc_prog_fd);
-	dp->prog_fd = dp->tc_prog_fd = -1;
+	for (int i = 0; i < HEARTH_TC_POINTS; i++) {
+		if (dp->tc_prog_fd[i] >= 0)
+			close(dp->tc_prog_fd[i]);
+		dp->tc_prog_fd[i] = -1;
+	}
+	dp->prog_fd = -1;
 }
 
 int hearth_dp_pin_path(char *buf, size_t size, const char *dir, const char *sub,
@@ -153,11 +163,14 @@ int hearth_dp_open(struct hearth_dp *dp, const char *pin_dir,
 	ret = open_pinned_prog(pin_dir, PROG_NAME, &dp->prog_fd, &dp->prog_id);
 	if (ret)
 		goto fail;
-	hearth_dp_pin_path(path, sizeof(path), pin_dir, "progs", TC_PROG_NAME);
-	ret = open_pinned_prog(pin_dir, TC_PROG_NAME, &dp->tc_prog_fd,
-			       &dp->tc_prog_id);
-	if (ret)
-		goto fail;
+	for (int i = 0; i < HEARTH_TC_POINTS; i++) {
+		hearth_dp_pin_path(path, sizeof(path), pin_dir, "progs",
+				   hearth_tc_prog_name(i));
+		ret = open_pinned_prog(pin_dir, hearth_tc_prog_name(i), &dp->tc_prog_fd[i],
+				       &dp->tc_prog_id[i]);
+		if (ret)
+			goto fail;
+	}
 	return 0;
 fail:
 	hearth_dp_close(dp);
@@ -172,7 +185,9 @@ fail:
 int hearth_dp_from_object(struct hearth_dp *dp, struct bpf_object *obj)
 {
 	memset(dp, 0, sizeof(*dp));
-	dp->prog_fd = dp->tc_prog_fd = -1;
+	dp->prog_fd = -1;
+	for (int i = 0; i < HEARTH_TC_POINTS; i++)
+		dp->tc_prog_fd[i] = -1;
 	for (int i = 0; i < HEARTH_DP_MAP_COUNT; i++) {
 		dp->map_fd[i] = bpf_object__find_map_fd_by_name(obj, map_names[i]);
 		if (dp->map_fd[i] < 0)

@@ -38,6 +38,7 @@ enum hearth_dp_map {
 	HEARTH_DP_FWCFG,
 	HEARTH_DP_HOME,
 	HEARTH_DP_PINHOLES,
+	HEARTH_DP_FWFRAGS,
 	HEARTH_DP_MAP_COUNT,
 };
 
@@ -48,13 +49,23 @@ struct bpf_object;
  * attach.c (XDP links, the WAN tc filter), ifaces.c (interface slots),
  * dpstate.c (flags, generation, FIB cache), dpstats.c (counters),
  * kclock.c (HZ, jiffies). */
+/* Our tc programs on the WAN's clsact hook. */
+enum hearth_tc_point {
+	HEARTH_TC_OUT, /* egress: NAT and the firewall for what the kernel forwards */
+	HEARTH_TC_IN, /* ingress: the firewall for what XDP left to the kernel */
+	HEARTH_TC_POINTS,
+};
+
+/* "hearth_tc_wan_out", "hearth_tc_wan_in": the pinned name of each. */
+const char *hearth_tc_prog_name(enum hearth_tc_point point);
+
 struct hearth_dp {
 	char pin_dir[256];
 	int map_fd[HEARTH_DP_MAP_COUNT];
 	int prog_fd;
 	__u32 prog_id;
-	int tc_prog_fd; /* WAN egress */
-	__u32 tc_prog_id;
+	int tc_prog_fd[HEARTH_TC_POINTS]; /* on the WAN, enum hearth_tc_point */
+	__u32 tc_prog_id[HEARTH_TC_POINTS];
 	bool adopted; /* found pinned and reused, not loaded by us */
 	bool replaced; /* a different build was pinned; links now run ours */
 };

@@ -25,7 +25,6 @@
 #include "xdp_gateway.skel.h"
 
 #define PROG_NAME HEARTH_STR(HEARTH_PROG_XDP_GATEWAY)
-#define TC_PROG_NAME HEARTH_STR(HEARTH_PROG_TC_WAN_EGRESS)
 
 /* Load-time settings, part of the build id: changing one reloads. */
 static void apply_load_settings(struct xdp_gateway *skel,
@@ -95,6 +94,7 @@ static int take_skeleton_fds(struct hearth_dp *dp, struct xdp_gateway *skel)
 		[HEARTH_DP_FWCFG] = skel->maps.HEARTH_MAP_FWCFG,
 		[HEARTH_DP_HOME] = skel->maps.HEARTH_MAP_HOME,
 		[HEARTH_DP_PINHOLES] = skel->maps.HEARTH_MAP_PINHOLES,
+		[HEARTH_DP_FWFRAGS] = skel->maps.HEARTH_MAP_FWFRAGS,
 	};
 
 	for (int i = 0; i < HEARTH_DP_MAP_COUNT; i++) {
@@ -174,10 +174,12 @@ static int map_index(const char *name)
 	return -1;
 }
 
-/* WAN egress, on the maps the XDP object has just adopted or created. */
+/* The WAN's tc programs, on the maps the XDP object has just adopted or
+ * created. */
 static int load_tc(struct hearth_dp *dp, struct hearth_err *err)
 {
 	struct tc_wan *skel = tc_wan__open();
+	struct bpf_program *progs[HEARTH_TC_POINTS];
 	struct bpf_map *map;
 	char path[512];
 	int ret = 0;
@@ -196,21 +198,27 @@ static int load_tc(struct hearth_dp *dp, struct hearth_err *err)
 	}
 	ret = tc_wan__load(skel);
 	if (ret) {
-		hearth_err_set(err, ret, "cannot load the WAN egress program: %s",
+		hearth_err_set(err, ret, "cannot load the WAN tc programs: %s",
 			       strerror(-ret));
 		goto cleanup;
 	}
-	dp->tc_prog_fd = fcntl(bpf_program__fd(skel->progs.HEARTH_PROG_TC_WAN_EGRESS),
-			       F_DUPFD_CLOEXEC, 0);
-	if (dp->tc_prog_fd < 0 || hearth_dp_prog_id_of(dp->tc_prog_fd, &dp->tc_prog_id)) {
-		ret = hearth_err_set(err, errno, "cannot keep the WAN egress program");
-		goto cleanup;
+	progs[HEARTH_TC_OUT] = skel->progs.HEARTH_PROG_TC_WAN_EGRESS;
+	progs[HEARTH_TC_IN] = skel->progs.HEARTH_PROG_TC_WAN_INGRESS;
+	for (int i = 0; i < HEARTH_TC_POINTS && !ret; i++) {
+		dp->tc_prog_fd[i] = fcntl(bpf_program__fd(progs[i]), F_DUPFD_CLOEXEC, 0);
+		if (dp->tc_prog_fd[i] < 0 ||
+		    hearth_dp_prog_id_of(dp->tc_prog_fd[i], &dp->tc_prog_id[i])) {
+			ret = hearth_err_set(err, errno, "cannot keep %s",
+					     hearth_tc_prog_name(i));
+			break;
+		}
+		hearth_dp_pin_path(path, sizeof(path), dp->pin_dir, "progs",
+				   hearth_tc_prog_name(i));
+		unlink(path);
+		if (bpf_obj_pin(dp->tc_prog_fd[i], path))
+			ret = hearth_err_set(err, errno, "cannot pin %s: %s", path,
+					     strerror(errno));
 	}
-	hearth_dp_pin_path(path, sizeof(path), dp->pin_dir, "progs", TC_PROG_NAME);
-	unlink(path);
-	if (bpf_obj_pin(dp->tc_prog_fd, path))
-		ret = hearth_err_set(err, errno, "cannot pin %s: %s", path,
-				     strerror(errno));
 cleanup:
 	tc_wan__destroy(skel);
 	return ret;

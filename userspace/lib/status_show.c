@@ -58,7 +58,10 @@ static struct json_object *nat_json(struct hearth_dp *dp)
 	json_object_object_add(o, "forwards",
 			       json_object_new_int(hearth_map_count(dp->map_fd[HEARTH_DP_NATFWD],
 							      sizeof(struct hearth_nat_fwd_key))));
-	json_object_object_add(o, "wan_egress_prog_id", json_object_new_int64(dp->tc_prog_id));
+	json_object_object_add(o, "wan_egress_prog_id",
+			       json_object_new_int64(dp->tc_prog_id[HEARTH_TC_OUT]));
+	json_object_object_add(o, "wan_ingress_prog_id",
+			       json_object_new_int64(dp->tc_prog_id[HEARTH_TC_IN]));
 	return o;
 }
 
