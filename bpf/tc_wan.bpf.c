@@ -220,69 +220,42 @@ static __always_inline int wan_snat(struct __sk_buff *skb, __u32 *tenant, int *c
 	return TC_ACT_OK;
 }
 
-/* The IPv4 header's tuple at @ip, or CT_UNTRACKED (options, fragments:
- * nothing to track them by). */
-static __always_inline __u32 tc_tuple4(struct iphdr *ip, void *data_end,
-				       struct hearth_ct_key *key, __u32 *meta)
-{
-	struct l4_ref ref;
-	__u32 id;
-
-	if ((ip->ihl & 0xf) != 5 || ipv4_is_fragment(ip)) {
-		__builtin_memset(key, 0, sizeof(*key));
-		key->saddr.ip4 = ip->saddr;
-		key->family = AF_INET;
-		return CT_UNTRACKED;
-	}
-	id = ct_tuple(ip, data_end, key, &ref);
-	*meta = ref.tcp_flags | (ref.may_open ? CT6_MAY_OPEN : 0);
-	return id;
-}
-
 /*
  * The firewall for what the kernel forwards out of the WAN untranslated
  * (IPv6, or IPv4 outside the masqueraded subnets): the first packet of a
  * connection before its next hop was known, fragments, extension headers,
  * options. A home source only (BCP 38), and a connection opened as XDP
- * opens it, so that its answers come in.
+ * opens it, so that its answers come in: a fragmented datagram by its
+ * first fragment.
  */
 static __always_inline int wan_track(struct __sk_buff *skb, __u32 *tenant)
 {
 	struct hearth_fw_cfg *fw = fw_cfg();
 	struct hearth_ct_entry *ct;
-	struct hearth_ct_key key;
-	__u32 slot, id, meta = 0;
-	struct pkt p = {};
+	struct fw_view v = {};
+	__u32 slot, id;
 
 	slot = tc_ingress_slot(skb);
 	if (!fw || !fw->enabled || !slot)
 		return TC_ACT_OK; /* the gateway's own, or not forwarded by us */
-	bpf_skb_pull_data(skb, skb->len < HEADERS_LEN ? skb->len : HEADERS_LEN);
-	p.data_end = (void *)(long)skb->data_end;
-	if (parse_eth(&p, (void *)(long)skb->data) != HEARTH_CONTINUE || p.vlan)
+	if (fw_view(skb, &v))
 		return TC_ACT_OK;
-	if (p.proto == bpf_htons(ETH_P_IPV6)) {
-		id = ct_tuple6(skb, (__u32)(p.l3 - (void *)(long)skb->data), &key, &meta);
-	} else if (p.proto == bpf_htons(ETH_P_IP)) {
-		if ((void *)((struct iphdr *)p.l3 + 1) > p.data_end)
-			return TC_ACT_OK;
-		id = tc_tuple4(p.l3, p.data_end, &key, &meta);
-	} else {
-		return TC_ACT_OK;
-	}
-	if (key.family && !addr_home(&key.saddr))
+	if (!addr_home(&v.key.saddr))
 		return tc_drop(skb, HEARTH_CNT_DROP_FW_SPOOFED);
-	if (id != CT_TRACKED || !(meta & CT6_MAY_OPEN))
+	/* a reset or a reply opens nothing: its connection is gone or
+	 * unknown, and nothing is to be let back in */
+	if (!v.trackable || (v.tcp_flags & TCP_FLAG_RST_BIT) ||
+	    ((v.proto == IPPROTO_ICMP || v.proto == IPPROTO_ICMPV6) && !v.echo_request))
 		return TC_ACT_OK;
-	ct = bpf_map_lookup_elem(&HEARTH_MAP_CT, &key);
+	ct = bpf_map_lookup_elem(&HEARTH_MAP_CT, &v.key);
 	if (ct) {
 		*tenant = ct->tenant;
 		return TC_ACT_OK;
 	}
-	*tenant = tenant_classify(slot, 0, key.family,
-				  key.family == AF_INET ? (void *)&key.saddr.ip4 :
-							  (void *)&key.saddr);
-	id = ct_open_tracked(&key, HEARTH_CT_SIDE_HOME, *tenant, skb->len, meta & 0xff);
+	*tenant = tenant_classify(slot, 0, v.key.family,
+				  v.key.family == AF_INET ? (void *)&v.key.saddr.ip4 :
+							    (void *)&v.key.saddr);
+	id = ct_open_tracked(&v.key, HEARTH_CT_SIDE_HOME, *tenant, skb->len, v.tcp_flags);
 	return id == CT_TRACKED ? TC_ACT_OK : tc_drop(skb, id);
 }
 
@@ -344,16 +317,7 @@ static __always_inline int wan_ingress(struct __sk_buff *skb)
 
 	if (!fw || !fw->enabled)
 		return TC_ACT_OK;
-	if (skb->protocol == bpf_htons(ETH_P_IP)) {
-		if (fw_view4(skb, ETH_HLEN, &v))
-			return TC_ACT_OK;
-	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
-		if (fw_view6(skb, ETH_HLEN, &v))
-			return TC_ACT_OK;
-	} else {
-		return TC_ACT_OK;
-	}
-	if (!addr_home(&v.key.daddr))
+	if (fw_view(skb, &v) || !addr_home(&v.key.daddr))
 		return TC_ACT_OK;
 	route = fw_tc_route(skb, &v);
 	if (!route || route & HEARTH_IFACE_FW_OPEN)

@@ -309,6 +309,9 @@ static __always_inline __u32 fw_inbound(HEARTH_CTX *ctx,
 			       HEARTH_CNT_DROP_FW_REFUSED;
 	if (!(how & FW_MAY_OPEN))
 		return HEARTH_CNT_DROP_FW_REFUSED;
+	/* inbound, TCP opens with a SYN alone: no mid-stream pick-up */
+	if (key->proto == IPPROTO_TCP && (how >> 24 & 0x12) != 0x02)
+		return HEARTH_CNT_DROP_FW_REFUSED;
 	if (key->family == AF_INET6 && key->proto == IPPROTO_ICMPV6)
 		return cfg->echo6_in ? HEARTH_CONTINUE : HEARTH_CNT_DROP_FW_REFUSED;
 	if (!fw_pinhole(key))

@@ -133,6 +133,23 @@ static __always_inline void fw_view_l4(struct __sk_buff *skb, struct fw_view *v)
 	}
 }
 
+/* The packet's view at the network header behind Ethernet: 0, or -1 when
+ * it is neither IPv4 nor IPv6 or too short. */
+static __always_inline int fw_view(struct __sk_buff *skb, struct fw_view *v)
+{
+	int ret;
+
+	if (skb->protocol == bpf_htons(ETH_P_IP))
+		ret = fw_view4(skb, ETH_HLEN, v);
+	else if (skb->protocol == bpf_htons(ETH_P_IPV6))
+		ret = fw_view6(skb, ETH_HLEN, v);
+	else
+		return -1;
+	if (!ret)
+		fw_view_l4(skb, v);
+	return ret;
+}
+
 /* Is the packet an ICMP error quotes (as it left by the WAN) one of our
  * connections? */
 static __always_inline int fw_quoted_tracked(struct __sk_buff *skb, const struct fw_view *v)
@@ -229,7 +246,6 @@ static __always_inline int fw_tc_allowed(struct __sk_buff *skb, struct fw_view *
 	fkey = fw_frag_key(v);
 	if (v->frag == FW_FRAG_LATER)
 		return bpf_map_lookup_elem(&HEARTH_MAP_FWFRAGS, &fkey) != 0;
-	fw_view_l4(skb, v);
 	if (v->trackable && bpf_map_lookup_elem(&HEARTH_MAP_CT, &v->key))
 		ok = 1;
 	else if (v->icmp_error)

@@ -176,6 +176,10 @@ TEST(fw_ipv6_pinhole)
 	key6(&key, FX_SERVER_V6, FX_H1_V6, IPPROTO_TCP, 5201, 22);
 	if (ASSERT_OK(bpf_map_lookup_elem(fx.ct_fd, &key, &e), "tracked"))
 		ASSERT_EQ(e.side, HEARTH_CT_SIDE_WAN, "opened from the WAN");
+	s = wan_spec(&fx, AF_INET6, FX_H1_V6, IPPROTO_TCP, 5202, 22);
+	s.tcp_flags = 0x10;
+	expect_spec(&fx, fx.wan, &s, XDP_DROP, HEARTH_CNT_DROP_FW_REFUSED,
+		    "a mid-stream ACK opens nothing, even there");
 	s = wan_spec(&fx, AF_INET6, FX_H1_V6, IPPROTO_TCP, 5201, 23);
 	expect_spec(&fx, fx.wan, &s, XDP_DROP, HEARTH_CNT_DROP_FW_REFUSED, "SYN to port 23");
 	s = wan_spec(&fx, AF_INET6, FX_H1_V6, IPPROTO_UDP, 5201, 22);
