@@ -5,8 +5,8 @@
 # kernel path (fragments, IPv4 options), while its own connections out, an
 # IPv6 pinhole and an IPv4 forward work. Then `firewall open lan0`.
 source "$(dirname "$0")/../lib/prologue.sh" firewall.sh ip nmap jq nsenter tcpdump python3 curl
-trap 'kill $listen_pid $tcpdump_pid $httpd_pid 2>/dev/null; topo_destroy' EXIT
-listen_pid= tcpdump_pid= httpd_pid=
+trap 'kill $listen_pid $listen2_pid $tcpdump_pid $httpd_pid 2>/dev/null; topo_destroy' EXIT
+listen_pid= listen2_pid= tcpdump_pid= httpd_pid=
 
 gateway_up "nat masquerade" "nat forward tcp 8080 $H1_V4:80" \
 	"firewall allow tcp $H1_V6 8022"
@@ -102,6 +102,38 @@ t_jq "nat show: home1's IPv6 connection out, tracked untranslated" \
 	"[.connections[] | select(.kind == \"tracked\" and .family == 6 and (.inside | startswith(\"[$H1_V6]\")))] | length >= 1" "$nat"
 t_jq "  and the pinhole's, opened from outside" \
 	"[.connections[] | select(.kind == \"pinhole\" and (.inside | endswith(\":8022\")))] | length >= 1" "$nat"
+
+# --- pinholes at run time: the CLI, through hearthd's API --------------------
+out=$(hearth_cli firewall allow tcp "$H1_V6" 2200-2299 2>&1)
+t_check "hearth firewall allow tcp home1 2200-2299" test -z "$out"
+t_jq "  firewall show lists it as a runtime pinhole, the file's as the file's" \
+	'[.result.pinholes[] | .origin] == ["config", "runtime"] and .result.enabled' \
+	"$(hearth_cli -j firewall show)"
+out=$(scan -6 -sS -p 22,2222 "$H1_V6")
+t_check "  home1's port 22 is still filtered" bash -c "! grep -q '/open/' <<<'${out//2222\/open/}'"
+nsx "$NS_H1" python3 -c 'import socket,time; s=socket.socket(socket.AF_INET6); s.bind(("::",2222)); s.listen(); time.sleep(60)' &
+listen2_pid=$!
+sleep 0.5
+out=$(scan -6 -sS -p 2222 "$H1_V6")
+t_check "  a listener on 2222 is reached through it" grep -q '2222/open/' <<<"$out"
+stop_hearthd
+start_hearthd "$work/hearth.conf" "$work/hearthd.log"
+t_jq "  kept across a restart (the state file)" \
+	'[.result.pinholes[] | select(.origin == "runtime")] | length == 1' \
+	"$(hearth_cli -j firewall show)"
+out=$(hearth_cli firewall delete tcp "$H1_V6" 8022 2>&1)
+t_check "the file's pinhole is not the API's to delete" grep -q "allows it; change it there" <<<"$out"
+out=$(hearth_cli firewall allow tcp 2001:db8:99::1 22 2>&1)
+t_check "a pinhole outside the home is refused, one line" \
+	bash -c "[[ \$(wc -l <<<'$out') -eq 1 ]] && grep -q 'not inside a LAN subnet' <<<'$out'"
+out=$(hearth_cli firewall allow tcp "$H1_V6" 99999 2>&1)
+t_check "a bad port is refused, one line" grep -q "bad pinhole port '99999'" <<<"$out"
+hearth_cli firewall delete tcp "$H1_V6" 2200-2299
+out=$(scan -6 -sS -p 2222 "$H1_V6")
+echo "  after the delete: $out"
+t_check "hearth firewall delete closes it again (the listener is still there)" \
+	grep -q 'filtered' <<<"$out"
+kill $listen2_pid 2>/dev/null
 
 # --- source validation -----------------------------------------------------
 nsx "$NS_H1" ip -6 addr add 2001:db8:99::10/128 dev eth0 nodad

@@ -45,6 +45,7 @@ int cmd_stats(struct cli *cli, int argc, char **argv);
 int cmd_fib(struct cli *cli, int argc, char **argv);
 int cmd_down(struct cli *cli, int argc, char **argv);
 int cmd_nat(struct cli *cli, int argc, char **argv);
+int cmd_firewall(struct cli *cli, int argc, char **argv);
 int cmd_tenant(struct cli *cli, int argc, char **argv);
 int cmd_chute(struct cli *cli, int argc, char **argv);
 int cmd_config(struct cli *cli, int argc, char **argv);

@@ -49,13 +49,16 @@ static void usage(FILE *out)
 	hearth_opts_synopsis(&options, "OPTIONS := ", 72, opts, sizeof(opts));
 	fprintf(out,
 		"Usage: hearth [OPTIONS] OBJECT [COMMAND] [ARGS]\n"
-		"  OBJECT := { status | stats | fib | nat | tenant | chute | config | down | help | version }\n"
+		"  OBJECT := { status | stats | fib | nat | firewall | tenant | chute | config | down | help |\n"
+		"             version }\n"
 		"  hearth status                 data plane, interfaces, daemon\n"
 		"  hearth stats [show] [dev IF]  per-interface counters by reason\n"
 		"  hearth fib show | flush       cached forwarding decisions\n"
 		"  hearth nat show               masqueraded connections\n"
 		"  hearth nat forward add { tcp | udp } WANPORT ADDR:PORT [replace]\n"
 		"  hearth nat forward del { tcp | udp } WANPORT | list\n"
+		"  hearth firewall [show]        on or off, open interfaces, pinholes\n"
+		"  hearth firewall { allow | delete } { tcp | udp } ADDR[/LEN] [PORT[-PORT]]\n"
 		"  hearth tenant show [NAME]     tenants, rates, meters\n"
 		"  hearth tenant { add | set } NAME [id N] [prio 1-7] [up|down [rate R] [ceil R] [burst B]]\n"
 		"                [iface DEV] [prefix ADDR/LEN] [mac MAC]\n"
@@ -180,7 +183,8 @@ static int cmd_version(struct cli *cli, int argc, char **argv)
 static const struct cli_cmd objects[] = {
 	{ "status", cmd_status }, { "stats", cmd_stats },
 	{ "fib", cmd_fib },	  { "down", cmd_down },
-	{ "nat", cmd_nat },	  { "tenant", cmd_tenant },
+	{ "nat", cmd_nat },	  { "firewall", cmd_firewall },
+	{ "tenant", cmd_tenant },
 	{ "chute", cmd_chute },	  { "config", cmd_config },
 	{ "help", cmd_help },	  { "version", cmd_version },
 	{},

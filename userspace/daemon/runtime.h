@@ -18,6 +18,7 @@
  * runtime tenants and forwards found in the pinned maps become the state.
  */
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <linux/types.h>
 

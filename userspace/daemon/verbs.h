@@ -16,6 +16,7 @@ struct verb {
 /* Each table ends with an empty entry. */
 extern const struct verb tenant_verbs[];
 extern const struct verb forward_verbs[];
+extern const struct verb firewall_verbs[];
 extern const struct verb chute_verbs[];
 extern const struct verb gateway_verbs[];
 extern const struct verb show_verbs[];
