@@ -143,7 +143,52 @@ static const struct bad_case bad[] = {
 	{ "wan a\nlan b 10.0.0.0/24\nwan-capacity down 10mbit\ntenant g down ceil 20mbit\n", ":4:", "down ceil 20mbit is above the WAN capacity 10mbit" },
 	{ "wan a\nlan b 10.0.0.0/24\nwan-capacity down 10mbit\ntenant g down rate 6mbit\ntenant h down rate 6mbit\n", ":3:", "guaranteed down rates add up to 12mbit" },
 	{ "wan a\n", ": ", "no 'lan' interface defined" },
+	{ "wan a\nlan b 10.0.0.0/24\nfirewall maybe\n", ":3:", "'firewall' takes 'on', 'off'" },
+	{ "wan a\nlan b 10.0.0.0/24\nfirewall icmpv6-echo often\n", ":3:", "expected on or off, not 'often'" },
+	{ "wan a\nlan b 10.0.0.0/24\nfirewall open a\n", ":3:", "names 'a', which is not a 'lan' interface" },
+	{ "wan a\nlan b 10.0.0.0/24\nfirewall allow sctp 10.0.0.5 22\n", ":3:", "pinhole protocol is tcp or udp, not 'sctp'" },
+	{ "wan a\nlan b 10.0.0.0/24\nfirewall allow tcp 10.0.0.5/40\n", ":3:", "bad pinhole address '10.0.0.5/40'" },
+	{ "wan a\nlan b 10.0.0.0/24\nfirewall allow tcp 10.0.0.5 30-20\n", ":3:", "bad pinhole port '30-20'" },
+	{ "wan a\nlan b 10.0.0.0/24 2001:db8:1::/64\n\nfirewall allow udp 2001:db8:2::1 53\n", ":4:",
+	  "pinhole udp 2001:db8:2::1/128 53 is not inside a LAN subnet" },
+	{ "wan a\nlan b 10.0.0.0/24\nfirewall allow tcp 10.0.0.0/16 22\n", ":3:", "is not inside a LAN subnet" },
 };
+
+TEST(config_firewall)
+{
+	struct hearth_config cfg;
+	struct hearth_err err = {};
+	char path[64];
+	struct hearth_pinhole *ph = &cfg.fw.pinholes[1];
+	__u8 want[16];
+
+	if (!ASSERT_OK(parse_text("wan a\nlan b 10.0.0.0/24 2001:db8:1::/64\nlan c 10.0.1.0/24\n"
+				  "firewall open c\nfirewall icmpv6-echo off\n"
+				  "firewall allow tcp 10.0.0.5 22\n"
+				  "firewall allow udp 2001:db8:1::/112 6000-6010\n",
+				  &cfg, &err, path, sizeof(path)), err.msg))
+		return;
+	ASSERT_TRUE(!cfg.fw.off, "on unless 'firewall off'");
+	ASSERT_TRUE(cfg.fw.echo6_refused, "icmpv6-echo off");
+	ASSERT_EQ(cfg.fw.n_open, 1, "one open interface");
+	ASSERT_STRHAS(cfg.fw.open[0], "c", "... c");
+	ASSERT_EQ(cfg.fw.n_pinholes, 2, "two pinholes");
+	ASSERT_EQ(cfg.fw.pinholes[0].prefixlen, 32, "a bare IPv4 address is a /32");
+	ASSERT_EQ(cfg.fw.pinholes[0].port_min, 22, "one port");
+	ASSERT_EQ(cfg.fw.pinholes[0].port_max, 22, "... min = max");
+	ASSERT_EQ(ph->family, AF_INET6, "IPv6");
+	ASSERT_EQ(ph->proto, IPPROTO_UDP, "udp");
+	ASSERT_EQ(ph->prefixlen, 112, "its prefix");
+	ASSERT_EQ(ph->port_min, 6000, "range from");
+	ASSERT_EQ(ph->port_max, 6010, "range to");
+	inet_pton(AF_INET6, "2001:db8:1::", want);
+	ASSERT_MEMEQ(ph->addr.b, want, 16, "the address as the map keeps it");
+	ASSERT_EQ(cfg.fw.pinhole_line[1], 7, "its line");
+	if (!ASSERT_OK(parse_text("wan a\nlan b 10.0.0.0/24\nfirewall off\n", &cfg, &err, path,
+				  sizeof(path)), err.msg))
+		return;
+	ASSERT_TRUE(cfg.fw.off, "firewall off");
+}
 
 TEST(config_errors_name_file_and_line)
 {
