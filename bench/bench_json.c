@@ -134,13 +134,24 @@ static struct json_object *json_headline(const struct bench *b)
 {
 	struct json_object *o = json_path(b, b->suite->headline, b->suite->restore, true);
 
-	if (b->opt.suite != SUITE_NAT)
+	if (b->opt.suite != SUITE_NAT) {
+		json_object_object_add(o, "ipv6", json_path(b, SC_FWD6, SC_RESTORE, false));
+		json_object_object_add(o, "firewall_ipv4", json_path(b, SC_FW4, SC_RESTORE, false));
+		json_object_object_add(o, "firewall_ipv6", json_path(b, SC_FW6, SC_RESTORE, false));
+		json_object_object_add(o, "firewall_extra_ns_ipv4",
+				       json_fixed(bench_firewall_extra_ns(b, SC_FWD4, SC_FW4), 1));
+		json_object_object_add(o, "firewall_extra_ns_ipv6",
+				       json_fixed(bench_firewall_extra_ns(b, SC_FWD6, SC_FW6), 1));
 		return o;
+	}
 	json_object_object_add(o, "inbound", json_path(b, SC_NAT_IN, SC_NAT_RESTORE, true));
 	json_object_object_add(o, "new_connection",
 			       json_path(b, SC_NAT_NEW, SC_NAT_RESTORE_NEW, false));
 	json_object_object_add(o, "nat_extra_ns_over_fwd_ipv4", json_fixed(bench_nat_extra_ns(b), 1));
 	json_object_object_add(o, "open_extra_ns_over_nat_out", json_fixed(bench_open_extra_ns(b), 1));
+	json_object_object_add(o, "firewall_on", json_path(b, SC_NAT_OUT_FW, SC_NAT_RESTORE, false));
+	json_object_object_add(o, "firewall_extra_ns",
+			       json_fixed(bench_firewall_extra_ns(b, SC_NAT_OUT, SC_NAT_OUT_FW), 1));
 	json_object_object_add(o, "target_met_both_directions",
 			       json_object_new_boolean(bench_target_met(b)));
 	return o;

@@ -37,6 +37,9 @@ static void print_forward_lines(const struct bench *b)
 	printf("cache: a hit saves %.1f ns/pkt on IPv4, %.1f on IPv6\n",
 	       b->res[SC_NOCACHE4].median - b->res[SC_FWD4].median,
 	       b->res[SC_NOCACHE6].median - b->res[SC_FWD6].median);
+	printf("the firewall adds %.1f ns/pkt to an established IPv4 connection, %.1f to an IPv6 one (fw_* vs fwd_*)\n",
+	       bench_firewall_extra_ns(b, SC_FWD4, SC_FW4),
+	       bench_firewall_extra_ns(b, SC_FWD6, SC_FW6));
 }
 
 static void print_nat_lines(const struct bench *b)
@@ -54,6 +57,8 @@ static void print_nat_lines(const struct bench *b)
 	       bench_nat_extra_ns(b));
 	printf("opening a connection adds %.1f ns to the established path (nat_new vs nat_out, net of prologues)\n",
 	       bench_open_extra_ns(b));
+	printf("the firewall adds %.1f ns to the established outbound path (nat_out_fw vs nat_out)\n",
+	       bench_firewall_extra_ns(b, SC_NAT_OUT, SC_NAT_OUT_FW));
 }
 
 void bench_print_table(const struct bench *b, const struct machine *m)

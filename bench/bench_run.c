@@ -121,6 +121,16 @@ static int set_nat(struct bench *b, bool on)
 	return bpf_map_update_elem(b->natcfg_fd, &zero, &cfg, BPF_ANY) ? -errno : 0;
 }
 
+/* The firewall on or off; its home prefixes are set once (bench_setup). */
+static int set_firewall(struct bench *b, bool on)
+{
+	struct hearth_fw_cfg cfg = { .enabled = on, .echo6_in = 1 };
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(b->dp.map_fd[HEARTH_DP_FWCFG], &zero, &cfg, BPF_ANY) ?
+		       -errno : 0;
+}
+
 /* The WAN link as hearthd sets it (hearth_link_apply): unknown, known, or
  * known with a 100 Gbit/s download capacity. */
 static int set_tenants(struct bench *b, enum tenant_mode mode)
@@ -151,6 +161,9 @@ int bench_scenario_settings(struct bench *b, const struct scenario *s)
 	ret = set_tenants(b, s->tenant);
 	if (ret)
 		return bench_fail(s->key, "setting the tenant maps: %s", strerror(-ret));
+	ret = set_firewall(b, s->firewall);
+	if (ret)
+		return bench_fail(s->key, "setting the firewall: %s", strerror(-ret));
 	memcpy(&b->gw->bss->bench_head, f->data, BENCH_HEAD_LEN);
 	memcpy(&b->gw->bss->bench_nat_head, f->data, BENCH_NAT_HEAD_LEN);
 	b->gw->bss->bench_new_base = NEW_PORT_BASE;
@@ -240,6 +253,10 @@ int bench_setup(struct bench *b)
 	if (!ret)
 		ret = bench_build_udp4_in(b, &b->frames[FRAME_UDP4_IN]);
 	bench_build_arp(b, &b->frames[FRAME_ARP]);
+	if (!ret)
+		ret = fixture_enable_firewall(&b->fx);
+	if (!ret)
+		ret = set_firewall(b, false); /* on in the fw_* scenarios only */
 	if (ret)
 		return ret;
 	if (b->opt.suite == SUITE_NAT) {

@@ -101,6 +101,20 @@ const struct scenario scenarios[SC_COUNT] = {
 			       "bench_nat_gw as nat_in with a download capacity: metered and policed (committed bucket, link buckets, one clock read)",
 			       IN_NAT, PROG_NAT_GW, FRAME_UDP4_IN, false, true, XDP_REDIRECT,
 			       HEARTH_CNT_FORWARD, CACHE_HIT, CT_HIT_REPLY, 0, 0, TN_POLICE },
+	/* the established paths with the firewall on (the connection opened
+	 * by the first warm-up packet, every measured one finds it) */
+	[SC_FW4] = { "fw_ipv4", "gateway IPv4 UDP, firewall on",
+		     "bench_gw as fwd_ipv4 with the firewall on: a tracked connection (conntrack line hit), untranslated",
+		     IN_FWD, PROG_GATEWAY, FRAME_UDP4, false, false, XDP_REDIRECT,
+		     HEARTH_CNT_FORWARD, CACHE_HIT, CT_NA, 0, 0, TN_OFF, true },
+	[SC_FW6] = { "fw_ipv6", "gateway IPv6 UDP, firewall on",
+		     "bench_gw as fwd_ipv6 with the firewall on: a tracked connection (conntrack line hit)",
+		     IN_FWD, PROG_GATEWAY, FRAME_UDP6, false, false, XDP_REDIRECT,
+		     HEARTH_CNT_FORWARD, CACHE_HIT, CT_NA, 0, 0, TN_OFF, true },
+	[SC_NAT_OUT_FW] = { "nat_out_fw", "NAT outbound, firewall on",
+			    "bench_nat_gw as nat_out with the firewall on",
+			    IN_NAT, PROG_NAT_GW, FRAME_UDP4, false, true, XDP_REDIRECT,
+			    HEARTH_CNT_FORWARD, CACHE_HIT, CT_HIT_ORIG, 0, 0, TN_OFF, true },
 };
 
 const char *const prog_names[PROG_COUNT] = {
@@ -164,6 +178,11 @@ static const char *const fwd_notes[] = {
 	"The breakdown subtracts the medians of the same pipeline cut short"
 	" after each stage (bench_parse, bench_decide): an estimate, the "
 	"cut programs are compiled on their own.",
+	"The firewall is off in every scenario but fw_ipv4 and fw_ipv6, which "
+	"run fwd_ipv4 and fwd_ipv6 with it on (the home prefixes set as "
+	"hearthd sets them, NAT off): the first warm-up packet opens a "
+	"tracked connection, and every measured packet finds it through its "
+	"per-CPU conntrack line, as an established connection's packets do.",
 };
 
 static const char *const nat_notes[] = {
@@ -224,6 +243,9 @@ static const char *const nat_notes[] = {
 	"the repeats. The tenant lookup itself (MAC, prefix, interface) "
 	"happens once per connection, when it opens, so it is part of "
 	"nat_new.",
+	"The firewall is off in every scenario but nat_out_fw, which runs "
+	"nat_out with it on (the home prefixes set as hearthd sets them): an "
+	"established masqueraded connection, found by its conntrack line.",
 };
 
 const struct suite suites[SUITE_COUNT] = {

@@ -95,6 +95,11 @@ double bench_nat_extra_ns(const struct bench *b)
 	       (b->res[SC_FWD4].median - bench_prologue_ns(b, SC_RESTORE));
 }
 
+double bench_firewall_extra_ns(const struct bench *b, int plain, int with)
+{
+	return b->res[with].median - b->res[plain].median;
+}
+
 /* What opening a connection adds to the established outbound path, net of
  * the prologues. */
 double bench_open_extra_ns(const struct bench *b)

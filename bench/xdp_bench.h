@@ -126,6 +126,9 @@ enum scenario_id {
 	SC_NAT_OUT_METER,
 	SC_NAT_IN_METER,
 	SC_NAT_IN_POLICE,
+	SC_FW4,
+	SC_FW6,
+	SC_NAT_OUT_FW,
 	SC_COUNT
 };
 
@@ -153,6 +156,7 @@ struct scenario {
 	__u32 repeats; /* per trial; 0: the -r value */
 	__u32 warmup; /* 0: WARMUP_REPEATS */
 	enum tenant_mode tenant;
+	bool firewall; /* hearth_fwcfg.enabled, the home prefixes set */
 };
 
 /* A suite's headline as a sum of stages, each the difference of two
@@ -290,6 +294,9 @@ bool bench_target_met(const struct bench *b);
 double bench_stage_ns(const struct bench *b, const struct stage *st);
 double bench_nat_extra_ns(const struct bench *b);
 double bench_open_extra_ns(const struct bench *b);
+/* What the firewall adds to scenario @plain's path (@with: the same with
+ * the firewall on). */
+double bench_firewall_extra_ns(const struct bench *b, int plain, int with);
 
 /* bench_machine.c */
 void bench_machine_info(struct machine *m);

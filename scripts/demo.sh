@@ -35,6 +35,7 @@ step "Topology: home1, home2 -- switch -- lan0 [gateway, NAT] wan0 -- internet (
 topo_create
 topo_config "$work/hearth.conf"
 echo "nat masquerade" >>"$work/hearth.conf"
+echo "firewall allow tcp $H2_V6 22" >>"$work/hearth.conf"
 echo "chute-dir $work/chutes" >>"$work/hearth.conf"
 nat_only
 sed 's/^/    /' "$work/hearth.conf"
@@ -86,7 +87,20 @@ nsx "$NS_H1" timeout 30 turnutils_natdiscovery -m -f "$SERVER_V4" 2>&1 |
 kill "$turn_pid" 2>/dev/null
 echo "  the server's answers from its other address, which home1 never sent to, were refused: nat-filtered = $(counter wan0 nat-filtered)"
 
-step "Masqueraded connections and their mappings (hearth nat show)"
+step "The firewall: nmap from the internet against home2's IPv6 address, which has no NAT in front"
+nsx "$NS_H2" python3 -c 'import socket, time
+ls = [socket.create_server(("::", p), family=socket.AF_INET6) for p in (22, 23)]
+time.sleep(60)' &
+listen_pid=$!
+sleep 0.5
+nsx "$NS_IN" nmap -6 -n -Pn -T5 --max-retries 1 -p 1-1000 "$H2_V6" 2>&1 |
+	grep -E '^[0-9]+/tcp|Not shown|filtered' | sed 's/^/  /'
+kill "$listen_pid" 2>/dev/null
+echo "  port 22 is the pinhole of 'firewall allow tcp $H2_V6 22'; home2 listens on 23 as well, unreached"
+echo "  unsolicited probes refused: fw-refused = $(counter wan0 fw-refused)"
+hearth_cli firewall
+
+step "Connections: masqueraded IPv4 with their mappings, tracked IPv6 (hearth nat show)"
 hearth_cli nat show
 
 step "A chute: busybox httpd + a sensor loop, installed from an OCI bundle and run by crun"

@@ -19,7 +19,7 @@ PACKAGES=(
 	# benchmarks: the Linux baseline of the end-to-end NAT comparison
 	nftables
 	# tests: the firewall scanned from the internet side
-	nmap
+	nmap python3
 )
 
 missing=()

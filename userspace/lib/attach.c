@@ -166,10 +166,6 @@ static int tc_attach_at(struct hearth_dp *dp, __u32 ifindex, enum hearth_tc_poin
 	if (hearth_tc_attached(ifindex, point) == dp->tc_prog_id[point])
 		return 0;
 	hook_init(&hook, ifindex, point);
-	ret = bpf_tc_hook_create(&hook);
-	if (ret && ret != -EEXIST)
-		return hearth_err_set(err, ret, "cannot add clsact to ifindex %u: %s",
-				      ifindex, strerror(-ret));
 	ret = bpf_tc_attach(&hook, &opts);
 	if (ret)
 		return hearth_err_set(err, ret, "cannot attach %s to ifindex %u: %s",
@@ -179,6 +175,21 @@ static int tc_attach_at(struct hearth_dp *dp, __u32 ifindex, enum hearth_tc_poin
 
 int hearth_tc_attach(struct hearth_dp *dp, __u32 ifindex, struct hearth_err *err)
 {
+	libbpf_print_fn_t saved;
+	struct bpf_tc_hook hook;
+	int ret;
+
+	if (hearth_tc_attached(ifindex, HEARTH_TC_IN) == dp->tc_prog_id[HEARTH_TC_IN] &&
+	    hearth_tc_attached(ifindex, HEARTH_TC_OUT) == dp->tc_prog_id[HEARTH_TC_OUT])
+		return 0;
+	/* one clsact for both points; "exists" is an answer, not an error */
+	hook_init(&hook, ifindex, HEARTH_TC_OUT);
+	saved = libbpf_set_print(quiet);
+	ret = bpf_tc_hook_create(&hook);
+	libbpf_set_print(saved);
+	if (ret && ret != -EEXIST)
+		return hearth_err_set(err, ret, "cannot add clsact to ifindex %u: %s",
+				      ifindex, strerror(-ret));
 	/* ingress first: the firewall is in place before egress lets
 	 * connections out */
 	return tc_attach_at(dp, ifindex, HEARTH_TC_IN, err) ?:
