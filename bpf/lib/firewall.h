@@ -137,15 +137,24 @@ __noinline __u32 ct_tuple6(HEARTH_CTX *ctx, __u32 l3_off, struct hearth_ct_key *
 __noinline int fw_pinhole(const struct hearth_ct_key *key)
 {
 	struct hearth_fw_cfg *cfg = fw_cfg();
+	__u32 n;
 	__u16 port;
 
 	if (!key || !cfg)
 		return 0;
 	port = bpf_ntohs(key->dport);
+	n = cfg->n_pinholes;
 
-	for (__u32 i = 0; i < HEARTH_PINHOLES && i < cfg->n_pinholes; i++) {
-		struct hearth_pinhole *ph = bpf_map_lookup_elem(&HEARTH_MAP_PINHOLES, &i);
-		__u32 len, match = 1;
+	/* the counter stays a constant the verifier follows: a copy is the
+	 * map key (6.1 loses a 4-byte spilled counter and calls the loop
+	 * infinite) */
+	for (int i = 0; i < HEARTH_PINHOLES; i++) {
+		struct hearth_pinhole *ph;
+		__u32 idx = i, len, match = 1;
+
+		if (idx >= n)
+			break;
+		ph = bpf_map_lookup_elem(&HEARTH_MAP_PINHOLES, &idx);
 
 		if (!ph || ph->family != key->family)
 			continue;

@@ -189,6 +189,24 @@ static __always_inline int fw_quoted_tracked(struct __sk_buff *skb, const struct
 	return bpf_map_lookup_elem(&HEARTH_MAP_CT, &key) != 0;
 }
 
+/* Does a connection know this packet? By its own tuple, or, for a packet
+ * XDP already translated to the home host before leaving it to the kernel
+ * (a forward's or a masqueraded connection's, its neighbour unresolved or
+ * too big), by the tuple reversed: the home side's direction of it. */
+static __always_inline int fw_tc_tracked(const struct hearth_ct_key *key)
+{
+	struct hearth_ct_key rev = {
+		.saddr = key->daddr, .daddr = key->saddr, .sport = key->dport,
+		.dport = key->sport, .proto = key->proto, .family = key->family,
+	};
+	struct hearth_ct_entry *e;
+
+	if (bpf_map_lookup_elem(&HEARTH_MAP_CT, key))
+		return 1;
+	e = bpf_map_lookup_elem(&HEARTH_MAP_CT, &rev);
+	return e && e->side == HEARTH_CT_SIDE_HOME;
+}
+
 static __always_inline struct hearth_fw_frag_key fw_frag_key(const struct fw_view *v)
 {
 	struct hearth_fw_frag_key key = {
@@ -246,7 +264,7 @@ static __always_inline int fw_tc_allowed(struct __sk_buff *skb, struct fw_view *
 	fkey = fw_frag_key(v);
 	if (v->frag == FW_FRAG_LATER)
 		return bpf_map_lookup_elem(&HEARTH_MAP_FWFRAGS, &fkey) != 0;
-	if (v->trackable && bpf_map_lookup_elem(&HEARTH_MAP_CT, &v->key))
+	if (v->trackable && fw_tc_tracked(&v->key))
 		ok = 1;
 	else if (v->icmp_error)
 		ok = fw_quoted_tracked(skb, v);
