@@ -92,8 +92,6 @@ struct nat_state {
 	__u32 bytes;
 	__u32 track;
 	__u8 accounted;
-	__u8 side; /* enum hearth_ct_side the packet came from */
-	__u8 icmp_translated; /* an ICMP error about one of our connections */
 };
 
 static __always_inline void nat_count(struct nat_state *n)
@@ -156,13 +154,12 @@ static __always_inline __u32 nat_pre(struct xdp_md *ctx, struct pkt *p,
 		n->fw_on = fw->enabled;
 	if (!n->cfg && !n->fw_on)
 		return HEARTH_CONTINUE;
-	n->side = role_side(p->in_role);
 	n->track = conn_tuple(ctx, p, n, family);
 	if (n->track == CT_UNTRACKED) {
 		/* an ICMP error about one of our connections (not when it would
 		 * expire here: nobody answers an error about an error) */
 		if (n->cfg && p->ip4->protocol == IPPROTO_ICMP && p->ip4->ttl > 1)
-			n->icmp_translated = nat_icmp_error(p->ip4, p->data_end);
+			nat_icmp_error(p->ip4, p->data_end);
 		return HEARTH_CONTINUE;
 	}
 	if (n->track != CT_TRACKED)
@@ -170,7 +167,7 @@ static __always_inline __u32 nat_pre(struct xdp_md *ctx, struct pkt *p,
 	n->now = bpf_jiffies64();
 	st = dp_state();
 	n->line = ct_find(&n->key, st ? st->generation : 0, n->now, &n->x);
-	if (n->x.nat && n->x.side != n->side)
+	if (n->x.nat && n->x.side != role_side(p->in_role))
 		return HEARTH_CNT_DROP_FW_SPOOFED;
 	if (!n->x.nat && n->ref.may_open && n->cfg) {
 		__u32 id = ct_open_to_wan(ctx, n->cfg, &n->key, &n->ct);
@@ -196,18 +193,44 @@ static __always_inline __u32 nat_pre(struct xdp_md *ctx, struct pkt *p,
 	return HEARTH_CONTINUE;
 }
 
+/* A packet no connection knows, crossing the WAN (@dir: FW_OUTBOUND or 0),
+ * to the firewall: opened, let through or refused. Its facts go as raw
+ * values shifted into one word: a branch for each would multiply the paths
+ * the verifier walks after this. A connection it opens has no line yet and
+ * no entry here: the opener counted the packet in the entry. */
+static __always_inline __u32 conn_fw(struct xdp_md *ctx, struct nat_state *n, __u32 slot,
+				     __u32 out_slot, __u32 dir)
+{
+	__u32 how = dir | FW_SLOT(slot & 0xff) | FW_OUT_SLOT(out_slot & 0xff) |
+		    (__u32)(n->ref.may_open & 1) << 2 | FW_TCP_FLAGS(n->ref.tcp_flags);
+
+	return fw_open(ctx, &n->key, how, n->bytes, n->track);
+}
+
 /* Outbound: an existing source translation, or a new masqueraded
  * connection (of the tenant the inside host belongs to) for an inside host
  * leaving by the WAN. Nothing with an inside source leaves by the WAN
  * untranslated. The rewrite itself waits until the packet may leave. */
 static __always_inline __u32 nat_post(struct xdp_md *ctx, struct pkt *p,
-				      struct nat_state *n, __u32 slot)
+				      struct nat_state *n,
+				      const struct hearth_fib_entry *e,
+				      __u32 slot)
 {
 	struct hearth_nat_cfg *cfg = n->cfg;
 	__u32 id, tenant;
 
-	if (!addr_inside(p->ip4->saddr))
+	if (!cfg || n->x.nat)
 		return HEARTH_CONTINUE;
+	if (e->ifindex != cfg->wan_ifindex) {
+		/* from the WAN to home, and no connection knows it */
+		if (n->fw_on && ctx->ingress_ifindex == cfg->wan_ifindex)
+			return conn_fw(ctx, n, slot, e->out_slot, 0);
+		return HEARTH_CONTINUE;
+	}
+	if (!addr_inside(p->ip4->saddr))
+		/* a home source NAT leaves alone (a routed subnet) */
+		return n->fw_on ? conn_fw(ctx, n, slot, e->out_slot, FW_OUTBOUND) :
+				  HEARTH_CONTINUE;
 	if (n->track != CT_TRACKED || !n->ref.may_open || !cfg->wan_addr)
 		return HEARTH_CNT_DROP_LEAK;
 	tenant = tenant_classify(slot, p->eth->h_source, AF_INET, &p->ip4->saddr);
@@ -218,39 +241,26 @@ static __always_inline __u32 nat_post(struct xdp_md *ctx, struct pkt *p,
 	return HEARTH_CONTINUE;
 }
 
-/* After routing: a packet no connection knows that crosses the WAN, either
- * way, opens one (masqueraded, or tracked by the firewall) or is refused. */
+/* After routing, untranslated (IPv6, IPv4 with NAT off): a packet no
+ * connection knows that crosses the WAN, either way, opens a tracked
+ * connection or is refused. */
 static __always_inline __u32 conn_post(struct xdp_md *ctx, struct pkt *p,
 				       struct nat_state *n,
 				       const struct hearth_fib_entry *e, __u32 slot)
 {
-	__u32 out_slot = e->out_slot, how, id;
+	__u32 out_slot = e->out_slot;
 	struct hearth_iface *out;
+	int in_from_wan;
 
-	if (n->x.nat || (!n->cfg && !n->fw_on))
+	if (n->x.nat || !n->fw_on)
 		return HEARTH_CONTINUE;
 	out = bpf_map_lookup_elem(&HEARTH_MAP_IFACES, &out_slot);
-	if (!out || (out->role == HEARTH_ROLE_WAN) == (n->side == HEARTH_CT_SIDE_WAN))
-		return HEARTH_CONTINUE; /* not crossing the WAN */
-	how = FW_SLOT(slot & 0xff) | FW_OUT_SLOT(out_slot & 0xff);
-	if (out->role == HEARTH_ROLE_WAN) {
-		if (n->cfg) {
-			id = nat_post(ctx, p, n, slot);
-			if (id != HEARTH_CONTINUE || n->x.nat)
-				return id;
-		}
-		how |= FW_OUTBOUND;
-	}
-	if (!n->fw_on)
+	if (!out)
 		return HEARTH_CONTINUE;
-	/* raw values, shifted into place: a branch for each would multiply
-	 * the paths the verifier walks after this */
-	how |= (__u32)(n->ref.may_open & 1) << 2 | (__u32)(n->icmp_translated & 1) << 3 |
-	       (__u32)(out->flags & HEARTH_IFACE_FW_OPEN) << 4 |
-	       FW_TCP_FLAGS(n->ref.tcp_flags);
-	/* a connection it opens has no line yet and no entry here: the
-	 * opener counted the packet in the entry */
-	return fw_open(ctx, &n->key, how, n->bytes, n->track);
+	in_from_wan = p->in_role == HEARTH_ROLE_WAN;
+	if (in_from_wan == (out->role == HEARTH_ROLE_WAN))
+		return HEARTH_CONTINUE; /* not crossing the WAN */
+	return conn_fw(ctx, n, slot, out_slot, in_from_wan ? 0 : FW_OUTBOUND);
 }
 
 /*
@@ -432,7 +442,7 @@ static __always_inline int gateway_path(struct xdp_md *ctx, struct pkt *p,
 	if (id == HEARTH_CNT_PASS_FRAG_NEEDED)
 		id = nat_too_big(p, &nat, e);
 	if (id == HEARTH_CONTINUE)
-		id = conn_post(ctx, p, &nat, e, slot);
+		id = cfg ? nat_post(ctx, p, &nat, e, slot) : conn_post(ctx, p, &nat, e, slot);
 	if (id == HEARTH_CONTINUE)
 		id = tenant_stage(p, &nat, e, slot, bytes);
 	if (id != HEARTH_CONTINUE)

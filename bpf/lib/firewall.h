@@ -11,6 +11,7 @@
 
 #include "common.h"
 #include "ct.h"
+#include "nat_icmp.h"
 #include "tenant.h"
 
 #define IPPROTO_ESP_ 50
@@ -233,31 +234,49 @@ __noinline __u32 ct_open_tracked(const struct hearth_ct_key *orig_arg, __u32 sid
 	return CT_TRACKED;
 }
 
-/* An ICMPv6 error from the WAN about one of our connections (RFC 4890
- * 4.3.1, RFC 6092 REC-10): the packet it quotes left by the WAN, so its
- * tuple is that connection's key as it is. (The frame is an untagged IPv6
- * one without extension headers: classify said so.) */
-static __always_inline int fw_icmp6_error_ok(HEARTH_CTX *ctx)
+/* An ICMP or ICMPv6 error from the WAN about one of our connections (RFC
+ * 4890 4.3.1, RFC 6092 REC-10): the packet it quotes left by the WAN, so
+ * its tuple is that connection's key as it is (for NAT, once nat_icmp_error
+ * translated the error back to the home host). The frame is an untagged
+ * one without IPv4 options or IPv6 extension headers: classify said so. */
+static __always_inline int fw_icmp_error_ok(HEARTH_CTX *ctx, __u8 family)
 {
 	void *data_end = (void *)(long)ctx->data_end;
-	struct ipv6hdr *ip6 = (void *)(long)ctx->data + ETH_HLEN;
-	struct icmphdr *ic = (void *)(ip6 + 1);
-	struct ipv6hdr *quoted = (void *)(ic + 1);
-	__be16 *ports = (void *)(quoted + 1);
+	void *l3 = (void *)(long)ctx->data + ETH_HLEN;
 	struct hearth_ct_key key = {};
+	struct icmphdr *ic;
+	__be16 *ports;
 
-	if ((void *)(ports + 3) > data_end || ip6->nexthdr != IPPROTO_ICMPV6)
-		return 0;
-	if (ic->type < ICMPV6_DEST_UNREACH || ic->type > ICMPV6_PARAMPROB)
-		return 0;
-	addr6_copy(&key.saddr, &quoted->saddr);
-	addr6_copy(&key.daddr, &quoted->daddr);
-	key.proto = quoted->nexthdr;
-	key.family = AF_INET6;
+	key.family = family;
+	if (family == AF_INET6) {
+		struct ipv6hdr *ip6 = l3, *quoted;
+
+		ic = (void *)(ip6 + 1);
+		quoted = (void *)(ic + 1);
+		ports = (void *)(quoted + 1);
+		if ((void *)(ports + 3) > data_end || ip6->nexthdr != IPPROTO_ICMPV6 ||
+		    ic->type < ICMPV6_DEST_UNREACH || ic->type > ICMPV6_PARAMPROB)
+			return 0;
+		addr6_copy(&key.saddr, &quoted->saddr);
+		addr6_copy(&key.daddr, &quoted->daddr);
+		key.proto = quoted->nexthdr;
+	} else {
+		struct iphdr *ip = l3, *quoted;
+
+		ic = (void *)(ip + 1);
+		quoted = (void *)(ic + 1);
+		ports = (void *)(quoted + 1);
+		if ((void *)(ports + 3) > data_end || ip->protocol != IPPROTO_ICMP ||
+		    (quoted->ihl & 0xf) != 5 || !icmp_is_error(ic->type))
+			return 0;
+		key.saddr.ip4 = quoted->saddr;
+		key.daddr.ip4 = quoted->daddr;
+		key.proto = quoted->protocol;
+	}
 	if (key.proto == IPPROTO_TCP || key.proto == IPPROTO_UDP) {
 		key.sport = ports[0];
 		key.dport = ports[1];
-	} else if (key.proto == IPPROTO_ICMPV6) {
+	} else {
 		key.sport = ports[2]; /* an echo request's identifier */
 	}
 	return bpf_map_lookup_elem(&HEARTH_MAP_CT, &key) != 0;
@@ -267,8 +286,6 @@ static __always_inline int fw_icmp6_error_ok(HEARTH_CTX *ctx)
 #define FW_OUTBOUND (1u << 0) /* leaving by the WAN (else arriving) */
 #define FW_TRACKABLE (1u << 1) /* it has a tuple (ct_tuple said so) */
 #define FW_MAY_OPEN (1u << 2)
-#define FW_ICMP_TRANSLATED (1u << 3) /* an error about a NAT connection */
-#define FW_IFACE_OPEN (1u << 4) /* to a `firewall open` interface */
 #define FW_SLOT(slot) ((slot) << 8) /* the ingress interface */
 #define FW_OUT_SLOT(slot) ((slot) << 16)
 #define FW_TCP_FLAGS(flags) ((__u32)(flags) << 24)
@@ -304,18 +321,17 @@ static __always_inline __u32 fw_inbound(HEARTH_CTX *ctx,
 					__u32 bytes)
 {
 	struct hearth_fw_cfg *cfg = fw_cfg();
-	__u32 tenant;
+	__u32 out_slot = how >> 16 & 0xff, tenant;
+	struct hearth_iface *out;
 
-	if (!cfg || how & FW_IFACE_OPEN)
+	out = bpf_map_lookup_elem(&HEARTH_MAP_IFACES, &out_slot);
+	if (!cfg || (out && out->flags & HEARTH_IFACE_FW_OPEN))
 		return HEARTH_CONTINUE;
 	if (addr_home(&key->saddr))
 		return HEARTH_CNT_DROP_FW_SPOOFED;
-	if (how & FW_ICMP_TRANSLATED)
-		return HEARTH_CONTINUE;
 	if (!(how & FW_TRACKABLE))
-		return key->family == AF_INET6 && fw_icmp6_error_ok(ctx) ?
-			       HEARTH_CONTINUE :
-			       HEARTH_CNT_DROP_FW_REFUSED;
+		return fw_icmp_error_ok(ctx, key->family) ? HEARTH_CONTINUE :
+							    HEARTH_CNT_DROP_FW_REFUSED;
 	if (!(how & FW_MAY_OPEN))
 		return HEARTH_CNT_DROP_FW_REFUSED;
 	/* inbound, TCP opens with a SYN alone: no mid-stream pick-up */
