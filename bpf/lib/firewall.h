@@ -234,6 +234,19 @@ __noinline __u32 ct_open_tracked(const struct hearth_ct_key *orig_arg, __u32 sid
 	return CT_TRACKED;
 }
 
+/* Is the quoted packet whose addresses and protocol are in @key, its first
+ * transport bytes at @ports, one of our connections? */
+static __always_inline int fw_quoted_tracked(struct hearth_ct_key *key, const __be16 *ports)
+{
+	if (key->proto == IPPROTO_TCP || key->proto == IPPROTO_UDP) {
+		key->sport = ports[0];
+		key->dport = ports[1];
+	} else {
+		key->sport = ports[2]; /* an echo request's identifier */
+	}
+	return bpf_map_lookup_elem(&HEARTH_MAP_CT, key) != 0;
+}
+
 /* An ICMP or ICMPv6 error from the WAN about one of our connections (RFC
  * 4890 4.3.1, RFC 6092 REC-10): the packet it quotes left by the WAN, so
  * its tuple is that connection's key as it is (for NAT, once nat_icmp_error
@@ -273,13 +286,7 @@ static __always_inline int fw_icmp_error_ok(HEARTH_CTX *ctx, __u8 family)
 		key.daddr.ip4 = quoted->daddr;
 		key.proto = quoted->protocol;
 	}
-	if (key.proto == IPPROTO_TCP || key.proto == IPPROTO_UDP) {
-		key.sport = ports[0];
-		key.dport = ports[1];
-	} else {
-		key.sport = ports[2]; /* an echo request's identifier */
-	}
-	return bpf_map_lookup_elem(&HEARTH_MAP_CT, &key) != 0;
+	return fw_quoted_tracked(&key, ports);
 }
 
 /* What fw_open is told about the packet, in one word. */

@@ -152,7 +152,7 @@ static __always_inline int fw_view(struct __sk_buff *skb, struct fw_view *v)
 
 /* Is the packet an ICMP error quotes (as it left by the WAN) one of our
  * connections? */
-static __always_inline int fw_quoted_tracked(struct __sk_buff *skb, const struct fw_view *v)
+static __always_inline int fw_tc_error_ok(struct __sk_buff *skb, const struct fw_view *v)
 {
 	__u32 off = v->l4_off + 8;
 	struct hearth_ct_key key = {};
@@ -180,13 +180,7 @@ static __always_inline int fw_quoted_tracked(struct __sk_buff *skb, const struct
 	}
 	if (bpf_skb_load_bytes(skb, off, ports, sizeof(ports)))
 		return 0;
-	if (key.proto == IPPROTO_TCP || key.proto == IPPROTO_UDP) {
-		key.sport = ports[0];
-		key.dport = ports[1];
-	} else {
-		key.sport = ports[2]; /* an echo request's identifier */
-	}
-	return bpf_map_lookup_elem(&HEARTH_MAP_CT, &key) != 0;
+	return fw_quoted_tracked(&key, ports);
 }
 
 /* Does a connection know this packet? By its own tuple, or, for a packet
@@ -267,7 +261,7 @@ static __always_inline int fw_tc_allowed(struct __sk_buff *skb, struct fw_view *
 	if (v->trackable && fw_tc_tracked(&v->key))
 		ok = 1;
 	else if (v->icmp_error)
-		ok = fw_quoted_tracked(skb, v);
+		ok = fw_tc_error_ok(skb, v);
 	else if (v->echo_request && v->key.family == AF_INET6)
 		ok = fw->echo6_in;
 	else

@@ -73,18 +73,28 @@ static struct json_object *firewall_apply(struct daemon *d)
 		       verb_keep(d, hearth_api_ok(NULL));
 }
 
+/* The line of the file's pinhole equal to @ph, 0 when the file has none. */
+static int file_pinhole_line(const struct daemon *d, const struct hearth_pinhole *ph)
+{
+	for (int i = 0; i < d->cfg.fw.n_pinholes; i++)
+		if (hearth_pinhole_equal(&d->cfg.fw.pinholes[i], ph))
+			return d->cfg.fw.pinhole_line[i];
+	return 0;
+}
+
 static struct json_object *firewall_allow(struct daemon *d, struct json_object *args)
 {
 	struct json_object *refused;
 	struct hearth_pinhole ph;
+	int line;
 
 	refused = pinhole_arg(d, args, &ph);
 	if (refused)
 		return refused;
-	for (int i = 0; i < d->cfg.fw.n_pinholes; i++)
-		if (hearth_pinhole_equal(&d->cfg.fw.pinholes[i], &ph))
-			return hearth_api_error(HEARTH_API_EXISTS, "%s:%d allows it already",
-						d->cfg.path, d->cfg.fw.pinhole_line[i]);
+	line = file_pinhole_line(d, &ph);
+	if (line)
+		return hearth_api_error(HEARTH_API_EXISTS, "%s:%d allows it already", d->cfg.path,
+					line);
 	if (state_pinhole_find(&d->state, &ph))
 		return hearth_api_error(HEARTH_API_EXISTS, "already allowed");
 	if (d->state.n_pinholes == STATE_MAX_PINHOLES ||
@@ -98,14 +108,15 @@ static struct json_object *firewall_delete(struct daemon *d, struct json_object 
 {
 	struct json_object *refused;
 	struct hearth_pinhole ph;
+	int line;
 
 	refused = pinhole_arg(d, args, &ph);
 	if (refused)
 		return refused;
-	for (int i = 0; i < d->cfg.fw.n_pinholes; i++)
-		if (hearth_pinhole_equal(&d->cfg.fw.pinholes[i], &ph))
-			return hearth_api_error(HEARTH_API_CONFLICT, "%s:%d allows it; change it there",
-						d->cfg.path, d->cfg.fw.pinhole_line[i]);
+	line = file_pinhole_line(d, &ph);
+	if (line)
+		return hearth_api_error(HEARTH_API_CONFLICT, "%s:%d allows it; change it there",
+					d->cfg.path, line);
 	if (!state_pinhole_find(&d->state, &ph))
 		return hearth_api_error(HEARTH_API_NOT_FOUND, "no such pinhole");
 	state_pinhole_remove(&d->state, &ph);
