@@ -112,7 +112,7 @@ static __always_inline void nat_take(struct nat_state *n)
 	if (!n->ct)
 		return;
 	ct_xlat_from(&n->x, n->ct->nat_saddr, n->ct->nat_daddr, n->ct->nat_sport,
-		     n->ct->nat_dport, n->ct->nat | CT_LINE_TRACKED, n->ct->side);
+		     n->ct->nat_dport, n->ct->nat | CT_LINE_TRACKED);
 }
 
 /* Errors about a translated packet come from the address its sender sent
@@ -166,9 +166,8 @@ static __always_inline __u32 nat_pre(struct xdp_md *ctx, struct pkt *p,
 		return n->track;
 	n->now = bpf_jiffies64();
 	st = dp_state();
-	n->line = ct_find(&n->key, st ? st->generation : 0, n->now, &n->x);
-	if (n->x.nat && n->x.side != role_side(p->in_role))
-		return HEARTH_CNT_DROP_FW_SPOOFED;
+	n->line = ct_find(&n->key, st ? st->generation : 0, n->now, &n->x,
+			  role_side(p->in_role));
 	if (!n->x.nat && n->ref.may_open && n->cfg) {
 		__u32 id = ct_open_to_wan(ctx, n->cfg, &n->key, &n->ct);
 
@@ -203,8 +202,17 @@ static __always_inline __u32 conn_fw(struct xdp_md *ctx, struct nat_state *n, __
 {
 	__u32 how = dir | FW_SLOT(slot & 0xff) | FW_OUT_SLOT(out_slot & 0xff) |
 		    (__u32)(n->ref.may_open & 1) << 2 | FW_TCP_FLAGS(n->ref.tcp_flags);
+	struct hearth_scratch *scratch;
+	__u32 zero = 0;
 
-	return fw_open(ctx, &n->key, how, n->bytes, n->track);
+	/* the tuple goes by the scratch slot: a pointer into this stack
+	 * frame would leave it unknown to the 6.1 verifier after the call,
+	 * and every path after it walked once more */
+	scratch = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, &zero);
+	if (!scratch)
+		return HEARTH_CNT_DROP_FW_REFUSED;
+	scratch->fw_key = n->key;
+	return fw_open(ctx, how, n->bytes, n->track);
 }
 
 /* Outbound: an existing source translation, or a new masqueraded
@@ -259,7 +267,9 @@ static __always_inline __u32 conn_post(struct xdp_md *ctx, struct pkt *p,
 		return HEARTH_CONTINUE;
 	in_from_wan = p->in_role == HEARTH_ROLE_WAN;
 	if (in_from_wan == (out->role == HEARTH_ROLE_WAN))
-		return HEARTH_CONTINUE; /* not crossing the WAN */
+		/* not crossing the WAN: only a home source from it is ours */
+		return in_from_wan && addr_home(&n->key.saddr) ? HEARTH_CNT_DROP_FW_SPOOFED :
+								  HEARTH_CONTINUE;
 	return conn_fw(ctx, n, slot, out_slot, in_from_wan ? 0 : FW_OUTBOUND);
 }
 

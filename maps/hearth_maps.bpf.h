@@ -229,6 +229,7 @@ struct hearth_scratch {
 	struct hearth_ct_entry ct; /* a connection's entry being written */
 	struct hearth_ct_key orig; /* and the keys of its two directions */
 	struct hearth_ct_key reply;
+	struct hearth_ct_key fw_key; /* the packet's tuple, for fw_open */
 };
 
 struct {

@@ -487,7 +487,6 @@ struct ct_xlat {
 	__be32 saddr, daddr;
 	__be16 sport, dport;
 	__u8 nat; /* enum hearth_ct_nat | CT_LINE_TRACKED; 0: not tracked */
-	__u8 side; /* enum hearth_ct_side the direction's packets come from */
 };
 
 static __always_inline int ct_key_equal(const struct hearth_ct_key *a,
@@ -522,25 +521,27 @@ static __always_inline void ct_line_flush(struct hearth_ct_l1 *line)
 
 static __always_inline void ct_xlat_from(struct ct_xlat *x, __be32 saddr,
 					 __be32 daddr, __be16 sport,
-					 __be16 dport, __u8 nat, __u8 side)
+					 __be16 dport, __u8 nat)
 {
 	x->saddr = saddr;
 	x->daddr = daddr;
 	x->sport = sport;
 	x->dport = dport;
 	x->nat = nat;
-	x->side = side;
 }
 
 /*
  * The translation for @key: from this CPU's line while it is valid (same
  * key, generation and not expired), else from the connection table, which
  * then refills the line. Returns the line to count on, or NULL (with x->nat
- * 0 when the key is not tracked at all).
+ * 0 when the key is not tracked at all). A packet from the other @side of
+ * the gateway than its direction's packets come from is forged: for it,
+ * the key is not tracked, and what decides untracked packets (NAT's
+ * opening rules, the firewall) decides it.
  */
 static __always_inline struct hearth_ct_l1 *
 ct_find(const struct hearth_ct_key *key, __u32 generation, __u64 now,
-	struct ct_xlat *x)
+	struct ct_xlat *x, __u8 side)
 {
 	__u32 index = hearth_ct_l1_index(key);
 	struct hearth_ct_l1 *line = bpf_map_lookup_elem(&HEARTH_MAP_CTL1, &index);
@@ -549,16 +550,16 @@ ct_find(const struct hearth_ct_key *key, __u32 generation, __u64 now,
 	x->nat = 0;
 	if (!line)
 		return 0;
-	if (line->nat && ct_key_equal(&line->key, key) &&
+	if (line->nat && ct_key_equal(&line->key, key) && line->side == side &&
 	    line->generation == generation && line->expires > now) {
 		ct_xlat_from(x, line->nat_saddr, line->nat_daddr, line->nat_sport,
-			     line->nat_dport, line->nat, line->side);
+			     line->nat_dport, line->nat);
 		return line;
 	}
 	ct_line_flush(line); /* whatever it held, its counts go home first */
 	e = bpf_map_lookup_elem(&HEARTH_MAP_CT, key);
-	if (!e)
-		return 0;
+	if (!e || e->side != side)
+		return 0; /* from the other side of the gateway: forged */
 	line->key = *key;
 	line->nat_saddr = e->nat_saddr;
 	line->nat_daddr = e->nat_daddr;
@@ -571,7 +572,7 @@ ct_find(const struct hearth_ct_key *key, __u32 generation, __u64 now,
 	line->expires = now + ct_line_jiffies;
 	line->fwd.action = 0; /* routed again by the next packet */
 	ct_xlat_from(x, e->nat_saddr, e->nat_daddr, e->nat_sport, e->nat_dport,
-		     line->nat, e->side);
+		     line->nat);
 	return line;
 }
 

@@ -357,15 +357,21 @@ static __always_inline __u32 fw_inbound(HEARTH_CTX *ctx,
 
 /*
  * The firewall's decision about a packet that no connection knows and
- * that crosses the WAN (@how says which way): HEARTH_CONTINUE, CT_TRACKED
- * when it opened a connection (and counted the packet in it), or the drop
- * counter. A global function:
+ * that crosses the WAN (@how says which way; its tuple is in the scratch
+ * slot's fw_key): HEARTH_CONTINUE, also when it opened a connection (and
+ * counted the packet in it), or the drop counter. A global function:
  * verified once, not on each of the gateway's paths.
  */
-__noinline __u32 fw_open(HEARTH_CTX *ctx, const struct hearth_ct_key *key, __u32 how,
-			 __u32 bytes, __u32 track)
+__noinline __u32 fw_open(HEARTH_CTX *ctx, __u32 how, __u32 bytes, __u32 track)
 {
-	__u32 id;
+	struct hearth_scratch *scratch;
+	struct hearth_ct_key *key;
+	__u32 zero = 0, id;
+
+	scratch = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, &zero);
+	if (!scratch)
+		return HEARTH_CNT_DROP_FW_REFUSED;
+	key = &scratch->fw_key;
 
 	if (track == CT_TRACKED)
 		how |= FW_TRACKABLE;

@@ -119,12 +119,14 @@ TEST(fw_ipv6_outbound_answered)
 	s.tcp_flags = TCP_SYNACK;
 	expect_spec(&fx, fx.wan, &s, XDP_REDIRECT, HEARTH_CNT_FORWARD, "SYN-ACK in");
 	expect_spec(&fx, fx.wan, &s, XDP_REDIRECT, HEARTH_CNT_FORWARD, "again");
-	/* the reply's tuple, sent from the home side */
-	s.dst = FX_H1_V6;
-	memcpy(s.dmac, fx.lan_mac, 6);
-	memcpy(s.smac, fx.h1_mac, 6);
-	expect_spec(&fx, fx.lan, &s, XDP_DROP, HEARTH_CNT_DROP_FW_SPOOFED,
-		    "the answer's tuple from home");
+	/* the connection's own tuple, arriving from the WAN: not the
+	 * connection's (it is tracked from the home side only), and a home
+	 * source from outside */
+	s = wan_spec(&fx, AF_INET6, FX_SERVER_V6, IPPROTO_TCP, 40000, 5201);
+	s.src = FX_H1_V6;
+	s.tcp_flags = 0x10;
+	expect_spec(&fx, fx.wan, &s, XDP_DROP, HEARTH_CNT_DROP_FW_SPOOFED,
+		    "the connection's tuple from the WAN");
 	/* ping: the echo identifier is the connection's */
 	s = lan_spec(&fx, AF_INET6, FX_SERVER_V6);
 	s.proto = IPPROTO_ICMPV6;
