@@ -158,8 +158,9 @@ static __always_inline __u32 nat_pre(struct xdp_md *ctx, struct pkt *p,
 	if (n->track == CT_UNTRACKED) {
 		/* an ICMP error about one of our connections (not when it would
 		 * expire here: nobody answers an error about an error) */
-		if (n->cfg && p->ip4->protocol == IPPROTO_ICMP && p->ip4->ttl > 1)
-			nat_icmp_error(p->ip4, p->data_end);
+		if (n->cfg && p->ip4->protocol == IPPROTO_ICMP && p->ip4->ttl > 1 &&
+		    nat_icmp_error(p->ip4, p->data_end))
+			n->x.nat = CT_LINE_TRACKED; /* a connection's: not the firewall's */
 		return HEARTH_CONTINUE;
 	}
 	if (n->track != CT_TRACKED)
@@ -229,16 +230,8 @@ static __always_inline __u32 nat_post(struct xdp_md *ctx, struct pkt *p,
 
 	if (!cfg || n->x.nat)
 		return HEARTH_CONTINUE;
-	if (e->ifindex != cfg->wan_ifindex) {
-		/* from the WAN to home, and no connection knows it */
-		if (n->fw_on && ctx->ingress_ifindex == cfg->wan_ifindex)
-			return conn_fw(ctx, n, slot, e->out_slot, 0);
+	if (e->ifindex != cfg->wan_ifindex || !addr_inside(p->ip4->saddr))
 		return HEARTH_CONTINUE;
-	}
-	if (!addr_inside(p->ip4->saddr))
-		/* a home source NAT leaves alone (a routed subnet) */
-		return n->fw_on ? conn_fw(ctx, n, slot, e->out_slot, FW_OUTBOUND) :
-				  HEARTH_CONTINUE;
 	if (n->track != CT_TRACKED || !n->ref.may_open || !cfg->wan_addr)
 		return HEARTH_CNT_DROP_LEAK;
 	tenant = tenant_classify(slot, p->eth->h_source, AF_INET, &p->ip4->saddr);
@@ -247,6 +240,26 @@ static __always_inline __u32 nat_post(struct xdp_md *ctx, struct pkt *p,
 		return icmp_admin_prohibited(&n->icmp, slot, id);
 	nat_take(n);
 	return HEARTH_CONTINUE;
+}
+
+/*
+ * With NAT on, what NAT left untracked and crosses the WAN: from the WAN to
+ * a home address (not the WAN address: NAT's), or from a home source NAT
+ * leaves alone (a routed subnet). Both are rare, and the kernel path's
+ * firewall (tc on the WAN, both ways) decides them: deciding here too would
+ * cost the 6.1 verifier some 400k instructions on this copy, a million in
+ * all.
+ */
+static __always_inline __u32 nat_fw(struct xdp_md *ctx, struct nat_state *n,
+				    const struct hearth_fib_entry *e)
+{
+	struct hearth_nat_cfg *cfg = n->cfg;
+
+	if (!cfg || n->x.nat || !n->fw_on)
+		return HEARTH_CONTINUE;
+	if (e->ifindex != cfg->wan_ifindex && ctx->ingress_ifindex != cfg->wan_ifindex)
+		return HEARTH_CONTINUE; /* not crossing the WAN */
+	return HEARTH_CNT_PASS_FW_KERNEL;
 }
 
 /* After routing, untranslated (IPv6, IPv4 with NAT off): a packet no
@@ -453,6 +466,8 @@ static __always_inline int gateway_path(struct xdp_md *ctx, struct pkt *p,
 		id = nat_too_big(p, &nat, e);
 	if (id == HEARTH_CONTINUE)
 		id = cfg ? nat_post(ctx, p, &nat, e, slot) : conn_post(ctx, p, &nat, e, slot);
+	if (id == HEARTH_CONTINUE)
+		id = nat_fw(ctx, &nat, e);
 	if (id == HEARTH_CONTINUE)
 		id = tenant_stage(p, &nat, e, slot, bytes);
 	if (id != HEARTH_CONTINUE)

@@ -502,6 +502,9 @@ enum hearth_counter_class {
 	  "arrived on an interface hearth does not manage")                         \
 	X(PASS_SHAPER, PASS, "shaper",                                             \
 	  "to the WAN through the kernel, for the upload shaper (HTB)")            \
+	X(PASS_FW_KERNEL, PASS, "fw-kernel",                                       \
+	  "with NAT on, an untranslated packet no connection knows crossing the "  \
+	  "WAN: left to the firewall on the kernel path (tc)")                     \
 	X(DROP_TRUNC_ETH, DROP, "trunc-eth", "truncated Ethernet header")          \
 	X(DROP_TRUNC_VLAN, DROP, "trunc-vlan", "truncated 802.1Q tag")             \
 	X(DROP_TRUNC_IP4, DROP, "trunc-ipv4", "truncated IPv4 header")             \

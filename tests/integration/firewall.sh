@@ -63,10 +63,13 @@ out=$(scan -6 -sS -p 1-1000 "$H1_V6")
 echo "  nmap -6 -sS: $out"
 t_cmp "TCP scan of home1's IPv6 address: no port answers" "$(opened "$out")" -eq 0
 t_cmp "  and no probe reached home1" "$(arrived 'ip6 and tcp')" -eq 0
+refused_v6=$(counter wan0 fw-refused)
 out=$(scan -sS -p 1-1000 "$H1_V4")
 echo "  nmap -sS: $out"
 t_cmp "TCP scan of home1's IPv4 address (routed to it): no port answers" "$(opened "$out")" -eq 0
 t_cmp "  and no probe reached home1" "$(arrived 'ip and tcp')" -eq 0
+t_cmp "  refused by tc on WAN ingress (with NAT on, XDP leaves such IPv4 to it)" \
+	"$(counter wan0 fw-refused)" -ge $((refused_v6 + 1000))
 nsx "$NS_IN" nmap $FAST -sU -p 1-1000 --max-retries 0 "$H1_V6" >/dev/null 2>&1
 nsx "$NS_IN" nmap $FAST -sU -p 1-1000 --max-retries 0 "$H1_V4" >/dev/null 2>&1
 t_cmp "UDP scans of both addresses: no probe reached home1" "$(arrived 'udp')" -eq 0
