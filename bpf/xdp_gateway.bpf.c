@@ -138,6 +138,22 @@ static __always_inline __u32 conn_tuple(struct xdp_md *ctx, struct pkt *p,
 	return id;
 }
 
+/*
+ * With NAT on, an IPv4 packet no connection knows that NAT does not open
+ * one for: from the WAN to another address than the WAN's (a home host,
+ * unsolicited), or from a source NAT does not translate. The kernel path's
+ * firewall (tc on the WAN, both ways) decides them, where the home
+ * prefixes and routing say what they are; both are rare, and deciding in
+ * this copy of the program cost the 6.1 verifier a third of its budget.
+ */
+static __always_inline int nat_fw_kernel(struct xdp_md *ctx, struct pkt *p,
+					 const struct hearth_nat_cfg *cfg)
+{
+	if (ctx->ingress_ifindex == cfg->wan_ifindex)
+		return p->ip4->daddr != cfg->wan_addr;
+	return !addr_inside(p->ip4->saddr);
+}
+
 /* Conntrack lookup (a new connection to a forwarded port or through a
  * mapping is opened here), and the destination rewrite that routing must
  * see. A translated packet that would expire here is dropped (nat-ttl)
@@ -177,6 +193,8 @@ static __always_inline __u32 nat_pre(struct xdp_md *ctx, struct pkt *p,
 		else if (id != CT_UNTRACKED)
 			return id;
 	}
+	if (!n->x.nat && n->cfg && n->fw_on && nat_fw_kernel(ctx, p, n->cfg))
+		return HEARTH_CNT_PASS_FW_KERNEL;
 	/* translations are IPv4 with NAT on: n->cfg says so to the verifier */
 	if (!n->cfg || !(n->x.nat & HEARTH_CT_NAT_DST))
 		return HEARTH_CONTINUE;
@@ -242,25 +260,6 @@ static __always_inline __u32 nat_post(struct xdp_md *ctx, struct pkt *p,
 	return HEARTH_CONTINUE;
 }
 
-/*
- * With NAT on, what NAT left untracked and crosses the WAN: from the WAN to
- * a home address (not the WAN address: NAT's), or from a home source NAT
- * leaves alone (a routed subnet). Both are rare, and the kernel path's
- * firewall (tc on the WAN, both ways) decides them: deciding here too would
- * cost the 6.1 verifier some 400k instructions on this copy, a million in
- * all.
- */
-static __always_inline __u32 nat_fw(struct xdp_md *ctx, struct nat_state *n,
-				    const struct hearth_fib_entry *e)
-{
-	struct hearth_nat_cfg *cfg = n->cfg;
-
-	if (!cfg || n->x.nat || !n->fw_on)
-		return HEARTH_CONTINUE;
-	if (e->ifindex != cfg->wan_ifindex && ctx->ingress_ifindex != cfg->wan_ifindex)
-		return HEARTH_CONTINUE; /* not crossing the WAN */
-	return HEARTH_CNT_PASS_FW_KERNEL;
-}
 
 /* After routing, untranslated (IPv6, IPv4 with NAT off): a packet no
  * connection knows that crosses the WAN, either way, opens a tracked
@@ -466,8 +465,6 @@ static __always_inline int gateway_path(struct xdp_md *ctx, struct pkt *p,
 		id = nat_too_big(p, &nat, e);
 	if (id == HEARTH_CONTINUE)
 		id = cfg ? nat_post(ctx, p, &nat, e, slot) : conn_post(ctx, p, &nat, e, slot);
-	if (id == HEARTH_CONTINUE)
-		id = nat_fw(ctx, &nat, e);
 	if (id == HEARTH_CONTINUE)
 		id = tenant_stage(p, &nat, e, slot, bytes);
 	if (id != HEARTH_CONTINUE)
