@@ -79,9 +79,6 @@ static __always_inline void forward_rewrite(struct pkt *p,
  * rewrite. */
 struct nat_state {
 	struct hearth_nat_cfg *cfg; /* NULL when NAT is off (or not IPv4) */
-	__u8 fw_on; /* the firewall is on (a scalar: the verifier then need
-		     * not walk the paths after it twice, as a pointer's NULL
-		     * and non-NULL states) */
 	struct hearth_ct_l1 *line; /* count here when set */
 	struct hearth_ct_entry *ct; /* else here (a connection just opened) */
 	struct ct_xlat x;
@@ -92,6 +89,11 @@ struct nat_state {
 	__u32 bytes;
 	__u32 track;
 	__u8 accounted;
+	/* the firewall is on (a scalar: the verifier then need not walk the
+	 * paths after it twice, as a pointer's NULL and non-NULL states);
+	 * last, in the padding: 8 bytes more of frame would take the 6.1
+	 * kernel's call chains past their 512 */
+	__u8 fw_on;
 };
 
 static __always_inline void nat_count(struct nat_state *n)
