@@ -160,8 +160,8 @@ static __always_inline int nat_fw_kernel(struct xdp_md *ctx, struct pkt *p,
  * mapping is opened here), and the destination rewrite that routing must
  * see. A translated packet that would expire here is dropped (nat-ttl)
  * with a time exceeded; ICMP errors about our connections are translated,
- * both ways. A packet matching a connection from the other side of the
- * gateway is forged (fw-spoofed). */
+ * both ways. A connection's tuple from the other side of the gateway is
+ * no connection's (ct_find): the rules for untracked packets decide it. */
 static __always_inline __u32 nat_pre(struct xdp_md *ctx, struct pkt *p,
 				      struct nat_state *n, const __u8 family)
 {
@@ -261,7 +261,6 @@ static __always_inline __u32 nat_post(struct xdp_md *ctx, struct pkt *p,
 	nat_take(n);
 	return HEARTH_CONTINUE;
 }
-
 
 /* After routing, untranslated (IPv6, IPv4 with NAT off): a packet no
  * connection knows that crosses the WAN, either way, opens a tracked

@@ -16,24 +16,17 @@
 
 #define IPPROTO_ESP_ 50
 #define ICMPV6_DEST_UNREACH 1
-#define ICMPV6_PKT_TOOBIG 2
-#define ICMPV6_TIME_EXCEED 3
 #define ICMPV6_PARAMPROB 4
 #define ICMPV6_ECHO_REQUEST 128
 #define ICMPV6_ECHO_REPLY 129
+#define TCP_FLAG_SYN 0x02
+#define TCP_FLAG_ACK 0x10
 
 static __always_inline struct hearth_fw_cfg *fw_cfg(void)
 {
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&HEARTH_MAP_FWCFG, &zero);
-}
-
-static __always_inline int fw_on(void)
-{
-	struct hearth_fw_cfg *cfg = fw_cfg();
-
-	return cfg && cfg->enabled;
 }
 
 /* Is @addr (of @family, in the ct key's layout) inside a home prefix? */
@@ -319,6 +312,27 @@ static __always_inline __u32 fw_outbound(HEARTH_CTX *ctx,
 	return ct_open_tracked(key, HEARTH_CT_SIDE_HOME, tenant, bytes, how >> 24);
 }
 
+/* A new connection from the WAN, to a home host's @key: through a pinhole
+ * only, and a TCP one with a SYN alone (no mid-stream pick-up inbound);
+ * its tenant is the home end's, by its address (on @slot, 0: any), as for
+ * forwards. CT_TRACKED when it opened, else the refusal's counter. XDP and
+ * the kernel path's tc both ask here. */
+static __always_inline __u32 fw_open_pinhole(const struct hearth_ct_key *key, __u8 tcp_flags,
+					     __u32 bytes, __u32 slot)
+{
+	__u32 tenant;
+
+	if (key->proto == IPPROTO_TCP &&
+	    (tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
+		return HEARTH_CNT_DROP_FW_REFUSED;
+	if (!fw_pinhole(key))
+		return HEARTH_CNT_DROP_FW_REFUSED;
+	tenant = tenant_classify(slot, 0, key->family,
+				 key->family == AF_INET ? (void *)&key->daddr.ip4 :
+							  (void *)&key->daddr);
+	return ct_open_tracked(key, HEARTH_CT_SIDE_WAN, tenant, bytes, tcp_flags);
+}
+
 /* From the WAN to a home host, a packet no connection knows: let in by a
  * pinhole (a tracked connection opens), an open interface, an ICMP error
  * about one of our connections or an ICMPv6 echo request (as configured);
@@ -328,7 +342,7 @@ static __always_inline __u32 fw_inbound(HEARTH_CTX *ctx,
 					__u32 bytes)
 {
 	struct hearth_fw_cfg *cfg = fw_cfg();
-	__u32 out_slot = how >> 16 & 0xff, tenant;
+	__u32 out_slot = how >> 16 & 0xff;
 	struct hearth_iface *out;
 
 	out = bpf_map_lookup_elem(&HEARTH_MAP_IFACES, &out_slot);
@@ -341,18 +355,9 @@ static __always_inline __u32 fw_inbound(HEARTH_CTX *ctx,
 							    HEARTH_CNT_DROP_FW_REFUSED;
 	if (!(how & FW_MAY_OPEN))
 		return HEARTH_CNT_DROP_FW_REFUSED;
-	/* inbound, TCP opens with a SYN alone: no mid-stream pick-up */
-	if (key->proto == IPPROTO_TCP && (how >> 24 & 0x12) != 0x02)
-		return HEARTH_CNT_DROP_FW_REFUSED;
 	if (key->family == AF_INET6 && key->proto == IPPROTO_ICMPV6)
 		return cfg->echo6_in ? HEARTH_CONTINUE : HEARTH_CNT_DROP_FW_REFUSED;
-	if (!fw_pinhole(key))
-		return HEARTH_CNT_DROP_FW_REFUSED;
-	/* the inside end's tenant, by its address, as for forwards */
-	tenant = tenant_classify(how >> 16 & 0xff, 0, key->family,
-				 key->family == AF_INET ? (void *)&key->daddr.ip4 :
-							  (void *)&key->daddr);
-	return ct_open_tracked(key, HEARTH_CT_SIDE_WAN, tenant, bytes, how >> 24);
+	return fw_open_pinhole(key, how >> 24, bytes, out_slot);
 }
 
 /*

@@ -21,8 +21,6 @@
 #define IPV6_EXT_ROUTING 43
 #define IPV6_EXT_FRAGMENT 44
 #define IPV6_EXT_DSTOPTS 60
-#define TCP_FLAG_SYN 0x02
-#define TCP_FLAG_ACK 0x10
 
 enum fw_frag {
 	FW_FRAG_NONE,
@@ -228,23 +226,6 @@ static __always_inline int fw_nat_fragment(const struct fw_view *v)
 	return inside && *inside == v->key.daddr.ip4;
 }
 
-/* A new connection from the WAN: through a pinhole only, and opened by a
- * TCP SYN (no mid-stream pick-up inbound), any UDP datagram or ESP. */
-static __always_inline int fw_tc_opens(const struct fw_view *v, __u32 len)
-{
-	if (v->proto == IPPROTO_TCP &&
-	    (v->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
-		return 0;
-	if (v->echo_request || !fw_pinhole(&v->key))
-		return 0;
-	return ct_open_tracked(&v->key, HEARTH_CT_SIDE_WAN,
-			       tenant_classify(0, 0, v->key.family,
-					       v->key.family == AF_INET ?
-						       (void *)&v->key.daddr.ip4 :
-						       (void *)&v->key.daddr),
-			       len, v->tcp_flags) == CT_TRACKED;
-}
-
 /* May this packet from the WAN reach the home host it is addressed to? */
 static __always_inline int fw_tc_allowed(struct __sk_buff *skb, struct fw_view *v,
 					 const struct hearth_fw_cfg *fw)
@@ -265,7 +246,8 @@ static __always_inline int fw_tc_allowed(struct __sk_buff *skb, struct fw_view *
 	else if (v->echo_request && v->key.family == AF_INET6)
 		ok = fw->echo6_in;
 	else
-		ok = v->trackable && fw_tc_opens(v, skb->len);
+		ok = v->trackable && !v->echo_request &&
+		     fw_open_pinhole(&v->key, v->tcp_flags, skb->len, 0) == CT_TRACKED;
 	if (ok && v->frag == FW_FRAG_FIRST)
 		bpf_map_update_elem(&HEARTH_MAP_FWFRAGS, &fkey, &one, BPF_ANY);
 	return ok;
