@@ -73,13 +73,18 @@ static struct json_object *firewall_apply(struct daemon *d)
 		       verb_keep(d, hearth_api_ok(NULL));
 }
 
-/* The line of the file's pinhole equal to @ph, 0 when the file has none. */
-static int file_pinhole_line(const struct daemon *d, const struct hearth_pinhole *ph)
+/* The request's pinhole in @ph, and in @line the line of the file's equal
+ * one (0 when the file has none); an error answer, or NULL. */
+static struct json_object *pinhole_request(struct daemon *d, struct json_object *args,
+					   struct hearth_pinhole *ph, int *line)
 {
-	for (int i = 0; i < d->cfg.fw.n_pinholes; i++)
+	struct json_object *refused = pinhole_arg(d, args, ph);
+
+	*line = 0;
+	for (int i = 0; !refused && !*line && i < d->cfg.fw.n_pinholes; i++)
 		if (hearth_pinhole_equal(&d->cfg.fw.pinholes[i], ph))
-			return d->cfg.fw.pinhole_line[i];
-	return 0;
+			*line = d->cfg.fw.pinhole_line[i];
+	return refused;
 }
 
 static struct json_object *firewall_allow(struct daemon *d, struct json_object *args)
@@ -88,10 +93,9 @@ static struct json_object *firewall_allow(struct daemon *d, struct json_object *
 	struct hearth_pinhole ph;
 	int line;
 
-	refused = pinhole_arg(d, args, &ph);
+	refused = pinhole_request(d, args, &ph, &line);
 	if (refused)
 		return refused;
-	line = file_pinhole_line(d, &ph);
 	if (line)
 		return hearth_api_error(HEARTH_API_EXISTS, "%s:%d allows it already", d->cfg.path,
 					line);
@@ -110,10 +114,9 @@ static struct json_object *firewall_delete(struct daemon *d, struct json_object 
 	struct hearth_pinhole ph;
 	int line;
 
-	refused = pinhole_arg(d, args, &ph);
+	refused = pinhole_request(d, args, &ph, &line);
 	if (refused)
 		return refused;
-	line = file_pinhole_line(d, &ph);
 	if (line)
 		return hearth_api_error(HEARTH_API_CONFLICT, "%s:%d allows it; change it there",
 					d->cfg.path, line);

@@ -93,6 +93,26 @@ int hearth_map_count(int fd, size_t key_size)
 	return n;
 }
 
+int hearth_map_prune(int fd, size_t key_size,
+		     bool (*wanted)(const void *key, const void *arg), const void *arg)
+{
+	__u64 key[8], next[8]; /* aligned for the caller's key struct */
+	void *prev = NULL;
+
+	if (key_size > sizeof(key))
+		return -EINVAL;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, key_size);
+		if (!wanted(key, arg)) {
+			bpf_map_delete_elem(fd, key);
+			prev = NULL; /* the walk restarts after a delete */
+		} else {
+			prev = key;
+		}
+	}
+	return 0;
+}
+
 int hearth_dp_fib_cache_count(struct hearth_dp *dp)
 {
 	return hearth_map_count(dp->map_fd[HEARTH_DP_FIBCACHE],

@@ -2,6 +2,7 @@
 #ifndef HEARTH_DPSTATE_H
 #define HEARTH_DPSTATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "dataplane.h"
@@ -24,5 +25,10 @@ int hearth_dp_fib_flush(struct hearth_dp *dp);
 int hearth_dp_fib_cache_count(struct hearth_dp *dp);
 /* Keys in any map (by walking it); -EINVAL for keys over 64 bytes. */
 int hearth_map_count(int fd, size_t key_size);
+/* Deletes every key of @fd that @wanted(key, @arg) refuses: the second half
+ * of a sync that adds the wanted keys first. -EINVAL for keys over 64
+ * bytes. */
+int hearth_map_prune(int fd, size_t key_size,
+		     bool (*wanted)(const void *key, const void *arg), const void *arg);
 
 #endif

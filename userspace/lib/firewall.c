@@ -5,6 +5,7 @@
 
 #include <bpf/bpf.h>
 
+#include "dpstate.h"
 #include "firewall.h"
 #include "ifaces.h"
 
@@ -22,8 +23,10 @@ static struct hearth_home_key home_key(const struct hearth_prefix *p)
 	return key;
 }
 
-static bool home_wanted(const struct hearth_config *cfg, const struct hearth_home_key *key)
+static bool home_wanted(const void *key_arg, const void *cfg_arg)
 {
+	const struct hearth_home_key *key = key_arg;
+	const struct hearth_config *cfg = cfg_arg;
 	struct hearth_home_key k;
 
 	k = home_key(&cfg->chute_pool);
@@ -45,8 +48,7 @@ static bool home_wanted(const struct hearth_config *cfg, const struct hearth_hom
 static int home_sync(struct hearth_dp *dp, const struct hearth_config *cfg)
 {
 	int fd = dp->map_fd[HEARTH_DP_HOME];
-	struct hearth_home_key key, next;
-	void *prev = NULL;
+	struct hearth_home_key key;
 	__u32 one = 1;
 
 	for (int i = 0; i < cfg->n_ifaces; i++)
@@ -59,16 +61,7 @@ static int home_sync(struct hearth_dp *dp, const struct hearth_config *cfg)
 	key = home_key(&cfg->chute_pool);
 	if (cfg->chute_pool.len && bpf_map_update_elem(fd, &key, &one, BPF_ANY))
 		return -errno;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		if (!home_wanted(cfg, &key)) {
-			bpf_map_delete_elem(fd, &key);
-			prev = NULL; /* the walk restarts after a delete */
-		} else {
-			prev = &key;
-		}
-	}
-	return 0;
+	return hearth_map_prune(fd, sizeof(key), home_wanted, cfg);
 }
 
 static bool iface_open(const struct hearth_config *cfg, const char *name)

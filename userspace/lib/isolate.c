@@ -9,6 +9,7 @@
 
 #include <bpf/bpf.h>
 
+#include "dpstate.h"
 #include "isolate.h"
 
 static int isolate_put(int fd, __u32 len, __be32 addr, __u32 kind)
@@ -33,12 +34,15 @@ static int isolate_wanted(const struct hearth_config *cfg,
 	return hearth_config_lan_v4(cfg, key->prefixlen, key->addr) ? HEARTH_ISOLATE_HOME : -1;
 }
 
+static bool isolate_kept(const void *key, const void *cfg)
+{
+	return isolate_wanted(cfg, key) >= 0;
+}
+
 int hearth_isolate_sync(struct hearth_dp *dp, const struct hearth_config *cfg)
 {
 	const struct hearth_prefix *pool = &cfg->chute_pool;
 	int fd = dp->map_fd[HEARTH_DP_ISOLATE];
-	struct hearth_isolate_key key, next;
-	void *prev = NULL;
 	int ret = 0;
 
 	/* add before removing: a chute must never find the home open */
@@ -58,14 +62,5 @@ int hearth_isolate_sync(struct hearth_dp *dp, const struct hearth_config *cfg)
 				  HEARTH_ISOLATE_OPEN);
 	if (ret)
 		return ret;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		if (isolate_wanted(cfg, &key) < 0) {
-			bpf_map_delete_elem(fd, &key);
-			prev = NULL; /* the walk restarts after a delete */
-		} else {
-			prev = &key;
-		}
-	}
-	return 0;
+	return hearth_map_prune(fd, sizeof(struct hearth_isolate_key), isolate_kept, cfg);
 }

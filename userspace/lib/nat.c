@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "dpstate.h"
 #include "nat.h"
 
 in_addr_t hearth_iface_ipv4(const char *ifname)
@@ -31,9 +32,11 @@ in_addr_t hearth_iface_ipv4(const char *ifname)
 	return addr;
 }
 
-static bool configured_inside(const struct hearth_config *cfg,
-			      const struct hearth_inside_key *key)
+static bool configured_inside(const void *key_arg, const void *cfg_arg)
 {
+	const struct hearth_inside_key *key = key_arg;
+	const struct hearth_config *cfg = cfg_arg;
+
 	/* chutes are masqueraded like the home */
 	if (cfg->chute_pool.len == key->prefixlen &&
 	    cfg->chute_pool.addr.v4.s_addr == key->addr)
@@ -44,8 +47,7 @@ static bool configured_inside(const struct hearth_config *cfg,
 int hearth_nat_inside_sync(struct hearth_dp *dp, const struct hearth_config *cfg)
 {
 	int fd = dp->map_fd[HEARTH_DP_INSIDE];
-	struct hearth_inside_key key, next;
-	void *prev = NULL;
+	struct hearth_inside_key key;
 	__u32 one = 1;
 
 	/* add before removing: an inside host must never look outside */
@@ -65,16 +67,7 @@ int hearth_nat_inside_sync(struct hearth_dp *dp, const struct hearth_config *cfg
 	key.addr = cfg->chute_pool.addr.v4.s_addr;
 	if (key.prefixlen && bpf_map_update_elem(fd, &key, &one, BPF_ANY))
 		return -errno;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		if (!configured_inside(cfg, &key)) {
-			bpf_map_delete_elem(fd, &key);
-			prev = NULL; /* the walk restarts after a delete */
-		} else {
-			prev = &key;
-		}
-	}
-	return 0;
+	return hearth_map_prune(fd, sizeof(key), configured_inside, cfg);
 }
 
 int hearth_nat_apply(struct hearth_dp *dp, const struct hearth_config *cfg,
