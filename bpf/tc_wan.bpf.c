@@ -194,7 +194,7 @@ static __always_inline int wan_snat(struct __sk_buff *skb, __u32 *tenant, int *c
 	if (id != CT_TRACKED)
 		return tc_leak(skb);
 	now = bpf_jiffies64();
-	ct = bpf_map_lookup_elem(&HEARTH_MAP_CT, &key);
+	ct = ct_lookup(&key);
 	if (!ct) {
 		if (!ref.may_open || !cfg->wan_addr)
 			return tc_leak(skb);
@@ -202,7 +202,7 @@ static __always_inline int wan_snat(struct __sk_buff *skb, __u32 *tenant, int *c
 		id = ct_open_snat(skb, &key,
 				  tenant_classify(tc_ingress_slot(skb), 0, AF_INET,
 						  &key.saddr.ip4),
-				  &ct);
+				  ref.tcp_flags, &ct);
 		if (id != CT_TRACKED)
 			return tc_drop(skb, id);
 		if (!ct) /* set with CT_TRACKED, which the verifier cannot see */
@@ -247,7 +247,7 @@ static __always_inline int wan_track(struct __sk_buff *skb, __u32 *tenant)
 	if (!v.trackable || (v.tcp_flags & TCP_FLAG_RST_BIT) ||
 	    ((v.proto == IPPROTO_ICMP || v.proto == IPPROTO_ICMPV6) && !v.echo_request))
 		return TC_ACT_OK;
-	ct = bpf_map_lookup_elem(&HEARTH_MAP_CT, &v.key);
+	ct = ct_lookup(&v.key);
 	if (ct) {
 		*tenant = ct->tenant;
 		return TC_ACT_OK;

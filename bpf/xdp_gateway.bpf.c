@@ -188,7 +188,7 @@ static __always_inline __u32 nat_pre(struct xdp_md *ctx, struct pkt *p,
 	n->line = ct_find(&n->key, st ? st->generation : 0, n->now, &n->x,
 			  role_side(p->in_role));
 	if (!n->x.nat && n->ref.may_open && n->cfg) {
-		__u32 id = ct_open_to_wan(ctx, n->cfg, &n->key, &n->ct);
+		__u32 id = ct_open_to_wan(ctx, n->cfg, &n->key, n->ref.tcp_flags, &n->ct);
 
 		if (id == CT_TRACKED)
 			nat_take(n);
@@ -255,7 +255,7 @@ static __always_inline __u32 nat_post(struct xdp_md *ctx, struct pkt *p,
 	if (n->track != CT_TRACKED || !n->ref.may_open || !cfg->wan_addr)
 		return HEARTH_CNT_DROP_LEAK;
 	tenant = tenant_classify(slot, p->eth->h_source, AF_INET, &p->ip4->saddr);
-	id = ct_open_snat(ctx, &n->key, tenant, &n->ct);
+	id = ct_open_snat(ctx, &n->key, tenant, n->ref.tcp_flags, &n->ct);
 	if (id != CT_TRACKED)
 		return icmp_admin_prohibited(&n->icmp, slot, id);
 	nat_take(n);
@@ -360,7 +360,7 @@ static __always_inline void nat_fragment_in(struct pkt *p)
 	}
 	if (ct_tuple(ip, p->data_end, &key, &ref) != CT_TRACKED)
 		return;
-	ct = bpf_map_lookup_elem(&HEARTH_MAP_CT, &key);
+	ct = ct_lookup(&key);
 	if (!ct || !(ct->nat & HEARTH_CT_NAT_DST))
 		return;
 	frag_remember(ip, 1, ct->nat_daddr);
@@ -410,7 +410,7 @@ static __always_inline __u32 tenant_stage(struct pkt *p, struct nat_state *n,
 		return HEARTH_CNT_PASS_SHAPER; /* tc meters and classifies it */
 	tenant = packet_tenant(p, n, e, slot, dir);
 	if (dir == HEARTH_DIR_DOWN && cfg->police_down) {
-		id = police_down(cfg, tenant, bytes);
+		id = police_down(tenant, bytes);
 		if (id != HEARTH_CONTINUE)
 			return id;
 	}

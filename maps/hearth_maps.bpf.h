@@ -59,12 +59,20 @@ struct {
 	__type(value, struct hearth_state);
 } HEARTH_MAP_STATE SEC(".maps");
 
+/* The loader sizes it (conntrack-size) before the load. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, HEARTH_CT_ENTRIES);
-	__type(key, struct hearth_ct_key);
-	__type(value, struct hearth_ct_entry);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HEARTH_CT_SETS_DEFAULT);
+	__type(key, __u32);
+	__type(value, struct hearth_ct_set);
 } HEARTH_MAP_CT SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, HEARTH_CT_EV_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} HEARTH_MAP_CTSTATS SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -230,6 +238,19 @@ struct hearth_scratch {
 	struct hearth_ct_key orig; /* and the keys of its two directions */
 	struct hearth_ct_key reply;
 	struct hearth_ct_key fw_key; /* the packet's tuple, for fw_open */
+	struct hearth_ct_slot victim; /* what a new entry took the place of */
+	__u32 ct_sweep; /* the set this CPU sweeps next */
+	/* the choice of a slot for a new entry, as ct_choose_way goes: kept
+	 * in memory, whose values the verifier does not follow (in
+	 * registers, each way's choice would be a state of its own) */
+	__u32 ct_way;
+	__u32 ct_rank;
+	__u32 ct_exists;
+	__u32 ct_tag;
+	__u32 ct_set;
+	__u32 ct_live; /* the slot taken held an entry */
+	__u64 ct_oldest;
+	__u64 ct_now;
 };
 
 struct {

@@ -7,6 +7,7 @@
 #ifndef HEARTH_MAPS_H
 #define HEARTH_MAPS_H
 
+#include <linux/bpf.h>
 #include <linux/types.h>
 
 #define HEARTH_PIN_DIR_DEFAULT "/sys/fs/bpf/hearth"
@@ -27,6 +28,7 @@
 #define HEARTH_MAP_INSIDE    hearth_inside
 #define HEARTH_MAP_NATFWD    hearth_natfwd
 #define HEARTH_MAP_CTL1      hearth_ctl1
+#define HEARTH_MAP_CTSTATS   hearth_ctstats
 #define HEARTH_MAP_FRAGS     hearth_frags
 #define HEARTH_MAP_TENANTS   hearth_tenants
 #define HEARTH_MAP_TNSTATS   hearth_tnstats
@@ -66,10 +68,16 @@
 #define HEARTH_FIB_CACHE_TTL_MS 2000
 #define HEARTH_IFNAMSIZ 16
 
-/* Connection tracking: two entries per connection, one per direction. A
- * plain hash, not an LRU: a full table refuses new connections instead of
- * evicting established ones. */
-#define HEARTH_CT_ENTRIES 65536
+/* Connection tracking (bpf/lib/ct_table.h): a table of our own, an array
+ * of sets of HEARTH_CT_WAYS slots, one direction of a connection per slot,
+ * two slots per connection. The data plane expires and evicts entries
+ * itself. HEARTH_CT_SETS_DEFAULT sets (a power of 2) unless the
+ * configuration says otherwise (conntrack-size); HEARTH_CT_SETS_MAX caps
+ * it (2^20 sets: 8 million connections). */
+#define HEARTH_CT_WAYS 16
+#define HEARTH_CT_SETS_DEFAULT 4096
+#define HEARTH_CT_SETS_MAX (1u << 20)
+#define HEARTH_CT_ENTRIES (HEARTH_CT_SETS_DEFAULT * HEARTH_CT_WAYS)
 /* NAT port choices tried for a new mapping (or echo identifier) before
  * the connection is refused. */
 #define HEARTH_NAT_PORT_TRIES 16
@@ -240,16 +248,84 @@ struct hearth_ct_entry {
 	__u8 dir; /* enum hearth_ct_dir */
 	__u8 nat; /* enum hearth_ct_nat */
 	__u8 side; /* enum hearth_ct_side: where this direction's packets come from */
-	__u8 pad0;
+	__u8 state; /* enum hearth_tcp_state, the same in both halves */
 	__u64 first_seen; /* bpf_jiffies64() */
-	__u64 last_seen;
+	__u64 last_seen; /* this direction's last packet */
 	__u64 packets;
 	__u64 bytes;
+	__u64 active; /* the connection's last packet, either way (both halves) */
+	__u32 gen; /* the slot's generation: +1 each time it is filled */
+	__u32 peer_slot; /* where the other half is (set * ways + way) */
 	__u8 tcp_flags; /* every TCP flag seen in this direction */
-	__u8 pad;
+	__u8 flags; /* HEARTH_CT_F_*, the same in both halves */
 	__u16 tenant; /* decided when the connection opened, both directions */
 	__u8 pad1[4];
 };
+
+/* Connection flags. */
+#define HEARTH_CT_F_REPLIED (1u << 0) /* a packet went the reply way */
+#define HEARTH_CT_F_ASSURED (1u << 1) /* answered: evicted only as a last resort */
+#define HEARTH_CT_F_PICKUP (1u << 2) /* TCP opened mid-stream, not by a SYN */
+
+/* TCP as Linux conntrack follows it (nf_conntrack_proto_tcp.c), per
+ * connection. Other protocols stay HEARTH_TCP_NONE. */
+enum hearth_tcp_state {
+	HEARTH_TCP_NONE = 0,
+	HEARTH_TCP_SYN_SENT,
+	HEARTH_TCP_SYN_RECV,
+	HEARTH_TCP_ESTABLISHED,
+	HEARTH_TCP_FIN_WAIT,
+	HEARTH_TCP_CLOSE_WAIT,
+	HEARTH_TCP_LAST_ACK,
+	HEARTH_TCP_TIME_WAIT,
+	HEARTH_TCP_CLOSE,
+	HEARTH_TCP_SYN_SENT2,
+	HEARTH_TCP_STATE_MAX,
+};
+
+/* One slot of a set: a direction's key and entry. */
+struct hearth_ct_slot {
+	struct hearth_ct_key key;
+	struct hearth_ct_entry e;
+};
+
+/* Value of HEARTH_MAP_CT. Readers scan the tags without the lock (a tag
+ * is the key's hash with the low bit set; 0 is a free slot) and compare
+ * the key of a matching one; writers hold the lock. */
+struct hearth_ct_set {
+	struct bpf_spin_lock lock;
+	__u32 pad;
+	__u32 tag[HEARTH_CT_WAYS];
+	struct hearth_ct_slot slot[HEARTH_CT_WAYS];
+};
+
+/* The hash of a key (the key's padding is zero): its low bits choose the
+ * set, its high half is the tag. A fixed mix, shared with userspace. */
+static inline __u64 hearth_ct_hash(const struct hearth_ct_key *k)
+{
+	const __u64 *w = (const __u64 *)k;
+	__u64 h = 0x9e3779b97f4a7c15ULL;
+
+	for (int i = 0; i < 5; i++) {
+		h ^= w[i];
+		h *= 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
+static inline __u32 hearth_ct_tag(__u64 hash)
+{
+	return (__u32)(hash >> 32) | 1;
+}
+
+/* What the data plane did to the connection table (HEARTH_MAP_CTSTATS, a
+ * per-CPU array indexed by these). X(id, name, description) */
+#define HEARTH_CT_EVENTS(X)                                                       	X(OPENED, "opened", "connections opened")                                  	X(REUSED, "expired-reused", "expired entries whose slot a new one took")  	X(SWEPT, "expired-swept", "expired entries freed by the rolling sweep")   	X(EVICT_CLOSED, "evicted-closed",                                          	  "closing or closed TCP, unanswered SYN or stale unanswered entry "      	  "evicted for a new one")                                                 	X(EVICT_UNASSURED, "evicted-unassured",                                    	  "unanswered or half-open entry evicted for a new one")                  	X(EVICT_ASSURED, "evicted-assured",                                        	  "answered connection evicted: nothing else was left in its set")       	X(REFUSED_FULL, "refused-full", "new connection refused: its set full")
+
+#define HEARTH_CT_EV_ENUM_(id, name, desc) HEARTH_CT_EV_##id,
+enum hearth_ct_event { HEARTH_CT_EVENTS(HEARTH_CT_EV_ENUM_) HEARTH_CT_EV_MAX };
+#undef HEARTH_CT_EV_ENUM_
 
 enum hearth_nat_filtering {
 	/* RFC 4787 REQ-8's stricter choice: a mapping takes packets from the
@@ -285,7 +361,11 @@ struct hearth_ct_l1 {
 	__u16 tenant; /* copied from the entry */
 	__u32 generation; /* hearth_state.generation when filled */
 	__u8 side; /* copied from the entry */
-	__u8 pad1[3];
+	__u8 dir; /* and its direction, TCP state and flags */
+	__u8 state;
+	__u8 flags;
+	__u32 slot; /* the entry's slot, and its generation then */
+	__u32 slot_gen;
 	__u64 expires; /* bpf_jiffies64() */
 	__u64 last_seen; /* pending */
 	__u64 packets; /* pending */

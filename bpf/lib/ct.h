@@ -11,6 +11,7 @@
 #include <linux/udp.h>
 
 #include "common.h"
+#include "ct_table.h"
 #include "natmap.h"
 #include "parse.h"
 #include "tenant.h"
@@ -167,6 +168,7 @@ struct ct_plan {
 	__u8 side; /* enum hearth_ct_side of the opening packet */
 	__u8 reply_side; /* and of its answers */
 	__u16 tenant;
+	__u8 tcp_flags; /* of the opening packet */
 };
 
 static __always_inline void ct_reply_key(const struct hearth_ct_key *orig,
@@ -182,7 +184,45 @@ static __always_inline void ct_reply_key(const struct hearth_ct_key *orig,
 	reply->family = AF_INET;
 }
 
-/* Reserves the reply direction on the plan's tuple, written from @e. With
+/* The state a connection opens in: its first packet's, through the TCP
+ * state machine (a SYN: SYN_SENT; a plain ACK: picked up established;
+ * anything else stays NONE, unanswered, first to go). */
+static __always_inline void ct_open_state(struct hearth_ct_entry *e, __u8 proto,
+					  __u8 tcp_flags)
+{
+	if (proto != IPPROTO_TCP)
+		return;
+	e->state = tcp_state_next(HEARTH_TCP_NONE, HEARTH_CT_ORIG, tcp_flags);
+	if (e->state == HEARTH_TCP_ESTABLISHED)
+		e->flags |= HEARTH_CT_F_PICKUP;
+}
+
+/* Writes a connection's original half @orig -> @e, its reply half already
+ * in @reply_slot (generation @reply_gen), and points the reply at it. The
+ * reply is freed again when the original cannot be written. Returns
+ * CT_TRACKED or the refusal's counter. */
+static __always_inline __u32 ct_open_link(const struct hearth_ct_key *orig,
+					  struct hearth_ct_entry *e,
+					  const struct hearth_ct_key *reply,
+					  __u32 reply_slot, __u32 reply_gen)
+{
+	struct hearth_ct_entry *r;
+	__u32 rc = ct_insert_entry(orig, e);
+
+	if (!(rc & CT_SLOT_FOUND)) {
+		/* another CPU opened it meanwhile, or its set is full */
+		ct_slot_free(reply_slot, reply);
+		return rc == CT_EXISTS ? CT_TRACKED : HEARTH_CNT_DROP_CT_FULL;
+	}
+	r = ct_entry_gen(reply_slot, reply_gen);
+	if (r)
+		r->peer_slot = CT_SLOT_INDEX(rc);
+	ct_event(HEARTH_CT_EV_OPENED);
+	return CT_TRACKED;
+}
+
+/* Reserves the reply direction on the plan's tuple, written from @e
+ * (returns its slot index with CT_SLOT_FOUND, or a counter). With
  * @tries above 1 (an echo request's source NAT, which has no mapping) the
  * identifier is chosen here, free towards the remote address; TCP and UDP
  * ports come from their mapping and take one try. */
@@ -194,6 +234,7 @@ static __always_inline __u32 ct_reserve_reply(const struct hearth_nat_cfg *cfg,
 {
 	__u32 start = tries > 1 ? bpf_get_prandom_u32() : 0;
 	__u16 orig_port = bpf_ntohs(orig->sport);
+	__u32 rc;
 
 	e->peer = *orig;
 	/* the reply undoes the plan: back to the original tuple */
@@ -206,16 +247,14 @@ static __always_inline __u32 ct_reserve_reply(const struct hearth_nat_cfg *cfg,
 	e->nat = ((plan->nat & HEARTH_CT_NAT_SRC) ? HEARTH_CT_NAT_DST : 0) |
 		 ((plan->nat & HEARTH_CT_NAT_DST) ? HEARTH_CT_NAT_SRC : 0);
 	for (__u32 i = 0; i < HEARTH_NAT_PORT_TRIES && i < tries; i++) {
-		long rc;
-
 		if (tries > 1)
 			plan->sport = bpf_htons(nat_port_try(cfg->port_min, cfg->port_max,
 							     orig_port, start, i));
 		ct_reply_key(orig, plan, reply);
-		rc = bpf_map_update_elem(&HEARTH_MAP_CT, reply, e, BPF_NOEXIST);
-		if (!rc)
-			return CT_TRACKED;
-		if (rc != -EEXIST)
+		rc = ct_insert_entry(reply, e);
+		if (rc & CT_SLOT_FOUND)
+			return rc;
+		if (rc != CT_EXISTS)
 			return HEARTH_CNT_DROP_CT_FULL;
 	}
 	return HEARTH_CNT_DROP_NAT_NO_PORT;
@@ -237,8 +276,7 @@ __noinline __u32 ct_open_entries(const struct hearth_ct_key *orig_arg,
 	struct hearth_scratch *scratch;
 	struct hearth_ct_key *orig, *reply;
 	struct hearth_ct_entry *e;
-	__u32 zero = 0, id;
-	long rc;
+	__u32 zero = 0, r, reply_slot, reply_gen;
 
 	/* the entry and both keys are built in the per-CPU scratch slot: on
 	 * the stack they would not leave the callers room (the 6.1 kernel
@@ -254,13 +292,18 @@ __noinline __u32 ct_open_entries(const struct hearth_ct_key *orig_arg,
 	e->first_seen = now;
 	e->last_seen = now;
 	*orig = *orig_arg;
+	e->active = now;
 	e->tenant = plan->tenant;
-	id = tries > 1 ? ct_reserve_reply(cfg, orig, plan, reply, e,
-					  HEARTH_NAT_PORT_TRIES) :
-			 ct_reserve_reply(cfg, orig, plan, reply, e, 1);
-	if (id != CT_TRACKED)
-		return id;
+	ct_open_state(e, orig->proto, plan->tcp_flags);
+	r = tries > 1 ? ct_reserve_reply(cfg, orig, plan, reply, e,
+					 HEARTH_NAT_PORT_TRIES) :
+			ct_reserve_reply(cfg, orig, plan, reply, e, 1);
+	if (!(r & CT_SLOT_FOUND))
+		return r;
+	reply_slot = CT_SLOT_INDEX(r);
+	reply_gen = e->gen;
 	e->peer = *reply;
+	e->peer_slot = reply_slot;
 	e->dir = HEARTH_CT_ORIG;
 	e->side = plan->side;
 	e->nat = plan->nat;
@@ -268,14 +311,7 @@ __noinline __u32 ct_open_entries(const struct hearth_ct_key *orig_arg,
 	e->nat_sport = plan->sport;
 	e->nat_daddr = plan->daddr;
 	e->nat_dport = plan->dport;
-	rc = bpf_map_update_elem(&HEARTH_MAP_CT, orig, e, BPF_NOEXIST);
-	if (rc) {
-		/* another CPU opened it meanwhile, or the table filled up */
-		bpf_map_delete_elem(&HEARTH_MAP_CT, reply);
-		if (rc != -EEXIST)
-			return HEARTH_CNT_DROP_CT_FULL;
-	}
-	return CT_TRACKED;
+	return ct_open_link(orig, e, reply, reply_slot, reply_gen);
 }
 
 /*
@@ -310,13 +346,17 @@ static __always_inline __u32 ct_public_port(HEARTH_CTX *ctx,
  * Masquerade: a home host's connection leaves as the WAN address, on its
  * mapping's @public port (TCP, UDP), which now lets the destination's
  * address in (address-dependent filtering), or on an echo identifier free
- * towards the destination. Returns CT_TRACKED or the refusal's counter.
+ * towards the destination. @tenant_flags: the tenant, and the opening
+ * packet's TCP flags shifted by 16. Returns CT_TRACKED or the refusal's
+ * counter.
  */
-__noinline __u32 ct_open_outbound(const struct hearth_ct_key *orig, __u32 tenant,
+__noinline __u32 ct_open_outbound(const struct hearth_ct_key *orig, __u32 tenant_flags,
 				  __u32 public)
 {
 	struct hearth_nat_cfg *cfg = nat_cfg();
-	struct ct_plan plan = { .nat = HEARTH_CT_NAT_SRC, .tenant = tenant,
+	struct ct_plan plan = { .nat = HEARTH_CT_NAT_SRC,
+				.tenant = (__u16)tenant_flags,
+				.tcp_flags = (__u8)(tenant_flags >> 16),
 				.side = HEARTH_CT_SIDE_HOME,
 				.reply_side = HEARTH_CT_SIDE_WAN };
 
@@ -366,15 +406,18 @@ static __always_inline __u32 ct_plan_mapped(HEARTH_CTX *ctx,
  * else a mapping. From a home host it is hairpinned (RFC 4787 REQ-9): it
  * leaves its source as the sender's own mapping, @public (REQ-9a), so that
  * the answer comes back through the gateway, and the far end, for
- * filtering, is the WAN address itself. Returns CT_TRACKED, CT_UNTRACKED
+ * filtering, is the WAN address itself. @public_flags: that port (0 for
+ * none), and the opening packet's TCP flags shifted by 16. Returns CT_TRACKED, CT_UNTRACKED
  * or the refusal's counter.
  */
 __noinline __u32 ct_open_inbound(HEARTH_CTX *ctx, const struct hearth_ct_key *orig,
-				 __u32 public)
+				 __u32 public_flags)
 {
 	struct hearth_nat_cfg *cfg = nat_cfg();
 	struct ct_plan plan = { .nat = HEARTH_CT_NAT_DST, .side = HEARTH_CT_SIDE_WAN,
-				.reply_side = HEARTH_CT_SIDE_HOME };
+				.reply_side = HEARTH_CT_SIDE_HOME,
+				.tcp_flags = (__u8)(public_flags >> 16) };
+	__u32 public = public_flags & 0xffff;
 	struct hearth_nat_fwd_key fkey = {};
 	struct hearth_nat_fwd *fwd;
 	__be32 remote;
@@ -419,14 +462,14 @@ static __always_inline __u32 ct_opened(__u32 id, const struct hearth_ct_key *ori
 		return id;
 	if (id != CT_TRACKED)
 		return HEARTH_CNT_DROP_CT_FULL;
-	*out = bpf_map_lookup_elem(&HEARTH_MAP_CT, orig);
+	*out = ct_lookup(orig);
 	return *out ? CT_TRACKED : HEARTH_CNT_DROP_CT_FULL;
 }
 
 /* A home host's new connection leaving by the WAN (XDP and tc). */
 static __always_inline __u32 ct_open_snat(HEARTH_CTX *ctx,
-					  const struct hearth_ct_key *orig,
-					  __u32 tenant, struct hearth_ct_entry **out)
+					  const struct hearth_ct_key *orig, __u32 tenant,
+					  __u8 tcp_flags, struct hearth_ct_entry **out)
 {
 	__u32 public = 0, id;
 
@@ -435,7 +478,9 @@ static __always_inline __u32 ct_open_snat(HEARTH_CTX *ctx,
 		if (id != HEARTH_CONTINUE)
 			return id;
 	}
-	return ct_opened(ct_open_outbound(orig, tenant, public), orig, out);
+	return ct_opened(ct_open_outbound(orig, (tenant & 0xffff) | (__u32)tcp_flags << 16,
+					  public),
+			 orig, out);
 }
 
 /* A home socket's packet to its own mapping: both directions of such a
@@ -451,7 +496,7 @@ static __always_inline int ct_to_own_mapping(const struct hearth_ct_key *orig,
  * holds the port. */
 static __always_inline __u32 ct_open_to_wan(HEARTH_CTX *ctx,
 					    const struct hearth_nat_cfg *cfg,
-					    const struct hearth_ct_key *orig,
+					    const struct hearth_ct_key *orig, __u8 tcp_flags,
 					    struct hearth_ct_entry **out)
 {
 	struct hearth_nat_fwd_key fkey = { .proto = orig->proto, .port = orig->dport };
@@ -460,6 +505,10 @@ static __always_inline __u32 ct_open_to_wan(HEARTH_CTX *ctx,
 
 	if (orig->daddr.ip4 != cfg->wan_addr || !cfg->wan_addr ||
 	    (orig->proto != IPPROTO_TCP && orig->proto != IPPROTO_UDP))
+		return CT_UNTRACKED;
+	/* no mid-stream pick-up from outside: TCP opens inbound by a SYN */
+	if (orig->proto == IPPROTO_TCP &&
+	    (tcp_flags & (TCPF_SYN | TCPF_ACK | TCPF_FIN | TCPF_RST)) != TCPF_SYN)
 		return CT_UNTRACKED;
 	if (addr_inside(orig->saddr.ip4)) {
 		m = natmap_inbound(orig->proto, orig->dport);
@@ -471,7 +520,8 @@ static __always_inline __u32 ct_open_to_wan(HEARTH_CTX *ctx,
 				return id;
 		}
 	}
-	return ct_opened(ct_open_inbound(ctx, orig, public), orig, out);
+	return ct_opened(ct_open_inbound(ctx, orig, (public & 0xffff) | (__u32)tcp_flags << 16),
+			 orig, out);
 }
 
 /* Load-time setting: HEARTH_CT_LINE_MS in jiffies (the loader converts it
@@ -489,24 +539,29 @@ struct ct_xlat {
 	__u8 nat; /* enum hearth_ct_nat | CT_LINE_TRACKED; 0: not tracked */
 };
 
-static __always_inline int ct_key_equal(const struct hearth_ct_key *a,
-					const struct hearth_ct_key *b)
+/* The connection was active at @when: both halves say so (the other
+ * half only while its slot still holds it). */
+static __always_inline void ct_touch(struct hearth_ct_entry *e, __u64 when)
 {
-	/* keys are 8-byte aligned: five word compares, no branch between */
-	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+	struct hearth_ct_slot *peer;
 
-	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) |
-		 (x[4] ^ y[4]));
+	if (e->active >= when)
+		return;
+	e->active = when;
+	peer = ct_slot_at(e->peer_slot);
+	if (peer && peer->e.active < when && ct_key_equal(&peer->key, &e->peer))
+		peer->e.active = when;
 }
 
-/* Hands a line's pending counts to the shared entry it copies. */
+/* Hands a line's pending counts to the entry it copies, while its slot
+ * still holds that entry's generation (never to a newer connection). */
 static __always_inline void ct_line_flush(struct hearth_ct_l1 *line)
 {
 	struct hearth_ct_entry *e;
 
 	if (!line->nat || !line->packets)
 		return;
-	e = bpf_map_lookup_elem(&HEARTH_MAP_CT, &line->key);
+	e = ct_entry_gen(line->slot, line->slot_gen);
 	if (e) {
 		__sync_fetch_and_add(&e->packets, line->packets);
 		__sync_fetch_and_add(&e->bytes, line->bytes);
@@ -514,6 +569,7 @@ static __always_inline void ct_line_flush(struct hearth_ct_l1 *line)
 			e->last_seen = line->last_seen;
 		if ((e->tcp_flags | line->tcp_flags) != e->tcp_flags)
 			e->tcp_flags |= line->tcp_flags;
+		ct_touch(e, line->last_seen);
 	}
 	line->packets = line->bytes = 0;
 	line->tcp_flags = 0;
@@ -539,27 +595,27 @@ static __always_inline void ct_xlat_from(struct ct_xlat *x, __be32 saddr,
  * the key is not tracked, and what decides untracked packets (NAT's
  * opening rules, the firewall) decides it.
  */
-static __always_inline struct hearth_ct_l1 *
-ct_find(const struct hearth_ct_key *key, __u32 generation, __u64 now,
-	struct ct_xlat *x, __u8 side)
+/* Refills line @index of this CPU from the table's entry for @key (its
+ * old counts handed over first). Returns 1 when @key is tracked from
+ * @side. A global function: its work stays out of the gateway's frame. */
+__noinline int ct_line_refill(const struct hearth_ct_key *key, __u32 index,
+			      __u32 generation, __u32 side)
 {
-	__u32 index = hearth_ct_l1_index(key);
 	struct hearth_ct_l1 *line = bpf_map_lookup_elem(&HEARTH_MAP_CTL1, &index);
 	struct hearth_ct_entry *e;
+	struct hearth_ct_slot *s;
+	__u32 r;
 
-	x->nat = 0;
-	if (!line)
+	if (!line || !key)
 		return 0;
-	if (line->nat && ct_key_equal(&line->key, key) && line->side == side &&
-	    line->generation == generation && line->expires > now) {
-		ct_xlat_from(x, line->nat_saddr, line->nat_daddr, line->nat_sport,
-			     line->nat_dport, line->nat);
-		return line;
-	}
 	ct_line_flush(line); /* whatever it held, its counts go home first */
-	e = bpf_map_lookup_elem(&HEARTH_MAP_CT, key);
-	if (!e || e->side != side)
+	r = ct_slot_find(key);
+	if (!(r & CT_SLOT_FOUND))
+		return 0;
+	s = ct_slot_at(CT_SLOT_INDEX(r));
+	if (!s || s->e.side != side)
 		return 0; /* from the other side of the gateway: forged */
+	e = &s->e;
 	line->key = *key;
 	line->nat_saddr = e->nat_saddr;
 	line->nat_daddr = e->nat_daddr;
@@ -568,11 +624,34 @@ ct_find(const struct hearth_ct_key *key, __u32 generation, __u64 now,
 	line->nat = e->nat | CT_LINE_TRACKED;
 	line->tenant = e->tenant;
 	line->side = e->side;
+	line->dir = e->dir;
+	line->state = e->state;
+	line->flags = e->flags;
+	line->slot = CT_SLOT_INDEX(r);
+	line->slot_gen = e->gen;
 	line->generation = generation;
-	line->expires = now + ct_line_jiffies;
+	line->expires = bpf_jiffies64() + ct_line_jiffies;
 	line->fwd.action = 0; /* routed again by the next packet */
-	ct_xlat_from(x, e->nat_saddr, e->nat_daddr, e->nat_sport, e->nat_dport,
-		     line->nat);
+	return 1;
+}
+
+static __always_inline struct hearth_ct_l1 *
+ct_find(const struct hearth_ct_key *key, __u32 generation, __u64 now,
+	struct ct_xlat *x, __u8 side)
+{
+	__u32 index = hearth_ct_l1_index(key);
+	struct hearth_ct_l1 *line = bpf_map_lookup_elem(&HEARTH_MAP_CTL1, &index);
+
+	x->nat = 0;
+	if (!line)
+		return 0;
+	if (!line->nat || !ct_key_equal(&line->key, key) || line->side != side ||
+	    line->generation != generation || line->expires <= now) {
+		if (!ct_line_refill(key, index, generation, side))
+			return 0;
+	}
+	ct_xlat_from(x, line->nat_saddr, line->nat_daddr, line->nat_sport,
+		     line->nat_dport, line->nat);
 	return line;
 }
 
@@ -581,10 +660,22 @@ static __always_inline void ct_line_account(struct hearth_ct_l1 *line,
 					    const struct l4_ref *ref,
 					    __u32 bytes, __u64 now)
 {
+	__u32 r;
+
 	line->packets++;
 	line->bytes += bytes;
 	line->last_seen = now;
 	line->tcp_flags |= ref->tcp_flags;
+	if (!ct_needs_progress(line->key.proto, line->dir, line->state, line->flags,
+			       ref->tcp_flags))
+		return;
+	r = ct_progress(line->slot, line->slot_gen, ref->tcp_flags);
+	if (r == CT_ABSENT) {
+		line->nat = 0; /* evicted meanwhile: the next packet looks again */
+		return;
+	}
+	line->state = (__u8)r;
+	line->flags = (__u8)(r >> 8);
 }
 
 static __always_inline int ipv4_is_fragment(const struct iphdr *ip)
@@ -620,6 +711,9 @@ static __always_inline __be32 *frag_lookup(const struct iphdr *ip, __u8 dir)
 	return bpf_map_lookup_elem(&HEARTH_MAP_FRAGS, &key);
 }
 
+/* Counts a packet in its entry directly: a connection's opening packet,
+ * or one the kernel forwarded (tc), which also follows the connection's
+ * state here. */
 static __always_inline void ct_account(struct hearth_ct_entry *e,
 				       const struct l4_ref *ref, __u32 bytes,
 				       __u64 now)
@@ -631,6 +725,7 @@ static __always_inline void ct_account(struct hearth_ct_entry *e,
 	/* written only when a new flag shows up, so rarely */
 	if ((e->tcp_flags | ref->tcp_flags) != e->tcp_flags)
 		e->tcp_flags |= ref->tcp_flags;
+	ct_touch(e, now);
 }
 
 #endif /* HEARTH_BPF_CT_H */

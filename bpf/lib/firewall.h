@@ -186,8 +186,7 @@ __noinline __u32 ct_open_tracked(const struct hearth_ct_key *orig_arg, __u32 sid
 	struct hearth_scratch *scratch;
 	struct hearth_ct_key *orig, *reply;
 	struct hearth_ct_entry *e;
-	__u32 zero = 0;
-	long rc;
+	__u32 zero = 0, rc, reply_slot;
 
 	scratch = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, &zero);
 	if (!orig_arg || !scratch)
@@ -206,25 +205,26 @@ __noinline __u32 ct_open_tracked(const struct hearth_ct_key *orig_arg, __u32 sid
 	__builtin_memset(e, 0, sizeof(*e));
 	e->first_seen = now;
 	e->last_seen = now;
+	e->active = now;
 	e->tenant = tenant;
+	ct_open_state(e, orig->proto, tcp_flags);
 	e->peer = *orig;
 	e->dir = HEARTH_CT_REPLY;
 	e->side = side == HEARTH_CT_SIDE_WAN ? HEARTH_CT_SIDE_HOME : HEARTH_CT_SIDE_WAN;
-	rc = bpf_map_update_elem(&HEARTH_MAP_CT, reply, e, BPF_NOEXIST);
-	if (rc && rc != -EEXIST)
+	rc = ct_insert_entry(reply, e);
+	if (rc == CT_EXISTS)
+		return CT_TRACKED; /* another CPU opened it meanwhile */
+	if (!(rc & CT_SLOT_FOUND))
 		return HEARTH_CNT_DROP_CT_FULL;
+	reply_slot = CT_SLOT_INDEX(rc);
 	e->peer = *reply;
+	e->peer_slot = reply_slot;
 	e->dir = HEARTH_CT_ORIG;
 	e->side = side;
 	e->packets = 1; /* the opening packet, counted here */
 	e->bytes = bytes;
 	e->tcp_flags = tcp_flags;
-	rc = bpf_map_update_elem(&HEARTH_MAP_CT, orig, e, BPF_NOEXIST);
-	if (rc && rc != -EEXIST) {
-		bpf_map_delete_elem(&HEARTH_MAP_CT, reply);
-		return HEARTH_CNT_DROP_CT_FULL;
-	}
-	return CT_TRACKED;
+	return ct_open_link(orig, e, reply, reply_slot, e->gen);
 }
 
 /* Is the quoted packet whose addresses and protocol are in @key, its first
@@ -237,7 +237,7 @@ static __always_inline int fw_quoted_tracked(struct hearth_ct_key *key, const __
 	} else {
 		key->sport = ports[2]; /* an echo request's identifier */
 	}
-	return bpf_map_lookup_elem(&HEARTH_MAP_CT, key) != 0;
+	return ct_lookup(key) != 0;
 }
 
 /* An ICMP or ICMPv6 error from the WAN about one of our connections (RFC

@@ -193,9 +193,9 @@ static __always_inline int fw_tc_tracked(const struct hearth_ct_key *key)
 	};
 	struct hearth_ct_entry *e;
 
-	if (bpf_map_lookup_elem(&HEARTH_MAP_CT, key))
+	if (ct_lookup(key))
 		return 1;
-	e = bpf_map_lookup_elem(&HEARTH_MAP_CT, &rev);
+	e = ct_lookup(&rev);
 	return e && e->side == HEARTH_CT_SIDE_HOME;
 }
 

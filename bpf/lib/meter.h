@@ -133,10 +133,11 @@ static __always_inline __u32 police_drop(__u32 tenant, __u32 reason,
 	return HEARTH_CNT_DROP_LINK_FULL;
 }
 
-/* HEARTH_CONTINUE when the packet may pass, else its drop counter. */
-static __always_inline __u32 police_down(const struct hearth_link_cfg *cfg,
-					 __u32 tenant, __u32 bytes)
+/* HEARTH_CONTINUE when the packet may pass, else its drop counter. A
+ * global function: its costs and clocks stay out of the gateway's frame. */
+__noinline __u32 police_down(__u32 tenant, __u32 bytes)
 {
+	const struct hearth_link_cfg *cfg = link_cfg();
 	__u32 link_key = HEARTH_POLICE_LINK;
 	struct hearth_police_state *ps, *link;
 	const struct hearth_tenant_rate *r;
@@ -147,7 +148,7 @@ static __always_inline __u32 police_down(const struct hearth_link_cfg *cfg,
 	tn = bpf_map_lookup_elem(&HEARTH_MAP_TENANTS, &tenant);
 	ps = bpf_map_lookup_elem(&HEARTH_MAP_TNPOLICE, &tenant);
 	link = bpf_map_lookup_elem(&HEARTH_MAP_TNPOLICE, &link_key);
-	if (!tn || !ps || !link)
+	if (!cfg || !tn || !ps || !link)
 		return HEARTH_CONTINUE;
 	r = &tn->dir[HEARTH_DIR_DOWN];
 	c.commit = gcra_cost(bytes, r->rate_nspb);

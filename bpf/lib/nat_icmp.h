@@ -119,7 +119,7 @@ static __always_inline int nat_icmp_error(struct iphdr *ip, void *data_end)
 		return 0;
 	if (icmp_error_key(quoted, data_end, &key))
 		return 0;
-	ct = bpf_map_lookup_elem(&HEARTH_MAP_CT, &key);
+	ct = ct_lookup(&key);
 	if (!ct || !(ct->nat & (HEARTH_CT_NAT_DST | HEARTH_CT_NAT_SRC)))
 		return 0;
 	/* the source half rewrites a quoted destination port: TCP and UDP

@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The connection table: an array of sets of HEARTH_CT_WAYS slots (see
+ * hearth_maps.h), kept by the data plane alone.
+ *
+ * - A key lives in the set its hash chooses. A lookup scans the set's
+ *   tags without a lock and compares the key of a matching tag; an entry
+ *   idle past its timeout (ct_tcp.h) is absent.
+ * - A new entry takes, under the set's lock, a free or expired slot; when
+ *   there is none it evicts the lowest-ranked entry (closed, unanswered,
+ *   half-open, then answered, the least recently active first), and its
+ *   other half is freed after. So a full table never refuses a new
+ *   connection while something less valuable than an answered one is in
+ *   its set, and never waits on hearthd.
+ * - Each opening also sweeps one other set, in turn, freeing what has
+ *   expired there: the whole table every (sets) openings.
+ * - Each slot has a generation, +1 at each fill, which the per-CPU lines
+ *   copy: a line never hands counts to a newer connection in its slot.
+ *
+ * Writers store the tag last and clear it first; a lockless reader that
+ * races a reuse of the very slot it reads compares a key that changes
+ * under it, and at worst misses (the packet then takes the untracked
+ * path, as if the connection had just expired).
+ */
+#ifndef HEARTH_BPF_CT_TABLE_H
+#define HEARTH_BPF_CT_TABLE_H
+
+#include "common.h"
+#include "ct_tcp.h"
+
+/* Load-time setting: the number of sets less one (a power of 2 less 1),
+ * as the loader sized HEARTH_MAP_CT. */
+const volatile __u32 ct_set_mask = HEARTH_CT_SETS_DEFAULT - 1;
+
+/* What the table's global functions return besides a counter: a slot
+ * index with CT_SLOT_FOUND set, or one of these. */
+#define CT_SLOT_FOUND (1u << 31)
+#define CT_SLOT_INDEX(r) ((r) & ~CT_SLOT_FOUND)
+#define CT_ABSENT (HEARTH_CNT_MAX + 8)
+#define CT_EXISTS (HEARTH_CNT_MAX + 9)
+
+#define CT_WAY_BITS 4
+_Static_assert(HEARTH_CT_WAYS == 1 << CT_WAY_BITS, "ways are 2^CT_WAY_BITS");
+
+static __always_inline void ct_event(__u32 id)
+{
+	__u64 *n = bpf_map_lookup_elem(&HEARTH_MAP_CTSTATS, &id);
+
+	if (n)
+		*n += 1;
+}
+
+static __always_inline struct hearth_ct_slot *ct_slot_at(__u32 index)
+{
+	__u32 set_index = index >> CT_WAY_BITS;
+	struct hearth_ct_set *set = bpf_map_lookup_elem(&HEARTH_MAP_CT, &set_index);
+
+	if (!set)
+		return 0;
+	/* keeps clang from taking the slot's address before the check */
+	asm volatile("" : "+r"(set));
+	return &set->slot[index & (HEARTH_CT_WAYS - 1)];
+}
+
+/* The slot's entry while it still holds generation @gen. */
+static __always_inline struct hearth_ct_entry *ct_entry_gen(__u32 index, __u32 gen)
+{
+	struct hearth_ct_slot *s = ct_slot_at(index);
+
+	return s && s->e.gen == gen ? &s->e : 0;
+}
+
+static __always_inline int ct_key_equal(const struct hearth_ct_key *a,
+					const struct hearth_ct_key *b)
+{
+	/* keys are 8-byte aligned: five word compares, no branch between */
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) |
+		 (x[4] ^ y[4]));
+}
+
+/*
+ * Where @key's live entry is: its slot index with CT_SLOT_FOUND, or
+ * CT_ABSENT. A global function, verified once for all its callers.
+ */
+__noinline __u32 ct_slot_find(const struct hearth_ct_key *key)
+{
+	__u64 hash, now = bpf_jiffies64();
+	struct hearth_ct_set *set;
+	__u32 set_index, tag;
+
+	if (!key)
+		return CT_ABSENT;
+	hash = hearth_ct_hash(key);
+	set_index = (__u32)hash & ct_set_mask;
+	tag = hearth_ct_tag(hash);
+	set = bpf_map_lookup_elem(&HEARTH_MAP_CT, &set_index);
+	if (!set)
+		return CT_ABSENT;
+	for (__u32 i = 0; i < HEARTH_CT_WAYS; i++) {
+		struct hearth_ct_slot *s = &set->slot[i];
+
+		if (set->tag[i] != tag || !ct_key_equal(&s->key, key))
+			continue;
+		if (ct_expired(&s->key, &s->e, now))
+			continue; /* a newer one may follow */
+		return CT_SLOT_FOUND | set_index << CT_WAY_BITS | i;
+	}
+	return CT_ABSENT;
+}
+
+/* The live entry of @key, or NULL. */
+static __always_inline struct hearth_ct_entry *ct_lookup(const struct hearth_ct_key *key)
+{
+	__u32 r = ct_slot_find(key);
+	struct hearth_ct_slot *s;
+
+	if (!(r & CT_SLOT_FOUND))
+		return 0;
+	s = ct_slot_at(CT_SLOT_INDEX(r));
+	return s ? &s->e : 0;
+}
+
+/* Frees slot @index if it still holds @key (an evicted entry's other
+ * half, a half whose connection could not be completed). */
+__noinline int ct_slot_free(__u32 index, const struct hearth_ct_key *key)
+{
+	__u32 set_index = index >> CT_WAY_BITS, way = index & (HEARTH_CT_WAYS - 1);
+	struct hearth_ct_set *set = bpf_map_lookup_elem(&HEARTH_MAP_CT, &set_index);
+	int freed = 0;
+
+	if (!set || !key)
+		return 0;
+	bpf_spin_lock(&set->lock);
+	if (set->tag[way] && ct_key_equal(&set->slot[way].key, key)) {
+		set->tag[way] = 0;
+		freed = 1;
+	}
+	bpf_spin_unlock(&set->lock);
+	return freed;
+}
+
+/* Frees what has expired in the next set of this CPU's turn. */
+static __always_inline void ct_sweep(struct hearth_scratch *scratch, __u64 now)
+{
+	__u32 set_index = scratch->ct_sweep++ & ct_set_mask, id = HEARTH_CT_EV_SWEPT;
+	struct hearth_ct_set *set = bpf_map_lookup_elem(&HEARTH_MAP_CT, &set_index);
+	__u64 *swept = bpf_map_lookup_elem(&HEARTH_MAP_CTSTATS, &id);
+
+	if (!set || !swept)
+		return;
+	bpf_spin_lock(&set->lock);
+	for (__u32 i = 0; i < HEARTH_CT_WAYS; i++) {
+		if (set->tag[i] && ct_expired(&set->slot[i].key, &set->slot[i].e, now)) {
+			set->tag[i] = 0;
+			*swept += 1;
+		}
+	}
+	bpf_spin_unlock(&set->lock);
+}
+
+/* An evicted entry's other half expires with it: its clock goes back to
+ * 0, unless its slot was filled again meanwhile (no lock: that half's set
+ * is not this one, and BPF holds one lock at a time). */
+static __always_inline void ct_expire_peer(const struct hearth_ct_slot *victim)
+{
+	struct hearth_ct_slot *peer = ct_slot_at(victim->e.peer_slot);
+	__u64 active;
+
+	if (!peer || !ct_key_equal(&peer->key, &victim->e.peer))
+		return;
+	active = peer->e.active;
+	__sync_val_compare_and_swap(&peer->e.active, active, 0);
+}
+
+/* The way a new entry takes in @set, in @c->ct_way: the first free one,
+ * else the lowest rank (@c->ct_rank), the least recently active among
+ * equals; @c->ct_exists when the key is there already, alive. Runs under
+ * the set's lock. */
+static __always_inline void ct_choose_way(struct hearth_ct_set *set,
+					  const struct hearth_ct_key *key,
+					  volatile struct hearth_scratch *c)
+{
+	c->ct_rank = CT_RANK_ASSURED + 1;
+	c->ct_oldest = ~0ULL;
+	c->ct_way = 0;
+	c->ct_exists = 0;
+	for (__u32 i = 0; i < HEARTH_CT_WAYS; i++) {
+		struct hearth_ct_slot *s = &set->slot[i];
+		__u64 active = 0; /* a free slot: before any other */
+		__u32 r = CT_RANK_FREE;
+
+		if (set->tag[i]) {
+			/* the clock and tag from memory too: compared in
+			 * registers, their bounds would differ by path */
+			r = ct_rank(&s->key, &s->e, c->ct_now);
+			active = s->e.active;
+			if (set->tag[i] == c->ct_tag && r != CT_RANK_FREE &&
+			    ct_key_equal(&s->key, key))
+				c->ct_exists = 1;
+		}
+		if (r < c->ct_rank || (r == c->ct_rank && active < c->ct_oldest)) {
+			c->ct_rank = r;
+			c->ct_oldest = active;
+			c->ct_way = i;
+		}
+	}
+}
+
+/*
+ * Writes @key -> @e (its generation is the slot's next; read it back in
+ * e->gen) into a free slot of its set, or in place of the entry ranked
+ * lowest there (copied to scratch->victim). Returns the slot's index with
+ * CT_SLOT_FOUND, CT_EXISTS when the key is alive already, or a counter.
+ * The caller then calls ct_inserted: apart, each frame stays small (the
+ * 6.1 kernel's 512 bytes cover the whole chain of calls).
+ */
+__noinline __u32 ct_insert(const struct hearth_ct_key *key, struct hearth_ct_entry *e)
+{
+	struct hearth_scratch *scratch;
+	struct hearth_ct_set *set;
+	struct hearth_ct_slot *s;
+	__u32 zero = 0, way;
+	__u64 hash;
+
+	scratch = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, &zero);
+	if (!key || !e || !scratch)
+		return HEARTH_CNT_DROP_CT_FULL;
+	hash = hearth_ct_hash(key);
+	scratch->ct_set = (__u32)hash & ct_set_mask;
+	scratch->ct_tag = hearth_ct_tag(hash);
+	scratch->ct_now = bpf_jiffies64();
+	set = bpf_map_lookup_elem(&HEARTH_MAP_CT, &scratch->ct_set);
+	if (!set)
+		return HEARTH_CNT_DROP_CT_FULL;
+	bpf_spin_lock(&set->lock);
+	ct_choose_way(set, key, scratch);
+	if (scratch->ct_exists) {
+		bpf_spin_unlock(&set->lock);
+		return CT_EXISTS;
+	}
+	way = scratch->ct_way & (HEARTH_CT_WAYS - 1);
+	s = &set->slot[way];
+	scratch->ct_live = set->tag[way] != 0;
+	if (scratch->ct_live)
+		scratch->victim = *s;
+	set->tag[way] = 0;
+	e->gen = s->e.gen + 1;
+	s->key = *key;
+	s->e = *e;
+	set->tag[way] = scratch->ct_tag;
+	bpf_spin_unlock(&set->lock);
+	return CT_SLOT_FOUND | scratch->ct_set << CT_WAY_BITS | way;
+}
+
+/* After ct_insert: the evicted entry's other half expires with it, the
+ * event is counted, and this CPU's next set is swept. */
+__noinline int ct_inserted(void)
+{
+	struct hearth_scratch *scratch;
+	__u32 zero = 0, rank;
+
+	scratch = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, &zero);
+	if (!scratch)
+		return 0;
+	rank = scratch->ct_rank;
+	if (scratch->ct_live) {
+		if (rank != CT_RANK_FREE)
+			ct_expire_peer(&scratch->victim);
+		ct_event(rank == CT_RANK_FREE ? HEARTH_CT_EV_REUSED :
+			 rank == CT_RANK_CLOSED ? HEARTH_CT_EV_EVICT_CLOSED :
+			 rank == CT_RANK_UNASSURED ? HEARTH_CT_EV_EVICT_UNASSURED :
+						     HEARTH_CT_EV_EVICT_ASSURED);
+	}
+	ct_sweep(scratch, scratch->ct_now);
+	return 0;
+}
+
+/* A new entry, and what follows it. */
+static __always_inline __u32 ct_insert_entry(const struct hearth_ct_key *key,
+					     struct hearth_ct_entry *e)
+{
+	__u32 r = ct_insert(key, e);
+
+	if (r & CT_SLOT_FOUND)
+		ct_inserted();
+	return r;
+}
+
+/*
+ * Follows a packet of the connection whose half is in slot @index (still
+ * of generation @gen) with TCP flags @tcp_flags: the TCP state, the
+ * connection's flags and its activity, in both halves, under the half's
+ * lock. Returns state | flags << 8, or CT_ABSENT when the slot moved on.
+ */
+__noinline __u32 ct_progress(__u32 index, __u32 gen, __u32 tcp_flags)
+{
+	__u32 set_index = index >> CT_WAY_BITS, way = index & (HEARTH_CT_WAYS - 1);
+	struct hearth_ct_set *set = bpf_map_lookup_elem(&HEARTH_MAP_CT, &set_index);
+	__u64 now = bpf_jiffies64();
+	struct hearth_ct_slot *s, *peer;
+	__u8 state, flags, next;
+
+	if (!set)
+		return CT_ABSENT;
+	s = &set->slot[way];
+	peer = ct_slot_at(s->e.peer_slot);
+	bpf_spin_lock(&set->lock);
+	if (!set->tag[way] || s->e.gen != gen) {
+		bpf_spin_unlock(&set->lock);
+		return CT_ABSENT;
+	}
+	state = s->e.state;
+	flags = s->e.flags;
+	if (s->key.proto == IPPROTO_TCP) {
+		next = tcp_state_next(state, s->e.dir, tcp_flags);
+		/* answered once the handshake ends, or a picked-up
+		 * connection's first answer comes (Linux's IPS_ASSURED) */
+		if (next == HEARTH_TCP_ESTABLISHED && (flags & HEARTH_CT_F_REPLIED) &&
+		    (state == HEARTH_TCP_SYN_RECV || state == HEARTH_TCP_ESTABLISHED))
+			flags |= HEARTH_CT_F_ASSURED;
+		state = next;
+	} else if (s->e.dir == HEARTH_CT_REPLY) {
+		flags |= HEARTH_CT_F_ASSURED;
+	}
+	if (s->e.dir == HEARTH_CT_REPLY)
+		flags |= HEARTH_CT_F_REPLIED;
+	s->e.state = state;
+	s->e.flags = flags;
+	s->e.active = now;
+	if (peer && ct_key_equal(&peer->key, &s->e.peer)) {
+		peer->e.state = state;
+		peer->e.flags = flags;
+		peer->e.active = now;
+	}
+	bpf_spin_unlock(&set->lock);
+	return state | (__u32)flags << 8;
+}
+
+/* Does a packet with @tcp_flags change what a connection in @state with
+ * @flags is (ct_progress)? Only while it opens or closes, and on its
+ * first answer: an established connection's plain segments do not. */
+static __always_inline int ct_needs_progress(__u8 proto, __u8 dir, __u8 state,
+					     __u8 flags, __u8 tcp_flags)
+{
+	if (proto == IPPROTO_TCP)
+		return (tcp_flags & (TCPF_SYN | TCPF_FIN | TCPF_RST)) ||
+		       state != HEARTH_TCP_ESTABLISHED || !(flags & HEARTH_CT_F_ASSURED);
+	return dir == HEARTH_CT_REPLY && !(flags & HEARTH_CT_F_REPLIED);
+}
+
+#endif /* HEARTH_BPF_CT_TABLE_H */

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * TCP as Linux conntrack follows it, and how long each connection lives.
+ * Pure functions of an entry: the table (ct_table.h) calls them under its
+ * set's lock, where no helper may be called.
+ */
+#ifndef HEARTH_BPF_CT_TCP_H
+#define HEARTH_BPF_CT_TCP_H
+
+#include "common.h"
+
+#define TCPF_FIN 0x01
+#define TCPF_SYN 0x02
+#define TCPF_RST 0x04
+#define TCPF_ACK 0x10
+
+/* Load-time setting: the kernel's HZ, for the timeouts in seconds. */
+const volatile __u32 ct_hz = 100;
+
+/* Table columns: what a segment is (Linux's get_conntrack_index). */
+enum tcp_seg {
+	TCP_SEG_SYN,
+	TCP_SEG_SYNACK,
+	TCP_SEG_FIN,
+	TCP_SEG_ACK,
+	TCP_SEG_RST,
+	TCP_SEG_NONE,
+	TCP_SEG_MAX,
+};
+
+static __always_inline __u32 tcp_seg_of(__u8 flags)
+{
+	if (flags & TCPF_RST)
+		return TCP_SEG_RST;
+	if (flags & TCPF_SYN)
+		return flags & TCPF_ACK ? TCP_SEG_SYNACK : TCP_SEG_SYN;
+	if (flags & TCPF_FIN)
+		return TCP_SEG_FIN;
+	if (flags & TCPF_ACK)
+		return TCP_SEG_ACK;
+	return TCP_SEG_NONE;
+}
+
+/* Two pseudo-states of the table: keep the state, or the segment does not
+ * fit it (counted nowhere, let through: no window is checked, so a
+ * stricter verdict would only break connections whose start we missed). */
+#define sIG HEARTH_TCP_STATE_MAX
+#define sIV (HEARTH_TCP_STATE_MAX + 1)
+#define sNO HEARTH_TCP_NONE
+#define sSS HEARTH_TCP_SYN_SENT
+#define sSR HEARTH_TCP_SYN_RECV
+#define sES HEARTH_TCP_ESTABLISHED
+#define sFW HEARTH_TCP_FIN_WAIT
+#define sCW HEARTH_TCP_CLOSE_WAIT
+#define sLA HEARTH_TCP_LAST_ACK
+#define sTW HEARTH_TCP_TIME_WAIT
+#define sCL HEARTH_TCP_CLOSE
+#define sS2 HEARTH_TCP_SYN_SENT2
+
+/* [dir][segment][state], Linux's tcp_conntracks (nf_conntrack_proto_tcp.c,
+ * 6.x), columns NO SS SR ES FW CW LA TW CL S2. */
+static const __u8 tcp_next[2][TCP_SEG_MAX][HEARTH_TCP_STATE_MAX] = {
+	{
+		/* original direction */
+		{ sSS, sSS, sIG, sIG, sIG, sIG, sIG, sSS, sSS, sS2 }, /* syn */
+		{ sIV, sIV, sSR, sIV, sIV, sIV, sIV, sIV, sIV, sSR }, /* synack */
+		{ sIV, sIV, sFW, sFW, sLA, sLA, sLA, sTW, sCL, sIV }, /* fin */
+		{ sES, sIV, sES, sES, sCW, sCW, sTW, sTW, sCL, sIV }, /* ack */
+		{ sIV, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL }, /* rst */
+		{ sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV }, /* none */
+	},
+	{
+		/* reply direction */
+		{ sIV, sS2, sIV, sIV, sIV, sIV, sIV, sSS, sIV, sS2 }, /* syn */
+		{ sIV, sSR, sIG, sIG, sIG, sIG, sIG, sIG, sIG, sSR }, /* synack */
+		{ sIV, sIV, sFW, sFW, sLA, sLA, sLA, sTW, sCL, sIV }, /* fin */
+		{ sIV, sIG, sSR, sES, sCW, sCW, sTW, sTW, sCL, sIG }, /* ack */
+		{ sIV, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL }, /* rst */
+		{ sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV }, /* none */
+	},
+};
+
+/*
+ * The state after a segment with @flags going @dir. Beyond the table, as
+ * Linux: the final ACK of a simultaneous open (SYN_SENT2 then SYN_RECV)
+ * comes from either side. Returns the state, unchanged when the segment
+ * is to be ignored or does not fit.
+ */
+static __always_inline __u8 tcp_state_next(__u8 state, __u32 dir, __u8 flags)
+{
+	__u32 seg = tcp_seg_of(flags);
+	__u8 next;
+
+	if (state >= HEARTH_TCP_STATE_MAX || seg >= TCP_SEG_MAX)
+		return state;
+	next = tcp_next[dir & 1][seg][state];
+	return next >= HEARTH_TCP_STATE_MAX ? state : next;
+}
+
+#undef sIG
+#undef sIV
+#undef sNO
+#undef sSS
+#undef sSR
+#undef sES
+#undef sFW
+#undef sCW
+#undef sLA
+#undef sTW
+#undef sCL
+#undef sS2
+
+/*
+ * Timeouts, in seconds. An entry idle longer than its timeout is gone:
+ * the RFC minimums (RFC 5382 REQ-5 for TCP, RFC 4787 REQ-5 and REQ-5a
+ * for UDP, RFC 5508 REQ-2 for ICMP queries, RFC 6092 REC-12 for the
+ * rest). The shorter "stale" ones, Linux's, only rank entries for
+ * eviction when a set is full.
+ */
+#define CT_TCP_ESTABLISHED_S 7440
+#define CT_TCP_TRANSITORY_S 240
+#define CT_UDP_S 120
+#define CT_UDP_DNS_S 30
+#define CT_ICMP_S 60
+#define CT_OTHER_S 300
+#define CT_UNREPLIED_STALE_S 30 /* Linux's udp_timeout */
+
+static __always_inline int ct_is_dns(const struct hearth_ct_key *k)
+{
+	return k->proto == IPPROTO_UDP &&
+	       (k->dport == bpf_htons(53) || k->sport == bpf_htons(53));
+}
+
+static __always_inline __u32 ct_timeout_s(const struct hearth_ct_key *k,
+					  const struct hearth_ct_entry *e)
+{
+	if (k->proto == IPPROTO_TCP)
+		return e->state == HEARTH_TCP_ESTABLISHED ? CT_TCP_ESTABLISHED_S :
+							   CT_TCP_TRANSITORY_S;
+	if (k->proto == IPPROTO_UDP)
+		return ct_is_dns(k) ? CT_UDP_DNS_S : CT_UDP_S;
+	if (k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6)
+		return CT_ICMP_S;
+	return CT_OTHER_S;
+}
+
+static __always_inline int ct_expired(const struct hearth_ct_key *k,
+				      const struct hearth_ct_entry *e, __u64 now)
+{
+	return e->active < now && now - e->active > (__u64)ct_timeout_s(k, e) * ct_hz;
+}
+
+/* Eviction ranks, lowest first. */
+enum ct_rank {
+	CT_RANK_FREE, /* a free slot, or an expired entry */
+	CT_RANK_CLOSED, /* closing or closed TCP, an unanswered SYN, stale unanswered */
+	CT_RANK_UNASSURED, /* unanswered or half-open */
+	CT_RANK_ASSURED,
+};
+
+static __always_inline __u32 ct_rank(const struct hearth_ct_key *k,
+				     const struct hearth_ct_entry *e, __u64 now)
+{
+	if (ct_expired(k, e, now))
+		return CT_RANK_FREE;
+	if (k->proto == IPPROTO_TCP &&
+	    (e->state == HEARTH_TCP_SYN_SENT || e->state == HEARTH_TCP_SYN_SENT2 ||
+	     e->state >= HEARTH_TCP_FIN_WAIT))
+		return e->state == HEARTH_TCP_SYN_SENT2 ? CT_RANK_UNASSURED :
+							  CT_RANK_CLOSED;
+	if (e->flags & HEARTH_CT_F_ASSURED)
+		return CT_RANK_ASSURED;
+	if (!(e->flags & HEARTH_CT_F_REPLIED) && e->active < now &&
+	    now - e->active > (__u64)CT_UNREPLIED_STALE_S * ct_hz)
+		return CT_RANK_CLOSED;
+	return CT_RANK_UNASSURED;
+}
+
+#endif /* HEARTH_BPF_CT_TCP_H */
