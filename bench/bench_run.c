@@ -224,7 +224,7 @@ static int nat_setup(struct bench *b)
 	b->est_orig.dport = htons(5201);
 	b->est_orig.proto = IPPROTO_UDP;
 	b->est_orig.family = AF_INET;
-	if (bpf_map_lookup_elem(b->fx.ct_fd, &b->est_orig, &e) ||
+	if (hearth_ct_lookup(b->fx.ct_fd, &b->est_orig, &e) ||
 	    e.nat_sport != htons(EST_SPORT))
 		return bench_fail("nat", "the established connection is not in the table on port %u",
 				  EST_SPORT);

@@ -49,16 +49,13 @@ static void new_key(const struct bench *b, __u32 i, struct hearth_ct_key *key)
 /* Entries in the connection table; stops counting at @max. */
 __u32 bench_ct_count(struct bench *b, __u32 max)
 {
-	struct hearth_ct_key key, next;
-	void *prev = NULL;
-	__u32 n = 0;
+	struct hearth_dp dp;
+	int n;
 
-	while (n < max && !bpf_map_get_next_key(b->fx.ct_fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		n++;
-	}
-	return n;
+	memset(&dp, 0, sizeof(dp));
+	dp.map_fd[HEARTH_DP_CT] = b->fx.ct_fd;
+	n = hearth_ct_entries(&dp);
+	return n < 0 ? 0 : (__u32)n < max ? (__u32)n : max;
 }
 
 /* Deletes the mapping a new connection made: its port kept, so the same
@@ -94,7 +91,7 @@ int bench_ct_new_collect(struct bench *b, const char *what, __u32 n)
 		struct hearth_ct_entry e, r;
 
 		new_key(b, i, &key);
-		if (bpf_map_lookup_elem(b->fx.ct_fd, &key, &e))
+		if (hearth_ct_lookup(b->fx.ct_fd, &key, &e))
 			return bench_fail(what, "connection %u of %u (port %u) is not in the table",
 					  i + 1, n, NEW_PORT_BASE + i);
 		if (e.packets != 1 || e.dir != HEARTH_CT_ORIG ||
@@ -103,11 +100,11 @@ int bench_ct_new_collect(struct bench *b, const char *what, __u32 n)
 					  "connection %u: %llu packets, dir %u, nat %u, port %u: want 1 packet, original, source NAT, port kept",
 					  i + 1, (unsigned long long)e.packets, e.dir, e.nat,
 					  ntohs(e.nat_sport));
-		if (bpf_map_lookup_elem(b->fx.ct_fd, &e.peer, &r) ||
+		if (hearth_ct_lookup(b->fx.ct_fd, &e.peer, &r) ||
 		    r.dir != HEARTH_CT_REPLY || r.packets != 0)
 			return bench_fail(what, "connection %u: reply entry missing or used", i + 1);
-		if (bpf_map_delete_elem(b->fx.ct_fd, &e.peer) ||
-		    bpf_map_delete_elem(b->fx.ct_fd, &key))
+		if (hearth_ct_delete(b->fx.ct_fd, &e.peer) ||
+		    hearth_ct_delete(b->fx.ct_fd, &key))
 			return bench_fail(what, "deleting connection %u: %s", i + 1,
 					  strerror(errno));
 		if (delete_mapping(b, &key))

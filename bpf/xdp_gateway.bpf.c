@@ -224,7 +224,7 @@ static __always_inline __u32 conn_fw(struct xdp_md *ctx, struct nat_state *n, __
 	__u32 how = dir | FW_SLOT(slot & 0xff) | FW_OUT_SLOT(out_slot & 0xff) |
 		    (__u32)(n->ref.may_open & 1) << 2 | FW_TCP_FLAGS(n->ref.tcp_flags);
 	struct hearth_scratch *scratch;
-	__u32 zero = 0;
+	__u32 zero = 0, r;
 
 	/* the tuple goes by the scratch slot: a pointer into this stack
 	 * frame would leave it unknown to the 6.1 verifier after the call,
@@ -233,7 +233,12 @@ static __always_inline __u32 conn_fw(struct xdp_md *ctx, struct nat_state *n, __
 	if (!scratch)
 		return HEARTH_CNT_DROP_FW_REFUSED;
 	scratch->fw_key = n->key;
-	return fw_open(ctx, how, n->bytes, n->track);
+	r = fw_open(ctx, how, n->track);
+	if (!(r & FW_OPEN))
+		return r;
+	/* the key again from the scratch slot: the call may have changed it */
+	r = fw_open_tracked(&scratch->fw_key, r, n->bytes, n->ref.tcp_flags);
+	return r == CT_TRACKED ? HEARTH_CONTINUE : r;
 }
 
 /* Outbound: an existing source translation, or a new masqueraded

@@ -231,6 +231,18 @@ struct {
  * would not fit the stack, whose 512 bytes the program's frame and the
  * functions that open connections share.
  * Not pinned, not shared: it holds nothing from one packet to the next. */
+/* The original direction of a new connection after translation. */
+struct ct_plan {
+	__be32 saddr, daddr;
+	__be16 sport, dport;
+	__u8 nat; /* enum hearth_ct_nat */
+	__u8 side; /* enum hearth_ct_side of the opening packet */
+	__u8 reply_side; /* and of its answers */
+	__u16 tenant;
+	__u8 tcp_flags; /* of the opening packet */
+	__u32 tries; /* reply ports (echo identifiers) to try */
+};
+
 struct hearth_scratch {
 	struct bpf_fib_lookup fib; /* bpf_fib_lookup's parameters */
 	struct hearth_fib_entry entry; /* a decision not cached */
@@ -239,6 +251,7 @@ struct hearth_scratch {
 	struct hearth_ct_key reply;
 	struct hearth_ct_key fw_key; /* the packet's tuple, for fw_open */
 	struct hearth_ct_slot victim; /* what a new entry took the place of */
+	struct ct_plan plan; /* a new connection's, for ct_open_entries */
 	__u32 ct_sweep; /* the set this CPU sweeps next */
 	/* the choice of a slot for a new entry, as ct_choose_way goes: kept
 	 * in memory, whose values the verifier does not follow (in
@@ -249,6 +262,7 @@ struct hearth_scratch {
 	__u32 ct_tag;
 	__u32 ct_set;
 	__u32 ct_live; /* the slot taken held an entry */
+	__u32 ct_same; /* and that entry had the new one's key */
 	__u64 ct_oldest;
 	__u64 ct_now;
 };

@@ -303,11 +303,13 @@ struct hearth_ct_set {
  * set, its high half is the tag. A fixed mix, shared with userspace. */
 static inline __u64 hearth_ct_hash(const struct hearth_ct_key *k)
 {
-	const __u64 *w = (const __u64 *)k;
-	__u64 h = 0x9e3779b97f4a7c15ULL;
+	__u64 h = 0x9e3779b97f4a7c15ULL, w;
 
 	for (int i = 0; i < 5; i++) {
-		h ^= w[i];
+		/* by memcpy: a __u64 pointer into the key would break C's
+		 * aliasing rules, and the compiler reorders such reads */
+		__builtin_memcpy(&w, (const char *)k + 8 * i, sizeof(w));
+		h ^= w;
 		h *= 0xff51afd7ed558ccdULL;
 		h ^= h >> 32;
 	}
@@ -317,6 +319,37 @@ static inline __u64 hearth_ct_hash(const struct hearth_ct_key *k)
 static inline __u32 hearth_ct_tag(__u64 hash)
 {
 	return (__u32)(hash >> 32) | 1;
+}
+
+/*
+ * Idle timeouts in seconds, the RFCs' minimums: an entry idle longer is
+ * gone (the data plane treats it as absent and reuses its slot). RFC 5382
+ * REQ-5 for TCP (2 h 4 min established; 4 min opening, closing and after
+ * a reset, RFC 7857 2.2, so that a forged RST cannot end a connection at
+ * once), RFC 4787 REQ-5 and REQ-5a for UDP (2 min; DNS 30 s), RFC 5508
+ * REQ-2 for ICMP queries, RFC 6092 REC-12 for the rest (ESP). Linux's
+ * shorter ones only rank entries for eviction (bpf/lib/ct_tcp.h).
+ */
+#define HEARTH_CT_TCP_ESTABLISHED_S 7440
+#define HEARTH_CT_TCP_TRANSITORY_S 240
+#define HEARTH_CT_UDP_S 120
+#define HEARTH_CT_UDP_DNS_S 30
+#define HEARTH_CT_ICMP_S 60
+#define HEARTH_CT_OTHER_S 300
+
+static inline __u32 hearth_ct_timeout_s(const struct hearth_ct_key *k,
+					const struct hearth_ct_entry *e)
+{
+	if (k->proto == 6 /* TCP */)
+		return e->state == HEARTH_TCP_ESTABLISHED ? HEARTH_CT_TCP_ESTABLISHED_S :
+							   HEARTH_CT_TCP_TRANSITORY_S;
+	if (k->proto == 17 /* UDP */)
+		return k->dport == __builtin_bswap16(53) || k->sport == __builtin_bswap16(53) ?
+			       HEARTH_CT_UDP_DNS_S :
+			       HEARTH_CT_UDP_S;
+	if (k->proto == 1 /* ICMP */ || k->proto == 58 /* ICMPv6 */)
+		return HEARTH_CT_ICMP_S;
+	return HEARTH_CT_OTHER_S;
 }
 
 /* What the data plane did to the connection table (HEARTH_MAP_CTSTATS, a

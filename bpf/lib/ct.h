@@ -160,16 +160,6 @@ static __always_inline __u32 ct_tuple(struct iphdr *ip, void *data_end,
 	return CT_TRACKED;
 }
 
-/* The original direction of a new connection after translation. */
-struct ct_plan {
-	__be32 saddr, daddr;
-	__be16 sport, dport;
-	__u8 nat; /* enum hearth_ct_nat */
-	__u8 side; /* enum hearth_ct_side of the opening packet */
-	__u8 reply_side; /* and of its answers */
-	__u16 tenant;
-	__u8 tcp_flags; /* of the opening packet */
-};
 
 static __always_inline void ct_reply_key(const struct hearth_ct_key *orig,
 					 const struct ct_plan *plan,
@@ -268,8 +258,7 @@ static __always_inline __u32 ct_reserve_reply(const struct hearth_nat_cfg *cfg,
  * caller (the gateway's frame and the mapping search's would not fit
  * together).
  */
-__noinline __u32 ct_open_entries(const struct hearth_ct_key *orig_arg,
-				 struct ct_plan *plan, __u32 tries)
+__noinline __u32 ct_open_entries(const struct hearth_ct_key *orig_arg)
 {
 	struct hearth_nat_cfg *cfg = nat_cfg();
 	__u64 now = bpf_jiffies64();
@@ -283,8 +272,13 @@ __noinline __u32 ct_open_entries(const struct hearth_ct_key *orig_arg,
 	 * counts each frame in 32-byte steps), and 6.1 takes no argument
 	 * memory as a map key */
 	scratch = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, &zero);
-	if (!orig_arg || !plan || !cfg || !scratch)
+	struct ct_plan *plan;
+	__u32 tries;
+
+	if (!orig_arg || !cfg || !scratch)
 		return HEARTH_CNT_DROP_CT_FULL;
+	plan = &scratch->plan;
+	tries = plan->tries;
 	e = &scratch->ct;
 	orig = &scratch->orig;
 	reply = &scratch->reply;
@@ -324,8 +318,26 @@ __noinline __u32 ct_open_entries(const struct hearth_ct_key *orig_arg,
  *   natmap_public_port   the sender's mapping (TCP, UDP)
  *   ct_open_outbound     a home host's connection leaving by the WAN
  *   ct_open_inbound      a packet to the WAN address: a forward or mapping
- *   ct_open_entries      the connection's two entries (called by both)
+ *   ct_open_entries      the connection's two entries, after either
  */
+
+/* A global opener's plan, kept for ct_open_entries, which the program
+ * calls next (not the opener: nested, their frames and the table's would
+ * pass the 512 bytes of stack a chain of calls has). */
+#define CT_PLANNED (HEARTH_CNT_MAX + 10)
+
+static __always_inline __u32 ct_plan_keep(const struct ct_plan *plan, __u32 tries)
+{
+	struct hearth_scratch *scratch;
+	__u32 zero = 0;
+
+	scratch = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, &zero);
+	if (!scratch)
+		return HEARTH_CNT_DROP_CT_FULL;
+	scratch->plan = *plan;
+	scratch->plan.tries = tries;
+	return CT_PLANNED;
+}
 
 /* A public port from natmap_public_port, as a counter when refused. */
 static __always_inline __u32 ct_public_port(HEARTH_CTX *ctx,
@@ -367,11 +379,11 @@ __noinline __u32 ct_open_outbound(const struct hearth_ct_key *orig, __u32 tenant
 	plan.dport = orig->dport;
 	if (orig->proto == IPPROTO_ICMP) {
 		plan.sport = orig->sport;
-		return ct_open_entries(orig, &plan, HEARTH_NAT_PORT_TRIES);
+		return ct_plan_keep(&plan, HEARTH_NAT_PORT_TRIES);
 	}
 	plan.sport = (__be16)public;
 	natmap_permit(orig->proto, plan.sport, orig->daddr.ip4, bpf_jiffies64());
-	return ct_open_entries(orig, &plan, 1);
+	return ct_plan_keep(&plan, 1);
 }
 
 /*
@@ -449,14 +461,17 @@ __noinline __u32 ct_open_inbound(HEARTH_CTX *ctx, const struct hearth_ct_key *or
 	/* the inside end's tenant, by its address (its interface and MAC are
 	 * not known before the packet is routed) */
 	plan.tenant = tenant_classify(0, 0, AF_INET, &plan.daddr);
-	return ct_open_entries(orig, &plan, 1);
+	return ct_plan_keep(&plan, 1);
 }
 
 /* What a global opener returned, as the verifier can follow it: *out is
- * set with CT_TRACKED; anything unexpected counts as a full table. */
+ * set with CT_TRACKED; anything unexpected counts as a full table. A plan
+ * is carried out first. */
 static __always_inline __u32 ct_opened(__u32 id, const struct hearth_ct_key *orig,
 				       struct hearth_ct_entry **out)
 {
+	if (id == CT_PLANNED)
+		id = ct_open_entries(orig);
 	if (id == CT_UNTRACKED || id == HEARTH_CNT_DROP_NAT_NO_PORT ||
 	    id == HEARTH_CNT_DROP_NAT_FILTERED)
 		return id;

@@ -174,10 +174,11 @@ static __always_inline void ct_expire_peer(const struct hearth_ct_slot *victim)
 	__sync_val_compare_and_swap(&peer->e.active, active, 0);
 }
 
-/* The way a new entry takes in @set, in @c->ct_way: the first free one,
- * else the lowest rank (@c->ct_rank), the least recently active among
- * equals; @c->ct_exists when the key is there already, alive. Runs under
- * the set's lock. */
+/* The way a new entry takes in @set, in @c->ct_way: its own key's expired
+ * entry (a set never holds a key twice), else the first free one, else
+ * the lowest rank (@c->ct_rank), the least recently active among equals;
+ * @c->ct_exists when the key is there already, alive. Runs under the
+ * set's lock. */
 static __always_inline void ct_choose_way(struct hearth_ct_set *set,
 					  const struct hearth_ct_key *key,
 					  volatile struct hearth_scratch *c)
@@ -186,6 +187,7 @@ static __always_inline void ct_choose_way(struct hearth_ct_set *set,
 	c->ct_oldest = ~0ULL;
 	c->ct_way = 0;
 	c->ct_exists = 0;
+	c->ct_same = 0;
 	for (__u32 i = 0; i < HEARTH_CT_WAYS; i++) {
 		struct hearth_ct_slot *s = &set->slot[i];
 		__u64 active = 0; /* a free slot: before any other */
@@ -196,11 +198,16 @@ static __always_inline void ct_choose_way(struct hearth_ct_set *set,
 			 * registers, their bounds would differ by path */
 			r = ct_rank(&s->key, &s->e, c->ct_now);
 			active = s->e.active;
-			if (set->tag[i] == c->ct_tag && r != CT_RANK_FREE &&
-			    ct_key_equal(&s->key, key))
-				c->ct_exists = 1;
+			if (set->tag[i] == c->ct_tag && ct_key_equal(&s->key, key)) {
+				if (r != CT_RANK_FREE)
+					c->ct_exists = 1;
+				c->ct_same = 1;
+				c->ct_way = i;
+				c->ct_rank = CT_RANK_FREE;
+			}
 		}
-		if (r < c->ct_rank || (r == c->ct_rank && active < c->ct_oldest)) {
+		if (!c->ct_same &&
+		    (r < c->ct_rank || (r == c->ct_rank && active < c->ct_oldest))) {
 			c->ct_rank = r;
 			c->ct_oldest = active;
 			c->ct_way = i;

@@ -110,44 +110,14 @@ static __always_inline __u8 tcp_state_next(__u8 state, __u32 dir, __u8 flags)
 #undef sCL
 #undef sS2
 
-/*
- * Timeouts, in seconds. An entry idle longer than its timeout is gone:
- * the RFC minimums (RFC 5382 REQ-5 for TCP, RFC 4787 REQ-5 and REQ-5a
- * for UDP, RFC 5508 REQ-2 for ICMP queries, RFC 6092 REC-12 for the
- * rest). The shorter "stale" ones, Linux's, only rank entries for
- * eviction when a set is full.
- */
-#define CT_TCP_ESTABLISHED_S 7440
-#define CT_TCP_TRANSITORY_S 240
-#define CT_UDP_S 120
-#define CT_UDP_DNS_S 30
-#define CT_ICMP_S 60
-#define CT_OTHER_S 300
-#define CT_UNREPLIED_STALE_S 30 /* Linux's udp_timeout */
-
-static __always_inline int ct_is_dns(const struct hearth_ct_key *k)
-{
-	return k->proto == IPPROTO_UDP &&
-	       (k->dport == bpf_htons(53) || k->sport == bpf_htons(53));
-}
-
-static __always_inline __u32 ct_timeout_s(const struct hearth_ct_key *k,
-					  const struct hearth_ct_entry *e)
-{
-	if (k->proto == IPPROTO_TCP)
-		return e->state == HEARTH_TCP_ESTABLISHED ? CT_TCP_ESTABLISHED_S :
-							   CT_TCP_TRANSITORY_S;
-	if (k->proto == IPPROTO_UDP)
-		return ct_is_dns(k) ? CT_UDP_DNS_S : CT_UDP_S;
-	if (k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6)
-		return CT_ICMP_S;
-	return CT_OTHER_S;
-}
+/* Linux's udp_timeout: an unanswered entry idle this long ranks with
+ * the closed ones for eviction (the timeouts themselves: hearth_maps.h). */
+#define CT_UNREPLIED_STALE_S 30
 
 static __always_inline int ct_expired(const struct hearth_ct_key *k,
 				      const struct hearth_ct_entry *e, __u64 now)
 {
-	return e->active < now && now - e->active > (__u64)ct_timeout_s(k, e) * ct_hz;
+	return e->active < now && now - e->active > (__u64)hearth_ct_timeout_s(k, e) * ct_hz;
 }
 
 /* Eviction ranks, lowest first. */

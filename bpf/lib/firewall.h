@@ -290,12 +290,19 @@ static __always_inline int fw_icmp_error_ok(HEARTH_CTX *ctx, __u8 family)
 #define FW_OUT_SLOT(slot) ((slot) << 16)
 #define FW_TCP_FLAGS(flags) ((__u32)(flags) << 24)
 
+/* What fw_open answers when the packet opens a tracked connection: the
+ * caller opens it (ct_open_tracked), from the side and for the tenant in
+ * the answer. Apart, the calls' frames stay within the 6.1 kernel's 512
+ * bytes for the whole chain. */
+#define FW_OPEN (1u << 31)
+#define FW_OPEN_WAN (1u << 30) /* the opening packet came from the WAN */
+#define FW_OPEN_TENANT(r) ((r) & 0xffff)
+
 /* A home host's packet no connection knows, leaving by the WAN: tracked as
  * it is, so that its answers come in. Its source must be the home's (BCP
  * 38). */
 static __always_inline __u32 fw_outbound(HEARTH_CTX *ctx,
-					 const struct hearth_ct_key *key, __u32 how,
-					 __u32 bytes)
+					 const struct hearth_ct_key *key, __u32 how)
 {
 	struct ethhdr *eth = (void *)(long)ctx->data;
 	__u32 tenant;
@@ -309,16 +316,16 @@ static __always_inline __u32 fw_outbound(HEARTH_CTX *ctx,
 	tenant = tenant_classify(how >> 8 & 0xff, eth->h_source, key->family,
 				 key->family == AF_INET ? (void *)&key->saddr.ip4 :
 							  (void *)&key->saddr);
-	return ct_open_tracked(key, HEARTH_CT_SIDE_HOME, tenant, bytes, how >> 24);
+	return FW_OPEN | (tenant & 0xffff);
 }
 
 /* A new connection from the WAN, to a home host's @key: through a pinhole
  * only, and a TCP one with a SYN alone (no mid-stream pick-up inbound);
  * its tenant is the home end's, by its address (on @slot, 0: any), as for
- * forwards. CT_TRACKED when it opened, else the refusal's counter. XDP and
+ * forwards. FW_OPEN when it may open, else the refusal's counter. XDP and
  * the kernel path's tc both ask here. */
 static __always_inline __u32 fw_open_pinhole(const struct hearth_ct_key *key, __u8 tcp_flags,
-					     __u32 bytes, __u32 slot)
+					     __u32 slot)
 {
 	__u32 tenant;
 
@@ -330,7 +337,16 @@ static __always_inline __u32 fw_open_pinhole(const struct hearth_ct_key *key, __
 	tenant = tenant_classify(slot, 0, key->family,
 				 key->family == AF_INET ? (void *)&key->daddr.ip4 :
 							  (void *)&key->daddr);
-	return ct_open_tracked(key, HEARTH_CT_SIDE_WAN, tenant, bytes, tcp_flags);
+	return FW_OPEN | FW_OPEN_WAN | (tenant & 0xffff);
+}
+
+/* Opens what fw_open or fw_open_pinhole said may open (@r), its first
+ * packet @bytes long with @tcp_flags. Returns CT_TRACKED or a counter. */
+static __always_inline __u32 fw_open_tracked(const struct hearth_ct_key *key, __u32 r,
+					     __u32 bytes, __u8 tcp_flags)
+{
+	return ct_open_tracked(key, r & FW_OPEN_WAN ? HEARTH_CT_SIDE_WAN : HEARTH_CT_SIDE_HOME,
+			       FW_OPEN_TENANT(r), bytes, tcp_flags);
 }
 
 /* From the WAN to a home host, a packet no connection knows: let in by a
@@ -338,8 +354,7 @@ static __always_inline __u32 fw_open_pinhole(const struct hearth_ct_key *key, __
  * about one of our connections or an ICMPv6 echo request (as configured);
  * else refused, silently (fw-refused). */
 static __always_inline __u32 fw_inbound(HEARTH_CTX *ctx,
-					const struct hearth_ct_key *key, __u32 how,
-					__u32 bytes)
+					const struct hearth_ct_key *key, __u32 how)
 {
 	struct hearth_fw_cfg *cfg = fw_cfg();
 	__u32 out_slot = how >> 16 & 0xff;
@@ -357,21 +372,21 @@ static __always_inline __u32 fw_inbound(HEARTH_CTX *ctx,
 		return HEARTH_CNT_DROP_FW_REFUSED;
 	if (key->family == AF_INET6 && key->proto == IPPROTO_ICMPV6)
 		return cfg->echo6_in ? HEARTH_CONTINUE : HEARTH_CNT_DROP_FW_REFUSED;
-	return fw_open_pinhole(key, how >> 24, bytes, out_slot);
+	return fw_open_pinhole(key, how >> 24, out_slot);
 }
 
 /*
  * The firewall's decision about a packet that no connection knows and
  * that crosses the WAN (@how says which way; its tuple is in the scratch
- * slot's fw_key): HEARTH_CONTINUE, also when it opened a connection (and
- * counted the packet in it), or the drop counter. A global function:
- * verified once, not on each of the gateway's paths.
+ * slot's fw_key): HEARTH_CONTINUE, FW_OPEN with what the caller opens
+ * (fw_open_tracked), or the drop counter. A global function: verified
+ * once, not on each of the gateway's paths.
  */
-__noinline __u32 fw_open(HEARTH_CTX *ctx, __u32 how, __u32 bytes, __u32 track)
+__noinline __u32 fw_open(HEARTH_CTX *ctx, __u32 how, __u32 track)
 {
 	struct hearth_scratch *scratch;
 	struct hearth_ct_key *key;
-	__u32 zero = 0, id;
+	__u32 zero = 0;
 
 	scratch = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, &zero);
 	if (!scratch)
@@ -382,9 +397,7 @@ __noinline __u32 fw_open(HEARTH_CTX *ctx, __u32 how, __u32 bytes, __u32 track)
 		how |= FW_TRACKABLE;
 	if (!ctx || !key)
 		return HEARTH_CNT_DROP_FW_REFUSED;
-	id = how & FW_OUTBOUND ? fw_outbound(ctx, key, how, bytes) :
-				 fw_inbound(ctx, key, how, bytes);
-	return id == CT_TRACKED ? HEARTH_CONTINUE : id;
+	return how & FW_OUTBOUND ? fw_outbound(ctx, key, how) : fw_inbound(ctx, key, how);
 }
 
 #endif /* HEARTH_BPF_FIREWALL_H */

@@ -209,6 +209,15 @@ static __always_inline struct hearth_fw_frag_key fw_frag_key(const struct fw_vie
 	return key;
 }
 
+/* A new connection from the WAN through a pinhole, opened here. */
+static __always_inline int fw_tc_open_pinhole(const struct hearth_ct_key *key, __u8 tcp_flags,
+					      __u32 bytes)
+{
+	__u32 r = fw_open_pinhole(key, tcp_flags, 0);
+
+	return (r & FW_OPEN) && fw_open_tracked(key, r, bytes, tcp_flags) == CT_TRACKED;
+}
+
 /* A fragment of a datagram NAT let in: XDP rewrote it to the inside host
  * and remembered the WAN address it came to (nat_fragment_in). */
 static __always_inline int fw_nat_fragment(const struct fw_view *v)
@@ -247,7 +256,7 @@ static __always_inline int fw_tc_allowed(struct __sk_buff *skb, struct fw_view *
 		ok = fw->echo6_in;
 	else
 		ok = v->trackable && !v->echo_request &&
-		     fw_open_pinhole(&v->key, v->tcp_flags, skb->len, 0) == CT_TRACKED;
+		     fw_tc_open_pinhole(&v->key, v->tcp_flags, skb->len);
 	if (ok && v->frag == FW_FRAG_FIRST)
 		bpf_map_update_elem(&HEARTH_MAP_FWFRAGS, &fkey, &one, BPF_ANY);
 	return ok;

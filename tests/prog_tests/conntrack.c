@@ -1,104 +1,319 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Connection expiry in hearthd: per-protocol, per-state timeouts applied to
- * a real BPF hash holding synthetic connections of known age. */
-#include <arpa/inet.h>
+/* The connection table the data plane keeps alone: timeouts (as the data
+ * plane and hearthd both judge them), an expired entry absent to the
+ * packet path, TCP followed as Linux conntrack does, and the eviction
+ * order in a full set. */
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <stdlib.h>
 #include <unistd.h>
 
-#include "../lib/test.h"
-#include "../../userspace/lib/conntrack.h"
+#include "fw_common.h"
 
 #define HZ 100
 #define NOW 1000000ULL
 
-static void add_conn_to(int fd, __u8 proto, __u16 sport, __u16 dport, __u8 flags_out,
-			__u8 flags_in, __u64 in_packets, __u64 idle_s)
+static int count_conn(const struct hearth_conn *c, void *arg)
 {
-	struct hearth_ct_key orig = { .family = AF_INET, .proto = proto, .sport = htons(sport), .dport = htons(dport) };
-	struct hearth_ct_key reply = { .family = AF_INET, .proto = proto, .sport = htons(dport), .dport = htons(sport) };
-	struct hearth_ct_entry o = { .dir = HEARTH_CT_ORIG, .nat = HEARTH_CT_NAT_SRC };
-	struct hearth_ct_entry r = { .dir = HEARTH_CT_REPLY, .nat = HEARTH_CT_NAT_DST };
-
-	inet_pton(AF_INET, "192.168.1.10", &orig.saddr.ip4);
-	inet_pton(AF_INET, "203.0.113.10", &orig.daddr.ip4);
-	reply.saddr = orig.daddr;
-	inet_pton(AF_INET, "198.51.100.1", &reply.daddr.ip4);
-	o.peer = reply;
-	r.peer = orig;
-	o.last_seen = r.last_seen = NOW - idle_s * HZ;
-	o.first_seen = r.first_seen = o.last_seen - 5 * HZ;
-	o.packets = 3;
-	r.packets = in_packets;
-	o.tcp_flags = flags_out;
-	r.tcp_flags = flags_in;
-	bpf_map_update_elem(fd, &orig, &o, BPF_ANY);
-	bpf_map_update_elem(fd, &reply, &r, BPF_ANY);
+	(void)c;
+	(*(int *)arg)++;
+	return 0;
 }
 
-static void add_conn(int fd, __u8 proto, __u16 sport, __u8 flags_out,
-		     __u8 flags_in, __u64 in_packets, __u64 idle_s)
+/* A synthetic connection of @proto from port @sport, in @state, idle
+ * @idle_s seconds at NOW. */
+static void put_conn(int fd, __u8 proto, __u16 sport, __u16 dport, __u8 state,
+		     __u64 idle_s)
 {
-	add_conn_to(fd, proto, sport, 80, flags_out, flags_in, in_packets, idle_s);
+	struct hearth_ct_key o, r;
+	struct hearth_ct_entry eo = { .dir = HEARTH_CT_ORIG, .state = state };
+	struct hearth_ct_entry er = { .dir = HEARTH_CT_REPLY, .state = state };
+	int rs, os;
+
+	key6(&o, FX_H1_V6, FX_SERVER_V6, proto, sport, dport);
+	key6(&r, FX_SERVER_V6, FX_H1_V6, proto, dport, sport);
+	eo.peer = r;
+	er.peer = o;
+	eo.active = er.active = NOW - idle_s * HZ;
+	rs = hearth_ct_insert(fd, &r, &er);
+	eo.peer_slot = rs < 0 ? 0 : (__u32)rs;
+	os = hearth_ct_insert(fd, &o, &eo);
+	ASSERT_TRUE(rs >= 0 && os >= 0, "synthetic connection written");
 }
 
-static bool alive_to(int fd, __u8 proto, __u16 sport, __u16 dport)
+static bool listed(struct hearth_dp *dp, __u8 proto, __u16 sport, __u16 dport)
 {
-	struct hearth_ct_key orig = { .family = AF_INET, .proto = proto, .sport = htons(sport), .dport = htons(dport) };
+	struct hearth_ct_key key;
 	struct hearth_ct_entry e;
+	int n = 0, without = 0;
 
-	inet_pton(AF_INET, "192.168.1.10", &orig.saddr.ip4);
-	inet_pton(AF_INET, "203.0.113.10", &orig.daddr.ip4);
-	return !bpf_map_lookup_elem(fd, &orig, &e);
+	key6(&key, FX_H1_V6, FX_SERVER_V6, proto, sport, dport);
+	if (hearth_ct_lookup(dp->map_fd[HEARTH_DP_CT], &key, &e))
+		return false;
+	/* alive at NOW as the walk judges it: the walk lists one fewer
+	 * without it */
+	hearth_ct_walk_at(dp, NOW, HZ, count_conn, &n);
+	hearth_ct_delete(dp->map_fd[HEARTH_DP_CT], &key);
+	hearth_ct_walk_at(dp, NOW, HZ, count_conn, &without);
+	hearth_ct_insert(dp->map_fd[HEARTH_DP_CT], &key, &e);
+	return n - without == 1;
 }
 
-static bool alive(int fd, __u8 proto, __u16 sport)
-{
-	return alive_to(fd, proto, sport, 80);
-}
-
-TEST(conntrack_expiry_by_protocol_and_state)
+/* The RFC minimums, one second either side, as hearth_ct_timeout_s gives
+ * them to the data plane and to hearthd alike. */
+TEST(conntrack_timeouts)
 {
 	struct hearth_dp dp = {};
-	int fd;
+	struct xdp_gateway *skel;
+	int fd, n = 0;
 
 	if (!test__require_root())
 		return;
-	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ct_test", sizeof(struct hearth_ct_key),
-			    sizeof(struct hearth_ct_entry), 64, NULL);
-	if (!ASSERT_TRUE(fd >= 0, "map created"))
+	skel = xdp_gateway__open_and_load();
+	if (!ASSERT_TRUE(skel != NULL, "gateway object loaded"))
 		return;
+	fd = bpf_map__fd(skel->maps.HEARTH_MAP_CT);
 	dp.map_fd[HEARTH_DP_CT] = fd;
-	/* the RFC minimums, one second either side */
-	add_conn(fd, IPPROTO_UDP, 1001, 0, 0, 0, 119);	   /* unreplied, 120 s: kept */
-	add_conn(fd, IPPROTO_UDP, 1002, 0, 0, 0, 121);	   /* unreplied: gone */
-	add_conn(fd, IPPROTO_UDP, 1003, 0, 0, 5, 121);	   /* replied, 120 s: gone */
-	add_conn_to(fd, IPPROTO_UDP, 1004, 53, 0, 0, 5, 31); /* DNS, 30 s: gone */
-	add_conn(fd, IPPROTO_TCP, 2001, 0x12, 0x12, 9, 7439); /* established, 2 h 4 min: kept */
-	add_conn(fd, IPPROTO_TCP, 2002, 0x12, 0x12, 9, 7441); /* established: gone */
-	add_conn(fd, IPPROTO_TCP, 2003, 0x14, 0x10, 9, 239);  /* reset, 4 min: kept */
-	add_conn(fd, IPPROTO_TCP, 2004, 0x14, 0x10, 9, 241);  /* reset: gone */
-	add_conn(fd, IPPROTO_TCP, 2005, 0x02, 0, 0, 239);	   /* opening, 4 min: kept */
-	add_conn(fd, IPPROTO_TCP, 2006, 0x11, 0x10, 9, 241);  /* closing, 4 min: gone */
-	add_conn(fd, IPPROTO_ICMP, 3001, 0, 0, 1, 59);	   /* echo, 60 s: kept */
-	add_conn(fd, IPPROTO_ICMP, 3002, 0, 0, 1, 61);	   /* echo: gone */
+	dp.map_fd[HEARTH_DP_CTL1] = bpf_map__fd(skel->maps.HEARTH_MAP_CTL1);
+	put_conn(fd, IPPROTO_UDP, 1001, 80, 0, 119); /* 120 s: alive */
+	put_conn(fd, IPPROTO_UDP, 1002, 80, 0, 121);
+	put_conn(fd, IPPROTO_UDP, 1003, 53, 0, 29); /* DNS, 30 s */
+	put_conn(fd, IPPROTO_UDP, 1004, 53, 0, 31);
+	put_conn(fd, IPPROTO_TCP, 2001, 80, HEARTH_TCP_ESTABLISHED, 7439); /* 2 h 4 min */
+	put_conn(fd, IPPROTO_TCP, 2002, 80, HEARTH_TCP_ESTABLISHED, 7441);
+	put_conn(fd, IPPROTO_TCP, 2003, 80, HEARTH_TCP_CLOSE, 239); /* reset: 4 min */
+	put_conn(fd, IPPROTO_TCP, 2004, 80, HEARTH_TCP_CLOSE, 241);
+	put_conn(fd, IPPROTO_TCP, 2005, 80, HEARTH_TCP_SYN_SENT, 239);
+	put_conn(fd, IPPROTO_TCP, 2006, 80, HEARTH_TCP_FIN_WAIT, 241);
+	put_conn(fd, IPPROTO_ICMPV6, 3001, 0, 0, 59); /* echo: 60 s */
+	put_conn(fd, IPPROTO_ICMPV6, 3002, 0, 0, 61);
+	put_conn(fd, IPPROTO_ESP, 0, 0, 0, 299); /* the rest: 5 min */
+	put_conn(fd, IPPROTO_ESP, 1, 1, 0, 301);
+	hearth_ct_walk_at(&dp, NOW, HZ, count_conn, &n);
+	ASSERT_EQ(n, 7, "alive at NOW");
+	ASSERT_TRUE(listed(&dp, IPPROTO_UDP, 1001, 80), "UDP after 119 s (RFC 4787 REQ-5)");
+	ASSERT_TRUE(!listed(&dp, IPPROTO_UDP, 1002, 80), "UDP after 121 s");
+	ASSERT_TRUE(listed(&dp, IPPROTO_UDP, 1003, 53), "DNS after 29 s (REQ-5a)");
+	ASSERT_TRUE(!listed(&dp, IPPROTO_UDP, 1004, 53), "DNS after 31 s");
+	ASSERT_TRUE(listed(&dp, IPPROTO_TCP, 2001, 80), "established after 7439 s (RFC 5382)");
+	ASSERT_TRUE(!listed(&dp, IPPROTO_TCP, 2002, 80), "established after 7441 s");
+	ASSERT_TRUE(listed(&dp, IPPROTO_TCP, 2003, 80), "reset after 239 s (RFC 7857)");
+	ASSERT_TRUE(!listed(&dp, IPPROTO_TCP, 2004, 80), "reset after 241 s");
+	ASSERT_TRUE(listed(&dp, IPPROTO_TCP, 2005, 80), "SYN sent after 239 s");
+	ASSERT_TRUE(!listed(&dp, IPPROTO_TCP, 2006, 80), "closing after 241 s");
+	ASSERT_TRUE(listed(&dp, IPPROTO_ICMPV6, 3001, 0), "echo after 59 s (RFC 5508)");
+	ASSERT_TRUE(!listed(&dp, IPPROTO_ICMPV6, 3002, 0), "echo after 61 s");
+	ASSERT_TRUE(listed(&dp, IPPROTO_ESP, 0, 0), "ESP after 299 s (RFC 6092 REC-12)");
+	ASSERT_TRUE(!listed(&dp, IPPROTO_ESP, 1, 1), "ESP after 301 s");
+	xdp_gateway__destroy(skel);
+}
 
-	ASSERT_EQ(hearth_ct_entries(&dp), 24, "two entries per connection");
-	ASSERT_EQ(hearth_ct_expire(&dp, NOW, HZ), 7, "expired connections");
-	ASSERT_EQ(hearth_ct_entries(&dp), 10, "both halves of each removed");
-	ASSERT_TRUE(alive(fd, IPPROTO_UDP, 1001), "unanswered UDP after 119 s (RFC 4787 REQ-5)");
-	ASSERT_TRUE(!alive(fd, IPPROTO_UDP, 1002), "unanswered UDP after 121 s");
-	ASSERT_TRUE(!alive(fd, IPPROTO_UDP, 1003), "answered UDP after 121 s");
-	ASSERT_TRUE(!alive_to(fd, IPPROTO_UDP, 1004, 53), "DNS after 31 s (REQ-5a)");
-	ASSERT_TRUE(alive(fd, IPPROTO_TCP, 2001), "established TCP after 7439 s (RFC 5382 REQ-5)");
-	ASSERT_TRUE(!alive(fd, IPPROTO_TCP, 2002), "established TCP after 7441 s");
-	ASSERT_TRUE(alive(fd, IPPROTO_TCP, 2003), "reset TCP after 239 s (RFC 7857)");
-	ASSERT_TRUE(!alive(fd, IPPROTO_TCP, 2004), "reset TCP after 241 s");
-	ASSERT_TRUE(alive(fd, IPPROTO_TCP, 2005), "opening TCP after 239 s");
-	ASSERT_TRUE(!alive(fd, IPPROTO_TCP, 2006), "closing TCP after 241 s");
-	ASSERT_TRUE(alive(fd, IPPROTO_ICMP, 3001), "echo after 59 s (RFC 5508 REQ-2)");
-	ASSERT_TRUE(!alive(fd, IPPROTO_ICMP, 3002), "echo after 61 s");
-	/* an entry stamped after the clock was read is busy, not ancient */
-	add_conn(fd, IPPROTO_UDP, 1005, 0, 0, 0, 0);
-	ASSERT_EQ(hearth_ct_expire(&dp, NOW - 10, HZ), 0, "newer than now: kept");
-	close(fd);
+static __u64 ct_event_count(struct xdp_gateway *skel, __u32 id)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	__u64 *v = calloc((size_t)ncpus, sizeof(*v)), sum = 0;
+
+	if (v && !bpf_map_lookup_elem(bpf_map__fd(skel->maps.HEARTH_MAP_CTSTATS), &id, v))
+		for (int i = 0; i < ncpus; i++)
+			sum += v[i];
+	free(v);
+	return sum;
+}
+
+/* An entry idle past its timeout is no connection to the packet path:
+ * its answers are refused, and the next packet out opens it afresh. */
+TEST(conntrack_expired_absent)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = fw_setup(&fx);
+	struct hearth_ct_key key;
+	struct hearth_ct_entry e;
+	struct pkt_spec s;
+	__u64 now;
+
+	if (!skel)
+		return;
+	s = lan_spec(&fx, AF_INET6, FX_SERVER_V6);
+	expect_spec(&fx, fx.lan, &s, XDP_REDIRECT, HEARTH_CNT_FORWARD, "UDP out");
+	key6(&key, FX_H1_V6, FX_SERVER_V6, IPPROTO_UDP, 40000, 5201);
+	if (!ASSERT_OK(hearth_ct_lookup(fx.ct_fd, &key, &e), "tracked") ||
+	    !ASSERT_OK(hearth_jiffies_now(&now), "jiffies"))
+		goto out;
+	/* both halves idle 121 s */
+	e.active = now - 121ULL * hearth_kernel_hz();
+	ASSERT_OK(hearth_ct_update(fx.ct_fd, &key, &e), "aged");
+	key = e.peer;
+	if (ASSERT_OK(hearth_ct_lookup(fx.ct_fd, &key, &e), "reply half")) {
+		e.active = now - 121ULL * hearth_kernel_hz();
+		ASSERT_OK(hearth_ct_update(fx.ct_fd, &key, &e), "reply aged");
+	}
+	fixture_bump_generation(&fx); /* no line serves it any more */
+	s = wan_spec(&fx, AF_INET6, FX_H1_V6, IPPROTO_UDP, 5201, 40000);
+	expect_spec(&fx, fx.wan, &s, XDP_DROP, HEARTH_CNT_DROP_FW_REFUSED,
+		    "the answer of an expired connection");
+	s = lan_spec(&fx, AF_INET6, FX_SERVER_V6);
+	expect_spec(&fx, fx.lan, &s, XDP_REDIRECT, HEARTH_CNT_FORWARD, "UDP out again");
+	key6(&key, FX_H1_V6, FX_SERVER_V6, IPPROTO_UDP, 40000, 5201);
+	if (ASSERT_OK(hearth_ct_lookup(fx.ct_fd, &key, &e), "tracked again"))
+		ASSERT_EQ(e.packets, 1, "a new connection: one packet");
+	ASSERT_EQ(ct_event_count(skel, HEARTH_CT_EV_REUSED), 2,
+		  "both halves took their expired slots again");
+	s = wan_spec(&fx, AF_INET6, FX_H1_V6, IPPROTO_UDP, 5201, 40000);
+	expect_spec(&fx, fx.wan, &s, XDP_REDIRECT, HEARTH_CNT_FORWARD, "its answer");
+out:
+	xdp_gateway__destroy(skel);
+}
+
+static __u8 conn_state(struct fixture *fx, __u16 sport, __u8 *flags)
+{
+	struct hearth_ct_key key;
+	struct hearth_ct_entry e = {};
+
+	key6(&key, FX_H1_V6, FX_SERVER_V6, IPPROTO_TCP, sport, 5201);
+	if (hearth_ct_lookup(fx->ct_fd, &key, &e))
+		return 0xff;
+	if (flags)
+		*flags = e.flags;
+	return e.state;
+}
+
+static void tcp_seg(struct fixture *fx, bool out, __u16 sport, __u8 flags, const char *what)
+{
+	struct pkt_spec s;
+
+	if (out) {
+		s = lan_spec(fx, AF_INET6, FX_SERVER_V6);
+		s.proto = IPPROTO_TCP;
+		s.sport = sport;
+	} else {
+		s = wan_spec(fx, AF_INET6, FX_H1_V6, IPPROTO_TCP, 5201, sport);
+	}
+	s.tcp_flags = flags;
+	expect_spec(fx, out ? fx->lan : fx->wan, &s, XDP_REDIRECT, HEARTH_CNT_FORWARD, what);
+}
+
+/* TCP as Linux conntrack follows it: the handshake, answered (assured)
+ * at its last ACK, then a FIN and a reset. */
+TEST(conntrack_tcp_states)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = fw_setup(&fx);
+	__u8 flags = 0;
+
+	if (!skel)
+		return;
+	tcp_seg(&fx, true, 40000, 0x02, "SYN out");
+	ASSERT_EQ(conn_state(&fx, 40000, &flags), HEARTH_TCP_SYN_SENT, "SYN sent");
+	tcp_seg(&fx, false, 40000, 0x12, "SYN-ACK in");
+	ASSERT_EQ(conn_state(&fx, 40000, &flags), HEARTH_TCP_SYN_RECV, "SYN received");
+	ASSERT_TRUE(flags & HEARTH_CT_F_REPLIED, "answered");
+	ASSERT_TRUE(!(flags & HEARTH_CT_F_ASSURED), "not yet assured");
+	tcp_seg(&fx, true, 40000, 0x10, "ACK out");
+	ASSERT_EQ(conn_state(&fx, 40000, &flags), HEARTH_TCP_ESTABLISHED, "established");
+	ASSERT_TRUE(flags & HEARTH_CT_F_ASSURED, "assured at the handshake's end");
+	tcp_seg(&fx, true, 40000, 0x10, "data out");
+	tcp_seg(&fx, false, 40000, 0x10, "data in");
+	ASSERT_EQ(conn_state(&fx, 40000, NULL), HEARTH_TCP_ESTABLISHED, "still established");
+	tcp_seg(&fx, true, 40000, 0x11, "FIN out");
+	ASSERT_EQ(conn_state(&fx, 40000, NULL), HEARTH_TCP_FIN_WAIT, "closing");
+	tcp_seg(&fx, false, 40000, 0x14, "RST in");
+	ASSERT_EQ(conn_state(&fx, 40000, NULL), HEARTH_TCP_CLOSE, "reset");
+	/* a mid-stream segment from home picks a connection up, unassured */
+	tcp_seg(&fx, true, 40001, 0x10, "ACK out, no SYN seen");
+	ASSERT_EQ(conn_state(&fx, 40001, &flags), HEARTH_TCP_ESTABLISHED, "picked up");
+	ASSERT_TRUE((flags & HEARTH_CT_F_PICKUP) && !(flags & HEARTH_CT_F_ASSURED),
+		    "picked up, not assured");
+	tcp_seg(&fx, false, 40001, 0x10, "its answer");
+	ASSERT_EQ(conn_state(&fx, 40001, &flags), HEARTH_TCP_ESTABLISHED, "established");
+	ASSERT_TRUE((flags & HEARTH_CT_F_REPLIED) && !(flags & HEARTH_CT_F_ASSURED),
+		    "answered");
+	/* as Linux: assured by the first packet after the answer */
+	tcp_seg(&fx, true, 40001, 0x10, "ACK out");
+	conn_state(&fx, 40001, &flags);
+	ASSERT_TRUE(flags & HEARTH_CT_F_ASSURED, "assured");
+	xdp_gateway__destroy(skel);
+}
+
+#define SETS 1024
+
+/* Source ports whose connections' original halves share one set. */
+static int same_set_ports(__u16 *ports, int n, __u32 sets)
+{
+	struct hearth_ct_key key;
+	__u32 set = 0;
+	int found = 0;
+
+	for (__u32 port = 20000; port < 65536 && found < n; port++) {
+		key6(&key, FX_H1_V6, FX_SERVER_V6, IPPROTO_TCP, (__u16)port, 5201);
+		if (!found)
+			set = (__u32)hearth_ct_hash(&key) & (sets - 1);
+		if (((__u32)hearth_ct_hash(&key) & (sets - 1)) == set)
+			ports[found++] = (__u16)port;
+	}
+	return found;
+}
+
+/* A full set makes room: closed and reset connections and unanswered
+ * SYNs go first, established (answered) ones stay and keep working. */
+TEST(conntrack_eviction_order)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = gw_open(&fx);
+	__u16 ports[HEARTH_CT_WAYS + 12];
+	int i;
+
+	/* a table of 1024 sets (its size is a load-time setting): enough
+	 * source ports share a set */
+	if (skel) {
+		skel->rodata->ct_set_mask = SETS - 1;
+		bpf_map__set_max_entries(skel->maps.HEARTH_MAP_CT, SETS);
+	}
+	skel = gw_load(&fx, skel);
+	if (!skel)
+		return;
+	if (!ASSERT_OK(fixture_enable_firewall(&fx), "enable the firewall"))
+		goto out;
+	if (!ASSERT_EQ(same_set_ports(ports, HEARTH_CT_WAYS + 12, SETS),
+		       HEARTH_CT_WAYS + 12, "ports of one set"))
+		goto out;
+	for (i = 0; i < HEARTH_CT_WAYS; i++) {
+		tcp_seg(&fx, true, ports[i], 0x02, "SYN out");
+		if (i % 4 == 0)
+			continue; /* unanswered */
+		tcp_seg(&fx, false, ports[i], 0x12, "SYN-ACK in");
+		tcp_seg(&fx, true, ports[i], 0x10, "ACK out");
+		if (i % 4 == 1)
+			tcp_seg(&fx, true, ports[i], 0x04, "RST out");
+		else if (i % 4 == 2)
+			tcp_seg(&fx, true, ports[i], 0x11, "FIN out");
+	}
+	/* ten seconds pass */
+	for (i = 0; i < HEARTH_CT_WAYS; i++) {
+		struct hearth_ct_key key;
+		struct hearth_ct_entry e;
+
+		key6(&key, FX_H1_V6, FX_SERVER_V6, IPPROTO_TCP, ports[i], 5201);
+		if (!hearth_ct_lookup(fx.ct_fd, &key, &e)) {
+			e.active -= 10ULL * hearth_kernel_hz();
+			hearth_ct_update(fx.ct_fd, &key, &e);
+		}
+	}
+	/* 12 new connections into the full set: the 4 unanswered, 4 reset
+	 * and 4 closing go, the least recently active first */
+	for (i = HEARTH_CT_WAYS; i < HEARTH_CT_WAYS + 12; i++)
+		tcp_seg(&fx, true, ports[i], 0x02, "new SYN out");
+	ASSERT_EQ(ct_event_count(skel, HEARTH_CT_EV_EVICT_ASSURED), 0,
+		  "no established connection evicted");
+	ASSERT_EQ(ct_event_count(skel, HEARTH_CT_EV_EVICT_CLOSED), 12,
+		  "closed, reset and unanswered evicted");
+	for (i = 0; i < HEARTH_CT_WAYS; i++) {
+		bool established = i % 4 == 3;
+
+		ASSERT_EQ(conn_state(&fx, ports[i], NULL) != 0xff, established,
+			  established ? "established: kept" : "closed or unanswered: gone");
+		if (established)
+			tcp_seg(&fx, false, ports[i], 0x10, "established: still answered");
+	}
+out:
+	xdp_gateway__destroy(skel);
 }

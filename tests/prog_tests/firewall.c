@@ -6,62 +6,7 @@
 #include <linux/tcp.h>
 #include <stdlib.h>
 
-#include "gw_common.h"
-
-#define H1_TCP_SYN 0x02
-#define TCP_SYNACK 0x12
-
-static struct xdp_gateway *fw_setup(struct fixture *fx)
-{
-	struct xdp_gateway *skel = gw_setup(fx);
-
-	if (skel && !ASSERT_OK(fixture_enable_firewall(fx), "enable the firewall")) {
-		xdp_gateway__destroy(skel);
-		return NULL;
-	}
-	return skel;
-}
-
-/* A frame from the server, arriving on the WAN, to @dst. */
-static struct pkt_spec wan_spec(struct fixture *fx, int family, const char *dst, __u8 proto,
-				__u16 sport, __u16 dport)
-{
-	struct pkt_spec s = {
-		.family = family,
-		.src = family == AF_INET ? FX_SERVER_V4 : FX_SERVER_V6,
-		.dst = dst,
-		.proto = proto,
-		.sport = sport,
-		.dport = dport,
-		.payload = 32,
-	};
-
-	memcpy(s.dmac, fx->wan_mac, 6);
-	memcpy(s.smac, fx->inet_mac, 6);
-	return s;
-}
-
-static bool expect_spec(struct fixture *fx, int ifindex, const struct pkt_spec *s,
-			__u32 verdict, int id, const char *what)
-{
-	__u8 in[FRAME_MAX];
-	__u32 len = (__u32)pkt_build(s, in, sizeof(in));
-
-	return ASSERT_TRUE(len > 0, "pkt_build") &&
-	       expect_verdict(fx, ifindex, in, len, verdict, id, what);
-}
-
-static void key6(struct hearth_ct_key *key, const char *src, const char *dst, __u8 proto,
-		 __u16 sport, __u16 dport)
-{
-	memset(key, 0, sizeof(*key));
-	inet_pton(AF_INET6, src, key->saddr.b);
-	inet_pton(AF_INET6, dst, key->daddr.b);
-	key->proto = proto;
-	key->family = AF_INET6;
-	key->sport = htons(sport);
-	key->dport = htons(dport);
-}
+#include "fw_common.h"
 
 /* Nothing from the WAN reaches a home host's IPv6 address unasked, TCP or
  * UDP; the same with the firewall off goes through (a plain router). */
@@ -106,13 +51,13 @@ TEST(fw_ipv6_outbound_answered)
 	s.proto = IPPROTO_TCP;
 	expect_spec(&fx, fx.lan, &s, XDP_REDIRECT, HEARTH_CNT_FORWARD, "SYN out");
 	key6(&key, FX_H1_V6, FX_SERVER_V6, IPPROTO_TCP, 40000, 5201);
-	if (ASSERT_OK(bpf_map_lookup_elem(fx.ct_fd, &key, &e), "tracked")) {
+	if (ASSERT_OK(hearth_ct_lookup(fx.ct_fd, &key, &e), "tracked")) {
 		ASSERT_EQ(e.dir, HEARTH_CT_ORIG, "original direction");
 		ASSERT_EQ(e.nat, 0, "not translated");
 		ASSERT_EQ(e.side, HEARTH_CT_SIDE_HOME, "from the home side");
 		ASSERT_EQ(e.packets, 1, "the SYN counted");
 		ASSERT_EQ(e.tcp_flags, H1_TCP_SYN, "its flags");
-		ASSERT_OK(bpf_map_lookup_elem(fx.ct_fd, &e.peer, &e), "reply tracked");
+		ASSERT_OK(hearth_ct_lookup(fx.ct_fd, &e.peer, &e), "reply tracked");
 		ASSERT_EQ(e.side, HEARTH_CT_SIDE_WAN, "reply from the WAN side");
 	}
 	s = wan_spec(&fx, AF_INET6, FX_H1_V6, IPPROTO_TCP, 5201, 40000);
@@ -176,7 +121,7 @@ TEST(fw_ipv6_pinhole)
 	s = wan_spec(&fx, AF_INET6, FX_H1_V6, IPPROTO_TCP, 5201, 22);
 	expect_spec(&fx, fx.wan, &s, XDP_REDIRECT, HEARTH_CNT_FORWARD, "SYN to the pinhole");
 	key6(&key, FX_SERVER_V6, FX_H1_V6, IPPROTO_TCP, 5201, 22);
-	if (ASSERT_OK(bpf_map_lookup_elem(fx.ct_fd, &key, &e), "tracked"))
+	if (ASSERT_OK(hearth_ct_lookup(fx.ct_fd, &key, &e), "tracked"))
 		ASSERT_EQ(e.side, HEARTH_CT_SIDE_WAN, "opened from the WAN");
 	s = wan_spec(&fx, AF_INET6, FX_H1_V6, IPPROTO_TCP, 5202, 22);
 	s.tcp_flags = 0x10;

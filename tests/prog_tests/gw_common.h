@@ -12,6 +12,8 @@
 #include "../lib/fixture.h"
 #include "../lib/pkt.h"
 #include "../lib/test.h"
+#include "../../userspace/lib/conntrack.h"
+#include "../../userspace/lib/kclock.h"
 #include "xdp_gateway.skel.h"
 
 #define FRAME_MAX 2048
@@ -27,7 +29,8 @@ static inline struct xdp_gateway *gw_open(struct fixture *fx)
 	if (!ASSERT_OK(fixture_netns(fx), "fixture_netns"))
 		return NULL;
 	skel = xdp_gateway__open();
-	ASSERT_TRUE(skel != NULL, "open");
+	if (ASSERT_TRUE(skel != NULL, "open"))
+		skel->rodata->ct_hz = hearth_kernel_hz(); /* timeouts in seconds */
 	return skel;
 }
 

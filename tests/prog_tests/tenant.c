@@ -92,7 +92,7 @@ static int round_trip(struct tenant_fx *t, const char *src, __u16 sport)
 		return -1;
 	s = reply_spec(&t->fx, IPPROTO_UDP, sport);
 	ASSERT_EQ(run_spec(&t->fx, t->fx.wan, &s, out, &len), XDP_REDIRECT, "reply");
-	if (!ASSERT_OK(bpf_map_lookup_elem(t->fx.ct_fd, &key, &e), "connection tracked"))
+	if (!ASSERT_OK(hearth_ct_lookup(t->fx.ct_fd, &key, &e), "connection tracked"))
 		return -1;
 	return e.tenant;
 }
@@ -144,7 +144,7 @@ TEST(tenant_mac_then_prefix_then_iface)
 		struct hearth_ct_key key = conn_key(FX_H1_V4, 40000);
 		struct hearth_ct_entry e = {};
 
-		ASSERT_OK(bpf_map_lookup_elem(t.fx.ct_fd, &key, &e), "old connection");
+		ASSERT_OK(hearth_ct_lookup(t.fx.ct_fd, &key, &e), "old connection");
 		ASSERT_EQ(e.tenant, HEARTH_TENANT_HOME, "deleted tenant's connection to home");
 	}
 	xdp_gateway__destroy(t.skel);
@@ -262,7 +262,7 @@ TEST(tenant_upload_to_shaper)
 		expect_verdict(&t.fx, t.fx.lan, in, len, XDP_PASS, HEARTH_CNT_PASS_SHAPER,
 			       "upload with shaping");
 	}
-	if (ASSERT_OK(bpf_map_lookup_elem(t.fx.ct_fd, &key, &e), "opened in XDP"))
+	if (ASSERT_OK(hearth_ct_lookup(t.fx.ct_fd, &key, &e), "opened in XDP"))
 		ASSERT_EQ(e.tenant, guest, "with its tenant");
 	ASSERT_EQ(counters(&t, guest, HEARTH_DIR_UP).packets, 0, "metered by tc, not here");
 	xdp_gateway__destroy(t.skel);

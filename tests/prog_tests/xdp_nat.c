@@ -54,11 +54,11 @@ static void round_trip(__u8 proto)
 	inet_pton(AF_INET, FX_SERVER_V4, &key.daddr.ip4);
 	key.sport = htons(40000);
 	key.dport = proto == IPPROTO_ICMP ? 0 : htons(5201);
-	if (ASSERT_OK(bpf_map_lookup_elem(fx.ct_fd, &key, &e), "original direction tracked")) {
+	if (ASSERT_OK(hearth_ct_lookup(fx.ct_fd, &key, &e), "original direction tracked")) {
 		ASSERT_EQ(e.dir, HEARTH_CT_ORIG, "original: direction");
 		ASSERT_EQ(e.nat, HEARTH_CT_NAT_SRC, "original: source NAT");
 		ASSERT_EQ(e.packets, 1, "original: packet counted");
-		ASSERT_OK(bpf_map_lookup_elem(fx.ct_fd, &e.peer, &e), "reply direction tracked");
+		ASSERT_OK(hearth_ct_lookup(fx.ct_fd, &e.peer, &e), "reply direction tracked");
 		ASSERT_EQ(e.nat, HEARTH_CT_NAT_DST, "reply: destination NAT");
 	}
 
@@ -449,8 +449,8 @@ TEST(nat_icmp_error_is_no_answer)
 	inet_pton(AF_INET, FX_SERVER_V4, &key.daddr.ip4);
 	key.sport = htons(40000);
 	key.dport = htons(5201);
-	if (ASSERT_OK(bpf_map_lookup_elem(fx.ct_fd, &key, &e), "connection tracked") &&
-	    ASSERT_OK(bpf_map_lookup_elem(fx.ct_fd, &e.peer, &e), "reply half"))
+	if (ASSERT_OK(hearth_ct_lookup(fx.ct_fd, &key, &e), "connection tracked") &&
+	    ASSERT_OK(hearth_ct_lookup(fx.ct_fd, &e.peer, &e), "reply half"))
 		ASSERT_EQ(e.packets, 0, "no packet counted as an answer");
 	xdp_gateway__destroy(skel);
 }
@@ -477,20 +477,20 @@ TEST(nat_ct_line_serves_and_hands_over)
 	inet_pton(AF_INET, FX_SERVER_V4, &key.daddr.ip4);
 	key.sport = htons(40000);
 	key.dport = htons(5201);
-	if (!ASSERT_OK(bpf_map_lookup_elem(fx.ct_fd, &key, &e), "tracked"))
+	if (!ASSERT_OK(hearth_ct_lookup(fx.ct_fd, &key, &e), "tracked"))
 		goto out;
 	ASSERT_TRUE(e.packets < 5, "some counts still wait in the line");
 
 	inet_pton(AF_INET, "198.51.100.77", other);
 	memcpy(&e.nat_saddr, other, 4);
-	bpf_map_update_elem(fx.ct_fd, &key, &e, BPF_EXIST);
+	hearth_ct_update(fx.ct_fd, &key, &e);
 	run_spec(&fx, fx.lan, &s, out, &len);
 	ASSERT_TRUE(memcmp(out + L3 + 12, other, 4) != 0, "the line still serves");
 
 	fixture_bump_generation(&fx);
 	run_spec(&fx, fx.lan, &s, out, &len);
 	ASSERT_MEMEQ(out + L3 + 12, other, 4, "a retired line takes the entry again");
-	ASSERT_OK(bpf_map_lookup_elem(fx.ct_fd, &key, &e), "still tracked");
+	ASSERT_OK(hearth_ct_lookup(fx.ct_fd, &key, &e), "still tracked");
 	/* 6 packets went through the first line, handed over when retired; the
 	 * 7th waits in the new line */
 	ASSERT_EQ(e.packets, 6, "counts handed to the entry");
@@ -746,6 +746,12 @@ static void too_big(__u8 proto, bool forward)
 		port = be16_at(out + L3 + 20);
 	}
 	s = reply_spec(&fx, proto, port);
+	if (forward && proto == IPPROTO_TCP) {
+		/* the forward's connection opens with a SYN (no pick-up
+		 * from outside) */
+		s.tcp_flags = 0x02;
+		ASSERT_EQ(run_spec(&fx, fx.wan, &s, out, &len), XDP_REDIRECT, "SYN forwarded");
+	}
 	s.payload = 1500 - 20 - (proto == IPPROTO_TCP ? 20 : 8);
 	s.frag_off = 0x4000; /* DF */
 	s.tcp_flags = 0x10;
@@ -832,7 +838,8 @@ static void icmp_error_out(__u8 proto, bool forward)
 		rport = 5201;
 		s = reply_spec(&fx, proto, pub_port);
 	}
-	s.tcp_flags = 0x12;
+	/* a forward's connection opens with a SYN (no pick-up from outside) */
+	s.tcp_flags = forward ? 0x02 : 0x12;
 	len = (__u32)pkt_build(&s, in, sizeof(in));
 	/* what home1 received: the remote packet, translated */
 	ASSERT_EQ(run_spec_raw(&fx, fx.wan, in, len, got, &got_len), XDP_REDIRECT, "delivered");

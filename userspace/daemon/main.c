@@ -118,8 +118,8 @@ static int handle_signal(struct daemon *d)
 	return 0;
 }
 
-/* Connections idle past their timeout leave the table, then the mappings
- * they no longer use. */
+/* Mappings no connection uses any more expire (connections expire in the
+ * data plane itself). */
 static void expire_connections(struct daemon *d)
 {
 	__u64 now;
@@ -132,9 +132,6 @@ static void expire_connections(struct daemon *d)
 		d->clock_warned = true;
 		return;
 	}
-	ret = hearth_ct_expire(&d->dp, now, d->hz);
-	if (ret < 0)
-		logmsg("connection expiry: %s", strerror(-ret));
 	ret = hearth_natmap_expire(&d->dp, now, d->hz);
 	if (ret < 0)
 		logmsg("mapping expiry: %s", strerror(-ret));

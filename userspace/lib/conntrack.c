@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Reading and expiring the data plane's connection table. The data plane
- * stamps entries with bpf_jiffies64(); expiry is hearthd's job. */
+/* Reading the data plane's connection table (bpf/lib/ct_table.h), which
+ * the data plane alone expires and evicts: an entry idle past its timeout
+ * is absent to it, and shown by none of these. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -13,44 +14,28 @@
 #include "../../util/array.h"
 #include "conntrack.h"
 #include "dpstate.h"
+#include "kclock.h"
 
-#define TCP_FIN 0x01
-#define TCP_SYN 0x02
-#define TCP_RST 0x04
+static const char *const tcp_state_names[HEARTH_TCP_STATE_MAX] = {
+	[HEARTH_TCP_NONE] = "none",
+	[HEARTH_TCP_SYN_SENT] = "syn-sent",
+	[HEARTH_TCP_SYN_RECV] = "syn-recv",
+	[HEARTH_TCP_ESTABLISHED] = "established",
+	[HEARTH_TCP_FIN_WAIT] = "fin-wait",
+	[HEARTH_TCP_CLOSE_WAIT] = "close-wait",
+	[HEARTH_TCP_LAST_ACK] = "last-ack",
+	[HEARTH_TCP_TIME_WAIT] = "time-wait",
+	[HEARTH_TCP_CLOSE] = "close",
+	[HEARTH_TCP_SYN_SENT2] = "syn-sent2",
+};
 
 static void classify(struct hearth_conn *c)
 {
-	__u8 flags = c->orig.tcp_flags | c->reply.tcp_flags;
-	int replied = c->reply.packets > 0;
-
-	switch (c->key.proto) {
-	case IPPROTO_TCP:
-		if (flags & TCP_RST) {
-			c->state = "reset";
-			c->timeout_s = HEARTH_CT_TCP_RESET;
-		} else if (flags & TCP_FIN) {
-			c->state = "closing";
-			c->timeout_s = HEARTH_CT_TCP_CLOSING;
-		} else if (replied && ((c->orig.tcp_flags & TCP_SYN) ?
-					      (c->reply.tcp_flags & TCP_SYN) != 0 :
-					      !(c->reply.tcp_flags & TCP_SYN))) {
-			/* the handshake both ways, or picked up mid-stream */
-			c->state = "established";
-			c->timeout_s = HEARTH_CT_TCP_ESTABLISHED;
-		} else {
-			c->state = "opening";
-			c->timeout_s = HEARTH_CT_TCP_OPENING;
-		}
-		break;
-	case IPPROTO_UDP:
-		c->state = replied ? "replied" : "unreplied";
-		c->timeout_s = c->key.dport == htons(53) ? HEARTH_CT_UDP_DNS : HEARTH_CT_UDP;
-		break;
-	default:
-		c->state = replied ? "replied" : "unreplied";
-		c->timeout_s = HEARTH_CT_ICMP;
-		break;
-	}
+	if (c->key.proto == IPPROTO_TCP && c->orig.state < HEARTH_TCP_STATE_MAX)
+		c->state = tcp_state_names[c->orig.state];
+	else
+		c->state = c->orig.flags & HEARTH_CT_F_REPLIED ? "replied" : "unreplied";
+	c->timeout_s = hearth_ct_timeout_s(&c->key, &c->orig);
 }
 
 /* Every CPU's copy of every line, read once per walk. */
@@ -73,16 +58,18 @@ static int lines_read(struct hearth_dp *dp, struct lines *l)
 	return 0;
 }
 
-/* Adds what the lines of @key hold and have not handed over yet. */
+/* Adds what the lines of @key (in @slot) hold and have not handed over
+ * yet: the lines of this very entry, by its slot and generation. */
 static void add_pending(const struct lines *l, const struct hearth_ct_key *key,
-			struct hearth_ct_entry *e)
+			__u32 slot, struct hearth_ct_entry *e)
 {
 	const struct hearth_ct_l1 *row = &l->v[(size_t)hearth_ct_l1_index(key) * l->ncpus];
 
 	for (int cpu = 0; cpu < l->ncpus; cpu++) {
 		const struct hearth_ct_l1 *line = &row[cpu];
 
-		if (!line->nat || memcmp(&line->key, key, sizeof(*key)))
+		if (!line->nat || line->slot != slot || line->slot_gen != e->gen ||
+		    memcmp(&line->key, key, sizeof(*key)))
 			continue;
 		e->packets += line->packets;
 		e->bytes += line->bytes;
@@ -92,84 +79,280 @@ static void add_pending(const struct lines *l, const struct hearth_ct_key *key,
 	}
 }
 
-int hearth_ct_walk(struct hearth_dp *dp,
-		   int (*fn)(const struct hearth_conn *c, void *arg), void *arg)
-{
-	int fd = dp->map_fd[HEARTH_DP_CT];
-	struct hearth_ct_key key, next;
-	struct lines lines = {};
-	struct hearth_conn c;
-	void *prev = NULL;
-	int ret = lines_read(dp, &lines);
+/* The whole table, read set by set under each set's lock. */
+struct table {
+	struct hearth_ct_set *sets;
+	__u32 n;
+};
 
-	while (!ret && !bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
+static int table_read(int fd, struct table *t)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int ret;
+
+	ret = bpf_obj_get_info_by_fd(fd, &info, &len);
+	if (ret)
+		return ret;
+	if (info.value_size != sizeof(struct hearth_ct_set))
+		return -EINVAL;
+	t->n = info.max_entries;
+	t->sets = calloc(t->n, sizeof(*t->sets));
+	if (!t->sets)
+		return -ENOMEM;
+	for (__u32 i = 0; i < t->n; i++) {
+		ret = bpf_map_lookup_elem_flags(fd, &i, &t->sets[i], BPF_F_LOCK);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static const struct hearth_ct_slot *table_slot(const struct table *t, __u32 index)
+{
+	__u32 set = index / HEARTH_CT_WAYS, way = index % HEARTH_CT_WAYS;
+
+	if (set >= t->n || !t->sets[set].tag[way])
+		return NULL;
+	return &t->sets[set].slot[way];
+}
+
+/* Is the slot in use and its connection alive at @now (0: any age)? */
+static bool slot_alive(const struct hearth_ct_slot *s, __u64 now, unsigned int hz)
+{
+	if (!now || s->e.active >= now)
+		return true;
+	return now - s->e.active <= (__u64)hearth_ct_timeout_s(&s->key, &s->e) * hz;
+}
+
+int hearth_ct_walk_at(struct hearth_dp *dp, __u64 now, unsigned int hz,
+		      int (*fn)(const struct hearth_conn *c, void *arg), void *arg)
+{
+	struct lines lines = {};
+	struct table t = {};
+	struct hearth_conn c;
+	int ret;
+
+	ret = table_read(dp->map_fd[HEARTH_DP_CT], &t);
+	if (!ret)
+		ret = lines_read(dp, &lines);
+	for (__u32 i = 0; !ret && i < t.n * HEARTH_CT_WAYS; i++) {
+		const struct hearth_ct_slot *s = table_slot(&t, i), *peer;
+
+		if (!s || s->e.dir != HEARTH_CT_ORIG || !slot_alive(s, now, hz))
+			continue;
 		memset(&c, 0, sizeof(c));
-		if (bpf_map_lookup_elem(fd, &key, &c.orig) || c.orig.dir != HEARTH_CT_ORIG)
-			continue; /* gone meanwhile, or the reply half */
-		c.key = key;
-		/* a half without its peer is still shown, and expires alike */
-		bpf_map_lookup_elem(fd, &c.orig.peer, &c.reply);
-		add_pending(&lines, &c.key, &c.orig);
-		add_pending(&lines, &c.orig.peer, &c.reply);
+		c.key = s->key;
+		c.orig = s->e;
+		peer = table_slot(&t, s->e.peer_slot);
+		/* a half whose other half is gone is still shown */
+		if (peer && !memcmp(&peer->key, &s->e.peer, sizeof(peer->key)))
+			c.reply = peer->e;
+		add_pending(&lines, &c.key, i, &c.orig);
+		add_pending(&lines, &c.orig.peer, s->e.peer_slot, &c.reply);
 		classify(&c);
 		ret = fn(&c, arg);
 	}
 	free(lines.v);
+	free(t.sets);
 	return ret;
 }
 
-struct expiry {
-	__u64 now;
-	unsigned int hz;
-	size_t n;
-	struct hearth_ct_key *victims;
-	size_t cap;
-};
-
-static int collect_expired(const struct hearth_conn *c, void *arg)
+int hearth_ct_walk(struct hearth_dp *dp,
+		   int (*fn)(const struct hearth_conn *c, void *arg), void *arg)
 {
-	struct expiry *x = arg;
-	__u64 last = c->orig.last_seen > c->reply.last_seen ? c->orig.last_seen :
-							      c->reply.last_seen;
+	__u64 now = 0;
 
-	/* stamped after we read the clock: busy, not old */
-	if (last >= x->now || x->now - last <= (__u64)c->timeout_s * x->hz)
-		return 0;
-	if (hearth_array_reserve((void **)&x->victims, &x->cap, x->n + 2,
-				 sizeof(*x->victims)))
-		return -ENOMEM;
-	x->victims[x->n++] = c->key;
-	x->victims[x->n++] = c->orig.peer;
-	return 0;
+	/* without the clock, expired entries are shown too */
+	if (hearth_jiffies_now(&now))
+		now = 0;
+	return hearth_ct_walk_at(dp, now, hearth_kernel_hz(), fn, arg);
 }
 
-int hearth_ct_expire(struct hearth_dp *dp, __u64 now, unsigned int hz)
+/* Reads @key's set into @set (under its lock); its way in *way, -ENOENT
+ * when the set does not hold it. */
+static int set_of(int fd, const struct hearth_ct_key *key, struct hearth_ct_set *set,
+		  __u32 *index, int *way)
 {
-	struct expiry x = { .now = now, .hz = hz };
+	__u64 hash = hearth_ct_hash(key);
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
 	int ret;
 
-	/* collect first: deleting while walking a hash restarts the walk */
-	ret = hearth_ct_walk(dp, collect_expired, &x);
-	for (size_t i = 0; !ret && i < x.n; i++)
-		bpf_map_delete_elem(dp->map_fd[HEARTH_DP_CT], &x.victims[i]);
-	free(x.victims);
-	return ret ? ret : (int)(x.n / 2);
+	ret = bpf_obj_get_info_by_fd(fd, &info, &len);
+	if (ret)
+		return ret;
+	*index = (__u32)hash & (info.max_entries - 1);
+	ret = bpf_map_lookup_elem_flags(fd, index, set, BPF_F_LOCK);
+	if (ret)
+		return ret;
+	for (*way = 0; *way < HEARTH_CT_WAYS; (*way)++)
+		if (set->tag[*way] == hearth_ct_tag(hash) &&
+		    !memcmp(&set->slot[*way].key, key, sizeof(*key)))
+			return 0;
+	return -ENOENT;
+}
+
+int hearth_ct_lookup(int fd, const struct hearth_ct_key *key, struct hearth_ct_entry *e)
+{
+	struct hearth_ct_set *set = malloc(sizeof(*set));
+	__u32 index;
+	int way, ret;
+
+	if (!set)
+		return -ENOMEM;
+	ret = set_of(fd, key, set, &index, &way);
+	if (!ret)
+		*e = set->slot[way].e;
+	free(set);
+	return ret;
+}
+
+int hearth_ct_update(int fd, const struct hearth_ct_key *key, const struct hearth_ct_entry *e)
+{
+	struct hearth_ct_set *set = malloc(sizeof(*set));
+	__u32 index;
+	int way, ret;
+
+	if (!set)
+		return -ENOMEM;
+	ret = set_of(fd, key, set, &index, &way);
+	if (!ret) {
+		set->slot[way].e = *e;
+		ret = bpf_map_update_elem(fd, &index, set, BPF_F_LOCK) ? -errno : 0;
+	}
+	free(set);
+	return ret;
+}
+
+int hearth_ct_insert(int fd, const struct hearth_ct_key *key, struct hearth_ct_entry *e)
+{
+	struct hearth_ct_set *set = malloc(sizeof(*set));
+	__u64 hash = hearth_ct_hash(key);
+	__u32 index;
+	int way, ret;
+
+	if (!set)
+		return -ENOMEM;
+	ret = set_of(fd, key, set, &index, &way);
+	if (ret == -ENOENT) {
+		for (way = 0; way < HEARTH_CT_WAYS && set->tag[way]; way++)
+			;
+		ret = way < HEARTH_CT_WAYS ? 0 : -ENOSPC;
+	}
+	if (!ret) {
+		e->gen = set->slot[way].e.gen + 1;
+		set->tag[way] = hearth_ct_tag(hash);
+		set->slot[way].key = *key;
+		set->slot[way].e = *e;
+		ret = bpf_map_update_elem(fd, &index, set, BPF_F_LOCK) ?
+			      -errno :
+			      (int)(index * HEARTH_CT_WAYS + (__u32)way);
+	}
+	free(set);
+	return ret;
+}
+
+int hearth_ct_delete(int fd, const struct hearth_ct_key *key)
+{
+	struct hearth_ct_set *set = malloc(sizeof(*set));
+	__u32 index;
+	int way, ret;
+
+	if (!set)
+		return -ENOMEM;
+	ret = set_of(fd, key, set, &index, &way);
+	if (!ret) {
+		set->tag[way] = 0;
+		ret = bpf_map_update_elem(fd, &index, set, BPF_F_LOCK) ? -errno : 0;
+	}
+	free(set);
+	return ret;
 }
 
 int hearth_ct_entries(struct hearth_dp *dp)
 {
-	return hearth_map_count(dp->map_fd[HEARTH_DP_CT], sizeof(struct hearth_ct_key));
+	__u64 now = 0;
+	struct table t = {};
+	int n = 0, ret;
+
+	if (hearth_jiffies_now(&now))
+		now = 0;
+	ret = table_read(dp->map_fd[HEARTH_DP_CT], &t);
+	for (__u32 i = 0; !ret && i < t.n * HEARTH_CT_WAYS; i++) {
+		const struct hearth_ct_slot *s = table_slot(&t, i);
+
+		if (s && slot_alive(s, now, hearth_kernel_hz()))
+			n++;
+	}
+	free(t.sets);
+	return ret ? ret : n;
+}
+
+int hearth_ct_capacity(struct hearth_dp *dp)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int ret = bpf_obj_get_info_by_fd(dp->map_fd[HEARTH_DP_CT], &info, &len);
+
+	return ret ? ret : (int)(info.max_entries * HEARTH_CT_WAYS);
 }
 
 int hearth_ct_flush(struct hearth_dp *dp)
 {
 	int fd = dp->map_fd[HEARTH_DP_CT], n = 0;
-	struct hearth_ct_key key;
+	struct hearth_ct_set *set = calloc(1, sizeof(*set));
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
 
-	while (!bpf_map_get_next_key(fd, NULL, &key))
-		if (!bpf_map_delete_elem(fd, &key))
-			n++;
-	return n / 2;
+	if (!set || bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		free(set);
+		return set ? -errno : -ENOMEM;
+	}
+	/* a set is replaced whole, under its lock: an entry the data plane
+	 * writes meanwhile may go too, and is opened again by its next
+	 * packet */
+	for (__u32 i = 0; i < info.max_entries; i++) {
+		if (bpf_map_lookup_elem_flags(fd, &i, set, BPF_F_LOCK))
+			continue;
+		for (int w = 0; w < HEARTH_CT_WAYS; w++)
+			n += set->tag[w] && set->slot[w].e.dir == HEARTH_CT_ORIG;
+		memset(set, 0, sizeof(*set));
+		bpf_map_update_elem(fd, &i, set, BPF_F_LOCK);
+	}
+	free(set);
+	return n;
+}
+
+int hearth_ct_retenant(struct hearth_dp *dp, __u32 from, __u32 to)
+{
+	int fd = dp->map_fd[HEARTH_DP_CT], n = 0;
+	struct hearth_ct_set *set = calloc(1, sizeof(*set));
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (!set || bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		free(set);
+		return set ? -errno : -ENOMEM;
+	}
+	/* read and written back under the set's lock, but not in one go: an
+	 * entry the data plane writes in between is lost, and its
+	 * connection opened again by its next packet (tenants are rarely
+	 * deleted) */
+	for (__u32 i = 0; i < info.max_entries; i++) {
+		int changed = 0;
+
+		if (bpf_map_lookup_elem_flags(fd, &i, set, BPF_F_LOCK))
+			continue;
+		for (int w = 0; w < HEARTH_CT_WAYS; w++) {
+			if (!set->tag[w] || set->slot[w].e.tenant != from)
+				continue;
+			set->slot[w].e.tenant = to;
+			changed++;
+		}
+		if (changed && !bpf_map_update_elem(fd, &i, set, BPF_F_LOCK))
+			n += changed;
+	}
+	free(set);
+	return n;
 }

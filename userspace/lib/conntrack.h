@@ -4,20 +4,7 @@
 
 #include "dataplane.h"
 
-/* Idle timeouts in seconds: the NAT RFCs' minimums. An entry leaves the
- * table this long after the last packet either way; the mapping it used
- * outlives it (HEARTH_NAT_MAPPING_MS), so no mapping goes sooner than
- * these after its last outbound packet. */
-#define HEARTH_CT_TCP_ESTABLISHED 7440 /* RFC 5382 REQ-5: 2 h 4 min */
-#define HEARTH_CT_TCP_TRANSITORY 240 /* REQ-5: 4 min, opening or closing */
-#define HEARTH_CT_TCP_OPENING HEARTH_CT_TCP_TRANSITORY
-#define HEARTH_CT_TCP_CLOSING HEARTH_CT_TCP_TRANSITORY
-/* RFC 7857 2.2: after a reset too, so that a forged RST cannot end a
- * connection at once */
-#define HEARTH_CT_TCP_RESET HEARTH_CT_TCP_TRANSITORY
-#define HEARTH_CT_UDP 120 /* RFC 4787 REQ-5: 2 min, answered or not */
-#define HEARTH_CT_UDP_DNS 30 /* REQ-5a: shorter for DNS (port 53) only */
-#define HEARTH_CT_ICMP 60 /* RFC 5508 REQ-2: an ICMP query, 60 s */
+/* Connections time out as hearth_ct_timeout_s (hearth_maps.h) says. */
 
 /* One connection: both directions, read together. */
 struct hearth_conn {
@@ -28,14 +15,29 @@ struct hearth_conn {
 	unsigned int timeout_s;
 };
 
-/* Calls @fn for every connection; stops at its first non-zero return. */
+/* Calls @fn for every live connection; stops at its first non-zero
+ * return. hearth_ct_walk_at judges liveness at jiffies @now (0: shows
+ * expired ones too) with the kernel's @hz. */
 int hearth_ct_walk(struct hearth_dp *dp,
 		   int (*fn)(const struct hearth_conn *c, void *arg), void *arg);
-/* Deletes connections idle longer than their timeout; returns how many. */
-int hearth_ct_expire(struct hearth_dp *dp, __u64 now, unsigned int hz);
-/* Removes every connection (after the WAN address changed, say). */
+int hearth_ct_walk_at(struct hearth_dp *dp, __u64 now, unsigned int hz,
+		      int (*fn)(const struct hearth_conn *c, void *arg), void *arg);
+/* The entry of @key in the table @fd, whatever its age: 0 or -ENOENT. */
+int hearth_ct_lookup(int fd, const struct hearth_ct_key *key, struct hearth_ct_entry *e);
+/* Rewrites @key's entry (its set read and written back under its lock,
+ * not in one go: for tests and tools, not while the table is busy). */
+int hearth_ct_update(int fd, const struct hearth_ct_key *key, const struct hearth_ct_entry *e);
+int hearth_ct_delete(int fd, const struct hearth_ct_key *key);
+/* Writes @key -> @e (in place of @key's entry, else in a free slot of its
+ * set; e->gen set); returns the slot's index or -ENOSPC. */
+int hearth_ct_insert(int fd, const struct hearth_ct_key *key, struct hearth_ct_entry *e);
+/* Removes every connection (after the WAN address changed, say); returns
+ * how many there were. */
 int hearth_ct_flush(struct hearth_dp *dp);
-/* Tracked entries (two per connection). */
+/* Entries of tenant @from count for tenant @to from now on. */
+int hearth_ct_retenant(struct hearth_dp *dp, __u32 from, __u32 to);
+/* Live entries (two per connection), and how many the table holds. */
 int hearth_ct_entries(struct hearth_dp *dp);
+int hearth_ct_capacity(struct hearth_dp *dp);
 
 #endif

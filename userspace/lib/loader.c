@@ -38,6 +38,8 @@ static void apply_load_settings(struct xdp_gateway *skel,
 		(__u64)HEARTH_CHALLOW_MS * hearth_kernel_hz() / 1000;
 	skel->rodata->challow_refresh_jiffies = hearth_kernel_hz();
 	skel->rodata->icmp_window_jiffies = hearth_kernel_hz();
+	skel->rodata->ct_hz = hearth_kernel_hz();
+	skel->rodata->ct_set_mask = HEARTH_CT_SETS_DEFAULT - 1;
 }
 
 static __u64 fnv1a(__u64 hash, const unsigned char *bytes, size_t size)

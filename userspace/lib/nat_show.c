@@ -220,7 +220,7 @@ struct json_object *hearth_conns_json(struct hearth_dp *dp)
 		sc.now = 0;
 	hearth_ct_walk(dp, add_conn, &sc);
 	json_object_object_add(root, "entries", json_object_new_int(hearth_ct_entries(dp)));
-	json_object_object_add(root, "capacity", json_object_new_int(HEARTH_CT_ENTRIES));
+	json_object_object_add(root, "capacity", json_object_new_int(hearth_ct_capacity(dp)));
 	json_object_object_add(root, "connections", sc.list);
 	bpf_map_lookup_elem(dp->map_fd[HEARTH_DP_NATCFG], &zero, &cfg);
 	json_object_object_add(root, "filtering",

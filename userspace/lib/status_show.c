@@ -54,7 +54,7 @@ static struct json_object *nat_json(struct hearth_dp *dp)
 	json_object_object_add(o, "port_max", json_object_new_int(cfg.port_max));
 	json_object_object_add(o, "entries",
 			       json_object_new_int(hearth_ct_entries(dp)));
-	json_object_object_add(o, "capacity", json_object_new_int(HEARTH_CT_ENTRIES));
+	json_object_object_add(o, "capacity", json_object_new_int(hearth_ct_capacity(dp)));
 	json_object_object_add(o, "forwards",
 			       json_object_new_int(hearth_map_count(dp->map_fd[HEARTH_DP_NATFWD],
 							      sizeof(struct hearth_nat_fwd_key))));

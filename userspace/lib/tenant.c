@@ -16,6 +16,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "conntrack.h"
 #include "dpstate.h"
 #include "ifaces.h"
 #include "tenant.h"
@@ -512,17 +513,7 @@ int hearth_tenant_put(struct hearth_dp *dp, const struct hearth_tenant_spec *spe
 /* Connections of a deleted tenant count for the home from now on. */
 static void connections_to_home(struct hearth_dp *dp, __u32 id)
 {
-	int fd = map_fd(dp, HEARTH_DP_CT);
-	struct hearth_ct_key key, *prev = NULL;
-	struct hearth_ct_entry e;
-
-	while (!bpf_map_get_next_key(fd, prev, &key)) {
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &e) || e.tenant != id)
-			continue;
-		e.tenant = HEARTH_TENANT_HOME;
-		bpf_map_update_elem(fd, &key, &e, BPF_EXIST);
-	}
+	hearth_ct_retenant(dp, id, HEARTH_TENANT_HOME);
 }
 
 int hearth_tenant_del(struct hearth_dp *dp, const char *name, struct hearth_err *err)
