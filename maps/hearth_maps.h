@@ -294,7 +294,7 @@ struct hearth_ct_slot {
  * the key of a matching one; writers hold the lock. */
 struct hearth_ct_set {
 	struct bpf_spin_lock lock;
-	__u32 pad;
+	__u32 version; /* +1 at each change of a slot's occupant, under the lock */
 	__u32 tag[HEARTH_CT_WAYS];
 	struct hearth_ct_slot slot[HEARTH_CT_WAYS];
 };
@@ -394,9 +394,9 @@ struct hearth_ct_l1 {
 	__u16 tenant; /* copied from the entry */
 	__u32 generation; /* hearth_state.generation when filled */
 	__u8 side; /* copied from the entry */
-	__u8 dir; /* and its direction, TCP state and flags */
-	__u8 state;
-	__u8 flags;
+	__u8 watch; /* TCP flags that make ct_progress look (CT_WATCH_ALL: any packet) */
+	__u8 pad3;
+	__u8 pad4;
 	__u32 slot; /* the entry's slot, and its generation then */
 	__u32 slot_gen;
 	__u64 expires; /* bpf_jiffies64() */

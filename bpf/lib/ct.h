@@ -639,9 +639,7 @@ __noinline int ct_line_refill(const struct hearth_ct_key *key, __u32 index,
 	line->nat = e->nat | CT_LINE_TRACKED;
 	line->tenant = e->tenant;
 	line->side = e->side;
-	line->dir = e->dir;
-	line->state = e->state;
-	line->flags = e->flags;
+	line->watch = ct_watch(key->proto, e->dir, e->state, e->flags);
 	line->slot = CT_SLOT_INDEX(r);
 	line->slot_gen = e->gen;
 	line->generation = generation;
@@ -681,16 +679,12 @@ static __always_inline void ct_line_account(struct hearth_ct_l1 *line,
 	line->bytes += bytes;
 	line->last_seen = now;
 	line->tcp_flags |= ref->tcp_flags;
-	if (!ct_needs_progress(line->key.proto, line->dir, line->state, line->flags,
-			       ref->tcp_flags))
+	if (!((ref->tcp_flags | CT_WATCH_ALL) & line->watch))
 		return;
 	r = ct_progress(line->slot, line->slot_gen, ref->tcp_flags);
-	if (r == CT_ABSENT) {
-		line->nat = 0; /* evicted meanwhile: the next packet looks again */
-		return;
-	}
-	line->state = (__u8)r;
-	line->flags = (__u8)(r >> 8);
+	/* evicted meanwhile: the next packet looks again */
+	line->nat = r == CT_ABSENT ? 0 : line->nat;
+	line->watch = ct_watch_of(line->key.proto, r);
 }
 
 static __always_inline int ipv4_is_fragment(const struct iphdr *ip)
@@ -740,7 +734,8 @@ static __always_inline void ct_account(struct hearth_ct_entry *e,
 	/* written only when a new flag shows up, so rarely */
 	if ((e->tcp_flags | ref->tcp_flags) != e->tcp_flags)
 		e->tcp_flags |= ref->tcp_flags;
-	ct_touch(e, now);
+	if (e->active != now)
+		e->active = now; /* the other half: when a line flushes */
 }
 
 #endif /* HEARTH_BPF_CT_H */

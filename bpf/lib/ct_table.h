@@ -38,6 +38,7 @@ const volatile __u32 ct_set_mask = HEARTH_CT_SETS_DEFAULT - 1;
 #define CT_SLOT_INDEX(r) ((r) & ~CT_SLOT_FOUND)
 #define CT_ABSENT (HEARTH_CNT_MAX + 8)
 #define CT_EXISTS (HEARTH_CNT_MAX + 9)
+#define CT_RACED (HEARTH_CNT_MAX + 11)
 
 #define CT_WAY_BITS 4
 _Static_assert(HEARTH_CT_WAYS == 1 << CT_WAY_BITS, "ways are 2^CT_WAY_BITS");
@@ -135,6 +136,7 @@ __noinline int ct_slot_free(__u32 index, const struct hearth_ct_key *key)
 	bpf_spin_lock(&set->lock);
 	if (set->tag[way] && ct_key_equal(&set->slot[way].key, key)) {
 		set->tag[way] = 0;
+		set->version++;
 		freed = 1;
 	}
 	bpf_spin_unlock(&set->lock);
@@ -154,6 +156,7 @@ static __always_inline void ct_sweep(struct hearth_scratch *scratch, __u64 now)
 	for (__u32 i = 0; i < HEARTH_CT_WAYS; i++) {
 		if (set->tag[i] && ct_expired(&set->slot[i].key, &set->slot[i].e, now)) {
 			set->tag[i] = 0;
+			set->version++;
 			*swept += 1;
 		}
 	}
@@ -174,45 +177,67 @@ static __always_inline void ct_expire_peer(const struct hearth_ct_slot *victim)
 	__sync_val_compare_and_swap(&peer->e.active, active, 0);
 }
 
-/* The way a new entry takes in @set, in @c->ct_way: its own key's expired
- * entry (a set never holds a key twice), else the first free one, else
- * the lowest rank (@c->ct_rank), the least recently active among equals;
- * @c->ct_exists when the key is there already, alive. Runs under the
- * set's lock. */
-static __always_inline void ct_choose_way(struct hearth_ct_set *set,
-					  const struct hearth_ct_key *key,
-					  volatile struct hearth_scratch *c)
+/* What ct_scan_way looks at, and where it notes its choice. */
+struct ct_scan {
+	struct hearth_ct_set *set;
+	const struct hearth_ct_key *key;
+	struct hearth_scratch *c;
+};
+
+/*
+ * One way of a set, for the way a new entry takes (in c->ct_way): its own
+ * key's expired entry (a set never holds a key twice), else the first
+ * free one, else the lowest rank (c->ct_rank), the least recently active
+ * among equals; c->ct_exists when the key is there already, alive. A
+ * bpf_loop callback, without the lock: the verifier walks one way, not
+ * sixteen, and ct_insert checks the set did not change before it writes.
+ * The choice is kept in memory, whose values the verifier does not follow.
+ */
+static long ct_scan_way(__u32 i, void *arg)
 {
+	struct ct_scan *x = arg;
+	volatile struct hearth_scratch *c = x->c;
+	struct hearth_ct_set *set = x->set;
+	struct hearth_ct_slot *s;
+	__u64 active = 0; /* a free slot: before any other */
+	__u32 r = CT_RANK_FREE, way = i & (HEARTH_CT_WAYS - 1);
+
+	s = &set->slot[way];
+	if (set->tag[way]) {
+		r = ct_rank(&s->key, &s->e, c->ct_now);
+		active = s->e.active;
+		if (set->tag[way] == c->ct_tag && ct_key_equal(&s->key, x->key)) {
+			if (r != CT_RANK_FREE)
+				c->ct_exists = 1;
+			c->ct_same = 1;
+			c->ct_way = way;
+			c->ct_rank = CT_RANK_FREE;
+		}
+	}
+	if (!c->ct_same && (r < c->ct_rank || (r == c->ct_rank && active < c->ct_oldest))) {
+		c->ct_rank = r;
+		c->ct_oldest = active;
+		c->ct_way = way;
+	}
+	return 0;
+}
+
+/* The way a new entry takes in @set (ct_scan_way); returns the set's
+ * version the choice was made at. */
+static __always_inline __u32 ct_choose_way(struct hearth_ct_set *set,
+					   const struct hearth_ct_key *key,
+					   struct hearth_scratch *c)
+{
+	struct ct_scan x = { .set = set, .key = key, .c = c };
+	__u32 version = set->version;
+
 	c->ct_rank = CT_RANK_ASSURED + 1;
 	c->ct_oldest = ~0ULL;
 	c->ct_way = 0;
 	c->ct_exists = 0;
 	c->ct_same = 0;
-	for (__u32 i = 0; i < HEARTH_CT_WAYS; i++) {
-		struct hearth_ct_slot *s = &set->slot[i];
-		__u64 active = 0; /* a free slot: before any other */
-		__u32 r = CT_RANK_FREE;
-
-		if (set->tag[i]) {
-			/* the clock and tag from memory too: compared in
-			 * registers, their bounds would differ by path */
-			r = ct_rank(&s->key, &s->e, c->ct_now);
-			active = s->e.active;
-			if (set->tag[i] == c->ct_tag && ct_key_equal(&s->key, key)) {
-				if (r != CT_RANK_FREE)
-					c->ct_exists = 1;
-				c->ct_same = 1;
-				c->ct_way = i;
-				c->ct_rank = CT_RANK_FREE;
-			}
-		}
-		if (!c->ct_same &&
-		    (r < c->ct_rank || (r == c->ct_rank && active < c->ct_oldest))) {
-			c->ct_rank = r;
-			c->ct_oldest = active;
-			c->ct_way = i;
-		}
-	}
+	bpf_loop(HEARTH_CT_WAYS, ct_scan_way, &x, 0);
+	return version;
 }
 
 /*
@@ -228,7 +253,7 @@ __noinline __u32 ct_insert(const struct hearth_ct_key *key, struct hearth_ct_ent
 	struct hearth_scratch *scratch;
 	struct hearth_ct_set *set;
 	struct hearth_ct_slot *s;
-	__u32 zero = 0, way;
+	__u32 zero = 0, way, version;
 	__u64 hash;
 
 	scratch = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, &zero);
@@ -241,12 +266,17 @@ __noinline __u32 ct_insert(const struct hearth_ct_key *key, struct hearth_ct_ent
 	set = bpf_map_lookup_elem(&HEARTH_MAP_CT, &scratch->ct_set);
 	if (!set)
 		return HEARTH_CNT_DROP_CT_FULL;
-	bpf_spin_lock(&set->lock);
-	ct_choose_way(set, key, scratch);
-	if (scratch->ct_exists) {
-		bpf_spin_unlock(&set->lock);
+	version = ct_choose_way(set, key, scratch);
+	if (scratch->ct_exists)
 		return CT_EXISTS;
+	bpf_spin_lock(&set->lock);
+	if (set->version != version) {
+		/* another CPU wrote the set since the choice: refused this
+		 * once, the connection's next packet tries again */
+		bpf_spin_unlock(&set->lock);
+		return CT_RACED;
 	}
+	set->version = version + 1;
 	way = scratch->ct_way & (HEARTH_CT_WAYS - 1);
 	s = &set->slot[way];
 	scratch->ct_live = set->tag[way] != 0;
@@ -345,16 +375,28 @@ __noinline __u32 ct_progress(__u32 index, __u32 gen, __u32 tcp_flags)
 	return state | (__u32)flags << 8;
 }
 
-/* Does a packet with @tcp_flags change what a connection in @state with
- * @flags is (ct_progress)? Only while it opens or closes, and on its
- * first answer: an established connection's plain segments do not. */
-static __always_inline int ct_needs_progress(__u8 proto, __u8 dir, __u8 state,
-					     __u8 flags, __u8 tcp_flags)
+/* Which packets of a direction (@proto, @dir) in @state with @flags may
+ * change what its connection is (ct_progress): while it opens or closes,
+ * and until its first answer, every packet (CT_WATCH_ALL); an answered,
+ * established TCP connection only by a SYN, FIN or RST; an answered
+ * other one, none. A line keeps this, and tests a packet's flags against
+ * it: one branch on the established path. */
+#define CT_WATCH_ALL 0x80 /* a packet is tested as its flags | this */
+
+static __always_inline __u8 ct_watch(__u8 proto, __u8 dir, __u8 state, __u8 flags)
 {
 	if (proto == IPPROTO_TCP)
-		return (tcp_flags & (TCPF_SYN | TCPF_FIN | TCPF_RST)) ||
-		       state != HEARTH_TCP_ESTABLISHED || !(flags & HEARTH_CT_F_ASSURED);
-	return dir == HEARTH_CT_REPLY && !(flags & HEARTH_CT_F_REPLIED);
+		return state == HEARTH_TCP_ESTABLISHED && (flags & HEARTH_CT_F_ASSURED) ?
+			       TCPF_SYN | TCPF_FIN | TCPF_RST :
+			       0xff;
+	return dir == HEARTH_CT_REPLY && !(flags & HEARTH_CT_F_REPLIED) ? 0xff : 0;
+}
+
+/* The same after ct_progress answered @r (state | flags << 8): an
+ * answered connection's other packets need it no more. */
+static __always_inline __u8 ct_watch_of(__u8 proto, __u32 r)
+{
+	return ct_watch(proto, HEARTH_CT_ORIG, (__u8)r, (__u8)(r >> 8));
 }
 
 #endif /* HEARTH_BPF_CT_TABLE_H */

@@ -57,7 +57,7 @@ nat=$(hearth_cli -j nat show)
 # iperf3 has finished by now: its data connection saw FINs
 t_jq "nat show: home1's TCP session, behind the WAN address, now closing" \
 	"[.connections[] | select(.proto == \"tcp\" and (.inside | startswith(\"$H1_V4:\"))
-	  and (.outside | startswith(\"$GW_WAN_V4:\")) and .state == \"closing\"
+	  and (.outside | startswith(\"$GW_WAN_V4:\")) and (.state | IN(\"fin-wait\", \"close-wait\", \"last-ack\", \"time-wait\", \"close\"))
 	  and .packets_in > 1000)] | length >= 1" "$nat"
 t_jq "nat show: home2's echo session" \
 	"[.connections[] | select(.proto == \"icmp\" and (.inside | startswith(\"$H2_V4:\")))] | length == 1" "$nat"

@@ -14,6 +14,18 @@
 
 #include <bpf/bpf.h>
 
+/* "table: opened 12, expired-reused 0, ..." on one line. */
+static void print_events(struct json_object *events)
+{
+	const char *sep = "table:";
+
+	json_object_object_foreach(events, name, count) {
+		printf("%s %s %lld", sep, name, (long long)json_object_get_int64(count));
+		sep = ",";
+	}
+	printf("\n");
+}
+
 static void print_text(struct json_object *root)
 {
 	struct json_object *list = json_object_object_get(root, "connections");
@@ -23,6 +35,7 @@ static void print_text(struct json_object *root)
 	printf("connections: %lld (table: %lld of %lld entries, two per connection)\n",
 	       (long long)json_object_array_length(list), I(root, "entries"),
 	       I(root, "capacity"));
+	print_events(json_object_object_get(root, "table_events"));
 	printf("%-5s %-11s %-21s %-21s %-21s %7s %7s %10s %10s\n", "prot", "state",
 	       "inside", "outside", "remote", "age", "idle", "pkts out", "pkts in");
 	for (size_t i = 0; i < json_object_array_length(list); i++) {

@@ -356,3 +356,38 @@ int hearth_ct_retenant(struct hearth_dp *dp, __u32 from, __u32 to)
 	free(set);
 	return n;
 }
+
+#define CT_EVENT_NAME_(id, name, desc) [HEARTH_CT_EV_##id] = name,
+static const char *const ct_event_names[HEARTH_CT_EV_MAX] = {
+	HEARTH_CT_EVENTS(CT_EVENT_NAME_)
+};
+#undef CT_EVENT_NAME_
+
+const char *hearth_ct_event_name(__u32 id)
+{
+	return id < HEARTH_CT_EV_MAX ? ct_event_names[id] : "?";
+}
+
+int hearth_ct_events(struct hearth_dp *dp, __u64 counts[HEARTH_CT_EV_MAX])
+{
+	int ncpus = libbpf_num_possible_cpus();
+	__u64 *v;
+	int ret = 0;
+
+	if (ncpus <= 0)
+		return -EINVAL;
+	v = calloc((size_t)ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (__u32 id = 0; !ret && id < HEARTH_CT_EV_MAX; id++) {
+		counts[id] = 0;
+		if (bpf_map_lookup_elem(dp->map_fd[HEARTH_DP_CTSTATS], &id, v)) {
+			ret = -errno;
+			break;
+		}
+		for (int cpu = 0; cpu < ncpus; cpu++)
+			counts[id] += v[cpu];
+	}
+	free(v);
+	return ret;
+}

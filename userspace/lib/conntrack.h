@@ -11,7 +11,7 @@ struct hearth_conn {
 	struct hearth_ct_key key; /* original direction */
 	struct hearth_ct_entry orig;
 	struct hearth_ct_entry reply;
-	const char *state; /* "opening", "established", "closing", ... */
+	const char *state; /* TCP: "syn-sent", "established", "time-wait"...; else "unreplied", "replied" */
 	unsigned int timeout_s;
 };
 
@@ -39,5 +39,9 @@ int hearth_ct_retenant(struct hearth_dp *dp, __u32 from, __u32 to);
 /* Live entries (two per connection), and how many the table holds. */
 int hearth_ct_entries(struct hearth_dp *dp);
 int hearth_ct_capacity(struct hearth_dp *dp);
+/* What the data plane did to the table (HEARTH_CT_EVENTS), summed over
+ * CPUs, and each event's name. */
+int hearth_ct_events(struct hearth_dp *dp, __u64 counts[HEARTH_CT_EV_MAX]);
+const char *hearth_ct_event_name(__u32 id);
 
 #endif

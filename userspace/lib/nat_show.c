@@ -207,6 +207,20 @@ static int add_mapping(const struct hearth_nat_map_key *key,
 	return 0;
 }
 
+/* The table's events, by name (opened, evicted-closed, ...). */
+static struct json_object *ct_events_json(struct hearth_dp *dp)
+{
+	struct json_object *o = json_object_new_object();
+	__u64 counts[HEARTH_CT_EV_MAX];
+
+	if (hearth_ct_events(dp, counts))
+		return o;
+	for (__u32 id = 0; id < HEARTH_CT_EV_MAX; id++)
+		json_object_object_add(o, hearth_ct_event_name(id),
+				       json_object_new_uint64(counts[id]));
+	return o;
+}
+
 struct json_object *hearth_conns_json(struct hearth_dp *dp)
 {
 	struct show_ctx sc = { .dp = dp, .list = json_object_new_array(),
@@ -221,6 +235,7 @@ struct json_object *hearth_conns_json(struct hearth_dp *dp)
 	hearth_ct_walk(dp, add_conn, &sc);
 	json_object_object_add(root, "entries", json_object_new_int(hearth_ct_entries(dp)));
 	json_object_object_add(root, "capacity", json_object_new_int(hearth_ct_capacity(dp)));
+	json_object_object_add(root, "table_events", ct_events_json(dp));
 	json_object_object_add(root, "connections", sc.list);
 	bpf_map_lookup_elem(dp->map_fd[HEARTH_DP_NATCFG], &zero, &cfg);
 	json_object_object_add(root, "filtering",
