@@ -263,6 +263,11 @@ struct hearth_scratch {
 	__u32 ct_set;
 	__u32 ct_live; /* the slot taken held an entry */
 	__u32 ct_same; /* and that entry had the new one's key */
+	__u32 ct_host_ways; /* the new entry's host's entries in the set */
+	__u32 ct_own_way; /* and the lowest ranked of them */
+	__u32 ct_own_rank;
+	__u64 ct_own_oldest;
+	union hearth_addr ct_host; /* the new entry's host */
 	__u64 ct_oldest;
 	__u64 ct_now;
 };

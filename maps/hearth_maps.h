@@ -78,6 +78,12 @@
 #define HEARTH_CT_SETS_DEFAULT 4096
 #define HEARTH_CT_SETS_MAX (1u << 20)
 #define HEARTH_CT_ENTRIES (HEARTH_CT_SETS_DEFAULT * HEARTH_CT_WAYS)
+/* A home host may hold this many of a set's ways (so at most this share
+ * of the whole table: half) unless the configuration says otherwise. A
+ * share per set, not a count per host: exact, and kept under the set's
+ * lock, but a host that holds many connections meets it first in the
+ * sets its hash fills most (see docs/architecture.md). */
+#define HEARTH_CT_HOST_WAYS_DEFAULT 8
 /* NAT port choices tried for a new mapping (or echo identifier) before
  * the connection is refused. */
 #define HEARTH_NAT_PORT_TRIES 16
@@ -354,7 +360,10 @@ static inline __u32 hearth_ct_timeout_s(const struct hearth_ct_key *k,
 
 /* What the data plane did to the connection table (HEARTH_MAP_CTSTATS, a
  * per-CPU array indexed by these). X(id, name, description) */
-#define HEARTH_CT_EVENTS(X)                                                       	X(OPENED, "opened", "connections opened")                                  	X(REUSED, "expired-reused", "expired entries whose slot a new one took")  	X(SWEPT, "expired-swept", "expired entries freed by the rolling sweep")   	X(EVICT_CLOSED, "evicted-closed",                                          	  "closing or closed TCP, unanswered SYN or stale unanswered entry "      	  "evicted for a new one")                                                 	X(EVICT_UNASSURED, "evicted-unassured",                                    	  "unanswered or half-open entry evicted for a new one")                  	X(EVICT_ASSURED, "evicted-assured",                                        	  "answered connection evicted: nothing else was left in its set")       	X(REFUSED_FULL, "refused-full", "new connection refused: its set full")
+#define HEARTH_CT_EVENTS(X)                                                       	X(OPENED, "opened", "connections opened")                                  	X(REUSED, "expired-reused", "expired entries whose slot a new one took")  	X(SWEPT, "expired-swept", "expired entries freed by the rolling sweep")   	X(EVICT_CLOSED, "evicted-closed",                                          	  "closing or closed TCP, unanswered SYN or stale unanswered entry "      	  "evicted for a new one")                                                 	X(EVICT_UNASSURED, "evicted-unassured",                                    	  "unanswered or half-open entry evicted for a new one")                  	X(EVICT_ASSURED, "evicted-assured",                                        	  "answered connection evicted: nothing else was left in its set")       	X(EVICT_OWN, "evicted-own",                                                \
+	  "a host's entry evicted for its own new one: it held its share")        \
+	X(REFUSED_HOST, "refused-host",                                            \
+	  "new connection refused: its host's share of the set all answered")
 
 #define HEARTH_CT_EV_ENUM_(id, name, desc) HEARTH_CT_EV_##id,
 enum hearth_ct_event { HEARTH_CT_EVENTS(HEARTH_CT_EV_ENUM_) HEARTH_CT_EV_MAX };
@@ -635,6 +644,9 @@ enum hearth_counter_class {
 	  "new connection refused: no free NAT port")                              \
 	X(DROP_CT_FULL, DROP, "ct-full",                                           \
 	  "new connection refused: connection or mapping table full")                         \
+	X(DROP_CT_HOST, DROP, "ct-host-full",                                      \
+	  "new connection refused: its home host holds its share of the "        \
+	  "connection table, all of it answered")                                 \
 	X(DROP_LEAK, DROP, "leak-blocked",                                         \
 	  "inside address that could not be translated kept off the WAN")          \
 	X(DROP_NAT_OPTIONS, DROP, "nat-ip-options",                                \

@@ -202,7 +202,7 @@ static __always_inline __u32 ct_open_link(const struct hearth_ct_key *orig,
 	if (!(rc & CT_SLOT_FOUND)) {
 		/* another CPU opened it meanwhile, or its set is full */
 		ct_slot_free(reply_slot, reply);
-		return rc == CT_EXISTS ? CT_TRACKED : HEARTH_CNT_DROP_CT_FULL;
+		return rc == CT_EXISTS ? CT_TRACKED : ct_refusal(rc);
 	}
 	r = ct_entry_gen(reply_slot, reply_gen);
 	if (r)
@@ -245,7 +245,7 @@ static __always_inline __u32 ct_reserve_reply(const struct hearth_nat_cfg *cfg,
 		if (rc & CT_SLOT_FOUND)
 			return rc;
 		if (rc != CT_EXISTS)
-			return HEARTH_CNT_DROP_CT_FULL;
+			return ct_refusal(rc);
 	}
 	return HEARTH_CNT_DROP_NAT_NO_PORT;
 }
@@ -473,7 +473,7 @@ static __always_inline __u32 ct_opened(__u32 id, const struct hearth_ct_key *ori
 	if (id == CT_PLANNED)
 		id = ct_open_entries(orig);
 	if (id == CT_UNTRACKED || id == HEARTH_CNT_DROP_NAT_NO_PORT ||
-	    id == HEARTH_CNT_DROP_NAT_FILTERED)
+	    id == HEARTH_CNT_DROP_NAT_FILTERED || id == HEARTH_CNT_DROP_CT_HOST)
 		return id;
 	if (id != CT_TRACKED)
 		return HEARTH_CNT_DROP_CT_FULL;

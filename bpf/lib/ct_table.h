@@ -39,6 +39,7 @@ const volatile __u32 ct_set_mask = HEARTH_CT_SETS_DEFAULT - 1;
 #define CT_ABSENT (HEARTH_CNT_MAX + 8)
 #define CT_EXISTS (HEARTH_CNT_MAX + 9)
 #define CT_RACED (HEARTH_CNT_MAX + 11)
+#define CT_HOST_FULL 2 /* in scratch->ct_exists: the host's share is answered */
 
 #define CT_WAY_BITS 4
 _Static_assert(HEARTH_CT_WAYS == 1 << CT_WAY_BITS, "ways are 2^CT_WAY_BITS");
@@ -177,6 +178,33 @@ static __always_inline void ct_expire_peer(const struct hearth_ct_slot *victim)
 	__sync_val_compare_and_swap(&peer->e.active, active, 0);
 }
 
+/* Load-time setting: how many of a set's ways one home host may hold
+ * (the host's share of the whole table: 8 of 16, a half). */
+const volatile __u32 ct_host_ways = HEARTH_CT_HOST_WAYS_DEFAULT;
+
+/* The home host an entry belongs to: the source of a direction that
+ * comes from home, else the (translated) destination. */
+static __always_inline void ct_host_of(const struct hearth_ct_key *k,
+				       const struct hearth_ct_entry *e,
+				       union hearth_addr *host)
+{
+	if (e->side == HEARTH_CT_SIDE_HOME) {
+		*host = k->saddr;
+	} else if (e->nat & HEARTH_CT_NAT_DST) {
+		__builtin_memset(host, 0, sizeof(*host));
+		host->ip4 = e->nat_daddr;
+	} else {
+		*host = k->daddr;
+	}
+}
+
+static __always_inline int ct_addr_equal(const union hearth_addr *a,
+					 const union hearth_addr *b)
+{
+	return !((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) | (a->w[2] ^ b->w[2]) |
+		 (a->w[3] ^ b->w[3]));
+}
+
 /* What ct_scan_way looks at, and where it notes its choice. */
 struct ct_scan {
 	struct hearth_ct_set *set;
@@ -188,10 +216,12 @@ struct ct_scan {
  * One way of a set, for the way a new entry takes (in c->ct_way): its own
  * key's expired entry (a set never holds a key twice), else the first
  * free one, else the lowest rank (c->ct_rank), the least recently active
- * among equals; c->ct_exists when the key is there already, alive. A
- * bpf_loop callback, without the lock: the verifier walks one way, not
- * sixteen, and ct_insert checks the set did not change before it writes.
- * The choice is kept in memory, whose values the verifier does not follow.
+ * among equals; c->ct_exists when the key is there already, alive. The
+ * new entry's host's live entries are counted, and the lowest ranked of
+ * them noted (c->ct_own_way), for its share. A bpf_loop callback, without
+ * the lock: the verifier walks one way, not sixteen, and ct_insert checks
+ * the set did not change before it writes. The choice is kept in memory,
+ * whose values the verifier does not follow.
  */
 static long ct_scan_way(__u32 i, void *arg)
 {
@@ -201,6 +231,7 @@ static long ct_scan_way(__u32 i, void *arg)
 	struct hearth_ct_slot *s;
 	__u64 active = 0; /* a free slot: before any other */
 	__u32 r = CT_RANK_FREE, way = i & (HEARTH_CT_WAYS - 1);
+	union hearth_addr host;
 
 	s = &set->slot[way];
 	if (set->tag[way]) {
@@ -213,6 +244,15 @@ static long ct_scan_way(__u32 i, void *arg)
 			c->ct_way = way;
 			c->ct_rank = CT_RANK_FREE;
 		}
+		ct_host_of(&s->key, &s->e, &host);
+		if (r != CT_RANK_FREE && ct_addr_equal(&host, (const union hearth_addr *)&x->c->ct_host)) {
+			c->ct_host_ways++;
+			if (r < c->ct_own_rank || (r == c->ct_own_rank && active < c->ct_own_oldest)) {
+				c->ct_own_rank = r;
+				c->ct_own_oldest = active;
+				c->ct_own_way = way;
+			}
+		}
 	}
 	if (!c->ct_same && (r < c->ct_rank || (r == c->ct_rank && active < c->ct_oldest))) {
 		c->ct_rank = r;
@@ -222,8 +262,10 @@ static long ct_scan_way(__u32 i, void *arg)
 	return 0;
 }
 
-/* The way a new entry takes in @set (ct_scan_way); returns the set's
- * version the choice was made at. */
+/* The way a new entry (@key, its host's) takes in @set (ct_scan_way):
+ * when its host holds its share of the set already, the lowest ranked of
+ * its own entries, unless that one is answered (CT_HOST_FULL). Returns
+ * the set's version the choice was made at. */
 static __always_inline __u32 ct_choose_way(struct hearth_ct_set *set,
 					   const struct hearth_ct_key *key,
 					   struct hearth_scratch *c)
@@ -236,7 +278,17 @@ static __always_inline __u32 ct_choose_way(struct hearth_ct_set *set,
 	c->ct_way = 0;
 	c->ct_exists = 0;
 	c->ct_same = 0;
+	c->ct_host_ways = 0;
+	c->ct_own_rank = CT_RANK_ASSURED + 1;
+	c->ct_own_oldest = ~0ULL;
+	c->ct_own_way = 0;
 	bpf_loop(HEARTH_CT_WAYS, ct_scan_way, &x, 0);
+	if (c->ct_same || c->ct_host_ways < ct_host_ways)
+		return version;
+	if (c->ct_own_rank >= CT_RANK_ASSURED)
+		c->ct_exists = CT_HOST_FULL;
+	c->ct_way = c->ct_own_way;
+	c->ct_rank = c->ct_own_rank;
 	return version;
 }
 
@@ -263,10 +315,15 @@ __noinline __u32 ct_insert(const struct hearth_ct_key *key, struct hearth_ct_ent
 	scratch->ct_set = (__u32)hash & ct_set_mask;
 	scratch->ct_tag = hearth_ct_tag(hash);
 	scratch->ct_now = bpf_jiffies64();
+	ct_host_of(key, e, &scratch->ct_host);
 	set = bpf_map_lookup_elem(&HEARTH_MAP_CT, &scratch->ct_set);
 	if (!set)
 		return HEARTH_CNT_DROP_CT_FULL;
 	version = ct_choose_way(set, key, scratch);
+	if (scratch->ct_exists == CT_HOST_FULL) {
+		ct_event(HEARTH_CT_EV_REFUSED_HOST);
+		return HEARTH_CNT_DROP_CT_HOST;
+	}
 	if (scratch->ct_exists)
 		return CT_EXISTS;
 	bpf_spin_lock(&set->lock);
@@ -305,13 +362,22 @@ __noinline int ct_inserted(void)
 	if (scratch->ct_live) {
 		if (rank != CT_RANK_FREE)
 			ct_expire_peer(&scratch->victim);
-		ct_event(rank == CT_RANK_FREE ? HEARTH_CT_EV_REUSED :
+		ct_event(scratch->ct_host_ways >= ct_host_ways && !scratch->ct_same ?
+				 HEARTH_CT_EV_EVICT_OWN :
+			 rank == CT_RANK_FREE ? HEARTH_CT_EV_REUSED :
 			 rank == CT_RANK_CLOSED ? HEARTH_CT_EV_EVICT_CLOSED :
 			 rank == CT_RANK_UNASSURED ? HEARTH_CT_EV_EVICT_UNASSURED :
 						     HEARTH_CT_EV_EVICT_ASSURED);
 	}
 	ct_sweep(scratch, scratch->ct_now);
 	return 0;
+}
+
+/* A refusal of ct_insert as its counter: the host's share, or a full
+ * table (its set raced, or a failed lookup). */
+static __always_inline __u32 ct_refusal(__u32 rc)
+{
+	return rc == HEARTH_CNT_DROP_CT_HOST ? HEARTH_CNT_DROP_CT_HOST : HEARTH_CNT_DROP_CT_FULL;
 }
 
 /* A new entry, and what follows it. */

@@ -215,7 +215,7 @@ __noinline __u32 ct_open_tracked(const struct hearth_ct_key *orig_arg, __u32 sid
 	if (rc == CT_EXISTS)
 		return CT_TRACKED; /* another CPU opened it meanwhile */
 	if (!(rc & CT_SLOT_FOUND))
-		return HEARTH_CNT_DROP_CT_FULL;
+		return ct_refusal(rc);
 	reply_slot = CT_SLOT_INDEX(rc);
 	e->peer = *reply;
 	e->peer_slot = reply_slot;

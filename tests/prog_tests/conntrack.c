@@ -263,9 +263,10 @@ TEST(conntrack_eviction_order)
 	int i;
 
 	/* a table of 1024 sets (its size is a load-time setting): enough
-	 * source ports share a set */
+	 * source ports share a set; one host may fill a set here */
 	if (skel) {
 		skel->rodata->ct_set_mask = SETS - 1;
+		skel->rodata->ct_host_ways = HEARTH_CT_WAYS + 1;
 		bpf_map__set_max_entries(skel->maps.HEARTH_MAP_CT, SETS);
 	}
 	skel = gw_load(&fx, skel);
@@ -315,5 +316,81 @@ TEST(conntrack_eviction_order)
 			tcp_seg(&fx, false, ports[i], 0x10, "established: still answered");
 	}
 out:
+	xdp_gateway__destroy(skel);
+}
+
+/* A UDP datagram from @src:@sport (a home host) to the server. */
+static __u32 udp_out(struct fixture *fx, const char *src, __u16 sport)
+{
+	struct pkt_spec s = lan_spec(fx, AF_INET6, FX_SERVER_V6);
+	__u8 out[FRAME_MAX];
+	__u32 out_len;
+
+	s.src = src;
+	s.sport = sport;
+	return run_spec(fx, fx->lan, &s, out, &out_len);
+}
+
+static bool tracked(struct fixture *fx, const char *src, __u16 sport)
+{
+	struct hearth_ct_key key;
+	struct hearth_ct_entry e;
+
+	key6(&key, src, FX_SERVER_V6, IPPROTO_UDP, sport, 5201);
+	return !hearth_ct_lookup(fx->ct_fd, &key, &e);
+}
+
+#define FLOOD_HOST "2001:db8:1::66"
+#define FLOODS 200000
+
+/*
+ * No hearthd (none runs in these tests): one host sends 200000 new UDP
+ * flows, three times what the table holds, while another's answered
+ * connection runs; the host gets at most its share and gives way to
+ * itself, the other's connection never breaks, and 100 new connections
+ * of the other host at the end all open and stay.
+ */
+TEST(conntrack_flood_share)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = fw_setup(&fx);
+	struct hearth_dp dp = {};
+	int n = 0, ok = 0, kept = 0;
+	struct pkt_spec s;
+
+	if (!skel)
+		return;
+	dp.map_fd[HEARTH_DP_CT] = fx.ct_fd;
+	dp.map_fd[HEARTH_DP_CTL1] = bpf_map__fd(skel->maps.HEARTH_MAP_CTL1);
+	/* home1's answered connection */
+	ASSERT_EQ(udp_out(&fx, FX_H1_V6, 40000), XDP_REDIRECT, "home1 out");
+	s = wan_spec(&fx, AF_INET6, FX_H1_V6, IPPROTO_UDP, 5201, 40000);
+	expect_spec(&fx, fx.wan, &s, XDP_REDIRECT, HEARTH_CNT_FORWARD, "its answer");
+	for (__u32 i = 0; i < FLOODS; i++) {
+		ok += udp_out(&fx, FLOOD_HOST, (__u16)(1024 + i % 64000)) == XDP_REDIRECT;
+		if (i % 20000 == 0)
+			/* the answered connection keeps working meanwhile */
+			kept += udp_out(&fx, FX_H1_V6, 40000) == XDP_REDIRECT;
+	}
+	ASSERT_EQ(kept, FLOODS / 20000, "home1's connection through the flood");
+	ASSERT_EQ(ok, FLOODS, "every flood packet still leaves (its host gives way to itself)");
+	hearth_ct_walk(&dp, count_conn, &n);
+	ASSERT_TRUE(n <= HEARTH_CT_ENTRIES / 2 / 2 + 1,
+		    "the flooding host holds at most its share (a half)");
+	ASSERT_TRUE(n >= HEARTH_CT_ENTRIES / 2 / 4, "... and a good part of it");
+	ASSERT_TRUE(ct_event_count(skel, HEARTH_CT_EV_EVICT_OWN) > FLOODS / 2,
+		    "it evicted its own entries");
+	ASSERT_EQ(ct_event_count(skel, HEARTH_CT_EV_EVICT_ASSURED), 0, "nothing answered evicted");
+	ok = 0;
+	for (__u16 p = 0; p < 100; p++)
+		ok += udp_out(&fx, FX_H1_V6, (__u16)(50000 + p)) == XDP_REDIRECT;
+	ASSERT_EQ(ok, 100, "home1's 100 new connections");
+	ok = 0;
+	for (__u16 p = 0; p < 100; p++)
+		ok += tracked(&fx, FX_H1_V6, (__u16)(50000 + p));
+	ASSERT_EQ(ok, 100, "... all tracked");
+	s = wan_spec(&fx, AF_INET6, FX_H1_V6, IPPROTO_UDP, 5201, 40000);
+	expect_spec(&fx, fx.wan, &s, XDP_REDIRECT, HEARTH_CNT_FORWARD,
+		    "home1's first connection still answered");
 	xdp_gateway__destroy(skel);
 }
