@@ -125,9 +125,11 @@ struct {
 	__type(value, struct hearth_nat_fwd);
 } HEARTH_MAP_NATFWD SEC(".maps");
 
-/* Endpoint-independent mappings (see hearth_maps.h). */
+/* Endpoint-independent mappings (see hearth_maps.h). An LRU: with
+ * hearthd stopped, a full table gives way to the least recently used
+ * entries (an in-use mapping's connections keep their own translation). */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, HEARTH_NAT_MAP_ENTRIES);
 	__type(key, struct hearth_nat_map_key);
 	__type(value, struct hearth_nat_mapping);

@@ -320,15 +320,20 @@ out:
 }
 
 /* A UDP datagram from @src:@sport (a home host) to the server. */
-static __u32 udp_out(struct fixture *fx, const char *src, __u16 sport)
+static __u32 udp_out_family(struct fixture *fx, int family, const char *src, __u16 sport)
 {
-	struct pkt_spec s = lan_spec(fx, AF_INET6, FX_SERVER_V6);
+	struct pkt_spec s = lan_spec(fx, family, family == AF_INET ? FX_SERVER_V4 : FX_SERVER_V6);
 	__u8 out[FRAME_MAX];
 	__u32 out_len;
 
 	s.src = src;
 	s.sport = sport;
 	return run_spec(fx, fx->lan, &s, out, &out_len);
+}
+
+static __u32 udp_out(struct fixture *fx, const char *src, __u16 sport)
+{
+	return udp_out_family(fx, AF_INET6, src, sport);
 }
 
 static bool tracked(struct fixture *fx, const char *src, __u16 sport)
@@ -392,5 +397,30 @@ TEST(conntrack_flood_share)
 	s = wan_spec(&fx, AF_INET6, FX_H1_V6, IPPROTO_UDP, 5201, 40000);
 	expect_spec(&fx, fx.wan, &s, XDP_REDIRECT, HEARTH_CNT_FORWARD,
 		    "home1's first connection still answered");
+	xdp_gateway__destroy(skel);
+}
+
+/* The same through NAT: the mappings of 200000 flows do not shut the
+ * other host out either (the mapping table gives way to the least
+ * recently used). */
+TEST(conntrack_flood_nat)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = fw_setup(&fx);
+	int ok = 0;
+
+	if (!skel)
+		return;
+	if (!ASSERT_OK(fixture_enable_nat(&fx, 1024, 65535), "NAT on"))
+		goto out;
+	for (__u32 i = 0; i < FLOODS; i++)
+		ok += udp_out_family(&fx, AF_INET, "192.168.1.66", (__u16)(1024 + i % 64000)) ==
+		      XDP_REDIRECT;
+	ASSERT_TRUE(ok > FLOODS * 9 / 10, "the flood leaves, translated");
+	ok = 0;
+	for (__u16 p = 0; p < 100; p++)
+		ok += udp_out_family(&fx, AF_INET, FX_H1_V4, (__u16)(50000 + p)) == XDP_REDIRECT;
+	ASSERT_EQ(ok, 100, "home1's 100 new connections through NAT");
+out:
 	xdp_gateway__destroy(skel);
 }
