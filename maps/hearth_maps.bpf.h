@@ -69,6 +69,13 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hearth_open_rl);
+} HEARTH_MAP_OPENRL SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, HEARTH_CT_EV_MAX);
 	__type(key, __u32);
 	__type(value, __u64);

@@ -29,6 +29,7 @@
 #define HEARTH_MAP_NATFWD    hearth_natfwd
 #define HEARTH_MAP_CTL1      hearth_ctl1
 #define HEARTH_MAP_CTSTATS   hearth_ctstats
+#define HEARTH_MAP_OPENRL    hearth_openrl
 #define HEARTH_MAP_FRAGS     hearth_frags
 #define HEARTH_MAP_TENANTS   hearth_tenants
 #define HEARTH_MAP_TNSTATS   hearth_tnstats
@@ -84,6 +85,9 @@
  * lock, but a host that holds many connections meets it first in the
  * sets its hash fills most (see docs/architecture.md). */
 #define HEARTH_CT_HOST_WAYS_DEFAULT 8
+/* Unsolicited openings from the WAN (through a forward, a mapping or a
+ * pinhole): at most this many per second and CPU. */
+#define HEARTH_OPEN_RATE_DEFAULT 1000
 /* NAT port choices tried for a new mapping (or echo identifier) before
  * the connection is refused. */
 #define HEARTH_NAT_PORT_TRIES 16
@@ -568,6 +572,14 @@ enum hearth_icmp_rl_slot {
 	HEARTH_ICMP_RL_MAX,
 };
 
+/* Value of HEARTH_MAP_OPENRL (per CPU): the openings from the WAN counted
+ * in the current second. */
+struct hearth_open_rl {
+	__u64 window; /* bpf_jiffies64() when the current second began */
+	__u32 opened;
+	__u32 pad;
+};
+
 struct hearth_icmp_rl {
 	__u64 window; /* bpf_jiffies64() when the current second began */
 	__u32 sent; /* errors sent in it */
@@ -644,6 +656,9 @@ enum hearth_counter_class {
 	  "new connection refused: no free NAT port")                              \
 	X(DROP_CT_FULL, DROP, "ct-full",                                           \
 	  "new connection refused: connection or mapping table full")                         \
+	X(DROP_OPEN_RATE, DROP, "open-rate",                                       \
+	  "new connection from the WAN (forward, mapping, pinhole) refused: over " \
+	  "the rate of unsolicited openings")                                     \
 	X(DROP_CT_HOST, DROP, "ct-host-full",                                      \
 	  "new connection refused: its home host holds its share of the "        \
 	  "connection table, all of it answered")                                 \

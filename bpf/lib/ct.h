@@ -458,6 +458,9 @@ __noinline __u32 ct_open_inbound(HEARTH_CTX *ctx, const struct hearth_ct_key *or
 		if (id != HEARTH_CONTINUE)
 			return id;
 	}
+	/* a hairpin is the home's own; from the WAN, at a bounded rate */
+	if (!public && !ct_open_rate_ok())
+		return HEARTH_CNT_DROP_OPEN_RATE;
 	/* the inside end's tenant, by its address (its interface and MAC are
 	 * not known before the packet is routed) */
 	plan.tenant = tenant_classify(0, 0, AF_INET, &plan.daddr);
@@ -473,7 +476,8 @@ static __always_inline __u32 ct_opened(__u32 id, const struct hearth_ct_key *ori
 	if (id == CT_PLANNED)
 		id = ct_open_entries(orig);
 	if (id == CT_UNTRACKED || id == HEARTH_CNT_DROP_NAT_NO_PORT ||
-	    id == HEARTH_CNT_DROP_NAT_FILTERED || id == HEARTH_CNT_DROP_CT_HOST)
+	    id == HEARTH_CNT_DROP_NAT_FILTERED || id == HEARTH_CNT_DROP_CT_HOST ||
+	    id == HEARTH_CNT_DROP_OPEN_RATE)
 		return id;
 	if (id != CT_TRACKED)
 		return HEARTH_CNT_DROP_CT_FULL;

@@ -373,6 +373,30 @@ __noinline int ct_inserted(void)
 	return 0;
 }
 
+/* Load-time setting: unsolicited openings from the WAN per second and CPU. */
+const volatile __u32 open_rate = HEARTH_OPEN_RATE_DEFAULT;
+
+/* May one more connection open from the WAN on this CPU this second? A
+ * flood towards a forward or a pinhole fills neither the table nor the
+ * home host's share; it is refused (open-rate). */
+static __always_inline int ct_open_rate_ok(void)
+{
+	__u32 zero = 0;
+	struct hearth_open_rl *rl = bpf_map_lookup_elem(&HEARTH_MAP_OPENRL, &zero);
+	__u64 now = bpf_jiffies64();
+
+	if (!rl)
+		return 0;
+	if (now - rl->window >= ct_hz) {
+		rl->window = now;
+		rl->opened = 0;
+	}
+	if (rl->opened >= open_rate)
+		return 0;
+	rl->opened++;
+	return 1;
+}
+
 /* A refusal of ct_insert as its counter: the host's share, or a full
  * table (its set raced, or a failed lookup). */
 static __always_inline __u32 ct_refusal(__u32 rc)

@@ -334,6 +334,8 @@ static __always_inline __u32 fw_open_pinhole(const struct hearth_ct_key *key, __
 		return HEARTH_CNT_DROP_FW_REFUSED;
 	if (!fw_pinhole(key))
 		return HEARTH_CNT_DROP_FW_REFUSED;
+	if (!ct_open_rate_ok())
+		return HEARTH_CNT_DROP_OPEN_RATE;
 	tenant = tenant_classify(slot, 0, key->family,
 				 key->family == AF_INET ? (void *)&key->daddr.ip4 :
 							  (void *)&key->daddr);

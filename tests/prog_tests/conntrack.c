@@ -3,6 +3,9 @@
  * plane and hearthd both judge them), an expired entry absent to the
  * packet path, TCP followed as Linux conntrack does, and the eviction
  * order in a full set. */
+#define _GNU_SOURCE
+#include <sched.h>
+
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <stdlib.h>
@@ -421,6 +424,53 @@ TEST(conntrack_flood_nat)
 	for (__u16 p = 0; p < 100; p++)
 		ok += udp_out_family(&fx, AF_INET, FX_H1_V4, (__u16)(50000 + p)) == XDP_REDIRECT;
 	ASSERT_EQ(ok, 100, "home1's 100 new connections through NAT");
+out:
+	xdp_gateway__destroy(skel);
+}
+
+/* Openings from the WAN, through a pinhole here, at a bounded rate: past
+ * it they are refused (open-rate) and take no room in the table. */
+TEST(conntrack_open_rate)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = gw_open(&fx);
+	struct hearth_pinhole ph = {
+		.family = AF_INET6, .prefixlen = 128, .proto = IPPROTO_TCP,
+		.port_min = 22, .port_max = 22,
+	};
+	__u8 out[FRAME_MAX];
+	__u32 out_len, let_in = 0, refused = 0;
+	cpu_set_t saved, one;
+	struct pkt_spec s;
+
+	if (skel)
+		skel->rodata->open_rate = 50;
+	skel = gw_load(&fx, skel);
+	if (!skel)
+		return;
+	if (!ASSERT_OK(fixture_enable_firewall(&fx), "enable the firewall"))
+		goto out;
+	inet_pton(AF_INET6, FX_H1_V6, ph.addr.b);
+	ASSERT_OK(fixture_add_pinhole(&fx, &ph), "pinhole");
+	/* the rate is per CPU: all on one */
+	sched_getaffinity(0, sizeof(saved), &saved);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu() < 0 ? 0 : sched_getcpu(), &one);
+	ASSERT_OK(sched_setaffinity(0, sizeof(one), &one), "pinned to a CPU");
+	for (__u16 i = 0; i < 100; i++) {
+		__u32 verdict;
+
+		s = wan_spec(&fx, AF_INET6, FX_H1_V6, IPPROTO_TCP, (__u16)(30000 + i), 22);
+		s.tcp_flags = 0x02;
+		verdict = run_spec(&fx, fx.wan, &s, out, &out_len);
+		let_in += verdict == XDP_REDIRECT;
+		refused += verdict == XDP_DROP;
+	}
+	/* 50 a second on one CPU: the test runs well within a second */
+	ASSERT_EQ(let_in, 50, "openings let in");
+	ASSERT_EQ(refused, 50, "openings over the rate refused");
+	ASSERT_EQ(fixture_counter(&fx, fx.wan, HEARTH_CNT_DROP_OPEN_RATE), 50, "open-rate counted");
+	sched_setaffinity(0, sizeof(saved), &saved);
 out:
 	xdp_gateway__destroy(skel);
 }

@@ -40,6 +40,8 @@ static void apply_load_settings(struct xdp_gateway *skel,
 	skel->rodata->icmp_window_jiffies = hearth_kernel_hz();
 	skel->rodata->ct_hz = hearth_kernel_hz();
 	skel->rodata->ct_set_mask = HEARTH_CT_SETS_DEFAULT - 1;
+	skel->rodata->ct_host_ways = HEARTH_CT_HOST_WAYS_DEFAULT;
+	skel->rodata->open_rate = HEARTH_OPEN_RATE_DEFAULT;
 }
 
 static __u64 fnv1a(__u64 hash, const unsigned char *bytes, size_t size)
