@@ -62,6 +62,8 @@ t_jq "nat show: home1's TCP session, behind the WAN address, now closing" \
 t_jq "nat show: home2's echo session" \
 	"[.connections[] | select(.proto == \"icmp\" and (.inside | startswith(\"$H2_V4:\")))] | length == 1" "$nat"
 t_jq "nat show: table fill and limit" '.entries == 2 * (.connections | length) and .capacity == 65536' "$nat"
+t_jq "nat show: connections per home host, and what the table did" \
+	".hosts[\"$H1_V4\"] >= 1 and .table_events.opened >= (.connections | length)" "$nat"
 t_jq "status: masquerade to the WAN address, table fill shown" \
 	".nat.masquerade and .nat.address == \"$GW_WAN_V4\" and .nat.entries > 0 and .nat.capacity == 65536 and .nat.wan_egress_prog_id > 0" \
 	"$(hearth_cli -j status)"

@@ -26,6 +26,18 @@ static void print_events(struct json_object *events)
 	printf("\n");
 }
 
+/* "hosts: 192.168.1.10 12, 2001:db8:1::10 3" */
+static void print_hosts(struct json_object *hosts)
+{
+	const char *sep = "hosts:";
+
+	json_object_object_foreach(hosts, addr, count) {
+		printf("%s %s %lld", sep, addr, (long long)json_object_get_int64(count));
+		sep = ",";
+	}
+	printf("%s\n", *sep == 'h' ? "hosts: none" : "");
+}
+
 static void print_text(struct json_object *root)
 {
 	struct json_object *list = json_object_object_get(root, "connections");
@@ -36,6 +48,7 @@ static void print_text(struct json_object *root)
 	       (long long)json_object_array_length(list), I(root, "entries"),
 	       I(root, "capacity"));
 	print_events(json_object_object_get(root, "table_events"));
+	print_hosts(json_object_object_get(root, "hosts"));
 	printf("%-5s %-11s %-21s %-21s %-21s %7s %7s %10s %10s\n", "prot", "state",
 	       "inside", "outside", "remote", "age", "idle", "pkts out", "pkts in");
 	for (size_t i = 0; i < json_object_array_length(list); i++) {

@@ -39,6 +39,9 @@ void hearth_config_defaults(struct hearth_config *cfg)
 	snprintf(cfg->run_dir, sizeof(cfg->run_dir), "/run/hearth");
 	cfg->fib_cache = true;
 	cfg->fib_cache_ttl_ms = HEARTH_FIB_CACHE_TTL_MS;
+	cfg->ct_sets = HEARTH_CT_SETS_DEFAULT;
+	cfg->ct_host_ways = HEARTH_CT_HOST_WAYS_DEFAULT;
+	cfg->ct_open_rate = HEARTH_OPEN_RATE_DEFAULT;
 	cfg->xdp_mode = HEARTH_XDP_AUTO;
 	cfg->nat_port_min = HEARTH_NAT_PORT_MIN_DEFAULT;
 	cfg->nat_port_max = HEARTH_NAT_PORT_MAX_DEFAULT;
@@ -387,6 +390,58 @@ static int do_firewall(struct parse_ctx *pc, int argc, char **argv)
 	return fail(pc, "%s", FIREWALL_USAGE);
 }
 
+#define CONNTRACK_USAGE                                                            \
+	"'conntrack' takes size CONNECTIONS, host-share PERCENT or open-rate N"
+
+static int parse_uint(const char *text, unsigned long min, unsigned long max,
+		      unsigned long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoul(text, &end, 10);
+	return errno || *end || text[0] == '-' || !text[0] || *v < min || *v > max ? -EINVAL : 0;
+}
+
+/*
+ * conntrack size CONNECTIONS: rounded up to a power of 2 of sets (two
+ * entries a connection, HEARTH_CT_WAYS a set); conntrack host-share
+ * PERCENT: a home host's ways of each set, rounded up; conntrack
+ * open-rate N: openings from the WAN per second and CPU.
+ */
+static int do_conntrack(struct parse_ctx *pc, int argc, char **argv)
+{
+	unsigned long v, sets;
+
+	(void)argc;
+	if (!strcmp(argv[0], "size")) {
+		if (parse_uint(argv[1], 1024, 8388608, &v))
+			return fail(pc, "conntrack size takes connections from 1024 to 8388608, not '%s'",
+				    argv[1]);
+		for (sets = 1; sets * HEARTH_CT_WAYS < v * 2; sets <<= 1)
+			;
+		pc->cfg->ct_sets = (unsigned int)sets;
+		return 0;
+	}
+	if (!strcmp(argv[0], "host-share")) {
+		if (parse_uint(argv[1], 1, 100, &v))
+			return fail(pc, "conntrack host-share takes a percentage from 1 to 100, not '%s'",
+				    argv[1]);
+		/* 100%: more ways than a set has, so no share at all */
+		pc->cfg->ct_host_ways = v == 100 ? HEARTH_CT_WAYS + 1 :
+					(unsigned int)((v * HEARTH_CT_WAYS + 99) / 100);
+		return 0;
+	}
+	if (!strcmp(argv[0], "open-rate")) {
+		if (parse_uint(argv[1], 1, 1000000, &v))
+			return fail(pc, "conntrack open-rate takes openings a second from 1 to 1000000, not '%s'",
+				    argv[1]);
+		pc->cfg->ct_open_rate = (unsigned int)v;
+		return 0;
+	}
+	return fail(pc, "%s", CONNTRACK_USAGE);
+}
+
 /* wan-capacity [up RATE] [down RATE] */
 static int do_wan_capacity(struct parse_ctx *pc, int argc, char **argv)
 {
@@ -449,6 +504,7 @@ static const struct directive directives[] = {
 	  "'nat' takes 'masquerade', 'ports MIN-MAX' or 'forward PROTO PORT ADDR:PORT'",
 	  do_nat },
 	{ "firewall", 1, 5, FIREWALL_USAGE, do_firewall },
+	{ "conntrack", 2, 2, CONNTRACK_USAGE, do_conntrack },
 	{ "wan-capacity", 2, 4, "'wan-capacity' takes up RATE and/or down RATE",
 	  do_wan_capacity },
 	{ "tenant", 2, MAX_WORDS - 1, "'tenant' takes a name and settings", do_tenant },

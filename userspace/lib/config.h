@@ -66,6 +66,9 @@ struct hearth_config {
 	char run_dir[256];
 	bool fib_cache;
 	unsigned int fib_cache_ttl_ms; /* a load-time setting of the program */
+	/* the connection table (load-time settings too): its sets, a home
+	 * host's ways of each, openings from the WAN per second and CPU */
+	unsigned int ct_sets, ct_host_ways, ct_open_rate;
 	enum hearth_xdp_mode xdp_mode;
 	bool nat_masquerade; /* the LAN subnets behind the WAN address */
 	__u16 nat_port_min, nat_port_max;

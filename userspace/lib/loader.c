@@ -39,9 +39,10 @@ static void apply_load_settings(struct xdp_gateway *skel,
 	skel->rodata->challow_refresh_jiffies = hearth_kernel_hz();
 	skel->rodata->icmp_window_jiffies = hearth_kernel_hz();
 	skel->rodata->ct_hz = hearth_kernel_hz();
-	skel->rodata->ct_set_mask = HEARTH_CT_SETS_DEFAULT - 1;
-	skel->rodata->ct_host_ways = HEARTH_CT_HOST_WAYS_DEFAULT;
-	skel->rodata->open_rate = HEARTH_OPEN_RATE_DEFAULT;
+	skel->rodata->ct_set_mask = cfg->ct_sets - 1;
+	skel->rodata->ct_host_ways = cfg->ct_host_ways;
+	skel->rodata->open_rate = cfg->ct_open_rate;
+	bpf_map__set_max_entries(skel->maps.HEARTH_MAP_CT, cfg->ct_sets);
 }
 
 static __u64 fnv1a(__u64 hash, const unsigned char *bytes, size_t size)
@@ -63,6 +64,12 @@ static __u64 build_id(const struct xdp_gateway *skel)
 	hash = fnv1a(hash, bytes, size);
 	bytes = tc_wan__elf_bytes(&size);
 	hash = fnv1a(hash, bytes, size);
+	hash = fnv1a(hash, (const void *)&skel->rodata->ct_set_mask,
+		     sizeof(skel->rodata->ct_set_mask));
+	hash = fnv1a(hash, (const void *)&skel->rodata->ct_host_ways,
+		     sizeof(skel->rodata->ct_host_ways));
+	hash = fnv1a(hash, (const void *)&skel->rodata->open_rate,
+		     sizeof(skel->rodata->open_rate));
 	return hash ^ skel->rodata->fib_cache_ttl_jiffies ^
 	       skel->rodata->ct_line_jiffies << 32;
 }

@@ -45,6 +45,7 @@ struct json_object *hearth_nat_forwards_json(struct hearth_dp *dp)
 struct show_ctx {
 	struct hearth_dp *dp;
 	struct json_object *list;
+	struct json_object *hosts; /* home address -> its connections */
 	__u64 now; /* 0 when the clock could not be read */
 	unsigned int hz;
 };
@@ -128,6 +129,28 @@ static void add_translated(struct json_object *o, struct show_ctx *sc,
 	json_object_object_add(o, "remote", json_object_new_string(endpoint(rem_a, rem_p, buf, sizeof(buf))));
 }
 
+/* One more connection for its home host (the end on the home side). */
+static void count_host(struct json_object *hosts, const struct hearth_conn *c)
+{
+	char text[INET6_ADDRSTRLEN];
+	struct json_object *n;
+	union hearth_addr host;
+
+	if (c->orig.side == HEARTH_CT_SIDE_HOME) {
+		host = c->key.saddr;
+	} else if (c->orig.nat & HEARTH_CT_NAT_DST) {
+		memset(&host, 0, sizeof(host));
+		host.ip4 = c->orig.nat_daddr;
+	} else {
+		host = c->key.daddr;
+	}
+	inet_ntop(c->key.family, c->key.family == AF_INET ? (void *)&host.ip4 : (void *)&host,
+		  text, sizeof(text));
+	n = json_object_object_get(hosts, text);
+	json_object_object_add(hosts, text,
+			       json_object_new_int(n ? json_object_get_int(n) + 1 : 1));
+}
+
 static int add_conn(const struct hearth_conn *c, void *arg)
 {
 	struct show_ctx *sc = arg;
@@ -154,6 +177,7 @@ static int add_conn(const struct hearth_conn *c, void *arg)
 	json_object_object_add(o, "tcp_flags_out", json_object_new_int(c->orig.tcp_flags));
 	json_object_object_add(o, "tcp_flags_in", json_object_new_int(c->reply.tcp_flags));
 	json_object_array_add(sc->list, o);
+	count_host(sc->hosts, c);
 	return 0;
 }
 
@@ -224,7 +248,7 @@ static struct json_object *ct_events_json(struct hearth_dp *dp)
 struct json_object *hearth_conns_json(struct hearth_dp *dp)
 {
 	struct show_ctx sc = { .dp = dp, .list = json_object_new_array(),
-			       .hz = hearth_kernel_hz() };
+			       .hosts = json_object_new_object(), .hz = hearth_kernel_hz() };
 	struct json_object *root = json_object_new_object();
 	struct mappings_ctx mc = { .sc = &sc };
 	struct hearth_nat_cfg cfg = {};
@@ -236,6 +260,7 @@ struct json_object *hearth_conns_json(struct hearth_dp *dp)
 	json_object_object_add(root, "entries", json_object_new_int(hearth_ct_entries(dp)));
 	json_object_object_add(root, "capacity", json_object_new_int(hearth_ct_capacity(dp)));
 	json_object_object_add(root, "table_events", ct_events_json(dp));
+	json_object_object_add(root, "hosts", sc.hosts);
 	json_object_object_add(root, "connections", sc.list);
 	bpf_map_lookup_elem(dp->map_fd[HEARTH_DP_NATCFG], &zero, &cfg);
 	json_object_object_add(root, "filtering",
