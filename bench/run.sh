@@ -147,7 +147,7 @@ step_fw_fuzz() {
 	HEARTH_FW_FUZZ_FRAMES=${BENCH_FUZZ_FRAMES:-400000} HEARTH_FW_FUZZ_SEED=${BENCH_FUZZ_SEED:-0} \
 		HEARTH_FW_FUZZ_JSON=$figures "$BUILD/test_progs" -t fw_fuzz >"$log" 2>&1
 	rc=$?
-	grep -E '^  [0-9]+ frames|^    seen|frames/s|^  tests/' "$log"
+	grep -E '^  [0-9]+ frames|^    seen (home|wan ):|frames/s|^  tests/|connection table' "$log"
 	if [[ -s $figures ]]; then
 		jq --arg rev "$(revision)" --arg kernel "$(uname -r)" --arg date "$(date -u +%FT%TZ)" \
 			'{benchmark: "fw_fuzz", revision: $rev, kernel: $kernel, date: $date,
