@@ -179,6 +179,11 @@ static __always_inline __u32 nat_pre(struct xdp_md *ctx, struct pkt *p,
 		if (n->cfg && p->ip4->protocol == IPPROTO_ICMP && p->ip4->ttl > 1 &&
 		    nat_icmp_error(p->ip4, p->data_end))
 			n->x.nat = CT_LINE_TRACKED; /* a connection's: not the firewall's */
+		/* no tuple (ESP, GRE, ICMP NAT does not translate, ...): NAT
+		 * neither opens nor translates it, so the firewall decides it on
+		 * the kernel path as it does the tracked ones below */
+		else if (n->cfg && n->fw_on && nat_fw_kernel(ctx, p, n->cfg))
+			return HEARTH_CNT_PASS_FW_KERNEL;
 		return HEARTH_CONTINUE;
 	}
 	if (n->track != CT_TRACKED)

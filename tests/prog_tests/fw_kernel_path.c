@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The firewall with NAT on, where XDP and the kernel path (tc on the WAN)
+ * share the work: what XDP hands to the kernel, and what tc then lets
+ * through or drops, both ways (the holes tests/prog_tests/fw_fuzz.c
+ * found). The tc programs run with BPF_PROG_TEST_RUN on the gateway
+ * program's maps, as if the kernel had the frame from @ingress. */
+#include <bpf/bpf.h>
+
+#include "tc_common.h"
+
+#define ESP 50
+
+static __u32 tc_run_prog(struct tc_wan *tc, int ingress, int ifindex, const __u8 *in,
+			 __u32 len, bool egress)
+{
+	struct __sk_buff ctx = { .ingress_ifindex = (__u32)ingress, .ifindex = (__u32)ifindex };
+	__u8 out[FRAME_MAX];
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = len,
+		    .data_out = out, .data_size_out = sizeof(out), .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = 1);
+	struct bpf_program *prog = egress ? tc->progs.HEARTH_PROG_TC_WAN_EGRESS :
+					    tc->progs.HEARTH_PROG_TC_WAN_INGRESS;
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(prog), &opts))
+		return ~0u;
+	return opts.retval;
+}
+
+/* What tc on the WAN's ingress does with @s, arrived by the WAN. */
+static __u32 tc_in(struct fixture *fx, struct tc_wan *tc, const struct pkt_spec *s)
+{
+	__u8 in[FRAME_MAX];
+	__u32 len = (__u32)pkt_build(s, in, sizeof(in));
+
+	return tc_run_prog(tc, fx->wan, fx->wan, in, len, false);
+}
+
+static struct pkt_spec from_wan(struct fixture *fx, const char *src, const char *dst, __u8 proto,
+				__u16 sport, __u16 dport)
+{
+	struct pkt_spec s = {
+		.family = AF_INET, .src = src, .dst = dst, .proto = proto,
+		.sport = sport, .dport = dport, .payload = 32,
+	};
+
+	memcpy(s.dmac, fx->wan_mac, 6);
+	memcpy(s.smac, fx->inet_mac, 6);
+	return s;
+}
+
+static bool setup(struct fixture *fx, struct xdp_gateway **skel, struct tc_wan **tc)
+{
+	*tc = NULL;
+	*skel = nat_setup(fx, 1024, 65535);
+	if (!*skel)
+		return false;
+	if (!ASSERT_OK(fixture_enable_firewall(fx), "enable the firewall"))
+		return false;
+	*tc = tc_share(fx);
+	return *tc != NULL;
+}
+
+static void teardown(struct xdp_gateway *skel, struct tc_wan *tc)
+{
+	if (tc)
+		tc_wan__destroy(tc);
+	if (skel)
+		xdp_gateway__destroy(skel);
+}
+
+/* Packets without a connection tuple (ESP, ICMP NAT does not translate)
+ * take the tracked ones' way: to the firewall on the kernel path, which
+ * refuses them inbound and validates their source outbound. */
+TEST(fw_nat_untracked_to_kernel)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel;
+	struct tc_wan *tc;
+	__u8 in[FRAME_MAX];
+	struct pkt_spec s;
+	__u32 len;
+
+	if (!setup(&fx, &skel, &tc))
+		goto out;
+	s = from_wan(&fx, FX_SERVER_V4, FX_H1_V4, ESP, 0, 0);
+	expect_verdict(&fx, fx.wan, in, (__u32)pkt_build(&s, in, sizeof(in)), XDP_PASS,
+		       HEARTH_CNT_PASS_FW_KERNEL, "ESP from the WAN to 192.168.1.10");
+	ASSERT_EQ(tc_in(&fx, tc, &s), TC_ACT_SHOT, "refused on the kernel path");
+	ASSERT_EQ(fixture_counter(&fx, fx.wan, HEARTH_CNT_DROP_FW_REFUSED), 1, "fw-refused");
+	s = from_wan(&fx, FX_SERVER_V4, FX_H1_V4, IPPROTO_ICMP, 0, 0);
+	s.icmp_type = 13; /* timestamp */
+	expect_verdict(&fx, fx.wan, in, (__u32)pkt_build(&s, in, sizeof(in)), XDP_PASS,
+		       HEARTH_CNT_PASS_FW_KERNEL, "ICMP timestamp to 192.168.1.10");
+
+	s = out_spec(&fx, FX_H1_V4, ESP, 0);
+	s.src = "203.0.113.99";
+	len = (__u32)pkt_build(&s, in, sizeof(in));
+	expect_verdict(&fx, fx.lan, in, len, XDP_PASS, HEARTH_CNT_PASS_FW_KERNEL,
+		       "ESP from home, foreign source");
+	ASSERT_EQ(tc_run_prog(tc, fx.lan, fx.wan, in, len, true), TC_ACT_SHOT,
+		  "kept off the WAN (BCP 38)");
+	ASSERT_EQ(fixture_counter(&fx, fx.lan, HEARTH_CNT_DROP_FW_SPOOFED), 1, "fw-spoofed");
+out:
+	teardown(skel, tc);
+}
