@@ -317,6 +317,9 @@ static __always_inline int wan_ingress(struct __sk_buff *skb)
 
 	if (!fw || !fw->enabled)
 		return TC_ACT_OK;
+	/* XDP found its connection (or translated the error) and passed it */
+	if (fw_xdp_marked(skb))
+		return TC_ACT_OK;
 	if (fw_view(skb, &v) || !addr_home(&v.key.daddr))
 		return TC_ACT_OK;
 	route = fw_tc_route(skb, &v);

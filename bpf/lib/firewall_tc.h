@@ -181,22 +181,27 @@ static __always_inline int fw_tc_error_ok(struct __sk_buff *skb, const struct fw
 	return fw_quoted_tracked(&key, ports);
 }
 
-/* Does a connection know this packet? By its own tuple, or, for a packet
- * XDP already translated to the home host before leaving it to the kernel
- * (a forward's or a masqueraded connection's, its neighbour unresolved or
- * too big), by the tuple reversed: the home side's direction of it. */
+/* Does an untranslated connection know this packet, by its own tuple, as
+ * it comes from the WAN? (A translated connection's packet XDP let in
+ * carries XDP's mark, fw_xdp_marked; sent straight to the inside address,
+ * it is no connection's.) */
 static __always_inline int fw_tc_tracked(const struct hearth_ct_key *key)
 {
-	struct hearth_ct_key rev = {
-		.saddr = key->daddr, .daddr = key->saddr, .sport = key->dport,
-		.dport = key->sport, .proto = key->proto, .family = key->family,
-	};
-	struct hearth_ct_entry *e;
+	struct hearth_ct_entry *e = bpf_map_lookup_elem(&HEARTH_MAP_CT, key);
 
-	if (bpf_map_lookup_elem(&HEARTH_MAP_CT, key))
-		return 1;
-	e = bpf_map_lookup_elem(&HEARTH_MAP_CT, &rev);
-	return e && e->side == HEARTH_CT_SIDE_HOME;
+	return e && e->side == HEARTH_CT_SIDE_WAN;
+}
+
+/* Did XDP find this packet's connection (or translate the ICMP error) and
+ * pass it to the kernel after all (xdp_mark_conn)? Only XDP writes the
+ * metadata before a frame; nothing from the wire can. */
+static __always_inline int fw_xdp_marked(struct __sk_buff *skb)
+{
+	__u32 *meta = (void *)(long)skb->data_meta;
+
+	if ((void *)(meta + 1) > (void *)(long)skb->data)
+		return 0;
+	return *meta == HEARTH_XDP_META_CONN;
 }
 
 static __always_inline struct hearth_fw_frag_key fw_frag_key(const struct fw_view *v)

@@ -103,3 +103,64 @@ TEST(fw_nat_untracked_to_kernel)
 out:
 	teardown(skel, tc);
 }
+
+/* A WAN packet sent straight to an inside address, its tuple the reverse
+ * of a masqueraded connection's, is no connection's: tc lets in only what
+ * XDP marked (it translated, then passed it). */
+TEST(fw_nat_reversed_tuple_refused)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel;
+	struct tc_wan *tc;
+	__u8 out[FRAME_MAX], in[FRAME_MAX];
+	struct pkt_spec s;
+	__u32 len;
+
+	if (!setup(&fx, &skel, &tc))
+		goto out;
+	s = out_spec(&fx, FX_H1_V4, IPPROTO_UDP, 40000);
+	ASSERT_EQ(run_spec(&fx, fx.lan, &s, out, &len), XDP_REDIRECT, "out, masqueraded");
+	s = from_wan(&fx, FX_SERVER_V4, FX_H1_V4, IPPROTO_UDP, 5201, 40000);
+	expect_verdict(&fx, fx.wan, in, (__u32)pkt_build(&s, in, sizeof(in)), XDP_PASS,
+		       HEARTH_CNT_PASS_FW_KERNEL, "to 192.168.1.10:40000 itself");
+	ASSERT_EQ(tc_in(&fx, tc, &s), TC_ACT_SHOT, "refused: XDP did not let it in");
+out:
+	teardown(skel, tc);
+}
+
+/* What XDP translated and then passes to the kernel (too big without DF,
+ * next hop unresolved) carries XDP's mark in the metadata before the frame,
+ * by which tc on the WAN's ingress lets it in. */
+TEST(fw_nat_passed_marked)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel;
+	struct tc_wan *tc;
+	__u8 in[FRAME_MAX], out[FRAME_MAX], h1[4];
+	struct pkt_spec s;
+	__u32 len, out_len = sizeof(out), retval = ~0u, mark;
+
+	if (!setup(&fx, &skel, &tc))
+		goto out;
+	inet_pton(AF_INET, FX_H1_V4, h1);
+	ASSERT_OK(fixture_sh("ip link set lan0 mtu 1400"), "LAN MTU 1400");
+	add_forward(&fx, IPPROTO_UDP, 8080, FX_H1_V4, 80);
+	s = reply_spec(&fx, IPPROTO_UDP, 8080);
+	s.payload = 1500 - 20 - 8;
+	len = (__u32)pkt_build(&s, in, sizeof(in));
+	ASSERT_OK(fixture_run(&fx, fx.wan, in, len, out, &out_len, &retval), "run");
+	ASSERT_EQ(retval, XDP_PASS, "too big without DF: to the kernel");
+	if (ASSERT_EQ(out_len, len + 4, "4 bytes of metadata before the frame")) {
+		memcpy(&mark, out, 4);
+		ASSERT_EQ(mark, HEARTH_XDP_META_CONN, "XDP's mark");
+		ASSERT_MEMEQ(out + 4 + L3 + 16, h1, 4, "translated, to the inside host");
+	}
+	s = from_wan(&fx, FX_SERVER_V4, FX_H1_V4, IPPROTO_UDP, 5201, 53);
+	len = (__u32)pkt_build(&s, in, sizeof(in));
+	out_len = sizeof(out);
+	ASSERT_OK(fixture_run(&fx, fx.wan, in, len, out, &out_len, &retval), "run");
+	ASSERT_EQ(retval, XDP_PASS, "no connection's, to 192.168.1.10: to the kernel");
+	ASSERT_EQ(out_len, len, "... unmarked");
+out:
+	teardown(skel, tc);
+}
