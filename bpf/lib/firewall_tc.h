@@ -148,8 +148,14 @@ static __always_inline int fw_view(struct __sk_buff *skb, struct fw_view *v)
 	return ret;
 }
 
+static __always_inline int fw_addr_equal(const union hearth_addr *a, const union hearth_addr *b)
+{
+	return !((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) | (a->w[2] ^ b->w[2]) |
+		 (a->w[3] ^ b->w[3]));
+}
+
 /* Is the packet an ICMP error quotes (as it left by the WAN) one of our
- * connections? */
+ * untranslated connections, and the error addressed to its source? */
 static __always_inline int fw_tc_error_ok(struct __sk_buff *skb, const struct fw_view *v)
 {
 	__u32 off = v->l4_off + 8;
@@ -166,6 +172,8 @@ static __always_inline int fw_tc_error_ok(struct __sk_buff *skb, const struct fw
 		addr6_copy(&key.daddr, &ip6.daddr);
 		key.proto = ip6.nexthdr;
 		off += sizeof(ip6);
+		if (!fw_addr_equal(&key.saddr, &v->key.daddr))
+			return 0;
 	} else {
 		struct iphdr ip;
 
@@ -175,6 +183,8 @@ static __always_inline int fw_tc_error_ok(struct __sk_buff *skb, const struct fw
 		key.daddr.ip4 = ip.daddr;
 		key.proto = ip.protocol;
 		off += sizeof(ip);
+		if (key.saddr.ip4 != v->key.daddr.ip4)
+			return 0;
 	}
 	if (bpf_skb_load_bytes(skb, off, ports, sizeof(ports)))
 		return 0;

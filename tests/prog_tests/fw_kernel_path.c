@@ -128,6 +128,48 @@ out:
 	teardown(skel, tc);
 }
 
+/* An ICMP error goes to the packet it quotes' source: about a connection
+ * of 192.168.1.10's, sent to another home address, it is no connection's,
+ * and quoting a masqueraded connection untranslated it is not ours. */
+TEST(fw_nat_error_to_its_host)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel;
+	struct tc_wan *tc;
+	__u8 out[FRAME_MAX], err[FRAME_MAX], quote[28];
+	struct pkt_spec s, e;
+	__u16 nat_port;
+	__u32 len;
+
+	if (!setup(&fx, &skel, &tc))
+		goto out;
+	s = out_spec(&fx, FX_H1_V4, IPPROTO_UDP, 40000);
+	ASSERT_EQ(run_spec(&fx, fx.lan, &s, out, &len), XDP_REDIRECT, "out, masqueraded");
+	nat_port = be16_at(out + L3 + 20);
+	memcpy(quote, out + L3, 28); /* as it left: WAN:nat_port -> server */
+	e = from_wan(&fx, FX_SERVER_V4, FX_H2_V4, IPPROTO_ICMP, 0, 0);
+	e.icmp_type = 3;
+	len = icmp_error_frame(e, 3, quote, err);
+	expect_verdict(&fx, fx.wan, err, len, XDP_PASS, HEARTH_CNT_PASS_FW_KERNEL,
+		       "error to 192.168.1.11 about 192.168.1.10's connection: not translated");
+	e.dst = FX_WAN_V4;
+	len = icmp_error_frame(e, 3, quote, err);
+	expect_verdict(&fx, fx.wan, err, len, XDP_REDIRECT, HEARTH_CNT_FORWARD,
+		       "to the WAN address: translated to 192.168.1.10");
+	ASSERT_TRUE(nat_port != 0, "a public port");
+
+	/* the connection's quote untranslated, to 192.168.1.10 */
+	udp_quote(quote, FX_H1_V4, FX_SERVER_V4);
+	quote[20] = 40000 >> 8, quote[21] = 40000 & 0xff;
+	quote[22] = 5201 >> 8, quote[23] = 5201 & 0xff;
+	e.dst = FX_H1_V4;
+	len = icmp_error_frame(e, 3, quote, err);
+	ASSERT_EQ(tc_run_prog(tc, fx.wan, fx.wan, err, len, false), TC_ACT_SHOT,
+		  "quoting the home tuple: refused on the kernel path");
+out:
+	teardown(skel, tc);
+}
+
 /* What XDP translated and then passes to the kernel (too big without DF,
  * next hop unresolved) carries XDP's mark in the metadata before the frame,
  * by which tc on the WAN's ingress lets it in. */
