@@ -234,14 +234,23 @@ static __always_inline int wan_track(struct __sk_buff *skb, __u32 *tenant)
 	struct hearth_ct_entry *ct;
 	struct fw_view v = {};
 	__u32 slot, id;
+	int rc;
 
 	slot = tc_ingress_slot(skb);
 	if (!fw || !fw->enabled || !slot)
 		return TC_ACT_OK; /* the gateway's own, or not forwarded by us */
-	if (fw_view(skb, &v))
+	rc = fw_view(skb, &v);
+	if (rc == FW_VIEW_NOT_IP)
 		return TC_ACT_OK;
+	if (rc)
+		return tc_drop(skb, skb->protocol == bpf_htons(ETH_P_IP) ?
+					    HEARTH_CNT_DROP_TRUNC_IP4 : HEARTH_CNT_DROP_TRUNC_IP6);
 	if (!addr_home(&v.key.saddr))
 		return tc_drop(skb, HEARTH_CNT_DROP_FW_SPOOFED);
+	/* an extension header chain that runs past the packet: nothing to
+	 * track it by, and not let through untracked (fail closed) */
+	if (v.unreadable)
+		return tc_drop(skb, HEARTH_CNT_DROP_TRUNC_IP6);
 	/* a reset or a reply opens nothing: its connection is gone or
 	 * unknown, and nothing is to be let back in */
 	if (!v.trackable || (v.tcp_flags & TCP_FLAG_RST_BIT) ||
@@ -314,20 +323,27 @@ static __always_inline int wan_ingress(struct __sk_buff *skb)
 	struct hearth_fw_cfg *fw = fw_cfg();
 	struct fw_view v = {};
 	__u32 route;
+	int rc;
 
 	if (!fw || !fw->enabled)
 		return TC_ACT_OK;
 	/* XDP found its connection (or translated the error) and passed it */
 	if (fw_xdp_marked(skb))
 		return TC_ACT_OK;
-	if (fw_view(skb, &v) || !addr_home(&v.key.daddr))
+	rc = fw_view(skb, &v);
+	if (rc == FW_VIEW_NOT_IP)
+		return TC_ACT_OK;
+	if (rc) /* no address to judge by: fail closed */
+		return tc_drop(skb, HEARTH_CNT_DROP_FW_REFUSED);
+	if (!addr_home(&v.key.daddr))
 		return TC_ACT_OK;
 	route = fw_tc_route(skb, &v);
 	if (!route || route & HEARTH_IFACE_FW_OPEN)
 		return TC_ACT_OK;
 	if (addr_home(&v.key.saddr))
 		return tc_drop(skb, HEARTH_CNT_DROP_FW_SPOOFED);
-	if (!fw_tc_allowed(skb, &v, fw))
+	/* extension headers it cannot read: refused (fail closed) */
+	if (v.unreadable || !fw_tc_allowed(skb, &v, fw))
 		return tc_drop(skb, HEARTH_CNT_DROP_FW_REFUSED);
 	return TC_ACT_OK;
 }

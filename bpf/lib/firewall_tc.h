@@ -39,6 +39,7 @@ struct fw_view {
 	__u8 trackable; /* key is a connection's (TCP, UDP, echo, ESP) */
 	__u8 icmp_error; /* an ICMP or ICMPv6 error: the quoted packet decides */
 	__u8 echo_request;
+	__u8 unreadable; /* the addresses read, the extension headers not */
 };
 
 static __always_inline int fw_view4(struct __sk_buff *skb, __u32 off, struct fw_view *v)
@@ -76,8 +77,10 @@ static __always_inline int fw_view6(struct __sk_buff *skb, __u32 off, struct fw_
 		if (next != IPV6_EXT_HOP && next != IPV6_EXT_ROUTING &&
 		    next != IPV6_EXT_FRAGMENT && next != IPV6_EXT_DSTOPTS)
 			break;
-		if (bpf_skb_load_bytes(skb, off, ext, sizeof(ext)))
-			return -1;
+		if (bpf_skb_load_bytes(skb, off, ext, sizeof(ext))) {
+			v->unreadable = 1; /* the caller fails closed */
+			return 0;
+		}
 		if (next == IPV6_EXT_FRAGMENT) {
 			v->frag = (ext[2] << 8 | ext[3]) & 0xfff8 ? FW_FRAG_LATER : FW_FRAG_FIRST;
 			__builtin_memcpy(&v->frag_id, ext + 4, 4);
@@ -94,6 +97,9 @@ static __always_inline int fw_view6(struct __sk_buff *skb, __u32 off, struct fw_
 		v->l4_off = off;
 	return 0;
 }
+
+#define FW_VIEW_NOT_IP 1 /* neither IPv4 nor IPv6: not the firewall's */
+#define FW_VIEW_SHORT 2 /* the IP header cannot be read */
 
 /* The transport part of the tuple, laid out as ct_tuple and ct_tuple6 lay
  * it out, so that the connection table answers. */
@@ -131,8 +137,10 @@ static __always_inline void fw_view_l4(struct __sk_buff *skb, struct fw_view *v)
 	}
 }
 
-/* The packet's view at the network header behind Ethernet: 0, or -1 when
- * it is neither IPv4 nor IPv6 or too short. */
+/* The packet's view at the network header behind Ethernet: 0 (with
+ * v->unreadable when an IPv6 extension header chain runs past the packet),
+ * FW_VIEW_NOT_IP, or FW_VIEW_SHORT when the IP header cannot be read. The
+ * callers fail closed on what they cannot read. */
 static __always_inline int fw_view(struct __sk_buff *skb, struct fw_view *v)
 {
 	int ret;
@@ -142,10 +150,12 @@ static __always_inline int fw_view(struct __sk_buff *skb, struct fw_view *v)
 	else if (skb->protocol == bpf_htons(ETH_P_IPV6))
 		ret = fw_view6(skb, ETH_HLEN, v);
 	else
-		return -1;
-	if (!ret)
+		return FW_VIEW_NOT_IP;
+	if (ret)
+		return FW_VIEW_SHORT;
+	if (!v->unreadable)
 		fw_view_l4(skb, v);
-	return ret;
+	return 0;
 }
 
 static __always_inline int fw_addr_equal(const union hearth_addr *a, const union hearth_addr *b)

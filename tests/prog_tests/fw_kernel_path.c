@@ -170,6 +170,37 @@ out:
 	teardown(skel, tc);
 }
 
+/* An IPv6 extension header chain that runs past the packet: refused in,
+ * dropped out (fail closed). */
+TEST(fw_tc_unreadable_chain)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel;
+	struct tc_wan *tc;
+	__u8 in[FRAME_MAX];
+	struct pkt_spec s = { .family = AF_INET6, .src = FX_SERVER_V6, .dst = FX_H1_V6,
+			      .proto = IPPROTO_UDP, .payload = 32 };
+	struct ipv6hdr *ip6 = (void *)(in + L3);
+	__u32 len;
+
+	if (!setup(&fx, &skel, &tc))
+		goto out;
+	memcpy(s.dmac, fx.wan_mac, 6);
+	memcpy(s.smac, fx.inet_mac, 6);
+	pkt_build(&s, in, sizeof(in));
+	ip6->nexthdr = 60; /* destination options, of which 4 bytes are there */
+	ip6->payload_len = htons(4);
+	len = L3 + sizeof(*ip6) + 4;
+	ASSERT_EQ(tc_run_prog(tc, fx.wan, fx.wan, in, len, false), TC_ACT_SHOT, "in: refused");
+	ASSERT_EQ(fixture_counter(&fx, fx.wan, HEARTH_CNT_DROP_FW_REFUSED), 1, "fw-refused");
+	inet_pton(AF_INET6, FX_H1_V6, &ip6->saddr);
+	inet_pton(AF_INET6, FX_SERVER_V6, &ip6->daddr);
+	ASSERT_EQ(tc_run_prog(tc, fx.lan, fx.wan, in, len, true), TC_ACT_SHOT, "out: dropped");
+	ASSERT_EQ(fixture_counter(&fx, fx.lan, HEARTH_CNT_DROP_TRUNC_IP6), 1, "trunc-ipv6");
+out:
+	teardown(skel, tc);
+}
+
 /* What XDP translated and then passes to the kernel (too big without DF,
  * next hop unresolved) carries XDP's mark in the metadata before the frame,
  * by which tc on the WAN's ingress lets it in. */
