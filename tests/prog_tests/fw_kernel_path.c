@@ -201,6 +201,42 @@ out:
 	teardown(skel, tc);
 }
 
+/* The gateway's own host unreachable about a packet XDP translated to a
+ * home host quotes the inside address: translated back on its way out, or
+ * dropped. */
+TEST(fw_nat_own_error_quote)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel;
+	struct tc_wan *tc;
+	__u8 in[FRAME_MAX], got[FRAME_MAX], err[FRAME_MAX], out[FRAME_MAX], wan[4], quote[28];
+	struct pkt_spec s, e = { .family = AF_INET, .src = FX_WAN_V4, .dst = FX_SERVER_V4,
+				 .icmp_type = 3, .ttl = 64 };
+	__u32 len, got_len, out_len;
+
+	if (!setup(&fx, &skel, &tc))
+		goto out;
+	inet_pton(AF_INET, FX_WAN_V4, wan);
+	memcpy(e.dmac, fx.inet_mac, 6);
+	memcpy(e.smac, fx.wan_mac, 6);
+	add_forward(&fx, IPPROTO_UDP, 8080, FX_H1_V4, 80);
+	s = reply_spec(&fx, IPPROTO_UDP, 8080);
+	s.sport = 5555;
+	len = (__u32)pkt_build(&s, in, sizeof(in));
+	got_len = sizeof(got);
+	ASSERT_OK(fixture_run(&fx, fx.wan, in, len, got, &got_len, &(__u32){ 0 }), "forwarded");
+	len = icmp_error_frame(e, 1, got + L3, err); /* host unreachable */
+	ASSERT_EQ(tc_run(tc, err, len, out, &out_len), TC_ACT_OK, "translated, it leaves");
+	ASSERT_MEMEQ(out + L3 + 28 + 16, wan, 4, "quoted destination: the WAN address");
+	ASSERT_EQ(be16_at(out + L3 + 28 + 22), 8080, "quoted port: the public one");
+	udp_quote(quote, FX_SERVER_V4, FX_H2_V4);
+	len = icmp_error_frame(e, 1, quote, err);
+	ASSERT_EQ(tc_run(tc, err, len, out, &out_len), TC_ACT_SHOT,
+		  "about nothing translated: dropped");
+out:
+	teardown(skel, tc);
+}
+
 /* What XDP translated and then passes to the kernel (too big without DF,
  * next hop unresolved) carries XDP's mark in the metadata before the frame,
  * by which tc on the WAN's ingress lets it in. */
