@@ -363,7 +363,7 @@ static __always_inline int wan_ingress(struct __sk_buff *skb)
 	route = fw_tc_route(skb, &v);
 	if (!route || route & HEARTH_IFACE_FW_OPEN)
 		return TC_ACT_OK;
-	if (addr_home(&v.key.saddr))
+	if (addr_home(&v.key.saddr) || fw_tc_wan_source(&v))
 		return tc_drop(skb, HEARTH_CNT_DROP_FW_SPOOFED);
 	/* extension headers it cannot read: refused (fail closed) */
 	if (v.unreadable || !fw_tc_allowed(skb, &v, fw))

@@ -251,6 +251,16 @@ static __always_inline int fw_nat_fragment(const struct fw_view *v)
 	return inside && *inside == v->key.daddr.ip4;
 }
 
+/* From the WAN, the gateway's own WAN address (NAT's) as the source:
+ * forged, whatever it is sent to. */
+static __always_inline int fw_tc_wan_source(const struct fw_view *v)
+{
+	struct hearth_nat_cfg *cfg = nat_cfg();
+
+	return v->key.family == AF_INET && cfg && cfg->enabled && cfg->wan_addr &&
+	       v->key.saddr.ip4 == cfg->wan_addr;
+}
+
 /* May this packet from the WAN reach the home host it is addressed to? */
 static __always_inline int fw_tc_allowed(struct __sk_buff *skb, struct fw_view *v,
 					 const struct hearth_fw_cfg *fw)

@@ -237,6 +237,51 @@ out:
 	teardown(skel, tc);
 }
 
+/* Only a hairpin comes from the WAN address, and only from home: from the
+ * WAN, the WAN address or an inside address as the source is forged, even
+ * to a mapping whose filter a home host's hairpin attempt opened to the
+ * WAN address (RFC 4787 REQ-9 hole punching between two home hosts). */
+TEST(fw_nat_wan_address_spoofed)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel;
+	struct tc_wan *tc;
+	__u8 in[FRAME_MAX], out[FRAME_MAX];
+	struct pkt_spec s;
+	__u16 h1_port, h2_port;
+	__u32 len;
+
+	if (!setup(&fx, &skel, &tc))
+		goto out;
+	add_forward(&fx, IPPROTO_UDP, 8080, FX_H1_V4, 80);
+	s = from_wan(&fx, FX_WAN_V4, FX_WAN_V4, IPPROTO_UDP, 5555, 8080);
+	expect_verdict(&fx, fx.wan, in, (__u32)pkt_build(&s, in, sizeof(in)), XDP_DROP,
+		       HEARTH_CNT_DROP_FW_SPOOFED, "the WAN address from the WAN");
+	s = from_wan(&fx, FX_H2_V4, FX_WAN_V4, IPPROTO_UDP, 5555, 8080);
+	expect_verdict(&fx, fx.wan, in, (__u32)pkt_build(&s, in, sizeof(in)), XDP_DROP,
+		       HEARTH_CNT_DROP_FW_SPOOFED, "an inside address from the WAN");
+	s = from_wan(&fx, FX_WAN_V4, FX_H1_V4, IPPROTO_UDP, 5555, 80);
+	ASSERT_EQ(tc_in(&fx, tc, &s), TC_ACT_SHOT, "the WAN address, to 192.168.1.10");
+
+	s = out_spec(&fx, FX_H1_V4, IPPROTO_UDP, 40000);
+	ASSERT_EQ(run_spec(&fx, fx.lan, &s, out, &len), XDP_REDIRECT, "h1 out");
+	h1_port = be16_at(out + L3 + 20);
+	s = out_spec(&fx, FX_H2_V4, IPPROTO_UDP, 40001);
+	ASSERT_EQ(run_spec(&fx, fx.lan, &s, out, &len), XDP_REDIRECT, "h2 out");
+	h2_port = be16_at(out + L3 + 20);
+	/* h2 tries h1's mapping, which filters by address: refused, and h2's
+	 * own mapping now lets the WAN address in, for hairpins */
+	s = out_spec(&fx, FX_H2_V4, IPPROTO_UDP, 40001);
+	s.dst = FX_WAN_V4;
+	s.dport = h1_port;
+	ASSERT_EQ(run_spec(&fx, fx.lan, &s, out, &len), XDP_DROP, "h2's hairpin: filtered");
+	s = from_wan(&fx, FX_WAN_V4, FX_WAN_V4, IPPROTO_UDP, h1_port, h2_port);
+	expect_verdict(&fx, fx.wan, in, (__u32)pkt_build(&s, in, sizeof(in)), XDP_DROP,
+		       HEARTH_CNT_DROP_FW_SPOOFED, "the WAN address from the WAN, to h2's mapping");
+out:
+	teardown(skel, tc);
+}
+
 /* What XDP translated and then passes to the kernel (too big without DF,
  * next hop unresolved) carries XDP's mark in the metadata before the frame,
  * by which tc on the WAN's ingress lets it in. */
