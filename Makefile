@@ -92,7 +92,7 @@ test-unit: all $(BUILD)/test_progs
 	@$(BUILD)/test_progs
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/xdp_bench $(BUILD)/nat_e2e
+	@$(MAKE) --no-print-directory all $(BUILD)/xdp_bench $(BUILD)/nat_e2e $(BUILD)/test_progs
 	@bench/run.sh
 
 demo: deps

@@ -10,6 +10,7 @@
 # Environment: BENCH_REPEATS, BENCH_TRIALS, BENCH_CPU are handed to the
 # BPF_PROG_TEST_RUN steps; BENCH_E2E_TRIALS, BENCH_E2E_SECONDS,
 # BENCH_E2E_FLOWS, BENCH_E2E_RATE to nat_e2e (see bench/e2e_nat.sh);
+# BENCH_FUZZ_FRAMES (400000) and BENCH_FUZZ_SEED (the test's) to fw_fuzz;
 # HEARTH_BUILD is the build directory (default build).
 #
 # A new benchmark is a step_<name> function plus a line in STEPS.
@@ -26,6 +27,7 @@ STEPS=(
 	"nat_e2e|end to end in namespaces, same frames: hearth masquerade vs Linux nftables masquerade, delivered pps and CPU per packet"
 	"chute_start|chute start latency: start command to the process running and to its first packet through the gateway, beside plain crun (median)"
 	"tenant|home first on a 100 Mbit/s shaped link: the acceptance figures of tests/integration/tenant.sh (tenant metering cost is in xdp_nat)"
+	"fw_fuzz|the firewall fuzz test of make check (tests/prog_tests/fw_fuzz.c), 20 times longer: frames/s and invariant violations (fails on any)"
 )
 
 # The revision measured; "-dirty" when files other than the results
@@ -132,6 +134,29 @@ step_tenant() {
 				    ping_p95: "<= 10 ms", runtime_set: "new ceiling (20 Mbit/s) within 1 s, UDP at 45 Mbit/s: 17-21 Mbit/s"},
 			  figures: .}' "$figures" >"$out"
 		jq -r '.figures | to_entries[] | "  \(.key)\t\(.value)"' "$out" | column -t
+	fi
+	rm -f "$figures" "$log"
+	return $rc
+}
+
+# build/test_progs -t fw_fuzz with more frames; the test writes the
+# figures, this adds where they come from.
+step_fw_fuzz() {
+	local out=$RESULTS/fw_fuzz.json figures log rc
+	figures=$(mktemp) log=$(mktemp)
+	HEARTH_FW_FUZZ_FRAMES=${BENCH_FUZZ_FRAMES:-400000} HEARTH_FW_FUZZ_SEED=${BENCH_FUZZ_SEED:-0} \
+		HEARTH_FW_FUZZ_JSON=$figures "$BUILD/test_progs" -t fw_fuzz >"$log" 2>&1
+	rc=$?
+	grep -E '^  [0-9]+ frames|^    seen (home|wan ):|frames/s|^  tests/|connection table' "$log"
+	if [[ -s $figures ]]; then
+		jq --arg rev "$(revision)" --arg kernel "$(uname -r)" --arg date "$(date -u +%FT%TZ)" \
+			'{benchmark: "fw_fuzz", revision: $rev, kernel: $kernel, date: $date,
+			  method: "build/test_progs -t fw_fuzz: random frames, live (BPF_F_TEST_XDP_LIVE_FRAMES) into lan0 and wan0 of the test gateway, one at a time, what leaves judged at packet sockets on the far veth ends"} + .' \
+			"$figures" >"$out"
+	fi
+	if [[ $rc -ne 0 ]]; then
+		echo "fw_fuzz: the fuzz test failed (violations above; figures kept if any)" >&2
+		rc=1
 	fi
 	rm -f "$figures" "$log"
 	return $rc

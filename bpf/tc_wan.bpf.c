@@ -138,13 +138,28 @@ static __always_inline int tc_later_fragment(struct __sk_buff *skb, __u32 ip_off
 	return TC_ACT_OK;
 }
 
-/* A home host's ICMP error about a translated connection, which the kernel
- * forwarded: translated with direct packet access (bpf_skb_pull_data made
- * the headers writable), or it never leaves. */
+/* An option-less IPv4 ICMP error quoting an inside address, either end. */
+static __always_inline int tc_quotes_inside(struct iphdr *ip, void *data_end)
+{
+	struct icmphdr *ic = (void *)(ip + 1);
+	struct iphdr *quoted = (void *)(ic + 1);
+
+	if (ip->protocol != IPPROTO_ICMP || (ip->ihl & 0xf) != 5 || ipv4_is_fragment(ip) ||
+	    (void *)(quoted + 1) > data_end || !icmp_is_error(ic->type))
+		return 0;
+	return addr_inside(quoted->saddr) || addr_inside(quoted->daddr);
+}
+
+/* An ICMP error about a translated connection, which the kernel forwarded
+ * from a home host or sent itself (host unreachable about a packet XDP
+ * translated to a home host and passed to it): translated with direct
+ * packet access (bpf_skb_pull_data made the headers writable), or it
+ * never leaves. */
 static __always_inline int tc_icmp_error(struct __sk_buff *skb, struct iphdr *ip,
 					 void *data_end)
 {
-	if (!nat_icmp_error(ip, data_end) || addr_inside(ip->saddr))
+	if (!nat_icmp_error(ip, data_end) || addr_inside(ip->saddr) ||
+	    tc_quotes_inside(ip, data_end))
 		return tc_leak(skb);
 	tc_count(skb, HEARTH_CNT_TC_SNAT);
 	return TC_ACT_OK;
@@ -171,8 +186,16 @@ static __always_inline int wan_snat(struct __sk_buff *skb, __u32 *tenant, int *c
 	    p.proto != bpf_htons(ETH_P_IP))
 		return TC_ACT_OK;
 	p.ip4 = p.l3;
-	if ((void *)(p.ip4 + 1) > p.data_end || !addr_inside(p.ip4->saddr))
-		return TC_ACT_OK; /* the gateway's own, or not ours to translate */
+	if ((void *)(p.ip4 + 1) > p.data_end)
+		return TC_ACT_OK;
+	if (!addr_inside(p.ip4->saddr)) {
+		/* the gateway's own, or not ours to translate: unless it is an
+		 * error quoting an inside address */
+		if (!tc_quotes_inside(p.ip4, p.data_end))
+			return TC_ACT_OK;
+		*claimed = 1;
+		return tc_icmp_error(skb, p.ip4, p.data_end);
+	}
 	*claimed = 1;
 	ip_off = (__u32)((void *)p.ip4 - (void *)(long)skb->data);
 	ip_len = (p.ip4->ihl & 0xf) * 4;
@@ -234,14 +257,23 @@ static __always_inline int wan_track(struct __sk_buff *skb, __u32 *tenant)
 	struct hearth_ct_entry *ct;
 	struct fw_view v = {};
 	__u32 slot, id;
+	int rc;
 
 	slot = tc_ingress_slot(skb);
 	if (!fw || !fw->enabled || !slot)
 		return TC_ACT_OK; /* the gateway's own, or not forwarded by us */
-	if (fw_view(skb, &v))
+	rc = fw_view(skb, &v);
+	if (rc == FW_VIEW_NOT_IP)
 		return TC_ACT_OK;
+	if (rc)
+		return tc_drop(skb, skb->protocol == bpf_htons(ETH_P_IP) ?
+					    HEARTH_CNT_DROP_TRUNC_IP4 : HEARTH_CNT_DROP_TRUNC_IP6);
 	if (!addr_home(&v.key.saddr))
 		return tc_drop(skb, HEARTH_CNT_DROP_FW_SPOOFED);
+	/* an extension header chain that runs past the packet: nothing to
+	 * track it by, and not let through untracked (fail closed) */
+	if (v.unreadable)
+		return tc_drop(skb, HEARTH_CNT_DROP_TRUNC_IP6);
 	/* a reset or a reply opens nothing: its connection is gone or
 	 * unknown, and nothing is to be let back in */
 	if (!v.trackable || (v.tcp_flags & TCP_FLAG_RST_BIT) ||
@@ -314,17 +346,27 @@ static __always_inline int wan_ingress(struct __sk_buff *skb)
 	struct hearth_fw_cfg *fw = fw_cfg();
 	struct fw_view v = {};
 	__u32 route;
+	int rc;
 
 	if (!fw || !fw->enabled)
 		return TC_ACT_OK;
-	if (fw_view(skb, &v) || !addr_home(&v.key.daddr))
+	/* XDP found its connection (or translated the error) and passed it */
+	if (fw_xdp_marked(skb))
+		return TC_ACT_OK;
+	rc = fw_view(skb, &v);
+	if (rc == FW_VIEW_NOT_IP)
+		return TC_ACT_OK;
+	if (rc) /* no address to judge by: fail closed */
+		return tc_drop(skb, HEARTH_CNT_DROP_FW_REFUSED);
+	if (!addr_home(&v.key.daddr))
 		return TC_ACT_OK;
 	route = fw_tc_route(skb, &v);
 	if (!route || route & HEARTH_IFACE_FW_OPEN)
 		return TC_ACT_OK;
-	if (addr_home(&v.key.saddr))
+	if (addr_home(&v.key.saddr) || fw_tc_wan_source(&v))
 		return tc_drop(skb, HEARTH_CNT_DROP_FW_SPOOFED);
-	if (!fw_tc_allowed(skb, &v, fw))
+	/* extension headers it cannot read: refused (fail closed) */
+	if (v.unreadable || !fw_tc_allowed(skb, &v, fw))
 		return tc_drop(skb, HEARTH_CNT_DROP_FW_REFUSED);
 	return TC_ACT_OK;
 }

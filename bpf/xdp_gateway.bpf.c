@@ -179,6 +179,11 @@ static __always_inline __u32 nat_pre(struct xdp_md *ctx, struct pkt *p,
 		if (n->cfg && p->ip4->protocol == IPPROTO_ICMP && p->ip4->ttl > 1 &&
 		    nat_icmp_error(p->ip4, p->data_end))
 			n->x.nat = CT_LINE_TRACKED; /* a connection's: not the firewall's */
+		/* no tuple (ESP, GRE, ICMP NAT does not translate, ...): NAT
+		 * neither opens nor translates it, so the firewall decides it on
+		 * the kernel path as it does the tracked ones below */
+		else if (n->cfg && n->fw_on && nat_fw_kernel(ctx, p, n->cfg))
+			return HEARTH_CNT_PASS_FW_KERNEL;
 		return HEARTH_CONTINUE;
 	}
 	if (n->track != CT_TRACKED)
@@ -443,6 +448,36 @@ static __always_inline __u32 isolate(struct pkt *p, __u32 slot, __u32 id)
 }
 
 /*
+ * A packet of the NAT copy that nat_pre found a connection for (or whose
+ * ICMP error it translated), passed to the kernel after all (next hop not
+ * resolved, no route, too big without DF): its 4-byte mark in the XDP
+ * metadata area tells tc on the WAN's ingress that XDP let it in, which a
+ * packet sent straight to an inside address never carries. A global
+ * function: verified once, called on exits only.
+ */
+__noinline int xdp_mark_conn(struct xdp_md *ctx)
+{
+	__u32 *meta;
+
+	if (!ctx || bpf_xdp_adjust_meta(ctx, -(int)sizeof(*meta)))
+		return 0;
+	meta = (void *)(long)ctx->data_meta;
+	if ((void *)(meta + 1) > (void *)(long)ctx->data)
+		return 0;
+	*meta = HEARTH_XDP_META_CONN;
+	return 1;
+}
+
+/* The verdict of a packet that may be passed to the kernel. */
+static __always_inline int nat_verdict(struct xdp_md *ctx, struct nat_state *n,
+				       __u32 slot, __u32 id, __u32 bytes)
+{
+	if (n->cfg && n->fw_on && n->x.nat && id < HEARTH_CNT_DROP_TRUNC_ETH)
+		xdp_mark_conn(ctx);
+	return verdict(slot, id, bytes);
+}
+
+/*
  * What follows classification, written once and compiled three times:
  * IPv4 with NAT on (@cfg set), IPv4 routed, IPv6. The compiler drops what
  * a copy cannot reach, and the verifier walks each copy without the
@@ -463,12 +498,14 @@ static __always_inline int gateway_path(struct xdp_md *ctx, struct pkt *p,
 		return verdict_icmp(ctx, slot, id, bytes, &nat.icmp);
 	e = nat_route(ctx, p, &nat);
 	if (!e)
-		return verdict(slot, HEARTH_CNT_PASS_NO_ROUTE, bytes);
+		return nat_verdict(ctx, &nat, slot, HEARTH_CNT_PASS_NO_ROUTE, bytes);
 	if (e->action != HEARTH_FIB_FORWARD)
-		return verdict(slot, e->reason, bytes);
+		return nat_verdict(ctx, &nat, slot, e->reason, bytes);
 	id = forward_check(p, e);
 	if (id == HEARTH_CNT_PASS_FRAG_NEEDED)
 		id = nat_too_big(p, &nat, e);
+	if (id == HEARTH_CNT_PASS_FRAG_NEEDED) /* fragmented by the kernel */
+		return nat_verdict(ctx, &nat, slot, id, bytes);
 	if (id == HEARTH_CONTINUE)
 		id = cfg ? nat_post(ctx, p, &nat, e, slot) : conn_post(ctx, p, &nat, e, slot);
 	if (id == HEARTH_CONTINUE)

@@ -123,6 +123,10 @@
 #define HEARTH_HOME_PREFIXES 64
 #define HEARTH_PINHOLES 64
 #define HEARTH_FW_FRAG_ENTRIES 4096
+/* The mark XDP leaves in the 4 bytes of metadata before a frame it passes
+ * to the kernel after finding its connection (NAT on): tc on the WAN's
+ * ingress lets such a packet in. The wire cannot set it. */
+#define HEARTH_XDP_META_CONN 0x6865636eu /* "hecn" */
 /* ICMP errors the data plane sends, at most this many per second and CPU
  * for each kind (enum hearth_icmp_rl_slot). */
 #define HEARTH_ICMP_RATE_PROHIBITED 10

@@ -440,6 +440,10 @@ __noinline __u32 ct_open_inbound(HEARTH_CTX *ctx, const struct hearth_ct_key *or
 	plan.saddr = orig->saddr.ip4;
 	plan.sport = orig->sport;
 	remote = orig->saddr.ip4;
+	/* only a hairpin comes from the WAN address: another packet claiming
+	 * it is forged */
+	if (!public && remote == cfg->wan_addr)
+		return HEARTH_CNT_DROP_FW_SPOOFED;
 	if (public) {
 		plan.saddr = remote = cfg->wan_addr;
 		plan.sport = (__be16)public;
@@ -477,7 +481,7 @@ static __always_inline __u32 ct_opened(__u32 id, const struct hearth_ct_key *ori
 		id = ct_open_entries(orig);
 	if (id == CT_UNTRACKED || id == HEARTH_CNT_DROP_NAT_NO_PORT ||
 	    id == HEARTH_CNT_DROP_NAT_FILTERED || id == HEARTH_CNT_DROP_CT_HOST ||
-	    id == HEARTH_CNT_DROP_OPEN_RATE)
+	    id == HEARTH_CNT_DROP_OPEN_RATE || id == HEARTH_CNT_DROP_FW_SPOOFED)
 		return id;
 	if (id != CT_TRACKED)
 		return HEARTH_CNT_DROP_CT_FULL;
@@ -530,6 +534,9 @@ static __always_inline __u32 ct_open_to_wan(HEARTH_CTX *ctx,
 	    (tcp_flags & (TCPF_SYN | TCPF_ACK | TCPF_FIN | TCPF_RST)) != TCPF_SYN)
 		return CT_UNTRACKED;
 	if (addr_inside(orig->saddr.ip4)) {
+		/* a hairpin comes from home: from the WAN, the source is forged */
+		if (ctx->ingress_ifindex == cfg->wan_ifindex)
+			return HEARTH_CNT_DROP_FW_SPOOFED;
 		m = natmap_inbound(orig->proto, orig->dport);
 		if (ct_to_own_mapping(orig, m))
 			return CT_UNTRACKED;

@@ -51,6 +51,14 @@ static __always_inline void addr6_copy(union hearth_addr *to, const struct in6_a
 	to->w[3] = from->in6_u.u6_addr32[3];
 }
 
+static __always_inline int addr6_equal(const struct in6_addr *a, const struct in6_addr *b)
+{
+	return !((a->in6_u.u6_addr32[0] ^ b->in6_u.u6_addr32[0]) |
+		 (a->in6_u.u6_addr32[1] ^ b->in6_u.u6_addr32[1]) |
+		 (a->in6_u.u6_addr32[2] ^ b->in6_u.u6_addr32[2]) |
+		 (a->in6_u.u6_addr32[3] ^ b->in6_u.u6_addr32[3]));
+}
+
 #define CT6_MAY_OPEN 0x100 /* with the TCP flags in the low byte */
 
 /*
@@ -228,23 +236,31 @@ __noinline __u32 ct_open_tracked(const struct hearth_ct_key *orig_arg, __u32 sid
 }
 
 /* Is the quoted packet whose addresses and protocol are in @key, its first
- * transport bytes at @ports, one of our connections? */
+ * transport bytes at @ports, one of our untranslated connections? A
+ * translated one's packets never leave with their home tuple: an error
+ * quoting one as it is was not sent about a packet of ours (XDP translates
+ * the real ones, nat_icmp_error, and marks them if it passes them). */
 static __always_inline int fw_quoted_tracked(struct hearth_ct_key *key, const __be16 *ports)
 {
+	struct hearth_ct_entry *e;
+
 	if (key->proto == IPPROTO_TCP || key->proto == IPPROTO_UDP) {
 		key->sport = ports[0];
 		key->dport = ports[1];
 	} else {
 		key->sport = ports[2]; /* an echo request's identifier */
 	}
-	return ct_lookup(key) != 0;
+	e = ct_lookup(key);
+	return e && !(e->nat & (HEARTH_CT_NAT_SRC | HEARTH_CT_NAT_DST));
 }
 
 /* An ICMP or ICMPv6 error from the WAN about one of our connections (RFC
  * 4890 4.3.1, RFC 6092 REC-10): the packet it quotes left by the WAN, so
  * its tuple is that connection's key as it is (for NAT, once nat_icmp_error
- * translated the error back to the home host). The frame is an untagged
- * one without IPv4 options or IPv6 extension headers: classify said so. */
+ * translated the error back to the home host), and the error goes to that
+ * packet's source, the connection's own home host: not to another home
+ * address. The frame is an untagged one without IPv4 options or IPv6
+ * extension headers: classify said so. */
 static __always_inline int fw_icmp_error_ok(HEARTH_CTX *ctx, __u8 family)
 {
 	void *data_end = (void *)(long)ctx->data_end;
@@ -263,6 +279,8 @@ static __always_inline int fw_icmp_error_ok(HEARTH_CTX *ctx, __u8 family)
 		if ((void *)(ports + 3) > data_end || ip6->nexthdr != IPPROTO_ICMPV6 ||
 		    ic->type < ICMPV6_DEST_UNREACH || ic->type > ICMPV6_PARAMPROB)
 			return 0;
+		if (!addr6_equal(&ip6->daddr, &quoted->saddr))
+			return 0;
 		addr6_copy(&key.saddr, &quoted->saddr);
 		addr6_copy(&key.daddr, &quoted->daddr);
 		key.proto = quoted->nexthdr;
@@ -273,7 +291,8 @@ static __always_inline int fw_icmp_error_ok(HEARTH_CTX *ctx, __u8 family)
 		quoted = (void *)(ic + 1);
 		ports = (void *)(quoted + 1);
 		if ((void *)(ports + 3) > data_end || ip->protocol != IPPROTO_ICMP ||
-		    (quoted->ihl & 0xf) != 5 || !icmp_is_error(ic->type))
+		    (quoted->ihl & 0xf) != 5 || !icmp_is_error(ic->type) ||
+		    ip->daddr != quoted->saddr)
 			return 0;
 		key.saddr.ip4 = quoted->saddr;
 		key.daddr.ip4 = quoted->daddr;

@@ -39,6 +39,7 @@ struct fw_view {
 	__u8 trackable; /* key is a connection's (TCP, UDP, echo, ESP) */
 	__u8 icmp_error; /* an ICMP or ICMPv6 error: the quoted packet decides */
 	__u8 echo_request;
+	__u8 unreadable; /* the addresses read, the extension headers not */
 };
 
 static __always_inline int fw_view4(struct __sk_buff *skb, __u32 off, struct fw_view *v)
@@ -76,8 +77,10 @@ static __always_inline int fw_view6(struct __sk_buff *skb, __u32 off, struct fw_
 		if (next != IPV6_EXT_HOP && next != IPV6_EXT_ROUTING &&
 		    next != IPV6_EXT_FRAGMENT && next != IPV6_EXT_DSTOPTS)
 			break;
-		if (bpf_skb_load_bytes(skb, off, ext, sizeof(ext)))
-			return -1;
+		if (bpf_skb_load_bytes(skb, off, ext, sizeof(ext))) {
+			v->unreadable = 1; /* the caller fails closed */
+			return 0;
+		}
 		if (next == IPV6_EXT_FRAGMENT) {
 			v->frag = (ext[2] << 8 | ext[3]) & 0xfff8 ? FW_FRAG_LATER : FW_FRAG_FIRST;
 			__builtin_memcpy(&v->frag_id, ext + 4, 4);
@@ -94,6 +97,9 @@ static __always_inline int fw_view6(struct __sk_buff *skb, __u32 off, struct fw_
 		v->l4_off = off;
 	return 0;
 }
+
+#define FW_VIEW_NOT_IP 1 /* neither IPv4 nor IPv6: not the firewall's */
+#define FW_VIEW_SHORT 2 /* the IP header cannot be read */
 
 /* The transport part of the tuple, laid out as ct_tuple and ct_tuple6 lay
  * it out, so that the connection table answers. */
@@ -131,8 +137,10 @@ static __always_inline void fw_view_l4(struct __sk_buff *skb, struct fw_view *v)
 	}
 }
 
-/* The packet's view at the network header behind Ethernet: 0, or -1 when
- * it is neither IPv4 nor IPv6 or too short. */
+/* The packet's view at the network header behind Ethernet: 0 (with
+ * v->unreadable when an IPv6 extension header chain runs past the packet),
+ * FW_VIEW_NOT_IP, or FW_VIEW_SHORT when the IP header cannot be read. The
+ * callers fail closed on what they cannot read. */
 static __always_inline int fw_view(struct __sk_buff *skb, struct fw_view *v)
 {
 	int ret;
@@ -142,14 +150,22 @@ static __always_inline int fw_view(struct __sk_buff *skb, struct fw_view *v)
 	else if (skb->protocol == bpf_htons(ETH_P_IPV6))
 		ret = fw_view6(skb, ETH_HLEN, v);
 	else
-		return -1;
-	if (!ret)
+		return FW_VIEW_NOT_IP;
+	if (ret)
+		return FW_VIEW_SHORT;
+	if (!v->unreadable)
 		fw_view_l4(skb, v);
-	return ret;
+	return 0;
+}
+
+static __always_inline int fw_addr_equal(const union hearth_addr *a, const union hearth_addr *b)
+{
+	return !((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) | (a->w[2] ^ b->w[2]) |
+		 (a->w[3] ^ b->w[3]));
 }
 
 /* Is the packet an ICMP error quotes (as it left by the WAN) one of our
- * connections? */
+ * untranslated connections, and the error addressed to its source? */
 static __always_inline int fw_tc_error_ok(struct __sk_buff *skb, const struct fw_view *v)
 {
 	__u32 off = v->l4_off + 8;
@@ -166,6 +182,8 @@ static __always_inline int fw_tc_error_ok(struct __sk_buff *skb, const struct fw
 		addr6_copy(&key.daddr, &ip6.daddr);
 		key.proto = ip6.nexthdr;
 		off += sizeof(ip6);
+		if (!fw_addr_equal(&key.saddr, &v->key.daddr))
+			return 0;
 	} else {
 		struct iphdr ip;
 
@@ -175,28 +193,35 @@ static __always_inline int fw_tc_error_ok(struct __sk_buff *skb, const struct fw
 		key.daddr.ip4 = ip.daddr;
 		key.proto = ip.protocol;
 		off += sizeof(ip);
+		if (key.saddr.ip4 != v->key.daddr.ip4)
+			return 0;
 	}
 	if (bpf_skb_load_bytes(skb, off, ports, sizeof(ports)))
 		return 0;
 	return fw_quoted_tracked(&key, ports);
 }
 
-/* Does a connection know this packet? By its own tuple, or, for a packet
- * XDP already translated to the home host before leaving it to the kernel
- * (a forward's or a masqueraded connection's, its neighbour unresolved or
- * too big), by the tuple reversed: the home side's direction of it. */
+/* Does an untranslated connection know this packet, by its own tuple, as
+ * it comes from the WAN? (A translated connection's packet XDP let in
+ * carries XDP's mark, fw_xdp_marked; sent straight to the inside address,
+ * it is no connection's.) */
 static __always_inline int fw_tc_tracked(const struct hearth_ct_key *key)
 {
-	struct hearth_ct_key rev = {
-		.saddr = key->daddr, .daddr = key->saddr, .sport = key->dport,
-		.dport = key->sport, .proto = key->proto, .family = key->family,
-	};
-	struct hearth_ct_entry *e;
+	struct hearth_ct_entry *e = ct_lookup(key);
 
-	if (ct_lookup(key))
-		return 1;
-	e = ct_lookup(&rev);
-	return e && e->side == HEARTH_CT_SIDE_HOME;
+	return e && e->side == HEARTH_CT_SIDE_WAN;
+}
+
+/* Did XDP find this packet's connection (or translate the ICMP error) and
+ * pass it to the kernel after all (xdp_mark_conn)? Only XDP writes the
+ * metadata before a frame; nothing from the wire can. */
+static __always_inline int fw_xdp_marked(struct __sk_buff *skb)
+{
+	__u32 *meta = (void *)(long)skb->data_meta;
+
+	if ((void *)(meta + 1) > (void *)(long)skb->data)
+		return 0;
+	return *meta == HEARTH_XDP_META_CONN;
 }
 
 static __always_inline struct hearth_fw_frag_key fw_frag_key(const struct fw_view *v)
@@ -233,6 +258,16 @@ static __always_inline int fw_nat_fragment(const struct fw_view *v)
 	key.daddr = cfg->wan_addr;
 	inside = bpf_map_lookup_elem(&HEARTH_MAP_FRAGS, &key);
 	return inside && *inside == v->key.daddr.ip4;
+}
+
+/* From the WAN, the gateway's own WAN address (NAT's) as the source:
+ * forged, whatever it is sent to. */
+static __always_inline int fw_tc_wan_source(const struct fw_view *v)
+{
+	struct hearth_nat_cfg *cfg = nat_cfg();
+
+	return v->key.family == AF_INET && cfg && cfg->enabled && cfg->wan_addr &&
+	       v->key.saddr.ip4 == cfg->wan_addr;
 }
 
 /* May this packet from the WAN reach the home host it is addressed to? */

@@ -114,8 +114,10 @@ static __always_inline int nat_icmp_error(struct iphdr *ip, void *data_end)
 	struct hearth_ct_key key;
 	__u16 check;
 
+	/* an error goes to the quoted packet's source: about a connection's
+	 * packet, to its sender, never to another address */
 	if ((void *)(ic + 1) > data_end || !icmp_is_error(ic->type) ||
-	    (void *)(quoted + 1) > data_end)
+	    (void *)(quoted + 1) > data_end || ip->daddr != quoted->saddr)
 		return 0;
 	if (icmp_error_key(quoted, data_end, &key))
 		return 0;

@@ -215,6 +215,14 @@ TEST(fw_icmpv6_errors)
 	len = icmp6_error(&fx, 1, &s, frame);
 	expect_verdict(&fx, fx.wan, frame, len, XDP_REDIRECT, HEARTH_CNT_FORWARD,
 		       "unreachable about it");
+	/* to another home host than the one the quoted packet came from (a
+	 * neighbour of the gateway's: else XDP leaves it to the kernel) */
+	ASSERT_OK(fixture_sh("ip -6 neigh add 2001:db8:1::11 lladdr %s dev lan0 nud permanent",
+			     FX_H2_MAC), "h2's IPv6 neighbour");
+	inet_pton(AF_INET6, "2001:db8:1::11", frame + ETH_HLEN + 24);
+	expect_verdict(&fx, fx.wan, frame, len, XDP_DROP, HEARTH_CNT_DROP_FW_REFUSED,
+		       "unreachable about it, to another home host");
+	len = icmp6_error(&fx, 1, &s, frame);
 	s.dport = 5202;
 	len = icmp6_error(&fx, 1, &s, frame);
 	expect_verdict(&fx, fx.wan, frame, len, XDP_DROP, HEARTH_CNT_DROP_FW_REFUSED,
