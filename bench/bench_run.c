@@ -28,6 +28,13 @@ static int load_progs(struct bench *b)
 		return errno ? -errno : -ENOMEM;
 	gw = b->gw;
 	gw->rodata->fib_cache_ttl_jiffies = BENCH_FIB_CACHE_TTL_JIFFIES;
+	/* the new-connection trial's 16384 connections from one host: a
+	 * table of 16384 sets holds them without a set overflowing, and the
+	 * host's share is off (it would make the host give way to itself) */
+	gw->rodata->ct_set_mask = BENCH_CT_SETS - 1;
+	gw->rodata->ct_host_ways = HEARTH_CT_WAYS + 1;
+	gw->rodata->ct_hz = hearth_kernel_hz();
+	bpf_map__set_max_entries(gw->maps.HEARTH_MAP_CT, BENCH_CT_SETS);
 	ret = bench_gateway__load(gw);
 	if (ret)
 		return ret;

@@ -22,6 +22,7 @@
 
 #include "../tests/lib/fixture.h"
 #include "../userspace/lib/conntrack.h"
+#include "../userspace/lib/kclock.h"
 #include "../userspace/lib/tenant.h"
 #include "bench_gateway.h"
 
@@ -53,11 +54,14 @@ struct xdp_empty;
  * keeps its own port and none meets the established one. */
 #define EST_SPORT 40000
 #define NEW_PORT_BASE 10000
-/* Every repeat of the new-connection scenario adds two entries to a table
- * of HEARTH_CT_ENTRIES (65536): a trial opens NEW_REPEATS connections
- * (half the table at its end), after NEW_WARMUP in a warm-up; xdp_bench
- * deletes them, checking each, after every run. */
+/* Every repeat of the new-connection scenario adds two entries to the
+ * bench's table of BENCH_CT_SETS sets (262144 entries): a trial opens
+ * NEW_REPEATS connections (an eighth of the table at its end), after
+ * NEW_WARMUP in a warm-up; xdp_bench deletes them, checking each, after
+ * every run. */
 #define NEW_REPEATS 16384u
+/* The connection table of the bench (sets of HEARTH_CT_WAYS). */
+#define BENCH_CT_SETS 16384u
 #define NEW_WARMUP 4096u
 
 enum suite_id { SUITE_FORWARD, SUITE_NAT, SUITE_COUNT };
