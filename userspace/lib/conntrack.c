@@ -79,6 +79,17 @@ static void add_pending(const struct lines *l, const struct hearth_ct_key *key,
 	}
 }
 
+/* How many sets the table @fd has, or a negative errno. */
+static int table_sets(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	return info.value_size == sizeof(struct hearth_ct_set) ? (int)info.max_entries : -EINVAL;
+}
+
 /* The whole table, read set by set under each set's lock. */
 struct table {
 	struct hearth_ct_set *sets;
@@ -87,16 +98,11 @@ struct table {
 
 static int table_read(int fd, struct table *t)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	int ret;
+	int ret = table_sets(fd);
 
-	ret = bpf_obj_get_info_by_fd(fd, &info, &len);
-	if (ret)
+	if (ret < 0)
 		return ret;
-	if (info.value_size != sizeof(struct hearth_ct_set))
-		return -EINVAL;
-	t->n = info.max_entries;
+	t->n = (__u32)ret;
 	t->sets = calloc(t->n, sizeof(*t->sets));
 	if (!t->sets)
 		return -ENOMEM;
@@ -175,14 +181,11 @@ static int set_of(int fd, const struct hearth_ct_key *key, struct hearth_ct_set 
 		  __u32 *index, int *way)
 {
 	__u64 hash = hearth_ct_hash(key);
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	int ret;
+	int ret = table_sets(fd);
 
-	ret = bpf_obj_get_info_by_fd(fd, &info, &len);
-	if (ret)
+	if (ret < 0)
 		return ret;
-	*index = (__u32)hash & (info.max_entries - 1);
+	*index = (__u32)hash & ((__u32)ret - 1);
 	ret = bpf_map_lookup_elem_flags(fd, index, set, BPF_F_LOCK);
 	if (ret)
 		return ret;
@@ -193,7 +196,12 @@ static int set_of(int fd, const struct hearth_ct_key *key, struct hearth_ct_set 
 	return -ENOENT;
 }
 
-int hearth_ct_lookup(int fd, const struct hearth_ct_key *key, struct hearth_ct_entry *e)
+enum key_op { KEY_READ, KEY_WRITE, KEY_DELETE };
+
+/* Reads, rewrites or frees @key's slot (in its set, read and written back
+ * under its lock, not in one go: for tests and tools). */
+static int key_op(int fd, const struct hearth_ct_key *key, enum key_op op,
+		  struct hearth_ct_entry *e)
 {
 	struct hearth_ct_set *set = malloc(sizeof(*set));
 	__u32 index;
@@ -202,27 +210,34 @@ int hearth_ct_lookup(int fd, const struct hearth_ct_key *key, struct hearth_ct_e
 	if (!set)
 		return -ENOMEM;
 	ret = set_of(fd, key, set, &index, &way);
-	if (!ret)
+	if (!ret && op == KEY_READ)
 		*e = set->slot[way].e;
-	free(set);
-	return ret;
-}
-
-int hearth_ct_update(int fd, const struct hearth_ct_key *key, const struct hearth_ct_entry *e)
-{
-	struct hearth_ct_set *set = malloc(sizeof(*set));
-	__u32 index;
-	int way, ret;
-
-	if (!set)
-		return -ENOMEM;
-	ret = set_of(fd, key, set, &index, &way);
-	if (!ret) {
-		set->slot[way].e = *e;
+	if (!ret && op != KEY_READ) {
+		if (op == KEY_WRITE)
+			set->slot[way].e = *e;
+		else
+			set->tag[way] = 0;
 		ret = bpf_map_update_elem(fd, &index, set, BPF_F_LOCK) ? -errno : 0;
 	}
 	free(set);
 	return ret;
+}
+
+int hearth_ct_lookup(int fd, const struct hearth_ct_key *key, struct hearth_ct_entry *e)
+{
+	return key_op(fd, key, KEY_READ, e);
+}
+
+int hearth_ct_update(int fd, const struct hearth_ct_key *key, const struct hearth_ct_entry *e)
+{
+	struct hearth_ct_entry copy = *e;
+
+	return key_op(fd, key, KEY_WRITE, &copy);
+}
+
+int hearth_ct_delete(int fd, const struct hearth_ct_key *key)
+{
+	return key_op(fd, key, KEY_DELETE, NULL);
 }
 
 int hearth_ct_insert(int fd, const struct hearth_ct_key *key, struct hearth_ct_entry *e)
@@ -253,22 +268,6 @@ int hearth_ct_insert(int fd, const struct hearth_ct_key *key, struct hearth_ct_e
 	return ret;
 }
 
-int hearth_ct_delete(int fd, const struct hearth_ct_key *key)
-{
-	struct hearth_ct_set *set = malloc(sizeof(*set));
-	__u32 index;
-	int way, ret;
-
-	if (!set)
-		return -ENOMEM;
-	ret = set_of(fd, key, set, &index, &way);
-	if (!ret) {
-		set->tag[way] = 0;
-		ret = bpf_map_update_elem(fd, &index, set, BPF_F_LOCK) ? -errno : 0;
-	}
-	free(set);
-	return ret;
-}
 
 int hearth_ct_entries(struct hearth_dp *dp)
 {
@@ -291,70 +290,86 @@ int hearth_ct_entries(struct hearth_dp *dp)
 
 int hearth_ct_capacity(struct hearth_dp *dp)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	int ret = bpf_obj_get_info_by_fd(dp->map_fd[HEARTH_DP_CT], &info, &len);
+	int sets = table_sets(dp->map_fd[HEARTH_DP_CT]);
 
-	return ret ? ret : (int)(info.max_entries * HEARTH_CT_WAYS);
+	return sets < 0 ? sets : sets * HEARTH_CT_WAYS;
 }
 
-int hearth_ct_flush(struct hearth_dp *dp)
+/*
+ * Calls @fn on each set of the table, read under its lock, and writes the
+ * set back (under its lock) when @fn returns more than 0. Not in one go:
+ * an entry the data plane writes in between is lost, and its connection
+ * opened again by its next packet; for flushes and rare changes only.
+ * Returns the sum of what @fn returned.
+ */
+static int rewrite_sets(struct hearth_dp *dp, int (*fn)(struct hearth_ct_set *set, void *arg),
+			void *arg)
 {
-	int fd = dp->map_fd[HEARTH_DP_CT], n = 0;
-	struct hearth_ct_set *set = calloc(1, sizeof(*set));
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
+	int fd = dp->map_fd[HEARTH_DP_CT], n = 0, sets = table_sets(fd);
+	struct hearth_ct_set *set;
 
-	if (!set || bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		free(set);
-		return set ? -errno : -ENOMEM;
-	}
-	/* a set is replaced whole, under its lock: an entry the data plane
-	 * writes meanwhile may go too, and is opened again by its next
-	 * packet */
-	for (__u32 i = 0; i < info.max_entries; i++) {
-		if (bpf_map_lookup_elem_flags(fd, &i, set, BPF_F_LOCK))
-			continue;
-		for (int w = 0; w < HEARTH_CT_WAYS; w++)
-			n += set->tag[w] && set->slot[w].e.dir == HEARTH_CT_ORIG;
-		memset(set, 0, sizeof(*set));
-		bpf_map_update_elem(fd, &i, set, BPF_F_LOCK);
-	}
-	free(set);
-	return n;
-}
-
-int hearth_ct_retenant(struct hearth_dp *dp, __u32 from, __u32 to)
-{
-	int fd = dp->map_fd[HEARTH_DP_CT], n = 0;
-	struct hearth_ct_set *set = calloc(1, sizeof(*set));
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-
-	if (!set || bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		free(set);
-		return set ? -errno : -ENOMEM;
-	}
-	/* read and written back under the set's lock, but not in one go: an
-	 * entry the data plane writes in between is lost, and its
-	 * connection opened again by its next packet (tenants are rarely
-	 * deleted) */
-	for (__u32 i = 0; i < info.max_entries; i++) {
-		int changed = 0;
+	if (sets < 0)
+		return sets;
+	set = calloc(1, sizeof(*set));
+	if (!set)
+		return -ENOMEM;
+	for (__u32 i = 0; i < (__u32)sets; i++) {
+		int changed;
 
 		if (bpf_map_lookup_elem_flags(fd, &i, set, BPF_F_LOCK))
 			continue;
-		for (int w = 0; w < HEARTH_CT_WAYS; w++) {
-			if (!set->tag[w] || set->slot[w].e.tenant != from)
-				continue;
-			set->slot[w].e.tenant = to;
-			changed++;
-		}
-		if (changed && !bpf_map_update_elem(fd, &i, set, BPF_F_LOCK))
+		changed = fn(set, arg);
+		if (changed > 0 && !bpf_map_update_elem(fd, &i, set, BPF_F_LOCK))
 			n += changed;
 	}
 	free(set);
 	return n;
+}
+
+/* Empties @set, adding the connections it held (their original halves)
+ * to *@arg; returns the entries it held. */
+static int empty_set(struct hearth_ct_set *set, void *arg)
+{
+	int used = 0;
+
+	for (int w = 0; w < HEARTH_CT_WAYS; w++) {
+		used += !!set->tag[w];
+		*(int *)arg += set->tag[w] && set->slot[w].e.dir == HEARTH_CT_ORIG;
+	}
+	memset(set, 0, sizeof(*set));
+	return used;
+}
+
+int hearth_ct_flush(struct hearth_dp *dp)
+{
+	int conns = 0, ret = rewrite_sets(dp, empty_set, &conns);
+
+	return ret < 0 ? ret : conns;
+}
+
+struct retenant {
+	__u32 from, to;
+};
+
+static int retenant_set(struct hearth_ct_set *set, void *arg)
+{
+	const struct retenant *r = arg;
+	int changed = 0;
+
+	for (int w = 0; w < HEARTH_CT_WAYS; w++) {
+		if (!set->tag[w] || set->slot[w].e.tenant != r->from)
+			continue;
+		set->slot[w].e.tenant = r->to;
+		changed++;
+	}
+	return changed;
+}
+
+int hearth_ct_retenant(struct hearth_dp *dp, __u32 from, __u32 to)
+{
+	struct retenant r = { .from = from, .to = to };
+
+	return rewrite_sets(dp, retenant_set, &r);
 }
 
 #define CT_EVENT_NAME_(id, name, desc) [HEARTH_CT_EV_##id] = name,
