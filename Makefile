@@ -25,7 +25,7 @@ TEST_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/lib/*.c tests/pro
 BENCH_SRCS := $(wildcard bench/*.bpf.c)
 BENCH_SKELS:= $(BENCH_SRCS:bench/%.bpf.c=$(BUILD)/skel/%.skel.h)
 # xdp_bench, one concern a file (bench/xdp_bench.h lists them)
-XDP_BENCH  := xdp_bench_main bench_scenarios bench_frames bench_run bench_verify \
+XDP_BENCH  := xdp_bench_main bench_scenarios bench_frames bench_run bench_verify bench_scale \
 	      bench_stats bench_machine bench_report bench_json
 XDP_BENCH_OBJS := $(XDP_BENCH:%=$(BUILD)/obj/bench/%.o)
 

@@ -131,6 +131,40 @@ static __always_inline void next_tuple(struct xdp_md *ctx)
 	*sport = port;
 }
 
+/* The table-size scenario: repeat i sends from h1:1024 + (i mod N) mod
+ * 32768 to the server's port 5201 + (i mod N) / 32768, so that a run goes
+ * round N connections (xdp_bench sets bench_cycle_n to N). */
+__u32 bench_cycle_n;
+
+static __always_inline void cycle_tuple(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__be16 *sport = data + BENCH_UDP4_SPORT_OFF;
+	__sum16 *check = data + BENCH_UDP4_CSUM_OFF;
+	__u32 i = bench_new_seq++ % (bench_cycle_n ? bench_cycle_n : 1);
+	__be16 s, d;
+	__u16 c;
+
+	if (data + BENCH_NAT_HEAD_LEN > data_end)
+		return;
+	s = bpf_htons((__u16)(1024 + (i & 0x7fff)));
+	d = bpf_htons((__u16)(5201 + (i >> 15)));
+	c = csum_replace2(*check, sport[0], s);
+	c = csum_replace2(c, sport[1], d);
+	*check = c ? c : 0xffff;
+	sport[0] = s;
+	sport[1] = d;
+}
+
+SEC("xdp")
+int bench_nat_cycle(struct xdp_md *ctx)
+{
+	restore_nat_head(ctx);
+	cycle_tuple(ctx);
+	return gateway_xdp(ctx);
+}
+
 SEC("xdp")
 int bench_nat_restore(struct xdp_md *ctx)
 {

@@ -23,6 +23,7 @@ RESULTS=bench/results
 STEPS=(
 	"xdp_forward|per-packet cost of the XDP forwarding path vs an empty XDP program (BPF_PROG_TEST_RUN)"
 	"xdp_nat|per-packet cost of the NAT paths (established both ways, new connections) vs an empty XDP program (BPF_PROG_TEST_RUN)"
+	"ct_scale|the established NAT path going round 1k, 64k and a full table of connections (per-CPU lines missing, the table read) vs an empty XDP program"
 	"nat_eim|the NAT paths before and after endpoint-independent mapping, one run: the revision before it (BENCH_BASE) and this one, alternately"
 	"nat_e2e|end to end in namespaces, same frames: hearth masquerade vs Linux nftables masquerade, delivered pps and CPU per packet"
 	"chute_start|chute start latency: start command to the process running and to its first packet through the gateway, beside plain crun (median)"
@@ -60,6 +61,12 @@ step_xdp_nat() {
 	local args
 	mapfile -t args < <(test_run_args)
 	"$BUILD/xdp_bench" -s nat "${args[@]}" -g "$(revision)" -o "$RESULTS/xdp_nat.json"
+}
+
+step_ct_scale() {
+	local args
+	mapfile -t args < <(test_run_args)
+	"$BUILD/xdp_bench" -s ct-scale "${args[@]}" -g "$(revision)" -o "$RESULTS/ct_scale.json"
 }
 
 # The revision before endpoint-independent mapping (issue 14); its own

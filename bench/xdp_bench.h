@@ -202,6 +202,7 @@ struct result {
 
 struct options {
 	enum suite_id suite;
+	bool ct_scale; /* -s ct-scale: bench_scale.c instead of the suite */
 	__u32 repeats;
 	int trials;
 	int cpu;
@@ -310,5 +311,8 @@ void bench_print_table(const struct bench *b, const struct machine *m);
 
 /* bench_json.c */
 int bench_write_json(const struct bench *b, const struct machine *m);
+
+/* bench_scale.c */
+int bench_ct_scale(struct bench *b);
 
 #endif

@@ -32,8 +32,9 @@
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: xdp_bench [-s forward|nat] [-r repeats] [-t trials] [-c cpu] [-g revision] [-o out.json]\n"
-		"  -s  suite: forward (routed path, default) or nat (masquerade)\n"
+		"usage: xdp_bench [-s forward|nat|ct-scale] [-r repeats] [-t trials] [-c cpu] [-g revision] [-o out.json]\n"
+		"  -s  suite: forward (routed path, default), nat (masquerade) or\n"
+		"      ct-scale (the established NAT path as the connection table fills)\n"
 		"  -r  repeats per trial (>= %u, default %u; nat_new always runs %u)\n"
 		"  -t  trials per scenario, median reported (%d..%d, default %d)\n"
 		"  -c  CPU to pin to (default: the last one allowed)\n"
@@ -69,6 +70,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 				o->suite = SUITE_FORWARD;
 			} else if (!strcmp(optarg, "nat")) {
 				o->suite = SUITE_NAT;
+			} else if (!strcmp(optarg, "ct-scale")) {
+				o->suite = SUITE_NAT;
+				o->ct_scale = true;
 			} else {
 				usage();
 				return -EINVAL;
@@ -134,6 +138,10 @@ int main(int argc, char **argv)
 	ret = bench_setup(&b);
 	if (ret)
 		goto cleanup;
+	if (b.opt.ct_scale) {
+		ret = bench_ct_scale(&b);
+		goto cleanup;
+	}
 	ret = bench_measure(&b);
 	if (ret)
 		goto cleanup;

@@ -367,10 +367,21 @@ static inline __u32 hearth_ct_timeout_s(const struct hearth_ct_key *k,
 }
 
 /* What the data plane did to the connection table (HEARTH_MAP_CTSTATS, a
- * per-CPU array indexed by these). X(id, name, description) */
-#define HEARTH_CT_EVENTS(X)                                                       	X(OPENED, "opened", "connections opened")                                  	X(REUSED, "expired-reused", "expired entries whose slot a new one took")  	X(SWEPT, "expired-swept", "expired entries freed by the rolling sweep")   	X(EVICT_CLOSED, "evicted-closed",                                          	  "closing or closed TCP, unanswered SYN or stale unanswered entry "      	  "evicted for a new one")                                                 	X(EVICT_UNASSURED, "evicted-unassured",                                    	  "unanswered or half-open entry evicted for a new one")                  	X(EVICT_ASSURED, "evicted-assured",                                        	  "answered connection evicted: nothing else was left in its set")       	X(EVICT_OWN, "evicted-own",                                                \
+ * per-CPU array indexed by these). E(id, name, description) */
+#define HEARTH_CT_EVENTS(E)                                                       \
+	E(OPENED, "opened", "connections opened")                                  \
+	E(REUSED, "expired-reused", "expired entries whose slot a new one took")  \
+	E(SWEPT, "expired-swept", "expired entries freed by the rolling sweep")   \
+	E(EVICT_CLOSED, "evicted-closed",                                          \
+	  "closing or closed TCP, unanswered SYN or stale unanswered entry "      \
+	  "evicted for a new one")                                                 \
+	E(EVICT_UNASSURED, "evicted-unassured",                                    \
+	  "unanswered or half-open entry evicted for a new one")                  \
+	E(EVICT_ASSURED, "evicted-assured",                                        \
+	  "answered connection evicted: nothing else was left in its set")       \
+	E(EVICT_OWN, "evicted-own",                                                \
 	  "a host's entry evicted for its own new one: it held its share")        \
-	X(REFUSED_HOST, "refused-host",                                            \
+	E(REFUSED_HOST, "refused-host",                                            \
 	  "new connection refused: its host's share of the set all answered")
 
 #define HEARTH_CT_EV_ENUM_(id, name, desc) HEARTH_CT_EV_##id,
