@@ -272,6 +272,9 @@ struct hearth_scratch {
 	__u32 ct_set;
 	__u32 ct_live; /* the slot taken held an entry */
 	__u32 ct_same; /* and that entry had the new one's key */
+	/* a NAT reply's key alive in another connection that is not answered
+	 * may give way (its mapping was forgotten, and its port given again) */
+	__u32 ct_displace;
 	__u32 ct_host_ways; /* the new entry's host's entries in the set */
 	__u32 ct_own_way; /* and the lowest ranked of them */
 	__u32 ct_own_rank;

@@ -323,10 +323,15 @@ static inline __u64 hearth_ct_hash(const struct hearth_ct_key *k)
 		/* by memcpy: a __u64 pointer into the key would break C's
 		 * aliasing rules, and the compiler reorders such reads */
 		__builtin_memcpy(&w, (const char *)k + 8 * i, sizeof(w));
-		h ^= w;
-		h *= 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
 	}
+	/* MurmurHash3's finaliser: every input bit reaches the set index */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
 	return h;
 }
 

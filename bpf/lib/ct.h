@@ -241,7 +241,7 @@ static __always_inline __u32 ct_reserve_reply(const struct hearth_nat_cfg *cfg,
 			plan->sport = bpf_htons(nat_port_try(cfg->port_min, cfg->port_max,
 							     orig_port, start, i));
 		ct_reply_key(orig, plan, reply);
-		rc = ct_insert_entry(reply, e);
+		rc = ct_insert_reply(reply, e, tries == 1);
 		if (rc & CT_SLOT_FOUND)
 			return rc;
 		if (rc != CT_EXISTS)

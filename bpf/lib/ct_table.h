@@ -209,6 +209,7 @@ static __always_inline int ct_addr_equal(const union hearth_addr *a,
 struct ct_scan {
 	struct hearth_ct_set *set;
 	const struct hearth_ct_key *key;
+	const struct hearth_ct_entry *e;
 	struct hearth_scratch *c;
 };
 
@@ -238,6 +239,13 @@ static long ct_scan_way(__u32 i, void *arg)
 		r = ct_rank(&s->key, &s->e, c->ct_now);
 		active = s->e.active;
 		if (set->tag[way] == c->ct_tag && ct_key_equal(&s->key, x->key)) {
+			if (c->ct_displace && r < CT_RANK_ASSURED &&
+			    !ct_key_equal(&s->e.peer, &x->e->peer)) {
+				c->ct_same = 1; /* displaced: an eviction */
+				c->ct_way = way;
+				c->ct_rank = r;
+				return 0;
+			}
 			if (r != CT_RANK_FREE)
 				c->ct_exists = 1;
 			c->ct_same = 1;
@@ -268,9 +276,10 @@ static long ct_scan_way(__u32 i, void *arg)
  * the set's version the choice was made at. */
 static __always_inline __u32 ct_choose_way(struct hearth_ct_set *set,
 					   const struct hearth_ct_key *key,
+					   const struct hearth_ct_entry *e,
 					   struct hearth_scratch *c)
 {
-	struct ct_scan x = { .set = set, .key = key, .c = c };
+	struct ct_scan x = { .set = set, .key = key, .e = e, .c = c };
 	__u32 version = set->version;
 
 	c->ct_rank = CT_RANK_ASSURED + 1;
@@ -319,7 +328,7 @@ __noinline __u32 ct_insert(const struct hearth_ct_key *key, struct hearth_ct_ent
 	set = bpf_map_lookup_elem(&HEARTH_MAP_CT, &scratch->ct_set);
 	if (!set)
 		return HEARTH_CNT_DROP_CT_FULL;
-	version = ct_choose_way(set, key, scratch);
+	version = ct_choose_way(set, key, e, scratch);
 	if (scratch->ct_exists == CT_HOST_FULL) {
 		ct_event(HEARTH_CT_EV_REFUSED_HOST);
 		return HEARTH_CNT_DROP_CT_HOST;
@@ -395,6 +404,26 @@ static __always_inline int ct_open_rate_ok(void)
 		return 0;
 	rl->opened++;
 	return 1;
+}
+
+/* A NAT connection's reply half: with @displace (a mapping's port, which
+ * is not chosen again here), a live entry of the same key whose
+ * connection is not answered gives way; an answered one refuses it. */
+static __always_inline __u32 ct_insert_reply(const struct hearth_ct_key *key,
+					     struct hearth_ct_entry *e, int displace)
+{
+	struct hearth_scratch *scratch;
+	__u32 zero = 0, r;
+
+	scratch = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, &zero);
+	if (!scratch)
+		return HEARTH_CNT_DROP_CT_FULL;
+	scratch->ct_displace = displace;
+	r = ct_insert(key, e);
+	scratch->ct_displace = 0;
+	if (r & CT_SLOT_FOUND)
+		ct_inserted();
+	return r;
 }
 
 /* A refusal of ct_insert as its counter: the host's share, or a full

@@ -239,18 +239,21 @@ TEST(conntrack_tcp_states)
 
 #define SETS 1024
 
-/* Source ports whose connections' original halves share one set. */
+/* Source ports whose connections' original halves share one set, and
+ * whose reply halves are elsewhere. */
 static int same_set_ports(__u16 *ports, int n, __u32 sets)
 {
-	struct hearth_ct_key key;
+	struct hearth_ct_key key, reply;
 	__u32 set = 0;
 	int found = 0;
 
 	for (__u32 port = 20000; port < 65536 && found < n; port++) {
 		key6(&key, FX_H1_V6, FX_SERVER_V6, IPPROTO_TCP, (__u16)port, 5201);
+		key6(&reply, FX_SERVER_V6, FX_H1_V6, IPPROTO_TCP, 5201, (__u16)port);
 		if (!found)
 			set = (__u32)hearth_ct_hash(&key) & (sets - 1);
-		if (((__u32)hearth_ct_hash(&key) & (sets - 1)) == set)
+		if (((__u32)hearth_ct_hash(&key) & (sets - 1)) == set &&
+		    ((__u32)hearth_ct_hash(&reply) & (sets - 1)) != set)
 			ports[found++] = (__u16)port;
 	}
 	return found;
