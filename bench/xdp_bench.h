@@ -13,6 +13,7 @@
  *   bench_machine.c    the machine the run was on
  *   bench_report.c     the text report
  *   bench_json.c       the JSON report
+ *   bench_scale.c      -s ct-scale: the established path as the table fills
  */
 #ifndef HEARTH_BENCH_XDP_BENCH_H
 #define HEARTH_BENCH_XDP_BENCH_H
