@@ -27,8 +27,11 @@ static __always_inline struct hearth_nat_cfg *nat_cfg(void)
 }
 
 /* The port to try on attempt @i: the original one first (when inside the
- * range: port preservation), then a run from a random start, as RFC 6056's
- * algorithm 1 does. */
+ * range: port preservation), then ports spread over the range from a
+ * random start (a golden-ratio stride, as RFC 6056's algorithm 2 draws
+ * each try anew): a run of taken ports, which a host opening many
+ * mappings leaves, does not refuse the next socket as consecutive tries
+ * would. */
 static __always_inline __u16 nat_port_try(__u16 lo, __u16 hi, __u16 orig,
 					  __u32 start, __u32 i)
 {
@@ -36,7 +39,7 @@ static __always_inline __u16 nat_port_try(__u16 lo, __u16 hi, __u16 orig,
 
 	if (i == 0 && orig >= lo && orig <= hi)
 		return orig;
-	return (__u16)(lo + (start + i) % span);
+	return (__u16)(lo + (start + i * 2654435761u) % span);
 }
 
 /* RFC 4787 REQ-3: a port below 1024 stays below 1024, the others keep to
