@@ -262,6 +262,7 @@ struct hearth_scratch {
 	struct hearth_ct_slot victim; /* what a new entry took the place of */
 	struct ct_plan plan; /* a new connection's, for ct_open_entries */
 	__u32 ct_sweep; /* the set this CPU sweeps next */
+	__u32 ct_ticks; /* openings on this CPU, for the sweep's turn */
 	/* the choice of a slot for a new entry, as ct_choose_way goes: kept
 	 * in memory, whose values the verifier does not follow (in
 	 * registers, each way's choice would be a state of its own) */

@@ -12,8 +12,8 @@
  *   other half is freed after. So a full table never refuses a new
  *   connection while something less valuable than an answered one is in
  *   its set, and never waits on hearthd.
- * - Each opening also sweeps one other set, in turn, freeing what has
- *   expired there: the whole table every (sets) openings.
+ * - One entry written in four also sweeps one other set, in turn, freeing
+ *   what has expired there: the whole table every 4 x (sets) entries.
  * - Each slot has a generation, +1 at each fill, which the per-CPU lines
  *   copy: a line never hands counts to a newer connection in its slot.
  *
@@ -378,7 +378,10 @@ __noinline int ct_inserted(void)
 			 rank == CT_RANK_UNASSURED ? HEARTH_CT_EV_EVICT_UNASSURED :
 						     HEARTH_CT_EV_EVICT_ASSURED);
 	}
-	ct_sweep(scratch, scratch->ct_now);
+	/* one opening in four sweeps: expired entries are room already, the
+	 * sweep only keeps the table's fill true */
+	if (!(scratch->ct_ticks++ & 3))
+		ct_sweep(scratch, scratch->ct_now);
 	return 0;
 }
 
