@@ -270,6 +270,37 @@ static long ct_scan_way(__u32 i, void *arg)
 	return 0;
 }
 
+/*
+ * The common case, from the tags alone: no way holds the new key's tag,
+ * a way is free, and fewer ways are used than a host's share (so no host
+ * can be at its share here): the first free way, without ranking any.
+ * The counts are kept in memory, as ct_scan_way's are.
+ */
+static __always_inline int ct_free_way(const struct hearth_ct_set *set,
+				       volatile struct hearth_scratch *c)
+{
+	c->ct_host_ways = 0; /* the ways in use, here */
+	c->ct_exists = 0; /* a tag like the key's */
+	c->ct_way = HEARTH_CT_WAYS; /* none free */
+	for (__u32 i = 0; i < HEARTH_CT_WAYS; i++) {
+		__u32 tag = set->tag[i];
+
+		c->ct_host_ways += tag != 0;
+		c->ct_exists |= tag == c->ct_tag;
+		if (!tag && c->ct_way == HEARTH_CT_WAYS)
+			c->ct_way = i;
+	}
+	if (c->ct_exists || c->ct_way >= HEARTH_CT_WAYS || c->ct_host_ways >= ct_host_ways) {
+		c->ct_host_ways = 0;
+		c->ct_exists = 0;
+		c->ct_way = 0;
+		return 0;
+	}
+	c->ct_host_ways = 0;
+	c->ct_rank = CT_RANK_FREE;
+	return 1;
+}
+
 /* The way a new entry (@key, its host's) takes in @set (ct_scan_way):
  * when its host holds its share of the set already, the lowest ranked of
  * its own entries, unless that one is answered (CT_HOST_FULL). Returns
@@ -291,6 +322,8 @@ static __always_inline __u32 ct_choose_way(struct hearth_ct_set *set,
 	c->ct_own_rank = CT_RANK_ASSURED + 1;
 	c->ct_own_oldest = ~0ULL;
 	c->ct_own_way = 0;
+	if (ct_free_way(set, c))
+		return version;
 	bpf_loop(HEARTH_CT_WAYS, ct_scan_way, &x, 0);
 	if (c->ct_same || c->ct_host_ways < ct_host_ways)
 		return version;
