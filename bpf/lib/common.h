@@ -23,6 +23,13 @@
 #define IP_OFFSET 0x1fff
 #define IPV6_FLOWINFO_MASK 0x0fffffff
 
+/* Two addresses of either family (union hearth_addr), without a branch. */
+static __always_inline int addr_equal(const union hearth_addr *a, const union hearth_addr *b)
+{
+	return !((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) | (a->w[2] ^ b->w[2]) |
+		 (a->w[3] ^ b->w[3]));
+}
+
 /* What the parser learned about one frame. */
 struct pkt {
 	void *data_end;

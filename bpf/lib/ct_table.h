@@ -198,13 +198,6 @@ static __always_inline void ct_host_of(const struct hearth_ct_key *k,
 	}
 }
 
-static __always_inline int ct_addr_equal(const union hearth_addr *a,
-					 const union hearth_addr *b)
-{
-	return !((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) | (a->w[2] ^ b->w[2]) |
-		 (a->w[3] ^ b->w[3]));
-}
-
 /* What ct_scan_way looks at, and where it notes its choice. */
 struct ct_scan {
 	struct hearth_ct_set *set;
@@ -253,7 +246,7 @@ static long ct_scan_way(__u32 i, void *arg)
 			c->ct_rank = CT_RANK_FREE;
 		}
 		ct_host_of(&s->key, &s->e, &host);
-		if (r != CT_RANK_FREE && ct_addr_equal(&host, (const union hearth_addr *)&x->c->ct_host)) {
+		if (r != CT_RANK_FREE && addr_equal(&host, (const union hearth_addr *)&x->c->ct_host)) {
 			c->ct_host_ways++;
 			if (r < c->ct_own_rank || (r == c->ct_own_rank && active < c->ct_own_oldest)) {
 				c->ct_own_rank = r;

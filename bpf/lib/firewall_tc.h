@@ -158,12 +158,6 @@ static __always_inline int fw_view(struct __sk_buff *skb, struct fw_view *v)
 	return 0;
 }
 
-static __always_inline int fw_addr_equal(const union hearth_addr *a, const union hearth_addr *b)
-{
-	return !((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) | (a->w[2] ^ b->w[2]) |
-		 (a->w[3] ^ b->w[3]));
-}
-
 /* Is the packet an ICMP error quotes (as it left by the WAN) one of our
  * untranslated connections, and the error addressed to its source? */
 static __always_inline int fw_tc_error_ok(struct __sk_buff *skb, const struct fw_view *v)
@@ -182,7 +176,7 @@ static __always_inline int fw_tc_error_ok(struct __sk_buff *skb, const struct fw
 		addr6_copy(&key.daddr, &ip6.daddr);
 		key.proto = ip6.nexthdr;
 		off += sizeof(ip6);
-		if (!fw_addr_equal(&key.saddr, &v->key.daddr))
+		if (!addr_equal(&key.saddr, &v->key.daddr))
 			return 0;
 	} else {
 		struct iphdr ip;
