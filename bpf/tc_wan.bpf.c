@@ -276,7 +276,7 @@ static __always_inline int wan_track(struct __sk_buff *skb, __u32 *tenant)
 		return tc_drop(skb, HEARTH_CNT_DROP_TRUNC_IP6);
 	/* a reset or a reply opens nothing: its connection is gone or
 	 * unknown, and nothing is to be let back in */
-	if (!v.trackable || (v.tcp_flags & TCP_FLAG_RST_BIT) ||
+	if (!v.trackable || (v.tcp_flags & TCPF_RST) ||
 	    ((v.proto == IPPROTO_ICMP || v.proto == IPPROTO_ICMPV6) && !v.echo_request))
 		return TC_ACT_OK;
 	ct = ct_lookup(&v.key);

@@ -23,6 +23,12 @@
 #define IP_OFFSET 0x1fff
 #define IPV6_FLOWINFO_MASK 0x0fffffff
 
+/* TCP flags, as the header's byte 13 holds them. */
+#define TCPF_FIN 0x01
+#define TCPF_SYN 0x02
+#define TCPF_RST 0x04
+#define TCPF_ACK 0x10
+
 /* Two addresses of either family (union hearth_addr), without a branch. */
 static __always_inline int addr_equal(const union hearth_addr *a, const union hearth_addr *b)
 {

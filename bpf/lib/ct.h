@@ -37,7 +37,6 @@ struct icmphdr {
 #define E2BIG 7
 #endif
 
-#define TCP_FLAG_RST_BIT 0x04
 
 /* Where the fields NAT rewrites sit in the packet. A NULL port pointer is a
  * field this packet does not have (an echo request has no "dport"). */
@@ -128,7 +127,7 @@ static __always_inline __u32 ct_tuple(struct iphdr *ip, void *data_end,
 		ref->csum = &th->check;
 		ref->pseudo = 1;
 		ref->tcp_flags = ((__u8 *)th)[13];
-		ref->may_open = !(ref->tcp_flags & TCP_FLAG_RST_BIT);
+		ref->may_open = !(ref->tcp_flags & TCPF_RST);
 	} else if (ip->protocol == IPPROTO_UDP) {
 		struct udphdr *uh = l4;
 		__u32 l4_len = ip4_l4_len(ip);
@@ -529,9 +528,7 @@ static __always_inline __u32 ct_open_to_wan(HEARTH_CTX *ctx,
 	if (orig->daddr.ip4 != cfg->wan_addr || !cfg->wan_addr ||
 	    (orig->proto != IPPROTO_TCP && orig->proto != IPPROTO_UDP))
 		return CT_UNTRACKED;
-	/* no mid-stream pick-up from outside: TCP opens inbound by a SYN */
-	if (orig->proto == IPPROTO_TCP &&
-	    (tcp_flags & (TCPF_SYN | TCPF_ACK | TCPF_FIN | TCPF_RST)) != TCPF_SYN)
+	if (orig->proto == IPPROTO_TCP && !tcp_syn_alone(tcp_flags))
 		return CT_UNTRACKED;
 	if (addr_inside(orig->saddr.ip4)) {
 		/* a hairpin comes from home: from the WAN, the source is forged */

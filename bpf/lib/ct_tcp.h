@@ -9,10 +9,13 @@
 
 #include "common.h"
 
-#define TCPF_FIN 0x01
-#define TCPF_SYN 0x02
-#define TCPF_RST 0x04
-#define TCPF_ACK 0x10
+
+/* No mid-stream pick-up from outside: a TCP connection from the WAN
+ * (forward, mapping, pinhole) opens by a SYN alone, no ACK, FIN or RST. */
+static __always_inline int tcp_syn_alone(__u8 flags)
+{
+	return (flags & (TCPF_SYN | TCPF_ACK | TCPF_FIN | TCPF_RST)) == TCPF_SYN;
+}
 
 /* Load-time setting: the kernel's HZ, for the timeouts in seconds. */
 const volatile __u32 ct_hz = 100;

@@ -19,8 +19,6 @@
 #define ICMPV6_PARAMPROB 4
 #define ICMPV6_ECHO_REQUEST 128
 #define ICMPV6_ECHO_REPLY 129
-#define TCP_FLAG_SYN 0x02
-#define TCP_FLAG_ACK 0x10
 
 static __always_inline struct hearth_fw_cfg *fw_cfg(void)
 {
@@ -98,7 +96,7 @@ __noinline __u32 ct_tuple6(HEARTH_CTX *ctx, __u32 l3_off, struct hearth_ct_key *
 		if (th->doff < 5 || th->doff * 4u > l4_len)
 			return HEARTH_CNT_DROP_BAD_L4;
 		flags = ((__u8 *)th)[13];
-		*meta = flags | (flags & TCP_FLAG_RST_BIT ? 0 : CT6_MAY_OPEN);
+		*meta = flags | (flags & TCPF_RST ? 0 : CT6_MAY_OPEN);
 		key->sport = th->source;
 		key->dport = th->dest;
 	} else if (ip6->nexthdr == IPPROTO_UDP) {
@@ -348,8 +346,7 @@ static __always_inline __u32 fw_open_pinhole(const struct hearth_ct_key *key, __
 {
 	__u32 tenant;
 
-	if (key->proto == IPPROTO_TCP &&
-	    (tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
+	if (key->proto == IPPROTO_TCP && !tcp_syn_alone(tcp_flags))
 		return HEARTH_CNT_DROP_FW_REFUSED;
 	if (!fw_pinhole(key))
 		return HEARTH_CNT_DROP_FW_REFUSED;
