@@ -371,6 +371,22 @@ static inline __u32 hearth_ct_timeout_s(const struct hearth_ct_key *k,
 	return HEARTH_CT_OTHER_S;
 }
 
+/* The home host an entry belongs to (its share of the table, the fill
+ * per host hearth nat show prints): the source of a direction that comes
+ * from home, else its (translated) destination. */
+static inline void hearth_ct_host(const struct hearth_ct_key *k,
+				  const struct hearth_ct_entry *e, union hearth_addr *host)
+{
+	if (e->side == HEARTH_CT_SIDE_HOME) {
+		*host = k->saddr;
+	} else if (e->nat & HEARTH_CT_NAT_DST) {
+		__builtin_memset(host, 0, sizeof(*host));
+		host->ip4 = e->nat_daddr;
+	} else {
+		*host = k->daddr;
+	}
+}
+
 /* What the data plane did to the connection table (HEARTH_MAP_CTSTATS, a
  * per-CPU array indexed by these). E(id, name, description) */
 #define HEARTH_CT_EVENTS(E)                                                       \

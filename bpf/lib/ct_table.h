@@ -182,22 +182,6 @@ static __always_inline void ct_expire_peer(const struct hearth_ct_slot *victim)
  * (the host's share of the whole table: 8 of 16, a half). */
 const volatile __u32 ct_host_ways = HEARTH_CT_HOST_WAYS_DEFAULT;
 
-/* The home host an entry belongs to: the source of a direction that
- * comes from home, else the (translated) destination. */
-static __always_inline void ct_host_of(const struct hearth_ct_key *k,
-				       const struct hearth_ct_entry *e,
-				       union hearth_addr *host)
-{
-	if (e->side == HEARTH_CT_SIDE_HOME) {
-		*host = k->saddr;
-	} else if (e->nat & HEARTH_CT_NAT_DST) {
-		__builtin_memset(host, 0, sizeof(*host));
-		host->ip4 = e->nat_daddr;
-	} else {
-		*host = k->daddr;
-	}
-}
-
 /* What ct_scan_way looks at, and where it notes its choice. */
 struct ct_scan {
 	struct hearth_ct_set *set;
@@ -245,7 +229,7 @@ static long ct_scan_way(__u32 i, void *arg)
 			c->ct_way = way;
 			c->ct_rank = CT_RANK_FREE;
 		}
-		ct_host_of(&s->key, &s->e, &host);
+		hearth_ct_host(&s->key, &s->e, &host);
 		if (r != CT_RANK_FREE && addr_equal(&host, (const union hearth_addr *)&x->c->ct_host)) {
 			c->ct_host_ways++;
 			if (r < c->ct_own_rank || (r == c->ct_own_rank && active < c->ct_own_oldest)) {
@@ -350,7 +334,7 @@ __noinline __u32 ct_insert(const struct hearth_ct_key *key, struct hearth_ct_ent
 	scratch->ct_set = (__u32)hash & ct_set_mask;
 	scratch->ct_tag = hearth_ct_tag(hash);
 	scratch->ct_now = bpf_jiffies64();
-	ct_host_of(key, e, &scratch->ct_host);
+	hearth_ct_host(key, e, &scratch->ct_host);
 	set = bpf_map_lookup_elem(&HEARTH_MAP_CT, &scratch->ct_set);
 	if (!set)
 		return HEARTH_CNT_DROP_CT_FULL;

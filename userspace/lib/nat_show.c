@@ -136,14 +136,7 @@ static void count_host(struct json_object *hosts, const struct hearth_conn *c)
 	struct json_object *n;
 	union hearth_addr host;
 
-	if (c->orig.side == HEARTH_CT_SIDE_HOME) {
-		host = c->key.saddr;
-	} else if (c->orig.nat & HEARTH_CT_NAT_DST) {
-		memset(&host, 0, sizeof(host));
-		host.ip4 = c->orig.nat_daddr;
-	} else {
-		host = c->key.daddr;
-	}
+	hearth_ct_host(&c->key, &c->orig, &host);
 	inet_ntop(c->key.family, c->key.family == AF_INET ? (void *)&host.ip4 : (void *)&host,
 		  text, sizeof(text));
 	n = json_object_object_get(hosts, text);
