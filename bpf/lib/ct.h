@@ -196,7 +196,7 @@ static __always_inline __u32 ct_open_link(const struct hearth_ct_key *orig,
 					  __u32 reply_slot, __u32 reply_gen)
 {
 	struct hearth_ct_entry *r;
-	__u32 rc = ct_insert_entry(orig, e);
+	__u32 rc = ct_insert_entry(orig, e, 0);
 
 	if (!(rc & CT_SLOT_FOUND)) {
 		/* another CPU opened it meanwhile, or its set is full */
@@ -240,7 +240,7 @@ static __always_inline __u32 ct_reserve_reply(const struct hearth_nat_cfg *cfg,
 			plan->sport = bpf_htons(nat_port_try(cfg->port_min, cfg->port_max,
 							     orig_port, start, i));
 		ct_reply_key(orig, plan, reply);
-		rc = ct_insert_reply(reply, e, tries == 1);
+		rc = ct_insert_entry(reply, e, tries == 1);
 		if (rc & CT_SLOT_FOUND)
 			return rc;
 		if (rc != CT_EXISTS)

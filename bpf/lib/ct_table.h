@@ -316,10 +316,14 @@ static __always_inline __u32 ct_choose_way(struct hearth_ct_set *set,
  * e->gen) into a free slot of its set, or in place of the entry ranked
  * lowest there (copied to scratch->victim). Returns the slot's index with
  * CT_SLOT_FOUND, CT_EXISTS when the key is alive already, or a counter.
- * The caller then calls ct_inserted: apart, each frame stays small (the
- * 6.1 kernel's 512 bytes cover the whole chain of calls).
+ * With @displace (a NAT reply on a mapping's port, which is not chosen
+ * again), a live entry of the same key whose connection is not answered
+ * gives way; an answered one refuses it. The caller then calls
+ * ct_inserted: apart, each frame stays small (the 6.1 kernel's 512 bytes
+ * cover the whole chain of calls).
  */
-__noinline __u32 ct_insert(const struct hearth_ct_key *key, struct hearth_ct_entry *e)
+__noinline __u32 ct_insert(const struct hearth_ct_key *key, struct hearth_ct_entry *e,
+			   __u32 displace)
 {
 	struct hearth_scratch *scratch;
 	struct hearth_ct_set *set;
@@ -330,6 +334,7 @@ __noinline __u32 ct_insert(const struct hearth_ct_key *key, struct hearth_ct_ent
 	scratch = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, &zero);
 	if (!key || !e || !scratch)
 		return HEARTH_CNT_DROP_CT_FULL;
+	scratch->ct_displace = displace;
 	hash = hearth_ct_hash(key);
 	scratch->ct_set = (__u32)hash & ct_set_mask;
 	scratch->ct_tag = hearth_ct_tag(hash);
@@ -419,26 +424,6 @@ static __always_inline int ct_open_rate_ok(void)
 	return 1;
 }
 
-/* A NAT connection's reply half: with @displace (a mapping's port, which
- * is not chosen again here), a live entry of the same key whose
- * connection is not answered gives way; an answered one refuses it. */
-static __always_inline __u32 ct_insert_reply(const struct hearth_ct_key *key,
-					     struct hearth_ct_entry *e, int displace)
-{
-	struct hearth_scratch *scratch;
-	__u32 zero = 0, r;
-
-	scratch = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, &zero);
-	if (!scratch)
-		return HEARTH_CNT_DROP_CT_FULL;
-	scratch->ct_displace = displace;
-	r = ct_insert(key, e);
-	scratch->ct_displace = 0;
-	if (r & CT_SLOT_FOUND)
-		ct_inserted();
-	return r;
-}
-
 /* A refusal of ct_insert as its counter: the host's share, or a full
  * table (its set raced, or a failed lookup). */
 static __always_inline __u32 ct_refusal(__u32 rc)
@@ -446,11 +431,11 @@ static __always_inline __u32 ct_refusal(__u32 rc)
 	return rc == HEARTH_CNT_DROP_CT_HOST ? HEARTH_CNT_DROP_CT_HOST : HEARTH_CNT_DROP_CT_FULL;
 }
 
-/* A new entry, and what follows it. */
+/* A new entry (ct_insert), and what follows it. */
 static __always_inline __u32 ct_insert_entry(const struct hearth_ct_key *key,
-					     struct hearth_ct_entry *e)
+					     struct hearth_ct_entry *e, __u32 displace)
 {
-	__u32 r = ct_insert(key, e);
+	__u32 r = ct_insert(key, e, displace);
 
 	if (r & CT_SLOT_FOUND)
 		ct_inserted();

@@ -217,7 +217,7 @@ __noinline __u32 ct_open_tracked(const struct hearth_ct_key *orig_arg, __u32 sid
 	e->peer = *orig;
 	e->dir = HEARTH_CT_REPLY;
 	e->side = side == HEARTH_CT_SIDE_WAN ? HEARTH_CT_SIDE_HOME : HEARTH_CT_SIDE_WAN;
-	rc = ct_insert_entry(reply, e);
+	rc = ct_insert_entry(reply, e, 0);
 	if (rc == CT_EXISTS)
 		return CT_TRACKED; /* another CPU opened it meanwhile */
 	if (!(rc & CT_SLOT_FOUND))
