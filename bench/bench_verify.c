@@ -49,12 +49,7 @@ static void new_key(const struct bench *b, __u32 i, struct hearth_ct_key *key)
 /* Entries in the connection table; stops counting at @max. */
 __u32 bench_ct_count(struct bench *b, __u32 max)
 {
-	struct hearth_dp dp;
-	int n;
-
-	memset(&dp, 0, sizeof(dp));
-	dp.map_fd[HEARTH_DP_CT] = b->fx.ct_fd;
-	n = hearth_ct_entries(&dp);
+	int n = hearth_ct_entries(&b->dp);
 	return n < 0 ? 0 : (__u32)n < max ? (__u32)n : max;
 }
 

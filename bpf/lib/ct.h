@@ -566,14 +566,14 @@ struct ct_xlat {
  * half only while its slot still holds it). */
 static __always_inline void ct_touch(struct hearth_ct_entry *e, __u64 when)
 {
-	struct hearth_ct_slot *peer;
+	struct hearth_ct_entry *peer;
 
 	if (e->active >= when)
 		return;
 	e->active = when;
-	peer = ct_slot_at(e->peer_slot);
-	if (peer && peer->e.active < when && ct_key_equal(&peer->key, &e->peer))
-		peer->e.active = when;
+	peer = ct_peer(e);
+	if (peer && peer->active < when)
+		peer->active = when;
 }
 
 /* Hands a line's pending counts to the entry it copies, while its slot

@@ -164,18 +164,27 @@ static __always_inline void ct_sweep(struct hearth_scratch *scratch, __u64 now)
 	bpf_spin_unlock(&set->lock);
 }
 
+/* The other half of @e's connection, while its slot still holds it (no
+ * lock: a glance, which a reuse of that slot can only make miss). */
+static __always_inline struct hearth_ct_entry *ct_peer(const struct hearth_ct_entry *e)
+{
+	struct hearth_ct_slot *peer = ct_slot_at(e->peer_slot);
+
+	return peer && ct_key_equal(&peer->key, &e->peer) ? &peer->e : 0;
+}
+
 /* An evicted entry's other half expires with it: its clock goes back to
  * 0, unless its slot was filled again meanwhile (no lock: that half's set
  * is not this one, and BPF holds one lock at a time). */
 static __always_inline void ct_expire_peer(const struct hearth_ct_slot *victim)
 {
-	struct hearth_ct_slot *peer = ct_slot_at(victim->e.peer_slot);
+	struct hearth_ct_entry *peer = ct_peer(&victim->e);
 	__u64 active;
 
-	if (!peer || !ct_key_equal(&peer->key, &victim->e.peer))
+	if (!peer)
 		return;
-	active = peer->e.active;
-	__sync_val_compare_and_swap(&peer->e.active, active, 0);
+	active = peer->active;
+	__sync_val_compare_and_swap(&peer->active, active, 0);
 }
 
 /* Load-time setting: how many of a set's ways one home host may hold
