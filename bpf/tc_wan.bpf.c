@@ -288,6 +288,7 @@ static __always_inline int wan_track(struct __sk_buff *skb, __u32 *tenant)
 				  v.key.family == AF_INET ? (void *)&v.key.saddr.ip4 :
 							    (void *)&v.key.saddr);
 	id = ct_open_tracked(&v.key, HEARTH_CT_SIDE_HOME, *tenant, skb->len, v.tcp_flags);
+	ct_retire_endings();
 	return id == CT_TRACKED ? TC_ACT_OK : tc_drop(skb, id);
 }
 

@@ -243,6 +243,7 @@ static __always_inline __u32 conn_fw(struct xdp_md *ctx, struct nat_state *n, __
 		return r;
 	/* the key again from the scratch slot: the call may have changed it */
 	r = fw_open_tracked(&scratch->fw_key, r, n->bytes, n->ref.tcp_flags);
+	ct_retire_endings();
 	return r == CT_TRACKED ? HEARTH_CONTINUE : r;
 }
 

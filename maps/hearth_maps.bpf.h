@@ -82,6 +82,11 @@ struct {
 } HEARTH_MAP_CTSTATS SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, HEARTH_CT_ENDS_BYTES);
+} HEARTH_MAP_CTENDS SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
@@ -252,6 +257,17 @@ struct ct_plan {
 	__u32 tries; /* reply ports (echo identifiers) to try */
 };
 
+/* An entry freed by this packet, whose connection ends when the program
+ * retires its endings (ct_retire_endings). */
+struct hearth_ct_ending {
+	struct hearth_ct_slot slot; /* a copy, as it was freed */
+	__u32 index; /* its slot */
+	__u32 reason; /* enum hearth_ct_end_reason */
+};
+
+/* Entries a packet may free: the two halves' victims and a sweep's. */
+#define HEARTH_CT_ENDINGS 4
+
 struct hearth_scratch {
 	struct bpf_fib_lookup fib; /* bpf_fib_lookup's parameters */
 	struct hearth_fib_entry entry; /* a decision not cached */
@@ -260,6 +276,9 @@ struct hearth_scratch {
 	struct hearth_ct_key reply;
 	struct hearth_ct_key fw_key; /* the packet's tuple, for fw_open */
 	struct hearth_ct_slot victim; /* what a new entry took the place of */
+	struct hearth_ct_end end; /* a connection that ended, for the ring */
+	struct hearth_ct_ending ending[HEARTH_CT_ENDINGS];
+	__u32 endings; /* how many of them are waiting */
 	struct ct_plan plan; /* a new connection's, for ct_open_entries */
 	__u32 ct_sweep; /* the set this CPU sweeps next */
 	__u32 ct_ticks; /* openings on this CPU, for the sweep's turn */

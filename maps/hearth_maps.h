@@ -48,6 +48,7 @@
 #define HEARTH_MAP_HOME      hearth_home
 #define HEARTH_MAP_PINHOLES  hearth_pinholes
 #define HEARTH_MAP_FWFRAGS   hearth_fwfrags
+#define HEARTH_MAP_CTENDS    hearth_ctends
 
 #define HEARTH_STR_(x) #x
 #define HEARTH_STR(x) HEARTH_STR_(x)
@@ -108,6 +109,9 @@
  * 2), and how long a line may serve before it is checked against the table
  * again (and hands its counts over). */
 #define HEARTH_CT_L1_ENTRIES 1024
+/* The ring of ended connections (struct hearth_ct_end), in bytes: about
+ * 13,000 ends that hearthd has not read yet. */
+#define HEARTH_CT_ENDS_BYTES (4u << 20)
 #define HEARTH_CT_LINE_MS 1000
 /* Chute isolation: prefixes a chute may not reach on its own (the home's
  * subnets and the chute pool) and exceptions (the gateway's addresses on
@@ -273,7 +277,7 @@ struct hearth_ct_entry {
 	__u8 tcp_flags; /* every TCP flag seen in this direction */
 	__u8 flags; /* HEARTH_CT_F_*, the same in both halves */
 	__u16 tenant; /* decided when the connection opened, both directions */
-	__u8 pad1[4];
+	__u32 peer_gen; /* and the other half's generation there */
 };
 
 /* Connection flags. */
@@ -311,6 +315,26 @@ struct hearth_ct_set {
 	__u32 version; /* +1 at each change of a slot's occupant, under the lock */
 	__u32 tag[HEARTH_CT_WAYS];
 	struct hearth_ct_slot slot[HEARTH_CT_WAYS];
+};
+
+/* Why a connection ended: IPFIX's flowEndReason (RFC 7012). */
+enum hearth_ct_end_reason {
+	HEARTH_CT_END_IDLE = 1, /* idle past its timeout */
+	HEARTH_CT_END_CLOSED = 3, /* TCP closed (FIN or RST), then expired */
+	HEARTH_CT_END_FORCED = 4, /* flushed by the operator */
+	HEARTH_CT_END_EVICTED = 5, /* evicted for a new connection */
+};
+
+/* A connection the data plane retired (HEARTH_MAP_CTENDS, a ring buffer):
+ * its halves by direction (enum hearth_ct_dir), each with the counts its
+ * per-CPU lines still held added. A half that could not be taken with the
+ * other (its slot moved on, or a packet touched it meanwhile) ends on its
+ * own later, in a record of its own. */
+struct hearth_ct_end {
+	struct hearth_ct_slot half[2];
+	__u8 halves; /* bit (1 << dir) for each half present */
+	__u8 reason; /* enum hearth_ct_end_reason */
+	__u8 pad[6];
 };
 
 /* The hash of a key (the key's padding is zero): its low bits choose the
@@ -371,6 +395,16 @@ static inline __u32 hearth_ct_timeout_s(const struct hearth_ct_key *k,
 	return HEARTH_CT_OTHER_S;
 }
 
+/* How long an entry may stay idle, in jiffies of @hz: its timeout, and
+ * the life of a per-CPU line on top. A line's packets reach the entry
+ * when the line is refilled, which touches the entry; so an entry is
+ * never idle to the table before its connection is idle its timeout. */
+static inline __u64 hearth_ct_idle_max(const struct hearth_ct_key *k,
+				       const struct hearth_ct_entry *e, __u64 hz)
+{
+	return (__u64)hearth_ct_timeout_s(k, e) * hz + HEARTH_CT_LINE_MS * hz / 1000;
+}
+
 /* The home host an entry belongs to (its share of the table, the fill
  * per host hearth nat show prints): the source of a direction that comes
  * from home, else its (translated) destination. */
@@ -403,7 +437,9 @@ static inline void hearth_ct_host(const struct hearth_ct_key *k,
 	E(EVICT_OWN, "evicted-own",                                                \
 	  "a host's entry evicted for its own new one: it held its share")        \
 	E(REFUSED_HOST, "refused-host",                                            \
-	  "new connection refused: its host's share of the set all answered")
+	  "new connection refused: its host's share of the set all answered")    \
+	E(ENDS_LOST, "ends-lost",                                                  \
+	  "ended connections the ring of ends had no room for (nobody reading)")
 
 #define HEARTH_CT_EV_ENUM_(id, name, desc) HEARTH_CT_EV_##id,
 enum hearth_ct_event { HEARTH_CT_EVENTS(HEARTH_CT_EV_ENUM_) HEARTH_CT_EV_MAX };

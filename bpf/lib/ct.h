@@ -204,8 +204,10 @@ static __always_inline __u32 ct_open_link(const struct hearth_ct_key *orig,
 		return rc == CT_EXISTS ? CT_TRACKED : ct_refusal(rc);
 	}
 	r = ct_entry_gen(reply_slot, reply_gen);
-	if (r)
+	if (r) {
 		r->peer_slot = CT_SLOT_INDEX(rc);
+		r->peer_gen = e->gen;
+	}
 	ct_event(HEARTH_CT_EV_OPENED);
 	return CT_TRACKED;
 }
@@ -297,6 +299,7 @@ __noinline __u32 ct_open_entries(const struct hearth_ct_key *orig_arg)
 	reply_gen = e->gen;
 	e->peer = *reply;
 	e->peer_slot = reply_slot;
+	e->peer_gen = reply_gen;
 	e->dir = HEARTH_CT_ORIG;
 	e->side = plan->side;
 	e->nat = plan->nat;
@@ -476,8 +479,10 @@ __noinline __u32 ct_open_inbound(HEARTH_CTX *ctx, const struct hearth_ct_key *or
 static __always_inline __u32 ct_opened(__u32 id, const struct hearth_ct_key *orig,
 				       struct hearth_ct_entry **out)
 {
-	if (id == CT_PLANNED)
+	if (id == CT_PLANNED) {
 		id = ct_open_entries(orig);
+		ct_retire_endings();
+	}
 	if (id == CT_UNTRACKED || id == HEARTH_CNT_DROP_NAT_NO_PORT ||
 	    id == HEARTH_CNT_DROP_NAT_FILTERED || id == HEARTH_CNT_DROP_CT_HOST ||
 	    id == HEARTH_CNT_DROP_OPEN_RATE || id == HEARTH_CNT_DROP_FW_SPOOFED)
@@ -547,10 +552,6 @@ static __always_inline __u32 ct_open_to_wan(HEARTH_CTX *ctx,
 			 orig, out);
 }
 
-/* Load-time setting: HEARTH_CT_LINE_MS in jiffies (the loader converts it
- * with the kernel's HZ; this default assumes HZ=100). */
-const volatile __u64 ct_line_jiffies = HEARTH_CT_LINE_MS / 10;
-
 /* Set in a line's nat: the line is in use even when its entry rewrites
  * nothing. */
 #define CT_LINE_TRACKED 0x80
@@ -563,16 +564,17 @@ struct ct_xlat {
 };
 
 /* The connection was active at @when: both halves say so (the other
- * half only while its slot still holds it). */
+ * half only while its slot still holds it). A retired half (clock 0)
+ * stays retired. */
 static __always_inline void ct_touch(struct hearth_ct_entry *e, __u64 when)
 {
 	struct hearth_ct_entry *peer;
 
-	if (e->active >= when)
+	if (!e->active || e->active >= when)
 		return;
 	e->active = when;
 	peer = ct_peer(e);
-	if (peer && peer->active < when)
+	if (peer && peer->active && peer->active < when)
 		peer->active = when;
 }
 
@@ -627,6 +629,7 @@ __noinline int ct_line_refill(const struct hearth_ct_key *key, __u32 index,
 	struct hearth_ct_l1 *line = bpf_map_lookup_elem(&HEARTH_MAP_CTL1, &index);
 	struct hearth_ct_entry *e;
 	struct hearth_ct_slot *s;
+	__u64 now;
 	__u32 r;
 
 	if (!line || !key)
@@ -639,6 +642,10 @@ __noinline int ct_line_refill(const struct hearth_ct_key *key, __u32 index,
 	if (!s || s->e.side != side)
 		return 0; /* from the other side of the gateway: forged */
 	e = &s->e;
+	now = bpf_jiffies64();
+	/* the entry's clock at most a line's life behind its packets, which
+	 * hearth_ct_idle_max allows for */
+	ct_touch(e, now);
 	line->key = *key;
 	line->nat_saddr = e->nat_saddr;
 	line->nat_daddr = e->nat_daddr;
@@ -651,7 +658,7 @@ __noinline int ct_line_refill(const struct hearth_ct_key *key, __u32 index,
 	line->slot = CT_SLOT_INDEX(r);
 	line->slot_gen = e->gen;
 	line->generation = generation;
-	line->expires = bpf_jiffies64() + ct_line_jiffies;
+	line->expires = now + ct_line_jiffies;
 	line->fwd.action = 0; /* routed again by the next packet */
 	return 1;
 }

@@ -12,10 +12,16 @@
  *   other half is freed after. So a full table never refuses a new
  *   connection while something less valuable than an answered one is in
  *   its set, and never waits on hearthd.
- * - One entry written in four also sweeps one other set, in turn, freeing
- *   what has expired there: the whole table every 4 x (sets) entries.
+ * - One entry written in four also sweeps, in turn, one expired entry
+ *   away (ct_sweep).
  * - Each slot has a generation, +1 at each fill, which the per-CPU lines
  *   copy: a line never hands counts to a newer connection in its slot.
+ * - An entry leaves (expired and swept or reused, or evicted) with its
+ *   other half, and the counts both halves' lines still hold on every CPU
+ *   (ct_retire, after the packet's openings: ct_retire_endings): one
+ *   record in the ring of ends, HEARTH_MAP_CTENDS. The
+ *   other half's clock goes to 0, which marks it retired: nothing brings
+ *   it back, and it leaves no second record.
  *
  * Writers store the tag last and clear it first; a lockless reader that
  * races a reuse of the very slot it reads compares a key that changes
@@ -40,6 +46,9 @@ const volatile __u32 ct_set_mask = HEARTH_CT_SETS_DEFAULT - 1;
 #define CT_EXISTS (HEARTH_CNT_MAX + 9)
 #define CT_RACED (HEARTH_CNT_MAX + 11)
 #define CT_HOST_FULL 2 /* in scratch->ct_exists: the host's share is answered */
+
+/* bpf_loop's bound over CPUs: it stops at the first one past the last. */
+#define HEARTH_CPUS_MAX 4096
 
 #define CT_WAY_BITS 4
 _Static_assert(HEARTH_CT_WAYS == 1 << CT_WAY_BITS, "ways are 2^CT_WAY_BITS");
@@ -144,47 +153,222 @@ __noinline int ct_slot_free(__u32 index, const struct hearth_ct_key *key)
 	return freed;
 }
 
-/* Frees what has expired in the next set of this CPU's turn. */
-static __always_inline void ct_sweep(struct hearth_scratch *scratch, __u64 now)
-{
-	__u32 set_index = scratch->ct_sweep++ & ct_set_mask, id = HEARTH_CT_EV_SWEPT;
-	struct hearth_ct_set *set = bpf_map_lookup_elem(&HEARTH_MAP_CT, &set_index);
-	__u64 *swept = bpf_map_lookup_elem(&HEARTH_MAP_CTSTATS, &id);
-
-	if (!set || !swept)
-		return;
-	bpf_spin_lock(&set->lock);
-	for (__u32 i = 0; i < HEARTH_CT_WAYS; i++) {
-		if (set->tag[i] && ct_expired(&set->slot[i].key, &set->slot[i].e, now)) {
-			set->tag[i] = 0;
-			set->version++;
-			*swept += 1;
-		}
-	}
-	bpf_spin_unlock(&set->lock);
-}
-
 /* The other half of @e's connection, while its slot still holds it (no
  * lock: a glance, which a reuse of that slot can only make miss). */
 static __always_inline struct hearth_ct_entry *ct_peer(const struct hearth_ct_entry *e)
 {
 	struct hearth_ct_slot *peer = ct_slot_at(e->peer_slot);
 
-	return peer && ct_key_equal(&peer->key, &e->peer) ? &peer->e : 0;
+	return peer && peer->e.gen == e->peer_gen && ct_key_equal(&peer->key, &e->peer) ?
+		       &peer->e :
+		       0;
 }
 
-/* An evicted entry's other half expires with it: its clock goes back to
- * 0, unless its slot was filled again meanwhile (no lock: that half's set
- * is not this one, and BPF holds one lock at a time). */
-static __always_inline void ct_expire_peer(const struct hearth_ct_slot *victim)
+/* A slot's lines, to fold into a copy of it. */
+struct ct_fold {
+	struct hearth_ct_slot *half;
+	__u32 line;
+	__u32 slot;
+	__u32 gen;
+};
+
+/* One CPU's line (a bpf_loop callback; it stops past the last CPU). A
+ * read only: the line's own CPU drops it at its next refill, as its slot
+ * has a newer generation by then or is free. */
+static long ct_fold_cpu(__u32 cpu, void *arg)
+{
+	struct ct_fold *f = arg;
+	struct hearth_ct_l1 *line = bpf_map_lookup_percpu_elem(&HEARTH_MAP_CTL1, &f->line, cpu);
+	struct hearth_ct_entry *e = &f->half->e;
+
+	if (!line)
+		return 1;
+	if (line->nat && line->slot == f->slot && line->slot_gen == f->gen) {
+		e->packets += line->packets;
+		e->bytes += line->bytes;
+		e->tcp_flags |= line->tcp_flags;
+		if (line->last_seen > e->last_seen)
+			e->last_seen = line->last_seen;
+	}
+	return 0;
+}
+
+/* @half (a copy of slot @index) with what its lines still hold. */
+static __always_inline void ct_fold_lines(struct hearth_ct_slot *half, __u32 index)
+{
+	struct ct_fold f = {
+		.half = half, .line = hearth_ct_l1_index(&half->key), .slot = index,
+		.gen = half->e.gen,
+	};
+
+	bpf_loop(HEARTH_CPUS_MAX, ct_fold_cpu, &f, 0);
+}
+
+/* Takes the other half of @victim's connection with it: its clock goes
+ * to 0 (expired, and retired: ct_touch and ct_progress leave it so),
+ * unless a packet touched it meanwhile or its slot moved on; then it ends
+ * on its own later. No lock: that half's set is not this one's, and BPF
+ * holds one lock at a time. Returns 1 when @out holds that half. */
+static __always_inline int ct_take_peer(const struct hearth_ct_slot *victim,
+					struct hearth_ct_slot *out)
 {
 	struct hearth_ct_entry *peer = ct_peer(&victim->e);
 	__u64 active;
 
 	if (!peer)
-		return;
+		return 0;
 	active = peer->active;
-	__sync_val_compare_and_swap(&peer->active, active, 0);
+	if (!active)
+		return 0;
+	out->key = victim->e.peer;
+	out->e = *peer;
+	if (__sync_val_compare_and_swap(&peer->active, active, 0) != active)
+		return 0;
+	ct_fold_lines(out, victim->e.peer_slot);
+	return 1;
+}
+
+/*
+ * @victim (a copy of slot @index, now freed or refilled) has ended: it
+ * goes, with its other half, to the ring of ends with the counts their
+ * lines still held, for hearthd and the flow exporters. The other half is
+ * @freed_peer when this packet freed it too (a copy, or NULL), else taken
+ * from its slot. A half retired already with its other half (clock 0)
+ * has been told. The record is built in scratch (BPF's stack is too small
+ * for it) and copied to the ring. A global function: verified once.
+ */
+__noinline int ct_retire(const struct hearth_ct_slot *victim, __u32 index, __u32 reason,
+			 const struct hearth_ct_slot *freed_peer)
+{
+	struct hearth_scratch *scratch;
+	struct hearth_ct_end *end;
+	__u32 zero = 0, dir, other;
+
+	scratch = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, &zero);
+	if (!victim || !victim->e.active || !scratch)
+		return 0;
+	end = &scratch->end;
+	dir = victim->e.dir & 1;
+	other = dir ^ 1;
+	end->half[dir] = *victim;
+	ct_fold_lines(&end->half[dir], index);
+	end->halves = 1 << dir;
+	if (freed_peer) {
+		end->half[other] = *freed_peer;
+		ct_fold_lines(&end->half[other], victim->e.peer_slot);
+		end->halves |= 1 << other;
+	} else if (ct_take_peer(victim, &end->half[other])) {
+		end->halves |= 1 << other;
+	}
+	end->reason = reason;
+	if (bpf_ringbuf_output(&HEARTH_MAP_CTENDS, end, sizeof(*end), 0)) {
+		ct_event(HEARTH_CT_EV_ENDS_LOST);
+		return 0;
+	}
+	return 1;
+}
+
+/* Why a connection that expired ended. */
+static __always_inline __u32 ct_expired_reason(const struct hearth_ct_slot *s)
+{
+	return s->key.proto == IPPROTO_TCP && s->e.state >= HEARTH_TCP_FIN_WAIT &&
+			       s->e.state <= HEARTH_TCP_CLOSE ?
+		       HEARTH_CT_END_CLOSED :
+		       HEARTH_CT_END_IDLE;
+}
+
+/* Keeps a copy of slot @index, just freed, for ct_retire_endings. */
+static __always_inline void ct_ending(struct hearth_scratch *c, const struct hearth_ct_slot *s,
+				      __u32 index, __u32 reason)
+{
+	__u32 n = c->endings;
+
+	if (n >= HEARTH_CT_ENDINGS) {
+		ct_event(HEARTH_CT_EV_ENDS_LOST);
+		return;
+	}
+	c->ending[n].slot = *s;
+	c->ending[n].index = index;
+	c->ending[n].reason = reason;
+	c->endings = n + 1;
+}
+
+/*
+ * Retires the connections of the entries this packet freed (ct_retire).
+ * The program calls it after it opened a connection, not the table's
+ * functions: nested under them, the retirement's frames would pass the
+ * 512 bytes of stack a chain of calls has.
+ */
+__noinline int ct_retire_endings(void)
+{
+	struct hearth_ct_ending *a, *b;
+	struct hearth_scratch *c;
+	__u32 zero = 0, n;
+
+	c = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, &zero);
+	if (!c)
+		return 0;
+	n = c->endings;
+	for (__u32 i = 0; i < HEARTH_CT_ENDINGS && i < n; i++) {
+		const struct hearth_ct_slot *peer = 0;
+
+		a = &c->ending[i];
+		/* both halves of one connection freed by this packet: one end */
+		for (__u32 j = i + 1; j < HEARTH_CT_ENDINGS && j < n; j++) {
+			b = &c->ending[j];
+			if (b->index == a->slot.e.peer_slot && b->slot.e.gen == a->slot.e.peer_gen &&
+			    b->slot.e.active) {
+				peer = &b->slot;
+				break;
+			}
+		}
+		ct_retire(&a->slot, a->index, a->reason, peer);
+		if (peer)
+			b->slot.e.active = 0; /* told with its other half */
+	}
+	c->endings = 0;
+	return 0;
+}
+
+/*
+ * Frees one expired entry of this CPU's set in turn (its connection
+ * retired by ct_retire_endings); the turn moves to the next set when this
+ * one has nothing expired left. The ways are read without the lock, and
+ * the one chosen again under it.
+ */
+static __always_inline void ct_sweep(struct hearth_scratch *scratch, __u64 now)
+{
+	__u32 set_index = scratch->ct_sweep & ct_set_mask, way = HEARTH_CT_WAYS;
+	struct hearth_ct_set *set = bpf_map_lookup_elem(&HEARTH_MAP_CT, &set_index);
+	struct hearth_ct_slot *s;
+
+	if (!set)
+		return;
+	for (__u32 i = 0; i < HEARTH_CT_WAYS; i++) {
+		if (set->tag[i] && ct_expired(&set->slot[i].key, &set->slot[i].e, now)) {
+			way = i;
+			break;
+		}
+	}
+	if (way >= HEARTH_CT_WAYS) {
+		scratch->ct_sweep++;
+		return;
+	}
+	s = &set->slot[way];
+	bpf_spin_lock(&set->lock);
+	if (set->tag[way] && ct_expired(&s->key, &s->e, now)) {
+		scratch->victim = *s;
+		set->tag[way] = 0;
+		set->version++;
+	} else {
+		way = HEARTH_CT_WAYS;
+	}
+	bpf_spin_unlock(&set->lock);
+	if (way >= HEARTH_CT_WAYS)
+		return;
+	ct_event(HEARTH_CT_EV_SWEPT);
+	ct_ending(scratch, &scratch->victim, set_index << CT_WAY_BITS | way,
+		  ct_expired_reason(&scratch->victim));
 }
 
 /* Load-time setting: how many of a set's ways one home host may hold
@@ -381,8 +565,8 @@ __noinline __u32 ct_insert(const struct hearth_ct_key *key, struct hearth_ct_ent
 	return CT_SLOT_FOUND | scratch->ct_set << CT_WAY_BITS | way;
 }
 
-/* After ct_insert: the evicted entry's other half expires with it, the
- * event is counted, and this CPU's next set is swept. */
+/* After ct_insert: the entry whose slot it took is kept to end
+ * (ct_ending), the event is counted, and this CPU's sweep goes on. */
 __noinline int ct_inserted(void)
 {
 	struct hearth_scratch *scratch;
@@ -393,8 +577,10 @@ __noinline int ct_inserted(void)
 		return 0;
 	rank = scratch->ct_rank;
 	if (scratch->ct_live) {
-		if (rank != CT_RANK_FREE)
-			ct_expire_peer(&scratch->victim);
+		ct_ending(scratch, &scratch->victim,
+			  scratch->ct_set << CT_WAY_BITS | (scratch->ct_way & (HEARTH_CT_WAYS - 1)),
+			  rank == CT_RANK_FREE ? ct_expired_reason(&scratch->victim) :
+						 HEARTH_CT_END_EVICTED);
 		ct_event(scratch->ct_host_ways >= ct_host_ways && !scratch->ct_same ?
 				 HEARTH_CT_EV_EVICT_OWN :
 			 rank == CT_RANK_FREE ? HEARTH_CT_EV_REUSED :
@@ -470,9 +656,9 @@ __noinline __u32 ct_progress(__u32 index, __u32 gen, __u32 tcp_flags)
 	s = &set->slot[way];
 	peer = ct_slot_at(s->e.peer_slot);
 	bpf_spin_lock(&set->lock);
-	if (!set->tag[way] || s->e.gen != gen) {
+	if (!set->tag[way] || s->e.gen != gen || !s->e.active) {
 		bpf_spin_unlock(&set->lock);
-		return CT_ABSENT;
+		return CT_ABSENT; /* moved on, or retired with its other half */
 	}
 	state = s->e.state;
 	flags = s->e.flags;
@@ -492,7 +678,8 @@ __noinline __u32 ct_progress(__u32 index, __u32 gen, __u32 tcp_flags)
 	s->e.state = state;
 	s->e.flags = flags;
 	s->e.active = now;
-	if (peer && ct_key_equal(&peer->key, &s->e.peer)) {
+	if (peer && peer->e.gen == s->e.peer_gen && ct_key_equal(&peer->key, &s->e.peer) &&
+	    peer->e.active) {
 		peer->e.state = state;
 		peer->e.flags = flags;
 		peer->e.active = now;

@@ -20,6 +20,10 @@ static __always_inline int tcp_syn_alone(__u8 flags)
 /* Load-time setting: the kernel's HZ, for the timeouts in seconds. */
 const volatile __u32 ct_hz = 100;
 
+/* Load-time setting: HEARTH_CT_LINE_MS in jiffies (the loader converts it
+ * with the kernel's HZ; this default assumes HZ=100). */
+const volatile __u64 ct_line_jiffies = HEARTH_CT_LINE_MS / 10;
+
 /* Table columns: what a segment is (Linux's get_conntrack_index). */
 enum tcp_seg {
 	TCP_SEG_SYN,
@@ -120,7 +124,9 @@ static __always_inline __u8 tcp_state_next(__u8 state, __u32 dir, __u8 flags)
 static __always_inline int ct_expired(const struct hearth_ct_key *k,
 				      const struct hearth_ct_entry *e, __u64 now)
 {
-	return e->active < now && now - e->active > (__u64)hearth_ct_timeout_s(k, e) * ct_hz;
+	/* hearth_ct_idle_max, with the line's life converted at load time */
+	return e->active < now &&
+	       now - e->active > (__u64)hearth_ct_timeout_s(k, e) * ct_hz + ct_line_jiffies;
 }
 
 /* Eviction ranks, lowest first. */

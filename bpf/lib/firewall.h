@@ -225,6 +225,7 @@ __noinline __u32 ct_open_tracked(const struct hearth_ct_key *orig_arg, __u32 sid
 	reply_slot = CT_SLOT_INDEX(rc);
 	e->peer = *reply;
 	e->peer_slot = reply_slot;
+	e->peer_gen = e->gen; /* the reply's, as ct_insert_entry left it */
 	e->dir = HEARTH_CT_ORIG;
 	e->side = side;
 	e->packets = 1; /* the opening packet, counted here */

@@ -4,6 +4,10 @@
 #ifndef HEARTH_FW_COMMON_H
 #define HEARTH_FW_COMMON_H
 
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <stdlib.h>
+
 #include "gw_common.h"
 
 #define H1_TCP_SYN 0x02
@@ -59,6 +63,58 @@ static inline void key6(struct hearth_ct_key *key, const char *src, const char *
 	key->family = AF_INET6;
 	key->sport = htons(sport);
 	key->dport = htons(dport);
+}
+
+/* A TCP segment of home1's connection from @sport to the server's port
+ * 5201: out from home, or its answer in from the WAN. */
+static inline void tcp_seg(struct fixture *fx, bool out, __u16 sport, __u8 flags, const char *what)
+{
+	struct pkt_spec s;
+
+	if (out) {
+		s = lan_spec(fx, AF_INET6, FX_SERVER_V6);
+		s.proto = IPPROTO_TCP;
+		s.sport = sport;
+	} else {
+		s = wan_spec(fx, AF_INET6, FX_H1_V6, IPPROTO_TCP, 5201, sport);
+	}
+	s.tcp_flags = flags;
+	expect_spec(fx, out ? fx->lan : fx->wan, &s, XDP_REDIRECT, HEARTH_CNT_FORWARD, what);
+}
+
+/* How often the data plane counted table event @id, on all CPUs. */
+static inline __u64 ct_event_count(struct xdp_gateway *skel, __u32 id)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	__u64 *v = calloc((size_t)ncpus, sizeof(*v)), sum = 0;
+
+	if (v && !bpf_map_lookup_elem(bpf_map__fd(skel->maps.HEARTH_MAP_CTSTATS), &id, v))
+		for (int i = 0; i < ncpus; i++)
+			sum += v[i];
+	free(v);
+	return sum;
+}
+
+#define SETS 1024
+
+/* Source ports whose connections' original halves share one set, and
+ * whose reply halves are elsewhere. */
+static inline int same_set_ports(__u16 *ports, int n, __u32 sets)
+{
+	struct hearth_ct_key key, reply;
+	__u32 set = 0;
+	int found = 0;
+
+	for (__u32 port = 20000; port < 65536 && found < n; port++) {
+		key6(&key, FX_H1_V6, FX_SERVER_V6, IPPROTO_TCP, (__u16)port, 5201);
+		key6(&reply, FX_SERVER_V6, FX_H1_V6, IPPROTO_TCP, 5201, (__u16)port);
+		if (!found)
+			set = (__u32)hearth_ct_hash(&key) & (sets - 1);
+		if (((__u32)hearth_ct_hash(&key) & (sets - 1)) == set &&
+		    ((__u32)hearth_ct_hash(&reply) & (sets - 1)) != set)
+			ports[found++] = (__u16)port;
+	}
+	return found;
 }
 
 #endif

@@ -100,9 +100,11 @@ static void conn(int fd, const char *h, __u16 hport, const char *dst, __u16 dpor
 	r_slot = hearth_ct_insert(fd, &r, &er);
 	ASSERT_TRUE(r_slot >= 0, "reply entry written");
 	eo.peer_slot = (__u32)r_slot;
+	eo.peer_gen = er.gen;
 	o_slot = hearth_ct_insert(fd, &o, &eo);
 	ASSERT_TRUE(o_slot >= 0, "original entry written");
 	er.peer_slot = (__u32)o_slot;
+	er.peer_gen = eo.gen;
 	ASSERT_OK(hearth_ct_update(fd, &r, &er), "reply entry linked");
 }
 

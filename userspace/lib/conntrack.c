@@ -128,7 +128,7 @@ static bool slot_alive(const struct hearth_ct_slot *s, __u64 now, unsigned int h
 {
 	if (!now || s->e.active >= now)
 		return true;
-	return now - s->e.active <= (__u64)hearth_ct_timeout_s(&s->key, &s->e) * hz;
+	return s->e.active && now - s->e.active <= hearth_ct_idle_max(&s->key, &s->e, hz);
 }
 
 int hearth_ct_walk_at(struct hearth_dp *dp, __u64 now, unsigned int hz,
@@ -152,7 +152,8 @@ int hearth_ct_walk_at(struct hearth_dp *dp, __u64 now, unsigned int hz,
 		c.orig = s->e;
 		peer = table_slot(&t, s->e.peer_slot);
 		/* a half whose other half is gone is still shown */
-		if (peer && !memcmp(&peer->key, &s->e.peer, sizeof(peer->key)))
+		if (peer && peer->e.gen == s->e.peer_gen &&
+		    !memcmp(&peer->key, &s->e.peer, sizeof(peer->key)))
 			c.reply = peer->e;
 		add_pending(&lines, &c.key, i, &c.orig);
 		add_pending(&lines, &c.orig.peer, s->e.peer_slot, &c.reply);

@@ -107,6 +107,7 @@ static int take_skeleton_fds(struct hearth_dp *dp, struct xdp_gateway *skel)
 		[HEARTH_DP_PINHOLES] = skel->maps.HEARTH_MAP_PINHOLES,
 		[HEARTH_DP_FWFRAGS] = skel->maps.HEARTH_MAP_FWFRAGS,
 		[HEARTH_DP_CTSTATS] = skel->maps.HEARTH_MAP_CTSTATS,
+		[HEARTH_DP_CTENDS] = skel->maps.HEARTH_MAP_CTENDS,
 	};
 
 	for (int i = 0; i < HEARTH_DP_MAP_COUNT; i++) {
