@@ -26,6 +26,26 @@ static void print_events(struct json_object *events)
 	printf("\n");
 }
 
+/* "ended: idle 3, closed 10, forced 0, evicted 1 (1200 packets, 80000 bytes)" */
+static void print_ended(struct json_object *ended)
+{
+	const char *sep = "ended since hearthd started:";
+
+	if (!ended) {
+		printf("ended: not known (hearthd is not running)\n");
+		return;
+	}
+	json_object_object_foreach(ended, name, count) {
+		if (!strcmp(name, "packets") || !strcmp(name, "bytes"))
+			continue;
+		printf("%s %s %lld", sep, name, (long long)json_object_get_int64(count));
+		sep = ",";
+	}
+	printf(" (%lld packets, %lld bytes)\n",
+	       (long long)json_object_get_int64(json_object_object_get(ended, "packets")),
+	       (long long)json_object_get_int64(json_object_object_get(ended, "bytes")));
+}
+
 /* "hosts: 192.168.1.10 12, 2001:db8:1::10 3" */
 static void print_hosts(struct json_object *hosts)
 {
@@ -48,6 +68,7 @@ static void print_text(struct json_object *root)
 	       (long long)json_object_array_length(list), I(root, "entries"),
 	       I(root, "capacity"));
 	print_events(json_object_object_get(root, "table_events"));
+	print_ended(json_object_object_get(root, "ended"));
 	print_hosts(json_object_object_get(root, "hosts"));
 	printf("%-5s %-11s %-21s %-21s %-21s %7s %7s %10s %10s\n", "prot", "state",
 	       "inside", "outside", "remote", "age", "idle", "pkts out", "pkts in");
@@ -79,6 +100,21 @@ static void print_text(struct json_object *root)
 #undef I
 }
 
+/* The connections that ended, as hearthd counted them from the ring of
+ * ends ("ended"); none without hearthd, which alone reads the ring. */
+static void add_ended(struct cli *cli, struct json_object *root)
+{
+	struct json_object *answer = NULL, *result;
+	struct hearth_err err = {};
+	const char *code, *message;
+
+	if (hearth_api_call(cli->run_dir, "nat.ended", NULL, &answer, &err))
+		return;
+	if (hearth_api_answer_ok(answer, &result, &code, &message))
+		json_object_object_add(root, "ended", json_object_get(result));
+	json_object_put(answer);
+}
+
 static int nat_show(struct cli *cli, int argc, char **argv)
 {
 	struct json_object *root;
@@ -92,6 +128,7 @@ static int nat_show(struct cli *cli, int argc, char **argv)
 		return ret;
 	root = hearth_conns_json(&dp);
 	hearth_dp_close(&dp);
+	add_ended(cli, root);
 	if (cli->json)
 		cli_print_json(cli, root);
 	else

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "../lib/config.h"
+#include "../lib/ct_ends.h"
 #include "../lib/dataplane.h"
 #include "../lib/nlwatch.h"
 #include "../../sandbox/chute.h"
@@ -23,6 +24,7 @@
 struct daemon {
 	struct hearth_config cfg;
 	struct hearth_dp dp;
+	struct hearth_ct_ends ends; /* connections the data plane retired */
 	struct hearth_nlwatch nl;
 	struct api_server api;
 	struct runtime_state state; /* runtime changes, as in the state file */

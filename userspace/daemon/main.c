@@ -38,7 +38,7 @@
 #define CT_EXPIRY_INTERVAL_MS 5000
 #define CHUTE_SUPERVISE_INTERVAL_MS 500
 /* signals, netlink, the API socket and its clients, the jobs */
-#define MAX_POLL_FDS (3 + API_MAX_CLIENTS + MAX_JOBS)
+#define MAX_POLL_FDS (4 + API_MAX_CLIENTS + MAX_JOBS)
 
 void logmsg(const char *fmt, ...)
 {
@@ -164,14 +164,15 @@ static void run(struct daemon *d)
 	while (!d->stopping) {
 		long long due = next_expiry < next_supervise ? next_expiry : next_supervise;
 		long long wait;
-		int n, nfds = 2, napi, njobs;
+		int n, nfds = 3, napi, njobs;
 
 		due = api_server_expire(&d->api, hearth_monotonic_ms(), due);
 		wait = due - hearth_monotonic_ms();
 		fds[0] = (struct pollfd){ .fd = d->signal_fd, .events = POLLIN };
 		fds[1] = (struct pollfd){ .fd = hearth_nlwatch_fd(&d->nl), .events = POLLIN };
-		njobs = jobs_pollfds(d, fds + 2, MAX_JOBS);
-		napi = api_server_pollfds(&d->api, fds + 2 + njobs, MAX_POLL_FDS - 2 - njobs);
+		fds[2] = (struct pollfd){ .fd = hearth_ct_ends_fd(&d->ends), .events = POLLIN };
+		njobs = jobs_pollfds(d, fds + 3, MAX_JOBS);
+		napi = api_server_pollfds(&d->api, fds + 3 + njobs, MAX_POLL_FDS - 3 - njobs);
 		nfds += njobs + napi;
 		n = poll(fds, nfds, wait > 0 ? (int)wait : 0);
 		if (hearth_monotonic_ms() >= next_expiry) {
@@ -192,8 +193,10 @@ static void run(struct daemon *d)
 			return;
 		if (fds[1].revents & POLLIN)
 			netlink_changes(d);
-		jobs_serve(d, fds + 2, njobs);
-		api_server_serve(&d->api, fds + 2 + njobs, napi);
+		if (fds[2].revents & POLLIN)
+			hearth_ct_ends_drain(&d->ends);
+		jobs_serve(d, fds + 3, njobs);
+		api_server_serve(&d->api, fds + 3 + njobs, napi);
 	}
 }
 
@@ -232,6 +235,12 @@ static int start(struct daemon *d)
 			logmsg("%s", err.msg);
 		if (!d->dp.adopted && !d->dp.replaced)
 			hearth_dp_teardown(d->cfg.pin_dir, NULL);
+		return ret;
+	}
+	/* ends that waited while hearthd was away are read at the first poll */
+	ret = hearth_ct_ends_open(&d->ends, &d->dp);
+	if (ret) {
+		logmsg("cannot read the ring of ended connections: %s", strerror(-ret));
 		return ret;
 	}
 	d->hz = hearth_kernel_hz();
@@ -280,6 +289,7 @@ int main(int argc, char **argv)
 	if (d.signal_fd >= 0)
 		close(d.signal_fd);
 	hearth_nlwatch_close(&d.nl);
+	hearth_ct_ends_close(&d.ends);
 	hearth_dp_close(&d.dp);
 	hearth_pidfile_release(d.cfg.run_dir, d.pid_fd);
 	return ret ? 1 : 0;

@@ -41,8 +41,20 @@ static struct json_object *fib_list(struct daemon *d, struct json_object *args)
 
 static struct json_object *nat_list(struct daemon *d, struct json_object *args)
 {
+	struct json_object *root = hearth_conns_json(&d->dp);
+
 	(void)args;
-	return hearth_api_ok(hearth_conns_json(&d->dp));
+	hearth_ct_ends_drain(&d->ends);
+	json_object_object_add(root, "ended", hearth_ct_ends_json(&d->ends));
+	return hearth_api_ok(root);
+}
+
+/* What hearthd has read of the ring of ended connections. */
+static struct json_object *nat_ended(struct daemon *d, struct json_object *args)
+{
+	(void)args;
+	hearth_ct_ends_drain(&d->ends);
+	return hearth_api_ok(hearth_ct_ends_json(&d->ends));
 }
 
 const struct verb show_verbs[] = {
@@ -50,5 +62,6 @@ const struct verb show_verbs[] = {
 	{ "stats.list", stats_list },
 	{ "fib.list", fib_list },
 	{ "nat.list", nat_list },
+	{ "nat.ended", nat_ended },
 	{},
 };
