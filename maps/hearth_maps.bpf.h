@@ -296,10 +296,12 @@ struct hearth_scratch {
 	 * may give way (its mapping was forgotten, and its port given again) */
 	__u32 ct_displace;
 	__u32 ct_host_ways; /* the new entry's host's entries in the set */
+	__u32 ct_share; /* and how many it may hold (ct_host_share) */
 	__u32 ct_own_way; /* and the lowest ranked of them */
 	__u32 ct_own_rank;
 	__u64 ct_own_oldest;
 	union hearth_addr ct_host; /* the new entry's host */
+	union hearth_addr ct_way_host; /* and the host of the way ct_scan_way looks at */
 	__u64 ct_oldest;
 	__u64 ct_now;
 };

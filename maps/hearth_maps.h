@@ -86,6 +86,19 @@
  * lock, but a host that holds many connections meets it first in the
  * sets its hash fills most (see docs/architecture.md). */
 #define HEARTH_CT_HOST_WAYS_DEFAULT 8
+
+/* A host's share of the table as a percentage (conntrack host-share, a
+ * tenant's host-share) in ways of each set, rounded up; 100%: more ways
+ * than a set has, so no share at all. And back, for display. */
+static inline __u32 hearth_ct_share_ways(__u32 percent)
+{
+	return percent >= 100 ? HEARTH_CT_WAYS + 1 : (percent * HEARTH_CT_WAYS + 99) / 100;
+}
+
+static inline __u32 hearth_ct_share_percent(__u32 ways)
+{
+	return ways > HEARTH_CT_WAYS ? 100 : ways * 100 / HEARTH_CT_WAYS;
+}
 /* Unsolicited openings from the WAN (through a forward, a mapping or a
  * pinhole): at most this many per second and CPU. */
 #define HEARTH_OPEN_RATE_DEFAULT 1000
@@ -819,7 +832,9 @@ struct hearth_tenant {
 	__u8 in_use;
 	__u8 prio; /* 0 home, 1-7 */
 	__u8 origin; /* enum hearth_tenant_origin */
-	__u8 pad[5];
+	/* a host's ways of each connection table set; 0: conntrack host-share */
+	__u8 ct_host_ways;
+	__u8 pad[4];
 	struct hearth_tenant_rate dir[HEARTH_DIR_MAX];
 };
 

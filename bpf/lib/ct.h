@@ -287,7 +287,10 @@ __noinline __u32 ct_open_entries(const struct hearth_ct_key *orig_arg)
 	e->first_seen = now;
 	e->last_seen = now;
 	*orig = *orig_arg;
-	e->active = now;
+	/* the reply half a jiffy younger: when its host is at its share, the
+	 * original half's insertion evicts the host's least recently active
+	 * entry, which is then never the reply just written */
+	e->active = now + 1;
 	e->tenant = plan->tenant;
 	ct_open_state(e, orig->proto, plan->tcp_flags);
 	r = tries > 1 ? ct_reserve_reply(cfg, orig, plan, reply, e,
@@ -297,6 +300,7 @@ __noinline __u32 ct_open_entries(const struct hearth_ct_key *orig_arg)
 		return r;
 	reply_slot = CT_SLOT_INDEX(r);
 	reply_gen = e->gen;
+	e->active = now;
 	e->peer = *reply;
 	e->peer_slot = reply_slot;
 	e->peer_gen = reply_gen;

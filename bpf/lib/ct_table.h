@@ -372,8 +372,23 @@ static __always_inline void ct_sweep(struct hearth_scratch *scratch, __u64 now)
 }
 
 /* Load-time setting: how many of a set's ways one home host may hold
- * (the host's share of the whole table: 8 of 16, a half). */
+ * (the host's share of the whole table: 8 of 16, a half), unless its
+ * tenant says otherwise. */
 const volatile __u32 ct_host_ways = HEARTH_CT_HOST_WAYS_DEFAULT;
+
+/* The scratch slot's key, where a stack slot would cost a frame. */
+const volatile __u32 ct_scratch_key = 0;
+
+/* The share (ways of each set) of a host of the new entry's tenant, in
+ * c->ct_share, for ct_insert. */
+static __always_inline void ct_host_share(struct hearth_scratch *c, __u16 tenant)
+{
+	struct hearth_tenant *t;
+
+	c->ct_share = tenant;
+	t = bpf_map_lookup_elem(&HEARTH_MAP_TENANTS, &c->ct_share);
+	c->ct_share = t && t->ct_host_ways ? t->ct_host_ways : ct_host_ways;
+}
 
 /* What ct_scan_way looks at, and where it notes its choice. */
 struct ct_scan {
@@ -402,7 +417,6 @@ static long ct_scan_way(__u32 i, void *arg)
 	struct hearth_ct_slot *s;
 	__u64 active = 0; /* a free slot: before any other */
 	__u32 r = CT_RANK_FREE, way = i & (HEARTH_CT_WAYS - 1);
-	union hearth_addr host;
 
 	s = &set->slot[way];
 	if (set->tag[way]) {
@@ -422,8 +436,10 @@ static long ct_scan_way(__u32 i, void *arg)
 			c->ct_way = way;
 			c->ct_rank = CT_RANK_FREE;
 		}
-		hearth_ct_host(&s->key, &s->e, &host);
-		if (r != CT_RANK_FREE && addr_equal(&host, (const union hearth_addr *)&x->c->ct_host)) {
+		/* the way's host in scratch: on the stack, it would make this
+		 * callback's frame too big for the chain of calls */
+		hearth_ct_host(&s->key, &s->e, &x->c->ct_way_host);
+		if (r != CT_RANK_FREE && addr_equal(&x->c->ct_way_host, &x->c->ct_host)) {
 			c->ct_host_ways++;
 			if (r < c->ct_own_rank || (r == c->ct_own_rank && active < c->ct_own_oldest)) {
 				c->ct_own_rank = r;
@@ -460,7 +476,7 @@ static __always_inline int ct_free_way(const struct hearth_ct_set *set,
 		if (!tag && c->ct_way == HEARTH_CT_WAYS)
 			c->ct_way = i;
 	}
-	if (c->ct_exists || c->ct_way >= HEARTH_CT_WAYS || c->ct_host_ways >= ct_host_ways) {
+	if (c->ct_exists || c->ct_way >= HEARTH_CT_WAYS || c->ct_host_ways >= c->ct_share) {
 		c->ct_host_ways = 0;
 		c->ct_exists = 0;
 		c->ct_way = 0;
@@ -495,7 +511,7 @@ static __always_inline __u32 ct_choose_way(struct hearth_ct_set *set,
 	if (ct_free_way(set, c))
 		return version;
 	bpf_loop(HEARTH_CT_WAYS, ct_scan_way, &x, 0);
-	if (c->ct_same || c->ct_host_ways < ct_host_ways)
+	if (c->ct_same || c->ct_host_ways < c->ct_share)
 		return version;
 	if (c->ct_own_rank >= CT_RANK_ASSURED)
 		c->ct_exists = CT_HOST_FULL;
@@ -581,7 +597,7 @@ __noinline int ct_inserted(void)
 			  scratch->ct_set << CT_WAY_BITS | (scratch->ct_way & (HEARTH_CT_WAYS - 1)),
 			  rank == CT_RANK_FREE ? ct_expired_reason(&scratch->victim) :
 						 HEARTH_CT_END_EVICTED);
-		ct_event(scratch->ct_host_ways >= ct_host_ways && !scratch->ct_same ?
+		ct_event(scratch->ct_host_ways >= scratch->ct_share && !scratch->ct_same ?
 				 HEARTH_CT_EV_EVICT_OWN :
 			 rank == CT_RANK_FREE ? HEARTH_CT_EV_REUSED :
 			 rank == CT_RANK_CLOSED ? HEARTH_CT_EV_EVICT_CLOSED :
@@ -630,8 +646,16 @@ static __always_inline __u32 ct_refusal(__u32 rc)
 static __always_inline __u32 ct_insert_entry(const struct hearth_ct_key *key,
 					     struct hearth_ct_entry *e, __u32 displace)
 {
-	__u32 r = ct_insert(key, e, displace);
+	struct hearth_scratch *scratch;
+	__u32 r;
 
+	/* here, not in ct_insert: its frame is at the limit of the chain
+	 * (and the key is a constant's, not a stack slot of the caller's) */
+	scratch = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, (const void *)&ct_scratch_key);
+	if (!scratch)
+		return HEARTH_CNT_DROP_CT_FULL;
+	ct_host_share(scratch, e->tenant);
+	r = ct_insert(key, e, displace);
 	if (r & CT_SLOT_FOUND)
 		ct_inserted();
 	return r;

@@ -211,7 +211,7 @@ __noinline __u32 ct_open_tracked(const struct hearth_ct_key *orig_arg, __u32 sid
 	__builtin_memset(e, 0, sizeof(*e));
 	e->first_seen = now;
 	e->last_seen = now;
-	e->active = now;
+	e->active = now + 1; /* the reply half a jiffy younger: see ct_open_entries */
 	e->tenant = tenant;
 	ct_open_state(e, orig->proto, tcp_flags);
 	e->peer = *orig;
@@ -223,6 +223,7 @@ __noinline __u32 ct_open_tracked(const struct hearth_ct_key *orig_arg, __u32 sid
 	if (!(rc & CT_SLOT_FOUND))
 		return ct_refusal(rc);
 	reply_slot = CT_SLOT_INDEX(rc);
+	e->active = now;
 	e->peer = *reply;
 	e->peer_slot = reply_slot;
 	e->peer_gen = e->gen; /* the reply's, as ct_insert_entry left it */

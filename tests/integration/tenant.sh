@@ -235,6 +235,12 @@ t_check "tenant set: and the guest still gets it (>= 85%)" \
 t_jq "tenant set: show reports the new ceiling" \
 	'.down.ceil == 20000000 and .down.rate == 10000000 and .up.ceil == 50000000' \
 	"$(hearth_cli -j tenant show guest)"
+t_jq "a tenant's host share is the gateway's until set" '.host_share == null' \
+	"$(hearth_cli -j tenant show guest)"
+hearth_cli tenant set guest host-share 25
+t_jq "tenant set host-share: shown, the rest kept" '.host_share == 25 and .down.ceil == 20000000' \
+	"$(hearth_cli -j tenant show guest)"
+t_cmp "tenant set host-share 0: refused as usage" "$(hearth_cli tenant set guest host-share 0 >/dev/null 2>&1; echo $?)" -eq 2
 
 echo "figures: $figures"
 [[ -z ${TENANT_FIGURES:-} ]] || echo "$figures" >"$TENANT_FIGURES"

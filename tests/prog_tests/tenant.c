@@ -308,7 +308,9 @@ TEST(tenant_parse)
 		{ "up", "rate", "fast" }, { "prio", "0" }, { "prio", "8" },
 		{ "mac", "01:00:5e:00:00:01" }, { "prefix", "10.0.0.0/33" },
 		{ "id", "256" }, { "colour", "red" }, { "down", "burst", "100" },
+		{ "host-share", "0" }, { "host-share", "101" }, { "host-share", "half" },
 	};
+	char *share[] = { "host-share", "25" };
 
 	ASSERT_OK(hearth_rate_parse("2.5gbit", &bps), "2.5gbit");
 	ASSERT_EQ(bps, 2500000000ull, "2.5gbit in bits/s");
@@ -329,6 +331,12 @@ TEST(tenant_parse)
 			    bad[i][0]);
 		ASSERT_TRUE(msg[0] != '\0', "a message names the problem");
 	}
+	hearth_tenant_spec_init(&spec, "t");
+	ASSERT_OK(hearth_tenant_spec_parse(&spec, 2, share, msg, sizeof(msg)), "host-share 25");
+	ASSERT_EQ(spec.host_share, 25, "host-share in percent");
+	ASSERT_EQ(hearth_ct_share_ways(25), 4, "25% of a set's 16 ways");
+	ASSERT_EQ(hearth_ct_share_ways(1), 1, "rounded up: never none");
+	ASSERT_EQ(hearth_ct_share_ways(100), HEARTH_CT_WAYS + 1, "100%: no share");
 	ASSERT_TRUE(!hearth_tenant_name_ok("../x") && !hearth_tenant_name_ok("") &&
 		    hearth_tenant_name_ok("chute-1.web"), "tenant names");
 }

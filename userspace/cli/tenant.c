@@ -12,7 +12,7 @@
 #include "../lib/tenant_show.h"
 
 #define TENANT_USAGE                                                                  \
-	"usage: hearth tenant { add | set } NAME [id N] [prio 1-7]\n"                 \
+	"usage: hearth tenant { add | set } NAME [id N] [prio 1-7] [host-share PERCENT]\n" \
 	"         [up [rate RATE] [ceil RATE] [burst SIZE]] [down [rate RATE] [ceil RATE] [burst SIZE]]\n" \
 	"         [iface DEV]... [prefix ADDR/LEN]... [mac MAC]...\n"                  \
 	"       hearth tenant del NAME\n"                                              \
@@ -72,12 +72,15 @@ static const char *rate_text(struct json_object *dir, const char *key, char *buf
 static void print_tenant(struct json_object *t)
 {
 	struct json_object *match = json_object_object_get(t, "match");
+	struct json_object *share = json_object_object_get(t, "host_share");
 	char a[32], b[32];
 
-	printf("%d: %s  prio %d  (%s)\n", json_object_get_int(json_object_object_get(t, "id")),
+	printf("%d: %s  prio %d", json_object_get_int(json_object_object_get(t, "id")),
 	       json_object_get_string(json_object_object_get(t, "name")),
-	       json_object_get_int(json_object_object_get(t, "prio")),
-	       json_object_get_string(json_object_object_get(t, "origin")));
+	       json_object_get_int(json_object_object_get(t, "prio")));
+	if (share)
+		printf("  host-share %d%%", json_object_get_int(share));
+	printf("  (%s)\n", json_object_get_string(json_object_object_get(t, "origin")));
 	json_object_object_foreach(match, kind, list) {
 		for (size_t i = 0; i < json_object_array_length(list); i++)
 			printf("    match %s %s\n", kind,

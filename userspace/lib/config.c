@@ -427,9 +427,7 @@ static int do_conntrack(struct parse_ctx *pc, int argc, char **argv)
 		if (parse_uint(argv[1], 1, 100, &v))
 			return fail(pc, "conntrack host-share takes a percentage from 1 to 100, not '%s'",
 				    argv[1]);
-		/* 100%: more ways than a set has, so no share at all */
-		pc->cfg->ct_host_ways = v == 100 ? HEARTH_CT_WAYS + 1 :
-					(unsigned int)((v * HEARTH_CT_WAYS + 99) / 100);
+		pc->cfg->ct_host_ways = hearth_ct_share_ways((__u32)v);
 		return 0;
 	}
 	if (!strcmp(argv[0], "open-rate")) {

@@ -469,6 +469,8 @@ int hearth_tenant_put(struct hearth_dp *dp, const struct hearth_tenant_spec *spe
 		return id;
 	if (spec->prio >= 0)
 		t.prio = (__u8)spec->prio;
+	if (spec->host_share >= 0)
+		t.ct_host_ways = spec->host_share ? (__u8)hearth_ct_share_ways((__u32)spec->host_share) : 0;
 	/* only what was named changes: `set NAME down ceil R` keeps the rate */
 	for (int d = 0; d < HEARTH_DIR_MAX; d++) {
 		const struct hearth_tenant_dir_spec *s = &spec->dir[d];
@@ -609,6 +611,8 @@ int hearth_tenants_sync(struct hearth_dp *dp, const struct hearth_config *cfg,
 			spec.dir[d].given = HEARTH_FIELD_ALL;
 		if (spec.prio < 0)
 			spec.prio = 1;
+		if (spec.host_share < 0)
+			spec.host_share = 0; /* conntrack host-share */
 		ret = hearth_tenant_put(dp, &spec, HEARTH_TENANT_CONFIG, id < 0, err);
 		if (ret < 0)
 			return ret;

@@ -44,6 +44,8 @@ struct json_object *hearth_tenant_spec_json(const struct hearth_tenant_spec *spe
 		json_object_object_add(o, "id", json_object_new_int(spec->id));
 	if (spec->prio >= 0)
 		json_object_object_add(o, "prio", json_object_new_int(spec->prio));
+	if (spec->host_share > 0)
+		json_object_object_add(o, "host_share", json_object_new_int(spec->host_share));
 	for (int d = 0; d < HEARTH_DIR_MAX; d++) {
 		const struct hearth_tenant_dir_spec *ds = &spec->dir[d];
 		struct json_object *dir;
@@ -166,6 +168,10 @@ static int spec_words(struct json_object *o, struct words *w, struct hearth_err 
 			continue;
 		if (!strcmp(key, "id") || !strcmp(key, "prio")) {
 			ret = word_lit(w, key, err);
+			if (!ret)
+				ret = word_add(w, val, "", key, err);
+		} else if (!strcmp(key, "host_share")) {
+			ret = word_lit(w, "host-share", err);
 			if (!ret)
 				ret = word_add(w, val, "", key, err);
 		} else if (!strcmp(key, "up") || !strcmp(key, "down")) {

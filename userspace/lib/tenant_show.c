@@ -96,6 +96,11 @@ static struct json_object *tenant_json(struct hearth_dp *dp, const struct hearth
 	json_object_object_add(o, "id", json_object_new_int((int)id));
 	json_object_object_add(o, "name", json_object_new_string(t->name));
 	json_object_object_add(o, "prio", json_object_new_int(t->prio));
+	/* null: the gateway's conntrack host-share */
+	json_object_object_add(o, "host_share",
+			       t->ct_host_ways ?
+				       json_object_new_int((int)hearth_ct_share_percent(t->ct_host_ways)) :
+				       NULL);
 	json_object_object_add(o, "origin", json_object_new_string(hearth_tenant_origin_name(t->origin)));
 	json_object_object_add(o, "match", matches_json(dp, id));
 	for (int d = 0; d < HEARTH_DIR_MAX; d++)

@@ -28,6 +28,7 @@ void hearth_tenant_spec_init(struct hearth_tenant_spec *spec, const char *name)
 	snprintf(spec->name, sizeof(spec->name), "%s", name);
 	spec->id = -1;
 	spec->prio = -1;
+	spec->host_share = -1;
 }
 
 /* up|down rate R ceil C [burst B], starting at argv[0] = "up"|"down" */
@@ -138,6 +139,12 @@ int hearth_tenant_spec_parse(struct hearth_tenant_spec *spec, int argc,
 			if (parse_number(argv[i + 1], 1, HEARTH_PRIO_MAX, &spec->prio)) {
 				snprintf(msg, size, "prio is 1 (first to borrow) to %d, not '%s' (0 is the home's)",
 					 HEARTH_PRIO_MAX, argv[i + 1]);
+				ret = -EINVAL;
+			}
+		} else if (!strcmp(w, "host-share")) {
+			if (parse_number(argv[i + 1], 1, 100, &spec->host_share)) {
+				snprintf(msg, size, "host-share is a percentage of the connection table from 1 to 100, not '%s'",
+					 argv[i + 1]);
 				ret = -EINVAL;
 			}
 		} else if (!strcmp(w, "iface") || !strcmp(w, "prefix") || !strcmp(w, "mac")) {

@@ -31,6 +31,7 @@ struct hearth_tenant_spec {
 	char name[HEARTH_TENANT_NAMSIZ];
 	int id; /* -1: the first free one */
 	int prio; /* -1: not given */
+	int host_share; /* percent of the connection table a host may hold; -1: not given */
 	struct hearth_tenant_dir_spec dir[HEARTH_DIR_MAX];
 	bool matches_given;
 	int n_ifaces;
@@ -47,7 +48,7 @@ bool hearth_tenant_name_ok(const char *name);
 
 void hearth_tenant_spec_init(struct hearth_tenant_spec *spec, const char *name);
 /* Words after the name: id N, prio P, up|down rate R ceil C [burst B],
- * iface DEV, prefix P, mac M. Fills msg with the problem on -EINVAL. */
+ * host-share PERCENT, iface DEV, prefix P, mac M. Fills msg with the problem on -EINVAL. */
 int hearth_tenant_spec_parse(struct hearth_tenant_spec *spec, int argc,
 			     char **argv, char *msg, size_t size);
 /* Rates against each other and against the WAN capacity. */
