@@ -261,8 +261,10 @@ struct ct_plan {
  * retires its endings (ct_retire_endings). */
 struct hearth_ct_ending {
 	struct hearth_ct_slot slot; /* a copy, as it was freed */
+	struct hearth_ct_slot peer; /* its other half, taken with it */
 	__u32 index; /* its slot */
 	__u32 reason; /* enum hearth_ct_end_reason */
+	__u32 has_peer;
 };
 
 /* Entries a packet may free: the two halves' victims and a sweep's. */

@@ -204,8 +204,9 @@ static __always_inline void ct_fold_lines(struct hearth_ct_slot *half, __u32 ind
 	bpf_loop(HEARTH_CPUS_MAX, ct_fold_cpu, &f, 0);
 }
 
-/* Takes the other half of @victim's connection with it: its clock goes
- * to 0 (expired, and retired: ct_touch and ct_progress leave it so),
+/* Takes the other half of @victim's connection with it, when @victim is
+ * freed: its clock goes to 0 (expired, and retired: ct_touch and
+ * ct_progress leave it so, and it counts for no host's share from now),
  * unless a packet touched it meanwhile or its slot moved on; then it ends
  * on its own later. No lock: that half's set is not this one's, and BPF
  * holds one lock at a time. Returns 1 when @out holds that half. */
@@ -222,23 +223,19 @@ static __always_inline int ct_take_peer(const struct hearth_ct_slot *victim,
 		return 0;
 	out->key = victim->e.peer;
 	out->e = *peer;
-	if (__sync_val_compare_and_swap(&peer->active, active, 0) != active)
-		return 0;
-	ct_fold_lines(out, victim->e.peer_slot);
-	return 1;
+	return __sync_val_compare_and_swap(&peer->active, active, 0) == active;
 }
 
 /*
  * @victim (a copy of slot @index, now freed or refilled) has ended: it
- * goes, with its other half, to the ring of ends with the counts their
- * lines still held, for hearthd and the flow exporters. The other half is
- * @freed_peer when this packet freed it too (a copy, or NULL), else taken
- * from its slot. A half retired already with its other half (clock 0)
- * has been told. The record is built in scratch (BPF's stack is too small
+ * goes, with its other half @peer (a copy taken with it, or NULL), to the
+ * ring of ends with the counts their lines still held, for hearthd and
+ * the flow exporters. A half retired already with its other half (clock
+ * 0) has been told. The record is built in scratch (BPF's stack is too small
  * for it) and copied to the ring. A global function: verified once.
  */
 __noinline int ct_retire(const struct hearth_ct_slot *victim, __u32 index, __u32 reason,
-			 const struct hearth_ct_slot *freed_peer)
+			 const struct hearth_ct_slot *peer)
 {
 	struct hearth_scratch *scratch;
 	struct hearth_ct_end *end;
@@ -253,11 +250,9 @@ __noinline int ct_retire(const struct hearth_ct_slot *victim, __u32 index, __u32
 	end->half[dir] = *victim;
 	ct_fold_lines(&end->half[dir], index);
 	end->halves = 1 << dir;
-	if (freed_peer) {
-		end->half[other] = *freed_peer;
+	if (peer) {
+		end->half[other] = *peer;
 		ct_fold_lines(&end->half[other], victim->e.peer_slot);
-		end->halves |= 1 << other;
-	} else if (ct_take_peer(victim, &end->half[other])) {
 		end->halves |= 1 << other;
 	}
 	end->reason = reason;
@@ -290,6 +285,7 @@ static __always_inline void ct_ending(struct hearth_scratch *c, const struct hea
 	c->ending[n].slot = *s;
 	c->ending[n].index = index;
 	c->ending[n].reason = reason;
+	c->ending[n].has_peer = s->e.active && ct_take_peer(s, &c->ending[n].peer);
 	c->endings = n + 1;
 }
 
@@ -301,7 +297,7 @@ static __always_inline void ct_ending(struct hearth_scratch *c, const struct hea
  */
 __noinline int ct_retire_endings(void)
 {
-	struct hearth_ct_ending *a, *b;
+	struct hearth_ct_ending *a;
 	struct hearth_scratch *c;
 	__u32 zero = 0, n;
 
@@ -310,21 +306,8 @@ __noinline int ct_retire_endings(void)
 		return 0;
 	n = c->endings;
 	for (__u32 i = 0; i < HEARTH_CT_ENDINGS && i < n; i++) {
-		const struct hearth_ct_slot *peer = 0;
-
 		a = &c->ending[i];
-		/* both halves of one connection freed by this packet: one end */
-		for (__u32 j = i + 1; j < HEARTH_CT_ENDINGS && j < n; j++) {
-			b = &c->ending[j];
-			if (b->index == a->slot.e.peer_slot && b->slot.e.gen == a->slot.e.peer_gen &&
-			    b->slot.e.active) {
-				peer = &b->slot;
-				break;
-			}
-		}
-		ct_retire(&a->slot, a->index, a->reason, peer);
-		if (peer)
-			b->slot.e.active = 0; /* told with its other half */
+		ct_retire(&a->slot, a->index, a->reason, a->has_peer ? &a->peer : 0);
 	}
 	c->endings = 0;
 	return 0;
