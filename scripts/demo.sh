@@ -103,6 +103,14 @@ hearth_cli firewall
 step "Connections: masqueraded IPv4 with their mappings, tracked IPv6 (hearth nat show)"
 hearth_cli nat show
 
+step "The table keeps itself: hearthd stopped, home1 opens 50000 UDP flows, more than the table holds"
+stop_hearthd
+nsx "$NS_H1" python3 tests/lib/ct_load.py flood "$H1_V4" "$SERVER_V4" 9 50000
+start_hearthd "$work/hearth.conf" "$work/hearthd.log" >/dev/null
+hearth_cli nat show | sed -n '2,4p'
+echo "  the data plane made room by itself: home1's flows gave way to its own (evicted-own),"
+echo "  it never held more than half the table, and each flow that ended waited in the ring for hearthd"
+
 step "A chute: busybox httpd + a sensor loop, installed from an OCI bundle and run by crun"
 sandbox/examples/busybox-chute.sh "$work/sensor-bundle" >/dev/null
 hearth_cli chute install sensor "$work/sensor-bundle"

@@ -151,6 +151,15 @@ static __always_inline __u32 ct_tuple(struct iphdr *ip, void *data_end,
 		if (ip4_l4_len(ip) < sizeof(*ic))
 			return HEARTH_CNT_DROP_BAD_L4;
 		return ct_tuple_icmp(ic, key, ref);
+	} else if (ip->protocol == IPPROTO_ESP) {
+		/* no ports: the addresses are the session (RFC 6092 REC-25);
+		 * its SPI and sequence number must be there */
+		if (l4 + 8 > data_end)
+			return HEARTH_CNT_DROP_TRUNC_L4;
+		if (ip4_l4_len(ip) < 8)
+			return HEARTH_CNT_DROP_BAD_L4;
+		ref->may_open = 1;
+		return CT_TRACKED;
 	} else {
 		return CT_UNTRACKED;
 	}
@@ -387,6 +396,12 @@ __noinline __u32 ct_open_outbound(const struct hearth_ct_key *orig, __u32 tenant
 		plan.sport = orig->sport;
 		return ct_plan_keep(&plan, HEARTH_NAT_PORT_TRIES);
 	}
+	if (orig->proto == IPPROTO_ESP) {
+		/* no port to choose: one home host at a time per remote peer
+		 * (a second one's reply key is taken: nat-no-port) */
+		plan.sport = 0;
+		return ct_plan_keep(&plan, 1);
+	}
 	plan.sport = (__be16)public;
 	natmap_permit(orig->proto, plan.sport, orig->daddr.ip4, bpf_jiffies64());
 	return ct_plan_keep(&plan, 1);
@@ -504,7 +519,7 @@ static __always_inline __u32 ct_open_snat(HEARTH_CTX *ctx,
 {
 	__u32 public = 0, id;
 
-	if (orig->proto != IPPROTO_ICMP) {
+	if (orig->proto != IPPROTO_ICMP && orig->proto != IPPROTO_ESP) {
 		id = ct_public_port(ctx, orig, &public);
 		if (id != HEARTH_CONTINUE)
 			return id;
