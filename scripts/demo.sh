@@ -109,7 +109,8 @@ nsx "$NS_H1" python3 tests/lib/ct_load.py flood "$H1_V4" "$SERVER_V4" 9 50000
 start_hearthd "$work/hearth.conf" "$work/hearthd.log" >/dev/null
 hearth_cli nat show | sed -n '2,4p'
 echo "  the data plane made room by itself: home1's flows gave way to its own (evicted-own),"
-echo "  it never held more than half the table, and each flow that ended waited in the ring for hearthd"
+echo "  it never held more than half the table, and the flows that ended waited in the ring for"
+echo "  hearthd, as many as the ring holds (the rest are counted: ends-lost)"
 
 step "A chute: busybox httpd + a sensor loop, installed from an OCI bundle and run by crun"
 sandbox/examples/busybox-chute.sh "$work/sensor-bundle" >/dev/null
