@@ -409,13 +409,14 @@ static inline __u32 hearth_ct_timeout_s(const struct hearth_ct_key *k,
 }
 
 /* How long an entry may stay idle, in jiffies of @hz: its timeout, and
- * the life of a per-CPU line on top. A line's packets reach the entry
- * when the line is refilled, which touches the entry; so an entry is
- * never idle to the table before its connection is idle its timeout. */
+ * two lives of a per-CPU line on top. A line's packets reach the entry
+ * only with the line; a refill touches the entry when its clock is more
+ * than a line's life old, and the line then lives one more: so an entry
+ * is never idle to the table before its connection is idle its timeout. */
 static inline __u64 hearth_ct_idle_max(const struct hearth_ct_key *k,
 				       const struct hearth_ct_entry *e, __u64 hz)
 {
-	return (__u64)hearth_ct_timeout_s(k, e) * hz + HEARTH_CT_LINE_MS * hz / 1000;
+	return (__u64)hearth_ct_timeout_s(k, e) * hz + 2 * HEARTH_CT_LINE_MS * hz / 1000;
 }
 
 /* The home host an entry belongs to (its share of the table, the fill

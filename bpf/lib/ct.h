@@ -662,9 +662,11 @@ __noinline int ct_line_refill(const struct hearth_ct_key *key, __u32 index,
 		return 0; /* from the other side of the gateway: forged */
 	e = &s->e;
 	now = bpf_jiffies64();
-	/* the entry's clock at most a line's life behind its packets, which
-	 * hearth_ct_idle_max allows for */
-	ct_touch(e, now);
+	/* the entry's clock at most two lines' lives behind its packets,
+	 * which hearth_ct_idle_max allows for; written only when older than
+	 * one, so that a busy connection's refills write nothing shared */
+	if (e->active + ct_line_jiffies < now)
+		ct_touch(e, now);
 	line->key = *key;
 	line->nat_saddr = e->nat_saddr;
 	line->nat_daddr = e->nat_daddr;

@@ -126,7 +126,7 @@ static __always_inline int ct_expired(const struct hearth_ct_key *k,
 {
 	/* hearth_ct_idle_max, with the line's life converted at load time */
 	return e->active < now &&
-	       now - e->active > (__u64)hearth_ct_timeout_s(k, e) * ct_hz + ct_line_jiffies;
+	       now - e->active > (__u64)hearth_ct_timeout_s(k, e) * ct_hz + 2 * ct_line_jiffies;
 }
 
 /* Eviction ranks, lowest first. */

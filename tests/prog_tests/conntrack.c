@@ -65,7 +65,7 @@ static bool listed(struct hearth_dp *dp, __u8 proto, __u16 sport, __u16 dport)
 
 /* The RFC minimums, as hearth_ct_timeout_s gives them to the data plane
  * and to hearthd alike: alive a second before, gone a second after the
- * timeout and a line's life (hearth_ct_idle_max). */
+ * timeout and two lines' lives (hearth_ct_idle_max). */
 TEST(conntrack_timeouts)
 {
 	struct hearth_dp dp = {};
@@ -81,35 +81,35 @@ TEST(conntrack_timeouts)
 	dp.map_fd[HEARTH_DP_CT] = fd;
 	dp.map_fd[HEARTH_DP_CTL1] = bpf_map__fd(skel->maps.HEARTH_MAP_CTL1);
 	put_conn(fd, IPPROTO_UDP, 1001, 80, 0, 119); /* 120 s: alive */
-	put_conn(fd, IPPROTO_UDP, 1002, 80, 0, 122);
+	put_conn(fd, IPPROTO_UDP, 1002, 80, 0, 123);
 	put_conn(fd, IPPROTO_UDP, 1003, 53, 0, 29); /* DNS, 30 s */
-	put_conn(fd, IPPROTO_UDP, 1004, 53, 0, 32);
+	put_conn(fd, IPPROTO_UDP, 1004, 53, 0, 33);
 	put_conn(fd, IPPROTO_TCP, 2001, 80, HEARTH_TCP_ESTABLISHED, 7439); /* 2 h 4 min */
-	put_conn(fd, IPPROTO_TCP, 2002, 80, HEARTH_TCP_ESTABLISHED, 7442);
+	put_conn(fd, IPPROTO_TCP, 2002, 80, HEARTH_TCP_ESTABLISHED, 7443);
 	put_conn(fd, IPPROTO_TCP, 2003, 80, HEARTH_TCP_CLOSE, 239); /* reset: 4 min */
-	put_conn(fd, IPPROTO_TCP, 2004, 80, HEARTH_TCP_CLOSE, 242);
+	put_conn(fd, IPPROTO_TCP, 2004, 80, HEARTH_TCP_CLOSE, 243);
 	put_conn(fd, IPPROTO_TCP, 2005, 80, HEARTH_TCP_SYN_SENT, 239);
-	put_conn(fd, IPPROTO_TCP, 2006, 80, HEARTH_TCP_FIN_WAIT, 242);
+	put_conn(fd, IPPROTO_TCP, 2006, 80, HEARTH_TCP_FIN_WAIT, 243);
 	put_conn(fd, IPPROTO_ICMPV6, 3001, 0, 0, 59); /* echo: 60 s */
-	put_conn(fd, IPPROTO_ICMPV6, 3002, 0, 0, 62);
+	put_conn(fd, IPPROTO_ICMPV6, 3002, 0, 0, 63);
 	put_conn(fd, IPPROTO_ESP, 0, 0, 0, 299); /* the rest: 5 min */
-	put_conn(fd, IPPROTO_ESP, 1, 1, 0, 302);
+	put_conn(fd, IPPROTO_ESP, 1, 1, 0, 303);
 	hearth_ct_walk_at(&dp, NOW, HZ, count_conn, &n);
 	ASSERT_EQ(n, 7, "alive at NOW");
 	ASSERT_TRUE(listed(&dp, IPPROTO_UDP, 1001, 80), "UDP after 119 s (RFC 4787 REQ-5)");
-	ASSERT_TRUE(!listed(&dp, IPPROTO_UDP, 1002, 80), "UDP after 122 s");
+	ASSERT_TRUE(!listed(&dp, IPPROTO_UDP, 1002, 80), "UDP after 123 s");
 	ASSERT_TRUE(listed(&dp, IPPROTO_UDP, 1003, 53), "DNS after 29 s (REQ-5a)");
-	ASSERT_TRUE(!listed(&dp, IPPROTO_UDP, 1004, 53), "DNS after 32 s");
+	ASSERT_TRUE(!listed(&dp, IPPROTO_UDP, 1004, 53), "DNS after 33 s");
 	ASSERT_TRUE(listed(&dp, IPPROTO_TCP, 2001, 80), "established after 7439 s (RFC 5382)");
-	ASSERT_TRUE(!listed(&dp, IPPROTO_TCP, 2002, 80), "established after 7442 s");
+	ASSERT_TRUE(!listed(&dp, IPPROTO_TCP, 2002, 80), "established after 7443 s");
 	ASSERT_TRUE(listed(&dp, IPPROTO_TCP, 2003, 80), "reset after 239 s (RFC 7857)");
-	ASSERT_TRUE(!listed(&dp, IPPROTO_TCP, 2004, 80), "reset after 242 s");
+	ASSERT_TRUE(!listed(&dp, IPPROTO_TCP, 2004, 80), "reset after 243 s");
 	ASSERT_TRUE(listed(&dp, IPPROTO_TCP, 2005, 80), "SYN sent after 239 s");
-	ASSERT_TRUE(!listed(&dp, IPPROTO_TCP, 2006, 80), "closing after 242 s");
+	ASSERT_TRUE(!listed(&dp, IPPROTO_TCP, 2006, 80), "closing after 243 s");
 	ASSERT_TRUE(listed(&dp, IPPROTO_ICMPV6, 3001, 0), "echo after 59 s (RFC 5508)");
-	ASSERT_TRUE(!listed(&dp, IPPROTO_ICMPV6, 3002, 0), "echo after 62 s");
+	ASSERT_TRUE(!listed(&dp, IPPROTO_ICMPV6, 3002, 0), "echo after 63 s");
 	ASSERT_TRUE(listed(&dp, IPPROTO_ESP, 0, 0), "ESP after 299 s (RFC 6092 REC-12)");
-	ASSERT_TRUE(!listed(&dp, IPPROTO_ESP, 1, 1), "ESP after 302 s");
+	ASSERT_TRUE(!listed(&dp, IPPROTO_ESP, 1, 1), "ESP after 303 s");
 	xdp_gateway__destroy(skel);
 }
 
@@ -132,12 +132,12 @@ TEST(conntrack_expired_absent)
 	if (!ASSERT_OK(hearth_ct_lookup(fx.ct_fd, &key, &e), "tracked") ||
 	    !ASSERT_OK(hearth_jiffies_now(&now), "jiffies"))
 		goto out;
-	/* both halves idle 122 s */
-	e.active = now - 122ULL * hearth_kernel_hz();
+	/* both halves idle 123 s */
+	e.active = now - 123ULL * hearth_kernel_hz();
 	ASSERT_OK(hearth_ct_update(fx.ct_fd, &key, &e), "aged");
 	key = e.peer;
 	if (ASSERT_OK(hearth_ct_lookup(fx.ct_fd, &key, &e), "reply half")) {
-		e.active = now - 122ULL * hearth_kernel_hz();
+		e.active = now - 123ULL * hearth_kernel_hz();
 		ASSERT_OK(hearth_ct_update(fx.ct_fd, &key, &e), "reply aged");
 	}
 	fixture_bump_generation(&fx); /* no line serves it any more */
