@@ -30,11 +30,9 @@ def esp_of(datagram):
     return datagram[ihl:]
 
 
-def echo(addr, seconds):
-    s = raw()
-    s.bind((addr, 0))
+def received(s, seconds):
+    """(source, ESP header and payload) of each packet for SECONDS."""
     s.settimeout(0.2)
-    seen = {}
     end = time.time() + seconds
     while time.time() < end:
         try:
@@ -42,8 +40,15 @@ def echo(addr, seconds):
         except socket.timeout:
             continue
         esp = esp_of(datagram)
-        if len(esp) < 8:
-            continue
+        if len(esp) >= 8:
+            yield src, esp
+
+
+def echo(addr, seconds):
+    s = raw()
+    s.bind((addr, 0))
+    seen = {}
+    for src, esp in received(s, seconds):
         spi, seq = struct.unpack("!II", esp[:8])
         s.sendto(struct.pack("!II", spi + 1, seq) + esp[8:], (src, 0))
         seen[src] = seen.get(src, 0) + 1
@@ -53,19 +58,12 @@ def echo(addr, seconds):
 
 def send(host, spi, n):
     s = raw()
-    s.settimeout(0.2)
     for seq in range(1, n + 1):
         s.sendto(struct.pack("!II", spi, seq) + bytes(range(32)), (host, 0))
         time.sleep(0.05)
     answers = 0
-    end = time.time() + 1
-    while time.time() < end:
-        try:
-            datagram, (src, _) = s.recvfrom(65535)
-        except socket.timeout:
-            continue
-        esp = esp_of(datagram)
-        if src == host and len(esp) >= 8 and struct.unpack("!I", esp[:4])[0] == spi + 1:
+    for src, esp in received(s, 1):
+        if src == host and struct.unpack("!I", esp[:4])[0] == spi + 1:
             answers += 1
     print(answers)
 

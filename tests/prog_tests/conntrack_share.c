@@ -6,28 +6,9 @@
 #include <string.h>
 
 #include "fw_common.h"
-#include "../../userspace/lib/tenant.h"
+#include "tenant_common.h"
 
 #define GUEST "2001:db8:1::66"
-
-static int tenant_put_words(struct hearth_dp *dp, const char *name, const char *words,
-			    bool create)
-{
-	struct hearth_tenant_spec spec;
-	struct hearth_err err = {};
-	char buf[256], msg[256], *argv[32];
-	int argc = 0, ret;
-
-	snprintf(buf, sizeof(buf), "%s", words);
-	for (char *w = strtok(buf, " "); w && argc < 32; w = strtok(NULL, " "))
-		argv[argc++] = w;
-	hearth_tenant_spec_init(&spec, name);
-	if (!ASSERT_OK(hearth_tenant_spec_parse(&spec, argc, argv, msg, sizeof(msg)), msg))
-		return -1;
-	ret = hearth_tenant_put(dp, &spec, HEARTH_TENANT_RUNTIME, create, &err);
-	ASSERT_TRUE(ret > 0, err.msg[0] ? err.msg : "tenant written");
-	return ret;
-}
 
 static int udp_flow(struct fixture *fx, const char *src, __u16 sport)
 {
@@ -83,7 +64,7 @@ TEST(conntrack_tenant_share)
 		return;
 	if (!ASSERT_OK(fixture_enable_firewall(&fx), "enable the firewall") ||
 	    !ASSERT_OK(hearth_dp_from_object(&dp, skel->obj), "the maps") ||
-	    tenant_put_words(&dp, "guest", "host-share 25 prefix " GUEST "/128", true) <= 0)
+	    tenant_words(&dp, "guest", "host-share 25 prefix " GUEST "/128", true) <= 0)
 		goto out;
 	for (int i = 0; i < 10; i++) {
 		sent += udp_flow(&fx, FX_H1_V6, (__u16)(30000 + i));
@@ -93,7 +74,7 @@ TEST(conntrack_tenant_share)
 	ASSERT_EQ(host_entries(&fx, FX_H1_V6), 8, "the home's host: the gateway's share, 8");
 	ASSERT_EQ(host_entries(&fx, GUEST), 4, "the guest's host: its tenant's share, 4");
 	ASSERT_TRUE(ct_event_count(skel, HEARTH_CT_EV_EVICT_OWN) > 0, "each gave way to its own");
-	if (tenant_put_words(&dp, "guest", "host-share 50", false) <= 0)
+	if (tenant_words(&dp, "guest", "host-share 50", false) <= 0)
 		goto out;
 	for (int i = 0; i < 10; i++)
 		sent += udp_flow(&fx, GUEST, (__u16)(41000 + i));

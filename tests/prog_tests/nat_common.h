@@ -77,8 +77,8 @@ static inline void add_forward(struct fixture *fx, __u8 proto, __u16 wan_port,
 	ASSERT_OK(bpf_map_update_elem(bpf_map__fd(map), &key, &fwd, BPF_ANY), "add forward");
 }
 
-static inline bool endpoints_are(const __u8 *f, const char *src, __u16 sport,
-				 const char *dst, __u16 dport, const char *what)
+/* The IPv4 frame @f is from @src to @dst. */
+static inline bool addrs_are(const __u8 *f, const char *src, const char *dst, const char *what)
 {
 	__u8 s[4], d[4];
 	char msg[96];
@@ -88,10 +88,18 @@ static inline bool endpoints_are(const __u8 *f, const char *src, __u16 sport,
 	inet_pton(AF_INET, dst, d);
 	snprintf(msg, sizeof(msg), "%s: source", what);
 	ok = ASSERT_MEMEQ(f + L3 + 12, s, 4, msg);
+	snprintf(msg, sizeof(msg), "%s: destination", what);
+	return ok & ASSERT_MEMEQ(f + L3 + 16, d, 4, msg);
+}
+
+static inline bool endpoints_are(const __u8 *f, const char *src, __u16 sport,
+				 const char *dst, __u16 dport, const char *what)
+{
+	char msg[96];
+	bool ok = addrs_are(f, src, dst, what);
+
 	snprintf(msg, sizeof(msg), "%s: source port", what);
 	ok &= ASSERT_EQ(be16_at(f + L3 + 20), sport, msg);
-	snprintf(msg, sizeof(msg), "%s: destination", what);
-	ok &= ASSERT_MEMEQ(f + L3 + 16, d, 4, msg);
 	snprintf(msg, sizeof(msg), "%s: destination port", what);
 	ok &= ASSERT_EQ(be16_at(f + L3 + 22), dport, msg);
 	return ok;

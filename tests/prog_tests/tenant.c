@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "gw_common.h"
-#include "../../userspace/lib/tenant.h"
+#include "tenant_common.h"
 
 struct tenant_fx {
 	struct fixture fx;
@@ -42,20 +42,7 @@ static bool tenant_setup(struct tenant_fx *t, __u64 up_bps, __u64 down_bps)
 /* tenant NAME WORDS... through the library, as `hearth tenant add` does. */
 static int tenant_add(struct tenant_fx *t, const char *name, const char *words)
 {
-	struct hearth_tenant_spec spec;
-	struct hearth_err err = {};
-	char buf[256], msg[256], *argv[32];
-	int argc = 0, ret;
-
-	snprintf(buf, sizeof(buf), "%s", words);
-	for (char *w = strtok(buf, " "); w && argc < 32; w = strtok(NULL, " "))
-		argv[argc++] = w;
-	hearth_tenant_spec_init(&spec, name);
-	if (!ASSERT_OK(hearth_tenant_spec_parse(&spec, argc, argv, msg, sizeof(msg)), msg))
-		return -1;
-	ret = hearth_tenant_put(&t->dp, &spec, HEARTH_TENANT_RUNTIME, true, &err);
-	ASSERT_TRUE(ret > 0, err.msg[0] ? err.msg : "tenant added");
-	return ret;
+	return tenant_words(&t->dp, name, words, true);
 }
 
 static struct hearth_tenant_counters counters(struct tenant_fx *t, int id, int dir)
