@@ -275,8 +275,9 @@ static __always_inline int wan_track(struct __sk_buff *skb, __u32 *tenant)
 	if (v.unreadable)
 		return tc_drop(skb, HEARTH_CNT_DROP_TRUNC_IP6);
 	/* a reset or a reply opens nothing: its connection is gone or
-	 * unknown, and nothing is to be let back in */
-	if (!v.trackable || (v.tcp_flags & TCPF_RST) ||
+	 * unknown, and nothing is to be let back in; nor does a segment
+	 * picked up mid-stream when conntrack tcp-pickup is off */
+	if (!v.trackable || (v.proto == IPPROTO_TCP && !tcp_may_open(v.tcp_flags)) ||
 	    ((v.proto == IPPROTO_ICMP || v.proto == IPPROTO_ICMPV6) && !v.echo_request))
 		return TC_ACT_OK;
 	ct = ct_lookup(&v.key);

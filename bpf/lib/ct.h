@@ -127,7 +127,7 @@ static __always_inline __u32 ct_tuple(struct iphdr *ip, void *data_end,
 		ref->csum = &th->check;
 		ref->pseudo = 1;
 		ref->tcp_flags = ((__u8 *)th)[13];
-		ref->may_open = !(ref->tcp_flags & TCPF_RST);
+		ref->may_open = tcp_may_open(ref->tcp_flags);
 	} else if (ip->protocol == IPPROTO_UDP) {
 		struct udphdr *uh = l4;
 		__u32 l4_len = ip4_l4_len(ip);

@@ -17,6 +17,19 @@ static __always_inline int tcp_syn_alone(__u8 flags)
 	return (flags & (TCPF_SYN | TCPF_ACK | TCPF_FIN | TCPF_RST)) == TCPF_SYN;
 }
 
+/* Load-time setting (conntrack tcp-pickup): may a TCP segment other than
+ * a SYN alone open a connection from home (Linux's nf_conntrack_tcp_loose)?
+ * From the WAN, never: the openers there want a SYN alone. */
+const volatile __u8 ct_tcp_pickup = 1;
+
+/* May a TCP segment with @flags open a connection? Never a reset. */
+static __always_inline int tcp_may_open(__u8 flags)
+{
+	if (flags & TCPF_RST)
+		return 0;
+	return ct_tcp_pickup || tcp_syn_alone(flags);
+}
+
 /* Load-time setting: the kernel's HZ, for the timeouts in seconds. */
 const volatile __u32 ct_hz = 100;
 

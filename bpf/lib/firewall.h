@@ -96,7 +96,7 @@ __noinline __u32 ct_tuple6(HEARTH_CTX *ctx, __u32 l3_off, struct hearth_ct_key *
 		if (th->doff < 5 || th->doff * 4u > l4_len)
 			return HEARTH_CNT_DROP_BAD_L4;
 		flags = ((__u8 *)th)[13];
-		*meta = flags | (flags & TCPF_RST ? 0 : CT6_MAY_OPEN);
+		*meta = flags | (tcp_may_open(flags) ? CT6_MAY_OPEN : 0);
 		key->sport = th->source;
 		key->dport = th->dest;
 	} else if (ip6->nexthdr == IPPROTO_UDP) {

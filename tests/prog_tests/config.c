@@ -44,6 +44,7 @@ TEST(config_good_file)
 		"conntrack size 100000\n"
 		"conntrack host-share 25\n"
 		"conntrack open-rate 200\n"
+		"conntrack tcp-pickup off\n"
 		"xdp-mode generic\n";
 	struct hearth_config cfg;
 	struct hearth_err err = {};
@@ -70,6 +71,7 @@ TEST(config_good_file)
 	ASSERT_EQ(cfg.ct_sets, 16384, "conntrack size");
 	ASSERT_EQ(cfg.ct_host_ways, 4, "conntrack host-share: 4 of 16 ways");
 	ASSERT_EQ(cfg.ct_open_rate, 200, "conntrack open-rate");
+	ASSERT_TRUE(!cfg.ct_tcp_pickup, "conntrack tcp-pickup off");
 	ASSERT_TRUE(cfg.nat_masquerade, "nat masquerade");
 	ASSERT_EQ(cfg.nat_port_min, 20000, "nat ports min");
 	ASSERT_EQ(cfg.nat_port_max, 29999, "nat ports max");
@@ -93,6 +95,7 @@ TEST(config_defaults)
 		return;
 	ASSERT_STRHAS(cfg.pin_dir, HEARTH_PIN_DIR_DEFAULT, "default pin dir");
 	ASSERT_TRUE(cfg.fib_cache, "cache on by default");
+	ASSERT_TRUE(cfg.ct_tcp_pickup, "TCP pick-up from home on by default");
 	ASSERT_EQ(cfg.fib_cache_ttl_ms, HEARTH_FIB_CACHE_TTL_MS, "default TTL");
 	ASSERT_EQ(cfg.ct_sets, HEARTH_CT_SETS_DEFAULT, "default table size");
 	ASSERT_EQ(cfg.ct_host_ways, HEARTH_CT_HOST_WAYS_DEFAULT, "default host share");
@@ -128,7 +131,8 @@ static const struct bad_case bad[] = {
 	{ "wan a\nlan b 10.0.0.0/24\nconntrack size 10\n", ":3:", "conntrack size takes connections from 1024 to 8388608, not '10'" },
 	{ "wan a\nlan b 10.0.0.0/24\nconntrack host-share 0\n", ":3:", "conntrack host-share takes a percentage from 1 to 100, not '0'" },
 	{ "wan a\nlan b 10.0.0.0/24\nconntrack open-rate fast\n", ":3:", "conntrack open-rate takes openings a second from 1 to 1000000, not 'fast'" },
-	{ "wan a\nlan b 10.0.0.0/24\nconntrack bogus 1\n", ":3:", "'conntrack' takes size CONNECTIONS, host-share PERCENT or open-rate N" },
+	{ "wan a\nlan b 10.0.0.0/24\nconntrack tcp-pickup maybe\n", ":3:", "conntrack tcp-pickup takes on or off, not 'maybe'" },
+	{ "wan a\nlan b 10.0.0.0/24\nconntrack bogus 1\n", ":3:", "'conntrack' takes size CONNECTIONS, host-share PERCENT, open-rate N or tcp-pickup on|off" },
 	{ "wan a\nlan b 10.0.0.0/24\npin-dir relative\n", ":3:", "must be an absolute path" },
 	{ "wan a\nlan b 10.0.0.0/24\npin-dir /sys/fs/bpf\n", ":3:", "must be a directory of its own" },
 	{ "wan a\nlan b 10.0.0.0/24\nnat ports 2000-1000\n", ":3:", "nat ports takes MIN-MAX within 1-65535" },

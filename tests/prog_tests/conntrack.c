@@ -212,6 +212,34 @@ TEST(conntrack_tcp_states)
 	xdp_gateway__destroy(skel);
 }
 
+/* conntrack tcp-pickup off: from home too, only a SYN alone opens a TCP
+ * connection, so a mid-stream segment opens nothing and its answer is
+ * refused; a SYN still opens one. */
+TEST(conntrack_tcp_pickup_off)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = gw_open(&fx);
+	struct pkt_spec s;
+
+	if (skel)
+		skel->rodata->ct_tcp_pickup = 0;
+	skel = gw_load(&fx, skel);
+	if (!skel)
+		return;
+	if (!ASSERT_OK(fixture_enable_firewall(&fx), "enable the firewall"))
+		goto out;
+	tcp_seg(&fx, true, 40001, 0x10, "ACK out, no SYN seen: forwarded");
+	ASSERT_EQ(conn_state(&fx, 40001, NULL), 0xff, "... and not picked up");
+	s = wan_spec(&fx, AF_INET6, FX_H1_V6, IPPROTO_TCP, 5201, 40001);
+	s.tcp_flags = 0x10;
+	expect_spec(&fx, fx.wan, &s, XDP_DROP, HEARTH_CNT_DROP_FW_REFUSED, "its answer: refused");
+	tcp_seg(&fx, true, 40002, 0x02, "a SYN out");
+	ASSERT_EQ(conn_state(&fx, 40002, NULL), HEARTH_TCP_SYN_SENT, "opens a connection");
+	tcp_seg(&fx, false, 40002, 0x12, "its SYN-ACK in");
+out:
+	xdp_gateway__destroy(skel);
+}
+
 /* A full set makes room: closed and reset connections and unanswered
  * SYNs go first, established (answered) ones stay and keep working. */
 TEST(conntrack_eviction_order)

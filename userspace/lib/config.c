@@ -42,6 +42,7 @@ void hearth_config_defaults(struct hearth_config *cfg)
 	cfg->ct_sets = HEARTH_CT_SETS_DEFAULT;
 	cfg->ct_host_ways = HEARTH_CT_HOST_WAYS_DEFAULT;
 	cfg->ct_open_rate = HEARTH_OPEN_RATE_DEFAULT;
+	cfg->ct_tcp_pickup = true;
 	cfg->xdp_mode = HEARTH_XDP_AUTO;
 	cfg->nat_port_min = HEARTH_NAT_PORT_MIN_DEFAULT;
 	cfg->nat_port_max = HEARTH_NAT_PORT_MAX_DEFAULT;
@@ -391,7 +392,7 @@ static int do_firewall(struct parse_ctx *pc, int argc, char **argv)
 }
 
 #define CONNTRACK_USAGE                                                            \
-	"'conntrack' takes size CONNECTIONS, host-share PERCENT or open-rate N"
+	"'conntrack' takes size CONNECTIONS, host-share PERCENT, open-rate N or tcp-pickup on|off"
 
 static int parse_uint(const char *text, unsigned long min, unsigned long max,
 		      unsigned long *v)
@@ -435,6 +436,12 @@ static int do_conntrack(struct parse_ctx *pc, int argc, char **argv)
 			return fail(pc, "conntrack open-rate takes openings a second from 1 to 1000000, not '%s'",
 				    argv[1]);
 		pc->cfg->ct_open_rate = (unsigned int)v;
+		return 0;
+	}
+	if (!strcmp(argv[0], "tcp-pickup")) {
+		if (strcmp(argv[1], "on") && strcmp(argv[1], "off"))
+			return fail(pc, "conntrack tcp-pickup takes on or off, not '%s'", argv[1]);
+		pc->cfg->ct_tcp_pickup = !strcmp(argv[1], "on");
 		return 0;
 	}
 	return fail(pc, "%s", CONNTRACK_USAGE);

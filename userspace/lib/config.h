@@ -69,6 +69,7 @@ struct hearth_config {
 	/* the connection table (load-time settings too): its sets, a home
 	 * host's ways of each, openings from the WAN per second and CPU */
 	unsigned int ct_sets, ct_host_ways, ct_open_rate;
+	bool ct_tcp_pickup; /* a mid-stream TCP segment from home opens a connection */
 	enum hearth_xdp_mode xdp_mode;
 	bool nat_masquerade; /* the LAN subnets behind the WAN address */
 	__u16 nat_port_min, nat_port_max;

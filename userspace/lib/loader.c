@@ -42,6 +42,7 @@ static void apply_load_settings(struct xdp_gateway *skel,
 	skel->rodata->ct_set_mask = cfg->ct_sets - 1;
 	skel->rodata->ct_host_ways = cfg->ct_host_ways;
 	skel->rodata->open_rate = cfg->ct_open_rate;
+	skel->rodata->ct_tcp_pickup = cfg->ct_tcp_pickup;
 	bpf_map__set_max_entries(skel->maps.HEARTH_MAP_CT, cfg->ct_sets);
 }
 
@@ -70,6 +71,8 @@ static __u64 build_id(const struct xdp_gateway *skel)
 		     sizeof(skel->rodata->ct_host_ways));
 	hash = fnv1a(hash, (const void *)&skel->rodata->open_rate,
 		     sizeof(skel->rodata->open_rate));
+	hash = fnv1a(hash, (const void *)&skel->rodata->ct_tcp_pickup,
+		     sizeof(skel->rodata->ct_tcp_pickup));
 	return hash ^ skel->rodata->fib_cache_ttl_jiffies ^
 	       skel->rodata->ct_line_jiffies << 32;
 }
