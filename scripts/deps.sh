@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
 	# build
 	clang llvm gcc make pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
-	libnl-3-dev libnl-route-3-dev libjson-c-dev linux-libc-dev
+	libnl-3-dev libnl-route-3-dev libjson-c-dev linux-libc-dev libmicrohttpd-dev
 	# tests, demo, benchmarks
 	iproute2 iputils-ping iperf3 curl busybox-static ethtool jq util-linux
 	tcpdump iputils-tracepath traceroute
@@ -20,6 +20,8 @@ PACKAGES=(
 	nftables
 	# tests: the firewall scanned from the internet side
 	nmap python3
+	# tests: /metrics checked by Prometheus' own promtool
+	prometheus
 )
 
 missing=()

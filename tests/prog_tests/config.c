@@ -45,6 +45,7 @@ TEST(config_good_file)
 		"conntrack host-share 25\n"
 		"conntrack open-rate 200\n"
 		"conntrack tcp-pickup off\n"
+		"metrics listen [::1]:9100\n"
 		"xdp-mode generic\n";
 	struct hearth_config cfg;
 	struct hearth_err err = {};
@@ -72,6 +73,9 @@ TEST(config_good_file)
 	ASSERT_EQ(cfg.ct_host_ways, 4, "conntrack host-share: 4 of 16 ways");
 	ASSERT_EQ(cfg.ct_open_rate, 200, "conntrack open-rate");
 	ASSERT_TRUE(!cfg.ct_tcp_pickup, "conntrack tcp-pickup off");
+	ASSERT_TRUE(cfg.metrics_on && cfg.metrics_addr.ss_family == AF_INET6 &&
+			    ((struct sockaddr_in6 *)&cfg.metrics_addr)->sin6_port == htons(9100),
+		    "metrics listen [::1]:9100");
 	ASSERT_TRUE(cfg.nat_masquerade, "nat masquerade");
 	ASSERT_EQ(cfg.nat_port_min, 20000, "nat ports min");
 	ASSERT_EQ(cfg.nat_port_max, 29999, "nat ports max");
@@ -96,6 +100,9 @@ TEST(config_defaults)
 	ASSERT_STRHAS(cfg.pin_dir, HEARTH_PIN_DIR_DEFAULT, "default pin dir");
 	ASSERT_TRUE(cfg.fib_cache, "cache on by default");
 	ASSERT_TRUE(cfg.ct_tcp_pickup, "TCP pick-up from home on by default");
+	ASSERT_TRUE(cfg.metrics_on && cfg.metrics_addr.ss_family == AF_INET &&
+			    ((struct sockaddr_in *)&cfg.metrics_addr)->sin_addr.s_addr == htonl(INADDR_LOOPBACK),
+		    "metrics on the loopback by default");
 	ASSERT_EQ(cfg.fib_cache_ttl_ms, HEARTH_FIB_CACHE_TTL_MS, "default TTL");
 	ASSERT_EQ(cfg.ct_sets, HEARTH_CT_SETS_DEFAULT, "default table size");
 	ASSERT_EQ(cfg.ct_host_ways, HEARTH_CT_HOST_WAYS_DEFAULT, "default host share");
@@ -132,6 +139,9 @@ static const struct bad_case bad[] = {
 	{ "wan a\nlan b 10.0.0.0/24\nconntrack host-share 0\n", ":3:", "conntrack host-share takes a percentage from 1 to 100, not '0'" },
 	{ "wan a\nlan b 10.0.0.0/24\nconntrack open-rate fast\n", ":3:", "conntrack open-rate takes openings a second from 1 to 1000000, not 'fast'" },
 	{ "wan a\nlan b 10.0.0.0/24\nconntrack tcp-pickup maybe\n", ":3:", "conntrack tcp-pickup takes on or off, not 'maybe'" },
+	{ "wan a\nlan b 10.0.0.0/24\nmetrics listen nowhere\n", ":3:", "bad metrics address 'nowhere' (want ADDR:PORT or [ADDR]:PORT, e.g. 127.0.0.1:9477)" },
+	{ "wan a\nlan b 10.0.0.0/24\nmetrics listen 127.0.0.1:0\n", ":3:", "bad metrics address '127.0.0.1:0'" },
+	{ "wan a\nlan b 10.0.0.0/24\nmetrics on\n", ":3:", "'metrics' takes listen ADDR:PORT, listen [ADDR]:PORT or off" },
 	{ "wan a\nlan b 10.0.0.0/24\nconntrack bogus 1\n", ":3:", "'conntrack' takes size CONNECTIONS, host-share PERCENT, open-rate N or tcp-pickup on|off" },
 	{ "wan a\nlan b 10.0.0.0/24\npin-dir relative\n", ":3:", "must be an absolute path" },
 	{ "wan a\nlan b 10.0.0.0/24\npin-dir /sys/fs/bpf\n", ":3:", "must be a directory of its own" },

@@ -18,6 +18,7 @@
 #include "../lib/nlwatch.h"
 #include "../../sandbox/chute.h"
 #include "api_server.h"
+#include "metrics_server.h"
 #include "jobs.h"
 #include "state.h"
 
@@ -27,6 +28,7 @@ struct daemon {
 	struct hearth_ct_ends ends; /* connections the data plane retired */
 	struct hearth_nlwatch nl;
 	struct api_server api;
+	struct metrics_server metrics; /* GET /metrics */
 	struct runtime_state state; /* runtime changes, as in the state file */
 	int signal_fd;
 	int pid_fd;

@@ -38,7 +38,7 @@
 #define CT_EXPIRY_INTERVAL_MS 5000
 #define CHUTE_SUPERVISE_INTERVAL_MS 500
 /* signals, netlink, the API socket and its clients, the jobs */
-#define MAX_POLL_FDS (4 + API_MAX_CLIENTS + MAX_JOBS)
+#define MAX_POLL_FDS (5 + API_MAX_CLIENTS + MAX_JOBS)
 
 void logmsg(const char *fmt, ...)
 {
@@ -164,15 +164,19 @@ static void run(struct daemon *d)
 	while (!d->stopping) {
 		long long due = next_expiry < next_supervise ? next_expiry : next_supervise;
 		long long wait;
-		int n, nfds = 3, napi, njobs;
+		int n, nfds = 4, napi, njobs;
+		long long metrics_wait = metrics_server_wait_ms(&d->metrics);
 
 		due = api_server_expire(&d->api, hearth_monotonic_ms(), due);
 		wait = due - hearth_monotonic_ms();
+		if (metrics_wait >= 0 && metrics_wait < wait)
+			wait = metrics_wait;
 		fds[0] = (struct pollfd){ .fd = d->signal_fd, .events = POLLIN };
 		fds[1] = (struct pollfd){ .fd = hearth_nlwatch_fd(&d->nl), .events = POLLIN };
 		fds[2] = (struct pollfd){ .fd = hearth_ct_ends_fd(&d->ends), .events = POLLIN };
-		njobs = jobs_pollfds(d, fds + 3, MAX_JOBS);
-		napi = api_server_pollfds(&d->api, fds + 3 + njobs, MAX_POLL_FDS - 3 - njobs);
+		fds[3] = (struct pollfd){ .fd = metrics_server_fd(&d->metrics), .events = POLLIN };
+		njobs = jobs_pollfds(d, fds + 4, MAX_JOBS);
+		napi = api_server_pollfds(&d->api, fds + 4 + njobs, MAX_POLL_FDS - 4 - njobs);
 		nfds += njobs + napi;
 		n = poll(fds, nfds, wait > 0 ? (int)wait : 0);
 		if (hearth_monotonic_ms() >= next_expiry) {
@@ -183,6 +187,8 @@ static void run(struct daemon *d)
 			chute_supervise(&d->chutes, logmsg);
 			next_supervise = hearth_monotonic_ms() + CHUTE_SUPERVISE_INTERVAL_MS;
 		}
+		/* on its descriptor, and on its own timeouts (idle clients) */
+		metrics_server_run(&d->metrics);
 		if (n < 0 && errno != EINTR) {
 			logmsg("poll: %s", strerror(errno));
 			return;
@@ -195,8 +201,8 @@ static void run(struct daemon *d)
 			netlink_changes(d);
 		if (fds[2].revents & POLLIN)
 			hearth_ct_ends_drain(&d->ends);
-		jobs_serve(d, fds + 3, njobs);
-		api_server_serve(&d->api, fds + 3 + njobs, napi);
+		jobs_serve(d, fds + 4, njobs);
+		api_server_serve(&d->api, fds + 4 + njobs, napi);
 	}
 }
 
@@ -243,6 +249,11 @@ static int start(struct daemon *d)
 		logmsg("cannot read the ring of ended connections: %s", strerror(-ret));
 		return ret;
 	}
+	ret = metrics_server_open(&d->metrics, &d->cfg, d, &err);
+	if (ret) {
+		logmsg("%s", err.msg);
+		return ret;
+	}
 	d->hz = hearth_kernel_hz();
 	d->signal_fd = setup_signals();
 	if (d->signal_fd < 0) {
@@ -285,6 +296,7 @@ int main(int argc, char **argv)
 	ret = start(&d);
 	if (!ret)
 		run(&d);
+	metrics_server_close(&d.metrics);
 	api_server_close(&d.api);
 	if (d.signal_fd >= 0)
 		close(d.signal_fd);

@@ -5,6 +5,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <sys/socket.h>
 
 #include "../../util/error.h"
 #include "../../util/parse.h"
@@ -88,11 +89,19 @@ struct hearth_config {
 	struct hearth_prefix chute_pool; /* IPv4 */
 	char state_file[256];
 	char control_group[64]; /* besides root, may use hearthd's API; "" none */
+	/* /metrics: on by default, on the loopback (HEARTH_METRICS_LISTEN) */
+	bool metrics_on;
+	char metrics_listen[64]; /* as written: ADDR:PORT or [ADDR]:PORT */
+	struct sockaddr_storage metrics_addr;
 	/* the last line of each directive (hearth_config_directive), 0: none */
 	int directive_line[HEARTH_CONFIG_MAX_DIRECTIVES];
 };
 
+#define HEARTH_METRICS_LISTEN "127.0.0.1:9477"
+
 void hearth_config_defaults(struct hearth_config *cfg);
+/* ADDR:PORT (IPv4) or [ADDR]:PORT (IPv6) into @sa; -EINVAL if not one. */
+int hearth_listen_parse(const char *text, struct sockaddr_storage *sa);
 /* Does @ph open a way to the home only (inside a LAN subnet or the chute
  * pool)? Else 0 with the reason in @msg. */
 int hearth_pinhole_check(const struct hearth_config *cfg, const struct hearth_pinhole *ph,

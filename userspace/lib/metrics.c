@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Prometheus metrics from the JSON the CLI shows, so that both read the
+ * maps one way. Names and units follow Prometheus' conventions: counters
+ * end in _total, sizes in _bytes. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "conntrack.h"
+#include "metrics.h"
+#include "stats_show.h"
+#include "tenant_show.h"
+
+/* A label value, with \, " and newlines escaped as the format asks. */
+static void label_value(FILE *f, const char *v)
+{
+	for (; v && *v; v++) {
+		if (*v == '\\' || *v == '"')
+			fprintf(f, "\\%c", *v);
+		else if (*v == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*v, f);
+	}
+}
+
+static void family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static __u64 u64_of(struct json_object *o, const char *key)
+{
+	return (__u64)json_object_get_uint64(json_object_object_get(o, key));
+}
+
+static const char *str_of(struct json_object *o, const char *key)
+{
+	return json_object_get_string(json_object_object_get(o, key));
+}
+
+/* hearth_packets_total / hearth_bytes_total{interface, role, class, reason} */
+static void interface_metrics(FILE *f, struct json_object *ifaces, const char *what,
+			      const char *key)
+{
+	for (size_t i = 0; i < json_object_array_length(ifaces); i++) {
+		struct json_object *o = json_object_array_get_idx(ifaces, i);
+		struct json_object *counters = json_object_object_get(o, "counters");
+
+		json_object_object_foreach(counters, reason, c) {
+			fprintf(f, "hearth_%s_total{interface=\"", what);
+			label_value(f, str_of(o, "name") ?: "unregistered");
+			fputs("\",role=\"", f);
+			label_value(f, str_of(o, "role") ?: "");
+			fputs("\",class=\"", f);
+			label_value(f, str_of(c, "class"));
+			fputs("\",reason=\"", f);
+			label_value(f, reason);
+			fprintf(f, "\"} %llu\n", (unsigned long long)u64_of(c, key));
+		}
+	}
+}
+
+static int interfaces(FILE *f, struct hearth_dp *dp)
+{
+	struct json_object *root = NULL, *ifaces;
+	int ret = hearth_stats_json(dp, NULL, &root);
+
+	if (ret)
+		return ret;
+	ifaces = json_object_object_get(root, "interfaces");
+	family(f, "hearth_packets_total", "counter",
+	       "Packets by the interface they came in by (egress reasons: went out by) and what became of them.");
+	interface_metrics(f, ifaces, "packets", "packets");
+	family(f, "hearth_bytes_total", "counter", "Bytes (frames) of hearth_packets_total.");
+	interface_metrics(f, ifaces, "bytes", "bytes");
+	json_object_put(root);
+	return 0;
+}
+
+static void tenant_line(FILE *f, const char *metric, const char *tenant, const char *dir,
+			const char *reason, __u64 v)
+{
+	fprintf(f, "%s{tenant=\"", metric);
+	label_value(f, tenant);
+	fprintf(f, "\",direction=\"%s\"", dir);
+	if (reason) {
+		fputs(",reason=\"", f);
+		label_value(f, reason);
+		fputc('"', f);
+	}
+	fprintf(f, "} %llu\n", (unsigned long long)v);
+}
+
+static const char *const dir_names[] = { "up", "down" };
+
+/* @metric for each tenant and direction: the direction's @key. */
+static void tenant_values(FILE *f, struct json_object *list, const char *metric,
+			  const char *key)
+{
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *t = json_object_array_get_idx(list, i);
+
+		for (int d = 0; d < 2; d++)
+			tenant_line(f, metric, str_of(t, "name"), dir_names[d], NULL,
+				    u64_of(json_object_object_get(t, dir_names[d]), key));
+	}
+}
+
+/* Per tenant and direction: what crossed the WAN, and what was dropped. */
+static int tenants(FILE *f, struct hearth_dp *dp)
+{
+	struct json_object *root = hearth_tenants_json(dp, NULL), *list;
+
+	if (!root)
+		return -ENOMEM;
+	list = json_object_object_get(root, "tenants");
+	family(f, "hearth_tenant_packets_total", "counter",
+	       "Packets a tenant sent (up) or received (down) across the WAN.");
+	tenant_values(f, list, "hearth_tenant_packets_total", "packets");
+	family(f, "hearth_tenant_bytes_total", "counter", "Bytes of hearth_tenant_packets_total.");
+	tenant_values(f, list, "hearth_tenant_bytes_total", "bytes");
+	family(f, "hearth_tenant_drops_total", "counter",
+	       "Packets of a tenant dropped by the download policer (by reason) or its upload shaper's full queue.");
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *t = json_object_array_get_idx(list, i);
+
+		for (int d = 0; d < 2; d++) {
+			struct json_object *dir = json_object_object_get(t, dir_names[d]);
+
+			json_object_object_foreach(json_object_object_get(dir, "drops"), reason, v)
+				tenant_line(f, "hearth_tenant_drops_total", str_of(t, "name"),
+					    dir_names[d], reason, (__u64)json_object_get_uint64(v));
+		}
+	}
+	json_object_put(root);
+	return 0;
+}
+
+/* The connection table: fill, what the data plane did to it, what ended. */
+static int conntrack(FILE *f, struct hearth_dp *dp, const struct hearth_ct_ends *ends)
+{
+	__u64 events[HEARTH_CT_EV_MAX];
+	int entries = hearth_ct_entries(dp), capacity = hearth_ct_capacity(dp), ret;
+
+	if (entries < 0 || capacity < 0)
+		return entries < 0 ? entries : capacity;
+	ret = hearth_ct_events(dp, events);
+	if (ret)
+		return ret;
+	family(f, "hearth_conntrack_entries", "gauge", "Live entries in the connection table (two a connection).");
+	fprintf(f, "hearth_conntrack_entries %d\n", entries);
+	family(f, "hearth_conntrack_capacity_entries", "gauge", "Entries the connection table holds.");
+	fprintf(f, "hearth_conntrack_capacity_entries %d\n", capacity);
+	family(f, "hearth_conntrack_events_total", "counter",
+	       "What the data plane did to the connection table: openings, expiries, evictions by rank, refusals.");
+	for (__u32 id = 0; id < HEARTH_CT_EV_MAX; id++)
+		fprintf(f, "hearth_conntrack_events_total{event=\"%s\"} %llu\n",
+			hearth_ct_event_name(id), (unsigned long long)events[id]);
+	if (!ends)
+		return 0;
+	family(f, "hearth_conntrack_ended_total", "counter",
+	       "Connections that ended, by reason, as hearthd read them since it started.");
+	for (int k = 0; k < HEARTH_CT_ENDED_KINDS; k++)
+		fprintf(f, "hearth_conntrack_ended_total{reason=\"%s\"} %llu\n",
+			hearth_ct_ended_name(k), (unsigned long long)ends->conns[k]);
+	family(f, "hearth_conntrack_ended_packets_total", "counter",
+	       "Packets of the connections that ended, both directions.");
+	fprintf(f, "hearth_conntrack_ended_packets_total %llu\n", (unsigned long long)ends->packets);
+	family(f, "hearth_conntrack_ended_bytes_total", "counter",
+	       "Bytes of the connections that ended, both directions.");
+	fprintf(f, "hearth_conntrack_ended_bytes_total %llu\n", (unsigned long long)ends->bytes);
+	return 0;
+}
+
+int hearth_metrics_render(struct hearth_dp *dp, const struct hearth_ct_ends *ends,
+			  char **out, size_t *len)
+{
+	FILE *f = open_memstream(out, len);
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = interfaces(f, dp);
+	if (!ret)
+		ret = tenants(f, dp);
+	if (!ret)
+		ret = conntrack(f, dp, ends);
+	if (fclose(f) && !ret)
+		ret = -errno;
+	if (ret) {
+		free(*out);
+		*out = NULL;
+	}
+	return ret;
+}

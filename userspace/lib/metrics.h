@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The gateway's statistics in the Prometheus text exposition format
+ * (version 0.0.4): what `hearth stats`, `hearth tenant show` and `hearth
+ * nat show` show, as counters and gauges with bounded label sets (no
+ * per-flow labels). */
+#ifndef HEARTH_METRICS_H
+#define HEARTH_METRICS_H
+
+#include <stddef.h>
+
+#include "ct_ends.h"
+#include "dataplane.h"
+
+/* Renders every metric into a new buffer (*@out, *@len; the caller
+ * frees it). @ends may be NULL (no ended connections known). */
+int hearth_metrics_render(struct hearth_dp *dp, const struct hearth_ct_ends *ends,
+			  char **out, size_t *len);
+
+#endif
