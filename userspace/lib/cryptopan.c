@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Crypto-PAn prefix-preserving address anonymization over OpenSSL's
+ * AES-128 (the construction is described in cryptopan.h and in
+ * docs/architecture.md, "Address anonymization (Crypto-PAn)").
+ *
+ * Bit i of the result is bit i of the address XOR the first bit of
+ * AES(K, B_i), where B_i is the 128-bit block made of the address's first
+ * i bits followed by the pad's bits i..127. For IPv4 this is the layout of
+ * the reference implementation (panonymizer.cpp): the first 4 bytes of
+ * B_i mix the address's prefix with the pad's first 32 bits, the other 12
+ * bytes are the pad's. For IPv6 hearth uses the same construction over
+ * 128 bits (there is no official IPv6 reference): B_i is the address's
+ * first i bits followed by the pad's bits i..127, for i in 0..127. IPv4
+ * is then that same function run over the first 32 bits of the block.
+ *
+ * B_i depends on the address only, never on another block's output, so
+ * the blocks of one address go to AES-ECB in one call: ECB encrypts each
+ * 16-byte block on its own, and one call lets AES-NI pipeline them.
+ */
+#include <errno.h>
+#include <string.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "cryptopan.h"
+
+#define CPAN_BLOCK 16
+
+int hearth_cryptopan_init(struct hearth_cryptopan *c, const __u8 key[32])
+{
+	int len = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->aes = EVP_CIPHER_CTX_new();
+	if (!c->aes)
+		return -ENOMEM;
+	if (EVP_EncryptInit_ex(c->aes, EVP_aes_128_ecb(), NULL, key, NULL) != 1 ||
+	    EVP_CIPHER_CTX_set_padding(c->aes, 0) != 1 ||
+	    EVP_EncryptUpdate(c->aes, c->pad, &len, key + CPAN_BLOCK,
+			      CPAN_BLOCK) != 1 ||
+	    len != CPAN_BLOCK) {
+		hearth_cryptopan_free(c);
+		return -EIO;
+	}
+	return 0;
+}
+
+void hearth_cryptopan_free(struct hearth_cryptopan *c)
+{
+	EVP_CIPHER_CTX_free(c->aes); /* clears the key schedule */
+	OPENSSL_cleanse(c->pad, sizeof(c->pad));
+	c->aes = NULL;
+}
+
+/* The first nbits (a multiple of 8, at most 128) of addr, anonymized into
+ * out; addr and out may be the same bytes. */
+static int anonymize(const struct hearth_cryptopan *c, const __u8 *addr,
+		     unsigned int nbits, __u8 *out)
+{
+	__u8 blocks[128][CPAN_BLOCK];
+	unsigned int nbytes = nbits / 8;
+	__u8 otp[CPAN_BLOCK] = {};
+	int len = 0;
+
+	/* B_0 is the pad; B_i is B_{i-1} with bit i-1 taken from addr */
+	memcpy(blocks[0], c->pad, CPAN_BLOCK);
+	for (unsigned int i = 1; i < nbits; i++) {
+		unsigned int byte = (i - 1) / 8;
+		__u8 bit = 0x80 >> ((i - 1) % 8);
+
+		memcpy(blocks[i], blocks[i - 1], CPAN_BLOCK);
+		blocks[i][byte] = (blocks[i][byte] & ~bit) | (addr[byte] & bit);
+	}
+	/* ECB, padding off, whole blocks: in place, out length = in length */
+	if (EVP_EncryptUpdate(c->aes, blocks[0], &len, blocks[0],
+			      (int)(nbits * CPAN_BLOCK)) != 1 ||
+	    len != (int)(nbits * CPAN_BLOCK))
+		return -EIO;
+	for (unsigned int i = 0; i < nbits; i++)
+		otp[i / 8] |= (blocks[i][0] & 0x80) >> (i % 8);
+	for (unsigned int i = 0; i < nbytes; i++)
+		out[i] = addr[i] ^ otp[i];
+	/* blocks is left as it is: it holds pad bits, as *c does itself */
+	return 0;
+}
+
+int hearth_cryptopan_ip4(const struct hearth_cryptopan *c, __be32 addr,
+			 __be32 *out)
+{
+	return anonymize(c, (const __u8 *)&addr, 32, (__u8 *)out);
+}
+
+int hearth_cryptopan_ip6(const struct hearth_cryptopan *c, const __u8 in[16],
+			 __u8 out[16])
+{
+	return anonymize(c, in, 128, out);
+}
