@@ -35,10 +35,11 @@ int hearth_cryptopan_init(struct hearth_cryptopan *c, const __u8 key[32])
 	c->aes = EVP_CIPHER_CTX_new();
 	if (!c->aes)
 		return -ENOMEM;
-	if (EVP_EncryptInit_ex(c->aes, EVP_aes_128_ecb(), NULL, key, NULL) != 1 ||
-	    EVP_CIPHER_CTX_set_padding(c->aes, 0) != 1 ||
-	    EVP_EncryptUpdate(c->aes, c->pad, &len, key + CPAN_BLOCK,
-			      CPAN_BLOCK) != 1 ||
+	/* libcrypto's calls return 1 on success */
+	if (!EVP_EncryptInit_ex(c->aes, EVP_aes_128_ecb(), NULL, key, NULL) ||
+	    !EVP_CIPHER_CTX_set_padding(c->aes, 0) ||
+	    !EVP_EncryptUpdate(c->aes, c->pad, &len, key + CPAN_BLOCK,
+			       CPAN_BLOCK) ||
 	    len != CPAN_BLOCK) {
 		hearth_cryptopan_free(c);
 		return -EIO;
@@ -73,8 +74,8 @@ static int anonymize(const struct hearth_cryptopan *c, const __u8 *addr,
 		blocks[i][byte] = (blocks[i][byte] & ~bit) | (addr[byte] & bit);
 	}
 	/* ECB, padding off, whole blocks: in place, out length = in length */
-	if (EVP_EncryptUpdate(c->aes, blocks[0], &len, blocks[0],
-			      (int)(nbits * CPAN_BLOCK)) != 1 ||
+	if (!EVP_EncryptUpdate(c->aes, blocks[0], &len, blocks[0],
+			       (int)(nbits * CPAN_BLOCK)) ||
 	    len != (int)(nbits * CPAN_BLOCK))
 		return -EIO;
 	for (unsigned int i = 0; i < nbits; i++)
