@@ -11,6 +11,7 @@
 # BPF_PROG_TEST_RUN steps; BENCH_E2E_TRIALS, BENCH_E2E_SECONDS,
 # BENCH_E2E_FLOWS, BENCH_E2E_RATE to nat_e2e (see bench/e2e_nat.sh);
 # BENCH_FUZZ_FRAMES (400000) and BENCH_FUZZ_SEED (the test's) to fw_fuzz;
+# BENCH_CPAN_ADDRS (1000000) to cryptopan;
 # HEARTH_BUILD is the build directory (default build).
 #
 # A new benchmark is a step_<name> function plus a line in STEPS.
@@ -29,6 +30,7 @@ STEPS=(
 	"chute_start|chute start latency: start command to the process running and to its first packet through the gateway, beside plain crun (median)"
 	"tenant|home first on a 100 Mbit/s shaped link: the acceptance figures of tests/integration/tenant.sh (tenant metering cost is in xdp_nat)"
 	"fw_fuzz|the firewall fuzz test of make check (tests/prog_tests/fw_fuzz.c), 20 times longer: frames/s and invariant violations (fails on any)"
+	"cryptopan|Crypto-PAn address anonymization (userspace/lib/cryptopan.c): ns per IPv4 and per IPv6 address"
 )
 
 # The revision measured; "-dirty" when files other than the results
@@ -163,6 +165,31 @@ step_fw_fuzz() {
 	fi
 	if [[ $rc -ne 0 ]]; then
 		echo "fw_fuzz: the fuzz test failed (violations above; figures kept if any)" >&2
+		rc=1
+	fi
+	rm -f "$figures" "$log"
+	return $rc
+}
+
+# build/test_progs -t cryptopan_cost over more addresses; the test writes
+# the figures, this adds where they come from.
+step_cryptopan() {
+	local out=$RESULTS/cryptopan.json figures log rc
+	figures=$(mktemp) log=$(mktemp)
+	HEARTH_CRYPTOPAN_ADDRS=${BENCH_CPAN_ADDRS:-1000000} HEARTH_CRYPTOPAN_JSON=$figures \
+		"$BUILD/test_progs" -t cryptopan_cost >"$log" 2>&1
+	rc=$?
+	grep -E 'ns/address|^  tests/' "$log"
+	if [[ $rc -eq 0 && -s $figures ]]; then
+		jq --arg rev "$(revision)" --arg kernel "$(uname -r)" --arg date "$(date -u +%FT%TZ)" \
+			--arg cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" \
+			--arg crypto "$(openssl version 2>/dev/null)" \
+			'{benchmark: "cryptopan", revision: $rev, kernel: $kernel, date: $date, cpu: $cpu,
+			  libcrypto: $crypto,
+			  method: "build/test_progs -t cryptopan_cost: hearth_cryptopan_ip4 and _ip6 over the same random addresses, one instance, one thread, median of the trials; wall clock per address"} + .' \
+			"$figures" >"$out"
+	else
+		echo "cryptopan: the cost test failed" >&2
 		rc=1
 	fi
 	rm -f "$figures" "$log"

@@ -6,7 +6,11 @@ set -euo pipefail
 PACKAGES=(
 	# build
 	clang llvm gcc make pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
-	libnl-3-dev libnl-route-3-dev libjson-c-dev linux-libc-dev libmicrohttpd-dev
+	libnl-3-dev libnl-route-3-dev libjson-c-dev linux-libc-dev
+	# build: /metrics (userspace/daemon/metrics_server.c)
+	libmicrohttpd-dev
+	# build: AES for address anonymization (userspace/lib/cryptopan.c)
+	libssl-dev
 	# tests, demo, benchmarks
 	iproute2 iputils-ping iperf3 curl busybox-static ethtool jq util-linux
 	tcpdump iputils-tracepath traceroute
