@@ -112,6 +112,10 @@ echo "  the data plane made room by itself: home1's flows gave way to its own (e
 echo "  it never held more than half the table, and the flows that ended waited in the ring for"
 echo "  hearthd, as many as the ring holds (the rest are counted: ends-lost)"
 
+step "The same for Prometheus: GET /metrics on the gateway's loopback (a few of its lines)"
+nsx "$NS_GW" curl -s http://127.0.0.1:9477/metrics |
+	grep -E '^hearth_(conntrack_entries|conntrack_ended_total|tenant_bytes_total)' | head -n 8
+
 step "A chute: busybox httpd + a sensor loop, installed from an OCI bundle and run by crun"
 sandbox/examples/busybox-chute.sh "$work/sensor-bundle" >/dev/null
 hearth_cli chute install sensor "$work/sensor-bundle"
