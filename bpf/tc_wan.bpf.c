@@ -234,7 +234,7 @@ static __always_inline int wan_snat(struct __sk_buff *skb, __u32 *tenant, int *c
 	if (!(ct->nat & HEARTH_CT_NAT_SRC))
 		return tc_leak(skb);
 	*tenant = ct->tenant;
-	ct_account(ct, &ref, skb->len, now);
+	ct_account(ct, &ref, len_be16(p.ip4->tot_len), now);
 	if (ipv4_is_fragment(p.ip4)) /* a first one: its datagram follows */
 		frag_remember(p.ip4, 0, ct->nat_saddr);
 	if (tc_snat(skb, ip_off, ip_len, &key, &ref, ct))
@@ -288,7 +288,7 @@ static __always_inline int wan_track(struct __sk_buff *skb, __u32 *tenant)
 	*tenant = tenant_classify(slot, 0, v.key.family,
 				  v.key.family == AF_INET ? (void *)&v.key.saddr.ip4 :
 							    (void *)&v.key.saddr);
-	id = ct_open_tracked(&v.key, HEARTH_CT_SIDE_HOME, *tenant, skb->len, v.tcp_flags);
+	id = ct_open_tracked(&v.key, HEARTH_CT_SIDE_HOME, *tenant, v.ip_len, v.tcp_flags);
 	ct_retire_endings();
 	return id == CT_TRACKED ? TC_ACT_OK : tc_drop(skb, id);
 }

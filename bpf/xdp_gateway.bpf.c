@@ -490,7 +490,9 @@ static __always_inline int gateway_path(struct xdp_md *ctx, struct pkt *p,
 					struct hearth_nat_cfg *cfg,
 					const __u8 family)
 {
-	struct nat_state nat = { .bytes = bytes, .cfg = cfg };
+	/* a connection counts IP octets (IPFIX's octetDeltaCount), the
+	 * interface counters and meters frames */
+	struct nat_state nat = { .bytes = p->l3_len, .cfg = cfg };
 	struct hearth_fib_entry *e;
 	__u32 id;
 

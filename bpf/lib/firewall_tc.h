@@ -32,6 +32,7 @@ enum fw_frag {
 struct fw_view {
 	struct hearth_ct_key key; /* addresses always; the rest when trackable */
 	__u32 l4_off; /* the transport header, 0 for a later fragment */
+	__u32 ip_len; /* IP octets, from the header's length field */
 	__be32 frag_id;
 	__u8 frag; /* enum fw_frag */
 	__u8 proto;
@@ -51,6 +52,7 @@ static __always_inline int fw_view4(struct __sk_buff *skb, __u32 off, struct fw_
 	v->key.saddr.ip4 = ip.saddr;
 	v->key.daddr.ip4 = ip.daddr;
 	v->key.family = AF_INET;
+	v->ip_len = len_be16(ip.tot_len);
 	v->proto = ip.protocol;
 	if (ip.frag_off & bpf_htons(IP_MF | IP_OFFSET)) {
 		v->frag = ip.frag_off & bpf_htons(IP_OFFSET) ? FW_FRAG_LATER : FW_FRAG_FIRST;
@@ -71,6 +73,7 @@ static __always_inline int fw_view6(struct __sk_buff *skb, __u32 off, struct fw_
 	addr6_copy(&v->key.saddr, &ip6.saddr);
 	addr6_copy(&v->key.daddr, &ip6.daddr);
 	v->key.family = AF_INET6;
+	v->ip_len = len_be16(ip6.payload_len) + sizeof(ip6);
 	next = ip6.nexthdr;
 	off += sizeof(ip6);
 	for (int i = 0; i < FW_EXT_MAX; i++) {
@@ -285,7 +288,7 @@ static __always_inline int fw_tc_allowed(struct __sk_buff *skb, struct fw_view *
 		ok = fw->echo6_in;
 	else
 		ok = v->trackable && !v->echo_request &&
-		     fw_tc_open_pinhole(&v->key, v->tcp_flags, skb->len);
+		     fw_tc_open_pinhole(&v->key, v->tcp_flags, v->ip_len);
 	if (ok && v->frag == FW_FRAG_FIRST)
 		bpf_map_update_elem(&HEARTH_MAP_FWFRAGS, &fkey, &one, BPF_ANY);
 	return ok;

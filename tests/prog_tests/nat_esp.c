@@ -35,6 +35,17 @@ static bool esp_addrs_are(const __u8 *f, const char *src, const char *dst, const
 	return ok & ASSERT_TRUE(pkt_ipv4_hdr_csum_ok(f + L3), msg);
 }
 
+/* The IP octets counted in home1's ESP connection to the server. */
+static __u64 esp_tracked_bytes(struct fixture *fx)
+{
+	struct hearth_ct_key key = { .proto = ESP, .family = AF_INET };
+	struct hearth_ct_entry e;
+
+	inet_pton(AF_INET, FX_H1_V4, &key.saddr.ip4);
+	inet_pton(AF_INET, FX_SERVER_V4, &key.daddr.ip4);
+	return hearth_ct_lookup(fx->ct_fd, &key, &e) ? 0 : e.bytes;
+}
+
 TEST(nat_esp_round_trip)
 {
 	struct fixture fx;
@@ -56,6 +67,8 @@ TEST(nat_esp_round_trip)
 		goto out;
 	esp_addrs_are(out, FX_WAN_V4, FX_SERVER_V4, "out, masqueraded");
 	ASSERT_MEMEQ(out + L3 + 20, in + L3 + 20, 32, "SPI and payload untouched");
+	if (!ASSERT_TRUE(esp_tracked_bytes(&fx) == 20 + 32, "its IP octets counted, not the frame's"))
+		goto out;
 
 	s = esp_in(&fx, FX_SERVER_V4);
 	pkt_build(&s, in, sizeof(in));
