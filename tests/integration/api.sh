@@ -7,7 +7,7 @@
 source "$(dirname "$0")/../lib/prologue.sh" api.sh ip jq nsenter setpriv /usr/bin/python3
 
 gateway_up "nat masquerade" "nat forward tcp 8080 $H1_V4:80" "control-group adm" \
-	"tenant cfgt prio 3 prefix 192.168.1.12/32"
+	"tenant cfgt prio 3 prefix 192.168.1.12/32" "conntrack host-share 25"
 sock=$HEARTH_RUN_DIR/hearthd.sock
 probe() { /usr/bin/python3 "$here/../lib/api_probe.py" "$sock" "$@"; }
 pid=$HEARTHD_PID
@@ -98,6 +98,10 @@ cfg=$(hearth_cli -j config show)
 t_jq "config show: each setting with its source" \
 	'(.result.settings[] | select(.name == "nat masquerade") | .source | test("hearth.conf:[0-9]+$")) and
 	 (.result.settings[] | select(.name == "fib-cache") | .source == "default")' "$cfg"
+t_jq "config show: the connection table's settings and /metrics" \
+	'(.result.settings[] | select(.name == "conntrack host-share") | .value == "25" and (.source | test("hearth.conf:[0-9]+$"))) and
+	 (.result.settings[] | select(.name == "conntrack size") | .value == "32768" and .source == "default") and
+	 (.result.settings[] | select(.name == "metrics") | .value == "127.0.0.1:9477")' "$cfg"
 t_jq "config show: the runtime tenant, and the file's with its runtime change" \
 	'(.result.tenants[] | select(.name == "guest") | .source == "runtime" and .status == "applied") and
 	 (.result.tenants[] | select(.name == "cfgt") | (.source | test("hearth.conf")) and .runtime_changes.down.ceil == 20000000)' "$cfg"

@@ -67,6 +67,16 @@ static struct json_object *settings_json(const struct daemon *d)
 		 c->capacity[0] ? hearth_rate_format(c->capacity[0], up, sizeof(up)) : "none",
 		 c->capacity[1] ? hearth_rate_format(c->capacity[1], down, sizeof(down)) : "none");
 	setting_add(list, d, "wan-capacity", buf, c->capacity_line);
+	snprintf(buf, sizeof(buf), "%u", c->ct_sets * HEARTH_CT_WAYS / 2);
+	setting_add(list, d, "conntrack size", buf, c->ct_size_line);
+	snprintf(buf, sizeof(buf), "%u", hearth_ct_share_percent(c->ct_host_ways));
+	setting_add(list, d, "conntrack host-share", buf, c->ct_share_line);
+	snprintf(buf, sizeof(buf), "%u", c->ct_open_rate);
+	setting_add(list, d, "conntrack open-rate", buf, c->ct_rate_line);
+	setting_add(list, d, "conntrack tcp-pickup", c->ct_tcp_pickup ? "on" : "off",
+		    c->ct_pickup_line);
+	setting_add(list, d, "metrics", c->metrics_on ? c->metrics_listen : "off",
+		    directive_line(c, "metrics"));
 	setting_add(list, d, "chute-dir", c->chute_dir, directive_line(c, "chute-dir"));
 	setting_add(list, d, "chute-pool", hearth_prefix_format(&c->chute_pool, buf, sizeof(buf)),
 		    directive_line(c, "chute-pool"));

@@ -425,6 +425,7 @@ static int do_conntrack(struct parse_ctx *pc, int argc, char **argv)
 		for (sets = 1; sets * HEARTH_CT_WAYS < v * 2; sets <<= 1)
 			;
 		pc->cfg->ct_sets = (unsigned int)sets;
+		pc->cfg->ct_size_line = pc->line;
 		return 0;
 	}
 	if (!strcmp(argv[0], "host-share")) {
@@ -432,6 +433,7 @@ static int do_conntrack(struct parse_ctx *pc, int argc, char **argv)
 			return fail(pc, "conntrack host-share takes a percentage from 1 to 100, not '%s'",
 				    argv[1]);
 		pc->cfg->ct_host_ways = hearth_ct_share_ways((__u32)v);
+		pc->cfg->ct_share_line = pc->line;
 		return 0;
 	}
 	if (!strcmp(argv[0], "open-rate")) {
@@ -439,12 +441,14 @@ static int do_conntrack(struct parse_ctx *pc, int argc, char **argv)
 			return fail(pc, "conntrack open-rate takes openings a second from 1 to 1000000, not '%s'",
 				    argv[1]);
 		pc->cfg->ct_open_rate = (unsigned int)v;
+		pc->cfg->ct_rate_line = pc->line;
 		return 0;
 	}
 	if (!strcmp(argv[0], "tcp-pickup")) {
 		if (strcmp(argv[1], "on") && strcmp(argv[1], "off"))
 			return fail(pc, "conntrack tcp-pickup takes on or off, not '%s'", argv[1]);
 		pc->cfg->ct_tcp_pickup = !strcmp(argv[1], "on");
+		pc->cfg->ct_pickup_line = pc->line;
 		return 0;
 	}
 	return fail(pc, "%s", CONNTRACK_USAGE);
