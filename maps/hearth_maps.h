@@ -216,6 +216,9 @@ enum hearth_state_flags {
 	/* Chutes exist: home packets to a chute open the way for its replies
 	 * (HEARTH_MAP_CHALLOW). Managed by the chute runtime. */
 	HEARTH_STATE_CHUTES = 1 << 3,
+	/* `privacy raw`: exports carry home addresses as they are. Kept here
+	 * so that every reader of the state (hearth status) shows it. */
+	HEARTH_STATE_PRIVACY_RAW = 1 << 4,
 };
 
 /* Single entry of HEARTH_MAP_STATE. */

@@ -98,6 +98,13 @@ cfg=$(hearth_cli -j config show)
 t_jq "config show: each setting with its source" \
 	'(.result.settings[] | select(.name == "nat masquerade") | .source | test("hearth.conf:[0-9]+$")) and
 	 (.result.settings[] | select(.name == "fib-cache") | .source == "default")' "$cfg"
+t_check "the anonymization key was made at the first start, root's alone" \
+	bash -c "[[ \$(stat -c '%a %s' '$HEARTH_RUN_DIR/privacy.key') == '600 32' ]]"
+t_jq "status: home addresses anonymized in exports (no privacy raw)" '.privacy == "anonymized"' \
+	"$(hearth_cli -j status)"
+t_jq "config show: privacy and its key" \
+	'(.result.settings[] | select(.name == "privacy") | .value == "anonymize" and .source == "default") and
+	 (.result.settings[] | select(.name == "privacy-key") | .value | endswith("/privacy.key"))' "$cfg"
 t_jq "config show: the connection table's settings and /metrics" \
 	'(.result.settings[] | select(.name == "conntrack host-share") | .value == "25" and (.source | test("hearth.conf:[0-9]+$"))) and
 	 (.result.settings[] | select(.name == "conntrack size") | .value == "32768" and .source == "default") and

@@ -46,6 +46,7 @@ TEST(config_good_file)
 		"conntrack open-rate 200\n"
 		"conntrack tcp-pickup off\n"
 		"metrics listen [::1]:9100\n"
+		"privacy raw\n"
 		"xdp-mode generic\n";
 	struct hearth_config cfg;
 	struct hearth_err err = {};
@@ -76,6 +77,7 @@ TEST(config_good_file)
 	ASSERT_TRUE(cfg.metrics_on && cfg.metrics_addr.ss_family == AF_INET6 &&
 			    ((struct sockaddr_in6 *)&cfg.metrics_addr)->sin6_port == htons(9100),
 		    "metrics listen [::1]:9100");
+	ASSERT_TRUE(cfg.privacy_raw, "privacy raw");
 	ASSERT_TRUE(cfg.nat_masquerade, "nat masquerade");
 	ASSERT_EQ(cfg.nat_port_min, 20000, "nat ports min");
 	ASSERT_EQ(cfg.nat_port_max, 29999, "nat ports max");
@@ -103,6 +105,8 @@ TEST(config_defaults)
 	ASSERT_TRUE(cfg.metrics_on && cfg.metrics_addr.ss_family == AF_INET &&
 			    ((struct sockaddr_in *)&cfg.metrics_addr)->sin_addr.s_addr == htonl(INADDR_LOOPBACK),
 		    "metrics on the loopback by default");
+	ASSERT_TRUE(!cfg.privacy_raw, "home addresses anonymized by default");
+	ASSERT_STRHAS(cfg.privacy_key, "/var/lib/hearth/privacy.key", "the key beside the state file");
 	ASSERT_EQ(cfg.fib_cache_ttl_ms, HEARTH_FIB_CACHE_TTL_MS, "default TTL");
 	ASSERT_EQ(cfg.ct_sets, HEARTH_CT_SETS_DEFAULT, "default table size");
 	ASSERT_EQ(cfg.ct_host_ways, HEARTH_CT_HOST_WAYS_DEFAULT, "default host share");
@@ -141,6 +145,8 @@ static const struct bad_case bad[] = {
 	{ "wan a\nlan b 10.0.0.0/24\nconntrack tcp-pickup maybe\n", ":3:", "conntrack tcp-pickup takes on or off, not 'maybe'" },
 	{ "wan a\nlan b 10.0.0.0/24\nmetrics listen nowhere\n", ":3:", "bad metrics address 'nowhere' (want ADDR:PORT or [ADDR]:PORT, e.g. 127.0.0.1:9477)" },
 	{ "wan a\nlan b 10.0.0.0/24\nmetrics listen 127.0.0.1:0\n", ":3:", "bad metrics address '127.0.0.1:0'" },
+	{ "wan a\nlan b 10.0.0.0/24\nprivacy maybe\n", ":3:", "privacy takes anonymize or raw, not 'maybe'" },
+	{ "wan a\nlan b 10.0.0.0/24\nprivacy-key key\n", ":3:", "privacy-key 'key' must be an absolute path" },
 	{ "wan a\nlan b 10.0.0.0/24\nmetrics on\n", ":3:", "'metrics' takes listen ADDR:PORT, listen [ADDR]:PORT or off" },
 	{ "wan a\nlan b 10.0.0.0/24\nconntrack bogus 1\n", ":3:", "'conntrack' takes size CONNECTIONS, host-share PERCENT, open-rate N or tcp-pickup on|off" },
 	{ "wan a\nlan b 10.0.0.0/24\npin-dir relative\n", ":3:", "must be an absolute path" },

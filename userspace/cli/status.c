@@ -22,6 +22,9 @@ static void print_text(struct json_object *root)
 	else
 		printf("daemon:    not running (data plane keeps forwarding)\n");
 	printf("pin dir:   %s\n", S(root, "pin_dir"));
+	printf("privacy:   %s\n", !strcmp(S(root, "privacy"), "raw") ?
+		       "raw: exports carry home addresses as they are (privacy raw)" :
+		       "home addresses anonymized in every export");
 	printf("program:   %s id %lld\n", S(p, "name"), (long long)I(p, "id"));
 	printf("fib cache: %s, %lld/%lld entries, generation %lld\n",
 	       json_object_get_boolean(json_object_object_get(f, "enabled")) ? "on" : "off",

@@ -14,6 +14,7 @@
 
 #include "../lib/config.h"
 #include "../lib/ct_ends.h"
+#include "../lib/privacy.h"
 #include "../lib/dataplane.h"
 #include "../lib/nlwatch.h"
 #include "../../sandbox/chute.h"
@@ -26,6 +27,7 @@ struct daemon {
 	struct hearth_config cfg;
 	struct hearth_dp dp;
 	struct hearth_ct_ends ends; /* connections the data plane retired */
+	__u8 privacy_key[HEARTH_PRIVACY_KEY_LEN]; /* unless privacy raw */
 	struct hearth_nlwatch nl;
 	struct api_server api;
 	struct metrics_server metrics; /* GET /metrics */

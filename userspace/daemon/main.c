@@ -209,6 +209,7 @@ static void run(struct daemon *d)
 static int start(struct daemon *d)
 {
 	struct hearth_err err = {};
+	bool created;
 	int ret;
 
 	d->pid_fd = hearth_pidfile_claim(d->cfg.run_dir, &err);
@@ -219,6 +220,9 @@ static int start(struct daemon *d)
 	/* a state file hearthd cannot read stops it: starting without the
 	 * operator's runtime changes would undo them silently */
 	ret = state_load(&d->state, d->cfg.state_file, &err);
+	/* the key before anything is exported, made at the first start */
+	if (!ret && !d->cfg.privacy_raw)
+		ret = hearth_privacy_key(d->cfg.privacy_key, d->privacy_key, &created, &err);
 	/* subscribe before loading so no change slips between the two */
 	if (!ret)
 		ret = hearth_nlwatch_open(&d->nl, &err);

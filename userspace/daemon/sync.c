@@ -263,7 +263,8 @@ int sync_all(struct daemon *d, enum sync_mode mode)
 		ret = sync_chutes(d, mode);
 	if (ret)
 		return ret;
-	ret = hearth_dp_set_flags(&d->dp, d->cfg.fib_cache ? 0 : HEARTH_STATE_NO_FIB_CACHE);
+	ret = hearth_dp_set_flags(&d->dp, (d->cfg.fib_cache ? 0 : HEARTH_STATE_NO_FIB_CACHE) |
+						  (d->cfg.privacy_raw ? HEARTH_STATE_PRIVACY_RAW : 0));
 	if (!ret)
 		ret = hearth_dp_bump_generation(&d->dp);
 	return ret;

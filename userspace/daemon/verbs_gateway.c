@@ -77,6 +77,9 @@ static struct json_object *settings_json(const struct daemon *d)
 		    c->ct_pickup_line);
 	setting_add(list, d, "metrics", c->metrics_on ? c->metrics_listen : "off",
 		    directive_line(c, "metrics"));
+	setting_add(list, d, "privacy", c->privacy_raw ? "raw" : "anonymize",
+		    directive_line(c, "privacy"));
+	setting_add(list, d, "privacy-key", c->privacy_key, directive_line(c, "privacy-key"));
 	setting_add(list, d, "chute-dir", c->chute_dir, directive_line(c, "chute-dir"));
 	setting_add(list, d, "chute-pool", hearth_prefix_format(&c->chute_pool, buf, sizeof(buf)),
 		    directive_line(c, "chute-pool"));

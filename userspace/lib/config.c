@@ -482,6 +482,23 @@ int hearth_listen_parse(const char *text, struct sockaddr_storage *sa)
 	return inet_pton(AF_INET, addr, &in->sin_addr) == 1 ? 0 : -EINVAL;
 }
 
+/* privacy anonymize|raw, privacy-key FILE */
+static int do_privacy(struct parse_ctx *pc, int argc, char **argv)
+{
+	(void)argc;
+	if (strcmp(argv[0], "anonymize") && strcmp(argv[0], "raw"))
+		return fail(pc, "privacy takes anonymize or raw, not '%s'", argv[0]);
+	pc->cfg->privacy_raw = !strcmp(argv[0], "raw");
+	return 0;
+}
+
+static int do_privacy_key(struct parse_ctx *pc, int argc, char **argv)
+{
+	(void)argc;
+	return set_dir(pc, "privacy-key", argv[0], pc->cfg->privacy_key,
+		       sizeof(pc->cfg->privacy_key));
+}
+
 #define METRICS_USAGE "'metrics' takes listen ADDR:PORT, listen [ADDR]:PORT or off"
 
 /* metrics listen ADDR:PORT | metrics off */
@@ -573,6 +590,8 @@ static const struct directive directives[] = {
 	{ "state-file", 1, 1, "'state-file' takes one path", do_state_file },
 	{ "control-group", 1, 1, "'control-group' takes one group name", do_control_group },
 	{ "metrics", 1, 2, METRICS_USAGE, do_metrics },
+	{ "privacy", 1, 1, "'privacy' takes anonymize or raw", do_privacy },
+	{ "privacy-key", 1, 1, "'privacy-key' takes one path", do_privacy_key },
 };
 
 #define N_DIRECTIVES (sizeof(directives) / sizeof(directives[0]))
@@ -822,6 +841,14 @@ int hearth_config_load(const char *path, struct hearth_config *cfg,
 		goto cleanup;
 	}
 	ret = check_complete(&pc);
+	if (!ret && !cfg->privacy_key[0]) {
+		/* beside the state file: kept, like it, across restarts */
+		const char *slash = strrchr(cfg->state_file, '/');
+		int dir = slash ? (int)(slash - cfg->state_file) : 0;
+
+		snprintf(cfg->privacy_key, sizeof(cfg->privacy_key), "%.*s/privacy.key", dir,
+			 cfg->state_file);
+	}
 cleanup:
 	fclose(f);
 	return ret;

@@ -90,6 +90,9 @@ struct hearth_config {
 	struct hearth_prefix chute_pool; /* IPv4 */
 	char state_file[256];
 	char control_group[64]; /* besides root, may use hearthd's API; "" none */
+	/* exports carry home addresses anonymized (privacy.h) unless raw */
+	bool privacy_raw;
+	char privacy_key[256]; /* default: privacy.key beside the state file */
 	/* /metrics: on by default, on the loopback (HEARTH_METRICS_LISTEN) */
 	bool metrics_on;
 	char metrics_listen[64]; /* as written: ADDR:PORT or [ADDR]:PORT */

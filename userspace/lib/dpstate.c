@@ -44,7 +44,8 @@ int hearth_dp_update_flags(struct hearth_dp *dp, __u32 mask, __u32 flags)
 /* The configuration's flags; the tenant and chute ones belong to them. */
 int hearth_dp_set_flags(struct hearth_dp *dp, __u32 flags)
 {
-	return hearth_dp_update_flags(dp, HEARTH_STATE_NO_FIB_CACHE, flags);
+	return hearth_dp_update_flags(dp, HEARTH_STATE_NO_FIB_CACHE | HEARTH_STATE_PRIVACY_RAW,
+				      flags);
 }
 
 int hearth_dp_set_tenant_flags(struct hearth_dp *dp, __u32 flags)

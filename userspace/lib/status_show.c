@@ -93,6 +93,9 @@ static struct json_object *status_json(struct hearth_dp *dp, pid_t pid,
 	json_object_object_add(fib, "generation",
 			       json_object_new_int64(state->generation));
 	json_object_object_add(root, "fib_cache", fib);
+	/* what exports carry: home addresses anonymized, or as they are */
+	json_object_object_add(root, "privacy", json_object_new_string(
+		state->flags & HEARTH_STATE_PRIVACY_RAW ? "raw" : "anonymized"));
 	json_object_object_add(root, "nat", nat_json(dp));
 	for (__u32 slot = 1; slot < HEARTH_MAX_IFACES; slot++)
 		if (!hearth_dp_iface_status(dp, slot, &st))
