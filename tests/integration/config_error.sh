@@ -40,7 +40,10 @@ run-dir $HEARTH_RUN_DIR
 wan wan0
 lan lan0 192.168.1.0/24
 lan lan9 10.9.0.0/16
+state-file $HEARTH_RUN_DIR/state.json
 " "5: interface 'lan9' does not exist"
+t_check "missing interface: no privacy key made by a refused start" \
+	test ! -e "$HEARTH_RUN_DIR/privacy.key"
 
 # the missing interface came after two good ones: what they got is undone
 t_check "no stale pid file" test ! -e "$HEARTH_RUN_DIR/hearthd.pid"

@@ -24,17 +24,20 @@ TEST(privacy_key_file)
 	if (!ASSERT_TRUE(mkdtemp(dir) != NULL, "a directory of the test's"))
 		return;
 	snprintf(path, sizeof(path), "%s/sub/privacy.key", dir);
-	ASSERT_OK(hearth_privacy_key(path, key, &created, &err), err.msg);
+	ASSERT_EQ(hearth_privacy_key(path, false, key, &created, &err), -ENOENT,
+		  "none yet, none asked for: nothing made");
+	ASSERT_TRUE(access(path, F_OK) != 0, "no file");
+	ASSERT_OK(hearth_privacy_key(path, true, key, &created, &err), err.msg);
 	ASSERT_TRUE(created, "made at the first start, its directory too");
 	ASSERT_TRUE(memcmp(key, zero, sizeof(key)) != 0, "random bytes");
 	ASSERT_OK(stat(path, &st), "the file is there");
 	ASSERT_EQ(st.st_mode & 07777, 0600, "its owner's alone");
 	ASSERT_EQ(st.st_size, HEARTH_PRIVACY_KEY_LEN, "32 bytes");
-	ASSERT_OK(hearth_privacy_key(path, again, &created, &err), err.msg);
+	ASSERT_OK(hearth_privacy_key(path, true, again, &created, &err), err.msg);
 	ASSERT_TRUE(!created && !memcmp(key, again, sizeof(key)), "the same key at the next start");
 
 	chmod(path, 0644);
-	ASSERT_EQ(hearth_privacy_key(path, again, &created, &err), -EPERM, "readable by others: refused");
+	ASSERT_EQ(hearth_privacy_key(path, true, again, &created, &err), -EPERM, "readable by others: refused");
 	ASSERT_STRHAS(err.msg, "mode 0644", "the message names the mode");
 	chmod(path, 0600);
 	f = fopen(path, "a");
@@ -42,10 +45,10 @@ TEST(privacy_key_file)
 		fputc('x', f);
 		fclose(f);
 	}
-	ASSERT_EQ(hearth_privacy_key(path, again, &created, &err), -EINVAL, "33 bytes: refused");
+	ASSERT_EQ(hearth_privacy_key(path, true, again, &created, &err), -EINVAL, "33 bytes: refused");
 	ASSERT_STRHAS(err.msg, "remove it for a new key", "and says how to rotate");
 	unlink(path);
-	ASSERT_OK(hearth_privacy_key(path, again, &created, &err), "removed: a new key");
+	ASSERT_OK(hearth_privacy_key(path, true, again, &created, &err), "removed: a new key");
 	ASSERT_TRUE(created && memcmp(key, again, sizeof(key)), "a different one (rotation)");
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/sub", dir);

@@ -206,10 +206,50 @@ static void run(struct daemon *d)
 	}
 }
 
+/* A key that is there must be fit to use before anything else starts;
+ * one that is not is made once the start has succeeded (*@make_key), so
+ * that a refused start leaves nothing behind. */
+static int privacy_check(struct daemon *d, bool *make_key, struct hearth_err *err)
+{
+	bool created;
+	int ret;
+
+	*make_key = false;
+	if (d->cfg.privacy_raw)
+		return 0;
+	ret = hearth_privacy_key(d->cfg.privacy_key, false, d->privacy_key, &created, err);
+	*make_key = ret == -ENOENT;
+	return *make_key ? 0 : ret;
+}
+
+/* What runs on the loaded data plane: the configuration, the API, the
+ * ring of ends (what waited while hearthd was away is read at the first
+ * poll), /metrics, and the privacy key when it is new. */
+static int start_serving(struct daemon *d, bool make_key, struct hearth_err *err)
+{
+	bool created;
+	int ret = sync_all(d, SYNC_START);
+
+	if (!ret)
+		ret = api_server_open(&d->api, d->cfg.run_dir, d->cfg.control_group, daemon_answer,
+				      d, err);
+	if (!ret) {
+		ret = hearth_ct_ends_open(&d->ends, &d->dp);
+		if (ret)
+			hearth_err_set(err, -ret, "cannot read the ring of ended connections: %s",
+				       strerror(-ret));
+	}
+	if (!ret)
+		ret = metrics_server_open(&d->metrics, &d->cfg, d, err);
+	if (!ret && make_key)
+		ret = hearth_privacy_key(d->cfg.privacy_key, true, d->privacy_key, &created, err);
+	return ret;
+}
+
 static int start(struct daemon *d)
 {
 	struct hearth_err err = {};
-	bool created;
+	bool make_key;
 	int ret;
 
 	d->pid_fd = hearth_pidfile_claim(d->cfg.run_dir, &err);
@@ -220,9 +260,8 @@ static int start(struct daemon *d)
 	/* a state file hearthd cannot read stops it: starting without the
 	 * operator's runtime changes would undo them silently */
 	ret = state_load(&d->state, d->cfg.state_file, &err);
-	/* the key before anything is exported, made at the first start */
-	if (!ret && !d->cfg.privacy_raw)
-		ret = hearth_privacy_key(d->cfg.privacy_key, d->privacy_key, &created, &err);
+	if (!ret)
+		ret = privacy_check(d, &make_key, &err);
 	/* subscribe before loading so no change slips between the two */
 	if (!ret)
 		ret = hearth_nlwatch_open(&d->nl, &err);
@@ -236,26 +275,12 @@ static int start(struct daemon *d)
 	 * WAN address that changed while hearthd was away is caught below */
 	d->nat_addr = hearth_nat_current_addr(&d->dp);
 	runtime_adopt(d);
-	ret = sync_all(d, SYNC_START);
-	if (!ret)
-		ret = api_server_open(&d->api, d->cfg.run_dir, d->cfg.control_group, daemon_answer,
-				      d, &err);
+	ret = start_serving(d, make_key, &err);
 	if (ret) {
 		if (err.msg[0])
 			logmsg("%s", err.msg);
 		if (!d->dp.adopted && !d->dp.replaced)
 			hearth_dp_teardown(d->cfg.pin_dir, NULL);
-		return ret;
-	}
-	/* ends that waited while hearthd was away are read at the first poll */
-	ret = hearth_ct_ends_open(&d->ends, &d->dp);
-	if (ret) {
-		logmsg("cannot read the ring of ended connections: %s", strerror(-ret));
-		return ret;
-	}
-	ret = metrics_server_open(&d->metrics, &d->cfg, d, &err);
-	if (ret) {
-		logmsg("%s", err.msg);
 		return ret;
 	}
 	d->hz = hearth_kernel_hz();

@@ -39,14 +39,16 @@ static int key_create(const char *path, __u8 *key, struct hearth_err *err)
 	return ret;
 }
 
-int hearth_privacy_key(const char *path, __u8 key[HEARTH_PRIVACY_KEY_LEN], bool *created,
-		       struct hearth_err *err)
+int hearth_privacy_key(const char *path, bool create, __u8 key[HEARTH_PRIVACY_KEY_LEN],
+		       bool *created, struct hearth_err *err)
 {
 	struct stat st;
 	int fd, ret = 0;
 
 	*created = false;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && !create)
+		return -ENOENT;
 	if (fd < 0 && errno == ENOENT) {
 		ret = key_create(path, key, err);
 		*created = !ret;
