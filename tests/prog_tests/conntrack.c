@@ -223,11 +223,9 @@ TEST(conntrack_tcp_pickup_off)
 
 	if (skel)
 		skel->rodata->ct_tcp_pickup = 0;
-	skel = gw_load(&fx, skel);
+	skel = fw_load(&fx, skel);
 	if (!skel)
 		return;
-	if (!ASSERT_OK(fixture_enable_firewall(&fx), "enable the firewall"))
-		goto out;
 	tcp_seg(&fx, true, 40001, 0x10, "ACK out, no SYN seen: forwarded");
 	ASSERT_EQ(conn_state(&fx, 40001, NULL), 0xff, "... and not picked up");
 	s = wan_spec(&fx, AF_INET6, FX_H1_V6, IPPROTO_TCP, 5201, 40001);
@@ -236,7 +234,6 @@ TEST(conntrack_tcp_pickup_off)
 	tcp_seg(&fx, true, 40002, 0x02, "a SYN out");
 	ASSERT_EQ(conn_state(&fx, 40002, NULL), HEARTH_TCP_SYN_SENT, "opens a connection");
 	tcp_seg(&fx, false, 40002, 0x12, "its SYN-ACK in");
-out:
 	xdp_gateway__destroy(skel);
 }
 
@@ -245,22 +242,14 @@ out:
 TEST(conntrack_eviction_order)
 {
 	struct fixture fx;
-	struct xdp_gateway *skel = gw_open(&fx);
+	/* a table of 1024 sets: enough source ports share a set; one host
+	 * may fill a set here */
+	struct xdp_gateway *skel = fw_setup_table(&fx, SETS, HEARTH_CT_WAYS + 1);
 	__u16 ports[HEARTH_CT_WAYS + 12];
 	int i;
 
-	/* a table of 1024 sets (its size is a load-time setting): enough
-	 * source ports share a set; one host may fill a set here */
-	if (skel) {
-		skel->rodata->ct_set_mask = SETS - 1;
-		skel->rodata->ct_host_ways = HEARTH_CT_WAYS + 1;
-		bpf_map__set_max_entries(skel->maps.HEARTH_MAP_CT, SETS);
-	}
-	skel = gw_load(&fx, skel);
 	if (!skel)
 		return;
-	if (!ASSERT_OK(fixture_enable_firewall(&fx), "enable the firewall"))
-		goto out;
 	if (!ASSERT_EQ(same_set_ports(ports, HEARTH_CT_WAYS + 12, SETS),
 		       HEARTH_CT_WAYS + 12, "ports of one set"))
 		goto out;
@@ -429,11 +418,9 @@ TEST(conntrack_open_rate)
 
 	if (skel)
 		skel->rodata->open_rate = 50;
-	skel = gw_load(&fx, skel);
+	skel = fw_load(&fx, skel);
 	if (!skel)
 		return;
-	if (!ASSERT_OK(fixture_enable_firewall(&fx), "enable the firewall"))
-		goto out;
 	inet_pton(AF_INET6, FX_H1_V6, ph.addr.b);
 	ASSERT_OK(fixture_add_pinhole(&fx, &ph), "pinhole");
 	/* the rate is per CPU: all on one */
@@ -455,6 +442,5 @@ TEST(conntrack_open_rate)
 	ASSERT_EQ(refused, 50, "openings over the rate refused");
 	ASSERT_EQ(fixture_counter(&fx, fx.wan, HEARTH_CNT_DROP_OPEN_RATE), 50, "open-rate counted");
 	sched_setaffinity(0, sizeof(saved), &saved);
-out:
 	xdp_gateway__destroy(skel);
 }

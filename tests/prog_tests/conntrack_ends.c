@@ -87,23 +87,6 @@ static void run_anywhere(const int *cpus, int n)
 	sched_setaffinity(0, sizeof(set), &set);
 }
 
-static struct xdp_gateway *small_table(struct fixture *fx, __u32 sets)
-{
-	struct xdp_gateway *skel = gw_open(fx);
-
-	if (skel) {
-		skel->rodata->ct_set_mask = sets - 1;
-		skel->rodata->ct_host_ways = HEARTH_CT_WAYS + 1; /* one host fills a set */
-		bpf_map__set_max_entries(skel->maps.HEARTH_MAP_CT, sets);
-	}
-	skel = gw_load(fx, skel);
-	if (skel && !ASSERT_OK(fixture_enable_firewall(fx), "enable the firewall")) {
-		xdp_gateway__destroy(skel);
-		return NULL;
-	}
-	return skel;
-}
-
 #define RETRIES 3 /* SYNs sent again on each CPU */
 
 /*
@@ -114,7 +97,7 @@ static struct xdp_gateway *small_table(struct fixture *fx, __u32 sets)
 TEST(conntrack_ends_evicted)
 {
 	struct fixture fx;
-	struct xdp_gateway *skel = small_table(&fx, SETS);
+	struct xdp_gateway *skel = fw_setup_table(&fx, SETS, HEARTH_CT_WAYS + 1);
 	__u16 ports[HEARTH_CT_WAYS + 1];
 	const struct hearth_ct_end *end = NULL;
 	struct ends *ends = calloc(1, sizeof(*ends));
@@ -211,7 +194,7 @@ static bool udp_age(struct fixture *fx, __u16 sport, __u64 s)
 TEST(conntrack_ends_swept)
 {
 	struct fixture fx;
-	struct xdp_gateway *skel = small_table(&fx, 1);
+	struct xdp_gateway *skel = fw_setup_table(&fx, 1, HEARTH_CT_WAYS + 1);
 	const struct hearth_ct_end *end = NULL;
 	struct ends *ends = calloc(1, sizeof(*ends));
 	int cpus[8], ncpus = cpus_allowed(cpus, 8), out = 0, in = 0;

@@ -51,19 +51,13 @@ static int host_entries(struct fixture *fx, const char *addr)
 TEST(conntrack_tenant_share)
 {
 	struct fixture fx;
-	struct xdp_gateway *skel = gw_open(&fx);
+	struct xdp_gateway *skel = fw_setup_table(&fx, 1, HEARTH_CT_HOST_WAYS_DEFAULT);
 	struct hearth_dp dp = {};
 	int sent = 0;
 
-	if (skel) {
-		skel->rodata->ct_set_mask = 0;
-		bpf_map__set_max_entries(skel->maps.HEARTH_MAP_CT, 1);
-	}
-	skel = gw_load(&fx, skel);
 	if (!skel)
 		return;
-	if (!ASSERT_OK(fixture_enable_firewall(&fx), "enable the firewall") ||
-	    !ASSERT_OK(hearth_dp_from_object(&dp, skel->obj), "the maps") ||
+	if (!ASSERT_OK(hearth_dp_from_object(&dp, skel->obj), "the maps") ||
 	    tenant_words(&dp, "guest", "host-share 25 prefix " GUEST "/128", true) <= 0)
 		goto out;
 	for (int i = 0; i < 10; i++) {

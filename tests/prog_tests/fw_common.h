@@ -13,15 +13,37 @@
 #define H1_TCP_SYN 0x02
 #define TCP_SYNACK 0x12
 
-static inline struct xdp_gateway *fw_setup(struct fixture *fx)
+/* Loads what gw_open() opened (its load-time settings set) and turns the
+ * firewall on; destroys it and returns NULL on failure. */
+static inline struct xdp_gateway *fw_load(struct fixture *fx, struct xdp_gateway *skel)
 {
-	struct xdp_gateway *skel = gw_setup(fx);
-
+	skel = gw_load(fx, skel);
 	if (skel && !ASSERT_OK(fixture_enable_firewall(fx), "enable the firewall")) {
 		xdp_gateway__destroy(skel);
 		return NULL;
 	}
 	return skel;
+}
+
+static inline struct xdp_gateway *fw_setup(struct fixture *fx)
+{
+	return fw_load(fx, gw_open(fx));
+}
+
+/* The gateway with the firewall on and a connection table of @sets sets
+ * (a load-time setting), where a home host may hold @host_ways of each
+ * (HEARTH_CT_WAYS + 1: no share at all). */
+static inline struct xdp_gateway *fw_setup_table(struct fixture *fx, __u32 sets,
+						 __u32 host_ways)
+{
+	struct xdp_gateway *skel = gw_open(fx);
+
+	if (skel) {
+		skel->rodata->ct_set_mask = sets - 1;
+		skel->rodata->ct_host_ways = host_ways;
+		bpf_map__set_max_entries(skel->maps.HEARTH_MAP_CT, sets);
+	}
+	return fw_load(fx, skel);
 }
 
 /* A frame from the server, arriving on the WAN, to @dst. */
