@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * The connection table: an array of sets of HEARTH_CT_WAYS slots (see
- * hearth_maps.h), kept by the data plane alone.
+ * maps/hearth_ct.h), kept by the data plane alone.
  *
  * - A key lives in the set its hash chooses. A lookup scans the set's
  *   tags without a lock and compares the key of a matching tag; an entry

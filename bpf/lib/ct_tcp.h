@@ -131,7 +131,7 @@ static __always_inline __u8 tcp_state_next(__u8 state, __u32 dir, __u8 flags)
 #undef sS2
 
 /* Linux's udp_timeout: an unanswered entry idle this long ranks with
- * the closed ones for eviction (the timeouts themselves: hearth_maps.h). */
+ * the closed ones for eviction (the timeouts themselves: maps/hearth_ct.h). */
 #define CT_UNREPLIED_STALE_S 30
 
 static __always_inline int ct_expired(const struct hearth_ct_key *k,
