@@ -11,6 +11,8 @@ PACKAGES=(
 	libmicrohttpd-dev
 	# build: AES for address anonymization (userspace/lib/cryptopan.c)
 	libssl-dev
+	# build: IPFIX encoding (userspace/lib/ipfix.c)
+	libfixbuf-dev
 	# tests, demo, benchmarks
 	iproute2 iputils-ping iperf3 curl busybox-static ethtool jq util-linux
 	tcpdump iputils-tracepath traceroute
@@ -26,6 +28,8 @@ PACKAGES=(
 	nmap python3
 	# tests: /metrics checked by Prometheus' own promtool
 	prometheus
+	# tests: IPFIX collected by nfdump's nfcapd and decoded by tshark
+	nfdump tshark
 )
 
 missing=()
