@@ -52,6 +52,7 @@ void hearth_config_defaults(struct hearth_config *cfg)
 	snprintf(cfg->chute_dir, sizeof(cfg->chute_dir), "%s", HEARTH_CHUTE_DIR_DEFAULT);
 	snprintf(cfg->state_file, sizeof(cfg->state_file), "%s", HEARTH_STATE_FILE_DEFAULT);
 	hearth_prefix_parse(HEARTH_CHUTE_POOL_DEFAULT, &cfg->chute_pool);
+	hearth_export_defaults(&cfg->export);
 }
 
 const char *hearth_role_name(enum hearth_iface_role role)
@@ -519,6 +520,16 @@ static int do_metrics(struct parse_ctx *pc, int argc, char **argv)
 	return 0;
 }
 
+/* export ipfix|log|domain|active-timeout ... (export_spec.h) */
+static int do_export(struct parse_ctx *pc, int argc, char **argv)
+{
+	char msg[200];
+
+	if (hearth_export_parse(&pc->cfg->export, argc, argv, msg, sizeof(msg)))
+		return fail(pc, "%s", msg);
+	return 0;
+}
+
 /* wan-capacity [up RATE] [down RATE] */
 static int do_wan_capacity(struct parse_ctx *pc, int argc, char **argv)
 {
@@ -592,6 +603,8 @@ static const struct directive directives[] = {
 	{ "metrics", 1, 2, METRICS_USAGE, do_metrics },
 	{ "privacy", 1, 1, "'privacy' takes anonymize or raw", do_privacy },
 	{ "privacy-key", 1, 1, "'privacy-key' takes one path", do_privacy_key },
+	{ "export", 2, 11, "'export' takes ipfix, log, domain or active-timeout and their values",
+	  do_export },
 };
 
 #define N_DIRECTIVES (sizeof(directives) / sizeof(directives[0]))

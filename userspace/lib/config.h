@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 
+#include "export_spec.h"
 #include "../../util/error.h"
 #include "../../util/parse.h"
 #include "tenant_spec.h"
@@ -59,7 +60,7 @@ enum hearth_xdp_mode {
 /* Runtime changes (hearth tenant, hearth nat forward) kept across restarts
  * and reboots: not under the run dir, which a reboot empties. */
 #define HEARTH_STATE_FILE_DEFAULT "/var/lib/hearth/state.json"
-#define HEARTH_CONFIG_MAX_DIRECTIVES 24
+#define HEARTH_CONFIG_MAX_DIRECTIVES 26
 
 struct hearth_config {
 	char path[256];
@@ -86,6 +87,7 @@ struct hearth_config {
 	int n_tenants;
 	struct hearth_tenant_spec tenants[HEARTH_CONFIG_MAX_TENANTS];
 	struct hearth_config_fw fw;
+	struct hearth_config_export export; /* flow records (export_spec.h) */
 	char chute_dir[256];
 	struct hearth_prefix chute_pool; /* IPv4 */
 	char state_file[256];
