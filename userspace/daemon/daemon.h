@@ -19,6 +19,7 @@
 #include "../lib/nlwatch.h"
 #include "../../sandbox/chute.h"
 #include "api_server.h"
+#include "flows.h"
 #include "metrics_server.h"
 #include "jobs.h"
 #include "state.h"
@@ -27,6 +28,7 @@ struct daemon {
 	struct hearth_config cfg;
 	struct hearth_dp dp;
 	struct hearth_ct_ends ends; /* connections the data plane retired */
+	struct flow_export flows; /* their records, and long flows' */
 	__u8 privacy_key[HEARTH_PRIVACY_KEY_LEN]; /* unless privacy raw */
 	struct hearth_nlwatch nl;
 	struct api_server api;

@@ -37,8 +37,8 @@
 #define HEARTH_DEFAULT_CONFIG "/etc/hearth/hearth.conf"
 #define CT_EXPIRY_INTERVAL_MS 5000
 #define CHUTE_SUPERVISE_INTERVAL_MS 500
-/* signals, netlink, the API socket and its clients, the jobs */
-#define MAX_POLL_FDS (5 + API_MAX_CLIENTS + MAX_JOBS)
+/* signals, netlink, the API socket and its clients, the jobs, collectors */
+#define MAX_POLL_FDS (5 + API_MAX_CLIENTS + MAX_JOBS + HEARTH_EXPORT_MAX_COLLECTORS)
 
 void logmsg(const char *fmt, ...)
 {
@@ -144,6 +144,8 @@ static void netlink_changes(struct daemon *d)
 	if (changes & (HEARTH_NL_LINK | HEARTH_NL_ADDR)) {
 		sync_ifaces(d, SYNC_EVENT);
 		sync_firewall(d, SYNC_EVENT);
+		/* the WAN address is a home address to anonymize */
+		hearth_flow_privacy_prefixes(&d->flows.privacy, &d->cfg);
 	}
 	if (changes)
 		sync_nat(d, SYNC_EVENT);
@@ -163,10 +165,12 @@ static void run(struct daemon *d)
 
 	while (!d->stopping) {
 		long long due = next_expiry < next_supervise ? next_expiry : next_supervise;
-		long long wait;
-		int n, nfds = 4, napi, njobs;
+		long long wait, flows_due = flows_tick(d, hearth_monotonic_ms());
+		int n, nfds = 4, napi, njobs, nflows;
 		long long metrics_wait = metrics_server_wait_ms(&d->metrics);
 
+		if (flows_due < due)
+			due = flows_due;
 		due = api_server_expire(&d->api, hearth_monotonic_ms(), due);
 		wait = due - hearth_monotonic_ms();
 		if (metrics_wait >= 0 && metrics_wait < wait)
@@ -177,7 +181,9 @@ static void run(struct daemon *d)
 		fds[3] = (struct pollfd){ .fd = metrics_server_fd(&d->metrics), .events = POLLIN };
 		njobs = jobs_pollfds(d, fds + 4, MAX_JOBS);
 		napi = api_server_pollfds(&d->api, fds + 4 + njobs, MAX_POLL_FDS - 4 - njobs);
-		nfds += njobs + napi;
+		/* TCP collectors: woken when they take bytes; served by the tick */
+		nflows = flows_pollfds(d, fds + 4 + njobs + napi, MAX_POLL_FDS - 4 - njobs - napi);
+		nfds += njobs + napi + nflows;
 		n = poll(fds, nfds, wait > 0 ? (int)wait : 0);
 		if (hearth_monotonic_ms() >= next_expiry) {
 			expire_connections(d);
@@ -234,7 +240,7 @@ static int start_serving(struct daemon *d, bool make_key, struct hearth_err *err
 		ret = api_server_open(&d->api, d->cfg.run_dir, d->cfg.control_group, daemon_answer,
 				      d, err);
 	if (!ret) {
-		ret = hearth_ct_ends_open(&d->ends, &d->dp);
+		ret = hearth_ct_ends_open(&d->ends, &d->dp, flows_ended, d);
 		if (ret)
 			hearth_err_set(err, -ret, "cannot read the ring of ended connections: %s",
 				       strerror(-ret));
@@ -243,6 +249,8 @@ static int start_serving(struct daemon *d, bool make_key, struct hearth_err *err
 		ret = metrics_server_open(&d->metrics, &d->cfg, d, err);
 	if (!ret && make_key)
 		ret = hearth_privacy_key(d->cfg.privacy_key, true, d->privacy_key, &created, err);
+	if (!ret)
+		ret = flows_open(d, err);
 	return ret;
 }
 
@@ -275,6 +283,7 @@ static int start(struct daemon *d)
 	 * WAN address that changed while hearthd was away is caught below */
 	d->nat_addr = hearth_nat_current_addr(&d->dp);
 	runtime_adopt(d);
+	d->hz = hearth_kernel_hz();
 	ret = start_serving(d, make_key, &err);
 	if (ret) {
 		if (err.msg[0])
@@ -283,7 +292,6 @@ static int start(struct daemon *d)
 			hearth_dp_teardown(d->cfg.pin_dir, NULL);
 		return ret;
 	}
-	d->hz = hearth_kernel_hz();
 	d->signal_fd = setup_signals();
 	if (d->signal_fd < 0) {
 		logmsg("signalfd: %s", strerror(-d->signal_fd));
@@ -330,6 +338,7 @@ int main(int argc, char **argv)
 	if (d.signal_fd >= 0)
 		close(d.signal_fd);
 	hearth_nlwatch_close(&d.nl);
+	flows_close(&d);
 	hearth_ct_ends_close(&d.ends);
 	hearth_dp_close(&d.dp);
 	hearth_pidfile_release(d.cfg.run_dir, d.pid_fd);

@@ -235,6 +235,7 @@ void reload(struct daemon *d)
 	snprintf(cfg->control_group, sizeof(cfg->control_group), "%s", d->cfg.control_group);
 	d->cfg = *cfg;
 	ret = sync_all(d, SYNC_RELOAD);
+	flows_reconfigure(d);
 	logmsg("reloaded %s: %d interfaces%s", d->cfg.path, d->cfg.n_ifaces,
 	       ret ? " (could not update the data plane state)" : "");
 cleanup:

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* status.show, stats.list, fib.list, nat.list: what the CLI's reading
+/* status.show, stats.list, fib.list, nat.list, export.show: what the CLI's reading
  * commands show, from the same builders, for scripts and a web page. */
 #include <errno.h>
 #include <string.h>
@@ -57,7 +57,15 @@ static struct json_object *nat_ended(struct daemon *d, struct json_object *args)
 	return hearth_api_ok(hearth_ct_ends_json(&d->ends));
 }
 
+/* The flow exporters and their counts (flows.h). */
+static struct json_object *export_show(struct daemon *d, struct json_object *args)
+{
+	(void)args;
+	return hearth_api_ok(flows_json(d));
+}
+
 const struct verb show_verbs[] = {
+	{ "export.show", export_show },
 	{ "status.show", status_show },
 	{ "stats.list", stats_list },
 	{ "fib.list", fib_list },

@@ -51,12 +51,17 @@ static int end_counted(void *ctx, void *data, size_t size)
 		ends->packets += end->half[dir].e.packets;
 		ends->bytes += end->half[dir].e.bytes;
 	}
+	if (ends->on_end)
+		ends->on_end(ends->ctx, end);
 	return 0;
 }
 
-int hearth_ct_ends_open(struct hearth_ct_ends *ends, struct hearth_dp *dp)
+int hearth_ct_ends_open(struct hearth_ct_ends *ends, struct hearth_dp *dp, hearth_ct_end_fn on_end,
+			void *ctx)
 {
 	memset(ends, 0, sizeof(*ends));
+	ends->on_end = on_end;
+	ends->ctx = ctx;
 	ends->rb = ring_buffer__new(dp->map_fd[HEARTH_DP_CTENDS], end_counted, ends, NULL);
 	return ends->rb ? 0 : -errno;
 }

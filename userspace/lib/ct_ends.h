@@ -22,8 +22,13 @@ enum hearth_ct_end_kind {
 	HEARTH_CT_ENDED_KINDS,
 };
 
+/* Called for each end read, after it is counted. */
+typedef void (*hearth_ct_end_fn)(void *ctx, const struct hearth_ct_end *end);
+
 struct hearth_ct_ends {
 	struct ring_buffer *rb;
+	hearth_ct_end_fn on_end; /* may be NULL */
+	void *ctx;
 	__u64 conns[HEARTH_CT_ENDED_KINDS];
 	__u64 halves; /* ends with one half: its other half ended apart */
 	__u64 packets; /* both directions */
@@ -33,7 +38,8 @@ struct hearth_ct_ends {
 /* "idle", "closed", "forced", "evicted" */
 const char *hearth_ct_ended_name(enum hearth_ct_end_kind kind);
 
-int hearth_ct_ends_open(struct hearth_ct_ends *ends, struct hearth_dp *dp);
+int hearth_ct_ends_open(struct hearth_ct_ends *ends, struct hearth_dp *dp, hearth_ct_end_fn on_end,
+			void *ctx);
 /* For poll(): readable when ends wait. */
 int hearth_ct_ends_fd(const struct hearth_ct_ends *ends);
 /* Reads every end waiting; returns how many, or a negative errno. */
