@@ -11,6 +11,7 @@ serve_pid= nfcapd_pid= tshark_pid= cap_pid=
 PEER="$here/../lib/flow_peer.py"
 quiet() { "$@" >/dev/null; }
 PORT=7000
+FLOOD_PORT=7100
 HOME_RE='192\.168\.1\.|198\.51\.100\.1([^0-9]|$)|2001:db8:1:|2001:db8:ff::1([^0-9a-f]|$)'
 
 topo_up
@@ -22,7 +23,7 @@ nfcapd_pid=$!
 ip netns exec "$NS_IN" tshark -q -i eth0 -f "udp port 4739" -w "$work/ipfix.pcap" \
 	>/dev/null 2>&1 &
 tshark_pid=$!
-ip netns exec "$NS_IN" tcpdump -q -i eth0 -w "$work/traffic.pcap" "port $PORT" \
+ip netns exec "$NS_IN" tcpdump -q -i eth0 -w "$work/traffic.pcap" "port $PORT or port $FLOOD_PORT" \
 	>/dev/null 2>&1 &
 cap_pid=$!
 ip netns exec "$NS_IN" python3 "$PEER" serve $PORT 120 &
@@ -30,6 +31,7 @@ serve_pid=$!
 topo_config "$work/hearth.conf"
 cat >>"$work/hearth.conf" <<CONF
 nat masquerade
+conntrack size 1024
 tenant guest prio 3 prefix $H2_V4/32 prefix $H2_V6/128
 export ipfix $SERVER_V4:4739
 export active-timeout 1
@@ -49,6 +51,8 @@ nsx "$NS_H2" python3 "$PEER" udp "$SERVER_V6" $PORT 3 50 >/dev/null
 # a long flow (8 s): reported every active timeout while it moves
 long=$(nsx "$NS_H1" python3 "$PEER" udp "$SERVER_V4" $PORT 9 40 1)
 
+# a flood of new flows in a table of 1024 connections: evicted ones end
+nsx "$NS_H1" python3 "$here/../lib/ct_load.py" flood "$H1_V4" "$SERVER_V4" $FLOOD_PORT 4000
 # every flow moved its last more than an active timeout before a walk (5 s)
 sleep 8
 export_json=$(hearth_cli -j status | jq -c .export)
@@ -62,7 +66,7 @@ cap_pid= tshark_pid= nfcapd_pid=
 
 # "FAMILY PROTO fwd|rev PACKETS BYTES" per flow, IP octets, from the
 # capture: the server's port and the family and protocol tell them apart
-expected=$(tshark -r "$work/traffic.pcap" -T fields -e ip.proto -e ipv6.nxt -e ip.src -e ipv6.src \
+expected=$(tshark -r "$work/traffic.pcap" -Y "udp.port == $PORT or tcp.port == $PORT" -T fields -e ip.proto -e ipv6.nxt -e ip.src -e ipv6.src \
 	-e ip.len -e ipv6.plen -e udp.srcport -e tcp.srcport -e udp.dstport -e tcp.dstport 2>/dev/null |
 	awk -F'\t' -v s4="$SERVER_V4" -v s6="$SERVER_V6" '{
 		fam = $1 != "" ? 4 : 6; proto = $1 != "" ? $1 : $2
@@ -75,26 +79,26 @@ t_cmp "the capture saw 5 flows both ways" "$(wc -l <<<"$expected")" -eq 10
 
 # the same from tshark's decoding of the IPFIX records (RFC 5103 reverse
 # elements: the second octets/packets of each record), summed per flow
-ipfix_json=$(tshark -r "$work/ipfix.pcap" -d udp.port==4739,cflow -T json --no-duplicate-keys \
-	2>/dev/null | jq -c '[.[]._source.layers.cflow]')
-decoded=$(jq -r '.[] | .. | objects | select(has("cflow.protocol")) |
+tshark -r "$work/ipfix.pcap" -d udp.port==4739,cflow -T json --no-duplicate-keys 2>/dev/null |
+	jq -c '[.[]._source.layers.cflow]' >"$work/ipfix.json"
+decoded=$(jq -r ".[] | .. | objects | select(has(\"cflow.protocol\") and .[\"cflow.dstport\"] == \"$PORT\")" "$work/ipfix.json" | jq -r '
 	[(if has("cflow.srcaddrv6") then 6 else 4 end), .["cflow.protocol"],
 	 (.["cflow.post_naptsource_transport_port"] // .["cflow.srcport"]),
 	 (.["cflow.packets"] | if type == "array" then . else [., "0"] end),
 	 (.["cflow.octets"] | if type == "array" then . else [., "0"] end)] |
-	"\(.[0]) \(.[1]) \(.[2]) fwd \(.[3][0]) \(.[4][0])\n\(.[0]) \(.[1]) \(.[2]) rev \(.[3][1]) \(.[4][1])"' \
-	<<<"$ipfix_json" | awk '{ k = $1 " " $2 " " $3 " " $4; p[k] += $5; b[k] += $6 }
+	"\(.[0]) \(.[1]) \(.[2]) fwd \(.[3][0]) \(.[4][0])\n\(.[0]) \(.[1]) \(.[2]) rev \(.[3][1]) \(.[4][1])"' |
+	awk '{ k = $1 " " $2 " " $3 " " $4; p[k] += $5; b[k] += $6 }
 		END { for (k in p) print k, p[k], b[k] }' | sort)
 t_check "tshark: every flow's packets and IP bytes both ways match the capture" \
 	diff <(echo "$expected") <(echo "$decoded")
 t_cmp "  the long flow was reported more than once (delta records)" \
-	"$(jq "[.[] | .. | objects | select(.[\"cflow.srcport\"] == \"$long\")] | length" <<<"$ipfix_json")" -ge 2
+	"$(jq "[.[] | .. | objects | select(.[\"cflow.srcport\"] == \"$long\")] | length" "$work/ipfix.json")" -ge 2
 t_check "  the anonymization records say structured permutation (RFC 6235)" \
-	bash -c "jq -e '[.[] | .. | objects | select(has(\"cflow.anonymization_technique\")) |
-		.[\"cflow.anonymization_technique\"]] | unique == [\"6\"]' <<<\"\$1\" >/dev/null" _ "$ipfix_json"
+	quiet jq -e '[.[] | .. | objects | select(has("cflow.anonymization_technique")) |
+		.["cflow.anonymization_technique"]] | unique == ["6"]' "$work/ipfix.json"
 
 # nfdump's view: it reads the reverse elements as its 'out' counts
-collected=$(nfdump -R "$work/nfcapd" -q -N -o 'fmt:%pr %sa %xsp %sp %ipkt %ibyt %opkt %obyt' 2>/dev/null |
+collected=$(nfdump -R "$work/nfcapd" -q -N -o 'fmt:%pr %sa %xsp %sp %ipkt %ibyt %opkt %obyt' "dst port $PORT" 2>/dev/null |
 	awk '{ fam = index($2, ":") ? 6 : 4; proto = $1 == "TCP" ? 6 : $1 == "UDP" ? 17 : $1
 		port = fam == 4 ? $3 : $4
 		k = fam " " proto " " port; p[k " fwd"] += $5; b[k " fwd"] += $6
@@ -107,20 +111,26 @@ t_check "  and it tells the gateway by its observation domain" \
 
 # the JSON flow log: whole lines, the same counts, tenants named
 t_check "the flow log's every line is JSON" quiet jq -e . "$work/flows.json"
-logged=$(jq -r '"\(if .family == "ipv6" then 6 else 4 end) \(if .proto == "tcp" then 6 else 17 end) \(.nat.sport // .sport) \(.packets) \(.bytes) \(.rev_packets) \(.rev_bytes)"' \
-	"$work/flows.json" | awk '{ k = $1 " " $2 " " $3; p[k " fwd"] += $4; b[k " fwd"] += $5
+logged=$(jq -r "select(.dport == $PORT)" "$work/flows.json" | jq -r '"\(if .family == "ipv6" then 6 else 4 end) \(if .proto == "tcp" then 6 else 17 end) \(.nat.sport // .sport) \(.packets) \(.bytes) \(.rev_packets) \(.rev_bytes)"' |
+	awk '{ k = $1 " " $2 " " $3; p[k " fwd"] += $4; b[k " fwd"] += $5
 		p[k " rev"] += $6; b[k " rev"] += $7 } END { for (k in p) print k, p[k], b[k] }' | sort)
 t_check "  its counts match the capture too" diff <(echo "$expected") <(echo "$logged")
 t_check "  home1's flows are the home's" \
-	quiet jq -se "[.[] | select(.proto == \"tcp\" or .sport == $long) | .tenant] | unique == [\"home\"]" \
+	quiet jq -se "[.[] | select(.dport == $PORT and (.proto == \"tcp\" or .sport == $long)) | .tenant] | unique == [\"home\"]" \
 	"$work/flows.json"
 t_check "  home2's are tenant guest's" \
-	quiet jq -se "[.[] | select(.proto == \"udp\" and .sport != $long) | .tenant] | unique == [\"guest\"]" \
+	quiet jq -se "[.[] | select(.dport == $PORT and .proto == \"udp\" and .sport != $long) | .tenant] | unique == [\"guest\"]" \
 	"$work/flows.json"
 
+flooded=$(tshark -r "$work/traffic.pcap" -Y "udp.dstport == $FLOOD_PORT" 2>/dev/null | wc -l)
+t_cmp "the flood crossed the gateway" "$flooded" -ge 3000
+t_cmp "  every packet of it is in a record: evicted connections' counts too" \
+	"$(jq -s "[.[] | select(.dport == $FLOOD_PORT) | .packets] | add" "$work/flows.json")" -eq "$flooded"
+t_cmp "  most of them in end records (evicted)" \
+	"$(jq -s "[.[] | select(.dport == $FLOOD_PORT and .end_reason == \"evicted\")] | length" "$work/flows.json")" -ge 2000
+
 # privacy: no home address (LAN, WAN) in any record, only the remote's
-t_check "no home or WAN address in the IPFIX records" \
-	bash -c "! grep -Eq '$HOME_RE' <<<\"\$1\"" _ "$ipfix_json"
+t_check "no home or WAN address in the IPFIX records" bash -c "! grep -Eq '$HOME_RE' '$work/ipfix.json'"
 # (nfdump notes the datagrams' source, the exporter: not a record's field)
 t_check "  nor in what nfdump stored" \
 	bash -c "! nfdump -R '$work/nfcapd' -q -N -o raw 2>/dev/null | grep -Ev 'ip (router|exporter)' | grep -Eq '$HOME_RE'"
@@ -140,3 +150,12 @@ sleep 8
 t_check "privacy raw: the flow log carries home1's address" \
 	quiet jq -se "any(.src == \"$H1_V4\" and .anonymized == false)" "$work/raw.json"
 t_check "  and hearth status says so" grep -q '^privacy:   raw' <<<"$(hearth_cli status)"
+
+# the WAN address changes: the table is flushed, each connection's record
+# ends forced
+port=$(nsx "$NS_H1" python3 "$PEER" udp "$SERVER_V4" $PORT 2 60)
+nsx "$NS_GW" ip addr add 198.51.100.3/24 dev wan0
+nsx "$NS_GW" ip addr del "$GW_WAN_V4/24" dev wan0
+sleep 2
+t_check "a new WAN address: the flushed connections' records end forced" \
+	quiet jq -se "any(.sport == $port and .end_reason == \"forced\" and .packets == 2)" "$work/raw.json"

@@ -166,6 +166,30 @@ void flows_ended(void *ctx, const struct hearth_ct_end *end)
 	flow_out(d, &f);
 }
 
+/* A connection about to be flushed, as an end record of its own. */
+static int forced_one(const struct hearth_conn *c, void *arg)
+{
+	struct hearth_ct_end end = { .reason = HEARTH_CT_END_FORCED, .halves = 1 };
+
+	end.half[HEARTH_CT_ORIG].key = c->key;
+	end.half[HEARTH_CT_ORIG].e = c->orig;
+	if (c->reply.gen) {
+		end.half[HEARTH_CT_REPLY].key = c->orig.peer;
+		end.half[HEARTH_CT_REPLY].e = c->reply;
+		end.halves |= 1 << HEARTH_CT_REPLY;
+	}
+	flows_ended(arg, &end);
+	return 0;
+}
+
+void flows_flushing(struct daemon *d)
+{
+	if (!d->flows.clock_ok || !hearth_export_any(&d->flows.cfg))
+		return;
+	hearth_ct_ends_drain(&d->ends);
+	hearth_ct_walk_at(&d->dp, d->flows.clock.jiffies, d->flows.clock.hz, forced_one, d);
+}
+
 struct walk_ctx {
 	struct daemon *d;
 	__u64 now_ms;

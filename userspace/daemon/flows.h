@@ -51,6 +51,9 @@ void flows_reconfigure(struct daemon *d);
 void flows_close(struct daemon *d);
 /* hearth_ct_end_fn: one ended connection. */
 void flows_ended(void *ctx, const struct hearth_ct_end *end);
+/* hearthd is about to flush the table (the WAN address changed): every
+ * live connection's record, ended forced (flowEndReason 4). */
+void flows_flushing(struct daemon *d);
 /* The timers: the walk, messages sent, the log synced. Returns when it
  * wants to run next (monotonic ms). */
 long long flows_tick(struct daemon *d, long long now_ms);

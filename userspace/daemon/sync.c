@@ -135,6 +135,7 @@ int sync_nat(struct daemon *d, enum sync_mode mode)
 		struct in_addr old = { .s_addr = d->nat_addr };
 
 		if (d->nat_addr) {
+			flows_flushing(d);
 			logmsg("nat: WAN address %s gone, %d connections and %d mappings dropped",
 			       inet_ntop(AF_INET, &old, text, sizeof(text)),
 			       hearth_ct_flush(&d->dp), hearth_natmap_flush(&d->dp));
