@@ -150,6 +150,8 @@ sleep 8
 t_check "privacy raw: the flow log carries home1's address" \
 	quiet jq -se "any(.src == \"$H1_V4\" and .anonymized == false)" "$work/raw.json"
 t_check "  and hearth status says so" grep -q '^privacy:   raw' <<<"$(hearth_cli status)"
+t_check "  what the first run reported was kept: no flow of it reported again" \
+	quiet jq -se "all(.sport != $long)" "$work/raw.json"
 
 # the WAN address changes: the table is flushed, each connection's record
 # ends forced

@@ -6,7 +6,9 @@
  * stays, and a record as one line of JSON. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -322,4 +324,55 @@ TEST(flow_json_line)
 	ASSERT_STREQ(json_object_get_string(json_object_object_get(o, "tenant")), "guest", "tenant");
 	json_object_put(o);
 	ASSERT_EQ(hearth_flow_json(&f, "guest", line, 40), -ENOSPC, "too small a buffer: refused, not cut");
+}
+
+TEST(flow_reports_across_restarts)
+{
+	char path[] = "/tmp/hearth-reports-XXXXXX";
+	struct hearth_flow_reports r, next;
+	struct hearth_ct_slot orig, reply;
+	struct hearth_flow f;
+	struct hearth_conn c;
+	__u64 start = T0_MS + 1000000;
+	int fd = mkstemp(path);
+
+	if (!ASSERT_TRUE(fd >= 0, "a file") || !ASSERT_OK(hearth_flow_reports_init(&r, 16, 10), "rows"))
+		return;
+	close(fd);
+	nat_conn(&orig, &reply);
+	set_counts(&orig, 20, 2000, 1011);
+	live(&c, &orig, &reply);
+	hearth_flow_reports_walk_begin(&r);
+	ASSERT_TRUE(hearth_flow_reports_live(&r, &c, &clock_, start + 12000, &f), "reported");
+	hearth_flow_reports_walk_end(&r);
+	ASSERT_OK(hearth_flow_reports_save(&r, path), "a clean stop keeps it");
+
+	hearth_flow_reports_init(&next, 16, 10);
+	ASSERT_OK(hearth_flow_reports_load(&next, path), "the next start reads it");
+	ASSERT_TRUE(access(path, F_OK) != 0, "  once");
+	set_counts(&orig, 26, 2600, 1030);
+	live(&c, &orig, &reply);
+	hearth_flow_reports_walk_begin(&next);
+	ASSERT_TRUE(hearth_flow_reports_live(&next, &c, &clock_, start + 40000, &f), "due again");
+	hearth_flow_reports_walk_end(&next);
+	ASSERT_EQ(f.packets[0], 6, "only what came since the report before the restart");
+	hearth_flow_reports_free(&next);
+
+	/* killed: nothing kept; the live connection counts from now on */
+	hearth_flow_reports_init(&next, 16, 10);
+	ASSERT_EQ(hearth_flow_reports_load(&next, path), -ENOENT, "nothing kept");
+	hearth_flow_reports_adopt(&next, &c, &clock_, start + 40000);
+	ASSERT_EQ(next.adopted, 1, "the live connection adopted");
+	hearth_flow_reports_walk_begin(&next);
+	ASSERT_TRUE(!hearth_flow_reports_live(&next, &c, &clock_, start + 45000, &f),
+		    "its past is not reported again");
+	hearth_flow_reports_walk_end(&next);
+	set_counts(&orig, 30, 3000, 1060);
+	live(&c, &orig, &reply);
+	hearth_flow_reports_walk_begin(&next);
+	ASSERT_TRUE(hearth_flow_reports_live(&next, &c, &clock_, start + 60000, &f), "then reported");
+	hearth_flow_reports_walk_end(&next);
+	ASSERT_EQ(f.packets[0], 4, "  from where it was adopted");
+	hearth_flow_reports_free(&next);
+	hearth_flow_reports_free(&r);
 }

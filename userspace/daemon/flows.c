@@ -37,6 +37,29 @@ static __u32 default_domain(const struct daemon *d)
 	return (__u32)digest[0] << 24 | (__u32)digest[1] << 16 | (__u32)digest[2] << 8 | digest[3];
 }
 
+static __u64 wall_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (__u64)now.tv_sec * 1000 + (__u64)now.tv_nsec / 1000000;
+}
+
+/* A connection live at the start, what was reported of it not known. */
+static int adopt_one(const struct hearth_conn *c, void *arg)
+{
+	struct daemon *d = arg;
+
+	hearth_flow_reports_adopt(&d->flows.reports, c, &d->flows.clock, wall_ms());
+	return 0;
+}
+
+/* What long flows reported, kept from one run to the next (flow_reports.h). */
+static void reports_path(const struct daemon *d, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/flow-reports", d->cfg.run_dir);
+}
+
 static int exporters_open(struct daemon *d, struct hearth_err *err)
 {
 	struct flow_export *fx = &d->flows;
@@ -84,6 +107,9 @@ int flows_open(struct daemon *d, struct hearth_err *err)
 		return hearth_err_set(err, -ret, "flow export: %s", strerror(-ret));
 	hearth_flow_privacy_prefixes(&fx->privacy, &d->cfg);
 	fx->clock_ok = !hearth_flow_clock_read(&fx->clock, d->hz);
+	reports_path(d, fx->reports_path, sizeof(fx->reports_path));
+	if (hearth_flow_reports_load(&fx->reports, fx->reports_path) == -ENOENT && fx->clock_ok)
+		hearth_ct_walk_at(&d->dp, fx->clock.jiffies, fx->clock.hz, adopt_one, d);
 	fx->next_walk_ms = hearth_monotonic_ms() + FLOWS_WALK_MS;
 	return exporters_open(d, err);
 }
@@ -101,6 +127,14 @@ void flows_reconfigure(struct daemon *d)
 
 void flows_close(struct daemon *d)
 {
+	int ret;
+
+	if (d->flows.reports.rows && d->flows.reports_path[0]) {
+		ret = hearth_flow_reports_save(&d->flows.reports, d->flows.reports_path);
+		if (ret)
+			logmsg("flow export: cannot keep what was reported in %s: %s",
+			       d->flows.reports_path, strerror(-ret));
+	}
 	exporters_close(&d->flows);
 	hearth_flow_reports_free(&d->flows.reports);
 	hearth_flow_privacy_free(&d->flows.privacy);
@@ -212,12 +246,9 @@ static int walk_one(const struct hearth_conn *c, void *arg)
 static void walk(struct daemon *d)
 {
 	struct flow_export *fx = &d->flows;
-	struct walk_ctx w = { .d = d };
-	struct timespec now;
+	struct walk_ctx w = { .d = d, .now_ms = wall_ms() };
 
 	hearth_ct_ends_drain(&d->ends);
-	clock_gettime(CLOCK_REALTIME, &now);
-	w.now_ms = (__u64)now.tv_sec * 1000 + (__u64)now.tv_nsec / 1000000;
 	hearth_flow_reports_walk_begin(&fx->reports);
 	hearth_ct_walk_at(&d->dp, fx->clock.jiffies, fx->clock.hz, walk_one, &w);
 	hearth_flow_reports_walk_end(&fx->reports);
@@ -286,6 +317,8 @@ struct json_object *flows_json(const struct daemon *d)
 	json_object_object_add(o, "records", json_object_new_uint64(fx->records));
 	json_object_object_add(o, "active_reports", json_object_new_uint64(fx->active_reports));
 	json_object_object_add(o, "anonymize_errors", json_object_new_uint64(fx->anonymize_errors));
+	/* live connections taken at their counts after an unclean stop */
+	json_object_object_add(o, "adopted", json_object_new_uint64(fx->reports.adopted));
 	json_object_object_add(o, "observation_domain", json_object_new_uint64(fx->domain));
 	json_object_object_add(o, "active_timeout_s",
 			       json_object_new_uint64(fx->cfg.active_timeout_s));

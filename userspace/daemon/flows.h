@@ -27,6 +27,7 @@ struct json_object;
 struct flow_export {
 	struct hearth_config_export cfg; /* as opened */
 	struct hearth_flow_reports reports;
+	char reports_path[300]; /* kept there from one run to the next */
 	struct hearth_flow_privacy privacy;
 	struct hearth_flow_clock clock;
 	bool clock_ok;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Delta counts for long flows: what each connection's records reported. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conntrack.h"
 #include "flow_reports.h"
@@ -94,6 +96,24 @@ static void subtract(struct hearth_flow *f, const struct flow_report_row *row, i
 	f->bytes[dir] = f->bytes[dir] > row->bytes[dir] ? f->bytes[dir] - row->bytes[dir] : 0;
 }
 
+void hearth_flow_reports_adopt(struct hearth_flow_reports *r, const struct hearth_conn *c,
+				const struct hearth_flow_clock *clock, __u64 now_ms)
+{
+	struct flow_report_row *row = row_find(r, &c->key, c->orig.gen);
+	struct hearth_flow f;
+
+	if (row || !(row = row_take(r, &c->key)))
+		return;
+	hearth_flow_from_conn(&f, c, clock);
+	*row = (struct flow_report_row){ .key = c->key, .gen = c->orig.gen, .used = 1,
+					 .seen = r->walk, .reported_ms = now_ms };
+	for (int dir = 0; dir < 2; dir++) {
+		row->packets[dir] = f.packets[dir];
+		row->bytes[dir] = f.bytes[dir];
+	}
+	r->adopted++;
+}
+
 bool hearth_flow_reports_live(struct hearth_flow_reports *r, const struct hearth_conn *c,
 			      const struct hearth_flow_clock *clock, __u64 now_ms,
 			      struct hearth_flow *f)
@@ -159,4 +179,72 @@ void hearth_flow_reports_end(struct hearth_flow_reports *r, const struct hearth_
 	row->ended |= end->halves;
 	if (row->ended == 3)
 		row->used = 0;
+}
+
+/* The file: this header, then the rows in use. */
+struct reports_file_header {
+	char magic[8]; /* "hearthFR" */
+	__u32 version, sets, rows, row_size;
+};
+
+#define REPORTS_FILE_VERSION 1
+
+int hearth_flow_reports_save(const struct hearth_flow_reports *r, const char *path)
+{
+	struct reports_file_header h = { .magic = "hearthFR", .version = REPORTS_FILE_VERSION,
+					 .sets = r->sets, .row_size = sizeof(struct flow_report_row) };
+	size_t n = (size_t)r->sets * HEARTH_CT_WAYS;
+	char tmp[300];
+	FILE *f;
+	int ret = 0;
+
+	for (size_t i = 0; i < n; i++)
+		h.rows += r->rows[i].used;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	if (fwrite(&h, sizeof(h), 1, f) != 1)
+		ret = -EIO;
+	for (size_t i = 0; i < n && !ret; i++)
+		if (r->rows[i].used && fwrite(&r->rows[i], sizeof(r->rows[i]), 1, f) != 1)
+			ret = -EIO;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret)
+		unlink(tmp);
+	return ret;
+}
+
+int hearth_flow_reports_load(struct hearth_flow_reports *r, const char *path)
+{
+	struct reports_file_header h;
+	struct flow_report_row row;
+	FILE *f = fopen(path, "re");
+	int ret = 0;
+
+	if (!f)
+		return -ENOENT;
+	if (fread(&h, sizeof(h), 1, f) != 1 || memcmp(h.magic, "hearthFR", 8) ||
+	    h.version != REPORTS_FILE_VERSION || h.sets != r->sets ||
+	    h.row_size != sizeof(struct flow_report_row))
+		ret = -ENOENT; /* another table, another build: adopt */
+	for (__u32 i = 0; !ret && i < h.rows; i++) {
+		struct flow_report_row *slot;
+
+		if (fread(&row, sizeof(row), 1, f) != 1) {
+			ret = -ENOENT;
+			break;
+		}
+		slot = row_take(r, &row.key);
+		if (slot) {
+			*slot = row;
+			slot->seen = r->walk;
+		}
+	}
+	fclose(f);
+	unlink(path); /* used once: a later crash must not load it again */
+	return ret;
 }

@@ -27,6 +27,7 @@ struct hearth_flow_reports {
 	__u32 walk; /* walks so far: rows unseen for two are dropped */
 	__u64 reported; /* periodic reports made */
 	__u64 no_row; /* reports made without room to remember them */
+	__u64 adopted; /* live connections taken as reported up to now */
 };
 
 /* @sets: the table's (a power of two). 0 or -ENOMEM. */
@@ -39,11 +40,24 @@ void hearth_flow_reports_free(struct hearth_flow_reports *r);
 void hearth_flow_reports_walk_begin(struct hearth_flow_reports *r);
 void hearth_flow_reports_walk_end(struct hearth_flow_reports *r);
 
+/* Without that: @c, live when hearthd starts, counts as reported up to
+ * @now_ms, rather than have its whole past reported again (what it did
+ * since the last report before the kill is lost instead). */
+void hearth_flow_reports_adopt(struct hearth_flow_reports *r, const struct hearth_conn *c,
+				const struct hearth_flow_clock *clock, __u64 now_ms);
+
 /* @c is live: true when its periodic report is due at @now_ms, with @f
  * filled (its counts since the last report). */
 bool hearth_flow_reports_live(struct hearth_flow_reports *r, const struct hearth_conn *c,
 			      const struct hearth_flow_clock *clock, __u64 now_ms,
 			      struct hearth_flow *f);
+
+/* What was reported, kept across a restart of hearthd in @path (a clean
+ * stop saves it, the start after loads and removes it). Load: 0, or
+ * -ENOENT when there is none fit for this table: hearthd was killed, and
+ * what it reported of the live connections is not known. */
+int hearth_flow_reports_save(const struct hearth_flow_reports *r, const char *path);
+int hearth_flow_reports_load(struct hearth_flow_reports *r, const char *path);
 
 /* @end's connection ended: @f, built from it, now counts only what no
  * earlier report did. */
