@@ -173,3 +173,55 @@ TEST(flowlog_rotates_by_age_and_syncs)
 out:
 	teardown(dir);
 }
+
+struct handed {
+	char path[512];
+	int calls;
+};
+
+static int take_compression(void *ctx, const struct hearth_flowlog_cfg *cfg, const char *rotated)
+{
+	struct handed *h = ctx;
+
+	(void)cfg;
+	snprintf(h->path, sizeof(h->path), "%s", rotated);
+	h->calls++;
+	return 0;
+}
+
+TEST(flowlog_compresses_elsewhere_and_finishes_leftovers)
+{
+	struct hearth_flowlog_cfg cfg;
+	struct hearth_flowlog log;
+	struct hearth_err err = {};
+	struct handed h = {};
+	char dir[32], names[4][64], gz[600];
+	int got[64], n = 0;
+
+	setup(dir, &cfg);
+	cfg.max_bytes = 300;
+	if (!ASSERT_OK(hearth_flowlog_open(&log, &cfg, T0, &err), err.msg))
+		return;
+	log.compress = take_compression;
+	log.compress_ctx = &h;
+	while (!h.calls && n < 50)
+		put(&log, n++, T0);
+	ASSERT_EQ(h.calls, 1, "a rotation handed its file over");
+	ASSERT_TRUE(access(h.path, F_OK) == 0, "  left as .rotating");
+	ASSERT_EQ(rotated(dir, names, 4), 0, "  not compressed by the writer");
+	ASSERT_OK(hearth_flowlog_finish(&cfg, h.path, &err), err.msg);
+	ASSERT_EQ(rotated(dir, names, 4), 1, "finished elsewhere: one .gz");
+	ASSERT_TRUE(access(h.path, F_OK) != 0, "  the .rotating gone");
+	snprintf(gz, sizeof(gz), "%s/%s", dir, names[0]);
+	ASSERT_EQ(numbers(gz, got, 64), n - 1, "  with every line before the rotation, whole");
+
+	/* killed between the rename and the compression */
+	while (h.calls < 2)
+		put(&log, n++, T0 + 1);
+	hearth_flowlog_close(&log);
+	ASSERT_OK(hearth_flowlog_open(&log, &cfg, T0 + 2, &err), err.msg);
+	ASSERT_EQ(rotated(dir, names, 4), 2, "the next open finishes what was left");
+	ASSERT_TRUE(access(h.path, F_OK) != 0, "  no .rotating stays");
+	hearth_flowlog_close(&log);
+	teardown(dir);
+}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* hearthd's flow export (flows.h). */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -60,6 +61,33 @@ static void reports_path(const struct daemon *d, char *buf, size_t size)
 	snprintf(buf, size, "%s/flow-reports", d->cfg.run_dir);
 }
 
+/* A rotated flow log is compressed in a child (jobs.h), so that the loop
+ * never waits for zlib; with no child to spare, the log does it itself. */
+static struct compress_job {
+	struct hearth_flowlog_cfg cfg;
+	char rotated[PATH_MAX + 16];
+} compress_job; /* the child has its own copy from the fork */
+
+static int compress_work(void *arg, struct hearth_err *err)
+{
+	const struct compress_job *job = arg;
+
+	return hearth_flowlog_finish(&job->cfg, job->rotated, err);
+}
+
+static int compress_in_child(void *ctx, const struct hearth_flowlog_cfg *cfg, const char *rotated)
+{
+	struct json_object *answer;
+
+	compress_job.cfg = *cfg;
+	snprintf(compress_job.rotated, sizeof(compress_job.rotated), "%s", rotated);
+	answer = job_start(ctx, 0, compress_work, &compress_job);
+	if (answer == API_ANSWER_LATER)
+		return 0;
+	json_object_put(answer);
+	return -EBUSY;
+}
+
 static int exporters_open(struct daemon *d, struct hearth_err *err)
 {
 	struct flow_export *fx = &d->flows;
@@ -76,6 +104,8 @@ static int exporters_open(struct daemon *d, struct hearth_err *err)
 	if (!ret && fx->cfg.log_on) {
 		ret = hearth_flowlog_open(&fx->log, &fx->cfg.log, time(NULL), err);
 		fx->log_open = !ret;
+		fx->log.compress = compress_in_child;
+		fx->log.compress_ctx = d;
 	}
 	fx->log_error[0] = '\0';
 	return ret;

@@ -85,7 +85,13 @@ static void job_end(struct daemon *d, struct job *j)
 	j->out[j->len] = '\0';
 	if (sscanf(j->out, "%d", &ret) != 1)
 		ret = -EIO;
-	if (ret) {
+	if (!j->serial) {
+		/* nobody waits (the flow log's compression): only a failure is told */
+		const char *msg = strchr(j->out, ' ');
+
+		if (ret)
+			logmsg("%s", msg && msg[1] ? msg + 1 : "a background job ended without a result");
+	} else if (ret) {
 		const char *msg = strchr(j->out, ' ');
 
 		api_server_answer(&d->api, j->serial,

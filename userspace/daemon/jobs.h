@@ -30,7 +30,8 @@ struct daemon;
 struct json_object;
 
 /* Runs @work(@arg) in a child; returns API_ANSWER_LATER, or an error
- * answer when no child can be started. */
+ * answer when no child can be started. @serial 0: no client waits, and
+ * only a failure is logged. */
 struct json_object *job_start(struct daemon *d, unsigned long serial,
 			      int (*work)(void *arg, struct hearth_err *err), void *arg);
 int jobs_pollfds(struct daemon *d, struct pollfd *fds, int max);

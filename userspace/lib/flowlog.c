@@ -69,12 +69,15 @@ static int open_file(struct hearth_flowlog *log, time_t now, struct hearth_err *
 	return 0;
 }
 
+static void finish_leftovers(const struct hearth_flowlog_cfg *cfg);
+
 int hearth_flowlog_open(struct hearth_flowlog *log, const struct hearth_flowlog_cfg *cfg,
 			time_t now, struct hearth_err *err)
 {
 	memset(log, 0, sizeof(*log));
 	log->cfg = *cfg;
 	log->fd = -1;
+	finish_leftovers(cfg);
 	return open_file(log, now, err);
 }
 
@@ -161,11 +164,57 @@ static void keep_newest(const struct hearth_flowlog_cfg *cfg)
 	}
 }
 
-/* The current file becomes BASE.YYYYMMDDTHHMMSS-NNN.gz (UTC); a new one
- * starts. */
+int hearth_flowlog_finish(const struct hearth_flowlog_cfg *cfg, const char *rotated,
+			  struct hearth_err *err)
+{
+	char gz[PATH_MAX + 8];
+	size_t len = strlen(rotated);
+	int ret;
+
+	if (len < 9 || strcmp(rotated + len - 9, ".rotating"))
+		return hearth_err_set(err, EINVAL, "flow log rotation: %s is no rotated file", rotated);
+	snprintf(gz, sizeof(gz), "%.*s.gz", (int)(len - 9), rotated);
+	ret = compress_file(rotated, gz, err);
+	if (!ret)
+		unlink(rotated);
+	keep_newest(cfg);
+	return ret;
+}
+
+/* Rotated files a crash left uncompressed (BASE.*.rotating): finished now. */
+static void finish_leftovers(const struct hearth_flowlog_cfg *cfg)
+{
+	char dirbuf[PATH_MAX], basebuf[PATH_MAX], path[PATH_MAX * 2];
+	struct hearth_err err = {};
+	const char *dir, *base;
+	struct dirent *de;
+	size_t blen;
+	DIR *d;
+
+	snprintf(dirbuf, sizeof(dirbuf), "%s", cfg->path);
+	snprintf(basebuf, sizeof(basebuf), "%s", cfg->path);
+	dir = dirname(dirbuf);
+	base = basename(basebuf);
+	blen = strlen(base);
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (len > blen + 9 && !strncmp(de->d_name, base, blen) && de->d_name[blen] == '.' &&
+		    !strcmp(de->d_name + len - 9, ".rotating")) {
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			hearth_flowlog_finish(cfg, path, &err);
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
+/* The current file becomes BASE.YYYYMMDDTHHMMSS-NNN.rotating (UTC), then
+ * .gz (by @log->compress, else here); a new one starts. */
 static int rotate(struct hearth_flowlog *log, time_t now, struct hearth_err *err)
 {
-	char stamp[32], moved[PATH_MAX], gz[PATH_MAX + 8];
+	char stamp[32], moved[PATH_MAX + 16], gz[PATH_MAX + 8];
 	struct tm tm;
 	int ret;
 
@@ -176,10 +225,10 @@ static int rotate(struct hearth_flowlog *log, time_t now, struct hearth_err *err
 	/* a counter within the second, so that names sort as they were made */
 	for (int i = 0; i < 1000; i++) {
 		snprintf(gz, sizeof(gz), "%s.%s-%03d.gz", log->cfg.path, stamp, i);
-		if (access(gz, F_OK))
+		snprintf(moved, sizeof(moved), "%s.%s-%03d.rotating", log->cfg.path, stamp, i);
+		if (access(gz, F_OK) && access(moved, F_OK))
 			break;
 	}
-	snprintf(moved, sizeof(moved), "%s.rotating", log->cfg.path);
 	close(log->fd);
 	log->fd = -1;
 	if (rename(log->cfg.path, moved))
@@ -188,11 +237,9 @@ static int rotate(struct hearth_flowlog *log, time_t now, struct hearth_err *err
 	if (ret)
 		return ret;
 	log->rotations++;
-	ret = compress_file(moved, gz, err);
-	if (!ret)
-		unlink(moved);
-	keep_newest(&log->cfg);
-	return ret;
+	if (log->compress && !log->compress(log->compress_ctx, &log->cfg, moved))
+		return 0;
+	return hearth_flowlog_finish(&log->cfg, moved, err);
 }
 
 static int sync_now(struct hearth_flowlog *log, struct hearth_err *err)

@@ -25,8 +25,16 @@ struct hearth_flowlog_cfg {
 	unsigned int sync_ms; /* the longest a written line waits for a sync */
 };
 
+/* Compresses @rotated (hearth_flowlog_finish) elsewhere, in a child
+ * process say, so that the writer never waits for zlib: 0 when it took
+ * the work, else the log does it at once. */
+typedef int (*hearth_flowlog_compress_fn)(void *ctx, const struct hearth_flowlog_cfg *cfg,
+					  const char *rotated);
+
 struct hearth_flowlog {
 	struct hearth_flowlog_cfg cfg;
+	hearth_flowlog_compress_fn compress; /* NULL: in the writer */
+	void *compress_ctx;
 	int fd;
 	size_t size;
 	time_t opened; /* when the current file began (wall clock) */
@@ -46,5 +54,10 @@ int hearth_flowlog_write(struct hearth_flowlog *log, const char *line, size_t le
 int hearth_flowlog_tick(struct hearth_flowlog *log, time_t now, long long now_ms,
 			struct hearth_err *err);
 void hearth_flowlog_close(struct hearth_flowlog *log);
+/* A rotated file (BASE.STAMP-NNN.rotating) into BASE.STAMP-NNN.gz, written
+ * to a temporary name and renamed, then only the newest @cfg->keep kept.
+ * A rotation a crash interrupted is finished when the log is opened. */
+int hearth_flowlog_finish(const struct hearth_flowlog_cfg *cfg, const char *rotated,
+			  struct hearth_err *err);
 
 #endif

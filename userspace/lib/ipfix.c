@@ -224,6 +224,8 @@ static void message_send(struct hearth_ipfix *x, size_t len, unsigned int record
 			 long long now_ms)
 {
 	if (x->target.transport == HEARTH_IPFIX_UDP) {
+		if (x->fd < 0)
+			goto dropped;
 		if (send(x->fd, x->msg, len, MSG_NOSIGNAL) == (ssize_t)len)
 			goto sent;
 		count_error(x, errno);
@@ -367,12 +369,13 @@ int hearth_ipfix_open(struct hearth_ipfix **out, const struct hearth_ipfix_targe
 		}
 	}
 	ret = session_open(x, domain, err);
+	/* a collector out of reach now (no route yet at boot) is tried again
+	 * every second: it never stops the gateway */
 	if (!ret) {
-		ret = sock_open(x);
-		if (ret && t->transport == HEARTH_IPFIX_UDP)
-			hearth_err_set(err, -ret, "ipfix: collector %s: %s", t->text, strerror(-ret));
-		else
-			ret = 0; /* TCP: tried again later */
+		int failed = sock_open(x);
+
+		if (failed)
+			count_error(x, -failed);
 	}
 	if (ret) {
 		hearth_ipfix_close(x);
@@ -443,10 +446,10 @@ int hearth_ipfix_add(struct hearth_ipfix *x, const struct hearth_flow *f, long l
 	return 0;
 }
 
-/* TCP: finishes a connect, or starts one again once a second. */
-static void tcp_connect_step(struct hearth_ipfix *x, long long now_ms)
+/* Finishes a TCP connect; opens a socket again once a second. */
+static void connect_step(struct hearth_ipfix *x, long long now_ms)
 {
-	int soerr = 0;
+	int soerr = 0, ret;
 	socklen_t len = sizeof(soerr);
 	struct pollfd p;
 
@@ -454,8 +457,11 @@ static void tcp_connect_step(struct hearth_ipfix *x, long long now_ms)
 		if (now_ms < x->next_connect_ms)
 			return;
 		x->next_connect_ms = now_ms + 1000;
-		if (sock_open(x))
-			count_error(x, errno);
+		ret = sock_open(x);
+		if (ret)
+			count_error(x, -ret);
+		else
+			x->templates_due = true;
 		return;
 	}
 	if (!x->connecting)
@@ -474,12 +480,10 @@ static void tcp_connect_step(struct hearth_ipfix *x, long long now_ms)
 
 void hearth_ipfix_flush(struct hearth_ipfix *x, long long now_ms)
 {
-	if (x->target.transport == HEARTH_IPFIX_TCP)
-		tcp_connect_step(x, now_ms);
+	connect_step(x, now_ms);
 	if (x->in_message)
 		emit(x, now_ms);
-	if ((x->templates_due || now_ms >= x->next_templates_ms) &&
-	    (x->target.transport == HEARTH_IPFIX_UDP || (x->fd >= 0 && !x->connecting)))
+	if ((x->templates_due || now_ms >= x->next_templates_ms) && x->fd >= 0 && !x->connecting)
 		templates_send(x, now_ms);
 	if (x->target.transport == HEARTH_IPFIX_TCP)
 		tcp_push(x, now_ms);
