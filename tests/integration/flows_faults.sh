@@ -4,7 +4,7 @@
 # and shown); a full disk stops the flow log with a message, not hearthd;
 # the log rotates under traffic, compressed, and survives a kill -9 with
 # every line whole JSON and nothing lost that was synced before it.
-source "$(dirname "$0")/../lib/prologue.sh" flows_faults.sh ip nsenter python3 jq mount
+source "$(dirname "$0")/../lib/prologue.sh" flows_faults.sh ip nsenter python3 jq mount curl promtool
 trap 'kill $sink_pid 2>/dev/null; umount "$work/small" 2>/dev/null; topo_destroy' EXIT
 sink_pid=
 LOAD="$here/../lib/ct_load.py"
@@ -78,6 +78,13 @@ t_check "  with one message in hearthd's log" grep -q 'flow log .*No space left 
 t_check "  and every line it wrote is whole JSON" quiet jq -e . "$work/small/flows.json"
 t_check "  hearth status says so" grep -q 'stopped: .*No space left' <<<"$(hearth_cli status)"
 t_check "hearthd still runs" kill -0 "$HEARTHD_PID"
+metrics=$(nsx "$NS_GW" curl -sS --max-time 3 http://127.0.0.1:9477/metrics)
+t_check "/metrics passes promtool with the export's metrics" \
+	bash -c "promtool check metrics <<<\"\$1\"" _ "$metrics"
+t_check "  the unreachable collector's errors" \
+	grep -Eq '^hearth_export_errors_total\{collector="192.0.2.99:4739",transport="udp"\} [1-9]' <<<"$metrics"
+t_check "  the log stopped" grep -q '^hearth_export_log_running 0$' <<<"$metrics"
+t_check "  the records made" grep -Eq '^hearth_flow_records_total [1-9][0-9]{4}' <<<"$metrics"
 
 # rotation under traffic, then kill -9
 stop_hearthd

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
 #include <microhttpd.h>
 
 #include "daemon.h"
@@ -40,11 +41,16 @@ static enum MHD_Result answer_metrics(struct MHD_Connection *conn, struct daemon
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
+	struct json_object *export;
 	char *text = NULL;
 	size_t len = 0;
+	int failed;
 
 	hearth_ct_ends_drain(&d->ends);
-	if (hearth_metrics_render(&d->dp, &d->ends, &text, &len))
+	export = flows_json(d);
+	failed = hearth_metrics_render(&d->dp, &d->ends, export, &text, &len);
+	json_object_put(export);
+	if (failed)
 		return answer_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				   "cannot read the data plane\n");
 	r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);

@@ -176,8 +176,58 @@ static int conntrack(FILE *f, struct hearth_dp *dp, const struct hearth_ct_ends 
 	return 0;
 }
 
+static void collector_line(FILE *f, const char *metric, struct json_object *c, const char *key)
+{
+	fprintf(f, "%s{collector=\"", metric);
+	label_value(f, str_of(c, "collector"));
+	fprintf(f, "\",transport=\"");
+	label_value(f, str_of(c, "transport"));
+	fprintf(f, "\"} %llu\n",
+		(unsigned long long)json_object_get_uint64(json_object_object_get(c, key)));
+}
+
+/* Flow export: records made, and each collector's and the log's fate. */
+static void flow_export(FILE *f, struct json_object *x, int entries)
+{
+	static const struct {
+		const char *metric, *key, *help;
+	} per_collector[] = {
+		{ "hearth_export_records_total", "records", "Flow records put in IPFIX messages for a collector." },
+		{ "hearth_export_messages_total", "messages", "IPFIX messages handed to a collector's socket." },
+		{ "hearth_export_dropped_records_total", "dropped_records",
+		  "Flow records in messages a collector could not be sent (down, unreachable, slow)." },
+		{ "hearth_export_errors_total", "errors", "Failed sends and connects to a collector." },
+	};
+	struct json_object *list = json_object_object_get(x, "ipfix");
+	struct json_object *log = json_object_object_get(x, "log");
+
+	family(f, "hearth_flows_active", "gauge", "Connections in the table (its live entries over two).");
+	fprintf(f, "hearth_flows_active %d\n", entries / 2);
+	if (!x)
+		return;
+	family(f, "hearth_flow_records_total", "counter",
+	       "Flow records made (ended connections, long flows' periodic reports).");
+	fprintf(f, "hearth_flow_records_total %llu\n",
+		(unsigned long long)json_object_get_uint64(json_object_object_get(x, "records")));
+	for (size_t m = 0; m < sizeof(per_collector) / sizeof(per_collector[0]); m++) {
+		family(f, per_collector[m].metric, "counter", per_collector[m].help);
+		for (size_t i = 0; i < json_object_array_length(list); i++)
+			collector_line(f, per_collector[m].metric, json_object_array_get_idx(list, i),
+				       per_collector[m].key);
+	}
+	if (!log)
+		return;
+	family(f, "hearth_export_log_lines_total", "counter", "Lines written to the JSON flow log.");
+	fprintf(f, "hearth_export_log_lines_total %llu\n",
+		(unsigned long long)json_object_get_uint64(json_object_object_get(log, "lines")));
+	family(f, "hearth_export_log_running", "gauge",
+	       "1 while the JSON flow log is written, 0 once an error (a full disk) stopped it.");
+	fprintf(f, "hearth_export_log_running %d\n",
+		json_object_get_boolean(json_object_object_get(log, "running")));
+}
+
 int hearth_metrics_render(struct hearth_dp *dp, const struct hearth_ct_ends *ends,
-			  char **out, size_t *len)
+			  struct json_object *export, char **out, size_t *len)
 {
 	FILE *f = open_memstream(out, len);
 	int ret;
@@ -189,6 +239,8 @@ int hearth_metrics_render(struct hearth_dp *dp, const struct hearth_ct_ends *end
 		ret = tenants(f, dp);
 	if (!ret)
 		ret = conntrack(f, dp, ends);
+	if (!ret)
+		flow_export(f, export, hearth_ct_entries(dp));
 	if (fclose(f) && !ret)
 		ret = -errno;
 	if (ret) {

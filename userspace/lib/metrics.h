@@ -11,9 +11,12 @@
 #include "ct_ends.h"
 #include "dataplane.h"
 
+struct json_object;
+
 /* Renders every metric into a new buffer (*@out, *@len; the caller
- * frees it). @ends may be NULL (no ended connections known). */
+ * frees it). @ends may be NULL (no ended connections known), @export
+ * too (hearthd's export.show answer: no flow export known). */
 int hearth_metrics_render(struct hearth_dp *dp, const struct hearth_ct_ends *ends,
-			  char **out, size_t *len);
+			  struct json_object *export, char **out, size_t *len);
 
 #endif
