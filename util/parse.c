@@ -277,3 +277,31 @@ const char *hearth_endpoint_format(struct in_addr addr, __u16 port, char *buf, s
 	snprintf(buf, size, "%s:%u", text, port);
 	return buf;
 }
+
+int hearth_sockaddr_parse(const char *text, struct sockaddr_storage *sa)
+{
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)sa;
+	struct sockaddr_in *in = (struct sockaddr_in *)sa;
+	const char *colon = strrchr(text, ':');
+	char addr[INET6_ADDRSTRLEN + 2];
+	__u64 port;
+	size_t len;
+
+	if (!colon || hearth_number_parse(colon + 1, 1, 65535, &port))
+		return -EINVAL;
+	len = (size_t)(colon - text);
+	if (len < 2 || len >= sizeof(addr))
+		return -EINVAL;
+	memcpy(addr, text, len);
+	addr[len] = '\0';
+	memset(sa, 0, sizeof(*sa));
+	if (addr[0] == '[' && addr[len - 1] == ']') {
+		addr[len - 1] = '\0';
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((__u16)port);
+		return inet_pton(AF_INET6, addr + 1, &in6->sin6_addr) == 1 ? 0 : -EINVAL;
+	}
+	in->sin_family = AF_INET;
+	in->sin_port = htons((__u16)port);
+	return inet_pton(AF_INET, addr, &in->sin_addr) == 1 ? 0 : -EINVAL;
+}

@@ -55,5 +55,8 @@ __u16 hearth_port_parse(const char *text);
 int hearth_endpoint_parse(const char *text, struct in_addr *addr, __u16 *port);
 /* "IPV4:PORT" (@port in host order) into @buf (at least 22 bytes). */
 const char *hearth_endpoint_format(struct in_addr addr, __u16 port, char *buf, size_t size);
+/* ADDR:PORT (IPv4) or [ADDR]:PORT (IPv6) into @sa; -EINVAL if not one. */
+struct sockaddr_storage;
+int hearth_sockaddr_parse(const char *text, struct sockaddr_storage *sa);
 
 #endif

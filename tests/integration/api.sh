@@ -109,6 +109,10 @@ t_jq "config show: the connection table's settings and /metrics" \
 	'(.result.settings[] | select(.name == "conntrack host-share") | .value == "25" and (.source | test("hearth.conf:[0-9]+$"))) and
 	 (.result.settings[] | select(.name == "conntrack size") | .value == "32768" and .source == "default") and
 	 (.result.settings[] | select(.name == "metrics") | .value == "127.0.0.1:9477")' "$cfg"
+t_jq "config show: no flow export by default" \
+	'(.result.settings[] | select(.name == "export ipfix") | .value == "none" and .source == "default") and
+	 (.result.settings[] | select(.name == "export active-timeout") | .value == "60") and
+	 (.result.settings[] | select(.name == "export log") | .value == "none")' "$cfg"
 t_jq "config show: the runtime tenant, and the file's with its runtime change" \
 	'(.result.tenants[] | select(.name == "guest") | .source == "runtime" and .status == "applied") and
 	 (.result.tenants[] | select(.name == "cfgt") | (.source | test("hearth.conf")) and .runtime_changes.down.ceil == 20000000)' "$cfg"

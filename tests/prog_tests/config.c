@@ -46,6 +46,11 @@ TEST(config_good_file)
 		"conntrack open-rate 200\n"
 		"conntrack tcp-pickup off\n"
 		"metrics listen [::1]:9100\n"
+		"export ipfix 192.0.2.10:4739\n"
+		"export ipfix [2001:db8::10]:4740 tcp\n"
+		"export active-timeout 30\n"
+		"export domain 77\n"
+		"export log /var/log/hearth/flows.json size 1m age 600 keep 3 sync-ms 200\n"
 		"privacy raw\n"
 		"xdp-mode generic\n";
 	struct hearth_config cfg;
@@ -73,6 +78,19 @@ TEST(config_good_file)
 	ASSERT_EQ(cfg.ct_sets, 16384, "conntrack size");
 	ASSERT_EQ(cfg.ct_host_ways, 4, "conntrack host-share: 4 of 16 ways");
 	ASSERT_EQ(cfg.ct_open_rate, 200, "conntrack open-rate");
+	ASSERT_EQ(cfg.export.n_ipfix, 2, "two collectors");
+	ASSERT_EQ(cfg.export.ipfix[0].transport, HEARTH_IPFIX_UDP, "udp by default");
+	ASSERT_EQ(((struct sockaddr_in *)&cfg.export.ipfix[0].addr)->sin_port, htons(4739), "  its port");
+	ASSERT_EQ(cfg.export.ipfix[1].transport, HEARTH_IPFIX_TCP, "tcp when asked");
+	ASSERT_EQ(cfg.export.ipfix[1].addr.ss_family, AF_INET6, "  an IPv6 collector");
+	ASSERT_EQ(cfg.export.active_timeout_s, 30, "export active-timeout");
+	ASSERT_TRUE(cfg.export.domain_set && cfg.export.domain == 77, "export domain");
+	ASSERT_TRUE(cfg.export.log_on, "export log");
+	ASSERT_STREQ(cfg.export.log.path, "/var/log/hearth/flows.json", "  its path");
+	ASSERT_EQ(cfg.export.log.max_bytes, 1 << 20, "  size");
+	ASSERT_EQ(cfg.export.log.max_age_s, 600, "  age");
+	ASSERT_EQ(cfg.export.log.keep, 3, "  keep");
+	ASSERT_EQ(cfg.export.log.sync_ms, 200, "  sync-ms");
 	ASSERT_TRUE(!cfg.ct_tcp_pickup, "conntrack tcp-pickup off");
 	ASSERT_TRUE(cfg.metrics_on && cfg.metrics_addr.ss_family == AF_INET6 &&
 			    ((struct sockaddr_in6 *)&cfg.metrics_addr)->sin6_port == htons(9100),
@@ -147,6 +165,15 @@ static const struct bad_case bad[] = {
 	{ "wan a\nlan b 10.0.0.0/24\nmetrics listen 127.0.0.1:0\n", ":3:", "bad metrics address '127.0.0.1:0'" },
 	{ "wan a\nlan b 10.0.0.0/24\nprivacy maybe\n", ":3:", "privacy takes anonymize or raw, not 'maybe'" },
 	{ "wan a\nlan b 10.0.0.0/24\nprivacy-key key\n", ":3:", "privacy-key 'key' must be an absolute path" },
+	{ "wan a\nlan b 10.0.0.0/24\nexport ipfix nowhere\n", ":3:", "bad collector address 'nowhere' (want ADDR:PORT or [ADDR]:PORT, e.g. 192.0.2.10:4739)" },
+	{ "wan a\nlan b 10.0.0.0/24\nexport ipfix 192.0.2.1:4739 sctp\n", ":3:", "export ipfix takes udp or tcp, not 'sctp'" },
+	{ "wan a\nlan b 10.0.0.0/24\nexport ipfix 192.0.2.1:1\nexport ipfix 192.0.2.1:2\nexport ipfix 192.0.2.1:3\nexport ipfix 192.0.2.1:4\nexport ipfix 192.0.2.1:5\n", ":7:", "too many IPFIX collectors (at most 4)" },
+	{ "wan a\nlan b 10.0.0.0/24\nexport active-timeout 0\n", ":3:", "export active-timeout takes seconds from 1 to 86400, not '0'" },
+	{ "wan a\nlan b 10.0.0.0/24\nexport log flows.json\n", ":3:", "export log takes an absolute path (at most 255 bytes), not 'flows.json'" },
+	{ "wan a\nlan b 10.0.0.0/24\nexport log /tmp/f size 1\n", ":3:", "export log size takes a size from 4k to 1t, not '1'" },
+	{ "wan a\nlan b 10.0.0.0/24\nexport log /tmp/f keep\n", ":3:", "export log takes a path, then size SIZE, age SECONDS, keep N or sync-ms MS" },
+	{ "wan a\nlan b 10.0.0.0/24\nexport log /tmp/f color red\n", ":3:", "export log takes size, age, keep or sync-ms, not 'color'" },
+	{ "wan a\nlan b 10.0.0.0/24\nexport nfv9 1.2.3.4:5\n", ":3:", "'export' takes 'ipfix ADDR:PORT [udp|tcp]', 'log PATH ...', 'domain N' or 'active-timeout SECONDS'" },
 	{ "wan a\nlan b 10.0.0.0/24\nmetrics on\n", ":3:", "'metrics' takes listen ADDR:PORT, listen [ADDR]:PORT or off" },
 	{ "wan a\nlan b 10.0.0.0/24\nconntrack bogus 1\n", ":3:", "'conntrack' takes size CONNECTIONS, host-share PERCENT, open-rate N or tcp-pickup on|off" },
 	{ "wan a\nlan b 10.0.0.0/24\npin-dir relative\n", ":3:", "must be an absolute path" },

@@ -42,6 +42,29 @@ static void setting_add(struct json_object *list, const struct daemon *d, const 
 	json_object_array_add(list, o);
 }
 
+/* The export lines (their source: the file's last export line). */
+static void export_settings(struct json_object *list, const struct daemon *d)
+{
+	const struct hearth_config_export *x = &d->cfg.export;
+	int line = directive_line(&d->cfg, "export");
+	char buf[400] = "", size[32];
+	size_t n = 0;
+
+	for (int i = 0; i < x->n_ipfix; i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s %s", i ? ", " : "",
+				      x->ipfix[i].text,
+				      x->ipfix[i].transport == HEARTH_IPFIX_TCP ? "tcp" : "udp");
+	setting_add(list, d, "export ipfix", x->n_ipfix ? buf : "none", line);
+	snprintf(buf, sizeof(buf), "%u", x->active_timeout_s);
+	setting_add(list, d, "export active-timeout", buf, line);
+	snprintf(buf, sizeof(buf), "%u", d->flows.domain);
+	setting_add(list, d, "export domain", x->domain_set ? buf : "from the privacy key", line);
+	snprintf(size, sizeof(size), "%zuk", x->log.max_bytes >> 10);
+	snprintf(buf, sizeof(buf), "%s size %s age %u keep %u sync-ms %u", x->log.path, size,
+		 x->log.max_age_s, x->log.keep, x->log.sync_ms);
+	setting_add(list, d, "export log", x->log_on ? buf : "none", line);
+}
+
 static struct json_object *settings_json(const struct daemon *d)
 {
 	const struct hearth_config *c = &d->cfg;
@@ -80,6 +103,7 @@ static struct json_object *settings_json(const struct daemon *d)
 	setting_add(list, d, "privacy", c->privacy_raw ? "raw" : "anonymize",
 		    directive_line(c, "privacy"));
 	setting_add(list, d, "privacy-key", c->privacy_key, directive_line(c, "privacy-key"));
+	export_settings(list, d);
 	setting_add(list, d, "chute-dir", c->chute_dir, directive_line(c, "chute-dir"));
 	setting_add(list, d, "chute-pool", hearth_prefix_format(&c->chute_pool, buf, sizeof(buf)),
 		    directive_line(c, "chute-pool"));

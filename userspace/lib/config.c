@@ -45,7 +45,7 @@ void hearth_config_defaults(struct hearth_config *cfg)
 	cfg->ct_tcp_pickup = true;
 	cfg->metrics_on = true;
 	snprintf(cfg->metrics_listen, sizeof(cfg->metrics_listen), "%s", HEARTH_METRICS_LISTEN);
-	hearth_listen_parse(HEARTH_METRICS_LISTEN, &cfg->metrics_addr);
+	hearth_sockaddr_parse(HEARTH_METRICS_LISTEN, &cfg->metrics_addr);
 	cfg->xdp_mode = HEARTH_XDP_AUTO;
 	cfg->nat_port_min = HEARTH_NAT_PORT_MIN_DEFAULT;
 	cfg->nat_port_max = HEARTH_NAT_PORT_MAX_DEFAULT;
@@ -455,34 +455,6 @@ static int do_conntrack(struct parse_ctx *pc, int argc, char **argv)
 	return fail(pc, "%s", CONNTRACK_USAGE);
 }
 
-int hearth_listen_parse(const char *text, struct sockaddr_storage *sa)
-{
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)sa;
-	struct sockaddr_in *in = (struct sockaddr_in *)sa;
-	const char *colon = strrchr(text, ':');
-	char addr[INET6_ADDRSTRLEN + 2];
-	unsigned long port;
-	size_t len;
-
-	if (!colon || parse_uint(colon + 1, 1, 65535, &port))
-		return -EINVAL;
-	len = (size_t)(colon - text);
-	if (len < 2 || len >= sizeof(addr))
-		return -EINVAL;
-	memcpy(addr, text, len);
-	addr[len] = '\0';
-	memset(sa, 0, sizeof(*sa));
-	if (addr[0] == '[' && addr[len - 1] == ']') {
-		addr[len - 1] = '\0';
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((__u16)port);
-		return inet_pton(AF_INET6, addr + 1, &in6->sin6_addr) == 1 ? 0 : -EINVAL;
-	}
-	in->sin_family = AF_INET;
-	in->sin_port = htons((__u16)port);
-	return inet_pton(AF_INET, addr, &in->sin_addr) == 1 ? 0 : -EINVAL;
-}
-
 /* privacy anonymize|raw, privacy-key FILE */
 static int do_privacy(struct parse_ctx *pc, int argc, char **argv)
 {
@@ -512,7 +484,7 @@ static int do_metrics(struct parse_ctx *pc, int argc, char **argv)
 	if (argc != 2 || strcmp(argv[0], "listen"))
 		return fail(pc, "%s", METRICS_USAGE);
 	if (strlen(argv[1]) >= sizeof(pc->cfg->metrics_listen) ||
-	    hearth_listen_parse(argv[1], &pc->cfg->metrics_addr))
+	    hearth_sockaddr_parse(argv[1], &pc->cfg->metrics_addr))
 		return fail(pc, "bad metrics address '%s' (want ADDR:PORT or [ADDR]:PORT, e.g. 127.0.0.1:9477)",
 			    argv[1]);
 	snprintf(pc->cfg->metrics_listen, sizeof(pc->cfg->metrics_listen), "%s", argv[1]);

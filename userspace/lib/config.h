@@ -106,8 +106,6 @@ struct hearth_config {
 #define HEARTH_METRICS_LISTEN "127.0.0.1:9477"
 
 void hearth_config_defaults(struct hearth_config *cfg);
-/* ADDR:PORT (IPv4) or [ADDR]:PORT (IPv6) into @sa; -EINVAL if not one. */
-int hearth_listen_parse(const char *text, struct sockaddr_storage *sa);
 /* Does @ph open a way to the home only (inside a LAN subnet or the chute
  * pool)? Else 0 with the reason in @msg. */
 int hearth_pinhole_check(const struct hearth_config *cfg, const struct hearth_pinhole *ph,

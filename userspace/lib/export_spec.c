@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "../../util/parse.h"
-#include "config.h"
 #include "export_spec.h"
 
 void hearth_export_defaults(struct hearth_config_export *x)
@@ -39,7 +38,7 @@ static int parse_ipfix(struct hearth_config_export *x, int argc, char **argv, ch
 	if (x->n_ipfix == HEARTH_EXPORT_MAX_COLLECTORS)
 		return bad(msg, size, "%s", "too many IPFIX collectors (at most 4)");
 	memset(t, 0, sizeof(*t));
-	if (strlen(argv[1]) >= sizeof(t->text) || hearth_listen_parse(argv[1], &t->addr))
+	if (strlen(argv[1]) >= sizeof(t->text) || hearth_sockaddr_parse(argv[1], &t->addr))
 		return bad(msg, size, "bad collector address '%s' (want ADDR:PORT or [ADDR]:PORT, e.g. 192.0.2.10:4739)",
 			   argv[1]);
 	snprintf(t->text, sizeof(t->text), "%s", argv[1]);
