@@ -520,7 +520,10 @@ static __always_inline int gateway_path(struct xdp_md *ctx, struct pkt *p,
 	forward_rewrite(p, e);
 	counter_add(slot, HEARTH_CNT_FORWARD, bytes);
 	counter_add(e->out_slot, HEARTH_CNT_TX, bytes);
-	return bpf_redirect_map(&HEARTH_MAP_TXPORTS, e->out_slot, 0);
+	id = bpf_redirect_map(&HEARTH_MAP_TXPORTS, e->out_slot, 0);
+	/* last: nothing else is live across it, so it costs the frame nothing */
+	ct_rtt_packet(ctx, nat.line);
+	return id;
 }
 
 static __always_inline int gateway_xdp(struct xdp_md *ctx)

@@ -115,6 +115,54 @@ enum hearth_ct_end_reason {
 	HEARTH_CT_END_EVICTED = 5, /* evicted for a new connection */
 };
 
+/*
+ * Value of HEARTH_MAP_CTRTT, indexed like the table's slots (set * ways +
+ * way): the round-trip times measured toward the destination of that
+ * slot's direction, from the gateway and back (the direction's packets go
+ * out, the other direction's answer them). Valid while gen is the slot's.
+ * Samples come from the TCP handshake (SYN to SYN-ACK, SYN-ACK to ACK)
+ * and from TCP timestamps (a TSval seen going out, its TSecr coming back,
+ * as pping measures), at most HEARTH_RTT_SAMPLES_HZ a second.
+ */
+struct hearth_ct_rtt {
+	__u32 gen;
+	__u32 phase; /* enum hearth_rtt_phase of the timestamp sample */
+	__u32 ts_val; /* the TSval sampled (phase WAIT: the one to see change) */
+	__u32 pad;
+	__u64 armed; /* jiffies + 1 when armed; 0: not (one word, for cmpxchg) */
+	__u64 ts_ns; /* when the sampled TSval first went by */
+	__u64 mark_ns; /* handshake: this direction's SYN or SYN-ACK went by */
+	__u32 handshake_us; /* from the handshake; 0: none */
+	__u32 min_us; /* over every sample; 0: none yet */
+	__u32 srtt_us; /* smoothed as TCP does: 7/8 the old, 1/8 the new */
+	__u32 samples;
+};
+
+enum hearth_rtt_phase {
+	HEARTH_RTT_IDLE = 0,
+	HEARTH_RTT_WAIT = 1, /* for a new TSval, so that its first packet is timed */
+	HEARTH_RTT_ARMED = 2, /* for the TSecr that echoes it */
+};
+
+#define HEARTH_RTT_SAMPLES_HZ 4 /* timestamp samples a second, each direction */
+
+/* Per-tenant RTT histograms (HEARTH_MAP_RTTHIST, per CPU, indexed
+ * tenant * 2 + where: 0 toward the WAN, 1 toward the home): counts of
+ * samples up to each bound, in microseconds (Prometheus' le), and over. */
+#define HEARTH_RTT_BUCKETS 15
+#define HEARTH_RTT_BOUNDS_US                                                      	{ 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000,  	  500000, 1000000, 2500000 }
+
+struct hearth_rtt_hist {
+	__u64 count;
+	__u64 sum_us;
+	__u64 bucket[HEARTH_RTT_BUCKETS]; /* not cumulative; the last: over */
+};
+
+enum hearth_rtt_where {
+	HEARTH_RTT_WAN = 0, /* the far end is on the internet */
+	HEARTH_RTT_HOME = 1, /* a home host (or a chute) */
+};
+
 /* A connection the data plane retired (HEARTH_MAP_CTENDS, a ring buffer):
  * its halves by direction (enum hearth_ct_dir), each with the counts its
  * per-CPU lines still held added. A half that could not be taken with the
@@ -122,6 +170,7 @@ enum hearth_ct_end_reason {
  * own later, in a record of its own. */
 struct hearth_ct_end {
 	struct hearth_ct_slot half[2];
+	struct hearth_ct_rtt rtt[2]; /* each half's, when its gen is the half's */
 	__u8 halves; /* bit (1 << dir) for each half present */
 	__u8 reason; /* enum hearth_ct_end_reason */
 	__u8 pad[6];
@@ -252,8 +301,7 @@ struct hearth_ct_l1 {
 	__u32 generation; /* hearth_state.generation when filled */
 	__u8 side; /* copied from the entry */
 	__u8 watch; /* TCP flags that make ct_progress look (CT_WATCH_ALL: any packet) */
-	__u8 pad3;
-	__u8 pad4;
+	__u16 rtt_due; /* jiffies (low 16 bits) when this direction may sample next */
 	__u32 slot; /* the entry's slot, and its generation then */
 	__u32 slot_gen;
 	__u64 expires; /* bpf_jiffies64() */
@@ -261,7 +309,7 @@ struct hearth_ct_l1 {
 	__u64 packets; /* pending */
 	__u64 bytes; /* pending */
 	__u32 fwd_ifindex; /* ingress the decision below was made for */
-	__u32 pad2;
+	__u32 rtt_peer; /* the other half's slot (its HEARTH_MAP_CTRTT entry) */
 	struct hearth_fib_entry fwd; /* action 0: none yet */
 };
 

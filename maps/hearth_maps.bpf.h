@@ -86,6 +86,21 @@ struct {
 	__uint(max_entries, HEARTH_CT_ENDS_BYTES);
 } HEARTH_MAP_CTENDS SEC(".maps");
 
+/* One per slot of HEARTH_MAP_CT: the loader sizes it with the table. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HEARTH_CT_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct hearth_ct_rtt);
+} HEARTH_MAP_CTRTT SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, HEARTH_MAX_TENANTS * 2);
+	__type(key, __u32);
+	__type(value, struct hearth_rtt_hist);
+} HEARTH_MAP_RTTHIST SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -262,6 +277,8 @@ struct ct_plan {
 struct hearth_ct_ending {
 	struct hearth_ct_slot slot; /* a copy, as it was freed */
 	struct hearth_ct_slot peer; /* its other half, taken with it */
+	struct hearth_ct_rtt rtt; /* their round-trip times, copied with them */
+	struct hearth_ct_rtt peer_rtt;
 	__u32 index; /* its slot */
 	__u32 reason; /* enum hearth_ct_end_reason */
 	__u32 has_peer;

@@ -49,6 +49,8 @@
 #define HEARTH_MAP_PINHOLES  hearth_pinholes
 #define HEARTH_MAP_FWFRAGS   hearth_fwfrags
 #define HEARTH_MAP_CTENDS    hearth_ctends
+#define HEARTH_MAP_CTRTT     hearth_ctrtt
+#define HEARTH_MAP_RTTHIST   hearth_rtthist
 
 #define HEARTH_STR_(x) #x
 #define HEARTH_STR(x) HEARTH_STR_(x)

@@ -678,6 +678,8 @@ __noinline int ct_line_refill(const struct hearth_ct_key *key, __u32 index,
 	line->watch = ct_watch(key->proto, e->dir, e->state, e->flags);
 	line->slot = CT_SLOT_INDEX(r);
 	line->slot_gen = e->gen;
+	line->rtt_peer = e->peer_slot;
+	line->rtt_due = (__u16)now;
 	line->generation = generation;
 	line->expires = now + ct_line_jiffies;
 	line->fwd.action = 0; /* routed again by the next packet */

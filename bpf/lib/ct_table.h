@@ -33,6 +33,7 @@
 
 #include "common.h"
 #include "ct_tcp.h"
+#include "ct_rtt.h"
 
 /* Load-time setting: the number of sets less one (a power of 2 less 1),
  * as the loader sized HEARTH_MAP_CT. */
@@ -227,35 +228,37 @@ static __always_inline int ct_take_peer(const struct hearth_ct_slot *victim,
 }
 
 /*
- * @victim (a copy of slot @index, now freed or refilled) has ended: it
- * goes, with its other half @peer (a copy taken with it, or NULL), to the
- * ring of ends with the counts their lines still held, for hearthd and
- * the flow exporters. A half retired already with its other half (clock
- * 0) has been told. The record is built in scratch (BPF's stack is too small
- * for it) and copied to the ring. A global function: verified once.
+ * @a's half (a copy of its slot, now freed or refilled) has ended: it goes,
+ * with its other half (a copy taken with it, when has_peer) and both
+ * halves' round-trip times, to the ring of ends with the counts their
+ * lines still held, for hearthd and the flow exporters. A half retired
+ * already with its other half (clock 0) has been told. The record is built
+ * in scratch (BPF's stack is too small for it) and copied to the ring. A
+ * global function: verified once.
  */
-__noinline int ct_retire(const struct hearth_ct_slot *victim, __u32 index, __u32 reason,
-			 const struct hearth_ct_slot *peer)
+__noinline int ct_retire(const struct hearth_ct_ending *a)
 {
 	struct hearth_scratch *scratch;
 	struct hearth_ct_end *end;
 	__u32 zero = 0, dir, other;
 
 	scratch = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, &zero);
-	if (!victim || !victim->e.active || !scratch)
+	if (!a || !a->slot.e.active || !scratch)
 		return 0;
 	end = &scratch->end;
-	dir = victim->e.dir & 1;
+	dir = a->slot.e.dir & 1;
 	other = dir ^ 1;
-	end->half[dir] = *victim;
-	ct_fold_lines(&end->half[dir], index);
+	end->half[dir] = a->slot;
+	end->rtt[dir] = a->rtt;
+	ct_fold_lines(&end->half[dir], a->index);
 	end->halves = 1 << dir;
-	if (peer) {
-		end->half[other] = *peer;
-		ct_fold_lines(&end->half[other], victim->e.peer_slot);
+	if (a->has_peer) {
+		end->half[other] = a->peer;
+		end->rtt[other] = a->peer_rtt;
+		ct_fold_lines(&end->half[other], a->slot.e.peer_slot);
 		end->halves |= 1 << other;
 	}
-	end->reason = reason;
+	end->reason = a->reason;
 	if (bpf_ringbuf_output(&HEARTH_MAP_CTENDS, end, sizeof(*end), 0)) {
 		ct_event(HEARTH_CT_EV_ENDS_LOST);
 		return 0;
@@ -286,6 +289,9 @@ static __always_inline void ct_ending(struct hearth_scratch *c, const struct hea
 	c->ending[n].index = index;
 	c->ending[n].reason = reason;
 	c->ending[n].has_peer = s->e.active && ct_take_peer(s, &c->ending[n].peer);
+	/* their round-trip times, before a new entry in this slot resets them */
+	ct_rtt_copy(&c->ending[n].rtt, index, s->e.gen);
+	ct_rtt_copy(&c->ending[n].peer_rtt, s->e.peer_slot, s->e.peer_gen);
 	c->endings = n + 1;
 }
 
@@ -307,7 +313,7 @@ __noinline int ct_retire_endings(void)
 	n = c->endings;
 	for (__u32 i = 0; i < HEARTH_CT_ENDINGS && i < n; i++) {
 		a = &c->ending[i];
-		ct_retire(&a->slot, a->index, a->reason, a->has_peer ? &a->peer : 0);
+		ct_retire(a);
 	}
 	c->endings = 0;
 	return 0;
@@ -569,15 +575,15 @@ __noinline __u32 ct_insert(const struct hearth_ct_key *key, struct hearth_ct_ent
 __noinline int ct_inserted(void)
 {
 	struct hearth_scratch *scratch;
-	__u32 zero = 0, rank;
+	__u32 zero = 0, rank, index;
 
 	scratch = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, &zero);
 	if (!scratch)
 		return 0;
 	rank = scratch->ct_rank;
+	index = scratch->ct_set << CT_WAY_BITS | (scratch->ct_way & (HEARTH_CT_WAYS - 1));
 	if (scratch->ct_live) {
-		ct_ending(scratch, &scratch->victim,
-			  scratch->ct_set << CT_WAY_BITS | (scratch->ct_way & (HEARTH_CT_WAYS - 1)),
+		ct_ending(scratch, &scratch->victim, index,
 			  rank == CT_RANK_FREE ? ct_expired_reason(&scratch->victim) :
 						 HEARTH_CT_END_EVICTED);
 		ct_event(scratch->ct_host_ways >= scratch->ct_share && !scratch->ct_same ?
@@ -587,6 +593,8 @@ __noinline int ct_inserted(void)
 			 rank == CT_RANK_UNASSURED ? HEARTH_CT_EV_EVICT_UNASSURED :
 						     HEARTH_CT_EV_EVICT_ASSURED);
 	}
+	/* the new entry's times start over, after the old one's were kept */
+	ct_rtt_reset(index);
 	/* one opening in four sweeps: expired entries are room already, the
 	 * sweep only keeps the table's fill true */
 	if (!(scratch->ct_ticks++ & 3))
@@ -656,7 +664,7 @@ __noinline __u32 ct_progress(__u32 index, __u32 gen, __u32 tcp_flags)
 	struct hearth_ct_set *set = bpf_map_lookup_elem(&HEARTH_MAP_CT, &set_index);
 	__u64 now = bpf_jiffies64();
 	struct hearth_ct_slot *s, *peer;
-	__u8 state, flags, next;
+	__u8 state, flags, next, was;
 
 	if (!set)
 		return CT_ABSENT;
@@ -669,6 +677,7 @@ __noinline __u32 ct_progress(__u32 index, __u32 gen, __u32 tcp_flags)
 	}
 	state = s->e.state;
 	flags = s->e.flags;
+	was = state;
 	if (s->key.proto == IPPROTO_TCP) {
 		next = tcp_state_next(state, s->e.dir, tcp_flags);
 		/* answered once the handshake ends, or a picked-up
@@ -692,6 +701,8 @@ __noinline __u32 ct_progress(__u32 index, __u32 gen, __u32 tcp_flags)
 		peer->e.active = now;
 	}
 	bpf_spin_unlock(&set->lock);
+	if (s->key.proto == IPPROTO_TCP && ct_rtt_on)
+		ct_rtt_handshake(index, tcp_flags, was);
 	return state | (__u32)flags << 8;
 }
 

@@ -108,12 +108,17 @@ static const __u8 tcp_next[2][TCP_SEG_MAX][HEARTH_TCP_STATE_MAX] = {
  */
 static __always_inline __u8 tcp_state_next(__u8 state, __u32 dir, __u8 flags)
 {
-	__u32 seg = tcp_seg_of(flags);
+	__u32 seg = tcp_seg_of(flags), st;
 	__u8 next;
 
 	if (state >= HEARTH_TCP_STATE_MAX || seg >= TCP_SEG_MAX)
 		return state;
-	next = tcp_next[dir & 1][seg][state];
+	/* the mask changes nothing (state < 10): it bounds the index for a
+	 * verifier (6.1) that loses the check above when the compiler reloads
+	 * a spilled copy; in asm, so that the compiler keeps it */
+	st = state;
+	asm volatile("%[st] &= 15" : [st] "+r"(st));
+	next = tcp_next[dir & 1][seg][st];
 	return next >= HEARTH_TCP_STATE_MAX ? state : next;
 }
 

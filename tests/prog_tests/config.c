@@ -175,7 +175,7 @@ static const struct bad_case bad[] = {
 	{ "wan a\nlan b 10.0.0.0/24\nexport log /tmp/f color red\n", ":3:", "export log takes size, age, keep or sync-ms, not 'color'" },
 	{ "wan a\nlan b 10.0.0.0/24\nexport nfv9 1.2.3.4:5\n", ":3:", "'export' takes 'ipfix ADDR:PORT [udp|tcp]', 'log PATH ...', 'domain N' or 'active-timeout SECONDS'" },
 	{ "wan a\nlan b 10.0.0.0/24\nmetrics on\n", ":3:", "'metrics' takes listen ADDR:PORT, listen [ADDR]:PORT or off" },
-	{ "wan a\nlan b 10.0.0.0/24\nconntrack bogus 1\n", ":3:", "'conntrack' takes size CONNECTIONS, host-share PERCENT, open-rate N or tcp-pickup on|off" },
+	{ "wan a\nlan b 10.0.0.0/24\nconntrack bogus 1\n", ":3:", "'conntrack' takes size CONNECTIONS, host-share PERCENT, open-rate N, tcp-pickup on|off or rtt on|off" },
 	{ "wan a\nlan b 10.0.0.0/24\npin-dir relative\n", ":3:", "must be an absolute path" },
 	{ "wan a\nlan b 10.0.0.0/24\npin-dir /sys/fs/bpf\n", ":3:", "must be a directory of its own" },
 	{ "wan a\nlan b 10.0.0.0/24\nnat ports 2000-1000\n", ":3:", "nat ports takes MIN-MAX within 1-65535" },

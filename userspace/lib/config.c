@@ -43,6 +43,7 @@ void hearth_config_defaults(struct hearth_config *cfg)
 	cfg->ct_host_ways = HEARTH_CT_HOST_WAYS_DEFAULT;
 	cfg->ct_open_rate = HEARTH_OPEN_RATE_DEFAULT;
 	cfg->ct_tcp_pickup = true;
+	cfg->ct_rtt = true;
 	cfg->metrics_on = true;
 	snprintf(cfg->metrics_listen, sizeof(cfg->metrics_listen), "%s", HEARTH_METRICS_LISTEN);
 	hearth_sockaddr_parse(HEARTH_METRICS_LISTEN, &cfg->metrics_addr);
@@ -396,7 +397,7 @@ static int do_firewall(struct parse_ctx *pc, int argc, char **argv)
 }
 
 #define CONNTRACK_USAGE                                                            \
-	"'conntrack' takes size CONNECTIONS, host-share PERCENT, open-rate N or tcp-pickup on|off"
+	"'conntrack' takes size CONNECTIONS, host-share PERCENT, open-rate N, tcp-pickup on|off or rtt on|off"
 
 static int parse_uint(const char *text, unsigned long min, unsigned long max,
 		      unsigned long *v)
@@ -450,6 +451,13 @@ static int do_conntrack(struct parse_ctx *pc, int argc, char **argv)
 			return fail(pc, "conntrack tcp-pickup takes on or off, not '%s'", argv[1]);
 		pc->cfg->ct_tcp_pickup = !strcmp(argv[1], "on");
 		pc->cfg->ct_pickup_line = pc->line;
+		return 0;
+	}
+	if (!strcmp(argv[0], "rtt")) {
+		if (strcmp(argv[1], "on") && strcmp(argv[1], "off"))
+			return fail(pc, "conntrack rtt takes on or off, not '%s'", argv[1]);
+		pc->cfg->ct_rtt = !strcmp(argv[1], "on");
+		pc->cfg->ct_rtt_line = pc->line;
 		return 0;
 	}
 	return fail(pc, "%s", CONNTRACK_USAGE);

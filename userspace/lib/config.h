@@ -72,7 +72,8 @@ struct hearth_config {
 	 * host's ways of each, openings from the WAN per second and CPU */
 	unsigned int ct_sets, ct_host_ways, ct_open_rate;
 	bool ct_tcp_pickup; /* a mid-stream TCP segment from home opens a connection */
-	int ct_size_line, ct_share_line, ct_rate_line, ct_pickup_line; /* 0: default */
+	bool ct_rtt; /* passive round-trip times of TCP connections */
+	int ct_size_line, ct_share_line, ct_rate_line, ct_pickup_line, ct_rtt_line; /* 0: default */
 	enum hearth_xdp_mode xdp_mode;
 	bool nat_masquerade; /* the LAN subnets behind the WAN address */
 	__u16 nat_port_min, nat_port_max;

@@ -43,7 +43,10 @@ static void apply_load_settings(struct xdp_gateway *skel,
 	skel->rodata->ct_host_ways = cfg->ct_host_ways;
 	skel->rodata->open_rate = cfg->ct_open_rate;
 	skel->rodata->ct_tcp_pickup = cfg->ct_tcp_pickup;
+	skel->rodata->ct_rtt_on = cfg->ct_rtt;
 	bpf_map__set_max_entries(skel->maps.HEARTH_MAP_CT, cfg->ct_sets);
+	/* one round-trip record per slot of the table */
+	bpf_map__set_max_entries(skel->maps.HEARTH_MAP_CTRTT, cfg->ct_sets * HEARTH_CT_WAYS);
 }
 
 static __u64 fnv1a(__u64 hash, const unsigned char *bytes, size_t size)
@@ -73,6 +76,8 @@ static __u64 build_id(const struct xdp_gateway *skel)
 		     sizeof(skel->rodata->open_rate));
 	hash = fnv1a(hash, (const void *)&skel->rodata->ct_tcp_pickup,
 		     sizeof(skel->rodata->ct_tcp_pickup));
+	hash = fnv1a(hash, (const void *)&skel->rodata->ct_rtt_on,
+		     sizeof(skel->rodata->ct_rtt_on));
 	return hash ^ skel->rodata->fib_cache_ttl_jiffies ^
 	       skel->rodata->ct_line_jiffies << 32;
 }
@@ -111,6 +116,8 @@ static int take_skeleton_fds(struct hearth_dp *dp, struct xdp_gateway *skel)
 		[HEARTH_DP_FWFRAGS] = skel->maps.HEARTH_MAP_FWFRAGS,
 		[HEARTH_DP_CTSTATS] = skel->maps.HEARTH_MAP_CTSTATS,
 		[HEARTH_DP_CTENDS] = skel->maps.HEARTH_MAP_CTENDS,
+		[HEARTH_DP_CTRTT] = skel->maps.HEARTH_MAP_CTRTT,
+		[HEARTH_DP_RTTHIST] = skel->maps.HEARTH_MAP_RTTHIST,
 	};
 
 	for (int i = 0; i < HEARTH_DP_MAP_COUNT; i++) {
