@@ -143,12 +143,18 @@ static size_t put_l4(const struct pkt_spec *s, __u8 *l4)
 		th->source = htons(s->sport ? s->sport : 40000);
 		th->dest = htons(s->dport ? s->dport : 5201);
 		th->seq = htonl(0x01020304);
-		th->doff = 5;
+		th->doff = s->tcp_ts ? 8 : 5;
 		l4[13] = s->tcp_flags ? s->tcp_flags : 0x02;
 		th->window = htons(64240);
+		if (s->tcp_ts) {
+			__u32 ts[2] = { htonl(s->tsval), htonl(s->tsecr) };
+
+			memcpy(l4 + sizeof(*th), "\x01\x01\x08\x0a", 4);
+			memcpy(l4 + sizeof(*th) + 4, ts, sizeof(ts));
+		}
 		for (int i = 0; i < s->payload; i++)
-			l4[sizeof(*th) + i] = (__u8)(i * 13 + 5);
-		return sizeof(*th) + s->payload;
+			l4[th->doff * 4 + i] = (__u8)(i * 13 + 5);
+		return th->doff * 4u + s->payload;
 	}
 	if (proto == IPPROTO_ICMP) {
 		l4[0] = s->icmp_type ? s->icmp_type : s->echo_reply ? 0 : 8;

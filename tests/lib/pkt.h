@@ -22,6 +22,8 @@ struct pkt_spec {
 	__u8 icmp6_type; /* with IPPROTO_ICMPV6 */
 	__u16 sport, dport; /* TCP/UDP ports or ICMP echo id (sport); 0: 40000, 5201 */
 	__u8 tcp_flags; /* 0: SYN */
+	bool tcp_ts; /* NOP, NOP, timestamps (RFC 7323 appendix A): doff 8 */
+	__u32 tsval, tsecr; /* host order */
 	__u8 icmp_type; /* with IPPROTO_ICMP; 0 means echo request */
 	bool echo_reply; /* with IPPROTO_ICMP */
 	bool zero_udp_csum; /* send UDP without a checksum */
