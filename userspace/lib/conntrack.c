@@ -114,6 +114,43 @@ static int table_read(int fd, struct table *t)
 	return 0;
 }
 
+/* Every slot's round-trip times (HEARTH_MAP_CTRTT), in one batch when the
+ * kernel can, else one by one; NULL when there are none to read. */
+static struct hearth_ct_rtt *rtt_read(struct hearth_dp *dp, __u32 slots)
+{
+	struct hearth_ct_rtt *v = calloc(slots, sizeof(*v));
+	int fd = dp->map_fd[HEARTH_DP_CTRTT];
+	__u32 count = slots, out = 0;
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 *keys;
+
+	if (!v || fd < 0)
+		goto fail;
+	keys = calloc(slots, sizeof(*keys));
+	if (keys && !bpf_map_lookup_batch(fd, NULL, &out, keys, v, &count, &opts)) {
+		free(keys);
+		return v;
+	}
+	free(keys);
+	for (__u32 i = 0; i < slots; i++)
+		if (bpf_map_lookup_elem(fd, &i, &v[i]))
+			goto fail;
+	return v;
+fail:
+	free(v);
+	return NULL;
+}
+
+/* Slot @index's times, when they belong to generation @gen. */
+static void rtt_of(const struct hearth_ct_rtt *all, __u32 slots, __u32 index, __u32 gen,
+		   struct hearth_ct_rtt *out)
+{
+	if (all && index < slots && all[index].gen == gen)
+		*out = all[index];
+	else
+		memset(out, 0, sizeof(*out));
+}
+
 static const struct hearth_ct_slot *table_slot(const struct table *t, __u32 index)
 {
 	__u32 set = index / HEARTH_CT_WAYS, way = index % HEARTH_CT_WAYS;
@@ -134,6 +171,7 @@ static bool slot_alive(const struct hearth_ct_slot *s, __u64 now, unsigned int h
 int hearth_ct_walk_at(struct hearth_dp *dp, __u64 now, unsigned int hz,
 		      int (*fn)(const struct hearth_conn *c, void *arg), void *arg)
 {
+	struct hearth_ct_rtt *rtt = NULL;
 	struct lines lines = {};
 	struct table t = {};
 	struct hearth_conn c;
@@ -142,6 +180,8 @@ int hearth_ct_walk_at(struct hearth_dp *dp, __u64 now, unsigned int hz,
 	ret = table_read(dp->map_fd[HEARTH_DP_CT], &t);
 	if (!ret)
 		ret = lines_read(dp, &lines);
+	if (!ret)
+		rtt = rtt_read(dp, t.n * HEARTH_CT_WAYS); /* none: no times shown */
 	for (__u32 i = 0; !ret && i < t.n * HEARTH_CT_WAYS; i++) {
 		const struct hearth_ct_slot *s = table_slot(&t, i), *peer;
 
@@ -157,9 +197,14 @@ int hearth_ct_walk_at(struct hearth_dp *dp, __u64 now, unsigned int hz,
 			c.reply = peer->e;
 		add_pending(&lines, &c.key, i, &c.orig);
 		add_pending(&lines, &c.orig.peer, s->e.peer_slot, &c.reply);
+		rtt_of(rtt, t.n * HEARTH_CT_WAYS, i, s->e.gen, &c.rtt[HEARTH_CT_ORIG]);
+		if (c.reply.gen)
+			rtt_of(rtt, t.n * HEARTH_CT_WAYS, s->e.peer_slot, s->e.peer_gen,
+			       &c.rtt[HEARTH_CT_REPLY]);
 		classify(&c);
 		ret = fn(&c, arg);
 	}
+	free(rtt);
 	free(lines.v);
 	free(t.sets);
 	return ret;

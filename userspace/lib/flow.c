@@ -71,6 +71,16 @@ static void set_tuple(struct hearth_flow *f, const struct hearth_ct_key *orig,
 	set_translated(f, reply);
 }
 
+static void set_rtt(struct hearth_flow *f, int dir, const struct hearth_ct_rtt *r)
+{
+	struct hearth_flow_rtt *out = &f->rtt[dir];
+
+	out->min_us = r->min_us;
+	out->srtt_us = r->srtt_us;
+	out->handshake_us = r->handshake_us;
+	out->samples = r->samples;
+}
+
 static void add_half(struct hearth_flow *f, int dir, const struct hearth_ct_entry *e,
 		     const struct hearth_flow_clock *clock)
 {
@@ -94,9 +104,13 @@ void hearth_flow_from_conn(struct hearth_flow *f, const struct hearth_conn *c,
 	f->side = c->orig.side;
 	f->tenant = c->orig.tenant;
 	f->end_reason = HEARTH_FLOW_END_ACTIVE;
+	f->reply_side = c->reply.gen ? c->reply.side : !c->orig.side;
 	add_half(f, HEARTH_CT_ORIG, &c->orig, clock);
-	if (c->reply.gen)
+	set_rtt(f, HEARTH_CT_ORIG, &c->rtt[HEARTH_CT_ORIG]);
+	if (c->reply.gen) {
 		add_half(f, HEARTH_CT_REPLY, &c->reply, clock);
+		set_rtt(f, HEARTH_CT_REPLY, &c->rtt[HEARTH_CT_REPLY]);
+	}
 	if (f->end_ms < f->start_ms)
 		f->end_ms = f->start_ms;
 }
@@ -116,12 +130,19 @@ void hearth_flow_from_end(struct hearth_flow *f, const struct hearth_ct_end *end
 	else
 		set_tuple(f, &reply->e.peer, &reply->key);
 	f->side = has_orig ? orig->e.side : !reply->e.side;
+	f->reply_side = has_reply ? reply->e.side : !orig->e.side;
 	f->tenant = has_orig ? orig->e.tenant : reply->e.tenant;
 	f->end_reason = end->reason;
-	if (has_orig)
+	if (has_orig) {
 		add_half(f, HEARTH_CT_ORIG, &orig->e, clock);
-	if (has_reply)
+		if (end->rtt[HEARTH_CT_ORIG].gen == orig->e.gen)
+			set_rtt(f, HEARTH_CT_ORIG, &end->rtt[HEARTH_CT_ORIG]);
+	}
+	if (has_reply) {
 		add_half(f, HEARTH_CT_REPLY, &reply->e, clock);
+		if (end->rtt[HEARTH_CT_REPLY].gen == reply->e.gen)
+			set_rtt(f, HEARTH_CT_REPLY, &end->rtt[HEARTH_CT_REPLY]);
+	}
 	if (f->end_ms < f->start_ms)
 		f->end_ms = f->start_ms;
 }

@@ -53,7 +53,22 @@ struct hearth_flow {
 	__u64 start_ms, end_ms; /* Unix time: the span this record counts */
 	__u64 packets[2];
 	__u64 bytes[2];
+	/* round-trip times from the gateway: [0] to the responder and back
+	 * (answers come from reply_side), [1] to the initiator and back
+	 * (from side); so far in the flow, not deltas. Zero: none. */
+	struct hearth_flow_rtt {
+		__u32 min_us, srtt_us, handshake_us, samples;
+	} rtt[2];
+	__u8 reply_side; /* enum hearth_ct_side the answers come from */
 };
+
+/* Where round-trip time @i of @f leads: enum hearth_rtt_where. */
+static inline int hearth_flow_rtt_where(const struct hearth_flow *f, int i)
+{
+	__u8 side = i ? f->side : f->reply_side;
+
+	return side == HEARTH_CT_SIDE_HOME ? HEARTH_RTT_HOME : HEARTH_RTT_WAN;
+}
 
 /* The data plane's clock (bpf_jiffies64) as wall-clock milliseconds: the
  * offset is measured once per batch of records. */

@@ -61,12 +61,37 @@ static const char *addr_text(const struct hearth_flow *f, const union hearth_add
 	return inet_ntop(AF_INET6, a->b, buf, INET6_ADDRSTRLEN);
 }
 
+/* ,"rtt":{"wan":{...},"home":{...}}: each direction that has samples,
+ * by where it leads; nothing when none has. */
+static void rtt_text(const struct hearth_flow *f, char *buf, size_t size)
+{
+	static const char *const where[] = { "wan", "home" };
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < 2; i++) {
+		const struct hearth_flow_rtt *r = &f->rtt[i];
+
+		if (!r->samples)
+			continue;
+		n += (size_t)snprintf(buf + n, size - n,
+				      "%s\"%s\":{\"min_us\":%u,\"srtt_us\":%u,\"handshake_us\":%u,\"samples\":%u}",
+				      n ? "," : ",\"rtt\":{", where[hearth_flow_rtt_where(f, i)],
+				      r->min_us, r->srtt_us, r->handshake_us, r->samples);
+		if (n >= size)
+			return;
+	}
+	if (n && n + 1 < size)
+		snprintf(buf + n, size - n, "}");
+}
+
 int hearth_flow_json(const struct hearth_flow *f, const char *tenant, char *buf, size_t size)
 {
-	char start[32], end[32], p[8], fl[9], rfl[9], nat[200] = "";
+	char start[32], end[32], p[8], fl[9], rfl[9], nat[200] = "", rtt[240];
 	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], xs[INET6_ADDRSTRLEN], xd[INET6_ADDRSTRLEN];
 	int n;
 
+	rtt_text(f, rtt, sizeof(rtt));
 	if (f->translated)
 		snprintf(nat, sizeof(nat), ",\"nat\":{\"src\":\"%s\",\"sport\":%u,\"dst\":\"%s\",\"dport\":%u}",
 			 addr_text(f, &f->xsaddr, xs), ntohs(f->xsport), addr_text(f, &f->xdaddr, xd),
@@ -76,7 +101,7 @@ int hearth_flow_json(const struct hearth_flow *f, const char *tenant, char *buf,
 		     "\"proto\":\"%s\",\"src\":\"%s\",\"sport\":%u,\"dst\":\"%s\",\"dport\":%u%s,"
 		     "\"tenant\":\"%s\",\"packets\":%llu,\"bytes\":%llu,\"rev_packets\":%llu,"
 		     "\"rev_bytes\":%llu,\"tcp_flags\":\"%s\",\"rev_tcp_flags\":\"%s\","
-		     "\"end_reason\":\"%s\",\"anonymized\":%s}",
+		     "\"end_reason\":\"%s\"%s,\"anonymized\":%s}",
 		     iso_ms(f->start_ms, start), iso_ms(f->end_ms, end),
 		     (unsigned long long)(f->end_ms - f->start_ms),
 		     f->family == AF_INET ? "ipv4" : "ipv6", proto_name(f->proto, p),
@@ -85,6 +110,6 @@ int hearth_flow_json(const struct hearth_flow *f, const char *tenant, char *buf,
 		     (unsigned long long)f->bytes[0], (unsigned long long)f->packets[1],
 		     (unsigned long long)f->bytes[1], hearth_tcp_flags_text(f->tcp_flags[0], fl),
 		     hearth_tcp_flags_text(f->tcp_flags[1], rfl), hearth_flow_end_name(f->end_reason),
-		     f->anonymized ? "true" : "false");
+		     rtt, f->anonymized ? "true" : "false");
 	return n < 0 || (size_t)n >= size ? -ENOSPC : n;
 }

@@ -6,6 +6,8 @@
  *    "nat":{"src":"A","sport":N,"dst":"A","dport":N},   (when translated)
  *    "tenant":"NAME","packets":N,"bytes":N,"rev_packets":N,"rev_bytes":N,
  *    "tcp_flags":"SA","rev_tcp_flags":"SAF","end_reason":"closed",
+ *    "rtt":{"wan":{"min_us":N,"srtt_us":N,"handshake_us":N,"samples":N},
+ *           "home":{...}},                              (when measured)
  *    "anonymized":true}
  * Counts are deltas (flow.h); bytes are IP octets.
  */
@@ -16,7 +18,7 @@
 
 #include "flow.h"
 
-#define HEARTH_FLOW_JSON_MAX 768
+#define HEARTH_FLOW_JSON_MAX 1024
 
 /* Writes the line (no newline) into @buf; returns its length, or -ENOSPC.
  * @tenant: the tenant's name ("home" for 0). */

@@ -13,9 +13,22 @@
 #include "ipfix.h"
 
 /* hearth's elements (HEARTH_IPFIX_PEN) */
+/* the round-trip times: forward, to the responder and back; reverse (RFC
+ * 5103, the element number's bit 14), to the initiator and back */
+#define RTT_IE(name, num, desc)                                                         \
+	FB_IE_INIT_FULL(name, HEARTH_IPFIX_PEN, num, 4,                                 \
+			FB_IE_QUANTITY | FB_IE_F_ENDIAN | FB_IE_F_REVERSIBLE | FB_UNITS_MICROSECONDS, \
+			0, 0, FB_UINT_32, desc)
+
 static fbInfoElement_t hearth_elements[] = {
 	FB_IE_INIT_FULL("hearthTenant", HEARTH_IPFIX_PEN, 1, 2, FB_IE_IDENTIFIER | FB_IE_F_ENDIAN,
 			0, 0, FB_UINT_16, "the tenant the flow's home end belongs to (0: the home)"),
+	RTT_IE("hearthRttMinMicroseconds", 2, "the smallest round-trip time measured"),
+	RTT_IE("hearthRttSmoothedMicroseconds", 3, "the smoothed round-trip time (TCP's 1/8)"),
+	RTT_IE("hearthRttHandshakeMicroseconds", 4, "the round-trip time of the TCP handshake"),
+	FB_IE_INIT_FULL("hearthRttSamples", HEARTH_IPFIX_PEN, 5, 4,
+			FB_IE_TOTALCOUNTER | FB_IE_F_ENDIAN | FB_IE_F_REVERSIBLE, 0, 0, FB_UINT_32,
+			"how many round-trip times were measured"),
 	FB_IE_NULL,
 };
 
@@ -23,9 +36,13 @@ enum { TID_FLOW4 = 256, TID_FLOW6 = 257, TID_ANON = 258 };
 
 /* Records as libfixbuf reads them (numbers in host order); the
  * paddingOctets of the internal template (flag 1) are not sent. */
+/* [0]: forward, [1]: reverse */
+#define RTT_FIELDS uint32_t rtt_min[2], rtt_srtt[2], rtt_handshake[2], rtt_samples[2]
+
 struct flow4_rec {
 	uint64_t start_ms, end_ms;
 	uint64_t octets, packets, rev_octets, rev_packets;
+	RTT_FIELDS;
 	uint32_t saddr, daddr, xsaddr, xdaddr;
 	uint16_t sport, dport, xsport, xdport;
 	uint16_t tenant, tcp_flags, rev_tcp_flags;
@@ -36,6 +53,7 @@ struct flow4_rec {
 struct flow6_rec {
 	uint64_t start_ms, end_ms;
 	uint64_t octets, packets, rev_octets, rev_packets;
+	RTT_FIELDS;
 	uint8_t saddr[16], daddr[16];
 	uint16_t sport, dport;
 	uint16_t tenant, tcp_flags, rev_tcp_flags;
@@ -76,7 +94,14 @@ static const struct {
 #define COUNTS_SPEC                                                              \
 	{ "flowStartMilliseconds", 8, 0 }, { "flowEndMilliseconds", 8, 0 },      \
 	{ "octetDeltaCount", 8, 0 }, { "packetDeltaCount", 8, 0 },              \
-	{ "reverseOctetDeltaCount", 8, 0 }, { "reversePacketDeltaCount", 8, 0 }
+	{ "reverseOctetDeltaCount", 8, 0 }, { "reversePacketDeltaCount", 8, 0 }, \
+	{ "hearthRttMinMicroseconds", 4, 0 },                                    \
+	{ "reverseHearthRttMinMicroseconds", 4, 0 },                             \
+	{ "hearthRttSmoothedMicroseconds", 4, 0 },                               \
+	{ "reverseHearthRttSmoothedMicroseconds", 4, 0 },                        \
+	{ "hearthRttHandshakeMicroseconds", 4, 0 },                              \
+	{ "reverseHearthRttHandshakeMicroseconds", 4, 0 },                       \
+	{ "hearthRttSamples", 4, 0 }, { "reverseHearthRttSamples", 4, 0 }
 
 #define TAIL_SPEC                                                                \
 	{ "hearthTenant", 2, 0 }, { "tcpControlBits", 2, 0 },                    \
@@ -411,6 +436,12 @@ static void fill4(struct flow4_rec *r, const struct hearth_flow *f)
 		(r)->proto = (f)->proto;                                         \
 		(r)->end_reason = (f)->end_reason;                               \
 		(r)->biflow_direction = 1; /* initiator: the source */           \
+		for (int d_ = 0; d_ < 2; d_++) {                                 \
+			(r)->rtt_min[d_] = (f)->rtt[d_].min_us;                  \
+			(r)->rtt_srtt[d_] = (f)->rtt[d_].srtt_us;                \
+			(r)->rtt_handshake[d_] = (f)->rtt[d_].handshake_us;      \
+			(r)->rtt_samples[d_] = (f)->rtt[d_].samples;             \
+		}                                                                \
 	} while (0)
 
 int hearth_ipfix_add(struct hearth_ipfix *x, const struct hearth_flow *f, long long now_ms)
