@@ -10,7 +10,7 @@
 # the gateway's WAN and the internet, and between home1 and the switch,
 # whose AF_PACKET sockets hold frames of one direction for the delay
 # (tests/lib/delay_line.py).
-source "$(dirname "$0")/../lib/prologue.sh" rtt.sh ip nsenter python3 jq ethtool
+source "$(dirname "$0")/../lib/prologue.sh" rtt.sh ip nsenter python3 jq ethtool curl promtool
 NS_DL=$TOPO_PREFIX-dl
 TOPO_NAMESPACES+=("$NS_DL")
 trap 'kill $serve_pid $line_pid 2>/dev/null; topo_destroy' EXIT
@@ -103,3 +103,16 @@ t_check "timestamps off: the handshake still gives the WAN's 20 ms ($(min_of "$p
 t_check "  and home1's 5 ms ($(min_of "$port" home) us)" within "$(min_of "$port" home)" 5
 t_cmp "  one sample each way, the handshake's" \
 	"$(($(samples_of "$port" wan) + $(samples_of "$port" home)))" -eq 2
+
+# the home's histograms: /metrics and tenant show
+metrics=$(nsx "$NS_GW" curl -sS --max-time 3 http://127.0.0.1:9477/metrics)
+t_check "/metrics passes promtool with the RTT histograms" \
+	bash -c "promtool check metrics <<<\"\$1\"" _ "$metrics"
+t_cmp "  the home's samples toward the WAN" \
+	"$(awk '$1 == "hearth_rtt_seconds_count{tenant=\"home\",where=\"wan\"}" { print $2 }' <<<"$metrics")" -ge 8
+t_cmp "  the 150 ms ones above 100 ms" \
+	"$(awk '$1 == "hearth_rtt_seconds_count{tenant=\"home\",where=\"wan\"}" { n = $2 }
+		$1 == "hearth_rtt_seconds_bucket{tenant=\"home\",where=\"wan\",le=\"0.1\"}" { le = $2 }
+		END { print n - le }' <<<"$metrics")" -ge 2
+t_check "tenant show: the home's round-trip times" \
+	grep -Eq 'rtt +wan [0-9.]+ ms mean.*; home [0-9.]+ ms mean' <<<"$(hearth_cli tenant show home)"

@@ -69,6 +69,22 @@ static const char *rate_text(struct json_object *dir, const char *key, char *buf
 	return bps ? hearth_rate_format(bps, buf, size) : none;
 }
 
+/* "    rtt  wan 21.3 ms mean, 25 median (120 samples); home 5.1 ms ..." */
+static void print_rtt(struct json_object *rtt)
+{
+	const char *sep = "    rtt ";
+
+	json_object_object_foreach(rtt, where, w) {
+		printf("%s %s %.1f ms mean, %.1f median (%llu samples)", sep, where,
+		       json_object_get_double(json_object_object_get(w, "mean_ms")),
+		       json_object_get_double(json_object_object_get(w, "median_ms")),
+		       (unsigned long long)json_object_get_uint64(json_object_object_get(w, "samples")));
+		sep = ";";
+	}
+	if (*sep == ';')
+		printf("\n");
+}
+
 static void print_tenant(struct json_object *t)
 {
 	struct json_object *match = json_object_object_get(t, "match");
@@ -101,6 +117,7 @@ static void print_tenant(struct json_object *t)
 				       (unsigned long long)json_object_get_uint64(n));
 		printf("\n");
 	}
+	print_rtt(json_object_object_get(t, "rtt"));
 }
 
 static int tenant_show(struct cli *cli, int argc, char **argv)

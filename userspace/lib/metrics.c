@@ -12,6 +12,7 @@
 #include "conntrack.h"
 #include "metrics.h"
 #include "stats_show.h"
+#include "rtt_hist.h"
 #include "tenant_show.h"
 
 /* A label value, with \, " and newlines escaped as the format asks. */
@@ -110,6 +111,46 @@ static void tenant_values(FILE *f, struct json_object *list, const char *metric,
 	}
 }
 
+/* Each tenant's round-trip times, toward the WAN and the home, as a
+ * Prometheus histogram in seconds (cumulative buckets). */
+static void rtt_histograms(FILE *f, struct hearth_dp *dp, struct json_object *list)
+{
+	family(f, "hearth_rtt_seconds", "histogram",
+	       "Round-trip times of TCP connections measured passively at the gateway (handshake and TCP timestamps), by tenant and where the far end is.");
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *t = json_object_array_get_idx(list, i);
+		__u32 id = (__u32)json_object_get_int(json_object_object_get(t, "id"));
+		struct hearth_rtt_hist h;
+
+		for (int where = 0; where < 2; where++) {
+			__u64 seen = 0;
+
+			if (hearth_rtt_hist_read(dp, id, where, &h))
+				continue;
+			for (int b = 0; b < HEARTH_RTT_BUCKETS; b++) {
+				seen += h.bucket[b];
+				fprintf(f, "hearth_rtt_seconds_bucket{tenant=\"");
+				label_value(f, str_of(t, "name"));
+				if (b < HEARTH_RTT_BUCKETS - 1)
+					fprintf(f, "\",where=\"%s\",le=\"%g\"} %llu\n",
+						hearth_rtt_where_name(where),
+						hearth_rtt_bound_us(b) / 1e6, (unsigned long long)seen);
+				else
+					fprintf(f, "\",where=\"%s\",le=\"+Inf\"} %llu\n",
+						hearth_rtt_where_name(where), (unsigned long long)seen);
+			}
+			fprintf(f, "hearth_rtt_seconds_sum{tenant=\"");
+			label_value(f, str_of(t, "name"));
+			fprintf(f, "\",where=\"%s\"} %g\n", hearth_rtt_where_name(where),
+				(double)h.sum_us / 1e6);
+			fprintf(f, "hearth_rtt_seconds_count{tenant=\"");
+			label_value(f, str_of(t, "name"));
+			fprintf(f, "\",where=\"%s\"} %llu\n", hearth_rtt_where_name(where),
+				(unsigned long long)h.count);
+		}
+	}
+}
+
 /* Per tenant and direction: what crossed the WAN, and what was dropped. */
 static int tenants(FILE *f, struct hearth_dp *dp)
 {
@@ -136,6 +177,7 @@ static int tenants(FILE *f, struct hearth_dp *dp)
 					    dir_names[d], reason, (__u64)json_object_get_uint64(v));
 		}
 	}
+	rtt_histograms(f, dp, list);
 	json_object_put(root);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include "shaper.h"
 #include "../../util/parse.h"
 #include "tenant.h"
+#include "rtt_hist.h"
 #include "tenant_show.h"
 
 static const char *const dir_names[HEARTH_DIR_MAX] = { "up", "down" };
@@ -105,6 +106,8 @@ static struct json_object *tenant_json(struct hearth_dp *dp, const struct hearth
 	json_object_object_add(o, "match", matches_json(dp, id));
 	for (int d = 0; d < HEARTH_DIR_MAX; d++)
 		json_object_object_add(o, dir_names[d], dir_json(dp, t, id, d, link, others[d]));
+	/* its connections' round-trip times, toward the WAN and the home */
+	json_object_object_add(o, "rtt", hearth_rtt_json(dp, id));
 	return o;
 }
 
