@@ -51,6 +51,24 @@ nsx "$NS_H2" python3 "$PEER" udp "$SERVER_V6" $PORT 3 50 >/dev/null
 # a long flow (8 s): reported every active timeout while it moves
 long=$(nsx "$NS_H1" python3 "$PEER" udp "$SERVER_V4" $PORT 9 40 1)
 
+# hearth flows: the root's view (raw), the exports' view, filters
+view=$(hearth_cli -j flows proto tcp limit 100)
+t_check "hearth flows: home1's TCP flows, raw for root" \
+	quiet jq -e "[.result.flows[] | select(.dport == $PORT) | .src] | unique == [\"$H1_V4\", \"$H1_V6\"]" <<<"$view"
+t_check "  exported: exactly as the flow log has them" \
+	bash -c "diff <(jq -r '.result.flows[] | select(.dport == $PORT and .family == \"ipv4\") | .src' <<<\"\$1\" | sort -u) \
+		<(jq -r 'select(.dport == $PORT and .family == \"ipv4\") | .src' '$work/flows.json' | sort -u | head -1)" \
+	_ "$(hearth_cli -j flows proto tcp exported)"
+t_check "  tenant guest: home2's UDP flows only" \
+	quiet jq -e "[.result.flows[] | .src] | unique == [\"$H2_V4\", \"$H2_V6\"]" <<<"$(hearth_cli -j flows tenant guest)"
+t_check "  host: its flows only" \
+	quiet jq -e "[.result.flows[] | .src] | unique == [\"$H2_V6\"]" <<<"$(hearth_cli -j flows host "$H2_V6")"
+t_check "  the text view lists them, biggest first" \
+	bash -c "hearth_out=\$1; grep -q '^tcp .*$H1_V6' <<<\"\$hearth_out\"" _ "$(hearth_cli flows)"
+t_check "  a bad filter: one line, exit 2" \
+	bash -c "out=\$(\"\$@\" 2>&1); [[ \$? -eq 2 && \$(wc -l <<<\"\$out\") -eq 1 ]]" _ \
+	nsenter --net="/run/netns/$NS_GW" "$HEARTH_BUILD/hearth" --run-dir "$HEARTH_RUN_DIR" --pin-dir "$HEARTH_PIN_DIR" flows proto sctp
+
 # a flood of new flows in a table of 1024 connections: evicted ones end
 nsx "$NS_H1" python3 "$here/../lib/ct_load.py" flood "$H1_V4" "$SERVER_V4" $FLOOD_PORT 4000
 # every flow moved its last more than an active timeout before a walk (5 s)

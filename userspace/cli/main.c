@@ -59,6 +59,8 @@ static void usage(FILE *out)
 		"  hearth nat forward del { tcp | udp } WANPORT | list\n"
 		"  hearth firewall [show]        on or off, open interfaces, pinholes\n"
 		"  hearth firewall { allow | delete } { tcp | udp } ADDR[/LEN] [PORT[-PORT]]\n"
+		"  hearth flows [tenant NAME] [host ADDR] [proto P] [limit N] [exported]\n"
+		"                                live connections as flow records, biggest first\n"
 		"  hearth tenant show [NAME]     tenants, rates, meters\n"
 		"  hearth tenant { add | set } NAME [id N] [prio 1-7] [up|down [rate R] [ceil R] [burst B]]\n"
 		"                [iface DEV] [prefix ADDR/LEN] [mac MAC]\n"
@@ -184,7 +186,7 @@ static const struct cli_cmd objects[] = {
 	{ "status", cmd_status }, { "stats", cmd_stats },
 	{ "fib", cmd_fib },	  { "down", cmd_down },
 	{ "nat", cmd_nat },	  { "firewall", cmd_firewall },
-	{ "tenant", cmd_tenant },
+	{ "tenant", cmd_tenant },  { "flows", cmd_flows },
 	{ "chute", cmd_chute },	  { "config", cmd_config },
 	{ "help", cmd_help },	  { "version", cmd_version },
 	{},

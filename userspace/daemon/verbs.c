@@ -8,7 +8,7 @@
 #include "verbs.h"
 
 static const struct verb *const tables[] = {
-	gateway_verbs, show_verbs, tenant_verbs, forward_verbs, firewall_verbs, chute_verbs,
+	gateway_verbs, show_verbs, flow_verbs, tenant_verbs, forward_verbs, firewall_verbs, chute_verbs,
 };
 
 const char *arg_string(struct json_object *args, const char *key)

@@ -3,6 +3,7 @@
 #define HEARTH_TENANT_H
 
 #include <net/if.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stddef.h>
 
