@@ -41,6 +41,34 @@ int bench_build_udp(struct bench *b, struct frame *f, int family)
 	return f->len >= BENCH_NAT_HEAD_LEN ? 0 : -EINVAL;
 }
 
+/* h1's established IPv6 TCP connection, a segment with the timestamps
+ * option (as every stack sends them): the path round-trip times look at. */
+int bench_build_tcp6(struct bench *b, struct frame *f)
+{
+	struct pkt_spec s = {
+		.family = AF_INET6,
+		.src = FX_H1_V6,
+		.dst = FX_SERVER_V6,
+		.proto = IPPROTO_TCP,
+		.payload = UDP_PAYLOAD - 12, /* the frame as long as udp6 */
+		.sport = EST_SPORT,
+		.tcp_flags = 0x18, /* PSH ACK */
+		.tcp_ts = true,
+		.tsval = 1000,
+		.tsecr = 2000,
+	};
+
+	memcpy(s.dmac, b->fx.lan_mac, 6);
+	memcpy(s.smac, b->fx.h1_mac, 6);
+	f->len = (__u32)pkt_build(&s, f->data, sizeof(f->data));
+	f->desc = "IPv6 TCP [" FX_H1_V6 "]:40000 -> [" FX_SERVER_V6
+		  "]:5201, PSH ACK with timestamps (picked up mid-stream)";
+	f->ingress = b->fx.lan;
+	f->egress = b->fx.wan;
+	fib_key(f, b->fx.lan, AF_INET6, s.dst);
+	return f->len >= BENCH_NAT_HEAD_LEN ? 0 : -EINVAL;
+}
+
 /* The server's answer to udp4's connection as it arrives on the WAN,
  * addressed to the port the masquerade kept (EST_SPORT). */
 int bench_build_udp4_in(struct bench *b, struct frame *f)

@@ -34,7 +34,9 @@ static int load_progs(struct bench *b)
 	gw->rodata->ct_set_mask = BENCH_CT_SETS - 1;
 	gw->rodata->ct_host_ways = HEARTH_CT_WAYS + 1;
 	gw->rodata->ct_hz = hearth_kernel_hz();
+	gw->rodata->ct_rtt_on = !b->opt.rtt_off;
 	bpf_map__set_max_entries(gw->maps.HEARTH_MAP_CT, BENCH_CT_SETS);
+	bpf_map__set_max_entries(gw->maps.HEARTH_MAP_CTRTT, BENCH_CT_SETS * HEARTH_CT_WAYS);
 	ret = bench_gateway__load(gw);
 	if (ret)
 		return ret;
@@ -259,6 +261,8 @@ int bench_setup(struct bench *b)
 		ret = bench_build_udp(b, &b->frames[FRAME_UDP6], AF_INET6);
 	if (!ret)
 		ret = bench_build_udp4_in(b, &b->frames[FRAME_UDP4_IN]);
+	if (!ret)
+		ret = bench_build_tcp6(b, &b->frames[FRAME_TCP6]);
 	bench_build_arp(b, &b->frames[FRAME_ARP]);
 	if (!ret)
 		ret = fixture_enable_firewall(&b->fx);

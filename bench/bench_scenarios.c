@@ -111,6 +111,10 @@ const struct scenario scenarios[SC_COUNT] = {
 		     "bench_gw as fwd_ipv6 with the firewall on: a tracked connection (conntrack line hit)",
 		     IN_FWD, PROG_GATEWAY, FRAME_UDP6, false, false, XDP_REDIRECT,
 		     HEARTH_CNT_FORWARD, CACHE_HIT, CT_NA, 0, 0, TN_OFF, true },
+	[SC_FW_TCP6] = { "fw_tcp6", "gateway IPv6 TCP, firewall on, RTT",
+			 "bench_gw, the firewall on: a TCP segment with timestamps of a connection picked up mid-stream (conntrack line hit); the round-trip time work of each packet (ct_rtt_packet) unless -R",
+			 IN_FWD, PROG_GATEWAY, FRAME_TCP6, false, false, XDP_REDIRECT,
+			 HEARTH_CNT_FORWARD, CACHE_HIT, CT_NA, 0, 0, TN_OFF, true },
 	[SC_NAT_OUT_FW] = { "nat_out_fw", "NAT outbound, firewall on",
 			    "bench_nat_gw as nat_out with the firewall on",
 			    IN_NAT, PROG_NAT_GW, FRAME_UDP4, false, true, XDP_REDIRECT,
@@ -123,7 +127,7 @@ const char *const prog_names[PROG_COUNT] = {
 	"bench_nat_gw",	   "bench_nat_new",	 "bench_nat_parse", "bench_nat_tuple",
 	"bench_nat_ct",	   "bench_nat_decide", "bench_nat_snat",	 "bench_nat_post",
 };
-const char *const frame_keys[FRAME_COUNT] = { "udp4", "udp6", "arp", "udp4_in" };
+const char *const frame_keys[FRAME_COUNT] = { "udp4", "udp6", "arp", "udp4_in", "tcp6" };
 const char *const action_names[] = { "XDP_ABORTED", "XDP_DROP", "XDP_PASS",
 					    "XDP_TX", "XDP_REDIRECT" };
 

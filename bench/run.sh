@@ -31,6 +31,8 @@ STEPS=(
 	"tenant|home first on a 100 Mbit/s shaped link: the acceptance figures of tests/integration/tenant.sh (tenant metering cost is in xdp_nat)"
 	"fw_fuzz|the firewall fuzz test of make check (tests/prog_tests/fw_fuzz.c), 20 times longer: frames/s and invariant violations (fails on any)"
 	"cryptopan|Crypto-PAn address anonymization (userspace/lib/cryptopan.c): ns per IPv4 and per IPv6 address"
+	"flow_rtt|the established path of a TCP connection with timestamps, round-trip times on and off (the same build, conntrack rtt), alternately: the per-packet cost of passive RTT"
+	"flow_export|the exporter with 100k active flows: hearthd's walk, records a second and CPU for a full report (IPFIX and the JSON log), and hearthd's memory"
 )
 
 # The revision measured; "-dirty" when files other than the results
@@ -69,6 +71,41 @@ step_ct_scale() {
 	local args
 	mapfile -t args < <(test_run_args)
 	"$BUILD/xdp_bench" -s ct-scale "${args[@]}" -g "$(revision)" -o "$RESULTS/ct_scale.json"
+}
+
+# Round-trip times on and off in the same build (xdp_bench -R loads the
+# gateway with conntrack rtt off), alternately, twice each.
+step_flow_rtt() {
+	local args out=$RESULTS/flow_rtt.json runs i rc=0
+	mapfile -t args < <(test_run_args)
+	runs=$(mktemp -d)
+	for i in 1 2; do
+		"$BUILD/xdp_bench" "${args[@]}" -R -o "$runs/off$i.json" >/dev/null &&
+			"$BUILD/xdp_bench" "${args[@]}" -o "$runs/on$i.json" >/dev/null || rc=1
+	done
+	if [[ $rc -eq 0 ]]; then
+		jq -n --arg rev "$(revision)" --arg date "$(date -u +%FT%TZ)" \
+			--slurpfile f1 "$runs/off1.json" --slurpfile f2 "$runs/off2.json" \
+			--slurpfile n1 "$runs/on1.json" --slurpfile n2 "$runs/on2.json" '
+			def pick($r): [$r[0].results[] | select(.name as $n |
+				["empty", "fw_ipv6", "fw_tcp6"] | index($n))
+				| {key: .name, value: {median_ns, ratio_to_empty}}] | from_entries;
+			def mean(f): (f | add) / (f | length);
+			([pick($f1), pick($f2)]) as $off | ([pick($n1), pick($n2)]) as $on |
+			{benchmark: "flow_rtt", date: $date, revision: $rev, machine: $n1[0].machine,
+			 method: "bench/xdp_bench (BPF_PROG_TEST_RUN), the forward suite, loaded with conntrack rtt off (-R) and on, alternately, twice each, on one machine in one run: off, on, off, on. fw_tcp6 is an established IPv6 TCP connection (picked up mid-stream, firewall on) whose segments carry the timestamps option, the same segment every repeat: its TSval never changes, so no sample arms, and the figure is the work every packet of such a connection pays (two array reads, a jiffies comparison; the global function call). fw_ipv6 (UDP) takes no part in it: the control.",
+			 off: $off, on: $on,
+			 fw_tcp6_added_ns: (mean([$on[].fw_tcp6.median_ns]) - mean([$off[].fw_tcp6.median_ns])),
+			 fw_tcp6_ratio_on_off: ((mean([$on[].fw_tcp6.median_ns]) / mean([$off[].fw_tcp6.median_ns])) * 1000 | round / 1000),
+			 target: "at most 1.10 (10% more)"}' >"$out"
+		jq -r '"rtt\tempty ns\tfw_ipv6 ns\tfw_tcp6 ns (x empty)",
+			(.off[] | "off\t\(.empty.median_ns)\t\(.fw_ipv6.median_ns)\t\(.fw_tcp6.median_ns) (\(.fw_tcp6.ratio_to_empty))"),
+			(.on[] | "on\t\(.empty.median_ns)\t\(.fw_ipv6.median_ns)\t\(.fw_tcp6.median_ns) (\(.fw_tcp6.ratio_to_empty))"),
+			"fw_tcp6 with rtt on / off: \(.fw_tcp6_ratio_on_off) (+\(.fw_tcp6_added_ns) ns), target \(.target)"' \
+			"$out" | column -t -s $'\t'
+	fi
+	rm -rf "$runs"
+	return $rc
 }
 
 # The revision before endpoint-independent mapping (issue 14); its own
@@ -117,6 +154,10 @@ step_nat_e2e() {
 	# builds and removes its own namespaces (tests/lib/topo.sh); takes
 	# BENCH_E2E_TRIALS, BENCH_E2E_SECONDS, BENCH_E2E_FLOWS, BENCH_E2E_RATE
 	HEARTH_BUILD=$BUILD bench/e2e_nat.sh -g "$(revision)" -o "$RESULTS/nat_e2e.json"
+}
+
+step_flow_export() {
+	HEARTH_BUILD=$BUILD bench/flow_export.sh -g "$(revision)" -o "$RESULTS/flow_export.json"
 }
 
 step_chute_start() {

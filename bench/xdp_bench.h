@@ -88,7 +88,7 @@ enum bench_prog {
 	PROG_COUNT
 };
 
-enum bench_frame { FRAME_UDP4, FRAME_UDP6, FRAME_ARP, FRAME_UDP4_IN, FRAME_COUNT };
+enum bench_frame { FRAME_UDP4, FRAME_UDP6, FRAME_ARP, FRAME_UDP4_IN, FRAME_TCP6, FRAME_COUNT };
 
 /* What the FIB cache must look like around a trial. */
 enum cache_check {
@@ -133,6 +133,7 @@ enum scenario_id {
 	SC_NAT_IN_POLICE,
 	SC_FW4,
 	SC_FW6,
+	SC_FW_TCP6,
 	SC_NAT_OUT_FW,
 	SC_COUNT
 };
@@ -204,6 +205,7 @@ struct result {
 struct options {
 	enum suite_id suite;
 	bool ct_scale; /* -s ct-scale: bench_scale.c instead of the suite */
+	bool rtt_off; /* -R: the gateway loaded with conntrack rtt off */
 	__u32 repeats;
 	int trials;
 	int cpu;
@@ -265,6 +267,7 @@ __u32 bench_repeats_of(const struct bench *b, const struct scenario *s);
 /* bench_frames.c */
 int bench_build_udp(struct bench *b, struct frame *f, int family);
 int bench_build_udp4_in(struct bench *b, struct frame *f);
+int bench_build_tcp6(struct bench *b, struct frame *f);
 void bench_build_arp(struct bench *b, struct frame *f);
 
 /* bench_run.c */

@@ -522,7 +522,8 @@ static __always_inline int gateway_path(struct xdp_md *ctx, struct pkt *p,
 	counter_add(e->out_slot, HEARTH_CNT_TX, bytes);
 	id = bpf_redirect_map(&HEARTH_MAP_TXPORTS, e->out_slot, 0);
 	/* last: nothing else is live across it, so it costs the frame nothing */
-	ct_rtt_packet(ctx, nat.line);
+	if (nat.key.proto == IPPROTO_TCP)
+		ct_rtt_packet(ctx, nat.line, nat.now);
 	return id;
 }
 

@@ -176,20 +176,29 @@ static __always_inline struct tcphdr *ct_rtt_tcp(HEARTH_CTX *ctx, __u8 family)
 }
 
 /*
- * A packet of an established TCP connection, counted on @line: its TSecr
- * may end the other direction's sample, and its TSval may start one of
- * its own. A global function: verified once, and its work stays out of
- * the gateway's frame.
+ * A packet of an established TCP connection, counted on @line at jiffies
+ * @now: its TSecr may end the other direction's sample, and its TSval may
+ * start one of its own. Most packets do neither, and leave after two
+ * array reads, before their options are looked at. A global function:
+ * verified once, and its work stays out of the gateway's frame.
  */
-__noinline int ct_rtt_packet(HEARTH_CTX *ctx, struct hearth_ct_l1 *line)
+__noinline int ct_rtt_packet(HEARTH_CTX *ctx, struct hearth_ct_l1 *line, __u64 now)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	struct hearth_ct_rtt *own, *peer;
 	struct tcphdr *th;
 	__u32 tsval, tsecr, *opt;
-	__u64 ns, now, armed;
+	__u64 ns, armed;
+	int due;
 
 	if (!line || !ct_rtt_on || line->key.proto != IPPROTO_TCP)
+		return 0;
+	own = ct_rtt_at(line->slot);
+	peer = ct_rtt_at(line->rtt_peer);
+	if (!own || !peer || own->gen != line->slot_gen)
+		return 0;
+	due = (__s16)((__u16)now - line->rtt_due) >= 0;
+	if (!due && own->phase != HEARTH_RTT_WAIT && peer->phase != HEARTH_RTT_ARMED)
 		return 0;
 	th = ct_rtt_tcp(ctx, line->key.family);
 	if (!th)
@@ -199,10 +208,8 @@ __noinline int ct_rtt_packet(HEARTH_CTX *ctx, struct hearth_ct_l1 *line)
 		return 0;
 	tsval = opt[1];
 	tsecr = opt[2];
-	now = bpf_jiffies64();
 	/* the echo: the other direction's sample, ended once */
-	peer = ct_rtt_at(line->rtt_peer);
-	if (peer && peer->phase == HEARTH_RTT_ARMED && peer->ts_val == tsecr) {
+	if (peer->phase == HEARTH_RTT_ARMED && peer->ts_val == tsecr) {
 		armed = peer->armed;
 		if (armed && now - (armed - 1) < ct_hz &&
 		    __sync_val_compare_and_swap(&peer->armed, armed, 0) == armed) {
@@ -217,9 +224,6 @@ __noinline int ct_rtt_packet(HEARTH_CTX *ctx, struct hearth_ct_l1 *line)
 	}
 	/* the sample: armed on the first packet of a new TSval, after the
 	 * one that was due saw which TSval was current */
-	own = ct_rtt_at(line->slot);
-	if (!own || own->gen != line->slot_gen)
-		return 0;
 	if (own->phase == HEARTH_RTT_WAIT && own->ts_val != tsval) {
 		own->ts_val = tsval;
 		own->ts_ns = bpf_ktime_get_ns();
@@ -227,7 +231,7 @@ __noinline int ct_rtt_packet(HEARTH_CTX *ctx, struct hearth_ct_l1 *line)
 		own->phase = HEARTH_RTT_ARMED;
 		return 0;
 	}
-	if ((__s16)((__u16)now - line->rtt_due) < 0)
+	if (!due)
 		return 0;
 	line->rtt_due = (__u16)(now + ct_hz / HEARTH_RTT_SAMPLES_HZ);
 	/* an armed sample that went unanswered for a second gives way */
