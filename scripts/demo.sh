@@ -16,13 +16,13 @@ work=$(mktemp -d)
 # the chutes live under it, and crun reaches them as each chute's own
 # root (a user namespace): the directory must be searchable by others
 chmod 711 "$work"
-httpd_pid=
+httpd_pid= nfcapd_pid=
 cleanup() {
 	set +e # every step must run, whatever failed before
-	if [[ -n $httpd_pid ]]; then
-		kill "$httpd_pid" 2>/dev/null
-		wait "$httpd_pid" 2>/dev/null
-	fi
+	for pid in $httpd_pid $nfcapd_pid; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
 	hearth_cli chute remove sensor >/dev/null 2>&1
 	topo_destroy
 	rm -rf "$work"
@@ -37,7 +37,14 @@ topo_config "$work/hearth.conf"
 echo "nat masquerade" >>"$work/hearth.conf"
 echo "firewall allow tcp $H2_V6 22" >>"$work/hearth.conf"
 echo "chute-dir $work/chutes" >>"$work/hearth.conf"
+# flow records: IPFIX to nfdump's collector on the internet host, and a JSON log
+echo "export ipfix $SERVER_V4:4739" >>"$work/hearth.conf"
+echo "export log $work/flows.json" >>"$work/hearth.conf"
+echo "export active-timeout 2" >>"$work/hearth.conf"
 nat_only
+mkdir -p "$work/nfcapd"
+ip netns exec "$NS_IN" nfcapd -w "$work/nfcapd" -b "$SERVER_V4" -p 4739 -t 3600 >/dev/null 2>&1 &
+nfcapd_pid=$!
 sed 's/^/    /' "$work/hearth.conf"
 
 step "Starting hearthd in the gateway's network namespace"
@@ -99,6 +106,21 @@ kill "$listen_pid" 2>/dev/null
 echo "  port 22 is the pinhole of 'firewall allow tcp $H2_V6 22'; home2 listens on 23 as well, unreached"
 echo "  unsolicited probes refused: fw-refused = $(counter wan0 fw-refused)"
 hearth_cli firewall
+
+step "Flow records: hearth flows (root sees home addresses), then what left the gateway"
+sleep 6 # each connection reported once it is 2 s old; hearthd looks every 5 s
+hearth_cli flows limit 6
+kill "$nfcapd_pid" && wait "$nfcapd_pid" 2>/dev/null # writes its file
+nfcapd_pid=
+echo "  nfdump, on the internet host's collector (IPFIX; 'out' is the reverse direction, RFC 5103):"
+nfdump -R "$work/nfcapd" -q -N -o 'fmt:%pr %sa %sp -> %da %dp  in %ipkt pkts %ibyt B  out %opkt pkts %obyt B' 2>/dev/null |
+	head -n 4 | sed 's/^/    /'
+echo "  the JSON flow log (jq), with the round-trip times measured on the way:"
+jq -c 'select(.proto == "tcp") | {src, dst, dport, bytes, rev_bytes, rtt}' "$work/flows.json" |
+	head -n 2 | sed 's/^/    /'
+echo "  home1 is 192.168.1.10 and home2 2001:db8:1::11 at home; outside, only their anonymized"
+echo "  addresses (prefix-preserving Crypto-PAn, this gateway's key) and the server's real one"
+hearth_cli tenant show home | grep -E '^ +rtt' || true
 
 step "Connections: masqueraded IPv4 with their mappings, tracked IPv6 (hearth nat show)"
 hearth_cli nat show
