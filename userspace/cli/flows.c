@@ -22,14 +22,14 @@ static long long num(struct json_object *o, const char *key)
 	return (long long)json_object_get_int64(json_object_object_get(o, key));
 }
 
-/* "20.1" ms, or "-" */
+/* "20.14" ms, or "-" */
 static const char *rtt_ms(struct json_object *f, const char *where, char *buf, size_t size)
 {
 	struct json_object *w = json_object_object_get(json_object_object_get(f, "rtt"), where);
 
 	if (!w)
 		return "-";
-	snprintf(buf, size, "%.1f", (double)num(w, "min_us") / 1000.0);
+	snprintf(buf, size, "%.2f", (double)num(w, "min_us") / 1000.0);
 	return buf;
 }
 
