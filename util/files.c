@@ -12,17 +12,18 @@
 
 #include "files.h"
 
-int chute_text_write(const char *path, const char *text, bool durable)
+int hearth_file_replace(const char *path, const void *data, size_t len, bool durable)
 {
 	char tmp[PATH_MAX + 8];
 	FILE *f;
 	int ret = 0;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
+	f = fopen(tmp, "we");
 	if (!f)
 		return -errno;
-	if (fputs(text, f) < 0 || (durable && (fflush(f) || fsync(fileno(f)))))
+	if ((len && fwrite(data, len, 1, f) != 1) ||
+	    (durable && (fflush(f) || fsync(fileno(f)))))
 		ret = -EIO;
 	if (fclose(f) && !ret)
 		ret = -errno;
@@ -31,6 +32,11 @@ int chute_text_write(const char *path, const char *text, bool durable)
 	if (ret)
 		unlink(tmp);
 	return ret;
+}
+
+int chute_text_write(const char *path, const char *text, bool durable)
+{
+	return hearth_file_replace(path, text, strlen(text), durable);
 }
 
 int chute_text_read(const char *path, char *buf, size_t size)

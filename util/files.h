@@ -11,6 +11,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* Replaces @path with @len bytes of @data (written beside, then renamed);
+ * @durable: on disk before the rename. */
+int hearth_file_replace(const char *path, const void *data, size_t len, bool durable);
 /* Replaces @path with @text; @durable: on disk before the rename, for a
  * file whose loss after a crash would leave the chute inconsistent. */
 int chute_text_write(const char *path, const char *text, bool durable);

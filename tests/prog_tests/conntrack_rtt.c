@@ -13,26 +13,7 @@
 #define SPORT 41000
 #define MS 1000u /* microseconds */
 
-/* One segment of home1's connection from @sport to the server's 5201:
- * out from home, or in from the WAN; with timestamps when @tsval. */
-static void seg(struct fixture *fx, bool out, __u16 sport, __u8 flags, __u32 tsval, __u32 tsecr,
-		const char *what)
-{
-	struct pkt_spec s;
-
-	if (out) {
-		s = lan_spec(fx, AF_INET6, FX_SERVER_V6);
-		s.proto = IPPROTO_TCP;
-		s.sport = sport;
-	} else {
-		s = wan_spec(fx, AF_INET6, FX_H1_V6, IPPROTO_TCP, 5201, sport);
-	}
-	s.tcp_flags = flags;
-	s.tcp_ts = tsval != 0;
-	s.tsval = tsval;
-	s.tsecr = tsecr;
-	expect_spec(fx, out ? fx->lan : fx->wan, &s, XDP_REDIRECT, HEARTH_CNT_FORWARD, what);
-}
+#define seg tcp_seg_ts
 
 static void pause_ms(unsigned int ms)
 {

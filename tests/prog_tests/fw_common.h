@@ -87,9 +87,11 @@ static inline void key6(struct hearth_ct_key *key, const char *src, const char *
 	key->dport = htons(dport);
 }
 
-/* A TCP segment of home1's connection from @sport to the server's port
- * 5201: out from home, or its answer in from the WAN. */
-static inline void tcp_seg(struct fixture *fx, bool out, __u16 sport, __u8 flags, const char *what)
+/* A TCP segment of home1's IPv6 connection from @sport to the server's
+ * port 5201: out from home, or its answer in from the WAN; with the
+ * timestamps option when @tsval is not 0. */
+static inline void tcp_seg_ts(struct fixture *fx, bool out, __u16 sport, __u8 flags,
+			      __u32 tsval, __u32 tsecr, const char *what)
 {
 	struct pkt_spec s;
 
@@ -101,7 +103,15 @@ static inline void tcp_seg(struct fixture *fx, bool out, __u16 sport, __u8 flags
 		s = wan_spec(fx, AF_INET6, FX_H1_V6, IPPROTO_TCP, 5201, sport);
 	}
 	s.tcp_flags = flags;
+	s.tcp_ts = tsval != 0;
+	s.tsval = tsval;
+	s.tsecr = tsecr;
 	expect_spec(fx, out ? fx->lan : fx->wan, &s, XDP_REDIRECT, HEARTH_CNT_FORWARD, what);
+}
+
+static inline void tcp_seg(struct fixture *fx, bool out, __u16 sport, __u8 flags, const char *what)
+{
+	tcp_seg_ts(fx, out, sport, flags, 0, 0, what);
 }
 
 /* How often the data plane counted table event @id, on all CPUs. */

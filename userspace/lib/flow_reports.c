@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../util/files.h"
 #include "conntrack.h"
 #include "flow_reports.h"
 
@@ -193,28 +194,24 @@ int hearth_flow_reports_save(const struct hearth_flow_reports *r, const char *pa
 {
 	struct reports_file_header h = { .magic = "hearthFR", .version = REPORTS_FILE_VERSION,
 					 .sets = r->sets, .row_size = sizeof(struct flow_report_row) };
-	size_t n = (size_t)r->sets * HEARTH_CT_WAYS;
-	char tmp[300];
-	FILE *f;
-	int ret = 0;
+	size_t n = (size_t)r->sets * HEARTH_CT_WAYS, len = sizeof(h);
+	char *buf;
+	int ret;
 
 	for (size_t i = 0; i < n; i++)
 		h.rows += r->rows[i].used;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
-	if (fwrite(&h, sizeof(h), 1, f) != 1)
-		ret = -EIO;
-	for (size_t i = 0; i < n && !ret; i++)
-		if (r->rows[i].used && fwrite(&r->rows[i], sizeof(r->rows[i]), 1, f) != 1)
-			ret = -EIO;
-	if (fclose(f) && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path))
-		ret = -errno;
-	if (ret)
-		unlink(tmp);
+	buf = malloc(sizeof(h) + (size_t)h.rows * sizeof(struct flow_report_row));
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, &h, sizeof(h));
+	for (size_t i = 0; i < n; i++) {
+		if (!r->rows[i].used)
+			continue;
+		memcpy(buf + len, &r->rows[i], sizeof(r->rows[i]));
+		len += sizeof(r->rows[i]);
+	}
+	ret = hearth_file_replace(path, buf, len, false);
+	free(buf);
 	return ret;
 }
 

@@ -129,32 +129,45 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Removes the oldest rotated files (BASE.TIMESTAMP.gz) beyond keep. */
-static void keep_newest(const struct hearth_flowlog_cfg *cfg)
+#define ROTATED_MAX 1024
+
+/* The names of the log's rotated files that end in @suffix
+ * (BASE.STAMP-NNN@suffix), sorted (timestamps: oldest first), in @names
+ * (the caller frees them); the log's directory in @dir. How many. */
+static size_t rotated_names(const struct hearth_flowlog_cfg *cfg, const char *suffix,
+			    char **names, char dir[PATH_MAX])
 {
-	char dirbuf[PATH_MAX], basebuf[PATH_MAX], path[PATH_MAX * 2], *names[1024];
-	const char *dir, *base;
+	char basebuf[PATH_MAX], dirbuf[PATH_MAX];
+	size_t n = 0, blen, slen = strlen(suffix);
+	const char *base;
 	struct dirent *de;
-	size_t n = 0, blen;
 	DIR *d;
 
 	snprintf(dirbuf, sizeof(dirbuf), "%s", cfg->path);
+	snprintf(dir, PATH_MAX, "%s", dirname(dirbuf));
 	snprintf(basebuf, sizeof(basebuf), "%s", cfg->path);
-	dir = dirname(dirbuf);
 	base = basename(basebuf);
 	blen = strlen(base);
 	d = opendir(dir);
-	if (!d)
-		return;
-	while ((de = readdir(d)) && n < sizeof(names) / sizeof(names[0])) {
+	while (d && (de = readdir(d)) && n < ROTATED_MAX) {
 		size_t len = strlen(de->d_name);
 
-		if (len > blen + 4 && !strncmp(de->d_name, base, blen) && de->d_name[blen] == '.' &&
-		    !strcmp(de->d_name + len - 3, ".gz"))
+		if (len > blen + 1 + slen && !strncmp(de->d_name, base, blen) &&
+		    de->d_name[blen] == '.' && !strcmp(de->d_name + len - slen, suffix))
 			names[n++] = strdup(de->d_name);
 	}
-	closedir(d);
-	qsort(names, n, sizeof(names[0]), name_cmp); /* timestamps: oldest first */
+	if (d)
+		closedir(d);
+	qsort(names, n, sizeof(names[0]), name_cmp);
+	return n;
+}
+
+/* Removes the oldest rotated files (BASE.TIMESTAMP.gz) beyond keep. */
+static void keep_newest(const struct hearth_flowlog_cfg *cfg)
+{
+	char dir[PATH_MAX], path[PATH_MAX * 2], *names[ROTATED_MAX];
+	size_t n = rotated_names(cfg, ".gz", names, dir);
+
 	for (size_t i = 0; i < n; i++) {
 		if (names[i] && i + cfg->keep < n) {
 			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
@@ -184,30 +197,17 @@ int hearth_flowlog_finish(const struct hearth_flowlog_cfg *cfg, const char *rota
 /* Rotated files a crash left uncompressed (BASE.*.rotating): finished now. */
 static void finish_leftovers(const struct hearth_flowlog_cfg *cfg)
 {
-	char dirbuf[PATH_MAX], basebuf[PATH_MAX], path[PATH_MAX * 2];
+	char dir[PATH_MAX], path[PATH_MAX * 2], *names[ROTATED_MAX];
+	size_t n = rotated_names(cfg, ".rotating", names, dir);
 	struct hearth_err err = {};
-	const char *dir, *base;
-	struct dirent *de;
-	size_t blen;
-	DIR *d;
 
-	snprintf(dirbuf, sizeof(dirbuf), "%s", cfg->path);
-	snprintf(basebuf, sizeof(basebuf), "%s", cfg->path);
-	dir = dirname(dirbuf);
-	base = basename(basebuf);
-	blen = strlen(base);
-	d = opendir(dir);
-	while (d && (de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-
-		if (len > blen + 9 && !strncmp(de->d_name, base, blen) && de->d_name[blen] == '.' &&
-		    !strcmp(de->d_name + len - 9, ".rotating")) {
-			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+	for (size_t i = 0; i < n; i++) {
+		if (names[i]) {
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 			hearth_flowlog_finish(cfg, path, &err);
 		}
+		free(names[i]);
 	}
-	if (d)
-		closedir(d);
 }
 
 /* The current file becomes BASE.YYYYMMDDTHHMMSS-NNN.rotating (UTC), then
