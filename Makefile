@@ -5,7 +5,7 @@ CLANG   ?= clang
 BPFTOOL ?= bpftool
 
 ARCH_INC   := /usr/include/$(shell $(CC) -dumpmachine)
-PKGS       := libbpf libnl-3.0 libnl-route-3.0 json-c libmicrohttpd libcrypto libfixbuf
+PKGS       := libbpf libnl-3.0 libnl-route-3.0 json-c libmicrohttpd libssl libcrypto libfixbuf
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -28,8 +28,9 @@ PACKAGES=(
 	nmap python3
 	# tests: /metrics checked by Prometheus' own promtool
 	prometheus
-	# tests: IPFIX collected by nfdump's nfcapd and decoded by tshark
-	nfdump tshark
+	# tests: IPFIX collected by nfdump's nfcapd and decoded by tshark;
+	# the test's certificates for IPFIX over TLS
+	nfdump tshark openssl
 )
 
 missing=()

@@ -327,7 +327,9 @@ static struct json_object *collector_json(const struct hearth_ipfix *x)
 
 	json_object_object_add(o, "collector", json_object_new_string(t->text));
 	json_object_object_add(o, "transport",
-			       json_object_new_string(t->transport == HEARTH_IPFIX_TCP ? "tcp" : "udp"));
+			       json_object_new_string(t->transport == HEARTH_IPFIX_TLS ? "tls" :
+						      t->transport == HEARTH_IPFIX_TCP ? "tcp" :
+											 "udp"));
 	json_object_object_add(o, "records", json_object_new_uint64(s->records));
 	json_object_object_add(o, "messages", json_object_new_uint64(s->messages));
 	json_object_object_add(o, "bytes", json_object_new_uint64(s->bytes));
@@ -335,7 +337,8 @@ static struct json_object *collector_json(const struct hearth_ipfix *x)
 	json_object_object_add(o, "dropped_records", json_object_new_uint64(s->dropped_records));
 	json_object_object_add(o, "errors", json_object_new_uint64(s->errors));
 	json_object_object_add(o, "last_error",
-			       json_object_new_string(s->last_errno ? strerror(s->last_errno) : ""));
+			       json_object_new_string(s->last_error[0] ? s->last_error :
+						      s->last_errno ? strerror(s->last_errno) : ""));
 	return o;
 }
 

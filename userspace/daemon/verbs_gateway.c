@@ -53,6 +53,7 @@ static void export_settings(struct json_object *list, const struct daemon *d)
 	for (int i = 0; i < x->n_ipfix; i++)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s %s", i ? ", " : "",
 				      x->ipfix[i].text,
+				      x->ipfix[i].transport == HEARTH_IPFIX_TLS ? "tls" :
 				      x->ipfix[i].transport == HEARTH_IPFIX_TCP ? "tcp" : "udp");
 	setting_add(list, d, "export ipfix", x->n_ipfix ? buf : "none", line);
 	snprintf(buf, sizeof(buf), "%u", x->active_timeout_s);

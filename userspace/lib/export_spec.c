@@ -28,13 +28,36 @@ static int bad(char *msg, size_t size, const char *fmt, const char *arg)
 	return -EINVAL;
 }
 
+/* the words after ADDR:PORT: udp, tcp or tls, and with tls ca FILE,
+ * cert FILE, key FILE */
+static int parse_ipfix_option(struct hearth_ipfix_target *t, int argc, char **argv, int *i,
+			      char *msg, size_t size)
+{
+	const char *w = argv[*i];
+	char *path = !strcmp(w, "ca") ? t->ca : !strcmp(w, "cert") ? t->cert :
+		     !strcmp(w, "key") ? t->key : NULL;
+
+	if (!strcmp(w, "udp") || !strcmp(w, "tcp") || !strcmp(w, "tls")) {
+		t->transport = !strcmp(w, "udp") ? HEARTH_IPFIX_UDP :
+			       !strcmp(w, "tcp") ? HEARTH_IPFIX_TCP : HEARTH_IPFIX_TLS;
+		return 0;
+	}
+	if (!path)
+		return bad(msg, size, "export ipfix takes udp, tcp or tls (with ca FILE, cert FILE, key FILE), not '%s'",
+			   w);
+	if (++*i >= argc || argv[*i][0] != '/' || strlen(argv[*i]) >= sizeof(t->ca))
+		return bad(msg, size, "export ipfix %s takes an absolute path", w);
+	snprintf(path, sizeof(t->ca), "%s", argv[*i]);
+	return 0;
+}
+
 static int parse_ipfix(struct hearth_config_export *x, int argc, char **argv, char *msg,
 		       size_t size)
 {
 	struct hearth_ipfix_target *t = &x->ipfix[x->n_ipfix];
 
-	if (argc < 2 || argc > 3)
-		return bad(msg, size, "%s", "export ipfix takes ADDR:PORT or [ADDR]:PORT, then udp or tcp");
+	if (argc < 2)
+		return bad(msg, size, "%s", "export ipfix takes ADDR:PORT or [ADDR]:PORT, then udp, tcp or tls");
 	if (x->n_ipfix == HEARTH_EXPORT_MAX_COLLECTORS)
 		return bad(msg, size, "%s", "too many IPFIX collectors (at most 4)");
 	memset(t, 0, sizeof(*t));
@@ -42,9 +65,15 @@ static int parse_ipfix(struct hearth_config_export *x, int argc, char **argv, ch
 		return bad(msg, size, "bad collector address '%s' (want ADDR:PORT or [ADDR]:PORT, e.g. 192.0.2.10:4739)",
 			   argv[1]);
 	snprintf(t->text, sizeof(t->text), "%s", argv[1]);
-	if (argc == 3 && strcmp(argv[2], "udp") && strcmp(argv[2], "tcp"))
-		return bad(msg, size, "export ipfix takes udp or tcp, not '%s'", argv[2]);
-	t->transport = argc == 3 && !strcmp(argv[2], "tcp") ? HEARTH_IPFIX_TCP : HEARTH_IPFIX_UDP;
+	for (int i = 2; i < argc; i++)
+		if (parse_ipfix_option(t, argc, argv, &i, msg, size))
+			return -EINVAL;
+	if (t->transport == HEARTH_IPFIX_TLS && !t->ca[0])
+		return bad(msg, size, "%s", "export ipfix ... tls needs ca FILE: the authority the collector's certificate chains to");
+	if (t->transport != HEARTH_IPFIX_TLS && (t->ca[0] || t->cert[0] || t->key[0]))
+		return bad(msg, size, "%s", "export ipfix: ca, cert and key go with tls");
+	if (!t->cert[0] != !t->key[0])
+		return bad(msg, size, "%s", "export ipfix: cert and key go together");
 	x->n_ipfix++;
 	return 0;
 }
@@ -119,5 +148,5 @@ int hearth_export_parse(struct hearth_config_export *x, int argc, char **argv, c
 		return 0;
 	}
 	return bad(msg, size, "%s",
-		   "'export' takes 'ipfix ADDR:PORT [udp|tcp]', 'log PATH ...', 'domain N' or 'active-timeout SECONDS'");
+		   "'export' takes 'ipfix ADDR:PORT [udp|tcp|tls ...]', 'log PATH ...', 'domain N' or 'active-timeout SECONDS'");
 }

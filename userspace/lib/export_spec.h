@@ -2,7 +2,8 @@
 /*
  * Where flow records go, as the operator writes it ("export ..." lines of
  * hearth.conf(5)):
- *   export ipfix ADDR:PORT|[ADDR]:PORT [udp|tcp]   a collector (at most 4)
+ *   export ipfix ADDR:PORT|[ADDR]:PORT [udp|tcp|tls ca FILE [cert FILE key FILE]]
+ *                                          a collector (at most 4)
  *   export domain N                        the observation domain
  *   export active-timeout SECONDS          a long flow's report period
  *   export log PATH [size SIZE] [age SECONDS] [keep N] [sync-ms MS]

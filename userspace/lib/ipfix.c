@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* IPFIX export: libfixbuf encodes into our buffer, we send (ipfix.h). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -11,6 +12,7 @@
 #include <fixbuf/public.h>
 
 #include "ipfix.h"
+#include "ipfix_tls.h"
 
 /* hearth's elements (HEARTH_IPFIX_PEN) */
 /* the round-trip times: forward, to the responder and back; reverse (RFC
@@ -142,6 +144,9 @@ struct hearth_ipfix {
 	fbExporter_t *exporter;
 	int fd;
 	bool connecting; /* TCP: connect(2) in progress */
+	struct ipfix_tls *tls; /* TLS: the session's state */
+	bool handshaking; /* TLS: connected, the handshake not done */
+	short hs_events; /* and what it waits for */
 	bool templates_due; /* next message starts with them */
 	bool anonymized;
 	unsigned int in_message; /* records in the message in hand */
@@ -203,16 +208,25 @@ static int sock_open(struct hearth_ipfix *x)
 
 static void sock_close(struct hearth_ipfix *x)
 {
+	ipfix_tls_stop(x->tls);
 	if (x->fd >= 0)
 		close(x->fd);
 	x->fd = -1;
 	x->connecting = false;
+	x->handshaking = false;
+}
+
+/* Connected, and for TLS through the handshake: messages may go. */
+static bool stream_ready(const struct hearth_ipfix *x)
+{
+	return x->fd >= 0 && !x->connecting && !x->handshaking;
 }
 
 static void count_error(struct hearth_ipfix *x, int errnum)
 {
 	x->stats.errors++;
 	x->stats.last_errno = errnum;
+	x->stats.last_error[0] = '\0';
 }
 
 /* A TCP collector that went away: the queue is dropped (its messages
@@ -227,17 +241,31 @@ static void tcp_lost(struct hearth_ipfix *x, int errnum, long long now_ms)
 	x->next_connect_ms = now_ms + 1000;
 }
 
+/* Some of the queue to the socket: bytes taken, 0 when it would block,
+ * or a negative errno. */
+static ssize_t stream_write(struct hearth_ipfix *x)
+{
+	const void *from = x->queue + x->sent_of_queue;
+	size_t len = x->queued - x->sent_of_queue;
+	ssize_t n;
+
+	if (x->tls)
+		return ipfix_tls_write(x->tls, from, len);
+	n = send(x->fd, from, len, MSG_NOSIGNAL);
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+	return n;
+}
+
 static void tcp_push(struct hearth_ipfix *x, long long now_ms)
 {
-	while (x->fd >= 0 && !x->connecting && x->sent_of_queue < x->queued) {
-		ssize_t n = send(x->fd, x->queue + x->sent_of_queue, x->queued - x->sent_of_queue,
-				 MSG_NOSIGNAL);
+	while (stream_ready(x) && x->sent_of_queue < x->queued) {
+		ssize_t n = stream_write(x);
 
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EINTR)
-				tcp_lost(x, errno, now_ms);
+		if (n < 0)
+			tcp_lost(x, (int)-n, now_ms);
+		if (n <= 0)
 			return;
-		}
 		x->sent_of_queue += (size_t)n;
 	}
 	if (x->sent_of_queue == x->queued)
@@ -262,8 +290,8 @@ static void message_send(struct hearth_ipfix *x, size_t len, unsigned int record
 			goto sent;
 		goto dropped;
 	}
-	if (x->fd < 0 || x->connecting || x->queued + len > HEARTH_IPFIX_QUEUE) {
-		if (x->fd >= 0 && !x->connecting)
+	if (!stream_ready(x) || x->queued + len > HEARTH_IPFIX_QUEUE) {
+		if (stream_ready(x))
 			count_error(x, ENOBUFS);
 		goto dropped;
 	}
@@ -374,6 +402,17 @@ static int session_open(struct hearth_ipfix *x, __u32 domain, struct hearth_err 
 	return 0;
 }
 
+/* The collector's address without its port (what its certificate names). */
+static const char *collector_host(const struct hearth_ipfix_target *t, char *buf, size_t size)
+{
+	const struct sockaddr_in6 *in6 = (const void *)&t->addr;
+	const struct sockaddr_in *in = (const void *)&t->addr;
+
+	if (t->addr.ss_family == AF_INET6)
+		return inet_ntop(AF_INET6, &in6->sin6_addr, buf, (socklen_t)size);
+	return inet_ntop(AF_INET, &in->sin_addr, buf, (socklen_t)size);
+}
+
 int hearth_ipfix_open(struct hearth_ipfix **out, const struct hearth_ipfix_target *t,
 		      __u32 domain, bool anonymized, struct hearth_err *err)
 {
@@ -386,14 +425,24 @@ int hearth_ipfix_open(struct hearth_ipfix **out, const struct hearth_ipfix_targe
 	x->fd = -1;
 	x->templates_due = true;
 	x->anonymized = anonymized;
-	if (t->transport == HEARTH_IPFIX_TCP) {
+	if (t->transport != HEARTH_IPFIX_UDP) {
 		x->queue = malloc(HEARTH_IPFIX_QUEUE);
 		if (!x->queue) {
 			free(x);
 			return -ENOMEM;
 		}
 	}
-	ret = session_open(x, domain, err);
+	ret = 0;
+	if (t->transport == HEARTH_IPFIX_TLS) {
+		char peer[64];
+
+		x->tls = ipfix_tls_new(t->ca, t->cert, t->key, collector_host(t, peer, sizeof(peer)),
+				       err);
+		if (!x->tls)
+			ret = -EINVAL;
+	}
+	if (!ret)
+		ret = session_open(x, domain, err);
 	/* a collector out of reach now (no route yet at boot) is tried again
 	 * every second: it never stops the gateway */
 	if (!ret) {
@@ -507,23 +556,52 @@ static void connect_step(struct hearth_ipfix *x, long long now_ms)
 	}
 	x->connecting = false;
 	x->templates_due = true; /* a new transport session needs them */
+	if (x->tls) {
+		x->handshaking = true;
+		if (ipfix_tls_start(x->tls, x->fd))
+			tcp_lost(x, ENOMEM, now_ms);
+	}
+}
+
+/* TLS: the handshake, as far as the socket lets it go. */
+static void handshake_step(struct hearth_ipfix *x, long long now_ms)
+{
+	char why[sizeof(x->stats.last_error)] = "";
+	int r;
+
+	if (!x->handshaking)
+		return;
+	r = ipfix_tls_handshake(x->tls, &x->hs_events, why, sizeof(why));
+	if (r > 0) {
+		x->handshaking = false;
+		return;
+	}
+	if (r < 0) {
+		tcp_lost(x, -r, now_ms);
+		snprintf(x->stats.last_error, sizeof(x->stats.last_error), "%s", why);
+	}
 }
 
 void hearth_ipfix_flush(struct hearth_ipfix *x, long long now_ms)
 {
 	connect_step(x, now_ms);
+	handshake_step(x, now_ms);
 	if (x->in_message)
 		emit(x, now_ms);
-	if ((x->templates_due || now_ms >= x->next_templates_ms) && x->fd >= 0 && !x->connecting)
+	if ((x->templates_due || now_ms >= x->next_templates_ms) && stream_ready(x))
 		templates_send(x, now_ms);
-	if (x->target.transport == HEARTH_IPFIX_TCP)
+	if (x->target.transport != HEARTH_IPFIX_UDP)
 		tcp_push(x, now_ms);
 }
 
 int hearth_ipfix_pollfd(const struct hearth_ipfix *x, short *events)
 {
-	if (x->fd < 0 || x->target.transport != HEARTH_IPFIX_TCP)
+	if (x->fd < 0 || x->target.transport == HEARTH_IPFIX_UDP)
 		return -1;
+	if (x->handshaking) {
+		*events = x->hs_events ? x->hs_events : POLLOUT;
+		return x->fd;
+	}
 	if (!x->connecting && x->sent_of_queue == x->queued)
 		return -1;
 	*events = POLLOUT;
@@ -549,6 +627,7 @@ void hearth_ipfix_close(struct hearth_ipfix *x)
 	if (x->model)
 		fbInfoModelFree(x->model);
 	sock_close(x);
+	ipfix_tls_free(x->tls);
 	free(x->queue);
 	free(x);
 }

@@ -9,7 +9,7 @@
  * exporter), and this file sends it on a non-blocking socket of its own,
  * so that a collector that is down, unreachable or slow never blocks the
  * caller: a message that cannot go at once is dropped and counted (UDP),
- * or queued up to HEARTH_IPFIX_QUEUE bytes (TCP) and dropped past that.
+ * or queued up to HEARTH_IPFIX_QUEUE bytes (TCP, TLS) and dropped past that.
  * (Debian's libfixbuf is built without OpenSSL, and its own sockets
  * block; hence the buffer exporter.)
  */
@@ -32,12 +32,16 @@
 enum hearth_ipfix_transport {
 	HEARTH_IPFIX_UDP,
 	HEARTH_IPFIX_TCP,
+	HEARTH_IPFIX_TLS, /* TCP with TLS (ipfix_tls.h) */
 };
 
 struct hearth_ipfix_target {
 	struct sockaddr_storage addr;
 	enum hearth_ipfix_transport transport;
 	char text[64]; /* as configured */
+	/* TLS: the CA the collector's certificate must chain to, and the
+	 * client's certificate and key ("" for none) */
+	char ca[256], cert[256], key[256];
 };
 
 struct hearth_ipfix_stats {
@@ -47,6 +51,7 @@ struct hearth_ipfix_stats {
 	unsigned long long dropped_records; /* in those */
 	unsigned long long errors; /* failed sends and connects */
 	int last_errno;
+	char last_error[128]; /* when more than strerror(last_errno) is known */
 };
 
 struct hearth_ipfix; /* opaque: libfixbuf's types stay in ipfix.c */
