@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "chute.h"
+#include "usage.h"
 #include "chute_files.h"
 #include "chute_link.h"
 #include "monitor.h"
@@ -93,6 +94,7 @@ int chute_status(struct chute_env *env, const char *name, struct json_object **o
 	struct chute_state st;
 	struct json_object *o;
 	struct chute_net n;
+	__u64 cpu_ns, memory;
 	pid_t pid = -1;
 	uid_t base;
 	int ret = chute_check_installed(env, name, err);
@@ -119,6 +121,11 @@ int chute_status(struct chute_env *env, const char *name, struct json_object **o
 		json_object_object_add(o, "interface", json_object_new_string(n.host_if));
 	}
 	json_object_object_add(o, "restarts", json_object_new_int(st.restarts));
+	if (pid > 0 && !chute_usage(name, &cpu_ns, &memory)) {
+		/* from its cgroup: what it used since it (re)started */
+		json_object_object_add(o, "cpu_seconds", json_object_new_double((double)cpu_ns / 1e9));
+		json_object_object_add(o, "memory_bytes", json_object_new_uint64(memory));
+	}
 	if (st.last_exit[0])
 		json_object_object_add(o, "last_exit", json_object_new_string(st.last_exit));
 	chute_path(env, name, "data", path, sizeof(path));

@@ -4,7 +4,7 @@
 # bomb, CPU hog), bad input refused leaving nothing, adoption across a
 # hearthd restart. Chute names carry this run's pid so that their
 # /run/netns files cannot meet another run's.
-source "$(dirname "$0")/../lib/prologue.sh" chute.sh ip ping curl jq nsenter crun umoci busybox
+source "$(dirname "$0")/../lib/prologue.sh" chute.sh ip ping curl jq nsenter crun umoci busybox promtool
 
 sfx=$(($$ % 100000))
 WEB=web$sfx HOG=hog$sfx BOMB=bomb$sfx CPU=cpu$sfx PEER=peer$sfx
@@ -155,6 +155,14 @@ t_jq "traffic counted under the chute's tenant" \
 t_jq "the tenant is in tenant show" '[.tenants[].name] | index("chute-'"$WEB"'") != null' \
 	"$(hearth_cli -j tenant show)"
 t_check "logs show the chute's output" grep -q 'serving on port 80' <<<"$(hearth_cli chute logs "$WEB")"
+metrics=$(nsx "$NS_GW" curl -sS --max-time 3 http://127.0.0.1:9477/metrics)
+t_check "/metrics: the chutes, promtool passes" bash -c "promtool check metrics <<<\"\$1\"" _ "$metrics"
+t_check "  $WEB running" grep -qx "hearth_chute_state{chute=\"$WEB\",state=\"running\"} 1" <<<"$metrics"
+t_check "  its restarts" grep -qx "hearth_chute_restarts_total{chute=\"$WEB\"} 0" <<<"$metrics"
+t_check "  its CPU time, from its cgroup" \
+	grep -Eq "^hearth_chute_cpu_seconds_total\{chute=\"$WEB\"\} [0-9.]*[1-9]" <<<"$metrics"
+t_check "  its memory, from its cgroup" \
+	grep -Eq "^hearth_chute_memory_bytes\{chute=\"$WEB\"\} [1-9][0-9]{4,}" <<<"$metrics"
 t_check "the sensor writes into the data directory" \
 	wait_for 5 test -s "$chute_dir/$WEB/data/readings/log"
 

@@ -160,6 +160,9 @@ static void print_status(struct json_object *o)
 		printf(" last-exit \"%s\"", json_object_get_string(v));
 	if (json_object_object_get_ex(o, "id_base", &v))
 		printf(" ids %lld+65536", (long long)json_object_get_int64(v));
+	if (json_object_object_get_ex(o, "cpu_seconds", &v))
+		printf(" used %.2f s cpu, %lld bytes memory", json_object_get_double(v),
+		       (long long)json_object_get_int64(json_object_object_get(o, "memory_bytes")));
 	s = json_object_object_get(o, "settings");
 	printf("\n  cpus %.3g memory %lld pids %d priority %d restart %s rootfs %s\n",
 	       json_object_get_double(json_object_object_get(s, "cpus")),

@@ -41,15 +41,19 @@ static enum MHD_Result answer_metrics(struct MHD_Connection *conn, struct daemon
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
-	struct json_object *export;
+	struct json_object *export, *chutes;
+	struct hearth_err err = {};
 	char *text = NULL;
 	size_t len = 0;
 	int failed;
 
 	hearth_ct_ends_drain(&d->ends);
 	export = flows_json(d);
-	failed = hearth_metrics_render(&d->dp, &d->ends, export, &text, &len);
+	if (chute_status_all(&d->chutes, &chutes, &err))
+		chutes = NULL; /* none installed yet, or their directory unreadable */
+	failed = hearth_metrics_render(&d->dp, &d->ends, export, chutes, &text, &len);
 	json_object_put(export);
+	json_object_put(chutes);
 	if (failed)
 		return answer_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				   "cannot read the data plane\n");

@@ -268,8 +268,62 @@ static void flow_export(FILE *f, struct json_object *x, int entries)
 		json_object_get_boolean(json_object_object_get(log, "running")));
 }
 
+/* Chutes, from the runtime's status (an array of chute.list objects):
+ * one state line each (the current state's, value 1), restarts, and the
+ * CPU and memory of the running ones from their cgroups. */
+static void chute_metrics(FILE *f, struct json_object *chutes)
+{
+	static const char *const states[] = { "running", "starting", "restarting", "stopped" };
+	size_t n = json_object_array_length(chutes);
+
+	if (!chutes)
+		return;
+	family(f, "hearth_chute_state", "gauge",
+	       "1 for the state each installed chute is in (running, starting, restarting, stopped), 0 for the others.");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *c = json_object_array_get_idx(chutes, i);
+
+		for (size_t s = 0; s < sizeof(states) / sizeof(states[0]); s++) {
+			fprintf(f, "hearth_chute_state{chute=\"");
+			label_value(f, str_of(c, "name"));
+			fprintf(f, "\",state=\"%s\"} %d\n", states[s],
+				!strcmp(str_of(c, "state") ?: "", states[s]));
+		}
+	}
+	family(f, "hearth_chute_restarts_total", "counter", "Times the runtime restarted a chute.");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *c = json_object_array_get_idx(chutes, i);
+
+		fprintf(f, "hearth_chute_restarts_total{chute=\"");
+		label_value(f, str_of(c, "name"));
+		fprintf(f, "\"} %d\n", json_object_get_int(json_object_object_get(c, "restarts")));
+	}
+	family(f, "hearth_chute_cpu_seconds_total", "counter",
+	       "CPU time a running chute used since it started (its cgroup's).");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *c = json_object_array_get_idx(chutes, i), *v;
+
+		if (!json_object_object_get_ex(c, "cpu_seconds", &v))
+			continue;
+		fprintf(f, "hearth_chute_cpu_seconds_total{chute=\"");
+		label_value(f, str_of(c, "name"));
+		fprintf(f, "\"} %.6f\n", json_object_get_double(v));
+	}
+	family(f, "hearth_chute_memory_bytes", "gauge", "Memory a running chute uses (its cgroup's).");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *c = json_object_array_get_idx(chutes, i), *v;
+
+		if (!json_object_object_get_ex(c, "memory_bytes", &v))
+			continue;
+		fprintf(f, "hearth_chute_memory_bytes{chute=\"");
+		label_value(f, str_of(c, "name"));
+		fprintf(f, "\"} %llu\n", (unsigned long long)json_object_get_uint64(v));
+	}
+}
+
 int hearth_metrics_render(struct hearth_dp *dp, const struct hearth_ct_ends *ends,
-			  struct json_object *export, char **out, size_t *len)
+			  struct json_object *export, struct json_object *chutes, char **out,
+			  size_t *len)
 {
 	FILE *f = open_memstream(out, len);
 	int ret;
@@ -283,6 +337,8 @@ int hearth_metrics_render(struct hearth_dp *dp, const struct hearth_ct_ends *end
 		ret = conntrack(f, dp, ends);
 	if (!ret)
 		flow_export(f, export, hearth_ct_entries(dp));
+	if (!ret)
+		chute_metrics(f, chutes);
 	if (fclose(f) && !ret)
 		ret = -errno;
 	if (ret) {

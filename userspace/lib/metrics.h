@@ -15,8 +15,10 @@ struct json_object;
 
 /* Renders every metric into a new buffer (*@out, *@len; the caller
  * frees it). @ends may be NULL (no ended connections known), @export
- * too (hearthd's export.show answer: no flow export known). */
+ * too (hearthd's export.show answer: no flow export known), and @chutes
+ * (the chute runtime's status of every chute, as chute.list answers). */
 int hearth_metrics_render(struct hearth_dp *dp, const struct hearth_ct_ends *ends,
-			  struct json_object *export, char **out, size_t *len);
+			  struct json_object *export, struct json_object *chutes, char **out,
+			  size_t *len);
 
 #endif
