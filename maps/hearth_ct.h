@@ -115,20 +115,15 @@ enum hearth_ct_end_reason {
 	HEARTH_CT_END_EVICTED = 5, /* evicted for a new connection */
 };
 
-/*
- * Value of HEARTH_MAP_CTRTT, indexed like the table's slots (set * ways +
- * way): the round-trip times measured toward the destination of that
- * slot's direction, from the gateway and back (the direction's packets go
- * out, the other direction's answer them). Valid while gen is the slot's.
- * Samples come from the TCP handshake (SYN to SYN-ACK, SYN-ACK to ACK)
- * and from TCP timestamps (a TSval seen going out, its TSecr coming back,
- * as pping measures), at most HEARTH_RTT_SAMPLES_HZ a second.
- */
-struct hearth_ct_rtt {
-	__u32 gen;
+/* One direction's round-trip times: toward the destination of that
+ * direction's packets, from the gateway and back (they go out, the other
+ * direction's answer them). Samples come from the TCP handshake (SYN to
+ * SYN-ACK, SYN-ACK to ACK) and from TCP timestamps (a TSval seen going
+ * out, its TSecr coming back, as pping measures), at most
+ * HEARTH_RTT_SAMPLES_HZ a second. */
+struct hearth_ct_rtt_dir {
 	__u32 phase; /* enum hearth_rtt_phase of the timestamp sample */
 	__u32 ts_val; /* the TSval sampled (phase WAIT: the one to see change) */
-	__u32 pad;
 	__u64 armed; /* jiffies + 1 when armed; 0: not (one word, for cmpxchg) */
 	__u64 ts_ns; /* when the sampled TSval first went by */
 	__u64 mark_ns; /* handshake: this direction's SYN or SYN-ACK went by */
@@ -136,6 +131,19 @@ struct hearth_ct_rtt {
 	__u32 min_us; /* over every sample; 0: none yet */
 	__u32 srtt_us; /* smoothed as TCP does: 7/8 the old, 1/8 the new */
 	__u32 samples;
+	__u16 due; /* jiffies (low 16 bits) when it may sample next */
+	__u16 pad[3];
+};
+
+/*
+ * Value of HEARTH_MAP_CTRTT, indexed by the slot of a connection's
+ * original half (set * ways + way): both directions' times in one record,
+ * so that a packet reads one. Valid while gen is that half's generation.
+ */
+struct hearth_ct_rtt {
+	__u32 gen;
+	__u32 pad;
+	struct hearth_ct_rtt_dir dir[2]; /* by enum hearth_ct_dir */
 };
 
 enum hearth_rtt_phase {
@@ -170,7 +178,7 @@ enum hearth_rtt_where {
  * own later, in a record of its own. */
 struct hearth_ct_end {
 	struct hearth_ct_slot half[2];
-	struct hearth_ct_rtt rtt[2]; /* each half's, when its gen is the half's */
+	struct hearth_ct_rtt rtt; /* the connection's, when its gen is the original half's */
 	__u8 halves; /* bit (1 << dir) for each half present */
 	__u8 reason; /* enum hearth_ct_end_reason */
 	__u8 pad[6];
@@ -301,7 +309,7 @@ struct hearth_ct_l1 {
 	__u32 generation; /* hearth_state.generation when filled */
 	__u8 side; /* copied from the entry */
 	__u8 watch; /* TCP flags that make ct_progress look (CT_WATCH_ALL: any packet) */
-	__u16 rtt_due; /* jiffies (low 16 bits) when this direction may sample next */
+	__u16 rtt_gen; /* the low 16 bits of the original half's generation */
 	__u32 slot; /* the entry's slot, and its generation then */
 	__u32 slot_gen;
 	__u64 expires; /* bpf_jiffies64() */
@@ -309,7 +317,8 @@ struct hearth_ct_l1 {
 	__u64 packets; /* pending */
 	__u64 bytes; /* pending */
 	__u32 fwd_ifindex; /* ingress the decision below was made for */
-	__u32 rtt_peer; /* the other half's slot (its HEARTH_MAP_CTRTT entry) */
+	__u32 rtt_conn; /* the original half's slot (the connection's HEARTH_MAP_CTRTT
+			 * record), and in bit 31 this line's enum hearth_ct_dir */
 	struct hearth_fib_entry fwd; /* action 0: none yet */
 };
 

@@ -278,7 +278,6 @@ struct hearth_ct_ending {
 	struct hearth_ct_slot slot; /* a copy, as it was freed */
 	struct hearth_ct_slot peer; /* its other half, taken with it */
 	struct hearth_ct_rtt rtt; /* their round-trip times, copied with them */
-	struct hearth_ct_rtt peer_rtt;
 	__u32 index; /* its slot */
 	__u32 reason; /* enum hearth_ct_end_reason */
 	__u32 has_peer;

@@ -124,8 +124,8 @@ static inline __u32 hearth_ct_share_percent(__u32 ways)
  * 2), and how long a line may serve before it is checked against the table
  * again (and hands its counts over). */
 #define HEARTH_CT_L1_ENTRIES 1024
-/* The ring of ended connections (struct hearth_ct_end, 424 B and the
- * ring's 8-byte header), in bytes: about 9,700 ends that hearthd has not
+/* The ring of ended connections (struct hearth_ct_end, 432 B and the
+ * ring's 8-byte header), in bytes: about 9,500 ends that hearthd has not
  * read yet. */
 #define HEARTH_CT_ENDS_BYTES (4u << 20)
 #define HEARTH_CT_LINE_MS 1000

@@ -678,8 +678,9 @@ __noinline int ct_line_refill(const struct hearth_ct_key *key, __u32 index,
 	line->watch = ct_watch(key->proto, e->dir, e->state, e->flags);
 	line->slot = CT_SLOT_INDEX(r);
 	line->slot_gen = e->gen;
-	line->rtt_peer = e->peer_slot;
-	line->rtt_due = (__u16)now;
+	line->rtt_conn = (e->dir == HEARTH_CT_ORIG ? CT_SLOT_INDEX(r) : e->peer_slot) |
+			 (__u32)(e->dir & 1) << 31;
+	line->rtt_gen = (__u16)(e->dir == HEARTH_CT_ORIG ? e->gen : e->peer_gen);
 	line->generation = generation;
 	line->expires = now + ct_line_jiffies;
 	line->fwd.action = 0; /* routed again by the next packet */

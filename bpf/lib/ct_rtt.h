@@ -43,26 +43,33 @@ static __always_inline struct hearth_ct_slot *ct_rtt_slot(__u32 index)
 	return set ? &set->slot[index & (HEARTH_CT_WAYS - 1)] : 0;
 }
 
-/* Slot @slot holds a new connection half: its times start over (and the
- * SYN that opened it, when it is one, is the handshake's first mark). */
+/* Slot @slot holds a new connection half: when it is an original one,
+ * the connection's times start over (and the SYN that opened it, when it
+ * is one, is the handshake's first mark). */
 static __always_inline void ct_rtt_reset(__u32 slot)
 {
-	struct hearth_ct_rtt *r = ct_rtt_at(slot);
 	struct hearth_ct_slot *s = ct_rtt_slot(slot);
+	struct hearth_ct_rtt *r;
 
-	if (!r || !s)
+	if (!s || s->e.dir != HEARTH_CT_ORIG)
+		return;
+	r = ct_rtt_at(slot);
+	if (!r)
 		return;
 	__builtin_memset(r, 0, sizeof(*r));
 	r->gen = s->e.gen;
-	if (ct_rtt_on && s->key.proto == IPPROTO_TCP && s->e.dir == HEARTH_CT_ORIG &&
-	    s->e.state == HEARTH_TCP_SYN_SENT)
-		r->mark_ns = bpf_ktime_get_ns();
+	if (ct_rtt_on && s->key.proto == IPPROTO_TCP && s->e.state == HEARTH_TCP_SYN_SENT)
+		r->dir[HEARTH_CT_ORIG].mark_ns = bpf_ktime_get_ns();
 }
 
-/* A copy of slot @slot's times, if they are generation @gen's (else none). */
-static __always_inline void ct_rtt_copy(struct hearth_ct_rtt *out, __u32 slot, __u32 gen)
+/* A copy of the times of the connection whose half @s is (a copy of a
+ * slot), if they are that connection's (else none). */
+static __always_inline void ct_rtt_copy(struct hearth_ct_rtt *out, const struct hearth_ct_slot *s,
+					__u32 index)
 {
-	struct hearth_ct_rtt *r = ct_rtt_at(slot);
+	__u32 orig = s->e.dir == HEARTH_CT_ORIG ? index : s->e.peer_slot;
+	__u32 gen = s->e.dir == HEARTH_CT_ORIG ? s->e.gen : s->e.peer_gen;
+	struct hearth_ct_rtt *r = ct_rtt_at(orig);
 
 	if (r && r->gen == gen)
 		*out = *r;
@@ -81,8 +88,8 @@ static __always_inline __u32 ct_rtt_bucket(__u32 us)
 	return b;
 }
 
-/* One sample of @ns toward @where, for slot @r of tenant @tenant. */
-static __always_inline void ct_rtt_sample(struct hearth_ct_rtt *r, __u64 ns, __u32 tenant,
+/* One sample of @ns toward @where, for direction @r of tenant @tenant. */
+static __always_inline void ct_rtt_sample(struct hearth_ct_rtt_dir *r, __u64 ns, __u32 tenant,
 					  __u32 where, int handshake)
 {
 	__u32 us = ns > 4000000000000ull ? 4000000000u : (__u32)(ns / 1000);
@@ -116,36 +123,40 @@ static __always_inline void ct_rtt_sample(struct hearth_ct_rtt *r, __u64 ns, __u
 __noinline int ct_rtt_handshake(__u32 slot, __u32 flags, __u32 state)
 {
 	struct hearth_ct_slot *s = ct_rtt_slot(slot);
-	struct hearth_ct_rtt *own = ct_rtt_at(slot), *peer;
 	int synack = (flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK);
 	int syn = (flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN;
+	struct hearth_ct_rtt_dir *own, *peer;
+	struct hearth_ct_rtt *r;
+	__u32 dir;
 	__u64 now;
 
-	if (!s || !own)
+	if (!s)
 		return 0;
-	peer = ct_rtt_at(s->e.peer_slot);
-	if (!peer)
+	dir = s->e.dir & 1;
+	r = ct_rtt_at(dir == HEARTH_CT_ORIG ? slot : s->e.peer_slot);
+	if (!r || r->gen != (dir == HEARTH_CT_ORIG ? s->e.gen : s->e.peer_gen))
 		return 0;
-	if (s->e.dir == HEARTH_CT_ORIG && syn) {
+	own = &r->dir[dir];
+	peer = &r->dir[dir ^ 1];
+	if (dir == HEARTH_CT_ORIG && syn) {
 		own->mark_ns = 0; /* a retransmitted SYN: no sample (Karn) */
 		return 0;
 	}
-	if (s->e.dir == HEARTH_CT_REPLY && synack && state != HEARTH_TCP_SYN_SENT) {
+	if (dir == HEARTH_CT_REPLY && synack && state != HEARTH_TCP_SYN_SENT) {
 		own->mark_ns = 0; /* a retransmitted SYN-ACK */
 		return 0;
 	}
-	if (!(s->e.dir == HEARTH_CT_REPLY && synack && state == HEARTH_TCP_SYN_SENT) &&
-	    !(s->e.dir == HEARTH_CT_ORIG && !syn && (flags & TCPF_ACK) &&
-	      state == HEARTH_TCP_SYN_RECV))
+	if (!(dir == HEARTH_CT_REPLY && synack && state == HEARTH_TCP_SYN_SENT) &&
+	    !(dir == HEARTH_CT_ORIG && !syn && (flags & TCPF_ACK) && state == HEARTH_TCP_SYN_RECV))
 		return 0;
 	now = bpf_ktime_get_ns();
 	/* the answer times the path its other half's packets took */
-	if (peer->gen == s->e.peer_gen && peer->mark_ns && now > peer->mark_ns) {
+	if (peer->mark_ns && now > peer->mark_ns) {
 		ct_rtt_sample(peer, now - peer->mark_ns, s->e.tenant,
 			      s->e.side == HEARTH_CT_SIDE_HOME ? HEARTH_RTT_HOME : HEARTH_RTT_WAN, 1);
 		peer->mark_ns = 0;
 	}
-	if (s->e.dir == HEARTH_CT_REPLY && own->gen == s->e.gen)
+	if (dir == HEARTH_CT_REPLY)
 		own->mark_ns = now; /* the SYN-ACK: the initiator's ACK ends it */
 	return 0;
 }
@@ -185,19 +196,22 @@ static __always_inline struct tcphdr *ct_rtt_tcp(HEARTH_CTX *ctx, __u8 family)
 __noinline int ct_rtt_packet(HEARTH_CTX *ctx, struct hearth_ct_l1 *line, __u64 now)
 {
 	void *data_end = (void *)(long)ctx->data_end;
-	struct hearth_ct_rtt *own, *peer;
+	struct hearth_ct_rtt_dir *own, *peer;
+	struct hearth_ct_rtt *r;
 	struct tcphdr *th;
-	__u32 tsval, tsecr, *opt;
+	__u32 tsval, tsecr, *opt, dir;
 	__u64 ns, armed;
 	int due;
 
-	if (!line || !ct_rtt_on || line->key.proto != IPPROTO_TCP)
+	if (!line || !ct_rtt_on)
 		return 0;
-	own = ct_rtt_at(line->slot);
-	peer = ct_rtt_at(line->rtt_peer);
-	if (!own || !peer || own->gen != line->slot_gen)
+	r = ct_rtt_at(line->rtt_conn & ~(1u << 31));
+	if (!r || (__u16)r->gen != line->rtt_gen)
 		return 0;
-	due = (__s16)((__u16)now - line->rtt_due) >= 0;
+	dir = line->rtt_conn >> 31;
+	own = &r->dir[dir & 1];
+	peer = &r->dir[(dir ^ 1) & 1];
+	due = (__s16)((__u16)now - own->due) >= 0;
 	if (!due && own->phase != HEARTH_RTT_WAIT && peer->phase != HEARTH_RTT_ARMED)
 		return 0;
 	th = ct_rtt_tcp(ctx, line->key.family);
@@ -233,7 +247,7 @@ __noinline int ct_rtt_packet(HEARTH_CTX *ctx, struct hearth_ct_l1 *line, __u64 n
 	}
 	if (!due)
 		return 0;
-	line->rtt_due = (__u16)(now + ct_hz / HEARTH_RTT_SAMPLES_HZ);
+	own->due = (__u16)(now + ct_hz / HEARTH_RTT_SAMPLES_HZ);
 	/* an armed sample that went unanswered for a second gives way */
 	if (own->phase == HEARTH_RTT_ARMED && now - (own->armed - 1) < ct_hz)
 		return 0;

@@ -249,12 +249,11 @@ __noinline int ct_retire(const struct hearth_ct_ending *a)
 	dir = a->slot.e.dir & 1;
 	other = dir ^ 1;
 	end->half[dir] = a->slot;
-	end->rtt[dir] = a->rtt;
+	end->rtt = a->rtt;
 	ct_fold_lines(&end->half[dir], a->index);
 	end->halves = 1 << dir;
 	if (a->has_peer) {
 		end->half[other] = a->peer;
-		end->rtt[other] = a->peer_rtt;
 		ct_fold_lines(&end->half[other], a->slot.e.peer_slot);
 		end->halves |= 1 << other;
 	}
@@ -290,8 +289,7 @@ static __always_inline void ct_ending(struct hearth_scratch *c, const struct hea
 	c->ending[n].reason = reason;
 	c->ending[n].has_peer = s->e.active && ct_take_peer(s, &c->ending[n].peer);
 	/* their round-trip times, before a new entry in this slot resets them */
-	ct_rtt_copy(&c->ending[n].rtt, index, s->e.gen);
-	ct_rtt_copy(&c->ending[n].peer_rtt, s->e.peer_slot, s->e.peer_gen);
+	ct_rtt_copy(&c->ending[n].rtt, s, index);
 	c->endings = n + 1;
 }
 

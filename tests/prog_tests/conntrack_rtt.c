@@ -22,24 +22,28 @@ static void pause_ms(unsigned int ms)
 	nanosleep(&t, NULL);
 }
 
-/* The times of each slot in use: @out[0] the first slot's, @out[1] the
- * second's, in slot order. Returns how many slots have any. */
-static int rtt_slots(struct xdp_gateway *skel, struct hearth_ct_rtt *out, int max)
+/* The directions that have samples, of every connection's record, in
+ * @out. Returns how many. */
+static int rtt_slots(struct xdp_gateway *skel, struct hearth_ct_rtt_dir *out, int max)
 {
 	int fd = bpf_map__fd(skel->maps.HEARTH_MAP_CTRTT), n = 0;
 	__u32 entries = bpf_map__max_entries(skel->maps.HEARTH_MAP_CTRTT);
 	struct hearth_ct_rtt r;
 
-	for (__u32 i = 0; i < entries && n < max; i++)
-		if (!bpf_map_lookup_elem(fd, &i, &r) && r.samples)
-			out[n++] = r;
+	for (__u32 i = 0; i < entries && n < max; i++) {
+		if (bpf_map_lookup_elem(fd, &i, &r))
+			continue;
+		for (int d = 0; d < 2 && n < max; d++)
+			if (r.dir[d].samples)
+				out[n++] = r.dir[d];
+	}
 	return n;
 }
 
 /* The direction toward the WAN has the server's times (its handshake
  * share is SYN to SYN-ACK); toward home, home1's. */
-static const struct hearth_ct_rtt *toward(const struct hearth_ct_rtt *r, int n, __u32 lo_us,
-					  __u32 hi_us)
+static const struct hearth_ct_rtt_dir *toward(const struct hearth_ct_rtt_dir *r, int n,
+					      __u32 lo_us, __u32 hi_us)
 {
 	for (int i = 0; i < n; i++)
 		if (r[i].handshake_us >= lo_us && r[i].handshake_us <= hi_us)
@@ -69,8 +73,8 @@ TEST(conntrack_rtt_handshake_and_timestamps)
 {
 	struct fixture fx;
 	struct xdp_gateway *skel;
-	struct hearth_ct_rtt r[4];
-	const struct hearth_ct_rtt *wan, *home;
+	struct hearth_ct_rtt_dir r[4];
+	const struct hearth_ct_rtt_dir *wan, *home;
 	__u32 bucket;
 	int n;
 
@@ -131,7 +135,7 @@ TEST(conntrack_rtt_off)
 {
 	struct fixture fx;
 	struct xdp_gateway *skel;
-	struct hearth_ct_rtt r[2];
+	struct hearth_ct_rtt_dir r[2];
 
 	skel = gw_open(&fx);
 	if (skel)

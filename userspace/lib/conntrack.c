@@ -141,7 +141,8 @@ fail:
 	return NULL;
 }
 
-/* Slot @index's times, when they belong to generation @gen. */
+/* The times of the connection whose original half is slot @index, when
+ * they belong to its generation @gen. */
 static void rtt_of(const struct hearth_ct_rtt *all, __u32 slots, __u32 index, __u32 gen,
 		   struct hearth_ct_rtt *out)
 {
@@ -197,10 +198,7 @@ int hearth_ct_walk_at(struct hearth_dp *dp, __u64 now, unsigned int hz,
 			c.reply = peer->e;
 		add_pending(&lines, &c.key, i, &c.orig);
 		add_pending(&lines, &c.orig.peer, s->e.peer_slot, &c.reply);
-		rtt_of(rtt, t.n * HEARTH_CT_WAYS, i, s->e.gen, &c.rtt[HEARTH_CT_ORIG]);
-		if (c.reply.gen)
-			rtt_of(rtt, t.n * HEARTH_CT_WAYS, s->e.peer_slot, s->e.peer_gen,
-			       &c.rtt[HEARTH_CT_REPLY]);
+		rtt_of(rtt, t.n * HEARTH_CT_WAYS, i, s->e.gen, &c.rtt);
 		classify(&c);
 		ret = fn(&c, arg);
 	}

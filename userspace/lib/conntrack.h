@@ -11,9 +11,9 @@ struct hearth_conn {
 	struct hearth_ct_key key; /* original direction */
 	struct hearth_ct_entry orig;
 	struct hearth_ct_entry reply;
-	/* each half's round-trip times (toward where its packets go), by
-	 * enum hearth_ct_dir; zero when none */
-	struct hearth_ct_rtt rtt[2];
+	/* the round-trip times, each direction's toward where its packets
+	 * go (rtt.dir[enum hearth_ct_dir]); zero when none */
+	struct hearth_ct_rtt rtt;
 	const char *state; /* TCP: "syn-sent", "established", "time-wait"...; else "unreplied", "replied" */
 	unsigned int timeout_s;
 };

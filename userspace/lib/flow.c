@@ -71,7 +71,7 @@ static void set_tuple(struct hearth_flow *f, const struct hearth_ct_key *orig,
 	set_translated(f, reply);
 }
 
-static void set_rtt(struct hearth_flow *f, int dir, const struct hearth_ct_rtt *r)
+static void set_rtt(struct hearth_flow *f, int dir, const struct hearth_ct_rtt_dir *r)
 {
 	struct hearth_flow_rtt *out = &f->rtt[dir];
 
@@ -106,11 +106,10 @@ void hearth_flow_from_conn(struct hearth_flow *f, const struct hearth_conn *c,
 	f->end_reason = HEARTH_FLOW_END_ACTIVE;
 	f->reply_side = c->reply.gen ? c->reply.side : !c->orig.side;
 	add_half(f, HEARTH_CT_ORIG, &c->orig, clock);
-	set_rtt(f, HEARTH_CT_ORIG, &c->rtt[HEARTH_CT_ORIG]);
-	if (c->reply.gen) {
+	set_rtt(f, HEARTH_CT_ORIG, &c->rtt.dir[HEARTH_CT_ORIG]);
+	set_rtt(f, HEARTH_CT_REPLY, &c->rtt.dir[HEARTH_CT_REPLY]);
+	if (c->reply.gen)
 		add_half(f, HEARTH_CT_REPLY, &c->reply, clock);
-		set_rtt(f, HEARTH_CT_REPLY, &c->rtt[HEARTH_CT_REPLY]);
-	}
 	if (f->end_ms < f->start_ms)
 		f->end_ms = f->start_ms;
 }
@@ -133,15 +132,14 @@ void hearth_flow_from_end(struct hearth_flow *f, const struct hearth_ct_end *end
 	f->reply_side = has_reply ? reply->e.side : !orig->e.side;
 	f->tenant = has_orig ? orig->e.tenant : reply->e.tenant;
 	f->end_reason = end->reason;
-	if (has_orig) {
+	if (has_orig)
 		add_half(f, HEARTH_CT_ORIG, &orig->e, clock);
-		if (end->rtt[HEARTH_CT_ORIG].gen == orig->e.gen)
-			set_rtt(f, HEARTH_CT_ORIG, &end->rtt[HEARTH_CT_ORIG]);
-	}
-	if (has_reply) {
+	if (has_reply)
 		add_half(f, HEARTH_CT_REPLY, &reply->e, clock);
-		if (end->rtt[HEARTH_CT_REPLY].gen == reply->e.gen)
-			set_rtt(f, HEARTH_CT_REPLY, &end->rtt[HEARTH_CT_REPLY]);
+	/* the times are the connection's: a record of either half has them */
+	if (end->rtt.gen == (has_orig ? orig->e.gen : reply->e.peer_gen)) {
+		set_rtt(f, HEARTH_CT_ORIG, &end->rtt.dir[HEARTH_CT_ORIG]);
+		set_rtt(f, HEARTH_CT_REPLY, &end->rtt.dir[HEARTH_CT_REPLY]);
 	}
 	if (f->end_ms < f->start_ms)
 		f->end_ms = f->start_ms;
