@@ -161,10 +161,6 @@ __noinline int ct_rtt_handshake(__u32 slot, __u32 flags, __u32 state)
 	return 0;
 }
 
-/* How long a direction waits for its TSval to move (8 ms at HZ 250):
- * stacks tick their timestamps at 1 kHz (Linux, the BSDs) or so. */
-#define CT_RTT_WAIT_JIFFIES 2
-
 /* NOP, NOP, kind 8 (timestamps), length 10: the options' first word. */
 #define CT_RTT_TS_WORD bpf_htonl(0x0101080a)
 
@@ -216,11 +212,6 @@ __noinline int ct_rtt_packet(HEARTH_CTX *ctx, struct hearth_ct_l1 *line, __u64 n
 	own = &r->dir[dir & 1];
 	peer = &r->dir[(dir ^ 1) & 1];
 	due = (__s16)((__u16)now - own->due) >= 0;
-	/* a TSval that does not move within a few jiffies (a slow timestamp
-	 * clock, or none moving at all): this sample is skipped, so that the
-	 * wait never makes every packet look at its options */
-	if (own->phase == HEARTH_RTT_WAIT && now - (own->armed - 1) > CT_RTT_WAIT_JIFFIES)
-		own->phase = HEARTH_RTT_IDLE;
 	if (!due && own->phase != HEARTH_RTT_WAIT && peer->phase != HEARTH_RTT_ARMED)
 		return 0;
 	th = ct_rtt_tcp(ctx, line->key.family);
@@ -261,7 +252,6 @@ __noinline int ct_rtt_packet(HEARTH_CTX *ctx, struct hearth_ct_l1 *line, __u64 n
 	if (own->phase == HEARTH_RTT_ARMED && now - (own->armed - 1) < ct_hz)
 		return 0;
 	own->ts_val = tsval;
-	own->armed = now + 1; /* in the wait: when it began */
 	own->phase = HEARTH_RTT_WAIT;
 	return 0;
 }
