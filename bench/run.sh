@@ -93,7 +93,7 @@ step_flow_rtt() {
 			def mean(f): (f | add) / (f | length);
 			([pick($f1), pick($f2)]) as $off | ([pick($n1), pick($n2)]) as $on |
 			{benchmark: "flow_rtt", date: $date, revision: $rev, machine: $n1[0].machine,
-			 method: "bench/xdp_bench (BPF_PROG_TEST_RUN), the forward suite, loaded with conntrack rtt off (-R) and on, alternately, twice each, on one machine in one run: off, on, off, on. fw_tcp6 is an established IPv6 TCP connection (picked up mid-stream, firewall on) whose segments carry the timestamps option, the same segment every repeat: its TSval never changes, so no sample arms, and the figure is the work every packet of such a connection pays (two array reads, a jiffies comparison; the global function call). fw_ipv6 (UDP) takes no part in it: the control.",
+			 method: "bench/xdp_bench (BPF_PROG_TEST_RUN), the forward suite, loaded with conntrack rtt off (-R) and on, alternately, twice each, on one machine in one run: off, on, off, on. fw_tcp6 is an established IPv6 TCP connection (picked up mid-stream, firewall on) whose segments carry the timestamps option, the same segment every repeat: its TSval never changes, so once its direction is due it waits for a new TSval for good and every packet reads its options: the worst case of a connection's packets (in real traffic the wait ends at the next tick of the sender's timestamp clock, a millisecond on Linux). fw_ipv6 (UDP) takes no part in it: the control.",
 			 off: $off, on: $on,
 			 fw_tcp6_added_ns: (mean([$on[].fw_tcp6.median_ns]) - mean([$off[].fw_tcp6.median_ns])),
 			 fw_tcp6_ratio_on_off: ((mean([$on[].fw_tcp6.median_ns]) / mean([$off[].fw_tcp6.median_ns])) * 1000 | round / 1000),
