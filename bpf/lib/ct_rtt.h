@@ -58,6 +58,8 @@ static __always_inline void ct_rtt_reset(__u32 slot)
 		return;
 	__builtin_memset(r, 0, sizeof(*r));
 	r->gen = s->e.gen;
+	/* both directions may sample from their first packet on */
+	r->dir[0].due = r->dir[1].due = (__u16)bpf_jiffies64();
 	if (ct_rtt_on && s->key.proto == IPPROTO_TCP && s->e.state == HEARTH_TCP_SYN_SENT)
 		r->dir[HEARTH_CT_ORIG].mark_ns = bpf_ktime_get_ns();
 }
