@@ -191,8 +191,8 @@ static __always_inline struct tcphdr *ct_rtt_tcp(HEARTH_CTX *ctx, __u8 family)
 /*
  * A packet of an established TCP connection, counted on @line at jiffies
  * @now: its TSecr may end the other direction's sample, and its TSval may
- * start one of its own. Most packets do neither, and leave after two
- * array reads, before their options are looked at. A global function:
+ * start one of its own. Most packets do neither, and leave after one
+ * array read, before their options are looked at. A global function:
  * verified once, and its work stays out of the gateway's frame.
  */
 __noinline int ct_rtt_packet(HEARTH_CTX *ctx, struct hearth_ct_l1 *line, __u64 now)

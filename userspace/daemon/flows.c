@@ -149,6 +149,7 @@ void flows_reconfigure(struct daemon *d)
 	struct hearth_err err = {};
 
 	exporters_close(&d->flows);
+	d->flows.clock_ok = !hearth_flow_clock_read(&d->flows.clock, d->hz);
 	d->flows.reports.active_timeout_s = d->cfg.export.active_timeout_s;
 	hearth_flow_privacy_prefixes(&d->flows.privacy, &d->cfg);
 	if (exporters_open(d, &err))
@@ -289,8 +290,10 @@ long long flows_tick(struct daemon *d, long long now_ms)
 	struct flow_export *fx = &d->flows;
 	struct hearth_err err = {};
 
+	/* The clock costs a read of /proc/timer_list: only exports need it. */
 	if (now_ms >= fx->next_tick_ms) {
-		fx->clock_ok = !hearth_flow_clock_read(&fx->clock, d->hz);
+		if (hearth_export_any(&fx->cfg))
+			fx->clock_ok = !hearth_flow_clock_read(&fx->clock, d->hz);
 		fx->next_tick_ms = now_ms + 1000;
 	}
 	if (now_ms >= fx->next_walk_ms) {
