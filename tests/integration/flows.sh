@@ -26,6 +26,10 @@ tshark_pid=$!
 ip netns exec "$NS_IN" tcpdump -q -i eth0 -w "$work/traffic.pcap" "port $PORT or port $FLOOD_PORT" \
 	>/dev/null 2>&1 &
 cap_pid=$!
+# tshark's dumpcap can take seconds to start on a loaded machine; the
+# templates hearthd sends at start must not go out before it listens
+# (it writes the file's header once it captures)
+wait_for 15 test -s "$work/ipfix.pcap"
 ip netns exec "$NS_IN" python3 "$PEER" serve $PORT 120 &
 serve_pid=$!
 topo_config "$work/hearth.conf"
