@@ -31,4 +31,9 @@ struct bench_nat_head {
 #define BENCH_UDP4_SPORT_OFF (14 + 20)
 #define BENCH_UDP4_CSUM_OFF (14 + 20 + 6)
 
+/* Where the ticking-timestamp prologue writes the TSval of tcp6's frame
+ * (Ethernet, IPv6, TCP, then NOP NOP kind length): bench_build_tcp6
+ * builds it with the timestamps option first. */
+#define BENCH_TCP6_TSVAL_OFF (14 + 40 + 20 + 4)
+
 #endif

@@ -48,6 +48,7 @@ static int load_progs(struct bench *b)
 	b->prog_fd[PROG_PARSE] = bpf_program__fd(gw->progs.bench_parse);
 	b->prog_fd[PROG_DECIDE] = bpf_program__fd(gw->progs.bench_decide);
 	b->prog_fd[PROG_GATEWAY] = bpf_program__fd(gw->progs.bench_gw);
+	b->prog_fd[PROG_GATEWAY_TICK] = bpf_program__fd(gw->progs.bench_gw_tick);
 	b->prog_fd[PROG_NAT_RESTORE] = bpf_program__fd(gw->progs.bench_nat_restore);
 	b->prog_fd[PROG_NAT_RESTORE_NEW] = bpf_program__fd(gw->progs.bench_nat_restore_new);
 	b->prog_fd[PROG_NAT_GW] = bpf_program__fd(gw->progs.bench_nat_gw);

@@ -112,9 +112,13 @@ const struct scenario scenarios[SC_COUNT] = {
 		     IN_FWD, PROG_GATEWAY, FRAME_UDP6, false, false, XDP_REDIRECT,
 		     HEARTH_CNT_FORWARD, CACHE_HIT, CT_NA, 0, 0, TN_OFF, true },
 	[SC_FW_TCP6] = { "fw_tcp6", "gateway IPv6 TCP, firewall on, RTT",
-			 "bench_gw, the firewall on: a TCP segment with timestamps of a connection picked up mid-stream (conntrack line hit); the round-trip time work of each packet (ct_rtt_packet) unless -R",
+			 "bench_gw, the firewall on: a TCP segment with timestamps of a connection picked up mid-stream (conntrack line hit); the round-trip time work of each packet unless -R: the TSval never changes, so every packet passes the gate and reads its options (ct_rtt_options), the worst case",
 			 IN_FWD, PROG_GATEWAY, FRAME_TCP6, false, false, XDP_REDIRECT,
 			 HEARTH_CNT_FORWARD, CACHE_HIT, CT_NA, 0, 0, TN_OFF, true },
+	[SC_FW_TCP6_TICK] = { "fw_tcp6_tick", "gateway IPv6 TCP, RTT, TSval ticking",
+			      "bench_gw_tick, the firewall on: fw_tcp6 with a TSval one higher each repeat, as a sender's timestamp clock moves; what most packets of a connection cost",
+			      IN_FWD, PROG_GATEWAY_TICK, FRAME_TCP6, false, false, XDP_REDIRECT,
+			      HEARTH_CNT_FORWARD, CACHE_HIT, CT_NA, 0, 0, TN_OFF, true },
 	[SC_NAT_OUT_FW] = { "nat_out_fw", "NAT outbound, firewall on",
 			    "bench_nat_gw as nat_out with the firewall on",
 			    IN_NAT, PROG_NAT_GW, FRAME_UDP4, false, true, XDP_REDIRECT,
@@ -126,6 +130,7 @@ const char *const prog_names[PROG_COUNT] = {
 	"bench_gw",	   "bench_nat_restore", "bench_nat_restore_new",
 	"bench_nat_gw",	   "bench_nat_new",	 "bench_nat_parse", "bench_nat_tuple",
 	"bench_nat_ct",	   "bench_nat_decide", "bench_nat_snat",	 "bench_nat_post",
+	"bench_gw_tick",
 };
 const char *const frame_keys[FRAME_COUNT] = { "udp4", "udp6", "arp", "udp4_in", "tcp6" };
 const char *const action_names[] = { "XDP_ABORTED", "XDP_DROP", "XDP_PASS",
@@ -182,8 +187,8 @@ static const char *const fwd_notes[] = {
 	"The breakdown subtracts the medians of the same pipeline cut short"
 	" after each stage (bench_parse, bench_decide): an estimate, the "
 	"cut programs are compiled on their own.",
-	"The firewall is off in every scenario but fw_ipv4 and fw_ipv6, which "
-	"run fwd_ipv4 and fwd_ipv6 with it on (the home prefixes set as "
+	"The firewall is off in every scenario but fw_ipv4, fw_ipv6, fw_tcp6 "
+	"and fw_tcp6_tick, which run with it on (the home prefixes set as "
 	"hearthd sets them, NAT off): the first warm-up packet opens a "
 	"tracked connection, and every measured packet finds it through its "
 	"per-CPU conntrack line, as an established connection's packets do.",

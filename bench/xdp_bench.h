@@ -85,6 +85,7 @@ enum bench_prog {
 	PROG_NAT_DECIDE,
 	PROG_NAT_SNAT,
 	PROG_NAT_POST,
+	PROG_GATEWAY_TICK,
 	PROG_COUNT
 };
 
@@ -134,6 +135,7 @@ enum scenario_id {
 	SC_FW4,
 	SC_FW6,
 	SC_FW_TCP6,
+	SC_FW_TCP6_TICK,
 	SC_NAT_OUT_FW,
 	SC_COUNT
 };

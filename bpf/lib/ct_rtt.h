@@ -189,13 +189,12 @@ static __always_inline struct tcphdr *ct_rtt_tcp(HEARTH_CTX *ctx, __u8 family)
 }
 
 /*
- * A packet of an established TCP connection, counted on @line at jiffies
- * @now: its TSecr may end the other direction's sample, and its TSval may
- * start one of its own. Most packets do neither, and leave after one
- * array read, before their options are looked at. A global function:
- * verified once, and its work stays out of the gateway's frame.
+ * The options of a packet that ct_rtt_packet let through, counted on
+ * @line at jiffies @now: its TSecr may end the other direction's sample,
+ * and its TSval may start one of its own. A global function: verified
+ * once, and its work stays out of the gateway's frame.
  */
-__noinline int ct_rtt_packet(HEARTH_CTX *ctx, struct hearth_ct_l1 *line, __u64 now)
+__noinline int ct_rtt_options(HEARTH_CTX *ctx, struct hearth_ct_l1 *line, __u64 now)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	struct hearth_ct_rtt_dir *own, *peer;
@@ -205,7 +204,7 @@ __noinline int ct_rtt_packet(HEARTH_CTX *ctx, struct hearth_ct_l1 *line, __u64 n
 	__u64 ns, armed;
 	int due;
 
-	if (!line || !ct_rtt_on)
+	if (!line)
 		return 0;
 	r = ct_rtt_at(line->rtt_conn & ~(1u << 31));
 	if (!r || (__u16)r->gen != line->rtt_gen)
@@ -214,8 +213,6 @@ __noinline int ct_rtt_packet(HEARTH_CTX *ctx, struct hearth_ct_l1 *line, __u64 n
 	own = &r->dir[dir & 1];
 	peer = &r->dir[(dir ^ 1) & 1];
 	due = (__s16)((__u16)now - own->due) >= 0;
-	if (!due && own->phase != HEARTH_RTT_WAIT && peer->phase != HEARTH_RTT_ARMED)
-		return 0;
 	th = ct_rtt_tcp(ctx, line->key.family);
 	if (!th)
 		return 0;
@@ -256,6 +253,31 @@ __noinline int ct_rtt_packet(HEARTH_CTX *ctx, struct hearth_ct_l1 *line, __u64 n
 	own->ts_val = tsval;
 	own->phase = HEARTH_RTT_WAIT;
 	return 0;
+}
+
+/*
+ * A packet of an established TCP connection, counted on @line at jiffies
+ * @now. Most packets have nothing to do here: no sample of their direction
+ * is due or waiting for a new TSval, and none of the other direction's is
+ * waiting for its echo. They leave after one array read and three tests,
+ * made here, in the caller, without the cost of a call; the rest go on to
+ * ct_rtt_options. With round-trip times off, nothing is left of it.
+ */
+static __always_inline void ct_rtt_packet(HEARTH_CTX *ctx, struct hearth_ct_l1 *line, __u64 now)
+{
+	struct hearth_ct_rtt *r;
+	__u32 dir;
+
+	if (!ct_rtt_on || !line)
+		return;
+	r = ct_rtt_at(line->rtt_conn & ~(1u << 31));
+	if (!r || (__u16)r->gen != line->rtt_gen)
+		return;
+	dir = line->rtt_conn >> 31;
+	if ((__s16)((__u16)now - r->dir[dir & 1].due) < 0 &&
+	    r->dir[dir & 1].phase != HEARTH_RTT_WAIT && r->dir[(dir ^ 1) & 1].phase != HEARTH_RTT_ARMED)
+		return;
+	ct_rtt_options(ctx, line, now);
 }
 
 #endif /* HEARTH_BPF_CT_RTT_H */
