@@ -102,10 +102,10 @@ step_flow_rtt() {
 			 target: "at most 1.10 (10% more)"}' >"$out"
 		jq -r '"rtt\tempty ns\tfw_ipv6 ns\tfw_tcp6_tick ns\tfw_tcp6 ns",
 			(.off[] | "off\t\(.empty.median_ns)\t\(.fw_ipv6.median_ns)\t\(.fw_tcp6_tick.median_ns)\t\(.fw_tcp6.median_ns)"),
-			(.on[] | "on\t\(.empty.median_ns)\t\(.fw_ipv6.median_ns)\t\(.fw_tcp6_tick.median_ns)\t\(.fw_tcp6.median_ns)"),
-			"fw_tcp6_tick (most packets) with rtt on / off: \(.fw_tcp6_tick_ratio_on_off) (+\(.fw_tcp6_tick_added_ns) ns), target \(.target)",
-			"fw_tcp6 (every packet reads its options) on / off: \(.fw_tcp6_ratio_on_off) (+\(.fw_tcp6_added_ns) ns)"' \
+			(.on[] | "on\t\(.empty.median_ns)\t\(.fw_ipv6.median_ns)\t\(.fw_tcp6_tick.median_ns)\t\(.fw_tcp6.median_ns)")' \
 			"$out" | column -t -s $'\t'
+		jq -r '"fw_tcp6_tick (most packets) with rtt on / off: \(.fw_tcp6_tick_ratio_on_off) (+\(.fw_tcp6_tick_added_ns) ns), target \(.target)",
+			"fw_tcp6 (every packet reads its options) on / off: \(.fw_tcp6_ratio_on_off) (+\(.fw_tcp6_added_ns) ns)"' "$out"
 	fi
 	rm -rf "$runs"
 	return $rc
