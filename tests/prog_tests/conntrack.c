@@ -444,3 +444,76 @@ TEST(conntrack_open_rate)
 	sched_setaffinity(0, sizeof(saved), &saved);
 	xdp_gateway__destroy(skel);
 }
+
+struct walked {
+	struct hearth_ct_walker *w;
+	int n;
+	__u32 min_us; /* port 4001's WAN minimum, as the walker read it */
+};
+
+static int note_conn(const struct hearth_conn *c, void *arg)
+{
+	struct walked *s = arg;
+	struct hearth_conn timed = *c;
+
+	s->n++;
+	if (c->key.sport != htons(4001))
+		return 0;
+	hearth_ct_walker_rtt(s->w, &timed);
+	s->min_us = timed.rtt.dir[HEARTH_CT_ORIG].min_us;
+	return 0;
+}
+
+/* hearthd's walker keeps its buffers from one walk to the next: each walk
+ * still sees the table as it is then, and a connection's times are those
+ * of its own generation, read when asked. */
+TEST(conntrack_walker_reuse)
+{
+	struct hearth_ct_walker w = {};
+	struct walked s = { .w = &w };
+	struct hearth_dp dp = {};
+	struct hearth_ct_key key;
+	struct hearth_ct_entry e;
+	struct hearth_ct_rtt r = {};
+	struct xdp_gateway *skel;
+	int fd, slot;
+
+	if (!test__require_root())
+		return;
+	skel = xdp_gateway__open_and_load();
+	if (!ASSERT_TRUE(skel != NULL, "gateway object loaded"))
+		return;
+	fd = bpf_map__fd(skel->maps.HEARTH_MAP_CT);
+	dp.map_fd[HEARTH_DP_CT] = fd;
+	dp.map_fd[HEARTH_DP_CTL1] = bpf_map__fd(skel->maps.HEARTH_MAP_CTL1);
+	dp.map_fd[HEARTH_DP_CTRTT] = bpf_map__fd(skel->maps.HEARTH_MAP_CTRTT);
+	put_conn(fd, IPPROTO_TCP, 4001, 443, HEARTH_TCP_ESTABLISHED, 1);
+	put_conn(fd, IPPROTO_UDP, 4002, 53, 0, 1);
+	ASSERT_EQ(hearth_ct_walker_run(&w, &dp, NOW, HZ, note_conn, &s), 0, "first walk");
+	ASSERT_EQ(s.n, 2, "  both connections");
+	ASSERT_EQ(s.min_us, 0, "  no times yet");
+
+	key6(&key, FX_H1_V6, FX_SERVER_V6, IPPROTO_TCP, 4001, 443);
+	ASSERT_EQ(hearth_ct_lookup(fd, &key, &e), 0, "port 4001's entry");
+	slot = hearth_ct_insert(fd, &key, &e); /* in place: its slot */
+	r.gen = e.gen;
+	r.dir[HEARTH_CT_ORIG].min_us = 20000;
+	ASSERT_EQ(bpf_map_update_elem(dp.map_fd[HEARTH_DP_CTRTT], &slot, &r, BPF_ANY), 0,
+		  "times written at its slot");
+	key6(&key, FX_H1_V6, FX_SERVER_V6, IPPROTO_UDP, 4002, 53);
+	hearth_ct_delete(fd, &key);
+	put_conn(fd, IPPROTO_UDP, 4003, 53, 0, 1);
+	put_conn(fd, IPPROTO_UDP, 4004, 53, 0, 1);
+	s.n = 0;
+	ASSERT_EQ(hearth_ct_walker_run(&w, &dp, NOW, HZ, note_conn, &s), 0, "second walk");
+	ASSERT_EQ(s.n, 3, "  the deleted one gone, the two new ones there");
+	ASSERT_EQ(s.min_us, 20000, "  port 4001's times, of its generation");
+
+	r.gen = e.gen + 1; /* another connection's, since */
+	bpf_map_update_elem(dp.map_fd[HEARTH_DP_CTRTT], &slot, &r, BPF_ANY);
+	s.n = 0;
+	ASSERT_EQ(hearth_ct_walker_run(&w, &dp, NOW, HZ, note_conn, &s), 0, "third walk");
+	ASSERT_EQ(s.min_us, 0, "  times of another generation are not its own");
+	hearth_ct_walker_free(&w);
+	xdp_gateway__destroy(skel);
+}

@@ -182,7 +182,7 @@ TEST(natmap_expiry)
 	conn(ct, H1, 40001, R1, 443, IPPROTO_TCP, 40001, NULL, 0);
 	ASSERT_EQ(count(nm), 23, "entries before");
 
-	ASSERT_EQ(hearth_natmap_expire(&dp, NOW, HZ), 1, "mappings expired");
+	ASSERT_EQ(hearth_natmap_expire(&dp, NULL, NOW, HZ), 1, "mappings expired");
 	ASSERT_EQ(count(nm), 17, "entries after");
 	ASSERT_TRUE(has(nm, HEARTH_NATMAP_OUT, H1, 40000, IPPROTO_UDP), "A: used and old: kept");
 	ASSERT_TRUE(has(nm, HEARTH_NATMAP_IN, NULL, 40000, IPPROTO_UDP), "A: its IN entry kept");
@@ -218,7 +218,7 @@ TEST(natmap_expiry)
 	ASSERT_EQ(live, 3, "connections untouched");
 
 	/* stamped after the clock was read: busy, not ancient */
-	ASSERT_EQ(hearth_natmap_expire(&dp, NOW - 2000 * HZ, HZ), 0,
+	ASSERT_EQ(hearth_natmap_expire(&dp, NULL, NOW - 2000 * HZ, HZ), 0,
 		  "entries newer than now: kept");
 	ASSERT_EQ(count(nm), 17, "... all of them");
 

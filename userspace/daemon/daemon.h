@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "../lib/config.h"
+#include "../lib/conntrack.h"
 #include "../lib/ct_ends.h"
 #include "../lib/privacy.h"
 #include "../lib/dataplane.h"
@@ -28,6 +29,7 @@ struct daemon {
 	struct hearth_config cfg;
 	struct hearth_dp dp;
 	struct hearth_ct_ends ends; /* connections the data plane retired */
+	struct hearth_ct_walker walker; /* the table walks' buffers, kept */
 	struct flow_export flows; /* their records, and long flows' */
 	__u8 privacy_key[HEARTH_PRIVACY_KEY_LEN]; /* unless privacy raw */
 	struct hearth_nlwatch nl;

@@ -138,8 +138,11 @@ int flows_open(struct daemon *d, struct hearth_err *err)
 	hearth_flow_privacy_prefixes(&fx->privacy, &d->cfg);
 	fx->clock_ok = !hearth_flow_clock_read(&fx->clock, d->hz);
 	reports_path(d, fx->reports_path, sizeof(fx->reports_path));
-	if (hearth_flow_reports_load(&fx->reports, fx->reports_path) == -ENOENT && fx->clock_ok)
-		hearth_ct_walk_at(&d->dp, fx->clock.jiffies, fx->clock.hz, adopt_one, d);
+	/* adopted only where something exports: else nothing reports them */
+	if (hearth_flow_reports_load(&fx->reports, fx->reports_path) == -ENOENT && fx->clock_ok &&
+	    hearth_export_any(&d->cfg.export))
+		hearth_ct_walker_run(&d->walker, &d->dp, fx->clock.jiffies, fx->clock.hz,
+				     adopt_one, d);
 	fx->next_walk_ms = hearth_monotonic_ms() + FLOWS_WALK_MS;
 	return exporters_open(d, err);
 }
@@ -160,7 +163,7 @@ void flows_close(struct daemon *d)
 {
 	int ret;
 
-	if (d->flows.reports.rows && d->flows.reports_path[0]) {
+	if (d->flows.reports.rows && d->flows.reports_path[0] && hearth_export_any(&d->flows.cfg)) {
 		ret = hearth_flow_reports_save(&d->flows.reports, d->flows.reports_path);
 		if (ret)
 			logmsg("flow export: cannot keep what was reported in %s: %s",
@@ -235,7 +238,11 @@ void flows_ended(void *ctx, const struct hearth_ct_end *end)
 static int forced_one(const struct hearth_conn *c, void *arg)
 {
 	struct hearth_ct_end end = { .reason = HEARTH_CT_END_FORCED, .halves = 1 };
+	struct daemon *d = arg;
+	struct hearth_conn timed = *c;
 
+	hearth_ct_walker_rtt(&d->walker, &timed);
+	end.rtt = timed.rtt;
 	end.half[HEARTH_CT_ORIG].key = c->key;
 	end.half[HEARTH_CT_ORIG].e = c->orig;
 	if (c->reply.gen) {
@@ -252,7 +259,8 @@ void flows_flushing(struct daemon *d)
 	if (!d->flows.clock_ok || !hearth_export_any(&d->flows.cfg))
 		return;
 	hearth_ct_ends_drain(&d->ends);
-	hearth_ct_walk_at(&d->dp, d->flows.clock.jiffies, d->flows.clock.hz, forced_one, d);
+	hearth_ct_walker_run(&d->walker, &d->dp, d->flows.clock.jiffies, d->flows.clock.hz,
+			     forced_one, d);
 }
 
 struct walk_ctx {
@@ -263,10 +271,17 @@ struct walk_ctx {
 static int walk_one(const struct hearth_conn *c, void *arg)
 {
 	struct walk_ctx *w = arg;
+	struct flow_export *fx = &w->d->flows;
+	struct hearth_conn timed;
 	struct hearth_flow f;
 
-	if (hearth_flow_reports_live(&w->d->flows.reports, c, &w->d->flows.clock, w->now_ms, &f)) {
-		w->d->flows.active_reports++;
+	/* most connections are not due: judged before their times are read */
+	if (!hearth_flow_reports_due(&fx->reports, c, &fx->clock, w->now_ms))
+		return 0;
+	timed = *c;
+	hearth_ct_walker_rtt(&w->d->walker, &timed);
+	if (hearth_flow_reports_live(&fx->reports, &timed, &fx->clock, w->now_ms, &f)) {
+		fx->active_reports++;
 		flow_out(w->d, &f);
 	}
 	return 0;
@@ -281,7 +296,7 @@ static void walk(struct daemon *d)
 
 	hearth_ct_ends_drain(&d->ends);
 	hearth_flow_reports_walk_begin(&fx->reports);
-	hearth_ct_walk_at(&d->dp, fx->clock.jiffies, fx->clock.hz, walk_one, &w);
+	hearth_ct_walker_run(&d->walker, &d->dp, fx->clock.jiffies, fx->clock.hz, walk_one, &w);
 	hearth_flow_reports_walk_end(&fx->reports);
 }
 

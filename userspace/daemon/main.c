@@ -132,7 +132,7 @@ static void expire_connections(struct daemon *d)
 		d->clock_warned = true;
 		return;
 	}
-	ret = hearth_natmap_expire(&d->dp, now, d->hz);
+	ret = hearth_natmap_expire(&d->dp, &d->walker, now, d->hz);
 	if (ret < 0)
 		logmsg("mapping expiry: %s", strerror(-ret));
 }
@@ -339,6 +339,7 @@ int main(int argc, char **argv)
 		close(d.signal_fd);
 	hearth_nlwatch_close(&d.nl);
 	flows_close(&d);
+	hearth_ct_walker_free(&d.walker);
 	hearth_ct_ends_close(&d.ends);
 	hearth_dp_close(&d.dp);
 	hearth_pidfile_release(d.cfg.run_dir, d.pid_fd);

@@ -38,34 +38,33 @@ static void classify(struct hearth_conn *c)
 	c->timeout_s = hearth_ct_timeout_s(&c->key, &c->orig);
 }
 
-/* Every CPU's copy of every line, read once per walk. */
-struct lines {
-	struct hearth_ct_l1 *v; /* [index * ncpus + cpu] */
-	int ncpus;
-};
-
-static int lines_read(struct hearth_dp *dp, struct lines *l)
+/* Every CPU's copy of every line, read once per walk (into the buffer of
+ * the walks before, when there was one). */
+static int lines_read(struct hearth_ct_walker *w)
 {
-	l->ncpus = libbpf_num_possible_cpus();
-	if (l->ncpus <= 0)
-		return -EINVAL;
-	l->v = calloc((size_t)HEARTH_CT_L1_ENTRIES * l->ncpus, sizeof(*l->v));
-	if (!l->v)
-		return -ENOMEM;
+	if (!w->lines) {
+		w->ncpus = libbpf_num_possible_cpus();
+		if (w->ncpus <= 0)
+			return -EINVAL;
+		w->lines = calloc((size_t)HEARTH_CT_L1_ENTRIES * w->ncpus, sizeof(*w->lines));
+		if (!w->lines)
+			return -ENOMEM;
+	}
 	for (__u32 i = 0; i < HEARTH_CT_L1_ENTRIES; i++)
-		bpf_map_lookup_elem(dp->map_fd[HEARTH_DP_CTL1], &i,
-				    &l->v[(size_t)i * l->ncpus]);
+		if (bpf_map_lookup_elem(w->dp->map_fd[HEARTH_DP_CTL1], &i,
+					&w->lines[(size_t)i * w->ncpus]))
+			memset(&w->lines[(size_t)i * w->ncpus], 0, sizeof(*w->lines) * w->ncpus);
 	return 0;
 }
 
 /* Adds what the lines of @key (in @slot) hold and have not handed over
  * yet: the lines of this very entry, by its slot and generation. */
-static void add_pending(const struct lines *l, const struct hearth_ct_key *key,
+static void add_pending(const struct hearth_ct_walker *w, const struct hearth_ct_key *key,
 			__u32 slot, struct hearth_ct_entry *e)
 {
-	const struct hearth_ct_l1 *row = &l->v[(size_t)hearth_ct_l1_index(key) * l->ncpus];
+	const struct hearth_ct_l1 *row = &w->lines[(size_t)hearth_ct_l1_index(key) * w->ncpus];
 
-	for (int cpu = 0; cpu < l->ncpus; cpu++) {
+	for (int cpu = 0; cpu < w->ncpus; cpu++) {
 		const struct hearth_ct_l1 *line = &row[cpu];
 
 		if (!line->nat || line->slot != slot || line->slot_gen != e->gen ||
@@ -90,75 +89,59 @@ static int table_sets(int fd)
 	return info.value_size == sizeof(struct hearth_ct_set) ? (int)info.max_entries : -EINVAL;
 }
 
-/* The whole table, read set by set under each set's lock. */
-struct table {
-	struct hearth_ct_set *sets;
-	__u32 n;
-};
-
-static int table_read(int fd, struct table *t)
+/* The whole table into w->sets, each set read under its lock: in batches
+ * where the kernel can (one call for the lot), else set by set. */
+static int table_read(struct hearth_ct_walker *w)
 {
-	int ret = table_sets(fd);
+	int fd = w->dp->map_fd[HEARTH_DP_CT], ret = table_sets(fd);
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_F_LOCK);
+	__u32 count, out;
 
 	if (ret < 0)
 		return ret;
-	t->n = (__u32)ret;
-	t->sets = calloc(t->n, sizeof(*t->sets));
-	if (!t->sets)
-		return -ENOMEM;
-	for (__u32 i = 0; i < t->n; i++) {
-		ret = bpf_map_lookup_elem_flags(fd, &i, &t->sets[i], BPF_F_LOCK);
+	if ((__u32)ret != w->n_sets) {
+		free(w->sets);
+		free(w->keys);
+		w->n_sets = (__u32)ret;
+		w->sets = calloc(w->n_sets, sizeof(*w->sets));
+		w->keys = calloc(w->n_sets, sizeof(*w->keys));
+		if (!w->sets || !w->keys) {
+			w->n_sets = 0;
+			return -ENOMEM;
+		}
+	}
+	count = w->n_sets;
+	if (!bpf_map_lookup_batch(fd, NULL, &out, w->keys, w->sets, &count, &opts) &&
+	    count == w->n_sets)
+		return 0;
+	for (__u32 i = 0; i < w->n_sets; i++) {
+		ret = bpf_map_lookup_elem_flags(fd, &i, &w->sets[i], BPF_F_LOCK);
 		if (ret)
 			return ret;
 	}
 	return 0;
 }
 
-/* Every slot's round-trip times (HEARTH_MAP_CTRTT), in one batch when the
- * kernel can, else one by one; NULL when there are none to read. */
-static struct hearth_ct_rtt *rtt_read(struct hearth_dp *dp, __u32 slots)
+/* One record read for each connection asked about, not the whole array
+ * (a full table's is 15 MB): a walk that reports nothing reads none, and
+ * no copy of it is kept. */
+void hearth_ct_walker_rtt(struct hearth_ct_walker *w, struct hearth_conn *c)
 {
-	struct hearth_ct_rtt *v = calloc(slots, sizeof(*v));
-	int fd = dp->map_fd[HEARTH_DP_CTRTT];
-	__u32 count = slots, out = 0;
-	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	__u32 *keys;
+	int fd = w->dp ? w->dp->map_fd[HEARTH_DP_CTRTT] : -1;
+	struct hearth_ct_rtt r;
 
-	if (!v || fd < 0)
-		goto fail;
-	keys = calloc(slots, sizeof(*keys));
-	if (keys && !bpf_map_lookup_batch(fd, NULL, &out, keys, v, &count, &opts)) {
-		free(keys);
-		return v;
-	}
-	free(keys);
-	for (__u32 i = 0; i < slots; i++)
-		if (bpf_map_lookup_elem(fd, &i, &v[i]))
-			goto fail;
-	return v;
-fail:
-	free(v);
-	return NULL;
+	memset(&c->rtt, 0, sizeof(c->rtt));
+	if (fd >= 0 && !bpf_map_lookup_elem(fd, &c->slot, &r) && r.gen == c->orig.gen)
+		c->rtt = r;
 }
 
-/* The times of the connection whose original half is slot @index, when
- * they belong to its generation @gen. */
-static void rtt_of(const struct hearth_ct_rtt *all, __u32 slots, __u32 index, __u32 gen,
-		   struct hearth_ct_rtt *out)
-{
-	if (all && index < slots && all[index].gen == gen)
-		*out = all[index];
-	else
-		memset(out, 0, sizeof(*out));
-}
-
-static const struct hearth_ct_slot *table_slot(const struct table *t, __u32 index)
+static const struct hearth_ct_slot *table_slot(const struct hearth_ct_walker *w, __u32 index)
 {
 	__u32 set = index / HEARTH_CT_WAYS, way = index % HEARTH_CT_WAYS;
 
-	if (set >= t->n || !t->sets[set].tag[way])
+	if (set >= w->n_sets || !w->sets[set].tag[way])
 		return NULL;
-	return &t->sets[set].slot[way];
+	return &w->sets[set].slot[way];
 }
 
 /* Is the slot in use and its connection alive at @now (0: any age)? */
@@ -169,42 +152,62 @@ static bool slot_alive(const struct hearth_ct_slot *s, __u64 now, unsigned int h
 	return s->e.active && now - s->e.active <= hearth_ct_idle_max(&s->key, &s->e, hz);
 }
 
-int hearth_ct_walk_at(struct hearth_dp *dp, __u64 now, unsigned int hz,
-		      int (*fn)(const struct hearth_conn *c, void *arg), void *arg)
+/* The connection whose original half is slot @i of the table just read. */
+static void conn_at(const struct hearth_ct_walker *w, __u32 i, const struct hearth_ct_slot *s,
+		    struct hearth_conn *c)
 {
-	struct hearth_ct_rtt *rtt = NULL;
-	struct lines lines = {};
-	struct table t = {};
+	const struct hearth_ct_slot *peer = table_slot(w, s->e.peer_slot);
+
+	memset(c, 0, sizeof(*c));
+	c->key = s->key;
+	c->orig = s->e;
+	c->slot = i;
+	/* a half whose other half is gone is still shown */
+	if (peer && peer->e.gen == s->e.peer_gen &&
+	    !memcmp(&peer->key, &s->e.peer, sizeof(peer->key)))
+		c->reply = peer->e;
+	add_pending(w, &c->key, i, &c->orig);
+	add_pending(w, &c->orig.peer, s->e.peer_slot, &c->reply);
+	classify(c);
+}
+
+int hearth_ct_walker_run(struct hearth_ct_walker *w, struct hearth_dp *dp, __u64 now,
+			 unsigned int hz, int (*fn)(const struct hearth_conn *c, void *arg),
+			 void *arg)
+{
 	struct hearth_conn c;
 	int ret;
 
-	ret = table_read(dp->map_fd[HEARTH_DP_CT], &t);
+	w->dp = dp;
+	ret = table_read(w);
 	if (!ret)
-		ret = lines_read(dp, &lines);
-	if (!ret)
-		rtt = rtt_read(dp, t.n * HEARTH_CT_WAYS); /* none: no times shown */
-	for (__u32 i = 0; !ret && i < t.n * HEARTH_CT_WAYS; i++) {
-		const struct hearth_ct_slot *s = table_slot(&t, i), *peer;
+		ret = lines_read(w);
+	for (__u32 i = 0; !ret && i < w->n_sets * HEARTH_CT_WAYS; i++) {
+		const struct hearth_ct_slot *s = table_slot(w, i);
 
 		if (!s || s->e.dir != HEARTH_CT_ORIG || !slot_alive(s, now, hz))
 			continue;
-		memset(&c, 0, sizeof(c));
-		c.key = s->key;
-		c.orig = s->e;
-		peer = table_slot(&t, s->e.peer_slot);
-		/* a half whose other half is gone is still shown */
-		if (peer && peer->e.gen == s->e.peer_gen &&
-		    !memcmp(&peer->key, &s->e.peer, sizeof(peer->key)))
-			c.reply = peer->e;
-		add_pending(&lines, &c.key, i, &c.orig);
-		add_pending(&lines, &c.orig.peer, s->e.peer_slot, &c.reply);
-		rtt_of(rtt, t.n * HEARTH_CT_WAYS, i, s->e.gen, &c.rtt);
-		classify(&c);
+		conn_at(w, i, s, &c);
 		ret = fn(&c, arg);
 	}
-	free(rtt);
-	free(lines.v);
-	free(t.sets);
+	return ret;
+}
+
+void hearth_ct_walker_free(struct hearth_ct_walker *w)
+{
+	free(w->sets);
+	free(w->keys);
+	free(w->lines);
+	memset(w, 0, sizeof(*w));
+}
+
+int hearth_ct_walk_at(struct hearth_dp *dp, __u64 now, unsigned int hz,
+		      int (*fn)(const struct hearth_conn *c, void *arg), void *arg)
+{
+	struct hearth_ct_walker w = {};
+	int ret = hearth_ct_walker_run(&w, dp, now, hz, fn, arg);
+
+	hearth_ct_walker_free(&w);
 	return ret;
 }
 
@@ -315,20 +318,20 @@ int hearth_ct_insert(int fd, const struct hearth_ct_key *key, struct hearth_ct_e
 
 int hearth_ct_entries(struct hearth_dp *dp)
 {
+	struct hearth_ct_walker w = { .dp = dp };
 	__u64 now = 0;
-	struct table t = {};
 	int n = 0, ret;
 
 	if (hearth_jiffies_now(&now))
 		now = 0;
-	ret = table_read(dp->map_fd[HEARTH_DP_CT], &t);
-	for (__u32 i = 0; !ret && i < t.n * HEARTH_CT_WAYS; i++) {
-		const struct hearth_ct_slot *s = table_slot(&t, i);
+	ret = table_read(&w);
+	for (__u32 i = 0; !ret && i < w.n_sets * HEARTH_CT_WAYS; i++) {
+		const struct hearth_ct_slot *s = table_slot(&w, i);
 
 		if (s && slot_alive(s, now, hearth_kernel_hz()))
 			n++;
 	}
-	free(t.sets);
+	hearth_ct_walker_free(&w);
 	return ret ? ret : n;
 }
 

@@ -12,8 +12,10 @@ struct hearth_conn {
 	struct hearth_ct_entry orig;
 	struct hearth_ct_entry reply;
 	/* the round-trip times, each direction's toward where its packets
-	 * go (rtt.dir[enum hearth_ct_dir]); zero when none */
+	 * go (rtt.dir[enum hearth_ct_dir]); zero when none, and zero until
+	 * hearth_ct_walker_rtt() reads them: walks do not */
 	struct hearth_ct_rtt rtt;
+	__u32 slot; /* of the original half: the times' index */
 	const char *state; /* TCP: "syn-sent", "established", "time-wait"...; else "unreplied", "replied" */
 	unsigned int timeout_s;
 };
@@ -25,6 +27,29 @@ int hearth_ct_walk(struct hearth_dp *dp,
 		   int (*fn)(const struct hearth_conn *c, void *arg), void *arg);
 int hearth_ct_walk_at(struct hearth_dp *dp, __u64 now, unsigned int hz,
 		      int (*fn)(const struct hearth_conn *c, void *arg), void *arg);
+
+/*
+ * Walks that come back (hearthd's, every few seconds): the copies of the
+ * table and its per-CPU lines are kept from one walk to the next, since a
+ * full table is tens of MB and allocating it afresh costs page faults
+ * and zeroing on top of the read. Zero a walker before its first walk.
+ */
+struct hearth_ct_walker {
+	struct hearth_dp *dp;
+	struct hearth_ct_set *sets;
+	__u32 n_sets;
+	__u32 *keys; /* the batch read's keys */
+	struct hearth_ct_l1 *lines; /* [line * ncpus + cpu] */
+	int ncpus;
+};
+
+int hearth_ct_walker_run(struct hearth_ct_walker *w, struct hearth_dp *dp, __u64 now,
+			 unsigned int hz, int (*fn)(const struct hearth_conn *c, void *arg),
+			 void *arg);
+/* Fills @c->rtt (a connection of the walk under way): one read of its
+ * record, for the connections a walk reports (most it does not). */
+void hearth_ct_walker_rtt(struct hearth_ct_walker *w, struct hearth_conn *c);
+void hearth_ct_walker_free(struct hearth_ct_walker *w);
 /* The entry of @key in the table @fd, whatever its age: 0 or -ENOENT. */
 int hearth_ct_lookup(int fd, const struct hearth_ct_key *key, struct hearth_ct_entry *e);
 /* Rewrites @key's entry (its set read and written back under its lock,

@@ -115,21 +115,49 @@ void hearth_flow_reports_adopt(struct hearth_flow_reports *r, const struct heart
 	r->adopted++;
 }
 
+/* When @c's counts start: its first packet either way. */
+static __u64 conn_start_ms(const struct hearth_conn *c, const struct hearth_flow_clock *clock)
+{
+	__u64 start = hearth_flow_clock_ms(clock, c->orig.first_seen), reply;
+
+	if (c->reply.gen) {
+		reply = hearth_flow_clock_ms(clock, c->reply.first_seen);
+		if (reply < start)
+			start = reply;
+	}
+	return start;
+}
+
+bool hearth_flow_reports_due(struct hearth_flow_reports *r, const struct hearth_conn *c,
+			     const struct hearth_flow_clock *clock, __u64 now_ms)
+{
+	struct flow_report_row *row = row_find(r, &c->key, c->orig.gen);
+	__u64 reply_packets = c->reply.gen ? c->reply.packets : 0;
+
+	if (row)
+		row->seen = r->walk;
+	if (!r->active_timeout_s)
+		return false;
+	if (!row)
+		return now_ms >= conn_start_ms(c, clock) + (__u64)r->active_timeout_s * 1000;
+	if (now_ms < row->reported_ms + (__u64)r->active_timeout_s * 1000)
+		return false;
+	/* nothing moved since the last report */
+	return c->orig.packets != row->packets[0] || reply_packets != row->packets[1];
+}
+
 bool hearth_flow_reports_live(struct hearth_flow_reports *r, const struct hearth_conn *c,
 			      const struct hearth_flow_clock *clock, __u64 now_ms,
 			      struct hearth_flow *f)
 {
-	struct flow_report_row *row = row_find(r, &c->key, c->orig.gen);
-	__u64 since, total[2][2];
+	struct flow_report_row *row;
+	__u64 total[2][2];
 
-	hearth_flow_from_conn(f, c, clock);
-	since = row ? row->reported_ms : f->start_ms;
-	if (row)
-		row->seen = r->walk;
-	if (!r->active_timeout_s || now_ms < since + (__u64)r->active_timeout_s * 1000)
+	/* judged from the connection, before a record is made of it */
+	if (!hearth_flow_reports_due(r, c, clock, now_ms))
 		return false;
-	if (row && f->packets[0] == row->packets[0] && f->packets[1] == row->packets[1])
-		return false; /* nothing moved since the last report */
+	row = row_find(r, &c->key, c->orig.gen);
+	hearth_flow_from_conn(f, c, clock);
 	for (int dir = 0; dir < 2; dir++) {
 		total[dir][0] = row && row->packets[dir] > f->packets[dir] ? row->packets[dir] :
 									     f->packets[dir];

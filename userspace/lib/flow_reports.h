@@ -46,6 +46,11 @@ void hearth_flow_reports_walk_end(struct hearth_flow_reports *r);
 void hearth_flow_reports_adopt(struct hearth_flow_reports *r, const struct hearth_conn *c,
 				const struct hearth_flow_clock *clock, __u64 now_ms);
 
+/* @c is live: is its periodic report due at @now_ms (its active timeout
+ * past since it started or last reported, and something moved)? Cheap:
+ * no record is made. */
+bool hearth_flow_reports_due(struct hearth_flow_reports *r, const struct hearth_conn *c,
+			     const struct hearth_flow_clock *clock, __u64 now_ms);
 /* @c is live: true when its periodic report is due at @now_ms, with @f
  * filled (its counts since the last report). */
 bool hearth_flow_reports_live(struct hearth_flow_reports *r, const struct hearth_conn *c,

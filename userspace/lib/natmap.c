@@ -134,12 +134,14 @@ static int collect_idle(int fd, struct sweep *s, __u64 now, __u64 idle)
 	return ret;
 }
 
-int hearth_natmap_expire(struct hearth_dp *dp, __u64 now, unsigned int hz)
+int hearth_natmap_expire(struct hearth_dp *dp, struct hearth_ct_walker *w, __u64 now,
+			 unsigned int hz)
 {
 	int fd = dp->map_fd[HEARTH_DP_NATMAP], ret, gone = 0;
 	struct sweep s = {};
 
-	ret = hearth_ct_walk_at(dp, now, hz, collect_in_use, &s.use);
+	ret = w ? hearth_ct_walker_run(w, dp, now, hz, collect_in_use, &s.use) :
+		  hearth_ct_walk_at(dp, now, hz, collect_in_use, &s.use);
 	if (!ret) {
 		qsort(s.use.keys, s.use.n, sizeof(*s.use.keys), key_cmp);
 		ret = collect_idle(fd, &s, now, (__u64)HEARTH_NAT_MAPPING_MS * hz / 1000);
