@@ -28,8 +28,8 @@ cat >>"$work/hearth.conf" <<CONF
 nat masquerade
 conntrack size 1024
 export active-timeout 1
-# down: nothing listens there
-export ipfix $SERVER_V4:4739
+# down: nothing listens there (a home host: /metrics must not name it)
+export ipfix $H2_V4:4739
 # unreachable: no route
 export ipfix 192.0.2.99:4739
 # slow: accepts, never reads
@@ -63,8 +63,8 @@ sleep 7
 x=$(hearth_cli -j status | jq -c .export)
 by() { jq -r --arg c "$1" ".ipfix[] | select(.collector == \$c) | .$2" <<<"$x"; }
 t_cmp "records were made" "$(jq .records <<<"$x")" -ge 15000
-t_cmp "a collector that is down: its refusals counted" "$(by "$SERVER_V4:4739" errors)" -ge 1
-t_check "  and shown" grep -q 'Connection refused' <<<"$(by "$SERVER_V4:4739" last_error)"
+t_cmp "a collector that is down: its refusals counted" "$(by "$H2_V4:4739" errors)" -ge 1
+t_check "  and shown" grep -q 'Connection refused' <<<"$(by "$H2_V4:4739" last_error)"
 t_cmp "an unreachable collector: counted" "$(by 192.0.2.99:4739 errors)" -ge 1
 t_cmp "  every message it was handed dropped" "$(by 192.0.2.99:4739 messages)" -eq 0
 t_cmp "a slow collector: what its queue could not hold dropped" \
@@ -84,6 +84,10 @@ t_check "/metrics passes promtool with the export's metrics" \
 t_check "  the unreachable collector's errors" \
 	grep -Eq '^hearth_export_errors_total\{collector="192.0.2.99:4739",transport="udp"\} [1-9]' <<<"$metrics"
 t_check "  the log stopped" grep -q '^hearth_export_log_running 0$' <<<"$metrics"
+t_cmp "  each collector's errors" \
+	"$(grep -c '^hearth_export_errors_total{collector=' <<<"$metrics")" -eq 4
+t_check "  the one at a home address named anonymized, not as it is" \
+	bash -c "! grep -q '192\.168\.1\.' <<<\"\$1\" && grep -Eq '^hearth_export_errors_total\{collector=\"[0-9.]+:4739\",transport=\"udp\"\} [1-9]' <<<\"\$1\"" _ "$metrics"
 t_check "  the records made" grep -Eq '^hearth_flow_records_total [1-9][0-9]{4}' <<<"$metrics"
 
 # rotation under traffic, then kill -9

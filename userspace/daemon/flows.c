@@ -337,13 +337,19 @@ int flows_pollfds(struct daemon *d, struct pollfd *fds, int max)
 	return n;
 }
 
-static struct json_object *collector_json(const struct hearth_ipfix *x)
+static struct json_object *collector_json(const struct flow_export *fx,
+					  const struct hearth_ipfix *x)
 {
 	const struct hearth_ipfix_stats *s = hearth_ipfix_stats(x);
 	const struct hearth_ipfix_target *t = hearth_ipfix_target(x);
 	struct json_object *o = json_object_new_object();
+	char label[80];
 
 	json_object_object_add(o, "collector", json_object_new_string(t->text));
+	/* how /metrics names it: a home address anonymized, as in the exports */
+	if (hearth_flow_privacy_endpoint(&fx->privacy, &t->addr, label, sizeof(label)))
+		snprintf(label, sizeof(label), "hidden");
+	json_object_object_add(o, "label", json_object_new_string(label));
 	json_object_object_add(o, "transport",
 			       json_object_new_string(t->transport == HEARTH_IPFIX_TLS ? "tls" :
 						      t->transport == HEARTH_IPFIX_TCP ? "tcp" :
@@ -374,7 +380,7 @@ struct json_object *flows_json(const struct daemon *d)
 	json_object_object_add(o, "active_timeout_s",
 			       json_object_new_uint64(fx->cfg.active_timeout_s));
 	for (int i = 0; i < fx->n_ipfix; i++)
-		json_object_array_add(list, collector_json(fx->ipfix[i]));
+		json_object_array_add(list, collector_json(fx, fx->ipfix[i]));
 	json_object_object_add(o, "ipfix", list);
 	if (fx->cfg.log_on) {
 		struct json_object *log = json_object_new_object();

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Home addresses out of flow records: which they are, and anonymizing them. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -121,4 +123,32 @@ int hearth_flow_anonymize(const struct hearth_flow_privacy *p, struct hearth_flo
 			ret = anonymize(p, f->family, addrs[i]);
 	f->anonymized = !ret;
 	return ret;
+}
+
+int hearth_flow_privacy_endpoint(const struct hearth_flow_privacy *p,
+				 const struct sockaddr_storage *sa, char *out, size_t len)
+{
+	const struct sockaddr_in6 *s6 = (const void *)sa;
+	const struct sockaddr_in *s4 = (const void *)sa;
+	int family = sa->ss_family;
+	char text[INET6_ADDRSTRLEN];
+	union hearth_addr a = {};
+	int ret;
+
+	if (family == AF_INET)
+		a.ip4 = s4->sin_addr.s_addr;
+	else if (family == AF_INET6)
+		memcpy(a.b, &s6->sin6_addr, sizeof(a.b));
+	else
+		return -EAFNOSUPPORT;
+	if (!p->raw && hearth_flow_privacy_is_home(p, family, &a)) {
+		ret = anonymize(p, family, &a);
+		if (ret)
+			return ret;
+	}
+	if (!inet_ntop(family, family == AF_INET ? (const void *)&a.ip4 : a.b, text, sizeof(text)))
+		return -errno;
+	ret = snprintf(out, len, family == AF_INET6 ? "[%s]:%u" : "%s:%u", text,
+		       ntohs(family == AF_INET6 ? s6->sin6_port : s4->sin_port));
+	return ret < 0 || (size_t)ret >= len ? -ENOSPC : 0;
 }

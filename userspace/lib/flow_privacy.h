@@ -15,6 +15,8 @@
 #define HEARTH_FLOW_PRIVACY_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
 
 #include "../../util/parse.h"
 #include "cryptopan.h"
@@ -41,5 +43,10 @@ bool hearth_flow_privacy_is_home(const struct hearth_flow_privacy *p, int family
 				 const union hearth_addr *a);
 /* Anonymizes @f's home addresses (f->anonymized set), unless raw. */
 int hearth_flow_anonymize(const struct hearth_flow_privacy *p, struct hearth_flow *f);
+/* "ADDR:PORT" ("[ADDR]:PORT") of @sa into @out, the address anonymized
+ * as exports have it when it is a home one: how a collector at a home
+ * address is named where others may read (/metrics). */
+int hearth_flow_privacy_endpoint(const struct hearth_flow_privacy *p,
+				 const struct sockaddr_storage *sa, char *out, size_t len);
 
 #endif

@@ -221,7 +221,7 @@ static int conntrack(FILE *f, struct hearth_dp *dp, const struct hearth_ct_ends 
 static void collector_line(FILE *f, const char *metric, struct json_object *c, const char *key)
 {
 	fprintf(f, "%s{collector=\"", metric);
-	label_value(f, str_of(c, "collector"));
+	label_value(f, str_of(c, "label"));
 	fprintf(f, "\",transport=\"");
 	label_value(f, str_of(c, "transport"));
 	fprintf(f, "\"} %llu\n",
