@@ -125,10 +125,11 @@ nsx "$NS_GW" ip addr add 198.51.100.5/24 dev wan0
 nsx "$NS_GW" ip route replace default via "$IN_WAN_V4"
 nsx "$NS_IN" ip route add 198.51.100.5/32 dev eth0 src "$SERVER_V4"
 for i in $(seq 40); do
-	grep -q "WAN address $GW_WAN_V4 gone" "$work/hearthd.log" && break
+	grep -q "the WAN address changed" "$work/hearthd.log" && break
 	sleep 0.05
 done
-t_check "old address: hearthd drops its connections" grep -q "WAN address $GW_WAN_V4 gone, [0-9]* connections and [0-9]* mappings dropped" "$work/hearthd.log"
+t_check "old address: hearthd drops its connections" grep -q "the WAN address changed, [1-9][0-9]* connections and [1-9][0-9]* mappings on the old one dropped" "$work/hearthd.log"
+t_check "  and its log names neither address" bash -c "! grep -Eq '${GW_WAN_V4//./\\.}|198\\.51\\.100\\.5' '$work/hearthd.log'"
 out=$(nsx "$NS_H1" ping -c 3 -i 0.05 -W 1 "$SERVER_V4")
 t_check "new address: ping through NAT again" grep -q " 0% packet loss" <<<"$out"
 t_jq "new address: connections leave from it" \

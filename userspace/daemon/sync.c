@@ -131,13 +131,10 @@ int sync_nat(struct daemon *d, enum sync_mode mode)
 		ret = hearth_nat_apply(&d->dp, &d->cfg, ifindex, addr, &err);
 	/* translations to a gone address can only black-hole */
 	if (!ret && d->cfg.nat_masquerade && addr != d->nat_addr) {
-		char text[INET_ADDRSTRLEN];
-		struct in_addr old = { .s_addr = d->nat_addr };
-
 		if (d->nat_addr) {
 			flows_flushing(d);
-			logmsg("nat: WAN address %s gone, %d connections and %d mappings dropped",
-			       inet_ntop(AF_INET, &old, text, sizeof(text)),
+			/* the address itself is the home's: not in the log */
+			logmsg("nat: the WAN address changed, %d connections and %d mappings on the old one dropped",
 			       hearth_ct_flush(&d->dp), hearth_natmap_flush(&d->dp));
 			/* the per-CPU lines copy them: retire those at once */
 			hearth_dp_bump_generation(&d->dp);
