@@ -23,6 +23,7 @@
 #include <linux/tcp.h>
 
 #include "common.h"
+#include "ct_slot.h"
 
 /* Load-time setting (`conntrack rtt on|off`): off, no packet is looked at
  * for round-trip times. */
@@ -33,22 +34,12 @@ static __always_inline struct hearth_ct_rtt *ct_rtt_at(__u32 slot)
 	return bpf_map_lookup_elem(&HEARTH_MAP_CTRTT, &slot);
 }
 
-/* Slot @index of the connection table (as ct_slot_at, which is defined
- * after this file). */
-static __always_inline struct hearth_ct_slot *ct_rtt_slot(__u32 index)
-{
-	__u32 set_index = index >> 4;
-	struct hearth_ct_set *set = bpf_map_lookup_elem(&HEARTH_MAP_CT, &set_index);
-
-	return set ? &set->slot[index & (HEARTH_CT_WAYS - 1)] : 0;
-}
-
 /* Slot @slot holds a new connection half: when it is an original one,
  * the connection's times start over (and the SYN that opened it, when it
  * is one, is the handshake's first mark). */
 static __always_inline void ct_rtt_reset(__u32 slot)
 {
-	struct hearth_ct_slot *s = ct_rtt_slot(slot);
+	struct hearth_ct_slot *s = ct_slot_at(slot);
 	struct hearth_ct_rtt *r;
 
 	if (!s || s->e.dir != HEARTH_CT_ORIG)
@@ -124,7 +115,7 @@ static __always_inline void ct_rtt_sample(struct hearth_ct_rtt_dir *r, __u64 ns,
  */
 __noinline int ct_rtt_handshake(__u32 slot, __u32 flags, __u32 state)
 {
-	struct hearth_ct_slot *s = ct_rtt_slot(slot);
+	struct hearth_ct_slot *s = ct_slot_at(slot);
 	int synack = (flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK);
 	int syn = (flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN;
 	struct hearth_ct_rtt_dir *own, *peer;

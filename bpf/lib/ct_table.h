@@ -32,6 +32,7 @@
 #define HEARTH_BPF_CT_TABLE_H
 
 #include "common.h"
+#include "ct_slot.h"
 #include "ct_tcp.h"
 #include "ct_rtt.h"
 
@@ -51,27 +52,12 @@ const volatile __u32 ct_set_mask = HEARTH_CT_SETS_DEFAULT - 1;
 /* bpf_loop's bound over CPUs: it stops at the first one past the last. */
 #define HEARTH_CPUS_MAX 4096
 
-#define CT_WAY_BITS 4
-_Static_assert(HEARTH_CT_WAYS == 1 << CT_WAY_BITS, "ways are 2^CT_WAY_BITS");
-
 static __always_inline void ct_event(__u32 id)
 {
 	__u64 *n = bpf_map_lookup_elem(&HEARTH_MAP_CTSTATS, &id);
 
 	if (n)
 		*n += 1;
-}
-
-static __always_inline struct hearth_ct_slot *ct_slot_at(__u32 index)
-{
-	__u32 set_index = index >> CT_WAY_BITS;
-	struct hearth_ct_set *set = bpf_map_lookup_elem(&HEARTH_MAP_CT, &set_index);
-
-	if (!set)
-		return 0;
-	/* keeps clang from taking the slot's address before the check */
-	asm volatile("" : "+r"(set));
-	return &set->slot[index & (HEARTH_CT_WAYS - 1)];
 }
 
 /* The slot's entry while it still holds generation @gen. */
