@@ -268,12 +268,33 @@ static void flow_export(FILE *f, struct json_object *x, int entries)
 		json_object_get_boolean(json_object_object_get(log, "running")));
 }
 
+/* `METRIC{chute="NAME"`: the caller adds its labels and closes them. */
+static void chute_labels(FILE *f, const char *metric, struct json_object *c)
+{
+	fprintf(f, "%s{chute=\"", metric);
+	label_value(f, str_of(c, "name"));
+	fputc('"', f);
+}
+
 /* Chutes, from the runtime's status (an array of chute.list objects):
  * one state line each (the current state's, value 1), restarts, and the
- * CPU and memory of the running ones from their cgroups. */
+ * CPU and memory of the running ones from their cgroups (a chute without
+ * the field has no line). */
 static void chute_metrics(FILE *f, struct json_object *chutes)
 {
 	static const char *const states[] = { "running", "starting", "restarting", "stopped" };
+	static const struct {
+		const char *metric, *type, *help, *key;
+		bool seconds; /* a real number, else an integer */
+	} per_chute[] = {
+		{ "hearth_chute_restarts_total", "counter", "Times the runtime restarted a chute.",
+		  "restarts", false },
+		{ "hearth_chute_cpu_seconds_total", "counter",
+		  "CPU time a running chute used since it started (its cgroup's).", "cpu_seconds",
+		  true },
+		{ "hearth_chute_memory_bytes", "gauge", "Memory a running chute uses (its cgroup's).",
+		  "memory_bytes", false },
+	};
 	size_t n = json_object_array_length(chutes);
 
 	if (!chutes)
@@ -284,40 +305,24 @@ static void chute_metrics(FILE *f, struct json_object *chutes)
 		struct json_object *c = json_object_array_get_idx(chutes, i);
 
 		for (size_t s = 0; s < sizeof(states) / sizeof(states[0]); s++) {
-			fprintf(f, "hearth_chute_state{chute=\"");
-			label_value(f, str_of(c, "name"));
-			fprintf(f, "\",state=\"%s\"} %d\n", states[s],
+			chute_labels(f, "hearth_chute_state", c);
+			fprintf(f, ",state=\"%s\"} %d\n", states[s],
 				!strcmp(str_of(c, "state") ?: "", states[s]));
 		}
 	}
-	family(f, "hearth_chute_restarts_total", "counter", "Times the runtime restarted a chute.");
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *c = json_object_array_get_idx(chutes, i);
+	for (size_t m = 0; m < sizeof(per_chute) / sizeof(per_chute[0]); m++) {
+		family(f, per_chute[m].metric, per_chute[m].type, per_chute[m].help);
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *c = json_object_array_get_idx(chutes, i), *v;
 
-		fprintf(f, "hearth_chute_restarts_total{chute=\"");
-		label_value(f, str_of(c, "name"));
-		fprintf(f, "\"} %d\n", json_object_get_int(json_object_object_get(c, "restarts")));
-	}
-	family(f, "hearth_chute_cpu_seconds_total", "counter",
-	       "CPU time a running chute used since it started (its cgroup's).");
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *c = json_object_array_get_idx(chutes, i), *v;
-
-		if (!json_object_object_get_ex(c, "cpu_seconds", &v))
-			continue;
-		fprintf(f, "hearth_chute_cpu_seconds_total{chute=\"");
-		label_value(f, str_of(c, "name"));
-		fprintf(f, "\"} %.6f\n", json_object_get_double(v));
-	}
-	family(f, "hearth_chute_memory_bytes", "gauge", "Memory a running chute uses (its cgroup's).");
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *c = json_object_array_get_idx(chutes, i), *v;
-
-		if (!json_object_object_get_ex(c, "memory_bytes", &v))
-			continue;
-		fprintf(f, "hearth_chute_memory_bytes{chute=\"");
-		label_value(f, str_of(c, "name"));
-		fprintf(f, "\"} %llu\n", (unsigned long long)json_object_get_uint64(v));
+			if (!json_object_object_get_ex(c, per_chute[m].key, &v))
+				continue;
+			chute_labels(f, per_chute[m].metric, c);
+			if (per_chute[m].seconds)
+				fprintf(f, "} %.6f\n", json_object_get_double(v));
+			else
+				fprintf(f, "} %llu\n", (unsigned long long)json_object_get_uint64(v));
+		}
 	}
 }
 
