@@ -9,15 +9,9 @@
 #   bench/chute_start.sh [-n RUNS] [-o OUT.json] [-g REVISION]
 set -u
 here=$(dirname "$0")
-runs=10 out= rev=unknown
-while getopts n:o:g: opt; do
-	case $opt in
-	n) runs=$OPTARG ;;
-	o) out=$OPTARG ;;
-	g) rev=$OPTARG ;;
-	*) exit 2 ;;
-	esac
-done
+source "$here/args.sh"
+bench_args 10 "$@"
+runs=$count
 source "$here/../tests/lib/report.sh"
 source "$here/../tests/lib/topo.sh"
 chute_dir=$(mktemp -d)

@@ -10,15 +10,9 @@
 #   bench/flow_export.sh [-n FLOWS] [-o OUT.json] [-g REVISION]
 set -u
 here=$(dirname "$0")
-flows=100000 out= rev=unknown
-while getopts n:o:g: opt; do
-	case $opt in
-	n) flows=$OPTARG ;;
-	o) out=$OPTARG ;;
-	g) rev=$OPTARG ;;
-	*) exit 2 ;;
-	esac
-done
+source "$here/args.sh"
+bench_args 100000 "$@"
+flows=$count
 source "$here/../tests/lib/report.sh"
 source "$here/../tests/lib/topo.sh"
 sink_pid=

@@ -41,10 +41,7 @@ export ipfix $SERVER_V4:4739
 export active-timeout 1
 export log $work/flows.json sync-ms 100
 CONF
-if ! start_hearthd "$work/hearth.conf" "$work/hearthd.log"; then
-	echo "FAIL: hearthd starts ($(tail -n 3 "$work/hearthd.log" | tr '\n' ' '))"
-	exit 1
-fi
+hearthd_up "$work/hearth.conf" "$work/hearthd.log"
 nat_only
 sleep 0.5
 
@@ -166,7 +163,7 @@ t_check "  home addresses keep their common prefix (home1 and home2 anonymized a
 stop_hearthd
 sed -i "s|^export log .*|export log $work/raw.json sync-ms 100|" "$work/hearth.conf"
 echo "privacy raw" >>"$work/hearth.conf"
-start_hearthd "$work/hearth.conf" "$work/hearthd.log" || { echo "FAIL: hearthd starts raw"; exit 1; }
+hearthd_up "$work/hearth.conf" "$work/hearthd.log" "hearthd starts raw"
 nsx "$NS_H1" python3 "$PEER" udp "$SERVER_V4" $PORT 2 60 >/dev/null
 sleep 8
 t_check "privacy raw: the flow log carries home1's address" \

@@ -38,10 +38,7 @@ export ipfix $SERVER_V4:4740 tcp
 export ipfix 203.0.113.77:4741 tcp
 export log $work/small/flows.json size 1m
 CONF
-if ! start_hearthd "$work/hearth.conf" "$work/hearthd.log"; then
-	echo "FAIL: hearthd starts ($(tail -n 3 "$work/hearthd.log" | tr '\n' ' '))"
-	exit 1
-fi
+hearthd_up "$work/hearth.conf" "$work/hearthd.log"
 nat_only
 
 # 20000 flows, each a record, while the CLI is timed
@@ -93,7 +90,7 @@ t_check "  the records made" grep -Eq '^hearth_flow_records_total [1-9][0-9]{4}'
 # rotation under traffic, then kill -9
 stop_hearthd
 sed -i "s|^export log .*|export log $work/logs/flows.json size 64k keep 100 sync-ms 100|" "$work/hearth.conf"
-start_hearthd "$work/hearth.conf" "$work/hearthd.log" || { echo "FAIL: hearthd starts again"; exit 1; }
+hearthd_up "$work/hearth.conf" "$work/hearthd.log" "hearthd starts again"
 nsx "$NS_H1" python3 "$LOAD" flood "$H1_V4" "$SERVER_V4" $((FLOOD_PORT + 1)) 6000
 sleep 7
 lines=$(hearth_cli -j status | jq .export.log.lines)
@@ -103,7 +100,7 @@ wait "$HEARTHD_PID" 2>/dev/null
 HEARTHD_PID=
 # a write the kill cut in half, as a power cut would leave it
 printf '{"start":"2026-12-07T00:00:00.000Z","end":' >>"$work/logs/flows.json"
-start_hearthd "$work/hearth.conf" "$work/hearthd.log" || { echo "FAIL: hearthd starts after kill -9"; exit 1; }
+hearthd_up "$work/hearth.conf" "$work/hearthd.log" "hearthd starts after kill -9"
 sleep 1
 rotated=$(ls "$work"/logs/flows.json.*.gz 2>/dev/null | wc -l)
 t_cmp "the log rotated under traffic" "$rotated" -ge 10

@@ -58,7 +58,7 @@ serve_pid=$!
 
 topo_config "$work/hearth.conf"
 printf 'nat masquerade\nexport ipfix %s:4739\nexport active-timeout 1\n' "$SERVER_V4" >>"$work/hearth.conf"
-start_hearthd "$work/hearth.conf" "$work/hearthd.log" || { echo "FAIL: gateway 1 starts"; exit 1; }
+hearthd_up "$work/hearth.conf" "$work/hearthd.log" "gateway 1 starts"
 nat_only
 cat >"$work/gw2.conf" <<CONF
 wan wan0

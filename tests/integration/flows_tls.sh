@@ -43,10 +43,7 @@ export ipfix $SERVER_V4:4740 tls ca $work/ca.pem
 export ipfix $SERVER_V4:4741 tls ca $work/other.pem
 export active-timeout 1
 CONF
-if ! start_hearthd "$work/hearth.conf" "$work/hearthd.log"; then
-	echo "FAIL: hearthd starts ($(tail -n 3 "$work/hearthd.log" | tr '\n' ' '))"
-	exit 1
-fi
+hearthd_up "$work/hearth.conf" "$work/hearthd.log"
 nat_only
 sleep 0.5
 

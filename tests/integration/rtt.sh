@@ -55,10 +55,7 @@ line_pid=$!
 topo_config "$work/hearth.conf"
 printf 'nat masquerade\nexport log %s/flows.json sync-ms 100\nexport active-timeout 1\n' \
 	"$work" >>"$work/hearth.conf"
-if ! start_hearthd "$work/hearth.conf" "$work/hearthd.log"; then
-	echo "FAIL: hearthd starts ($(tail -n 3 "$work/hearthd.log" | tr '\n' ' '))"
-	exit 1
-fi
+hearthd_up "$work/hearth.conf" "$work/hearthd.log"
 FLOWS=$work/flows.json
 ip netns exec "$NS_IN" python3 "$PEER" serve $PORT 120 &
 serve_pid=$!

@@ -145,6 +145,15 @@ start_hearthd() {
 	return 1
 }
 
+# hearthd_up CONF LOG [WHAT]: start_hearthd, or a FAIL naming WHAT
+# ("hearthd starts") with the last lines of its log, and the test ends
+# there (its EXIT trap cleans up).
+hearthd_up() {
+	start_hearthd "$1" "$2" && return 0
+	echo "FAIL: ${3:-hearthd starts} ($(tail -n 3 "$2" 2>/dev/null | tr '\n' ' '))"
+	exit 1
+}
+
 stop_hearthd() {
 	[[ -n $HEARTHD_PID ]] || return 0
 	kill -TERM "$HEARTHD_PID" 2>/dev/null || true

@@ -63,6 +63,21 @@ static bool listed(struct hearth_dp *dp, __u8 proto, __u16 sport, __u16 dport)
 	return n - without == 1;
 }
 
+/* The gateway object loaded alone (no interfaces), @dp reaching its
+ * connection table, lines and round-trip records; NULL when it does not
+ * load. */
+static struct xdp_gateway *table_only(struct hearth_dp *dp)
+{
+	struct xdp_gateway *skel = xdp_gateway__open_and_load();
+
+	if (!ASSERT_TRUE(skel != NULL, "gateway object loaded"))
+		return NULL;
+	dp->map_fd[HEARTH_DP_CT] = bpf_map__fd(skel->maps.HEARTH_MAP_CT);
+	dp->map_fd[HEARTH_DP_CTL1] = bpf_map__fd(skel->maps.HEARTH_MAP_CTL1);
+	dp->map_fd[HEARTH_DP_CTRTT] = bpf_map__fd(skel->maps.HEARTH_MAP_CTRTT);
+	return skel;
+}
+
 /* The RFC minimums, as hearth_ct_timeout_s gives them to the data plane
  * and to hearthd alike: alive a second before, gone a second after the
  * timeout and two lines' lives (hearth_ct_idle_max). */
@@ -74,12 +89,10 @@ TEST(conntrack_timeouts)
 
 	if (!test__require_root())
 		return;
-	skel = xdp_gateway__open_and_load();
-	if (!ASSERT_TRUE(skel != NULL, "gateway object loaded"))
+	skel = table_only(&dp);
+	if (!skel)
 		return;
-	fd = bpf_map__fd(skel->maps.HEARTH_MAP_CT);
-	dp.map_fd[HEARTH_DP_CT] = fd;
-	dp.map_fd[HEARTH_DP_CTL1] = bpf_map__fd(skel->maps.HEARTH_MAP_CTL1);
+	fd = dp.map_fd[HEARTH_DP_CT];
 	put_conn(fd, IPPROTO_UDP, 1001, 80, 0, 119); /* 120 s: alive */
 	put_conn(fd, IPPROTO_UDP, 1002, 80, 0, 123);
 	put_conn(fd, IPPROTO_UDP, 1003, 53, 0, 29); /* DNS, 30 s */
@@ -480,13 +493,10 @@ TEST(conntrack_walker_reuse)
 
 	if (!test__require_root())
 		return;
-	skel = xdp_gateway__open_and_load();
-	if (!ASSERT_TRUE(skel != NULL, "gateway object loaded"))
+	skel = table_only(&dp);
+	if (!skel)
 		return;
-	fd = bpf_map__fd(skel->maps.HEARTH_MAP_CT);
-	dp.map_fd[HEARTH_DP_CT] = fd;
-	dp.map_fd[HEARTH_DP_CTL1] = bpf_map__fd(skel->maps.HEARTH_MAP_CTL1);
-	dp.map_fd[HEARTH_DP_CTRTT] = bpf_map__fd(skel->maps.HEARTH_MAP_CTRTT);
+	fd = dp.map_fd[HEARTH_DP_CT];
 	put_conn(fd, IPPROTO_TCP, 4001, 443, HEARTH_TCP_ESTABLISHED, 1);
 	put_conn(fd, IPPROTO_UDP, 4002, 53, 0, 1);
 	ASSERT_EQ(hearth_ct_walker_run(&w, &dp, NOW, HZ, note_conn, &s), 0, "first walk");
