@@ -29,6 +29,12 @@ XDP_BENCH  := xdp_bench_main bench_scenarios bench_frames bench_run bench_verify
 	      bench_stats bench_machine bench_report bench_json
 XDP_BENCH_OBJS := $(XDP_BENCH:%=$(BUILD)/obj/bench/%.o)
 
+# Probes the tests build: tests/probes/hostile.bpf.c once per case (the
+# refusals of probe_check.c; "none" is the well-behaved control)
+PROBE_CASES := none write_user override signal store_bytes probe_read loop hidden \
+	       kprobe freplace fmod_ret point map_budget map_type map_pinned
+TEST_PROBES := $(PROBE_CASES:%=$(BUILD)/probes/hostile_%.bpf.o)
+
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
@@ -48,6 +54,10 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS)
 $(BUILD)/bpf/%.bpf.o: bench/%.bpf.c $(BPF_HDRS) bpf/xdp_gateway.bpf.c
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/probes/hostile_%.bpf.o: tests/probes/hostile.bpf.c maps/hearth_probe.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -DCASE_$(shell echo $* | tr a-z A-Z) -c $< -o $@
 
 $(BUILD)/skel/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@mkdir -p $(@D)
@@ -72,8 +82,8 @@ $(BUILD)/hearthd: $(DAEMON_OBJS) $(BUILD)/libhearth.a
 $(BUILD)/hearth: $(CLI_OBJS) $(BUILD)/libhearth.a
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/test_progs: $(TEST_OBJS) $(BUILD)/libhearth.a
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+$(BUILD)/test_progs: $(TEST_OBJS) $(BUILD)/libhearth.a | $(TEST_PROBES)
+	$(CC) $(LDFLAGS) $(filter-out $(TEST_PROBES),$^) $(LDLIBS) -o $@
 
 $(BUILD)/xdp_bench: $(XDP_BENCH_OBJS) $(BUILD)/obj/tests/lib/fixture.o \
 		     $(BUILD)/obj/tests/lib/pkt.o $(BUILD)/libhearth.a
