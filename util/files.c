@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/socket.h>
@@ -110,4 +111,50 @@ int hearth_write_all(int fd, const void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+int hearth_file_read(const char *path, size_t max, void **data, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), ret = 0;
+	char *buf = NULL;
+	struct stat st;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		ret = -errno;
+		goto cleanup;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = -EINVAL;
+		goto cleanup;
+	}
+	if ((size_t)st.st_size > max) {
+		ret = -EFBIG;
+		goto cleanup;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto cleanup;
+	}
+	*len = 0;
+	while (*len < (size_t)st.st_size) {
+		n = read(fd, buf + *len, (size_t)st.st_size - *len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = n < 0 ? -errno : -EIO; /* it shrank under us */
+			goto cleanup;
+		}
+		*len += (size_t)n;
+	}
+	buf[*len] = '\0';
+	*data = buf;
+	buf = NULL;
+cleanup:
+	free(buf);
+	close(fd);
+	return ret;
 }

@@ -25,6 +25,11 @@ int chute_file_lock(const char *path, bool wait);
 /* mkdir -p: @path and its missing parents, with @mode. */
 int hearth_mkdir_p(const char *path, mode_t mode);
 
+/* The whole of @path (a regular file, not reached through a link, at most
+ * @max bytes) into *@data, which the caller frees, NUL-terminated past
+ * its *@len bytes; 0, -EFBIG when it is longer, or a negative errno. */
+int hearth_file_read(const char *path, size_t max, void **data, size_t *len);
+
 /* All of @buf to @fd (a file or a socket: never SIGPIPE), retrying short
  * writes and EINTR; 0 or a negative errno. */
 int hearth_write_all(int fd, const void *buf, size_t len);

@@ -5,10 +5,14 @@
  * problem; the well-behaved one read as it is. */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include <bpf/libbpf.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 
-#include "../../userspace/lib/probe_object.h"
+#include "../../userspace/lib/probe_bundle.h"
 #include "../lib/test.h"
 
 /* build/probes/hostile_@which.bpf.o, read whole into *@len bytes. */
@@ -100,4 +104,184 @@ TEST(probe_object_refused)
 		ASSERT_STRHAS(err.msg, cases[i].says, cases[i].which);
 		ASSERT_TRUE(!strchr(err.msg, '\n'), "  one line");
 	}
+}
+
+/* A fresh Ed25519 key: private in @dir/@name.pem, public in
+ * @dir/@name.pub. */
+static bool keygen(const char *dir, const char *name)
+{
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	char path[512];
+	bool ok = key != NULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.pem", dir, name);
+	f = ok ? fopen(path, "w") : NULL;
+	ok = f && PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL);
+	if (f)
+		fclose(f);
+	snprintf(path, sizeof(path), "%s/%s.pub", dir, name);
+	f = ok ? fopen(path, "w") : NULL;
+	ok = f && PEM_write_PUBKEY(f, key);
+	if (f)
+		fclose(f);
+	EVP_PKEY_free(key);
+	return ASSERT_TRUE(ok, "an Ed25519 key made");
+}
+
+static bool put(const char *dir, const char *file, const void *data, size_t len)
+{
+	char path[512];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "w");
+	ok = f && fwrite(data, 1, len, f) == len;
+	if (f)
+		fclose(f);
+	return ASSERT_TRUE(ok, path);
+}
+
+struct probe_keys {
+	char root[64]; /* the test's tree */
+	char trusted[96]; /* the operator's trusted keys: the researcher's */
+	char researcher[160]; /* the researcher's private key */
+	char fingerprint[HEARTH_PROBE_HEX_LEN];
+};
+
+static bool keys_make(struct probe_keys *k)
+{
+	struct hearth_err err = {};
+	char pub[200];
+
+	snprintf(k->root, sizeof(k->root), "/tmp/hearth-probe-XXXXXX");
+	if (!ASSERT_TRUE(mkdtemp(k->root) != NULL, "a temporary directory"))
+		return false;
+	snprintf(k->trusted, sizeof(k->trusted), "%s/trusted", k->root);
+	mkdir(k->trusted, 0700);
+	snprintf(k->researcher, sizeof(k->researcher), "%s/researcher.pem", k->trusted);
+	snprintf(pub, sizeof(pub), "%s/researcher.pub", k->trusted);
+	return keygen(k->trusted, "researcher") && keygen(k->root, "stranger") &&
+	       ASSERT_EQ(hearth_probe_key_fingerprint(pub, k->fingerprint, &err), 0, err.msg);
+}
+
+/* The manifest of build/probes/hostile_none.bpf.o, signed by @key_fp,
+ * with @expires and seen's size @bytes. */
+static int manifest_text(char *out, size_t size, const char *key_fp, const char *expires,
+			 unsigned long long bytes, const char *purpose)
+{
+	return snprintf(out, size,
+			"{\n  \"name\": \"seen-packets\",\n  \"abi\": %d,\n"
+			"  \"author\": \"A. Researcher <ar@example.org>\",\n  \"key\": \"%s\",\n"
+			"  \"purpose\": \"%s\",\n  \"point\": \"packet\",\n"
+			"  \"maps\": [{\"name\": \"seen\", \"type\": \"percpu_array\", \"bytes\": %llu}],\n"
+			"  \"output\": \"seen\",\n  \"cpu_budget_ns\": 200,\n  \"expires\": \"%s\"\n}\n",
+			HEARTH_PROBE_ABI, key_fp, purpose, bytes, expires);
+}
+
+/* A bundle @name under the keys' tree: the well-behaved object, that
+ * manifest, signed with @sign_key (NULL: unsigned). */
+static bool bundle_make(const struct probe_keys *k, const char *name, const char *manifest,
+			const char *sign_key, char *dir, size_t dir_size)
+{
+	struct hearth_probe_bundle b;
+	struct hearth_err err = {};
+	size_t len = 0;
+	void *obj = probe_file("none", &len);
+	bool ok;
+
+	snprintf(dir, dir_size, "%s/%s", k->root, name);
+	mkdir(dir, 0700);
+	ok = obj && put(dir, HEARTH_PROBE_OBJECT_FILE, obj, len) &&
+	     put(dir, HEARTH_PROBE_MANIFEST_FILE, manifest, strlen(manifest));
+	free(obj);
+	if (ok && sign_key) {
+		ok = ASSERT_EQ(hearth_probe_bundle_read(&b, dir, &err), 0, err.msg) &&
+		     ASSERT_EQ(hearth_probe_bundle_sign(&b, sign_key, &err), 0, err.msg);
+		hearth_probe_bundle_free(&b);
+	}
+	return ok;
+}
+
+/* hearth_probe_bundle_check on @dir against the trusted keys now: 0 or
+ * the error, its line in @err. */
+static int bundle_check(const struct probe_keys *k, const char *dir, struct hearth_err *err)
+{
+	struct hearth_probe_bundle b;
+	int ret = hearth_probe_bundle_read(&b, dir, err);
+
+	if (!ret)
+		ret = hearth_probe_bundle_check(&b, k->trusted, time(NULL), HEARTH_PROBE_MAP_BUDGET,
+						err);
+	hearth_probe_bundle_free(&b);
+	return ret;
+}
+
+TEST(probe_bundle_signed_and_refused)
+{
+	unsigned long long bytes = 16 * 12 * (unsigned long long)libbpf_num_possible_cpus();
+	char manifest[2048], dir[256], stranger[160], path[300];
+	struct hearth_err err = {};
+	struct probe_keys k;
+
+	if (!keys_make(&k))
+		return;
+	snprintf(stranger, sizeof(stranger), "%s/stranger.pem", k.root);
+	manifest_text(manifest, sizeof(manifest), k.fingerprint, "2099-01-01T00:00:00Z", bytes,
+		      "counts packets");
+	if (bundle_make(&k, "good", manifest, k.researcher, dir, sizeof(dir)))
+		ASSERT_EQ(bundle_check(&k, dir, &err), 0, err.msg);
+
+	if (bundle_make(&k, "unsigned", manifest, NULL, dir, sizeof(dir))) {
+		ASSERT_TRUE(bundle_check(&k, dir, &err) < 0, "unsigned: refused");
+		ASSERT_STRHAS(err.msg, "unsigned (no signature file)", "  saying so");
+	}
+	/* signed by a key the operator does not trust, naming it */
+	manifest_text(manifest, sizeof(manifest),
+		      "1111111111111111111111111111111111111111111111111111111111111111",
+		      "2099-01-01T00:00:00Z", bytes, "counts packets");
+	if (bundle_make(&k, "stranger", manifest, stranger, dir, sizeof(dir))) {
+		ASSERT_TRUE(bundle_check(&k, dir, &err) < 0, "an unknown key: refused");
+		ASSERT_STRHAS(err.msg, "not among the trusted keys", "  saying so");
+	}
+	/* naming the trusted key, signed by another */
+	manifest_text(manifest, sizeof(manifest), k.fingerprint, "2099-01-01T00:00:00Z", bytes,
+		      "counts packets");
+	if (bundle_make(&k, "forged", manifest, stranger, dir, sizeof(dir))) {
+		ASSERT_TRUE(bundle_check(&k, dir, &err) < 0, "signed by another key: refused");
+		ASSERT_STRHAS(err.msg, "signature does not match", "  saying so");
+	}
+	/* changed after signing: the purpose rewritten */
+	if (bundle_make(&k, "changed", manifest, k.researcher, dir, sizeof(dir))) {
+		manifest_text(manifest, sizeof(manifest), k.fingerprint, "2099-01-01T00:00:00Z",
+			      bytes, "counts packets, and more");
+		put(dir, HEARTH_PROBE_MANIFEST_FILE, manifest, strlen(manifest));
+		ASSERT_TRUE(bundle_check(&k, dir, &err) < 0, "changed after signing: refused");
+		ASSERT_STRHAS(err.msg, "changed after signing", "  saying so");
+	}
+	manifest_text(manifest, sizeof(manifest), k.fingerprint, "2020-01-01T00:00:00Z", bytes,
+		      "counts packets");
+	if (bundle_make(&k, "expired", manifest, k.researcher, dir, sizeof(dir))) {
+		ASSERT_TRUE(bundle_check(&k, dir, &err) < 0, "expired: refused");
+		ASSERT_STRHAS(err.msg, "expired", "  saying so");
+	}
+	/* the manifest understates a map */
+	manifest_text(manifest, sizeof(manifest), k.fingerprint, "2099-01-01T00:00:00Z", 64,
+		      "counts packets");
+	if (bundle_make(&k, "understated", manifest, k.researcher, dir, sizeof(dir))) {
+		ASSERT_TRUE(bundle_check(&k, dir, &err) < 0, "a map larger than declared: refused");
+		ASSERT_STRHAS(err.msg, "the manifest says percpu_array of 64", "  saying so");
+	}
+	snprintf(path, sizeof(path), "{\n  \"name\": \"x\",\n  \"abi\": 1,\n  oops\n}\n");
+	if (bundle_make(&k, "garbled", path, NULL, dir, sizeof(dir))) {
+		ASSERT_TRUE(bundle_check(&k, dir, &err) < 0, "a manifest that is not JSON: refused");
+		ASSERT_STRHAS(err.msg, "manifest.json:4: not valid JSON", "  with its line");
+	}
+	snprintf(path, sizeof(path), "{\"name\": \"x\", \"abi\": 1}");
+	if (bundle_make(&k, "short", path, NULL, dir, sizeof(dir))) {
+		ASSERT_TRUE(bundle_check(&k, dir, &err) < 0, "a manifest without its fields: refused");
+		ASSERT_STRHAS(err.msg, "'author' must be a string", "  naming the first missing");
+	}
+	test__tree_remove(k.root);
 }

@@ -50,5 +50,6 @@ int cmd_tenant(struct cli *cli, int argc, char **argv);
 int cmd_chute(struct cli *cli, int argc, char **argv);
 int cmd_config(struct cli *cli, int argc, char **argv);
 int cmd_flows(struct cli *cli, int argc, char **argv);
+int cmd_probe(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -49,8 +49,8 @@ static void usage(FILE *out)
 	hearth_opts_synopsis(&options, "OPTIONS := ", 72, opts, sizeof(opts));
 	fprintf(out,
 		"Usage: hearth [OPTIONS] OBJECT [COMMAND] [ARGS]\n"
-		"  OBJECT := { status | stats | fib | nat | firewall | tenant | chute | config | down | help |\n"
-		"             version }\n"
+		"  OBJECT := { status | stats | fib | nat | firewall | tenant | chute | probe | config |\n"
+		"             down | help | version }\n"
 		"  hearth status                 data plane, interfaces, daemon\n"
 		"  hearth stats [show] [dev IF]  per-interface counters by reason\n"
 		"  hearth fib show | flush       cached forwarding decisions\n"
@@ -67,6 +67,8 @@ static void usage(FILE *out)
 		"  hearth tenant del NAME\n"
 		"  hearth chute { install NAME PATH [replace] [KEY VALUE]... | start | stop | restart NAME |\n"
 		"                 status [NAME] | list | logs NAME [tail N] | update NAME KEY VALUE... | remove NAME }\n"
+		"  hearth probe check BUNDLE [key FILE|DIR]   a probe bundle judged, nothing loaded\n"
+		"  hearth probe { sign BUNDLE PRIVATE-KEY | digest BUNDLE | key KEY-FILE }\n"
 		"  hearth config show            each setting and where it came from\n"
 		"  hearth down                   stop hearthd, detach and unpin all\n"
 		"%s\n",
@@ -188,6 +190,7 @@ static const struct cli_cmd objects[] = {
 	{ "nat", cmd_nat },	  { "firewall", cmd_firewall },
 	{ "tenant", cmd_tenant },  { "flows", cmd_flows },
 	{ "chute", cmd_chute },	  { "config", cmd_config },
+	{ "probe", cmd_probe },
 	{ "help", cmd_help },	  { "version", cmd_version },
 	{},
 };

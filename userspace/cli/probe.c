@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * hearth probe: researchers' probe bundles. check judges a bundle whole
+ * without loading anything (a researcher runs it at home); key and sign
+ * are the researcher's side of signing; digest names what an operator
+ * approves.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "../lib/probe_bundle.h"
+#include "cli.h"
+
+static int bundle_open(struct cli *cli, const char *dir, struct hearth_probe_bundle *b)
+{
+	struct hearth_err err = {};
+
+	if (hearth_probe_bundle_read(b, dir, &err)) {
+		hearth_probe_bundle_free(b);
+		return cli_error(cli, CLI_EXIT_FAIL, "%s", err.msg);
+	}
+	return 0;
+}
+
+static void when(time_t t, char *out, size_t size)
+{
+	struct tm tm;
+
+	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+}
+
+static struct json_object *bundle_json(const struct hearth_probe_bundle *b)
+{
+	const struct hearth_probe_manifest *m = &b->manifest;
+	struct json_object *o = json_object_new_object(), *maps = json_object_new_array();
+	char expires[32];
+
+	when(m->expires, expires, sizeof(expires));
+	json_object_object_add(o, "name", json_object_new_string(m->name));
+	json_object_object_add(o, "digest", json_object_new_string(b->digest_hex));
+	json_object_object_add(o, "author", json_object_new_string(m->author));
+	json_object_object_add(o, "key", json_object_new_string(m->key));
+	json_object_object_add(o, "signed_by", json_object_new_string(b->key_path));
+	json_object_object_add(o, "purpose", json_object_new_string(m->purpose));
+	json_object_object_add(o, "point", json_object_new_string(m->point));
+	for (int i = 0; i < b->obj.n_maps; i++) {
+		struct json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "name", json_object_new_string(b->obj.map[i].name));
+		json_object_object_add(e, "type", json_object_new_string(b->obj.map[i].type));
+		json_object_object_add(e, "bytes", json_object_new_uint64(b->obj.map[i].bytes));
+		json_object_array_add(maps, e);
+	}
+	json_object_object_add(o, "maps", maps);
+	json_object_object_add(o, "map_bytes", json_object_new_uint64(b->obj.map_bytes));
+	json_object_object_add(o, "output", json_object_new_string(m->output));
+	json_object_object_add(o, "cpu_budget_ns", json_object_new_uint64(m->cpu_budget_ns));
+	json_object_object_add(o, "expires", json_object_new_string(expires));
+	return o;
+}
+
+/* What the probe asks for, in plain words. */
+static void bundle_print(const struct hearth_probe_bundle *b)
+{
+	const struct hearth_probe_manifest *m = &b->manifest;
+	char expires[32];
+
+	when(m->expires, expires, sizeof(expires));
+	printf("probe %s, by %s\n", m->name, m->author);
+	printf("  for         %s\n", m->purpose);
+	printf("  digest      %s\n", b->digest_hex);
+	printf("  signed by   %s (key %.16s...)\n", b->key_path, m->key);
+	for (int i = 0; i < b->obj.n_progs; i++)
+		printf("  watches     %s, %s: %u instructions\n", b->obj.prog[i].point,
+		       b->obj.prog[i].fexit ? "after it runs (fexit)" : "as it starts (fentry)",
+		       b->obj.prog[i].insns);
+	for (int i = 0; i < b->obj.n_maps; i++)
+		printf("  keeps       %s, %s of %llu bytes%s\n", b->obj.map[i].name, b->obj.map[i].type,
+		       (unsigned long long)b->obj.map[i].bytes,
+		       strcmp(b->obj.map[i].name, m->output) ? "" : ": its results");
+	printf("  memory      %llu bytes of maps in all (budget %u)\n",
+	       (unsigned long long)b->obj.map_bytes, HEARTH_PROBE_MAP_BUDGET);
+	printf("  cpu         %u ns a run on average, at most\n", m->cpu_budget_ns);
+	printf("  expires     %s\n", expires);
+}
+
+static int probe_check(struct cli *cli, int argc, char **argv)
+{
+	const char *keys = HEARTH_PROBE_KEYS_DIR;
+	struct hearth_probe_bundle b;
+	struct hearth_err err = {};
+	int ret;
+
+	if (argc != 1 && !(argc == 3 && !strcmp(argv[1], "key")))
+		return cli_error(cli, CLI_EXIT_USAGE, "usage: hearth probe check BUNDLE [key FILE|DIR]");
+	if (argc == 3)
+		keys = argv[2];
+	ret = bundle_open(cli, argv[0], &b);
+	if (ret)
+		return ret;
+	if (hearth_probe_bundle_check(&b, keys, time(NULL), HEARTH_PROBE_MAP_BUDGET, &err)) {
+		ret = cli_error(cli, CLI_EXIT_FAIL, "%s", err.msg);
+	} else if (cli->json) {
+		struct json_object *o = bundle_json(&b);
+
+		cli_print_json(cli, o);
+		json_object_put(o);
+	} else {
+		bundle_print(&b);
+		printf("%s: passes every check (nothing was loaded)\n", argv[0]);
+	}
+	hearth_probe_bundle_free(&b);
+	return ret;
+}
+
+static int probe_sign(struct cli *cli, int argc, char **argv)
+{
+	struct hearth_probe_bundle b;
+	struct hearth_err err = {};
+	int ret;
+
+	if (argc != 2)
+		return cli_error(cli, CLI_EXIT_USAGE, "usage: hearth probe sign BUNDLE PRIVATE-KEY");
+	ret = bundle_open(cli, argv[0], &b);
+	if (ret)
+		return ret;
+	if (hearth_probe_bundle_sign(&b, argv[1], &err))
+		ret = cli_error(cli, CLI_EXIT_FAIL, "%s", err.msg);
+	else
+		printf("%s: signed, digest %s\n", argv[0], b.digest_hex);
+	hearth_probe_bundle_free(&b);
+	return ret;
+}
+
+static int probe_digest(struct cli *cli, int argc, char **argv)
+{
+	struct hearth_probe_bundle b;
+	int ret;
+
+	if (argc != 1)
+		return cli_error(cli, CLI_EXIT_USAGE, "usage: hearth probe digest BUNDLE");
+	ret = bundle_open(cli, argv[0], &b);
+	if (!ret)
+		printf("%s\n", b.digest_hex);
+	hearth_probe_bundle_free(&b);
+	return ret;
+}
+
+static int probe_key(struct cli *cli, int argc, char **argv)
+{
+	char fp[HEARTH_PROBE_HEX_LEN];
+	struct hearth_err err = {};
+
+	if (argc != 1)
+		return cli_error(cli, CLI_EXIT_USAGE, "usage: hearth probe key KEY-FILE");
+	if (hearth_probe_key_fingerprint(argv[0], fp, &err))
+		return cli_error(cli, CLI_EXIT_FAIL, "%s", err.msg);
+	printf("%s\n", fp);
+	return 0;
+}
+
+int cmd_probe(struct cli *cli, int argc, char **argv)
+{
+	static const struct cli_cmd cmds[] = {
+		{ "check", probe_check },
+		{ "sign", probe_sign },
+		{ "digest", probe_digest },
+		{ "key", probe_key },
+		{},
+	};
+
+	return cli_dispatch(cli, "probe", cmds, NULL, argc, argv);
+}
