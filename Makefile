@@ -33,7 +33,8 @@ XDP_BENCH_OBJS := $(XDP_BENCH:%=$(BUILD)/obj/bench/%.o)
 # refusals of probe_check.c; "none" is the well-behaved control)
 PROBE_CASES := none write_user override signal store_bytes probe_read loop hidden \
 	       kprobe freplace fmod_ret point map_budget map_type map_pinned
-TEST_PROBES := $(PROBE_CASES:%=$(BUILD)/probes/hostile_%.bpf.o)
+TEST_PROBES := $(PROBE_CASES:%=$(BUILD)/probes/hostile_%.bpf.o) \
+	       $(BUILD)/probes/watch.bpf.o $(BUILD)/probes/watch_write.bpf.o
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -58,6 +59,14 @@ $(BUILD)/bpf/%.bpf.o: bench/%.bpf.c $(BPF_HDRS) bpf/xdp_gateway.bpf.c
 $(BUILD)/probes/hostile_%.bpf.o: tests/probes/hostile.bpf.c maps/hearth_probe.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -DCASE_$(shell echo $* | tr a-z A-Z) -c $< -o $@
+
+$(BUILD)/probes/watch.bpf.o: tests/probes/watch.bpf.c maps/hearth_probe.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/probes/watch_write.bpf.o: tests/probes/watch.bpf.c maps/hearth_probe.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -DWRITE_CONTEXT -c $< -o $@
 
 $(BUILD)/skel/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@mkdir -p $(@D)

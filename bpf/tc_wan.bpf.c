@@ -24,6 +24,7 @@
 #include "lib/nat_icmp.h"
 #include "lib/meter.h"
 #include "lib/verdict.h"
+#include "lib/probe.h"
 
 #define TC_ACT_OK 0
 #define TC_ACT_SHOT 2
@@ -376,13 +377,21 @@ static __always_inline int wan_ingress(struct __sk_buff *skb)
 SEC("tc")
 int HEARTH_PROG_TC_WAN_EGRESS(struct __sk_buff *skb)
 {
-	return wan_egress(skb);
+	int verdict = wan_egress(skb);
+
+	if (probes_attached())
+		probe_tc(skb, verdict, HEARTH_PROBE_HOOK_TC_EGRESS);
+	return verdict;
 }
 
 SEC("tc")
 int HEARTH_PROG_TC_WAN_INGRESS(struct __sk_buff *skb)
 {
-	return wan_ingress(skb);
+	int verdict = wan_ingress(skb);
+
+	if (probes_attached())
+		probe_tc(skb, verdict, HEARTH_PROBE_HOOK_TC_INGRESS);
+	return verdict;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

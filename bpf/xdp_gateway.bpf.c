@@ -27,6 +27,7 @@
 #include "lib/meter.h"
 #include "lib/isolate.h"
 #include "lib/verdict.h"
+#include "lib/probe.h"
 
 static __always_inline __u32 classify(struct xdp_md *ctx, struct pkt *p,
 				      __u32 slot)
@@ -527,7 +528,7 @@ static __always_inline int gateway_path(struct xdp_md *ctx, struct pkt *p,
 	return id;
 }
 
-static __always_inline int gateway_xdp(struct xdp_md *ctx)
+static __always_inline int gateway_decide(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -554,6 +555,16 @@ static __always_inline int gateway_xdp(struct xdp_md *ctx)
 	if (cfg && cfg->enabled)
 		return gateway_path(ctx, &p, slot, bytes, cfg, AF_INET);
 	return gateway_path(ctx, &p, slot, bytes, 0, AF_INET);
+}
+
+/* The gateway, then its probe point while a probe is attached. */
+static __always_inline int gateway_xdp(struct xdp_md *ctx)
+{
+	int verdict = gateway_decide(ctx);
+
+	if (probes_attached())
+		probe_xdp(ctx, verdict);
+	return verdict;
 }
 
 SEC("xdp")

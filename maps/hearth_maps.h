@@ -222,6 +222,9 @@ enum hearth_state_flags {
 	/* `privacy raw`: exports carry home addresses as they are. Kept here
 	 * so that every reader of the state (hearth status) shows it. */
 	HEARTH_STATE_PRIVACY_RAW = 1 << 4,
+	/* A probe is attached: only then do the hooks fill a probe record and
+	 * pass their probe points (maps/hearth_probe.h). */
+	HEARTH_STATE_PROBES = 1 << 5,
 };
 
 /* Single entry of HEARTH_MAP_STATE. */

@@ -21,6 +21,61 @@
 #define HEARTH_PROBE_POINT_PACKET "hearth_probe_packet" /* each packet, XDP and tc */
 #define HEARTH_PROBE_POINT_FLOW_END "hearth_probe_flow_end" /* each connection's end */
 
+/* Where a packet probe point was passed (struct hearth_probe_pkt.hook). */
+enum hearth_probe_hook {
+	HEARTH_PROBE_HOOK_XDP = 1, /* every frame the gateway's interfaces receive */
+	HEARTH_PROBE_HOOK_TC_EGRESS = 2, /* every packet leaving by the WAN */
+	HEARTH_PROBE_HOOK_TC_INGRESS = 3, /* every packet the WAN's XDP passed up */
+};
+
+/*
+ * What a packet probe sees: a flat record, filled after the hook decided,
+ * from the packet as it leaves the hook (after any translation). No
+ * address: what identifies a home is not given to probes in this ABI.
+ * Fields only ever get added at the end.
+ *
+ * The probe point takes the record as HEARTH_PROBE_PKT_WORDS scalar
+ * arguments, not as a pointer: the kernel lets fentry on a BPF function
+ * read a pointer argument only if it is the program's context, and
+ * scalars are what a tracing program can only read, never write. A probe
+ * rebuilds the record with hearth_probe_pkt_of().
+ */
+struct hearth_probe_pkt {
+	__u32 ifindex; /* the interface the hook runs on */
+	__u32 len; /* the frame's bytes */
+	__u32 verdict; /* the hook's return: XDP_* or TC_ACT_* */
+	__u8 hook; /* enum hearth_probe_hook */
+	__u8 family; /* AF_INET or AF_INET6; 0: not IP */
+	__u8 proto; /* IP protocol (IPv6: the first header's) */
+	__u8 tcp_flags; /* TCP: the flags byte */
+	__u16 sport, dport; /* TCP and UDP, host order */
+	__u16 l3_len; /* the IP packet's bytes, from its header */
+	__u16 pad;
+	__u32 seq, ack; /* TCP, host order */
+};
+
+#define HEARTH_PROBE_PKT_WORDS 4
+
+union hearth_probe_pkt_words {
+	struct hearth_probe_pkt m;
+	__u64 w[HEARTH_PROBE_PKT_WORDS];
+};
+
+_Static_assert(sizeof(struct hearth_probe_pkt) == HEARTH_PROBE_PKT_WORDS * 8,
+	       "the record is the probe point's arguments");
+
+/* In a probe on hearth_probe_packet: the record from its arguments
+ * (@args: the fentry context, the arguments in order). */
+static inline void hearth_probe_pkt_of(const __u64 *args, struct hearth_probe_pkt *m)
+{
+	union hearth_probe_pkt_words u;
+
+	/* whole words: the kernel lets a probe read its arguments only so */
+	for (int i = 0; i < HEARTH_PROBE_PKT_WORDS; i++)
+		u.w[i] = *(const volatile __u64 *)&args[i];
+	*m = u.m;
+}
+
 /* Limits every probe is held to, whatever its manifest asks. */
 #define HEARTH_PROBE_MAX_PROGS 4 /* programs in one bundle */
 #define HEARTH_PROBE_MAX_MAPS 8

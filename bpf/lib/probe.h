@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Probe points (maps/hearth_probe.h): the functions researchers' probes
+ * attach to with fentry/fexit. Each hook, once it decided a packet, fills
+ * a flat record and passes it to hearth_probe_packet as scalar arguments,
+ * only while a probe is attached (HEARTH_STATE_PROBES): otherwise the cost
+ * is one test of a flag in a map. A probe reads the arguments, which a
+ * tracing program can only read; it never sees the packet or the
+ * verdict's variable.
+ */
+#ifndef HEARTH_BPF_PROBE_H
+#define HEARTH_BPF_PROBE_H
+
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+
+#include "../../maps/hearth_probe.h"
+#include "common.h"
+
+/* The packet probe point: the record as its arguments (maps/
+ * hearth_probe.h). Its body only keeps the compiler from dropping the
+ * call (it could tell the function does nothing): the probes attached to
+ * it are the work. */
+__noinline int hearth_probe_packet(__u64 w0, __u64 w1, __u64 w2, __u64 w3)
+{
+	asm volatile("" : : "r"(w0), "r"(w1), "r"(w2), "r"(w3) : "memory");
+	return 0;
+}
+
+static __always_inline int probe_pass(const union hearth_probe_pkt_words *u)
+{
+	return hearth_probe_packet(u->w[0], u->w[1], u->w[2], u->w[3]);
+}
+
+static __always_inline int probes_attached(void)
+{
+	struct hearth_state *st = dp_state();
+
+	return st && (st->flags & HEARTH_STATE_PROBES);
+}
+
+static __always_inline void probe_l4(struct hearth_probe_pkt *m, void *l4, void *data_end)
+{
+	struct tcphdr *th = l4;
+	struct udphdr *uh = l4;
+
+	if (m->proto == IPPROTO_TCP && (void *)(th + 1) <= data_end) {
+		m->sport = bpf_ntohs(th->source);
+		m->dport = bpf_ntohs(th->dest);
+		m->seq = bpf_ntohl(th->seq);
+		m->ack = bpf_ntohl(th->ack_seq);
+		m->tcp_flags = ((__u8 *)th)[13];
+	} else if (m->proto == IPPROTO_UDP && (void *)(uh + 1) <= data_end) {
+		m->sport = bpf_ntohs(uh->source);
+		m->dport = bpf_ntohs(uh->dest);
+	}
+}
+
+/* The record of the frame [@data, @data_end) (Ethernet, an optional VLAN
+ * tag, IPv4 or IPv6 without extension headers read). */
+static __always_inline void probe_fill(struct hearth_probe_pkt *m, void *data, void *data_end)
+{
+	struct ethhdr *eth = data;
+	void *l3 = eth + 1;
+	__be16 proto;
+	struct iphdr *ip4;
+	struct ipv6hdr *ip6;
+
+	m->len = data_end - data;
+	if (l3 > data_end)
+		return;
+	proto = eth->h_proto;
+	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD)) {
+		if (l3 + 4 > data_end)
+			return;
+		proto = *(__be16 *)(l3 + 2);
+		l3 += 4;
+	}
+	if (proto == bpf_htons(ETH_P_IP)) {
+		ip4 = l3;
+		if ((void *)(ip4 + 1) > data_end)
+			return;
+		m->family = AF_INET;
+		m->proto = ip4->protocol;
+		m->l3_len = bpf_ntohs(ip4->tot_len);
+		probe_l4(m, l3 + (ip4->ihl & 0xf) * 4, data_end);
+	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+		ip6 = l3;
+		if ((void *)(ip6 + 1) > data_end)
+			return;
+		m->family = AF_INET6;
+		m->proto = ip6->nexthdr;
+		m->l3_len = bpf_ntohs(ip6->payload_len) + sizeof(*ip6);
+		probe_l4(m, ip6 + 1, data_end);
+	}
+}
+
+/* The XDP hook's probe record and point: a global function, verified
+ * once, so that the hook's many paths do not each carry its work. */
+__noinline int probe_xdp(struct xdp_md *ctx, __u32 verdict)
+{
+	union hearth_probe_pkt_words u = { .m = { .hook = HEARTH_PROBE_HOOK_XDP, .verdict = verdict } };
+
+	if (!ctx)
+		return 0;
+	u.m.ifindex = ctx->ingress_ifindex;
+	probe_fill(&u.m, (void *)(long)ctx->data, (void *)(long)ctx->data_end);
+	return probe_pass(&u);
+}
+
+/* The tc hooks' (@hook: egress or ingress). */
+__noinline int probe_tc(struct __sk_buff *skb, __u32 verdict, __u32 hook)
+{
+	union hearth_probe_pkt_words u = { .m = { .hook = (__u8)hook, .verdict = verdict } };
+
+	if (!skb)
+		return 0;
+	u.m.ifindex = skb->ifindex;
+	probe_fill(&u.m, (void *)(long)skb->data, (void *)(long)skb->data_end);
+	return probe_pass(&u);
+}
+
+#endif /* HEARTH_BPF_PROBE_H */

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The packet probe point of the XDP hook (bpf/lib/probe.h): shut while no
+ * probe is attached, then a probe attached with fentry sees each packet's
+ * record as the frame and the verdict were; a probe that writes to the
+ * record is refused by the kernel's verifier and leaves nothing. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "../../maps/hearth_probe.h"
+#include "gw_common.h"
+
+struct probe {
+	struct bpf_object *obj;
+	struct bpf_link *link;
+};
+
+/* build/probes/@file opened, aimed at the gateway's probe point, loaded
+ * and attached; 0 or a negative errno (nothing left on failure). */
+static int probe_attach(struct fixture *fx, const char *file, struct probe *p)
+{
+	const char *build = getenv("HEARTH_BUILD") ?: "build";
+	struct bpf_program *prog;
+	char path[512];
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(path, sizeof(path), "%s/probes/%s", build, file);
+	p->obj = bpf_object__open_file(path, NULL);
+	if (!p->obj)
+		return -errno;
+	prog = bpf_object__find_program_by_name(p->obj, "watch");
+	ret = prog ? bpf_program__set_attach_target(prog, fx->prog_fd, HEARTH_PROBE_POINT_PACKET) :
+		     -ENOENT;
+	if (!ret)
+		ret = bpf_object__load(p->obj);
+	if (!ret) {
+		p->link = bpf_program__attach_trace(prog);
+		ret = p->link ? 0 : -errno;
+	}
+	if (ret) {
+		bpf_object__close(p->obj);
+		p->obj = NULL;
+	}
+	return ret;
+}
+
+static void probe_detach(struct probe *p)
+{
+	bpf_link__destroy(p->link);
+	bpf_object__close(p->obj);
+}
+
+static __u64 probe_count(struct probe *p, __u32 hook)
+{
+	int fd = bpf_object__find_map_fd_by_name(p->obj, "by_hook");
+	__u64 n = 0;
+
+	bpf_map_lookup_elem(fd, &hook, &n);
+	return n;
+}
+
+static void probes_flag(struct fixture *fx, bool on)
+{
+	struct hearth_state st;
+	__u32 zero = 0;
+
+	bpf_map_lookup_elem(fx->state_fd, &zero, &st);
+	st.flags = on ? st.flags | HEARTH_STATE_PROBES : st.flags & ~(__u32)HEARTH_STATE_PROBES;
+	bpf_map_update_elem(fx->state_fd, &zero, &st, BPF_ANY);
+}
+
+TEST(probe_point_packet)
+{
+	struct hearth_probe_pkt last = {};
+	struct fixture fx;
+	struct xdp_gateway *skel = gw_setup(&fx);
+	struct pkt_spec s;
+	struct probe p;
+	__u8 frame[256];
+	__u32 zero = 0, len;
+	int ret;
+
+	if (!skel)
+		return;
+	ret = probe_attach(&fx, "watch.bpf.o", &p);
+	if (ret == -EPERM) {
+		/* the test VM of tests/integration/probe_vm.sh runs it */
+		test__skip("this kernel refuses fentry programs before verifying them (EPERM); tests/integration/probe_vm.sh runs this test on Debian's kernel");
+		goto cleanup;
+	}
+	if (!ASSERT_OK(ret, "a probe attached at the packet point"))
+		goto cleanup;
+	s = lan_spec(&fx, AF_INET6, FX_SERVER_V6);
+	s.proto = IPPROTO_TCP;
+	s.sport = 40123;
+	s.dport = 443;
+	s.tcp_flags = 0x02;
+	len = (__u32)pkt_build(&s, frame, sizeof(frame));
+	expect_verdict(&fx, fx.lan, frame, len, XDP_REDIRECT, HEARTH_CNT_FORWARD, "forwarded");
+	ASSERT_EQ(probe_count(&p, HEARTH_PROBE_HOOK_XDP), 0,
+		  "no probe flag: the point is not passed, nothing seen");
+
+	probes_flag(&fx, true);
+	expect_verdict(&fx, fx.lan, frame, len, XDP_REDIRECT, HEARTH_CNT_FORWARD, "forwarded");
+	expect_verdict(&fx, fx.lan, frame, len, XDP_REDIRECT, HEARTH_CNT_FORWARD, "forwarded");
+	ASSERT_EQ(probe_count(&p, HEARTH_PROBE_HOOK_XDP), 2, "flag set: each packet seen once");
+	bpf_map_lookup_elem(bpf_object__find_map_fd_by_name(p.obj, "last"), &zero, &last);
+	ASSERT_EQ(last.hook, HEARTH_PROBE_HOOK_XDP, "  the hook");
+	ASSERT_EQ(last.ifindex, (__u32)fx.lan, "  the interface");
+	ASSERT_EQ(last.verdict, XDP_REDIRECT, "  the verdict");
+	ASSERT_EQ(last.len, len, "  the frame's length");
+	ASSERT_EQ(last.family, AF_INET6, "  IPv6");
+	ASSERT_EQ(last.l3_len, len - 14, "  the IP packet's length");
+	ASSERT_EQ(last.proto, IPPROTO_TCP, "  TCP");
+	ASSERT_EQ(last.sport, 40123, "  its ports");
+	ASSERT_EQ(last.dport, 443, "  ");
+	ASSERT_EQ(last.tcp_flags, 0x02, "  its flags (SYN)");
+	ASSERT_EQ(last.seq, 0x01020304, "  its sequence number");
+	probe_detach(&p);
+	expect_verdict(&fx, fx.lan, frame, len, XDP_REDIRECT, HEARTH_CNT_FORWARD,
+		       "detached, the gateway goes on");
+
+	ASSERT_TRUE(probe_attach(&fx, "watch_write.bpf.o", &p) < 0,
+		    "a probe writing to its record: refused by the verifier");
+cleanup:
+	xdp_gateway__destroy(skel);
+}
