@@ -100,17 +100,20 @@ static int test_run(struct bench *b, const struct scenario *s, __u32 repeats,
 	return 0;
 }
 
-static int set_fib_cache(struct bench *b, bool off)
+/* The state map's flags: the FIB cache skipped or not (the scenario's),
+ * the probe flag (-P). */
+static int set_state_flags(struct bench *b, bool no_fib_cache)
 {
 	struct hearth_state st;
 	__u32 zero = 0;
 
 	if (bpf_map_lookup_elem(b->fx.state_fd, &zero, &st))
 		return -errno;
-	if (off)
+	st.flags &= ~(__u32)(HEARTH_STATE_NO_FIB_CACHE | HEARTH_STATE_PROBES);
+	if (no_fib_cache)
 		st.flags |= HEARTH_STATE_NO_FIB_CACHE;
-	else
-		st.flags &= ~(__u32)HEARTH_STATE_NO_FIB_CACHE;
+	if (b->opt.probe_flag)
+		st.flags |= HEARTH_STATE_PROBES;
 	return bpf_map_update_elem(b->fx.state_fd, &zero, &st, BPF_ANY) ? -errno : 0;
 }
 
@@ -162,7 +165,7 @@ int bench_scenario_settings(struct bench *b, const struct scenario *s)
 	const struct frame *f = &b->frames[s->frame];
 	int ret;
 
-	ret = set_fib_cache(b, s->no_fib_cache);
+	ret = set_state_flags(b, s->no_fib_cache);
 	if (ret)
 		return bench_fail(s->key, "setting the state map: %s", strerror(-ret));
 	ret = set_nat(b, s->nat);

@@ -32,6 +32,7 @@ STEPS=(
 	"fw_fuzz|the firewall fuzz test of make check (tests/prog_tests/fw_fuzz.c), 20 times longer: frames/s and invariant violations (fails on any)"
 	"cryptopan|Crypto-PAn address anonymization (userspace/lib/cryptopan.c): ns per IPv4 and per IPv6 address"
 	"flow_rtt|the established path of a TCP connection with timestamps, round-trip times on and off (the same build, conntrack rtt), alternately: the per-packet cost of passive RTT"
+	"probe_point|the packet probe point: the revision before it, this one with no probe (the flag clear) and with the flag set and nothing attached (the record filled, the empty point passed), alternately: what a probe point costs when shut and when open"
 	"flow_export|the exporter with 100k active flows: hearthd's walk, records a second and CPU for a full report (IPFIX and the JSON log), and hearthd's memory"
 )
 
@@ -148,6 +149,61 @@ step_nat_eim() {
 			(([.before.revision] + .before.runs), ([.after.revision] + .after.runs)
 			 | .[0] as $rev | .[1:][] | "\($rev)\t\(.empty.median_ns)\t\(.nat_out.median_ns) (\(.nat_out.ratio_to_empty))\t\(.nat_in.median_ns) (\(.nat_in.ratio_to_empty))\t\(.nat_new.median_ns)")' \
 			"$out" | column -t -s $'\t'
+	fi
+	rm -rf "$base" "$runs"
+	return $rc
+}
+
+# The revision before the packet probe point (issue 17).
+PROBE_BASE=${BENCH_PROBE_BASE:-17861ba}
+
+# Three builds' worth of figures in one run, alternately, twice each: the
+# revision before the probe point, this one (the flag clear: the gate
+# shut), and this one with the flag set and no probe attached (xdp_bench
+# -P: the record filled and the empty point passed). A probe attached
+# (fentry) cannot be measured on the machines that run this: their kernel
+# refuses fentry programs (docs/benchmarks.md).
+step_probe_point() {
+	local args base out=$RESULTS/probe_point.json runs i rc=0
+	mapfile -t args < <(test_run_args)
+	base=$(mktemp -d) runs=$(mktemp -d)
+	if ! git worktree add -q --detach "$base/src" "$PROBE_BASE" ||
+		! make -s -C "$base/src" build/xdp_bench >/dev/null; then
+		echo "probe_point: cannot build $PROBE_BASE" >&2
+		git worktree remove --force "$base/src" 2>/dev/null
+		rm -rf "$base" "$runs"
+		return 1
+	fi
+	for i in 1 2; do
+		"$base/src/build/xdp_bench" "${args[@]}" -o "$runs/before$i.json" >/dev/null &&
+			"$BUILD/xdp_bench" "${args[@]}" -o "$runs/shut$i.json" >/dev/null &&
+			"$BUILD/xdp_bench" "${args[@]}" -P -o "$runs/open$i.json" >/dev/null || rc=1
+	done
+	git worktree remove --force "$base/src"
+	if [[ $rc -eq 0 ]]; then
+		jq -n --arg before "$(git rev-parse --short "$PROBE_BASE")" --arg rev "$(revision)" \
+			--arg date "$(date -u +%FT%TZ)" \
+			--slurpfile b1 "$runs/before1.json" --slurpfile b2 "$runs/before2.json" \
+			--slurpfile s1 "$runs/shut1.json" --slurpfile s2 "$runs/shut2.json" \
+			--slurpfile o1 "$runs/open1.json" --slurpfile o2 "$runs/open2.json" '
+			def pick($r): [$r[0].results[] | select(.name as $n |
+				["empty", "fwd_ipv4", "fwd_ipv6", "fw_ipv4", "fw_tcp6"] | index($n))
+				| {key: .name, value: .median_ns}] | from_entries;
+			def mean($runs; $k): ($runs | map(.[$k]) | add) / ($runs | length);
+			([pick($b1), pick($b2)]) as $b | ([pick($s1), pick($s2)]) as $s |
+			([pick($o1), pick($o2)]) as $o |
+			{benchmark: "probe_point", date: $date, machine: $s1[0].machine,
+			 method: "bench/xdp_bench, the forward suite (BPF_PROG_TEST_RUN), of the revision before the probe point, of this one with the probe flag clear (no probe: the gate shut) and of this one with the flag set and no probe attached (-P: the record filled and the empty point passed), alternately, twice each, in one run. A probe attached cannot be measured here: this kernel refuses fentry programs.",
+			 before: {revision: $before, runs: $b}, shut: {revision: $rev, runs: $s},
+			 open: {revision: $rev, runs: $o},
+			 shut_added_ns: ([ "fwd_ipv4", "fwd_ipv6", "fw_ipv4", "fw_tcp6"] | map({key: ., value: (mean($s; .) - mean($b; .))}) | from_entries),
+			 open_added_ns: ([ "fwd_ipv4", "fwd_ipv6", "fw_ipv4", "fw_tcp6"] | map({key: ., value: (mean($o; .) - mean($s; .))}) | from_entries)}' >"$out"
+		jq -r '"build\tempty ns\tfwd_ipv4 ns\tfwd_ipv6 ns\tfw_ipv4 ns\tfw_tcp6 ns",
+			(("before " + .before.revision) as $n | .before.runs[] | "\($n)\t\(.empty)\t\(.fwd_ipv4)\t\(.fwd_ipv6)\t\(.fw_ipv4)\t\(.fw_tcp6)"),
+			(.shut.runs[] | "shut\t\(.empty)\t\(.fwd_ipv4)\t\(.fwd_ipv6)\t\(.fw_ipv4)\t\(.fw_tcp6)"),
+			(.open.runs[] | "open\t\(.empty)\t\(.fwd_ipv4)\t\(.fwd_ipv6)\t\(.fw_ipv4)\t\(.fw_tcp6)")' \
+			"$out" | column -t -s $'\t'
+		jq -r '"shut, against before: \(.shut_added_ns) ns", "open, against shut: \(.open_added_ns) ns"' "$out"
 	fi
 	rm -rf "$base" "$runs"
 	return $rc

@@ -208,6 +208,7 @@ struct options {
 	enum suite_id suite;
 	bool ct_scale; /* -s ct-scale: bench_scale.c instead of the suite */
 	bool rtt_off; /* -R: the gateway loaded with conntrack rtt off */
+	bool probe_flag; /* -P: HEARTH_STATE_PROBES set, no probe attached */
 	__u32 repeats;
 	int trials;
 	int cpu;

@@ -32,7 +32,7 @@
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: xdp_bench [-s forward|nat|ct-scale] [-r repeats] [-t trials] [-c cpu] [-g revision] [-R] [-o out.json]\n"
+		"usage: xdp_bench [-s forward|nat|ct-scale] [-r repeats] [-t trials] [-c cpu] [-g revision] [-R] [-P] [-o out.json]\n"
 		"  -s  suite: forward (routed path, default), nat (masquerade) or\n"
 		"      ct-scale (the established NAT path as the connection table fills)\n"
 		"  -r  repeats per trial (>= %u, default %u; nat_new always runs %u)\n"
@@ -40,6 +40,8 @@ static void usage(void)
 		"  -c  CPU to pin to (default: the last one allowed)\n"
 		"  -g  source revision, recorded in the JSON\n"
 		"  -R  load the gateway with round-trip times off (conntrack rtt off)\n"
+		"  -P  the probe flag set with no probe attached: each packet fills the\n"
+		"      probe record and passes the (empty) packet probe point\n"
 		"  -o  write the results as JSON to this file\n",
 		MIN_REPEATS, DEFAULT_REPEATS, NEW_REPEATS, MIN_TRIALS, MAX_TRIALS,
 		DEFAULT_TRIALS);
@@ -64,10 +66,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 	*o = (struct options){ .suite = SUITE_FORWARD, .repeats = DEFAULT_REPEATS,
 			       .trials = DEFAULT_TRIALS, .cpu = last_allowed_cpu() };
-	while ((opt = getopt(argc, argv, "s:r:t:c:g:o:Rh")) != -1) {
+	while ((opt = getopt(argc, argv, "s:r:t:c:g:o:RPh")) != -1) {
 		switch (opt) {
 		case 'R':
 			o->rtt_off = true;
+			break;
+		case 'P':
+			o->probe_flag = true;
 			break;
 		case 's':
 			if (!strcmp(optarg, "forward")) {
