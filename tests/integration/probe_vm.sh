@@ -34,8 +34,9 @@ rc=$?
 sed -i -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[a-zA-Z]//g' -e 's/\x1bc//g' "$console"
 grep -E '^G: |^(PASS|FAIL|SKIP|VM): |^  |^fixture: |^libbpf: |RTNETLINK|rror|annot' "$console"
 echo "  (the VM ran for $((SECONDS - t0)) s under TCG)"
-t_check "the probe point tests ran in the VM, none skipped" \
-	bash -c 'grep -q "^PASS: probe_point_packet" "$1" && ! grep -q "^SKIP: probe_point" "$1"' _ "$console"
+t_check "the probe tests ran in the VM, none skipped" \
+	bash -c 'grep -q "^PASS: probe_point_packet" "$1" && grep -q "^PASS: probe_load_attach_and_refuse" "$1" &&
+		! grep -q "^SKIP: probe_" "$1"' _ "$console"
 if ! grep -q '^VM: done' "$console"; then
 	t_fail "the VM ran the test to its end" "qemu exit $rc; console: $(tail -n 5 "$console" | tr '\n' ' ')"
 fi

@@ -8,4 +8,4 @@ export HEARTH_BUILD=/
 # own ip applet whatever PATH says, and the fixture needs iproute2's
 ln -sf "$(command -v bash)" /bin/sh
 echo "VM: bpf_jit_enable $(cat /proc/sys/net/core/bpf_jit_enable 2>/dev/null)"
-test_progs -t 'probe_point*' 2>&1 | grep -E '^(PASS|FAIL|SKIP): |^  |^fixture: |^libbpf: |RTNETLINK|rror|annot'
+test_progs -t 'probe_*' 2>&1 | grep -E '^(PASS|FAIL|SKIP): |^  |^fixture: |^libbpf: |RTNETLINK|rror|annot'

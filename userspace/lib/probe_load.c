@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Probes loaded against the data plane's programs, and attached. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "probe_load.h"
+
+/* The kernel's verifier log of a refused probe is long; its reason is
+ * the last line before the statistics. */
+#define VERIFIER_LOG_SIZE (1 << 20)
+/* Instructions the verifier may take over one probe program: its cost
+ * per packet bounded before it ever runs (a loop is walked through). */
+#define PROBE_MAX_VERIFIED 200000
+
+static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
+/* A copy of @b's object aimed at @target_fd; with @maps_of (another copy,
+ * loaded), its maps are that copy's. */
+static struct bpf_object *copy_open(const struct hearth_probe_bundle *b, int target_fd,
+				    struct bpf_object *maps_of, struct hearth_err *err)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = b->manifest.name);
+	struct bpf_object *obj = bpf_object__open_mem(b->object, b->object_len, &opts);
+	struct bpf_program *p;
+	struct bpf_map *m, *shared;
+	int ret = 0;
+
+	if (!obj) {
+		hearth_err_set(err, errno, "%s: libbpf cannot open its object", b->dir);
+		return NULL;
+	}
+	bpf_object__for_each_program(p, obj) {
+		ret = bpf_program__set_attach_target(p, target_fd, b->manifest.point);
+		if (ret)
+			break;
+	}
+	if (!ret && maps_of)
+		bpf_object__for_each_map(m, obj) {
+			shared = bpf_object__find_map_by_name(maps_of, bpf_map__name(m));
+			ret = shared ? bpf_map__reuse_fd(m, bpf_map__fd(shared)) : -ENOENT;
+			if (ret)
+				break;
+		}
+	if (ret) {
+		hearth_err_set(err, -ret, "%s: cannot aim it at %s: %s", b->dir, b->manifest.point,
+			       strerror(-ret));
+		bpf_object__close(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* The line of @log that says why the verifier refused (the last one
+ * before its statistics), into @out. */
+static void verifier_reason(const char *log, char *out, size_t size)
+{
+	const char *end = strstr(log, "\nprocessed ");
+	const char *start;
+
+	if (!end)
+		end = log + strlen(log);
+	while (end > log && end[-1] == '\n')
+		end--;
+	start = end;
+	while (start > log && start[-1] != '\n')
+		start--;
+	snprintf(out, size, "%.*s", (int)(end - start), start);
+}
+
+int hearth_probe_verifier_check(const struct hearth_probe_bundle *b, int target_fd,
+			struct hearth_err *err)
+{
+	libbpf_print_fn_t saved = libbpf_set_print(quiet);
+	struct bpf_object *obj = copy_open(b, target_fd, NULL, err);
+	char *log = calloc(1, VERIFIER_LOG_SIZE), reason[200];
+	struct bpf_program *p;
+	int ret = -ENOMEM;
+
+	if (!obj || !log)
+		goto cleanup;
+	bpf_object__for_each_program(p, obj) {
+		bpf_program__set_log_buf(p, log, VERIFIER_LOG_SIZE);
+		bpf_program__set_log_level(p, 1);
+	}
+	ret = bpf_object__load(obj);
+	if (ret) {
+		verifier_reason(log, reason, sizeof(reason));
+		ret = hearth_err_set(err, EACCES, "%s: refused by the kernel's verifier: %s", b->dir,
+				     reason[0] ? reason : strerror(-ret));
+	}
+cleanup:
+	/* closed at once: nothing of it stays loaded, nothing was attached */
+	bpf_object__close(obj);
+	free(log);
+	libbpf_set_print(saved);
+	return obj ? ret : -EINVAL;
+}
+
+/* The program as the kernel holds it: a tracing program, within the cap
+ * on verified instructions, with the maps its object has and no more. */
+static int loaded_check(const struct hearth_probe_bundle *b, struct bpf_program *p,
+			struct hearth_probe_loaded *out, struct hearth_err *err)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len))
+		return hearth_err_set(err, errno, "%s: cannot read its program back: %s", b->dir,
+				      strerror(errno));
+	if (info.type != BPF_PROG_TYPE_TRACING)
+		return hearth_err_set(err, EPERM, "%s: program %s was loaded as type %u, not tracing",
+				      b->dir, bpf_program__name(p), info.type);
+	if (info.verified_insns > PROBE_MAX_VERIFIED)
+		return hearth_err_set(err, E2BIG,
+				      "%s: program %s took the verifier %u instructions, more than %d",
+				      b->dir, bpf_program__name(p), info.verified_insns,
+				      PROBE_MAX_VERIFIED);
+	if ((int)info.nr_map_ids > b->obj.n_maps)
+		return hearth_err_set(err, EPERM, "%s: program %s uses %u maps; its object has %d",
+				      b->dir, bpf_program__name(p), info.nr_map_ids, b->obj.n_maps);
+	if (info.verified_insns > out->verified_insns)
+		out->verified_insns = info.verified_insns;
+	return 0;
+}
+
+/* Loads copy @i of the probe against @target_fd, checks and attaches it. */
+static int copy_attach(const struct hearth_probe_bundle *b, int target_fd,
+		       struct hearth_probe_loaded *out, struct hearth_err *err)
+{
+	struct bpf_object *obj = copy_open(b, target_fd, out->n_objs ? out->obj[0] : NULL, err);
+	struct bpf_program *p;
+	struct bpf_link *link;
+	int ret;
+
+	if (!obj)
+		return -EINVAL;
+	out->obj[out->n_objs++] = obj;
+	ret = bpf_object__load(obj);
+	if (ret)
+		return hearth_err_set(err, EACCES, "%s: the kernel refused it: %s", b->dir,
+				      strerror(-ret));
+	bpf_object__for_each_program(p, obj) {
+		ret = loaded_check(b, p, out, err);
+		if (ret)
+			return ret;
+		link = bpf_program__attach_trace(p);
+		if (!link)
+			return hearth_err_set(err, errno, "%s: cannot attach %s: %s", b->dir,
+					      bpf_program__name(p), strerror(errno));
+		out->link[out->n_links++] = link;
+	}
+	return 0;
+}
+
+int hearth_probe_attach(const struct hearth_probe_bundle *b, const int *target_fds, int n,
+			struct hearth_probe_loaded *out, struct hearth_err *err)
+{
+	libbpf_print_fn_t saved = libbpf_set_print(quiet);
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (n < 1 || n > HEARTH_PROBE_MAX_TARGETS)
+		ret = hearth_err_set(err, EINVAL, "%s: %d programs to attach to", b->dir, n);
+	for (int i = 0; !ret && i < n; i++)
+		ret = copy_attach(b, target_fds[i], out, err);
+	libbpf_set_print(saved);
+	if (ret)
+		hearth_probe_detach(out);
+	return ret;
+}
+
+void hearth_probe_detach(struct hearth_probe_loaded *p)
+{
+	for (int i = 0; i < p->n_links; i++)
+		bpf_link__destroy(p->link[i]);
+	for (int i = 0; i < p->n_objs; i++)
+		bpf_object__close(p->obj[i]);
+	memset(p, 0, sizeof(*p));
+}
+
+int hearth_probe_map_fd(const struct hearth_probe_loaded *p, const char *name)
+{
+	return p->n_objs ? bpf_object__find_map_fd_by_name(p->obj[0], name) : -ENOENT;
+}

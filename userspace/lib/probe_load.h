@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * A checked probe bundle (probe_bundle.h) put to work: loaded against the
+ * data plane's programs that have its probe point, checked again as the
+ * kernel loaded it, and attached; or only verified, then closed at once.
+ * One copy of the object per target program (a tracing program is bound
+ * to one target when it is loaded), sharing the first copy's maps.
+ */
+#ifndef HEARTH_PROBE_LOAD_H
+#define HEARTH_PROBE_LOAD_H
+
+#include "probe_bundle.h"
+
+#define HEARTH_PROBE_MAX_TARGETS 3 /* XDP, tc egress, tc ingress */
+
+struct bpf_object;
+struct bpf_link;
+
+struct hearth_probe_loaded {
+	int n_objs;
+	struct bpf_object *obj[HEARTH_PROBE_MAX_TARGETS];
+	int n_links;
+	struct bpf_link *link[HEARTH_PROBE_MAX_TARGETS * HEARTH_PROBE_MAX_PROGS];
+	__u32 verified_insns; /* the most any of its programs took the verifier */
+};
+
+/* Loads @b's object against target program @target_fd and closes it at
+ * once, nothing attached or pinned: what only the kernel's verifier can
+ * judge (a write to the probe's arguments, a loop it cannot bound),
+ * judged. 0, or -EACCES with the verifier's reason in @err. */
+int hearth_probe_verifier_check(const struct hearth_probe_bundle *b, int target_fd,
+			struct hearth_err *err);
+
+/* Loads @b against each of the @n programs @target_fds (their probe
+ * point is the manifest's), checks each loaded program as the kernel
+ * holds it, and attaches them. All or nothing: on failure nothing of the
+ * probe is left. */
+int hearth_probe_attach(const struct hearth_probe_bundle *b, const int *target_fds, int n,
+			struct hearth_probe_loaded *out, struct hearth_err *err);
+void hearth_probe_detach(struct hearth_probe_loaded *p);
+
+/* The fd of map @name of an attached probe (its results), or -ENOENT. */
+int hearth_probe_map_fd(const struct hearth_probe_loaded *p, const char *name);
+
+#endif
