@@ -69,6 +69,7 @@ static void usage(FILE *out)
 		"                 status [NAME] | list | logs NAME [tail N] | update NAME KEY VALUE... | remove NAME }\n"
 		"  hearth probe check BUNDLE [key FILE|DIR]   a probe bundle judged, nothing loaded\n"
 		"  hearth probe { sign BUNDLE PRIVATE-KEY | digest BUNDLE | key KEY-FILE }\n"
+		"  hearth probe { approve DIGEST | attach BUNDLE | detach NAME | list | read NAME }\n"
 		"  hearth config show            each setting and where it came from\n"
 		"  hearth down                   stop hearthd, detach and unpin all\n"
 		"%s\n",

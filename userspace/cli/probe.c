@@ -5,7 +5,10 @@
  * are the researcher's side of signing; digest names what an operator
  * approves.
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -160,10 +163,107 @@ static int probe_key(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* approve DIGEST, detach NAME, read NAME: one argument to hearthd. */
+static int probe_call1(struct cli *cli, int argc, char **argv, const char *verb,
+		       const char *key, const char *usage)
+{
+	struct json_object *args, *answer;
+	int ret;
+
+	if (argc != 1)
+		return cli_error(cli, CLI_EXIT_USAGE, "usage: %s", usage);
+	args = json_object_new_object();
+	json_object_object_add(args, key, json_object_new_string(argv[0]));
+	ret = cli_call(cli, verb, args, &answer);
+	if (ret)
+		return ret;
+	if (!cli->json && !strcmp(verb, "probe.read")) {
+		struct json_object *r = json_object_object_get(answer, "result");
+		struct json_object *e = json_object_object_get(r, "entries");
+
+		for (size_t i = 0; i < json_object_array_length(e); i++)
+			printf("%s\n", json_object_to_json_string_ext(json_object_array_get_idx(e, i),
+								      JSON_C_TO_STRING_PLAIN));
+	}
+	json_object_put(answer);
+	return 0;
+}
+
+static int probe_approve(struct cli *cli, int argc, char **argv)
+{
+	return probe_call1(cli, argc, argv, "probe.approve", "digest",
+			   "hearth probe approve DIGEST");
+}
+
+static int probe_detach(struct cli *cli, int argc, char **argv)
+{
+	return probe_call1(cli, argc, argv, "probe.detach", "name", "hearth probe detach NAME");
+}
+
+static int probe_read(struct cli *cli, int argc, char **argv)
+{
+	return probe_call1(cli, argc, argv, "probe.read", "name", "hearth probe read NAME");
+}
+
+static int probe_attach(struct cli *cli, int argc, char **argv)
+{
+	struct json_object *args, *answer;
+	char path[PATH_MAX];
+	int ret;
+
+	if (argc != 1)
+		return cli_error(cli, CLI_EXIT_USAGE, "usage: hearth probe attach BUNDLE");
+	if (!realpath(argv[0], path))
+		return cli_error(cli, CLI_EXIT_FAIL, "%s: %s", argv[0], strerror(errno));
+	args = json_object_new_object();
+	json_object_object_add(args, "path", json_object_new_string(path));
+	ret = cli_call(cli, "probe.attach", args, &answer);
+	if (ret)
+		return ret;
+	if (!cli->json)
+		printf("probe %s attached\n",
+		       json_object_get_string(json_object_object_get(
+			       json_object_object_get(answer, "result"), "name")));
+	json_object_put(answer);
+	return 0;
+}
+
+static int probe_list(struct cli *cli, int argc, char **argv)
+{
+	struct json_object *answer, *list;
+	int ret;
+
+	(void)argv;
+	if (argc)
+		return cli_error(cli, CLI_EXIT_USAGE, "usage: hearth probe list");
+	ret = cli_call(cli, "probe.list", NULL, &answer);
+	if (ret || cli->json)
+		goto cleanup;
+	list = json_object_object_get(json_object_object_get(answer, "result"), "probes");
+	printf("%-20s %-17s %-9s %-21s %s\n", "name", "digest", "programs", "expires", "author");
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *p = json_object_array_get_idx(list, i);
+#define S(k) json_object_get_string(json_object_object_get(p, k))
+		printf("%-20s %.16s %-9s %-21s %s\n", S("name"), S("digest"), S("programs"),
+		       S("expires"), S("author"));
+#undef S
+	}
+cleanup:
+	if (!ret)
+		json_object_put(answer);
+	return ret;
+}
+
 int cmd_probe(struct cli *cli, int argc, char **argv)
 {
 	static const struct cli_cmd cmds[] = {
 		{ "check", probe_check },
+		{ "show", probe_check },
+		{ "approve", probe_approve },
+		{ "attach", probe_attach },
+		{ "detach", probe_detach },
+		{ "list", probe_list },
+		{ "read", probe_read },
 		{ "sign", probe_sign },
 		{ "digest", probe_digest },
 		{ "key", probe_key },

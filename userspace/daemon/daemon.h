@@ -22,6 +22,7 @@
 #include "api_server.h"
 #include "flows.h"
 #include "metrics_server.h"
+#include "probes.h"
 #include "jobs.h"
 #include "state.h"
 
@@ -31,6 +32,7 @@ struct daemon {
 	struct hearth_ct_ends ends; /* connections the data plane retired */
 	struct hearth_ct_walker walker; /* the table walks' buffers, kept */
 	struct flow_export flows; /* their records, and long flows' */
+	struct probes probes; /* approved, and attached */
 	__u8 privacy_key[HEARTH_PRIVACY_KEY_LEN]; /* unless privacy raw */
 	struct hearth_nlwatch nl;
 	struct api_server api;

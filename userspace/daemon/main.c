@@ -191,6 +191,7 @@ static void run(struct daemon *d)
 		}
 		if (hearth_monotonic_ms() >= next_supervise) {
 			chute_supervise(&d->chutes, logmsg);
+			probes_supervise(d);
 			next_supervise = hearth_monotonic_ms() + CHUTE_SUPERVISE_INTERVAL_MS;
 		}
 		/* on its descriptor, and on its own timeouts (idle clients) */
@@ -251,6 +252,8 @@ static int start_serving(struct daemon *d, bool make_key, struct hearth_err *err
 		ret = hearth_privacy_key(d->cfg.privacy_key, true, d->privacy_key, &created, err);
 	if (!ret)
 		ret = flows_open(d, err);
+	if (!ret)
+		ret = probes_open(d, err);
 	return ret;
 }
 
@@ -339,6 +342,7 @@ int main(int argc, char **argv)
 		close(d.signal_fd);
 	hearth_nlwatch_close(&d.nl);
 	flows_close(&d);
+	probes_close(&d);
 	hearth_ct_walker_free(&d.walker);
 	hearth_ct_ends_close(&d.ends);
 	hearth_dp_close(&d.dp);

@@ -9,6 +9,7 @@
 
 static const struct verb *const tables[] = {
 	gateway_verbs, show_verbs, flow_verbs, tenant_verbs, forward_verbs, firewall_verbs, chute_verbs,
+	probe_verbs,
 };
 
 const char *arg_string(struct json_object *args, const char *key)

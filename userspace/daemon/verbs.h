@@ -21,6 +21,7 @@ extern const struct verb chute_verbs[];
 extern const struct verb gateway_verbs[];
 extern const struct verb show_verbs[];
 extern const struct verb flow_verbs[];
+extern const struct verb probe_verbs[];
 
 /* args.KEY as a string, or NULL (missing or another type). */
 const char *arg_string(struct json_object *args, const char *key);

@@ -104,6 +104,9 @@ static struct json_object *settings_json(const struct daemon *d)
 	setting_add(list, d, "privacy", c->privacy_raw ? "raw" : "anonymize",
 		    directive_line(c, "privacy"));
 	setting_add(list, d, "privacy-key", c->privacy_key, directive_line(c, "privacy-key"));
+	setting_add(list, d, "probe-keys", c->probe_keys, directive_line(c, "probe-keys"));
+	setting_add(list, d, "probe-approved", c->probe_approved,
+		    directive_line(c, "probe-approved"));
 	export_settings(list, d);
 	setting_add(list, d, "chute-dir", c->chute_dir, directive_line(c, "chute-dir"));
 	setting_add(list, d, "chute-pool", hearth_prefix_format(&c->chute_pool, buf, sizeof(buf)),

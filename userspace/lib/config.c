@@ -52,6 +52,9 @@ void hearth_config_defaults(struct hearth_config *cfg)
 	cfg->nat_port_max = HEARTH_NAT_PORT_MAX_DEFAULT;
 	snprintf(cfg->chute_dir, sizeof(cfg->chute_dir), "%s", HEARTH_CHUTE_DIR_DEFAULT);
 	snprintf(cfg->state_file, sizeof(cfg->state_file), "%s", HEARTH_STATE_FILE_DEFAULT);
+	snprintf(cfg->probe_keys, sizeof(cfg->probe_keys), "%s", HEARTH_PROBE_KEYS_DEFAULT);
+	snprintf(cfg->probe_approved, sizeof(cfg->probe_approved), "%s",
+		 HEARTH_PROBE_APPROVED_DEFAULT);
 	hearth_prefix_parse(HEARTH_CHUTE_POOL_DEFAULT, &cfg->chute_pool);
 	hearth_export_defaults(&cfg->export);
 }
@@ -189,6 +192,20 @@ static int do_run_dir(struct parse_ctx *pc, int argc, char **argv)
 	(void)argc;
 	return set_dir(pc, "run-dir", argv[0], pc->cfg->run_dir,
 		       sizeof(pc->cfg->run_dir));
+}
+
+static int do_probe_keys(struct parse_ctx *pc, int argc, char **argv)
+{
+	(void)argc;
+	return set_dir(pc, "probe-keys", argv[0], pc->cfg->probe_keys,
+		       sizeof(pc->cfg->probe_keys));
+}
+
+static int do_probe_approved(struct parse_ctx *pc, int argc, char **argv)
+{
+	(void)argc;
+	return set_dir(pc, "probe-approved", argv[0], pc->cfg->probe_approved,
+		       sizeof(pc->cfg->probe_approved));
 }
 
 static int do_state_file(struct parse_ctx *pc, int argc, char **argv)
@@ -579,6 +596,8 @@ static const struct directive directives[] = {
 	{ "chute-dir", 1, 1, "'chute-dir' takes one path", do_chute_dir },
 	{ "chute-pool", 1, 1, "'chute-pool' takes one IPv4 subnet", do_chute_pool },
 	{ "state-file", 1, 1, "'state-file' takes one path", do_state_file },
+	{ "probe-keys", 1, 1, "'probe-keys' takes one directory", do_probe_keys },
+	{ "probe-approved", 1, 1, "'probe-approved' takes one path", do_probe_approved },
 	{ "control-group", 1, 1, "'control-group' takes one group name", do_control_group },
 	{ "metrics", 1, 2, METRICS_USAGE, do_metrics },
 	{ "privacy", 1, 1, "'privacy' takes anonymize or raw", do_privacy },

@@ -60,7 +60,11 @@ enum hearth_xdp_mode {
 /* Runtime changes (hearth tenant, hearth nat forward) kept across restarts
  * and reboots: not under the run dir, which a reboot empties. */
 #define HEARTH_STATE_FILE_DEFAULT "/var/lib/hearth/state.json"
-#define HEARTH_CONFIG_MAX_DIRECTIVES 26
+/* Probes: the trusted keys, and the approved digests (kept like the
+ * state file, across reboots). */
+#define HEARTH_PROBE_KEYS_DEFAULT "/etc/hearth/probe-keys"
+#define HEARTH_PROBE_APPROVED_DEFAULT "/var/lib/hearth/probes-approved"
+#define HEARTH_CONFIG_MAX_DIRECTIVES 28
 
 struct hearth_config {
 	char path[256];
@@ -92,6 +96,10 @@ struct hearth_config {
 	char chute_dir[256];
 	struct hearth_prefix chute_pool; /* IPv4 */
 	char state_file[256];
+	/* the researchers' keys hearth trusts for probes (PEM files), and the
+	 * file of the bundle digests the operator approved */
+	char probe_keys[256];
+	char probe_approved[256];
 	char control_group[64]; /* besides root, may use hearthd's API; "" none */
 	/* exports carry home addresses anonymized (privacy.h) unless raw */
 	bool privacy_raw;

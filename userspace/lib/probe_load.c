@@ -95,8 +95,12 @@ int hearth_probe_verifier_check(const struct hearth_probe_bundle *b, int target_
 	ret = bpf_object__load(obj);
 	if (ret) {
 		verifier_reason(log, reason, sizeof(reason));
-		ret = hearth_err_set(err, EACCES, "%s: refused by the kernel's verifier: %s", b->dir,
-				     reason[0] ? reason : strerror(-ret));
+		if (reason[0])
+			ret = hearth_err_set(err, EACCES, "%s: refused by the kernel's verifier: %s",
+					     b->dir, reason);
+		else /* before its verifier looked at it */
+			ret = hearth_err_set(err, EACCES, "%s: the kernel refused to load it: %s",
+					     b->dir, strerror(-ret));
 	}
 cleanup:
 	/* closed at once: nothing of it stays loaded, nothing was attached */

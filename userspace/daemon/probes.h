@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * hearthd's probes: the digests the operator approved (kept in the
+ * probe-approved file), and the probes attached now, each checked whole
+ * (probe_bundle.h), judged by a verifier-only load, then attached to the
+ * data plane's programs that pass its probe point (probe_load.h). The
+ * state map's probe flag is set while one is attached. A probe is
+ * detached at its expiry.
+ */
+#ifndef HEARTHD_PROBES_H
+#define HEARTHD_PROBES_H
+
+#include <limits.h>
+#include <time.h>
+
+#include "../lib/probe_load.h"
+
+#define PROBES_MAX 4
+#define PROBES_APPROVED_MAX 64
+
+struct daemon;
+
+struct probe_attached {
+	char name[HEARTH_PROBE_NAME_MAX + 1];
+	char digest[HEARTH_PROBE_HEX_LEN];
+	char author[128];
+	char output[64];
+	char dir[PATH_MAX];
+	time_t attached, expires;
+	int targets;
+	struct hearth_probe_loaded loaded;
+};
+
+struct probes {
+	int n_approved;
+	char approved[PROBES_APPROVED_MAX][HEARTH_PROBE_HEX_LEN];
+	int n;
+	struct probe_attached p[PROBES_MAX];
+};
+
+/* The approved digests from the configuration's file (none: none). */
+int probes_open(struct daemon *d, struct hearth_err *err);
+void probes_close(struct daemon *d);
+int probes_approve(struct daemon *d, const char *digest, struct hearth_err *err);
+/* Checks the bundle in @dir whole and attaches it; its name in @name. */
+int probes_attach(struct daemon *d, const char *dir, char *name, size_t size,
+		  struct hearth_err *err);
+int probes_detach(struct daemon *d, const char *name, const char *why);
+const struct probe_attached *probes_find(const struct daemon *d, const char *name);
+/* Each second or so: probes past their expiry detached, and logged. */
+void probes_supervise(struct daemon *d);
+
+#endif
