@@ -34,7 +34,8 @@ XDP_BENCH_OBJS := $(XDP_BENCH:%=$(BUILD)/obj/bench/%.o)
 PROBE_CASES := none write_user override signal store_bytes probe_read loop hidden \
 	       kprobe freplace fmod_ret point map_budget map_type map_pinned
 TEST_PROBES := $(PROBE_CASES:%=$(BUILD)/probes/hostile_%.bpf.o) \
-	       $(BUILD)/probes/watch.bpf.o $(BUILD)/probes/watch_write.bpf.o
+	       $(BUILD)/probes/watch.bpf.o $(BUILD)/probes/watch_write.bpf.o \
+	       $(BUILD)/probes/burn.bpf.o
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -60,7 +61,7 @@ $(BUILD)/probes/hostile_%.bpf.o: tests/probes/hostile.bpf.c maps/hearth_probe.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -DCASE_$(shell echo $* | tr a-z A-Z) -c $< -o $@
 
-$(BUILD)/probes/watch.bpf.o: tests/probes/watch.bpf.c maps/hearth_probe.h
+$(BUILD)/probes/%.bpf.o: tests/probes/%.bpf.c maps/hearth_probe.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

@@ -5,7 +5,9 @@
 # under qemu (tests/lib/vm.sh) and runs the probe point unit tests there
 # (tests/vm/probe_guest.sh): the packet point shut while no probe is
 # attached, a probe's view of a forwarded frame field by field, a probe
-# writing to its record refused by the verifier.
+# writing to its record refused by the verifier; then hearthd there:
+# approval, attachment, results, detachment, and a probe over its CPU
+# budget detached within the grace period while traffic flows on.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib/report.sh"

@@ -68,4 +68,33 @@ t_cmp "hearth probe read: the probe counted the pings' packets" "$n" -ge 10
 t_check "hearth probe detach" hearth probe detach seen-packets
 t_check "  none listed" bash -c '[[ $(hearth -j probe list | jq ".result.probes | length") -eq 0 ]]'
 t_check "  and the gateway forwards on" ip netns exec home ping -c 2 -i 0.2 -W 2 203.0.113.2
+
+# a probe over its CPU budget: detached within the grace period, while a
+# well-behaved one stays and the traffic flows on
+bundle() { # bundle DIR OBJECT NAME MAP BYTES BUDGET_NS
+	mkdir -p "$1"
+	cp "/probes/$2.bpf.o" "$1/probe.bpf.o"
+	cat >"$1/manifest.json" <<JSON
+{"name": "$3", "abi": 1, "author": "A. Researcher", "key": "$fp",
+ "purpose": "a test", "point": "packet", "maps": [{"name": "$4", "type": "$5", "bytes": $6}],
+ "output": "$4", "cpu_budget_ns": $7, "expires": "2099-01-01T00:00:00Z"}
+JSON
+	hearth probe sign "$1" /tmp/me.pem >/dev/null
+	hearth probe approve "$(hearth probe digest "$1")"
+}
+bundle /tmp/burn burn burner spun array 12 100 2>&1
+bundle /tmp/good hostile_none seen-packets seen percpu_array $((16 * 12 * cpus)) 10000 2>&1
+t_check "a CPU burner and a well-behaved probe attach" \
+	bash -c 'hearth probe attach /tmp/burn >/dev/null && hearth probe attach /tmp/good >/dev/null'
+ip netns exec home ping -c 300 -i 0.1 -W 2 203.0.113.2 >/tmp/ping.txt 2>&1 &
+ping_pid=$!
+wait_for 40 grep -q "probe burner detached (over its CPU budget" /tmp/hearthd.log
+t_check "the burner is detached for its CPU budget, and hearthd says so" \
+	grep -q "probe burner detached (over its CPU budget: [0-9]* ns a run against 100 for [0-9]* s)" /tmp/hearthd.log
+sed -n 's/.*\(probe burner detached.*\)/  (\1)/p' /tmp/hearthd.log
+t_jq "  the well-behaved one stays, measured within its budget" \
+	'[.result.probes[] | .name] == ["seen-packets"] and .result.probes[0].mean_ns > 0 and .result.probes[0].mean_ns <= 10000' \
+	"$(hearth -j probe list)"
+wait "$ping_pid"
+t_check "  and no ping was lost meanwhile" grep -q " 0% packet loss" /tmp/ping.txt
 hearth down >/dev/null 2>&1

@@ -240,12 +240,16 @@ static int probe_list(struct cli *cli, int argc, char **argv)
 	if (ret || cli->json)
 		goto cleanup;
 	list = json_object_object_get(json_object_object_get(answer, "result"), "probes");
-	printf("%-20s %-17s %-9s %-21s %s\n", "name", "digest", "programs", "expires", "author");
+	printf("%-20s %-17s %-9s %-17s %-21s %s\n", "name", "digest", "programs", "ns a run/budget",
+	       "expires", "author");
 	for (size_t i = 0; i < json_object_array_length(list); i++) {
 		struct json_object *p = json_object_array_get_idx(list, i);
 #define S(k) json_object_get_string(json_object_object_get(p, k))
-		printf("%-20s %.16s %-9s %-21s %s\n", S("name"), S("digest"), S("programs"),
-		       S("expires"), S("author"));
+		char cpu[32];
+
+		snprintf(cpu, sizeof(cpu), "%s/%s", S("mean_ns"), S("budget_ns"));
+		printf("%-20s %.16s  %-9s %-17s %-21s %s\n", S("name"), S("digest"), S("programs"),
+		       cpu, S("expires"), S("author"));
 #undef S
 	}
 cleanup:

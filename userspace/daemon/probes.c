@@ -4,7 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <bpf/bpf.h>
+
+#include "../../util/clock.h"
 #include "../../util/files.h"
 #include "../lib/dpstate.h"
 #include "daemon.h"
@@ -24,6 +28,7 @@ int probes_open(struct daemon *d, struct hearth_err *err)
 	int ret, n = 0;
 
 	memset(ps, 0, sizeof(*ps));
+	ps->stats_fd = -1;
 	ret = hearth_file_read(d->cfg.probe_approved, 1 << 16, (void **)&text, &len);
 	if (ret == -ENOENT)
 		return 0;
@@ -154,6 +159,7 @@ static int bundle_attach(struct daemon *d, struct hearth_probe_bundle *b,
 	pa->attached = time(NULL);
 	pa->expires = b->manifest.expires;
 	pa->targets = n;
+	pa->budget_ns = b->manifest.cpu_budget_ns;
 	return 0;
 }
 
@@ -194,17 +200,74 @@ int probes_detach(struct daemon *d, const char *name, const char *why)
 	return -ENOENT;
 }
 
+/* The window opens: run-time statistics on, each probe's counts noted. */
+static void window_open(struct daemon *d, long long now)
+{
+	struct probes *ps = &d->probes;
+
+	ps->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (ps->stats_fd < 0) {
+		ps->window_ms = now + PROBES_PERIOD_MS; /* tried again later */
+		return;
+	}
+	for (int i = 0; i < ps->n; i++)
+		hearth_probe_runtime(&ps->p[i].loaded, &ps->p[i].window_ns, &ps->p[i].window_runs);
+	ps->window_ms = now + PROBES_WINDOW_MS;
+}
+
+/* The window closes: each probe's mean run time over it, judged against
+ * its budget; statistics off again. */
+static void window_close(struct daemon *d, long long now)
+{
+	struct probes *ps = &d->probes;
+	char why[128];
+
+	for (int i = ps->n - 1; i >= 0; i--) {
+		struct probe_attached *p = &ps->p[i];
+		__u64 ns, runs;
+
+		if (hearth_probe_runtime(&p->loaded, &ns, &runs) || runs <= p->window_runs)
+			continue; /* no packet passed: nothing to judge */
+		p->mean_ns = (ns - p->window_ns) / (runs - p->window_runs);
+		p->last_runs = runs - p->window_runs;
+		if (p->mean_ns <= p->budget_ns) {
+			p->over_since_ms = 0;
+			continue;
+		}
+		if (!p->over_since_ms)
+			p->over_since_ms = now;
+		if (now - p->over_since_ms < PROBES_GRACE_MS)
+			continue;
+		snprintf(why, sizeof(why), "over its CPU budget: %llu ns a run against %u for %lld s",
+			 (unsigned long long)p->mean_ns, p->budget_ns,
+			 (now - p->over_since_ms) / 1000);
+		probes_detach(d, p->name, why);
+	}
+	close(ps->stats_fd);
+	ps->stats_fd = -1;
+	ps->window_ms = now + PROBES_PERIOD_MS - PROBES_WINDOW_MS;
+}
+
 void probes_supervise(struct daemon *d)
 {
-	time_t now = time(NULL);
+	struct probes *ps = &d->probes;
+	long long now = hearth_monotonic_ms();
+	time_t wall = time(NULL);
 
-	for (int i = d->probes.n - 1; i >= 0; i--)
-		if (now >= d->probes.p[i].expires)
-			probes_detach(d, d->probes.p[i].name, "expired");
+	for (int i = ps->n - 1; i >= 0; i--)
+		if (wall >= ps->p[i].expires)
+			probes_detach(d, ps->p[i].name, "expired");
+	if (ps->stats_fd >= 0 && (now >= ps->window_ms || !ps->n))
+		window_close(d, now);
+	else if (ps->stats_fd < 0 && ps->n && now >= ps->window_ms)
+		window_open(d, now);
 }
 
 void probes_close(struct daemon *d)
 {
 	while (d->probes.n)
 		probes_detach(d, d->probes.p[0].name, "hearthd stops");
+	if (d->probes.stats_fd >= 0)
+		close(d->probes.stats_fd);
+	d->probes.stats_fd = -1;
 }

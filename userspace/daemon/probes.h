@@ -29,9 +29,20 @@ struct probe_attached {
 	time_t attached, expires;
 	int targets;
 	struct hearth_probe_loaded loaded;
+	unsigned int budget_ns; /* its manifest's cpu_budget_ns */
+	/* run time: the counts when the sampling window opened, the mean of
+	 * the last window (0: none measured yet), and since when it has been
+	 * over its budget (0: it is not) */
+	__u64 window_ns, window_runs;
+	__u64 mean_ns, last_runs;
+	long long over_since_ms;
 };
 
 struct probes {
+	/* run-time statistics, on for a window at a time while probes are
+	 * attached: the fd that keeps them on (-1: off), and the next edge */
+	int stats_fd;
+	long long window_ms;
 	int n_approved;
 	char approved[PROBES_APPROVED_MAX][HEARTH_PROBE_HEX_LEN];
 	int n;
@@ -47,7 +58,15 @@ int probes_attach(struct daemon *d, const char *dir, char *name, size_t size,
 		  struct hearth_err *err);
 int probes_detach(struct daemon *d, const char *name, const char *why);
 const struct probe_attached *probes_find(const struct daemon *d, const char *name);
-/* Each second or so: probes past their expiry detached, and logged. */
+/* Run-time sampling: statistics on for PROBES_WINDOW_MS every
+ * PROBES_PERIOD_MS while probes are attached; a probe whose mean run time
+ * stays over its budget for PROBES_GRACE_MS is detached. */
+#define PROBES_PERIOD_MS 5000
+#define PROBES_WINDOW_MS 1000
+#define PROBES_GRACE_MS 10000
+
+/* Every half second: probes past their expiry or over their CPU budget
+ * detached, and logged. */
 void probes_supervise(struct daemon *d);
 
 #endif

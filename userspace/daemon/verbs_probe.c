@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "../../util/clock.h"
 #include "daemon.h"
 #include "verbs.h"
 
@@ -78,6 +79,14 @@ static struct json_object *probe_json(const struct probe_attached *p)
 	json_object_object_add(o, "verified_insns",
 			       json_object_new_uint64(p->loaded.verified_insns));
 	json_object_object_add(o, "output", json_object_new_string(p->output));
+	json_object_object_add(o, "budget_ns", json_object_new_uint64(p->budget_ns));
+	/* the last sampling window's mean (0: none measured yet) */
+	json_object_object_add(o, "mean_ns", json_object_new_uint64(p->mean_ns));
+	json_object_object_add(o, "window_runs", json_object_new_uint64(p->last_runs));
+	json_object_object_add(o, "over_budget_s",
+			       json_object_new_int64(p->over_since_ms ?
+							     (hearth_monotonic_ms() - p->over_since_ms) / 1000 :
+							     0));
 	return o;
 }
 

@@ -77,37 +77,56 @@ static void verifier_reason(const char *log, char *out, size_t size)
 	snprintf(out, size, "%.*s", (int)(end - start), start);
 }
 
-int hearth_probe_verifier_check(const struct hearth_probe_bundle *b, int target_fd,
-			struct hearth_err *err)
+/* Loads @b's object against @target_fd with the verifier's log in @log
+ * (NULL: none), then closes it. */
+static int load_closed(const struct hearth_probe_bundle *b, int target_fd, char *log,
+		       struct hearth_err *err)
 {
-	libbpf_print_fn_t saved = libbpf_set_print(quiet);
 	struct bpf_object *obj = copy_open(b, target_fd, NULL, err);
-	char *log = calloc(1, VERIFIER_LOG_SIZE), reason[200];
 	struct bpf_program *p;
-	int ret = -ENOMEM;
+	int ret;
 
-	if (!obj || !log)
-		goto cleanup;
+	if (!obj)
+		return -EINVAL;
 	bpf_object__for_each_program(p, obj) {
+		if (!log)
+			break;
 		bpf_program__set_log_buf(p, log, VERIFIER_LOG_SIZE);
 		bpf_program__set_log_level(p, 1);
 	}
 	ret = bpf_object__load(obj);
+	/* closed at once: nothing of it stays loaded, nothing was attached */
+	bpf_object__close(obj);
+	return ret;
+}
+
+int hearth_probe_verifier_check(const struct hearth_probe_bundle *b, int target_fd,
+				struct hearth_err *err)
+{
+	libbpf_print_fn_t saved = libbpf_set_print(quiet);
+	char *log = NULL, reason[200] = "";
+	int ret;
+
+	/* without a log first: a long program's log would not fit (6.1 fails
+	 * a load whose log overflows), and a refusal's reason comes early */
+	ret = load_closed(b, target_fd, NULL, err);
+	if (ret == -EINVAL && err && strstr(err->msg, "cannot aim"))
+		goto cleanup;
 	if (ret) {
-		verifier_reason(log, reason, sizeof(reason));
+		log = calloc(1, VERIFIER_LOG_SIZE);
+		if (log && load_closed(b, target_fd, log, NULL) != -ENOSPC)
+			verifier_reason(log, reason, sizeof(reason));
 		if (reason[0])
 			ret = hearth_err_set(err, EACCES, "%s: refused by the kernel's verifier: %s",
 					     b->dir, reason);
-		else /* before its verifier looked at it */
+		else /* before its verifier looked at it, or past what its log holds */
 			ret = hearth_err_set(err, EACCES, "%s: the kernel refused to load it: %s",
 					     b->dir, strerror(-ret));
 	}
 cleanup:
-	/* closed at once: nothing of it stays loaded, nothing was attached */
-	bpf_object__close(obj);
 	free(log);
 	libbpf_set_print(saved);
-	return obj ? ret : -EINVAL;
+	return ret;
 }
 
 /* The program as the kernel holds it: a tracing program, within the cap
@@ -195,4 +214,22 @@ void hearth_probe_detach(struct hearth_probe_loaded *p)
 int hearth_probe_map_fd(const struct hearth_probe_loaded *p, const char *name)
 {
 	return p->n_objs ? bpf_object__find_map_fd_by_name(p->obj[0], name) : -ENOENT;
+}
+
+int hearth_probe_runtime(const struct hearth_probe_loaded *p, __u64 *run_ns, __u64 *runs)
+{
+	struct bpf_program *prog;
+
+	*run_ns = *runs = 0;
+	for (int i = 0; i < p->n_objs; i++)
+		bpf_object__for_each_program(prog, p->obj[i]) {
+			struct bpf_prog_info info = {};
+			__u32 len = sizeof(info);
+
+			if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+				return -errno;
+			*run_ns += info.run_time_ns;
+			*runs += info.run_cnt;
+		}
+	return 0;
 }

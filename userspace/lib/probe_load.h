@@ -39,6 +39,11 @@ int hearth_probe_attach(const struct hearth_probe_bundle *b, const int *target_f
 			struct hearth_probe_loaded *out, struct hearth_err *err);
 void hearth_probe_detach(struct hearth_probe_loaded *p);
 
+/* What the kernel counted of the probe's programs while run-time
+ * statistics were on (kernel.bpf_stats_enabled, bpf_enable_stats()):
+ * the nanoseconds they ran and how many runs, summed. */
+int hearth_probe_runtime(const struct hearth_probe_loaded *p, __u64 *run_ns, __u64 *runs);
+
 /* The fd of map @name of an attached probe (its results), or -ENOENT. */
 int hearth_probe_map_fd(const struct hearth_probe_loaded *p, const char *name);
 
