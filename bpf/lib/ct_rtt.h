@@ -6,9 +6,9 @@
  * - The handshake, split at the gateway: SYN to SYN-ACK times the path to
  *   the responder and back, SYN-ACK to the initiator's ACK the path to the
  *   initiator (Karn: a retransmitted SYN or SYN-ACK gives none).
- * - TCP timestamps, as pping does: a direction's first packet carrying a
- *   new TSval is timed; the first packet the other way whose TSecr echoes
- *   it ends the sample. A direction arms one sample at a time, at most
+ * - TCP timestamps, as pping does: a direction's first segment carrying
+ *   data and a new TSval is timed; the first packet the other way whose
+ *   TSecr echoes it ends the sample. A direction arms one sample at a time, at most
  *   HEARTH_RTT_SAMPLES_HZ a second; a sample not echoed within a second
  *   is dropped. Only the aligned layout every stack sends on established
  *   segments is read (NOP, NOP, TS: RFC 7323 appendix A).
@@ -226,9 +226,14 @@ __noinline int ct_rtt_options(HEARTH_CTX *ctx, struct hearth_ct_l1 *line, __u64 
 					      0);
 		}
 	}
-	/* the sample: armed on the first packet of a new TSval, after the
-	 * one that was due saw which TSval was current */
-	if (own->phase == HEARTH_RTT_WAIT && own->ts_val != tsval) {
+	/* the sample: armed on the first segment carrying data with a new
+	 * TSval, after the one that was due saw which TSval was current. Not
+	 * on a pure ACK: nothing answers it, so its TSval is echoed only when
+	 * the other end next sends, after a TSval of ours that supersedes it
+	 * (a request-response connection's delayed ACK would hold the sample
+	 * armed and unanswered for its second) */
+	if (own->phase == HEARTH_RTT_WAIT && own->ts_val != tsval &&
+	    data_end - (void *)th > th->doff * 4) {
 		own->ts_val = tsval;
 		own->ts_ns = bpf_ktime_get_ns();
 		own->armed = now + 1;

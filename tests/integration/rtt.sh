@@ -82,7 +82,10 @@ t_check "home1 reaches the server through the delay lines" \
 for delay in 1 20 150; do
 	echo "$delay" >"$work/delay"
 	sleep 0.3
-	port=$(nsx "$NS_H1" python3 "$PEER" tcp "$SERVER_V4" $PORT 12 200)
+	# 0.1 s between exchanges: the connection lasts over a second, so
+	# that timestamps give samples beside the handshake's at any delay
+	# (a direction samples 4 times a second at most)
+	port=$(nsx "$NS_H1" python3 "$PEER" tcp "$SERVER_V4" $PORT 12 200 0.1)
 	sleep 7 # a report (active timeout 1 s, looked at every 5 s)
 	wan=$(min_of "$port" wan)
 	home=$(min_of "$port" home)

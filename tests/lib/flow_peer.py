@@ -3,9 +3,11 @@
 
     flow_peer.py serve PORT SECONDS      TCP and UDP echo on PORT, IPv4 and
                                          IPv6, for SECONDS
-    flow_peer.py tcp HOST PORT N SIZE    one connection: N messages of SIZE
+    flow_peer.py tcp HOST PORT N SIZE [GAP]
+                                         one connection: N messages of SIZE
                                          bytes, each echoed before the next,
-                                         then closed; prints its local port
+                                         GAP seconds apart (0), then closed;
+                                         prints its local port
     flow_peer.py udp HOST PORT N SIZE [GAP]
                                          N datagrams of SIZE bytes from one
                                          socket, each echoed, GAP seconds
@@ -55,11 +57,13 @@ def family_of(host):
     return socket.AF_INET6 if ":" in host else socket.AF_INET
 
 
-def tcp(host, port, n, size):
+def tcp(host, port, n, size, gap=0.0):
     s = socket.create_connection((host, port), timeout=5)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     print(s.getsockname()[1], flush=True)
-    for _ in range(n):
+    for i in range(n):
+        if i and gap:
+            time.sleep(gap)
         s.sendall(b"x" * size)
         got = 0
         while got < size:
@@ -90,7 +94,8 @@ def main():
     if cmd == "serve":
         serve(int(sys.argv[2]), float(sys.argv[3]))
     elif cmd == "tcp":
-        tcp(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+        gap = float(sys.argv[6]) if len(sys.argv) > 6 else 0.0
+        tcp(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), gap)
     elif cmd == "udp":
         gap = float(sys.argv[6]) if len(sys.argv) > 6 else 0.0
         udp(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), gap)

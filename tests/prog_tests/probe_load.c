@@ -83,7 +83,7 @@ TEST(probe_load_attach_and_refuse)
 	ASSERT_EQ(ret, 0, err.msg);
 	ASSERT_EQ(progs_loaded(), before, "the verifier-only load left no program");
 
-	if (!ASSERT_EQ(hearth_probe_attach(&b, &fx.prog_fd, 1, &loaded, &err), 0, err.msg)) {
+	if (!ASSERT_EQ(hearth_probe_attach(&b, &fx.prog_fd, 1, NULL, &loaded, &err), 0, err.msg)) {
 		hearth_probe_bundle_free(&b);
 		goto cleanup;
 	}
@@ -117,7 +117,7 @@ TEST(probe_load_attach_and_refuse)
 	ASSERT_TRUE(!strchr(err.msg, '\n'), "  in one line");
 	fprintf(stderr, "  (%s)\n", err.msg);
 	ASSERT_EQ(progs_loaded(), before, "  and nothing of it left");
-	ASSERT_TRUE(hearth_probe_attach(&b, &fx.prog_fd, 1, &loaded, &err) < 0,
+	ASSERT_TRUE(hearth_probe_attach(&b, &fx.prog_fd, 1, NULL, &loaded, &err) < 0,
 		    "  attaching it fails too");
 	ASSERT_EQ(progs_loaded(), before, "  leaving nothing");
 	hearth_probe_bundle_free(&b);

@@ -97,4 +97,38 @@ t_jq "  the well-behaved one stays, measured within its budget" \
 	"$(hearth -j probe list)"
 wait "$ping_pid"
 t_check "  and no ping was lost meanwhile" grep -q " 0% packet loss" /tmp/ping.txt
+
+# a restart, then an upgrade (another load-time setting: a new program
+# under the same links): the probe stays, counting on, its results kept
+count() { hearth -j probe read seen-packets | jq '.result.entries[0].value[0] // 0'; }
+hearthd_start() {
+	hearthd -c /etc/hearth/hearth.conf >>/tmp/hearthd.log 2>&1 &
+	hearthd_pid=$!
+	wait_for 60 bash -c "[[ \$(grep -c 'running with' /tmp/hearthd.log) -ge $1 ]]"
+}
+hearthd_pid=$(pidof hearthd)
+n1=$(count)
+kill -TERM "$hearthd_pid"
+wait_for 10 bash -c "! kill -0 $hearthd_pid 2>/dev/null"
+ip netns exec home ping -c 5 -i 0.2 -W 2 203.0.113.2 >/dev/null
+hearthd_start 2
+t_check "restarted: the probe attached again" grep -q "probe seen-packets attached again, to 3 programs" /tmp/hearthd.log
+n2=$(count)
+t_cmp "  its count kept, and the pings made while hearthd was away counted ($n1 before)" "$n2" -ge $((n1 + 10))
+kill -TERM "$hearthd_pid"
+wait_for 10 bash -c "! kill -0 $hearthd_pid 2>/dev/null"
+echo "fib-cache-ttl 3000" >>/etc/hearth/hearth.conf
+hearthd_start 3
+t_check "upgraded (a new program): the probe attached again" \
+	bash -c '[[ $(grep -c "probe seen-packets attached again" /tmp/hearthd.log) -eq 2 ]]'
+ip netns exec home ping -c 5 -i 0.2 -W 2 203.0.113.2 >/dev/null
+t_cmp "  and it counts on the new program" "$(count)" -ge $((n2 + 10))
+
+# the operator takes the researcher's key away: its probe goes
+rm /etc/hearth/probe-keys/me.pub
+wait_for 5 grep -q "probe seen-packets detached (its researcher's key was removed)" /tmp/hearthd.log
+t_check "its researcher's key removed: the probe is detached" \
+	grep -q "probe seen-packets detached (its researcher's key was removed)" /tmp/hearthd.log
+t_check "  and nothing of it is pinned" test ! -e /sys/fs/bpf/hearth/probes/seen-packets
 hearth down >/dev/null 2>&1
+t_check "hearth down: no probe pin left" test ! -e /sys/fs/bpf/hearth/probes

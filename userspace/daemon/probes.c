@@ -4,9 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "../../util/clock.h"
 #include "../../util/files.h"
@@ -14,38 +17,17 @@
 #include "daemon.h"
 #include "probes.h"
 
+/* Where a probe's pins live, and the note of its bundle for the next
+ * hearthd: PIN_DIR/probes/NAME and RUN_DIR/probes/NAME. */
+static void probe_path(const char *base, const char *name, char *out, size_t size)
+{
+	snprintf(out, size, "%s/probes%s%s", base, name ? "/" : "", name ?: "");
+}
+
 static bool is_digest(const char *s)
 {
 	return strlen(s) == HEARTH_PROBE_HEX_LEN - 1 &&
 	       strspn(s, "0123456789abcdef") == HEARTH_PROBE_HEX_LEN - 1;
-}
-
-int probes_open(struct daemon *d, struct hearth_err *err)
-{
-	struct probes *ps = &d->probes;
-	char *text = NULL, *line, *save = NULL;
-	size_t len = 0;
-	int ret, n = 0;
-
-	memset(ps, 0, sizeof(*ps));
-	ps->stats_fd = -1;
-	ret = hearth_file_read(d->cfg.probe_approved, 1 << 16, (void **)&text, &len);
-	if (ret == -ENOENT)
-		return 0;
-	if (ret)
-		return hearth_err_set(err, -ret, "%s: %s", d->cfg.probe_approved, strerror(-ret));
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		n++;
-		if (!is_digest(line)) {
-			ret = hearth_err_set(err, EINVAL, "%s:%d: not a probe bundle's digest",
-					     d->cfg.probe_approved, n);
-			break;
-		}
-		if (ps->n_approved < PROBES_APPROVED_MAX)
-			snprintf(ps->approved[ps->n_approved++], HEARTH_PROBE_HEX_LEN, "%s", line);
-	}
-	free(text);
-	return ret;
 }
 
 static int approved_save(struct daemon *d)
@@ -130,6 +112,7 @@ static int bundle_attach(struct daemon *d, struct hearth_probe_bundle *b,
 			 struct probe_attached *pa, struct hearth_err *err)
 {
 	int fds[HEARTH_PROBE_MAX_TARGETS], n = targets_of(d, fds), ret;
+	char pin[PATH_MAX];
 
 	ret = hearth_probe_bundle_check(b, d->cfg.probe_keys, time(NULL), HEARTH_PROBE_MAP_BUDGET,
 					err);
@@ -147,20 +130,43 @@ static int bundle_attach(struct daemon *d, struct hearth_probe_bundle *b,
 	if (!n)
 		return hearth_err_set(err, ENOENT, "no data plane program to attach to");
 	ret = hearth_probe_verifier_check(b, fds[0], err);
-	if (!ret)
-		ret = hearth_probe_attach(b, fds, n, &pa->loaded, err);
 	if (ret)
 		return ret;
+	probe_path(d->cfg.pin_dir, b->manifest.name, pin, sizeof(pin));
+	ret = hearth_mkdir_p(pin, 0700);
+	if (!ret)
+		ret = hearth_probe_attach(b, fds, n, pin, &pa->loaded, err);
+	else
+		hearth_err_set(err, -ret, "%s: %s", pin, strerror(-ret));
+	if (ret) {
+		hearth_probe_unpin(pin);
+		return ret;
+	}
 	snprintf(pa->name, sizeof(pa->name), "%s", b->manifest.name);
 	snprintf(pa->digest, sizeof(pa->digest), "%s", b->digest_hex);
 	snprintf(pa->author, sizeof(pa->author), "%s", b->manifest.author);
 	snprintf(pa->output, sizeof(pa->output), "%s", b->manifest.output);
 	snprintf(pa->dir, sizeof(pa->dir), "%s", b->dir);
+	snprintf(pa->key_path, sizeof(pa->key_path), "%s", b->key_path);
 	pa->attached = time(NULL);
 	pa->expires = b->manifest.expires;
 	pa->targets = n;
 	pa->budget_ns = b->manifest.cpu_budget_ns;
 	return 0;
+}
+
+/* The next hearthd finds the probe by this note: its bundle's path. */
+static void note_write(struct daemon *d, const struct probe_attached *pa)
+{
+	char path[PATH_MAX], text[PATH_MAX + 2];
+	int len = snprintf(text, sizeof(text), "%s\n", pa->dir);
+
+	probe_path(d->cfg.run_dir, NULL, path, sizeof(path));
+	hearth_mkdir_p(path, 0700);
+	probe_path(d->cfg.run_dir, pa->name, path, sizeof(path));
+	if (hearth_file_replace(path, text, (size_t)len, false))
+		logmsg("probe %s: cannot note it in %s: it will not be attached again after a restart",
+		       pa->name, path);
 }
 
 int probes_attach(struct daemon *d, const char *dir, char *name, size_t size,
@@ -179,6 +185,7 @@ int probes_attach(struct daemon *d, const char *dir, char *name, size_t size,
 	d->probes.p[d->probes.n++] = pa;
 	flag_update(d);
 	snprintf(name, size, "%s", pa.name);
+	note_write(d, &pa);
 	logmsg("probe %s (%.16s..., by %s) attached to %d programs", pa.name, pa.digest, pa.author,
 	       pa.targets);
 	return 0;
@@ -187,11 +194,16 @@ int probes_attach(struct daemon *d, const char *dir, char *name, size_t size,
 int probes_detach(struct daemon *d, const char *name, const char *why)
 {
 	struct probes *ps = &d->probes;
+	char path[PATH_MAX];
 
 	for (int i = 0; i < ps->n; i++) {
 		if (strcmp(ps->p[i].name, name))
 			continue;
 		hearth_probe_detach(&ps->p[i].loaded);
+		probe_path(d->cfg.pin_dir, name, path, sizeof(path));
+		hearth_probe_unpin(path);
+		probe_path(d->cfg.run_dir, name, path, sizeof(path));
+		unlink(path);
 		logmsg("probe %s detached (%s)", name, why);
 		ps->p[i] = ps->p[--ps->n];
 		flag_update(d);
@@ -254,9 +266,15 @@ void probes_supervise(struct daemon *d)
 	long long now = hearth_monotonic_ms();
 	time_t wall = time(NULL);
 
-	for (int i = ps->n - 1; i >= 0; i--)
+	for (int i = ps->n - 1; i >= 0; i--) {
+		struct stat st;
+
 		if (wall >= ps->p[i].expires)
 			probes_detach(d, ps->p[i].name, "expired");
+		/* the operator took the researcher's key away: its probes go */
+		else if (stat(ps->p[i].key_path, &st) && errno == ENOENT)
+			probes_detach(d, ps->p[i].name, "its researcher's key was removed");
+	}
 	if (ps->stats_fd >= 0 && (now >= ps->window_ms || !ps->n))
 		window_close(d, now);
 	else if (ps->stats_fd < 0 && ps->n && now >= ps->window_ms)
@@ -265,9 +283,111 @@ void probes_supervise(struct daemon *d)
 
 void probes_close(struct daemon *d)
 {
-	while (d->probes.n)
-		probes_detach(d, d->probes.p[0].name, "hearthd stops");
+	while (d->probes.down && d->probes.n)
+		probes_detach(d, d->probes.p[0].name, "hearth down");
+	/* their links and maps stay pinned: they run on without hearthd */
+	for (int i = 0; i < d->probes.n; i++)
+		hearth_probe_detach(&d->probes.p[i].loaded);
+	d->probes.n = 0;
 	if (d->probes.stats_fd >= 0)
 		close(d->probes.stats_fd);
 	d->probes.stats_fd = -1;
+}
+
+/* The probe @name a previous hearthd attached: its old links held while
+ * it is attached again from its bundle, then let go. */
+static void readopt(struct daemon *d, const char *name)
+{
+	struct bpf_link *old[HEARTH_PROBE_MAX_TARGETS * HEARTH_PROBE_MAX_PROGS];
+	char pin[PATH_MAX], path[PATH_MAX + 16], *dir = NULL;
+	struct probe_attached pa = {};
+	struct hearth_probe_bundle b;
+	struct hearth_err err = {};
+	size_t len = 0;
+	int n_old = 0, ret;
+
+	probe_path(d->cfg.pin_dir, name, pin, sizeof(pin));
+	for (int i = 0; n_old < (int)(sizeof(old) / sizeof(old[0])); i++) {
+		snprintf(path, sizeof(path), "%s/link-%d", pin, i);
+		old[n_old] = bpf_link__open(path);
+		if (!old[n_old])
+			break;
+		bpf_link__unpin(old[n_old++]);
+	}
+	probe_path(d->cfg.run_dir, name, path, sizeof(path));
+	ret = hearth_file_read(path, PATH_MAX, (void **)&dir, &len);
+	if (ret)
+		hearth_err_set(&err, -ret, "%s: %s", path, strerror(-ret));
+	else
+		dir[strcspn(dir, "\n")] = '\0';
+	if (!ret)
+		ret = hearth_probe_bundle_read(&b, dir, &err);
+	if (!ret && strcmp(b.manifest.name, name))
+		ret = hearth_err_set(&err, EINVAL, "%s is now named %s", dir, b.manifest.name);
+	if (!ret)
+		ret = bundle_attach(d, &b, &pa, &err);
+	if (!ret)
+		ret = d->probes.n < PROBES_MAX ? 0 : -ENOSPC;
+	if (!ret) {
+		d->probes.p[d->probes.n++] = pa;
+		logmsg("probe %s attached again, to %d programs", name, pa.targets);
+	} else {
+		hearth_probe_unpin(pin);
+		unlink(path);
+		logmsg("probe %s is not attached again: %s", name, err.msg);
+	}
+	if (dir)
+		hearth_probe_bundle_free(&b);
+	free(dir);
+	for (int i = 0; i < n_old; i++)
+		bpf_link__destroy(old[i]); /* unpinned: detached now */
+}
+
+static void readopt_all(struct daemon *d)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *dir;
+
+	probe_path(d->cfg.run_dir, NULL, path, sizeof(path));
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while ((e = readdir(dir)))
+		if (e->d_name[0] != '.' && strlen(e->d_name) <= HEARTH_PROBE_NAME_MAX)
+			readopt(d, e->d_name);
+	closedir(dir);
+	flag_update(d);
+}
+
+int probes_open(struct daemon *d, struct hearth_err *err)
+{
+	struct probes *ps = &d->probes;
+	char *text = NULL, *line, *save = NULL;
+	size_t len = 0;
+	int ret, n = 0;
+
+	memset(ps, 0, sizeof(*ps));
+	ps->stats_fd = -1;
+	ret = hearth_file_read(d->cfg.probe_approved, 1 << 16, (void **)&text, &len);
+	if (ret == -ENOENT) {
+		readopt_all(d);
+		return 0;
+	}
+	if (ret)
+		return hearth_err_set(err, -ret, "%s: %s", d->cfg.probe_approved, strerror(-ret));
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		n++;
+		if (!is_digest(line)) {
+			ret = hearth_err_set(err, EINVAL, "%s:%d: not a probe bundle's digest",
+					     d->cfg.probe_approved, n);
+			break;
+		}
+		if (ps->n_approved < PROBES_APPROVED_MAX)
+			snprintf(ps->approved[ps->n_approved++], HEARTH_PROBE_HEX_LEN, "%s", line);
+	}
+	free(text);
+	if (!ret)
+		readopt_all(d);
+	return ret;
 }

@@ -26,6 +26,7 @@ struct probe_attached {
 	char author[128];
 	char output[64];
 	char dir[PATH_MAX];
+	char key_path[PATH_MAX]; /* the trusted key that signed it */
 	time_t attached, expires;
 	int targets;
 	struct hearth_probe_loaded loaded;
@@ -43,14 +44,20 @@ struct probes {
 	 * attached: the fd that keeps them on (-1: off), and the next edge */
 	int stats_fd;
 	long long window_ms;
+	bool down; /* hearth down: stopping detaches them, else they stay */
 	int n_approved;
 	char approved[PROBES_APPROVED_MAX][HEARTH_PROBE_HEX_LEN];
 	int n;
 	struct probe_attached p[PROBES_MAX];
 };
 
-/* The approved digests from the configuration's file (none: none). */
+/* The approved digests from the configuration's file (none: none), and
+ * the probes a previous hearthd left attached (pinned), attached again
+ * to the data plane's programs as they are now (after an upgrade, the
+ * new ones) before their old links go. */
 int probes_open(struct daemon *d, struct hearth_err *err);
+/* Leaves the probes attached (pinned) for the next hearthd, unless
+ * `hearth down` asked for everything to go. */
 void probes_close(struct daemon *d);
 int probes_approve(struct daemon *d, const char *digest, struct hearth_err *err);
 /* Checks the bundle in @dir whole and attaches it; its name in @name. */

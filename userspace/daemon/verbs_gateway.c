@@ -267,6 +267,7 @@ static struct json_object *gateway_down(struct daemon *d, struct json_object *ar
 	}
 	logmsg("down: %d chutes stopped; stopping", stopped);
 	d->stopping = true;
+	d->probes.down = true;
 	json_object_object_add(o, "chutes_stopped", json_object_new_int(stopped));
 	return hearth_api_ok(o);
 }

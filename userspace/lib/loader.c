@@ -396,11 +396,35 @@ static int unlink_dir_entries(const char *dir)
 	return ret;
 }
 
+/* Researchers' probes (PIN_DIR/probes/NAME: links and maps): removing
+ * their links detaches them. */
+static void unpin_probes(const char *pin_dir)
+{
+	char dir[512], path[1024];
+	struct dirent *de;
+	DIR *d;
+
+	hearth_dp_pin_path(dir, sizeof(dir), pin_dir, NULL, "probes");
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink_dir_entries(path);
+		rmdir(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
 int hearth_dp_unpin(const char *pin_dir, struct hearth_err *err)
 {
 	char path[512];
 	int ret;
 
+	unpin_probes(pin_dir);
 	hearth_tc_detach_pinned(pin_dir);
 	/* links first: removing them detaches XDP from the interfaces */
 	for (int i = 0; i < 2; i++) {

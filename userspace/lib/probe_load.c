@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Probes loaded against the data plane's programs, and attached. */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,11 +160,31 @@ static int loaded_check(const struct hearth_probe_bundle *b, struct bpf_program 
 	return 0;
 }
 
+/* The first copy's maps pinned under @pin_dir (libbpf reuses a map
+ * pinned there already, after checking it is alike). */
+static int maps_pin_at(struct bpf_object *obj, const char *pin_dir)
+{
+	char path[PATH_MAX];
+	struct bpf_map *m;
+	int ret;
+
+	bpf_object__for_each_map(m, obj) {
+		if (snprintf(path, sizeof(path), "%s/map-%s", pin_dir, bpf_map__name(m)) >=
+		    (int)sizeof(path))
+			return -ENAMETOOLONG;
+		ret = bpf_map__set_pin_path(m, path);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 /* Loads copy @i of the probe against @target_fd, checks and attaches it. */
-static int copy_attach(const struct hearth_probe_bundle *b, int target_fd,
+static int copy_attach(const struct hearth_probe_bundle *b, int target_fd, const char *pin_dir,
 		       struct hearth_probe_loaded *out, struct hearth_err *err)
 {
 	struct bpf_object *obj = copy_open(b, target_fd, out->n_objs ? out->obj[0] : NULL, err);
+	char path[PATH_MAX];
 	struct bpf_program *p;
 	struct bpf_link *link;
 	int ret;
@@ -168,6 +192,12 @@ static int copy_attach(const struct hearth_probe_bundle *b, int target_fd,
 	if (!obj)
 		return -EINVAL;
 	out->obj[out->n_objs++] = obj;
+	if (pin_dir && out->n_objs == 1) {
+		ret = maps_pin_at(obj, pin_dir);
+		if (ret)
+			return hearth_err_set(err, -ret, "%s: cannot pin its maps in %s: %s", b->dir,
+					      pin_dir, strerror(-ret));
+	}
 	ret = bpf_object__load(obj);
 	if (ret)
 		return hearth_err_set(err, EACCES, "%s: the kernel refused it: %s", b->dir,
@@ -181,12 +211,20 @@ static int copy_attach(const struct hearth_probe_bundle *b, int target_fd,
 			return hearth_err_set(err, errno, "%s: cannot attach %s: %s", b->dir,
 					      bpf_program__name(p), strerror(errno));
 		out->link[out->n_links++] = link;
+		if (!pin_dir)
+			continue;
+		snprintf(path, sizeof(path), "%s/link-%d", pin_dir, out->n_links - 1);
+		ret = bpf_link__pin(link, path);
+		if (ret)
+			return hearth_err_set(err, -ret, "%s: cannot pin its link at %s: %s", b->dir,
+					      path, strerror(-ret));
 	}
 	return 0;
 }
 
 int hearth_probe_attach(const struct hearth_probe_bundle *b, const int *target_fds, int n,
-			struct hearth_probe_loaded *out, struct hearth_err *err)
+			const char *pin_dir, struct hearth_probe_loaded *out,
+			struct hearth_err *err)
 {
 	libbpf_print_fn_t saved = libbpf_set_print(quiet);
 	int ret = 0;
@@ -195,11 +233,32 @@ int hearth_probe_attach(const struct hearth_probe_bundle *b, const int *target_f
 	if (n < 1 || n > HEARTH_PROBE_MAX_TARGETS)
 		ret = hearth_err_set(err, EINVAL, "%s: %d programs to attach to", b->dir, n);
 	for (int i = 0; !ret && i < n; i++)
-		ret = copy_attach(b, target_fds[i], out, err);
+		ret = copy_attach(b, target_fds[i], pin_dir, out, err);
 	libbpf_set_print(saved);
-	if (ret)
+	if (ret) {
+		/* the links' pins go with them; the maps' stay for a caller
+		 * that reused them (hearth_probe_unpin removes them) */
+		for (int i = 0; pin_dir && i < out->n_links; i++)
+			bpf_link__unpin(out->link[i]);
 		hearth_probe_detach(out);
+	}
 	return ret;
+}
+
+int hearth_probe_unpin(const char *pin_dir)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir(pin_dir);
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' &&
+		    snprintf(path, sizeof(path), "%s/%s", pin_dir, e->d_name) < (int)sizeof(path))
+			unlink(path);
+	closedir(d);
+	return rmdir(pin_dir) && errno != ENOENT ? -errno : 0;
 }
 
 void hearth_probe_detach(struct hearth_probe_loaded *p)

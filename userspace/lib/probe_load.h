@@ -33,10 +33,17 @@ int hearth_probe_verifier_check(const struct hearth_probe_bundle *b, int target_
 
 /* Loads @b against each of the @n programs @target_fds (their probe
  * point is the manifest's), checks each loaded program as the kernel
- * holds it, and attaches them. All or nothing: on failure nothing of the
- * probe is left. */
+ * holds it, and attaches them. With @pin_dir, its maps are pinned there
+ * (map-NAME; maps pinned there already are reused, their contents kept)
+ * and its links too (link-N), so that it outlives the process. All or
+ * nothing: on failure nothing of the probe is left but maps pinned
+ * before. */
 int hearth_probe_attach(const struct hearth_probe_bundle *b, const int *target_fds, int n,
-			struct hearth_probe_loaded *out, struct hearth_err *err);
+			const char *pin_dir, struct hearth_probe_loaded *out,
+			struct hearth_err *err);
+/* Removes what @pin_dir holds of a probe (its links: detached), and the
+ * directory. */
+int hearth_probe_unpin(const char *pin_dir);
 void hearth_probe_detach(struct hearth_probe_loaded *p);
 
 /* What the kernel counted of the probe's programs while run-time
