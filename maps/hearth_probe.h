@@ -76,6 +76,46 @@ static inline void hearth_probe_pkt_of(const __u64 *args, struct hearth_probe_pk
 	*m = u.m;
 }
 
+/*
+ * What a flow-end probe sees (hearth_probe_flow_end): a connection the
+ * data plane retired, both directions (index: enum hearth_ct_dir, 0 the
+ * initiator's), as flow records have it. Its ports, never its addresses.
+ * Counts saturate at 2^32 - 1. HEARTH_PROBE_FLOW_WORDS scalar arguments;
+ * hearth_probe_flow_of() rebuilds it.
+ */
+struct hearth_probe_flow {
+	__u8 family; /* AF_INET or AF_INET6 */
+	__u8 proto;
+	__u8 reason; /* enum hearth_ct_end_reason: 1 idle, 3 closed, 5 evicted */
+	__u8 halves; /* bit (1 << dir) for each direction the record has */
+	__u16 tenant;
+	__u8 tcp_flags[2]; /* each direction's, ORed */
+	__u16 sport, dport; /* as the initiator sent them, host order */
+	__u32 duration_ms; /* first packet to last, either way */
+	__u32 packets[2];
+	__u32 bytes[2]; /* IP bytes */
+	__u32 rtt_min_us[2]; /* toward where each direction's packets go; 0: none */
+};
+
+#define HEARTH_PROBE_FLOW_WORDS 5
+
+union hearth_probe_flow_words {
+	struct hearth_probe_flow f;
+	__u64 w[HEARTH_PROBE_FLOW_WORDS];
+};
+
+_Static_assert(sizeof(struct hearth_probe_flow) == HEARTH_PROBE_FLOW_WORDS * 8,
+	       "the flow record is the probe point's arguments");
+
+static inline void hearth_probe_flow_of(const __u64 *args, struct hearth_probe_flow *f)
+{
+	union hearth_probe_flow_words u;
+
+	for (int i = 0; i < HEARTH_PROBE_FLOW_WORDS; i++)
+		u.w[i] = *(const volatile __u64 *)&args[i];
+	*f = u.f;
+}
+
 /* Limits every probe is held to, whatever its manifest asks. */
 #define HEARTH_PROBE_MAX_PROGS 4 /* programs in one bundle */
 #define HEARTH_PROBE_MAX_MAPS 8

@@ -35,6 +35,7 @@
 #include "ct_slot.h"
 #include "ct_tcp.h"
 #include "ct_rtt.h"
+#include "probe.h"
 
 /* Load-time setting: the number of sets less one (a power of 2 less 1),
  * as the loader sized HEARTH_MAP_CT. */
@@ -244,6 +245,8 @@ __noinline int ct_retire(const struct hearth_ct_ending *a)
 		end->halves |= 1 << other;
 	}
 	end->reason = a->reason;
+	if (probes_attached())
+		probe_flow_end(end, ct_hz);
 	if (bpf_ringbuf_output(&HEARTH_MAP_CTENDS, end, sizeof(*end), 0)) {
 		ct_event(HEARTH_CT_EV_ENDS_LOST);
 		return 0;

@@ -10,16 +10,17 @@
 #include <bpf/libbpf.h>
 
 #include "../../maps/hearth_probe.h"
-#include "gw_common.h"
+#include "fw_common.h"
 
 struct probe {
 	struct bpf_object *obj;
 	struct bpf_link *link;
 };
 
-/* build/probes/@file opened, aimed at the gateway's probe point, loaded
- * and attached; 0 or a negative errno (nothing left on failure). */
-static int probe_attach(struct fixture *fx, const char *file, struct probe *p)
+/* build/probes/@file opened, aimed at the gateway's probe point @point,
+ * loaded and attached; 0 or a negative errno (nothing left on failure). */
+static int probe_attach_at(struct fixture *fx, const char *file, const char *point,
+			   struct probe *p)
 {
 	const char *build = getenv("HEARTH_BUILD") ?: "build";
 	struct bpf_program *prog;
@@ -32,8 +33,7 @@ static int probe_attach(struct fixture *fx, const char *file, struct probe *p)
 	if (!p->obj)
 		return -errno;
 	prog = bpf_object__find_program_by_name(p->obj, "watch");
-	ret = prog ? bpf_program__set_attach_target(prog, fx->prog_fd, HEARTH_PROBE_POINT_PACKET) :
-		     -ENOENT;
+	ret = prog ? bpf_program__set_attach_target(prog, fx->prog_fd, point) : -ENOENT;
 	if (!ret)
 		ret = bpf_object__load(p->obj);
 	if (!ret) {
@@ -45,6 +45,11 @@ static int probe_attach(struct fixture *fx, const char *file, struct probe *p)
 		p->obj = NULL;
 	}
 	return ret;
+}
+
+static int probe_attach(struct fixture *fx, const char *file, struct probe *p)
+{
+	return probe_attach_at(fx, file, HEARTH_PROBE_POINT_PACKET, p);
 }
 
 static void probe_detach(struct probe *p)
@@ -125,6 +130,56 @@ TEST(probe_point_packet)
 
 	ASSERT_TRUE(probe_attach(&fx, "watch_write.bpf.o", &p) < 0,
 		    "a probe writing to its record: refused by the verifier");
+cleanup:
+	xdp_gateway__destroy(skel);
+}
+
+/* The flow-end point: a connection evicted from a full table (one set of
+ * sixteen ways: eight connections, two halves each) reaches it with its
+ * record, ports and counts. */
+TEST(probe_point_flow_end)
+{
+	struct hearth_probe_flow last = {};
+	struct fixture fx;
+	struct xdp_gateway *skel = fw_setup_table(&fx, 1, HEARTH_CT_WAYS + 1);
+	struct pkt_spec s;
+	struct probe p;
+	__u8 frame[256];
+	__u32 zero = 0, len;
+	__u64 n = 0;
+	int ret;
+
+	if (!skel)
+		return;
+	ret = probe_attach_at(&fx, "flow_watch.bpf.o", HEARTH_PROBE_POINT_FLOW_END, &p);
+	if (ret == -EPERM) {
+		test__skip("this kernel refuses fentry programs before verifying them (EPERM); tests/integration/probe_vm.sh runs this test on Debian's kernel");
+		goto cleanup;
+	}
+	if (!ASSERT_OK(ret, "a probe attached at the flow-end point"))
+		goto cleanup;
+	probes_flag(&fx, true);
+	/* nine UDP flows into room for eight: one is evicted */
+	for (__u16 port = 42000; port < 42000 + HEARTH_CT_WAYS / 2 + 1; port++) {
+		s = lan_spec(&fx, AF_INET6, FX_SERVER_V6);
+		s.proto = IPPROTO_UDP;
+		s.sport = port;
+		s.dport = 5201;
+		len = (__u32)pkt_build(&s, frame, sizeof(frame));
+		expect_verdict(&fx, fx.lan, frame, len, XDP_REDIRECT, HEARTH_CNT_FORWARD, "a new flow");
+	}
+	bpf_map_lookup_elem(bpf_object__find_map_fd_by_name(p.obj, "ended"), &zero, &n);
+	ASSERT_EQ(n, 1, "one connection ended, and the point saw it");
+	bpf_map_lookup_elem(bpf_object__find_map_fd_by_name(p.obj, "last"), &zero, &last);
+	ASSERT_EQ(last.reason, HEARTH_CT_END_EVICTED, "  evicted");
+	ASSERT_EQ(last.family, AF_INET6, "  IPv6");
+	ASSERT_EQ(last.proto, IPPROTO_UDP, "  UDP");
+	ASSERT_TRUE(last.sport >= 42000 && last.sport < 42000 + HEARTH_CT_WAYS / 2,
+		    "  one of the first eight flows' ports");
+	ASSERT_EQ(last.dport, 5201, "  to the server's port");
+	ASSERT_EQ(last.packets[HEARTH_CT_ORIG], 1, "  its one packet");
+	ASSERT_EQ(last.bytes[HEARTH_CT_ORIG], len - 14, "  its IP bytes");
+	probe_detach(&p);
 cleanup:
 	xdp_gateway__destroy(skel);
 }

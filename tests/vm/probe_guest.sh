@@ -69,6 +69,30 @@ t_check "hearth probe detach" hearth probe detach seen-packets
 t_check "  none listed" bash -c '[[ $(hearth -j probe list | jq ".result.probes | length") -eq 0 ]]'
 t_check "  and the gateway forwards on" ip netns exec home ping -c 2 -i 0.2 -W 2 203.0.113.2
 
+# attached and detached 100 times under a steady UDP stream: every
+# datagram sent arrives (counted at both ends: the sender's writes, the
+# receiving kernel's UDP counters, delivered or to no port)
+udp_in() {
+	ip netns exec isp awk '/^Udp:/ { if (h) { print $2 + $3 + $4; exit } h = 1 }' /proc/net/snmp
+}
+ip netns exec isp busybox nc -u -l -p 9999 >/dev/null 2>&1 &
+recv_pid=$!
+in0=$(udp_in)
+ip netns exec home bash -c 'sent=0; exec 3>/dev/udp/203.0.113.2/9999
+	while [ ! -e /tmp/stop ]; do echo x >&3 2>/dev/null && sent=$((sent + 1)); usleep 2000; done
+	echo "$sent" >/tmp/sent.txt' &
+send_pid=$!
+cycles=0
+for i in $(seq 100); do
+	hearth probe attach /tmp/b >/dev/null && hearth probe detach seen-packets && cycles=$((cycles + 1))
+done
+touch /tmp/stop
+wait "$send_pid"
+sleep 1
+kill "$recv_pid" 2>/dev/null
+t_cmp "attached and detached 100 times under a UDP stream" "$cycles" -eq 100
+t_cmp "  every datagram arrived ($(cat /tmp/sent.txt) sent)" "$(($(udp_in) - in0))" -eq "$(cat /tmp/sent.txt)"
+
 # a probe over its CPU budget: detached within the grace period, while a
 # well-behaved one stays and the traffic flows on
 bundle() { # bundle DIR OBJECT NAME MAP BYTES BUDGET_NS
