@@ -112,6 +112,18 @@ step_flow_rtt() {
 	return $rc
 }
 
+# base_xdp_bench STEP REV DIR: REV's own xdp_bench, built in a worktree at
+# DIR/src (DIR/src/build/xdp_bench); on failure, says so and cleans up.
+base_xdp_bench() {
+	if git worktree add -q --detach "$3/src" "$2" &&
+		make -s -C "$3/src" build/xdp_bench >/dev/null; then
+		return 0
+	fi
+	echo "$1: cannot build $2" >&2
+	git worktree remove --force "$3/src" 2>/dev/null
+	return 1
+}
+
 # The revision before endpoint-independent mapping (issue 14); its own
 # xdp_bench is built in a temporary worktree and run in turn with this
 # build's, twice each, so that both sets of figures come from one run.
@@ -121,10 +133,7 @@ step_nat_eim() {
 	local args base out=$RESULTS/nat_eim.json runs i rc=0
 	mapfile -t args < <(test_run_args)
 	base=$(mktemp -d) runs=$(mktemp -d)
-	if ! git worktree add -q --detach "$base/src" "$NAT_EIM_BASE" ||
-		! make -s -C "$base/src" build/xdp_bench >/dev/null; then
-		echo "nat_eim: cannot build $NAT_EIM_BASE" >&2
-		git worktree remove --force "$base/src" 2>/dev/null
+	if ! base_xdp_bench nat_eim "$NAT_EIM_BASE" "$base"; then
 		rm -rf "$base" "$runs"
 		return 1
 	fi
@@ -167,10 +176,7 @@ step_probe_point() {
 	local args base out=$RESULTS/probe_point.json runs i rc=0
 	mapfile -t args < <(test_run_args)
 	base=$(mktemp -d) runs=$(mktemp -d)
-	if ! git worktree add -q --detach "$base/src" "$PROBE_BASE" ||
-		! make -s -C "$base/src" build/xdp_bench >/dev/null; then
-		echo "probe_point: cannot build $PROBE_BASE" >&2
-		git worktree remove --force "$base/src" 2>/dev/null
+	if ! base_xdp_bench probe_point "$PROBE_BASE" "$base"; then
 		rm -rf "$base" "$runs"
 		return 1
 	fi

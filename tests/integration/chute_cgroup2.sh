@@ -27,6 +27,7 @@ vm_add_bin "$root" bash ip jq crun ethtool nsenter rm cp "$build/hearth" "$build
 	{ t_fail "the VM's files are gathered"; exit 0; }
 "$here/../../sandbox/examples/busybox-chute.sh" "$root/bundles/web" >/dev/null
 cp "$here/../lib/report.sh" "$root/report.sh"
+cp "$here/../vm/gateway_net.sh" "$root/gateway_net.sh"
 cp "$here/../vm/chute_cgroup2_guest.sh" "$root/guest.sh"
 
 t0=$SECONDS

@@ -28,6 +28,7 @@ vm_root_init "$root"
 vm_add_bin "$root" bash grep ip jq openssl ethtool cut "$build/test_progs" "$build/hearth" "$build/hearthd" ||
 	{ t_fail "the VM's files are gathered"; exit 0; }
 cp "$here/../lib/report.sh" "$root/report.sh"
+cp "$here/../vm/gateway_net.sh" "$root/gateway_net.sh"
 mkdir -p "$root/probes"
 cp "$build"/probes/*.bpf.o "$root/probes/"
 cp "$here/../vm/probe_guest.sh" "$root/guest.sh"

@@ -12,20 +12,7 @@ test_progs -t 'probe_*' 2>&1 | grep -E '^(PASS|FAIL|SKIP): |^  '
 
 # --- hearthd: approval, attachment, results, detachment --------------------
 source /report.sh
-ip netns add home && ip netns add isp
-ip link add lan0 type veth peer name eth0 netns home
-ip link add wan0 type veth peer name eth0 netns isp
-ip addr add 192.168.1.1/24 dev lan0 && ip link set lan0 up
-ip addr add 203.0.113.1/24 dev wan0 && ip link set wan0 up
-ip -n home addr add 192.168.1.10/24 dev eth0
-ip -n home link set eth0 up && ip -n home link set lo up
-ip -n home route add default via 192.168.1.1
-ip -n isp addr add 203.0.113.2/24 dev eth0 && ip -n isp link set eth0 up
-ip -n isp route add 192.168.1.0/24 via 203.0.113.1
-for ns in home isp; do
-	ip netns exec $ns ethtool -K eth0 tx off gro on >/dev/null 2>&1
-done
-echo 1 >/proc/sys/net/ipv4/ip_forward
+source /gateway_net.sh
 mkdir -p /etc/hearth/probe-keys
 cat >/etc/hearth/hearth.conf <<CONF
 wan wan0
