@@ -116,7 +116,7 @@ bench: deps
 	@bench/run.sh
 
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(TEST_PROBES)
 	@scripts/demo.sh
 
 install: all

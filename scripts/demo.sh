@@ -167,4 +167,28 @@ hearth_cli -j stats | jq -r '
 	[.interfaces[].totals] as $t
 	| "\nIn all: \($t | map(.fast.packets) | add) packets forwarded by XDP, \($t | map(.slow.packets) | add) handed to the kernel (ARP, ND, first packets before the neighbour was known), \($t | map(.drop.packets) | add) dropped."'
 
+step "A researcher's probe: a signed bundle, checked as the gateway checks it (nothing loaded)"
+openssl genpkey -algorithm ed25519 -out "$work/researcher.pem" 2>/dev/null
+openssl pkey -in "$work/researcher.pem" -pubout -out "$work/researcher.pub"
+probe_bundle() { # probe_bundle DIR OBJECT: the test probe OBJECT with its manifest, signed
+	mkdir -p "$1"
+	cp "$HEARTH_BUILD/probes/$2.bpf.o" "$1/probe.bpf.o"
+	cat >"$1/manifest.json" <<JSON
+{"name": "seen-packets", "abi": 1, "author": "A. Researcher <ar@example.org>",
+ "key": "$("$HEARTH_BUILD/hearth" probe key "$work/researcher.pub")",
+ "purpose": "counts the packets that pass the packet probe point", "point": "packet",
+ "maps": [{"name": "seen", "type": "percpu_array",
+           "bytes": $((16 * 12 * ($(cut -d- -f2 /sys/devices/system/cpu/possible) + 1)))}],
+ "output": "seen", "cpu_budget_ns": 200, "expires": "2099-01-01T00:00:00Z"}
+JSON
+	"$HEARTH_BUILD/hearth" probe sign "$1" "$work/researcher.pem" >/dev/null
+}
+probe_bundle "$work/probe" hostile_none
+"$HEARTH_BUILD/hearth" probe show "$work/probe" key "$work/researcher.pub" | sed 's/^/  /'
+echo "  the same probe calling bpf_probe_write_user, signed all the same:"
+probe_bundle "$work/hostile" hostile_write_user
+{ "$HEARTH_BUILD/hearth" probe check "$work/hostile" key "$work/researcher.pub" 2>&1 || true; } |
+	sed 's/^/  /'
+echo "  (attaching probes needs a kernel that loads fentry programs; the tests attach them in a VM)"
+
 step "Tearing down (hearth down, namespaces removed)"
