@@ -26,21 +26,4 @@ vm_root_init "$root"
 vm_add_bin "$root" bash ip jq crun ethtool nsenter rm cp "$build/hearth" "$build/hearthd" ||
 	{ t_fail "the VM's files are gathered"; exit 0; }
 "$here/../../sandbox/examples/busybox-chute.sh" "$root/bundles/web" >/dev/null
-cp "$here/../lib/report.sh" "$root/report.sh"
-cp "$here/../vm/gateway_net.sh" "$root/gateway_net.sh"
-cp "$here/../vm/chute_cgroup2_guest.sh" "$root/guest.sh"
-
-t0=$SECONDS
-vm_boot "$root" "$console" 600
-rc=$?
-# the console without carriage returns and the firmware's escapes
-sed -i -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[a-zA-Z]//g' -e 's/\x1bc//g' "$console"
-grep -E '^(PASS|FAIL|SKIP|VM): |^  ' "$console"
-echo "  (the VM ran for $((SECONDS - t0)) s under TCG)"
-if ! grep -q '^VM: done' "$console"; then
-	t_fail "the VM ran the test to its end" "qemu exit $rc; console: $(tail -n 5 "$console" | tr '\n' ' ')"
-	# a soft lockup panics the guest (tests/lib/vm.sh), and a panic
-	# prints its stack whatever the console's log level
-	echo "  the guest kernel's last messages:"
-	grep -E '^\[ *[0-9]+\.[0-9]+\]' "$console" | tail -n 80 | sed 's/^/    /'
-fi
+vm_run "$root" "$console" chute_cgroup2_guest.sh

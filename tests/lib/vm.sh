@@ -10,6 +10,9 @@
 #   vm_root_init ROOT            busybox, the init, the kernel modules
 #   vm_add_bin ROOT BIN...       binaries with the libraries they load
 #   vm_boot ROOT CONSOLE SECS    boots ROOT/guest.sh, console to a file
+#   vm_run ROOT CONSOLE GUEST    GUEST (tests/vm/) as ROOT/guest.sh with what
+#                                guests source, booted; its result lines
+#                                printed, a FAIL if it did not end
 
 VM_DIR=${HEARTH_BUILD:-build}/vm
 VM_MODULE_NAMES=(veth sch_ingress cls_bpf sch_htb)
@@ -116,4 +119,30 @@ vm_boot() {
 	local rc=$?
 	rm -f "$image"
 	return $rc
+}
+
+# The guest script @3 (with report.sh and gateway_net.sh beside it) run
+# in the VM of @1, its console in @2: its PASS/FAIL/SKIP lines and the
+# VM's own are printed as the test's, and a guest that did not end (a
+# lockup, a timeout) is a failure with the guest kernel's last messages.
+vm_run() {
+	local root=$1 console=$2 vm_dir t0 rc
+	vm_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../vm" && pwd)
+	cp "$vm_dir/../lib/report.sh" "$root/report.sh"
+	cp "$vm_dir/gateway_net.sh" "$root/gateway_net.sh"
+	cp "$vm_dir/$3" "$root/guest.sh"
+	t0=$SECONDS
+	vm_boot "$root" "$console" 600
+	rc=$?
+	# the console without carriage returns and the firmware's escapes
+	sed -i -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[a-zA-Z]//g' -e 's/\x1bc//g' "$console"
+	grep -E '^(PASS|FAIL|SKIP|VM): |^  ' "$console"
+	echo "  (the VM ran for $((SECONDS - t0)) s under TCG)"
+	if ! grep -q '^VM: done' "$console"; then
+		t_fail "the VM ran the test to its end" "qemu exit $rc; console: $(tail -n 5 "$console" | tr '\n' ' ')"
+		# a soft lockup panics the guest (vm_boot), and a panic prints
+		# its stack whatever the console's log level
+		echo "  the guest kernel's last messages:"
+		grep -E '^\[ *[0-9]+\.[0-9]+\]' "$console" | tail -n 80 | sed 's/^/    /'
+	fi
 }
