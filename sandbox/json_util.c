@@ -68,51 +68,25 @@ int json_read(const char *path, const char *label,
 {
 	char *buf = NULL;
 	size_t got = 0;
-	struct stat st;
-	int fd, ret;
+	int ret;
 
-	/* O_NONBLOCK: a FIFO must not hang the daemon; O_NOFOLLOW: a bundle
-	 * may not point hearth at a host file */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0 && errno == ENOENT)
+	/* not through a link (a bundle may not point hearth at a host
+	 * file), never blocking on a FIFO */
+	ret = hearth_file_read(path, JSON_FILE_MAX, (void **)&buf, &got);
+	switch (ret) {
+	case 0:
+		ret = json_parse(buf, got, label, out, err);
+		free(buf);
+		return ret;
+	case -ENOENT:
 		return hearth_err_set(err, ENOENT, "%s: missing", label);
-	if (fd < 0)
-		return hearth_err_set(err, errno, "%s: cannot open: %s", label,
-				      strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		ret = hearth_err_set(err, EINVAL, "%s: not a regular file", label);
-		goto cleanup;
+	case -EINVAL:
+		return hearth_err_set(err, EINVAL, "%s: not a regular file", label);
+	case -EFBIG:
+		return hearth_err_set(err, EFBIG, "%s: larger than %d bytes", label, JSON_FILE_MAX);
+	default:
+		return hearth_err_set(err, -ret, "%s: cannot open: %s", label, strerror(-ret));
 	}
-	buf = malloc(JSON_FILE_MAX + 1);
-	if (!buf) {
-		ret = hearth_err_set(err, ENOMEM, "%s: out of memory", label);
-		goto cleanup;
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf + got, JSON_FILE_MAX + 1 - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = hearth_err_set(err, errno, "%s: cannot read: %s",
-					     label, strerror(errno));
-			goto cleanup;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-		if (got > JSON_FILE_MAX) {
-			ret = hearth_err_set(err, EFBIG, "%s: larger than %d bytes",
-					     label, JSON_FILE_MAX);
-			goto cleanup;
-		}
-	}
-	buf[got] = '\0';
-	ret = json_parse(buf, got, label, out, err);
-cleanup:
-	free(buf);
-	close(fd);
-	return ret;
 }
 
 /* Replaces @path whole or not at all: readers never see half a file. */
