@@ -11,6 +11,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "../lib/libbpf_silent.h"
 #include "../../util/options.h"
 #include "cli.h"
 
@@ -196,13 +197,6 @@ static const struct cli_cmd objects[] = {
 	{},
 };
 
-static int libbpf_silent(enum libbpf_print_level level, const char *fmt,
-			 va_list ap)
-{
-	(void)level, (void)fmt, (void)ap;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct options o = {
@@ -226,7 +220,7 @@ int main(int argc, char **argv)
 	}
 	if (o.version)
 		return cmd_version(&cli, 0, NULL);
-	libbpf_set_print(libbpf_silent);
+	libbpf_set_print(hearth_libbpf_silent);
 	if (first >= argc) {
 		usage(stderr);
 		return CLI_EXIT_USAGE;

@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "libbpf_silent.h"
 #include "attach.h"
 
 /* Points every pinned link at dp->prog_fd (after an upgrade). */
@@ -133,18 +134,13 @@ static void hook_init(struct bpf_tc_hook *hook, __u32 ifindex, enum hearth_tc_po
 }
 
 /* "no such filter" and "no clsact" are answers here, not errors: libbpf
- * would print the kernel's message for them. */
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level, (void)fmt, (void)ap;
-	return 0;
-}
+ * would print the kernel's message for them (hence hearth_libbpf_silent). */
 
 __u32 hearth_tc_attached(__u32 ifindex, enum hearth_tc_point point)
 {
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = HEARTH_TC_HANDLE,
 		    .priority = HEARTH_TC_PRIORITY);
-	libbpf_print_fn_t saved = libbpf_set_print(quiet);
+	libbpf_print_fn_t saved = libbpf_set_print(hearth_libbpf_silent);
 	struct bpf_tc_hook hook;
 	int ret;
 
@@ -184,7 +180,7 @@ int hearth_tc_attach(struct hearth_dp *dp, __u32 ifindex, struct hearth_err *err
 		return 0;
 	/* one clsact for both points; "exists" is an answer, not an error */
 	hook_init(&hook, ifindex, HEARTH_TC_OUT);
-	saved = libbpf_set_print(quiet);
+	saved = libbpf_set_print(hearth_libbpf_silent);
 	ret = bpf_tc_hook_create(&hook);
 	libbpf_set_print(saved);
 	if (ret && ret != -EEXIST)

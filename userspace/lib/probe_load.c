@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "libbpf_silent.h"
 #include "probe_load.h"
 
 /* The kernel's verifier log of a refused probe is long; its reason is
@@ -19,14 +20,6 @@
 /* Instructions the verifier may take over one probe program: its cost
  * per packet bounded before it ever runs (a loop is walked through). */
 #define PROBE_MAX_VERIFIED 200000
-
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
 
 /* A copy of @b's object aimed at @target_fd; with @maps_of (another copy,
  * loaded), its maps are that copy's. */
@@ -107,7 +100,7 @@ static int load_closed(const struct hearth_probe_bundle *b, int target_fd, char 
 int hearth_probe_verifier_check(const struct hearth_probe_bundle *b, int target_fd,
 				struct hearth_err *err)
 {
-	libbpf_print_fn_t saved = libbpf_set_print(quiet);
+	libbpf_print_fn_t saved = libbpf_set_print(hearth_libbpf_silent);
 	char *log = NULL, reason[200] = "";
 	int ret;
 
@@ -226,7 +219,7 @@ int hearth_probe_attach(const struct hearth_probe_bundle *b, const int *target_f
 			const char *pin_dir, struct hearth_probe_loaded *out,
 			struct hearth_err *err)
 {
-	libbpf_print_fn_t saved = libbpf_set_print(quiet);
+	libbpf_print_fn_t saved = libbpf_set_print(hearth_libbpf_silent);
 	int ret = 0;
 
 	memset(out, 0, sizeof(*out));

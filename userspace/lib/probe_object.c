@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
+#include "libbpf_silent.h"
 #include "probe_object.h"
 
 /* Helper names by id, from the kernel's own list (the macro's later
@@ -234,19 +235,11 @@ static int map_check(const struct bpf_map *m, const char *what, struct hearth_pr
 	return 0;
 }
 
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
-
 int hearth_probe_object_check(const void *data, size_t len, const char *what, __u64 budget,
 			      struct hearth_probe_object *out, struct hearth_err *err)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "probe");
-	libbpf_print_fn_t saved = libbpf_set_print(quiet);
+	libbpf_print_fn_t saved = libbpf_set_print(hearth_libbpf_silent);
 	struct bpf_object *obj = bpf_object__open_mem(data, len, &opts);
 	struct bpf_program *p;
 	struct bpf_map *m;
