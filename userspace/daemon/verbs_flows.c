@@ -31,7 +31,6 @@ struct flow_list {
 	const struct flow_filter *filter;
 	struct hearth_flow *v;
 	size_t n, cap;
-	struct hearth_ct_walker walker;
 };
 
 static bool has_host(const struct hearth_flow *f, const struct flow_filter *w)
@@ -60,7 +59,7 @@ static int collect(const struct hearth_conn *c, void *arg)
 		return 0;
 	/* the times of the flows shown only: a read each */
 	timed = *c;
-	hearth_ct_walker_rtt(&l->walker, &timed);
+	hearth_ct_walker_rtt(&l->d->walker, &timed);
 	hearth_flow_from_conn(&f, &timed, &l->d->flows.clock);
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 256;
@@ -147,9 +146,10 @@ static struct json_object *flows_list(struct daemon *d, struct json_object *args
 		return hearth_api_error(HEARTH_API_BAD_REQUEST, "limit takes 1 to %d", FLOWS_LIMIT_MAX);
 	l.filter = &w;
 	hearth_flow_clock_read(&d->flows.clock, d->hz);
-	ret = hearth_ct_walker_run(&l.walker, &d->dp, d->flows.clock.jiffies, d->flows.clock.hz,
+	/* hearthd's walker: its copy of the table is kept for the expiry
+	 * walk every 5 s anyway */
+	ret = hearth_ct_walker_run(&d->walker, &d->dp, d->flows.clock.jiffies, d->flows.clock.hz,
 				   collect, &l);
-	hearth_ct_walker_free(&l.walker);
 	if (ret) {
 		free(l.v);
 		return hearth_api_error(HEARTH_API_FAILED, "cannot read the connection table: %s",
