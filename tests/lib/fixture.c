@@ -283,6 +283,17 @@ int fixture_add_pinhole(struct fixture *fx, const struct hearth_pinhole *ph)
 	return bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY) ? -errno : 0;
 }
 
+int fixture_state_flags(struct fixture *fx, __u32 mask, bool on)
+{
+	struct hearth_state st;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(fx->state_fd, &zero, &st))
+		return -errno;
+	st.flags = on ? st.flags | mask : st.flags & ~mask;
+	return bpf_map_update_elem(fx->state_fd, &zero, &st, BPF_ANY) ? -errno : 0;
+}
+
 int fixture_bump_generation(struct fixture *fx)
 {
 	struct hearth_state st;

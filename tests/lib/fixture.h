@@ -69,6 +69,8 @@ int fixture_run(struct fixture *fx, int ifindex, const void *in, __u32 len,
 /* Sum over CPUs of one counter of the interface's slot. */
 __u64 fixture_counter(struct fixture *fx, int ifindex, int id);
 int fixture_bump_generation(struct fixture *fx);
+/* The state map's flags @mask (enum hearth_state_flags) set or cleared. */
+int fixture_state_flags(struct fixture *fx, __u32 mask, bool on);
 /* Masquerade 192.168.1.0/24 behind wan0's 198.51.100.1, ports min..max. */
 int fixture_enable_nat(struct fixture *fx, __u16 port_min, __u16 port_max);
 /* The firewall on, as hearthd sets it for lan0's 192.168.1.0/24 and

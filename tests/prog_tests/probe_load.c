@@ -23,16 +23,6 @@ static int progs_loaded(void)
 	return n;
 }
 
-static void probes_flag_on(struct fixture *fx)
-{
-	struct hearth_state st;
-	__u32 zero = 0;
-
-	bpf_map_lookup_elem(fx->state_fd, &zero, &st);
-	st.flags |= HEARTH_STATE_PROBES;
-	bpf_map_update_elem(fx->state_fd, &zero, &st, BPF_ANY);
-}
-
 /* The sum over CPUs of entry 0 of per-CPU map @fd. */
 static __u64 percpu_sum(int fd)
 {
@@ -88,7 +78,7 @@ TEST(probe_load_attach_and_refuse)
 		goto cleanup;
 	}
 	ASSERT_TRUE(loaded.verified_insns > 0, "its verified instructions known");
-	probes_flag_on(&fx);
+	ASSERT_OK(fixture_state_flags(&fx, HEARTH_STATE_PROBES, true), "the probe flag set");
 	s = lan_spec(&fx, AF_INET, FX_SERVER_V4);
 	len = (__u32)pkt_build(&s, frame, sizeof(frame));
 	for (int i = 0; i < 3; i++)

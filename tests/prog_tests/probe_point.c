@@ -67,16 +67,6 @@ static __u64 probe_count(struct probe *p, __u32 hook)
 	return n;
 }
 
-static void probes_flag(struct fixture *fx, bool on)
-{
-	struct hearth_state st;
-	__u32 zero = 0;
-
-	bpf_map_lookup_elem(fx->state_fd, &zero, &st);
-	st.flags = on ? st.flags | HEARTH_STATE_PROBES : st.flags & ~(__u32)HEARTH_STATE_PROBES;
-	bpf_map_update_elem(fx->state_fd, &zero, &st, BPF_ANY);
-}
-
 TEST(probe_point_packet)
 {
 	struct hearth_probe_pkt last = {};
@@ -108,7 +98,7 @@ TEST(probe_point_packet)
 	ASSERT_EQ(probe_count(&p, HEARTH_PROBE_HOOK_XDP), 0,
 		  "no probe flag: the point is not passed, nothing seen");
 
-	probes_flag(&fx, true);
+	ASSERT_OK(fixture_state_flags(&fx, HEARTH_STATE_PROBES, true), "the probe flag set");
 	expect_verdict(&fx, fx.lan, frame, len, XDP_REDIRECT, HEARTH_CNT_FORWARD, "forwarded");
 	expect_verdict(&fx, fx.lan, frame, len, XDP_REDIRECT, HEARTH_CNT_FORWARD, "forwarded");
 	ASSERT_EQ(probe_count(&p, HEARTH_PROBE_HOOK_XDP), 2, "flag set: each packet seen once");
@@ -158,7 +148,7 @@ TEST(probe_point_flow_end)
 	}
 	if (!ASSERT_OK(ret, "a probe attached at the flow-end point"))
 		goto cleanup;
-	probes_flag(&fx, true);
+	ASSERT_OK(fixture_state_flags(&fx, HEARTH_STATE_PROBES, true), "the probe flag set");
 	/* nine UDP flows into room for eight: one is evicted */
 	for (__u16 port = 42000; port < 42000 + HEARTH_CT_WAYS / 2 + 1; port++) {
 		s = lan_spec(&fx, AF_INET6, FX_SERVER_V6);

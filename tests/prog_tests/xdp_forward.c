@@ -198,18 +198,15 @@ TEST(fib_cache_disabled)
 {
 	struct fixture fx;
 	struct xdp_gateway *skel = gw_setup(&fx);
-	struct hearth_state st;
 	struct hearth_fib_entry e;
 	struct fwd_result r;
 	struct pkt_spec s;
 	__u8 in[FRAME_MAX];
-	__u32 in_len, zero = 0;
+	__u32 in_len;
 
 	if (!skel)
 		return;
-	bpf_map_lookup_elem(fx.state_fd, &zero, &st);
-	st.flags |= HEARTH_STATE_NO_FIB_CACHE;
-	bpf_map_update_elem(fx.state_fd, &zero, &st, BPF_ANY);
+	ASSERT_OK(fixture_state_flags(&fx, HEARTH_STATE_NO_FIB_CACHE, true), "the cache off");
 	s = lan_spec(&fx, AF_INET, FX_SERVER_V4);
 	forward_one(&fx, fx.lan, &s, in, &in_len, &r);
 	ASSERT_EQ(r.retval, XDP_REDIRECT, "still forwarded");
