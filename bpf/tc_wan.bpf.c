@@ -321,21 +321,21 @@ static __always_inline __u32 tc_tenant(struct __sk_buff *skb)
 	return tenant_by_slot(slot);
 }
 
-static __always_inline int wan_egress(struct __sk_buff *skb)
+/* @tenant: the upload's, once known (HEARTH_MAX_TENANTS until then). */
+static __always_inline int wan_egress(struct __sk_buff *skb, __u32 *tenant)
 {
 	struct hearth_link_cfg *cfg = link_cfg();
-	__u32 tenant = HEARTH_MAX_TENANTS; /* none yet */
-	int claimed = 0, action = wan_snat(skb, &tenant, &claimed);
+	int claimed = 0, action = wan_snat(skb, tenant, &claimed);
 
 	if (action == TC_ACT_OK && !claimed)
-		action = wan_track(skb, &tenant);
+		action = wan_track(skb, tenant);
 	if (action != TC_ACT_OK || !cfg)
 		return action;
-	if (tenant == HEARTH_MAX_TENANTS)
-		tenant = tc_tenant(skb);
-	tenant_count(tenant, HEARTH_DIR_UP, skb->len);
+	if (*tenant == HEARTH_MAX_TENANTS)
+		*tenant = tc_tenant(skb);
+	tenant_count(*tenant, HEARTH_DIR_UP, skb->len);
 	if (cfg->shape_up)
-		skb->priority = HEARTH_HTB_MAJOR << 16 | HEARTH_HTB_TENANT_MINOR(tenant);
+		skb->priority = HEARTH_HTB_MAJOR << 16 | HEARTH_HTB_TENANT_MINOR(*tenant);
 	return TC_ACT_OK;
 }
 
@@ -377,10 +377,11 @@ static __always_inline int wan_ingress(struct __sk_buff *skb)
 SEC("tc")
 int HEARTH_PROG_TC_WAN_EGRESS(struct __sk_buff *skb)
 {
-	int verdict = wan_egress(skb);
+	__u32 tenant = HEARTH_MAX_TENANTS; /* none yet */
+	int verdict = wan_egress(skb, &tenant);
 
 	if (probes_attached())
-		probe_tc(skb, verdict, HEARTH_PROBE_HOOK_TC_EGRESS);
+		probe_tc(skb, verdict, HEARTH_PROBE_HOOK_TC_EGRESS, tenant);
 	return verdict;
 }
 
@@ -390,7 +391,7 @@ int HEARTH_PROG_TC_WAN_INGRESS(struct __sk_buff *skb)
 	int verdict = wan_ingress(skb);
 
 	if (probes_attached())
-		probe_tc(skb, verdict, HEARTH_PROBE_HOOK_TC_INGRESS);
+		probe_tc(skb, verdict, HEARTH_PROBE_HOOK_TC_INGRESS, HEARTH_MAX_TENANTS);
 	return verdict;
 }
 

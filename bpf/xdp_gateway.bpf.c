@@ -484,12 +484,13 @@ static __always_inline int nat_verdict(struct xdp_md *ctx, struct nat_state *n,
  * IPv4 with NAT on (@cfg set), IPv4 routed, IPv6. The compiler drops what
  * a copy cannot reach, and the verifier walks each copy without the
  * others' branches (a third of the instructions it walked when one copy
- * served all three).
+ * served all three). A forwarded packet's connection line goes to @line,
+ * for the probe point.
  */
 static __always_inline int gateway_path(struct xdp_md *ctx, struct pkt *p,
 					__u32 slot, __u32 bytes,
 					struct hearth_nat_cfg *cfg,
-					const __u8 family)
+					const __u8 family, struct hearth_ct_l1 **line)
 {
 	/* a connection counts IP octets (IPFIX's octetDeltaCount), the
 	 * interface counters and meters frames */
@@ -522,13 +523,14 @@ static __always_inline int gateway_path(struct xdp_md *ctx, struct pkt *p,
 	counter_add(slot, HEARTH_CNT_FORWARD, bytes);
 	counter_add(e->out_slot, HEARTH_CNT_TX, bytes);
 	id = bpf_redirect_map(&HEARTH_MAP_TXPORTS, e->out_slot, 0);
+	*line = nat.line;
 	/* last: nothing else is live across it, so it costs the frame nothing */
 	if (nat.key.proto == IPPROTO_TCP)
 		ct_rtt_packet(ctx, nat.line, nat.now);
 	return id;
 }
 
-static __always_inline int gateway_decide(struct xdp_md *ctx)
+static __always_inline int gateway_decide(struct xdp_md *ctx, struct hearth_ct_l1 **line)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -548,22 +550,23 @@ static __always_inline int gateway_decide(struct xdp_md *ctx)
 		return verdict(slot, id, bytes);
 	if (p.family == AF_INET6) {
 		p.family = AF_INET6; /* a constant in this copy, for the compiler */
-		return gateway_path(ctx, &p, slot, bytes, 0, AF_INET6);
+		return gateway_path(ctx, &p, slot, bytes, 0, AF_INET6, line);
 	}
 	p.family = AF_INET;
 	cfg = nat_cfg();
 	if (cfg && cfg->enabled)
-		return gateway_path(ctx, &p, slot, bytes, cfg, AF_INET);
-	return gateway_path(ctx, &p, slot, bytes, 0, AF_INET);
+		return gateway_path(ctx, &p, slot, bytes, cfg, AF_INET, line);
+	return gateway_path(ctx, &p, slot, bytes, 0, AF_INET, line);
 }
 
 /* The gateway, then its probe point while a probe is attached. */
 static __always_inline int gateway_xdp(struct xdp_md *ctx)
 {
-	int verdict = gateway_decide(ctx);
+	struct hearth_ct_l1 *line = NULL;
+	int verdict = gateway_decide(ctx, &line);
 
 	if (probes_attached())
-		probe_xdp(ctx, verdict);
+		probe_xdp(ctx, verdict, line);
 	return verdict;
 }
 

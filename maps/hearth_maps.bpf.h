@@ -6,6 +6,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "hearth_maps.h"
+#include "hearth_probe.h"
 
 /* ifindex -> slot; 0 means "not a gateway interface". */
 struct {
@@ -130,6 +131,23 @@ struct {
 	__type(key, struct hearth_home_key);
 	__type(value, __u32);
 } HEARTH_MAP_HOME SEC(".maps");
+
+/* Home hosts for probe records: hearthd fills both, the address's index
+ * first, then the view probes read (never written by a program). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HEARTH_PROBE_MAX_HOSTS);
+	__type(key, struct hearth_host_key);
+	__type(value, __u32);
+} HEARTH_MAP_HOSTID SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HEARTH_PROBE_MAX_HOSTS);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__type(key, __u32);
+	__type(value, struct hearth_probe_host);
+} HEARTH_MAP_HOSTS SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

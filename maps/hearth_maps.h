@@ -51,6 +51,8 @@
 #define HEARTH_MAP_CTENDS    hearth_ctends
 #define HEARTH_MAP_CTRTT     hearth_ctrtt
 #define HEARTH_MAP_RTTHIST   hearth_rtthist
+#define HEARTH_MAP_HOSTID    hearth_hostid
+#define HEARTH_MAP_HOSTS     hearth_hosts /* HEARTH_PROBE_HOSTS_MAP */
 
 #define HEARTH_STR_(x) #x
 #define HEARTH_STR(x) HEARTH_STR_(x)
@@ -363,6 +365,14 @@ struct hearth_fw_cfg {
  * union hearth_addr). Value: 1. */
 struct hearth_home_key {
 	__u32 prefixlen;
+	union hearth_addr addr;
+};
+
+/* Key of HEARTH_MAP_HOSTID: a home host hearthd has seen, whose index
+ * in the probes' view (HEARTH_MAP_HOSTS, maps/hearth_probe.h) is the
+ * value. Looked up only while a probe is attached. */
+struct hearth_host_key {
+	__u32 family;
 	union hearth_addr addr;
 };
 

@@ -31,30 +31,45 @@ enum hearth_probe_hook {
 /*
  * What a packet probe sees: a flat record, filled after the hook decided,
  * from the packet as it leaves the hook (after any translation). No
- * address: what identifies a home is not given to probes in this ABI.
- * Fields only ever get added at the end.
+ * address: a home host is named by its index in the view of anonymized
+ * addresses (HEARTH_PROBE_HOSTS_MAP), remote hosts not at all. Fields
+ * only ever get added at the end.
  *
  * The probe point takes the record as HEARTH_PROBE_PKT_WORDS scalar
  * arguments, not as a pointer: the kernel lets fentry on a BPF function
  * read a pointer argument only if it is the program's context, and
- * scalars are what a tracing program can only read, never write. A probe
- * rebuilds the record with hearth_probe_pkt_of().
+ * scalars are what a tracing program can only read, never write. Five
+ * words at most (a BPF call's arguments): the fields are packed to fit.
+ * A probe rebuilds the record with hearth_probe_pkt_of().
  */
 struct hearth_probe_pkt {
 	__u32 ifindex; /* the interface the hook runs on */
 	__u32 len; /* the frame's bytes */
-	__u32 verdict; /* the hook's return: XDP_* or TC_ACT_* */
 	__u8 hook; /* enum hearth_probe_hook */
 	__u8 family; /* AF_INET or AF_INET6; 0: not IP */
 	__u8 proto; /* IP protocol (IPv6: the first header's) */
 	__u8 tcp_flags; /* TCP: the flags byte */
 	__u16 sport, dport; /* TCP and UDP, host order */
 	__u16 l3_len; /* the IP packet's bytes, from its header */
-	__u16 pad;
+	__u16 payload_len; /* TCP and UDP: the payload's bytes, from the headers */
 	__u32 seq, ack; /* TCP, host order */
+	/* its connection, where the hook knew it (XDP's forwarded
+	 * packets): the same id both ways, and on the flow-end record */
+	__u32 flow; /* 0: none known */
+	/* the tenant it is counted to, where the hook knew it (XDP's
+	 * forwarded packets, tc's uploads) */
+	__u16 tenant; /* HEARTH_PROBE_NO_TENANT: not known here */
+	__s8 verdict; /* the hook's return: XDP_* or TC_ACT_* */
+	__u8 flow_dir; /* enum hearth_ct_dir: 0 the initiator's direction */
+	/* home hosts (HEARTH_PROBE_HOSTS_MAP's index): the source as the
+	 * packet came in, the destination as it leaves; 0: not a home
+	 * host, or not one hearthd has seen yet */
+	__u16 shost, dhost;
 };
 
-#define HEARTH_PROBE_PKT_WORDS 4
+#define HEARTH_PROBE_NO_TENANT 0xffff
+
+#define HEARTH_PROBE_PKT_WORDS 5
 
 union hearth_probe_pkt_words {
 	struct hearth_probe_pkt m;
@@ -79,7 +94,8 @@ static inline void hearth_probe_pkt_of(const __u64 *args, struct hearth_probe_pk
 /*
  * What a flow-end probe sees (hearth_probe_flow_end): a connection the
  * data plane retired, both directions (index: enum hearth_ct_dir, 0 the
- * initiator's), as flow records have it. Its ports, never its addresses.
+ * initiator's), as flow records have it. Its ports, never its addresses:
+ * its packets' records name its home hosts.
  * Counts saturate at 2^32 - 1. HEARTH_PROBE_FLOW_WORDS scalar arguments;
  * hearth_probe_flow_of() rebuilds it.
  */
@@ -87,12 +103,11 @@ struct hearth_probe_flow {
 	__u8 family; /* AF_INET or AF_INET6 */
 	__u8 proto;
 	__u8 reason; /* enum hearth_ct_end_reason: 1 idle, 3 closed, 5 evicted */
-	__u8 halves; /* bit (1 << dir) for each direction the record has */
-	__u16 tenant;
-	__u8 tcp_flags[2]; /* each direction's, ORed */
+	__u8 tenant;
 	__u16 sport, dport; /* as the initiator sent them, host order */
+	__u32 flow; /* its id, as its packets' records had it */
 	__u32 duration_ms; /* first packet to last, either way */
-	__u32 packets[2];
+	__u32 packets[2]; /* 0: none that way (no answer) */
 	__u32 bytes[2]; /* IP bytes */
 	__u32 rtt_min_us[2]; /* toward where each direction's packets go; 0: none */
 };
@@ -115,6 +130,24 @@ static inline void hearth_probe_flow_of(const __u64 *args, struct hearth_probe_f
 		u.w[i] = *(const volatile __u64 *)&args[i];
 	*f = u.f;
 }
+
+/*
+ * The one map of hearth's a probe may use: a read-only view of the home
+ * hosts hearthd has seen, each address as flow exports show it
+ * (anonymized unless the operator chose privacy raw), indexed by the
+ * records' host fields. A probe declares a map of this name, type and
+ * size; hearth gives it the view in its place (the kernel refuses any
+ * write to it from a program: BPF_F_RDONLY_PROG). Index 0 is never used.
+ */
+#define HEARTH_PROBE_HOSTS_MAP "hearth_hosts"
+#define HEARTH_PROBE_MAX_HOSTS 1024
+
+struct hearth_probe_host {
+	__u8 family; /* AF_INET or AF_INET6; 0: an unused index */
+	__u8 anonymized; /* 0: privacy raw, the address as it is */
+	__u8 pad[2];
+	__u8 addr[16]; /* IPv4: the first 4 bytes */
+};
 
 /* Limits every probe is held to, whatever its manifest asks. */
 #define HEARTH_PROBE_MAX_PROGS 4 /* programs in one bundle */

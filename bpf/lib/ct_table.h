@@ -246,7 +246,7 @@ __noinline int ct_retire(const struct hearth_ct_ending *a)
 	}
 	end->reason = a->reason;
 	if (probes_attached())
-		probe_flow_end(end, ct_hz);
+		probe_flow_end(end, dir == HEARTH_CT_ORIG ? a->index : a->slot.e.peer_slot, ct_hz);
 	if (bpf_ringbuf_output(&HEARTH_MAP_CTENDS, end, sizeof(*end), 0)) {
 		ct_event(HEARTH_CT_EV_ENDS_LOST);
 		return 0;

@@ -49,11 +49,14 @@ TEST(probe_load_attach_and_refuse)
 	struct probe_keys k = {};
 	struct pkt_spec s;
 	__u8 frame[256];
+	struct hearth_probe_targets t = { .n = 1 };
 	__u32 len;
 	int before, ret;
 
 	if (!skel)
 		return;
+	t.prog_fd[0] = fx.prog_fd;
+	t.hosts_fd = bpf_map__fd(skel->maps.HEARTH_MAP_HOSTS);
 	if (!keys_make(&k))
 		goto cleanup;
 	manifest_text(manifest, sizeof(manifest), k.fingerprint, "2099-01-01T00:00:00Z", bytes,
@@ -64,7 +67,7 @@ TEST(probe_load_attach_and_refuse)
 	ASSERT_EQ(hearth_probe_bundle_check(&b, k.trusted, time(NULL), HEARTH_PROBE_MAP_BUDGET, &err),
 		  0, err.msg);
 	before = progs_loaded();
-	ret = hearth_probe_verifier_check(&b, fx.prog_fd, &err);
+	ret = hearth_probe_verifier_check(&b, &t, &err);
 	if (ret == -EACCES && strstr(err.msg, "Operation not permitted")) {
 		test__skip("this kernel refuses fentry programs (EPERM); tests/integration/probe_vm.sh runs this test");
 		hearth_probe_bundle_free(&b);
@@ -73,7 +76,7 @@ TEST(probe_load_attach_and_refuse)
 	ASSERT_EQ(ret, 0, err.msg);
 	ASSERT_EQ(progs_loaded(), before, "the verifier-only load left no program");
 
-	if (!ASSERT_EQ(hearth_probe_attach(&b, &fx.prog_fd, 1, NULL, &loaded, &err), 0, err.msg)) {
+	if (!ASSERT_EQ(hearth_probe_attach(&b, &t, NULL, &loaded, &err), 0, err.msg)) {
 		hearth_probe_bundle_free(&b);
 		goto cleanup;
 	}
@@ -93,7 +96,7 @@ TEST(probe_load_attach_and_refuse)
 		 "{\"name\": \"writer\", \"abi\": 1, \"author\": \"M. Allory\", \"key\": \"%s\","
 		 " \"purpose\": \"changes what it sees\", \"point\": \"packet\","
 		 " \"maps\": [{\"name\": \"by_hook\", \"type\": \"array\", \"bytes\": 48},"
-		 " {\"name\": \"last\", \"type\": \"array\", \"bytes\": 36}],"
+		 " {\"name\": \"last\", \"type\": \"array\", \"bytes\": 44}],"
 		 " \"output\": \"by_hook\", \"cpu_budget_ns\": 100, \"expires\": \"2099-01-01T00:00:00Z\"}",
 		 k.fingerprint);
 	if (!bundle_make_of(&k, "writer", "watch_write", manifest, k.researcher, dir, sizeof(dir)) ||
@@ -101,13 +104,13 @@ TEST(probe_load_attach_and_refuse)
 		goto cleanup;
 	ASSERT_EQ(hearth_probe_bundle_check(&b, k.trusted, time(NULL), HEARTH_PROBE_MAP_BUDGET, &err),
 		  0, err.msg);
-	ASSERT_EQ(hearth_probe_verifier_check(&b, fx.prog_fd, &err), -EACCES,
+	ASSERT_EQ(hearth_probe_verifier_check(&b, &t, &err), -EACCES,
 		  "a probe writing its arguments: refused");
 	ASSERT_STRHAS(err.msg, "refused by the kernel's verifier", "  by the verifier");
 	ASSERT_TRUE(!strchr(err.msg, '\n'), "  in one line");
 	fprintf(stderr, "  (%s)\n", err.msg);
 	ASSERT_EQ(progs_loaded(), before, "  and nothing of it left");
-	ASSERT_TRUE(hearth_probe_attach(&b, &fx.prog_fd, 1, NULL, &loaded, &err) < 0,
+	ASSERT_TRUE(hearth_probe_attach(&b, &t, NULL, &loaded, &err) < 0,
 		    "  attaching it fails too");
 	ASSERT_EQ(progs_loaded(), before, "  leaving nothing");
 	hearth_probe_bundle_free(&b);

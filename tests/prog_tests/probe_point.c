@@ -70,12 +70,13 @@ static __u64 probe_count(struct probe *p, __u32 hook)
 TEST(probe_point_packet)
 {
 	struct hearth_probe_pkt last = {};
+	struct hearth_host_key host = { .family = AF_INET6 };
 	struct fixture fx;
-	struct xdp_gateway *skel = gw_setup(&fx);
+	struct xdp_gateway *skel = fw_setup(&fx);
 	struct pkt_spec s;
 	struct probe p;
 	__u8 frame[256];
-	__u32 zero = 0, len;
+	__u32 zero = 0, len, host_id = 7;
 	int ret;
 
 	if (!skel)
@@ -99,6 +100,10 @@ TEST(probe_point_packet)
 		  "no probe flag: the point is not passed, nothing seen");
 
 	ASSERT_OK(fixture_state_flags(&fx, HEARTH_STATE_PROBES, true), "the probe flag set");
+	/* the client a home host hearthd numbered */
+	inet_pton(AF_INET6, FX_H1_V6, &host.addr);
+	ASSERT_OK(bpf_map_update_elem(bpf_map__fd(skel->maps.HEARTH_MAP_HOSTID), &host, &host_id, 0),
+		  "the client is home host 7");
 	expect_verdict(&fx, fx.lan, frame, len, XDP_REDIRECT, HEARTH_CNT_FORWARD, "forwarded");
 	expect_verdict(&fx, fx.lan, frame, len, XDP_REDIRECT, HEARTH_CNT_FORWARD, "forwarded");
 	ASSERT_EQ(probe_count(&p, HEARTH_PROBE_HOOK_XDP), 2, "flag set: each packet seen once");
@@ -114,6 +119,13 @@ TEST(probe_point_packet)
 	ASSERT_EQ(last.dport, 443, "  ");
 	ASSERT_EQ(last.tcp_flags, 0x02, "  its flags (SYN)");
 	ASSERT_EQ(last.seq, 0x01020304, "  its sequence number");
+	ASSERT_EQ(last.payload_len, s.payload, "  its payload's length");
+	ASSERT_EQ(last.tenant, 0, "  its tenant (home)");
+	ASSERT_TRUE(last.flow > 0 && last.flow <= HEARTH_CT_SETS_DEFAULT * HEARTH_CT_WAYS,
+		    "  its connection's id: one of the table's slots");
+	ASSERT_EQ(last.flow_dir, HEARTH_CT_ORIG, "  the initiator's direction");
+	ASSERT_EQ(last.shost, 7, "  its source: home host 7");
+	ASSERT_EQ(last.dhost, 0, "  its destination: no home host");
 	probe_detach(&p);
 	expect_verdict(&fx, fx.lan, frame, len, XDP_REDIRECT, HEARTH_CNT_FORWARD,
 		       "detached, the gateway goes on");
@@ -169,6 +181,8 @@ TEST(probe_point_flow_end)
 	ASSERT_EQ(last.dport, 5201, "  to the server's port");
 	ASSERT_EQ(last.packets[HEARTH_CT_ORIG], 1, "  its one packet");
 	ASSERT_EQ(last.bytes[HEARTH_CT_ORIG], len - 14, "  its IP bytes");
+	ASSERT_TRUE(last.flow > 0 && last.flow <= HEARTH_CT_WAYS, "  its id: a slot of the table's one set");
+	ASSERT_EQ(last.tenant, 0, "  its tenant (home)");
 	probe_detach(&p);
 cleanup:
 	xdp_gateway__destroy(skel);

@@ -80,17 +80,17 @@ int probes_approve(struct daemon *d, const char *digest, struct hearth_err *err)
 	return 0;
 }
 
-/* The data plane's programs that pass the packet probe point. */
-static int targets_of(const struct daemon *d, int *fds)
+/* The data plane's programs that pass the probe points, and its view of
+ * home hosts. */
+static void targets_of(const struct daemon *d, struct hearth_probe_targets *t)
 {
-	int n = 0;
-
+	t->n = 0;
 	if (d->dp.prog_fd >= 0)
-		fds[n++] = d->dp.prog_fd;
+		t->prog_fd[t->n++] = d->dp.prog_fd;
 	for (int i = 0; i < HEARTH_TC_POINTS; i++)
 		if (d->dp.tc_prog_fd[i] >= 0)
-			fds[n++] = d->dp.tc_prog_fd[i];
-	return n;
+			t->prog_fd[t->n++] = d->dp.tc_prog_fd[i];
+	t->hosts_fd = d->dp.map_fd[HEARTH_DP_HOSTS];
 }
 
 static void flag_update(struct daemon *d)
@@ -111,9 +111,11 @@ const struct probe_attached *probes_find(const struct daemon *d, const char *nam
 static int bundle_attach(struct daemon *d, struct hearth_probe_bundle *b,
 			 struct probe_attached *pa, struct hearth_err *err)
 {
-	int fds[HEARTH_PROBE_MAX_TARGETS], n = targets_of(d, fds), ret;
+	struct hearth_probe_targets t;
 	char pin[PATH_MAX];
+	int ret;
 
+	targets_of(d, &t);
 	ret = hearth_probe_bundle_check(b, d->cfg.probe_keys, time(NULL), HEARTH_PROBE_MAP_BUDGET,
 					err);
 	if (ret)
@@ -127,15 +129,15 @@ static int bundle_attach(struct daemon *d, struct hearth_probe_bundle *b,
 				      b->manifest.name);
 	if (d->probes.n == PROBES_MAX)
 		return hearth_err_set(err, ENOSPC, "%d probes are attached already", PROBES_MAX);
-	if (!n)
+	if (!t.n)
 		return hearth_err_set(err, ENOENT, "no data plane program to attach to");
-	ret = hearth_probe_verifier_check(b, fds[0], err);
+	ret = hearth_probe_verifier_check(b, &t, err);
 	if (ret)
 		return ret;
 	probe_path(d->cfg.pin_dir, b->manifest.name, pin, sizeof(pin));
 	ret = hearth_mkdir_p(pin, 0700);
 	if (!ret)
-		ret = hearth_probe_attach(b, fds, n, pin, &pa->loaded, err);
+		ret = hearth_probe_attach(b, &t, pin, &pa->loaded, err);
 	else
 		hearth_err_set(err, -ret, "%s: %s", pin, strerror(-ret));
 	if (ret) {
@@ -150,7 +152,7 @@ static int bundle_attach(struct daemon *d, struct hearth_probe_bundle *b,
 	snprintf(pa->key_path, sizeof(pa->key_path), "%s", b->key_path);
 	pa->attached = time(NULL);
 	pa->expires = b->manifest.expires;
-	pa->targets = n;
+	pa->targets = t.n;
 	pa->budget_ns = b->manifest.cpu_budget_ns;
 	return 0;
 }
@@ -184,6 +186,7 @@ int probes_attach(struct daemon *d, const char *dir, char *name, size_t size,
 		return ret;
 	d->probes.p[d->probes.n++] = pa;
 	flag_update(d);
+	probes_hosts_walk(d); /* the hosts of connections open now, named at once */
 	snprintf(name, size, "%s", pa.name);
 	note_write(d, &pa);
 	logmsg("probe %s (%.16s..., by %s) attached to %d programs", pa.name, pa.digest, pa.author,
@@ -275,6 +278,8 @@ void probes_supervise(struct daemon *d)
 		else if (stat(ps->p[i].key_path, &st) && errno == ENOENT)
 			probes_detach(d, ps->p[i].name, "its researcher's key was removed");
 	}
+	if (ps->n && now >= ps->hosts_ms)
+		probes_hosts_walk(d);
 	if (ps->stats_fd >= 0 && (now >= ps->window_ms || !ps->n))
 		window_close(d, now);
 	else if (ps->stats_fd < 0 && ps->n && now >= ps->window_ms)
@@ -369,6 +374,7 @@ int probes_open(struct daemon *d, struct hearth_err *err)
 
 	memset(ps, 0, sizeof(*ps));
 	ps->stats_fd = -1;
+	probes_hosts_open(d); /* a probe goes on without them */
 	ret = hearth_file_read(d->cfg.probe_approved, 1 << 16, (void **)&text, &len);
 	if (ret == -ENOENT) {
 		readopt_all(d);

@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <time.h>
 
+#include "../lib/probe_hosts.h"
 #include "../lib/probe_load.h"
 
 #define PROBES_MAX 4
@@ -49,6 +50,9 @@ struct probes {
 	char approved[PROBES_APPROVED_MAX][HEARTH_PROBE_HEX_LEN];
 	int n;
 	struct probe_attached p[PROBES_MAX];
+	struct hearth_probe_hosts hosts; /* the home hosts records name */
+	long long hosts_ms; /* the next walk naming them */
+	bool hosts_full_logged;
 };
 
 /* The approved digests from the configuration's file (none: none), and
@@ -73,7 +77,13 @@ const struct probe_attached *probes_find(const struct daemon *d, const char *nam
 #define PROBES_GRACE_MS 10000
 
 /* Every half second: probes past their expiry or over their CPU budget
- * detached, and logged. */
+ * detached, and logged; home hosts named every PROBES_HOSTS_MS. */
 void probes_supervise(struct daemon *d);
+
+/* probes_hosts.c: the home hosts probe records name, from the connection
+ * table (a walk) while a probe is attached. */
+#define PROBES_HOSTS_MS 5000
+int probes_hosts_open(struct daemon *d);
+void probes_hosts_walk(struct daemon *d);
 
 #endif

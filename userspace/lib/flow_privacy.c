@@ -108,6 +108,14 @@ static int anonymize(const struct hearth_flow_privacy *p, int family, union hear
 	return hearth_cryptopan_ip6(&p->pan, a->b, a->b);
 }
 
+int hearth_flow_privacy_address(const struct hearth_flow_privacy *p, int family,
+				union hearth_addr *a)
+{
+	if (p->raw)
+		return 0;
+	return anonymize(p, family, a) ? -EIO : 1;
+}
+
 int hearth_flow_anonymize(const struct hearth_flow_privacy *p, struct hearth_flow *f)
 {
 	union hearth_addr *addrs[] = { &f->saddr, &f->daddr, &f->xsaddr, &f->xdaddr };

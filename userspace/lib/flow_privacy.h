@@ -41,6 +41,10 @@ void hearth_flow_privacy_free(struct hearth_flow_privacy *p);
 int hearth_flow_privacy_prefixes(struct hearth_flow_privacy *p, const struct hearth_config *cfg);
 bool hearth_flow_privacy_is_home(const struct hearth_flow_privacy *p, int family,
 				 const union hearth_addr *a);
+/* @a as exports show a home address: anonymized, unless raw. 1 when it
+ * was, 0 when raw, or -EIO. */
+int hearth_flow_privacy_address(const struct hearth_flow_privacy *p, int family,
+				union hearth_addr *a);
 /* Anonymizes @f's home addresses (f->anonymized set), unless raw. */
 int hearth_flow_anonymize(const struct hearth_flow_privacy *p, struct hearth_flow *f);
 /* "ADDR:PORT" ("[ADDR]:PORT") of @sa into @out, the address anonymized

@@ -118,6 +118,8 @@ static int take_skeleton_fds(struct hearth_dp *dp, struct xdp_gateway *skel)
 		[HEARTH_DP_CTENDS] = skel->maps.HEARTH_MAP_CTENDS,
 		[HEARTH_DP_CTRTT] = skel->maps.HEARTH_MAP_CTRTT,
 		[HEARTH_DP_RTTHIST] = skel->maps.HEARTH_MAP_RTTHIST,
+		[HEARTH_DP_HOSTID] = skel->maps.HEARTH_MAP_HOSTID,
+		[HEARTH_DP_HOSTS] = skel->maps.HEARTH_MAP_HOSTS,
 	};
 
 	for (int i = 0; i < HEARTH_DP_MAP_COUNT; i++) {

@@ -87,14 +87,19 @@ static int agree(const struct hearth_probe_bundle *b, struct hearth_err *err)
 {
 	const struct hearth_probe_manifest *m = &b->manifest;
 	const struct hearth_probe_object *o = &b->obj;
+	int own = 0;
 
 	for (int i = 0; i < o->n_progs; i++)
 		if (strcmp(o->prog[i].point, m->point))
 			return hearth_err_set(err, EPERM, "%s: program %s attaches to %s; the manifest says %s",
 					      b->dir, o->prog[i].name, o->prog[i].point, m->point);
+
 	for (int i = 0; i < o->n_maps; i++) {
 		const struct hearth_probe_map *om = &o->map[i], *mm = NULL;
 
+		if (om->view) /* hearth's, not one the probe creates */
+			continue;
+		own++;
 		for (int j = 0; j < m->n_maps && !mm; j++)
 			if (!strcmp(m->map[j].name, om->name))
 				mm = &m->map[j];
@@ -107,9 +112,9 @@ static int agree(const struct hearth_probe_bundle *b, struct hearth_err *err)
 					      b->dir, om->name, om->type, (unsigned long long)om->bytes,
 					      mm->type, (unsigned long long)mm->bytes);
 	}
-	if (m->n_maps != o->n_maps)
+	if (m->n_maps != own)
 		return hearth_err_set(err, EPERM, "%s: the manifest lists %d maps; the object has %d",
-				      b->dir, m->n_maps, o->n_maps);
+				      b->dir, m->n_maps, own);
 	return 0;
 }
 

@@ -21,16 +21,30 @@
  * per packet bounded before it ever runs (a loop is walked through). */
 #define PROBE_MAX_VERIFIED 200000
 
-/* A copy of @b's object aimed at @target_fd; with @maps_of (another copy,
- * loaded), its maps are that copy's. */
+/* The fd @m is to reuse: the hosts view's for the view, else @maps_of's
+ * map of its name (another copy, loaded), else none (-1). */
+static int shared_fd(const struct bpf_map *m, int hosts_fd, struct bpf_object *maps_of)
+{
+	struct bpf_map *shared;
+
+	if (!strcmp(bpf_map__name(m), HEARTH_PROBE_HOSTS_MAP))
+		return hosts_fd >= 0 ? hosts_fd : -ENOENT;
+	if (!maps_of)
+		return -1;
+	shared = bpf_object__find_map_by_name(maps_of, bpf_map__name(m));
+	return shared ? bpf_map__fd(shared) : -ENOENT;
+}
+
+/* A copy of @b's object aimed at @target_fd, the hosts view @hosts_fd;
+ * with @maps_of (another copy, loaded), its maps are that copy's. */
 static struct bpf_object *copy_open(const struct hearth_probe_bundle *b, int target_fd,
-				    struct bpf_object *maps_of, struct hearth_err *err)
+				    int hosts_fd, struct bpf_object *maps_of, struct hearth_err *err)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = b->manifest.name);
 	struct bpf_object *obj = bpf_object__open_mem(b->object, b->object_len, &opts);
 	struct bpf_program *p;
-	struct bpf_map *m, *shared;
-	int ret = 0;
+	struct bpf_map *m;
+	int ret = 0, fd;
 
 	if (!obj) {
 		hearth_err_set(err, errno, "%s: libbpf cannot open its object", b->dir);
@@ -41,10 +55,10 @@ static struct bpf_object *copy_open(const struct hearth_probe_bundle *b, int tar
 		if (ret)
 			break;
 	}
-	if (!ret && maps_of)
+	if (!ret)
 		bpf_object__for_each_map(m, obj) {
-			shared = bpf_object__find_map_by_name(maps_of, bpf_map__name(m));
-			ret = shared ? bpf_map__reuse_fd(m, bpf_map__fd(shared)) : -ENOENT;
+			fd = shared_fd(m, hosts_fd, maps_of);
+			ret = fd == -1 ? 0 : fd < 0 ? fd : bpf_map__reuse_fd(m, fd);
 			if (ret)
 				break;
 		}
@@ -74,12 +88,12 @@ static void verifier_reason(const char *log, char *out, size_t size)
 	snprintf(out, size, "%.*s", (int)(end - start), start);
 }
 
-/* Loads @b's object against @target_fd with the verifier's log in @log
- * (NULL: none), then closes it. */
-static int load_closed(const struct hearth_probe_bundle *b, int target_fd, char *log,
-		       struct hearth_err *err)
+/* Loads @b's object against @t's first program with the verifier's log
+ * in @log (NULL: none), then closes it. */
+static int load_closed(const struct hearth_probe_bundle *b, const struct hearth_probe_targets *t,
+		       char *log, struct hearth_err *err)
 {
-	struct bpf_object *obj = copy_open(b, target_fd, NULL, err);
+	struct bpf_object *obj = copy_open(b, t->prog_fd[0], t->hosts_fd, NULL, err);
 	struct bpf_program *p;
 	int ret;
 
@@ -97,8 +111,8 @@ static int load_closed(const struct hearth_probe_bundle *b, int target_fd, char 
 	return ret;
 }
 
-int hearth_probe_verifier_check(const struct hearth_probe_bundle *b, int target_fd,
-				struct hearth_err *err)
+int hearth_probe_verifier_check(const struct hearth_probe_bundle *b,
+				const struct hearth_probe_targets *t, struct hearth_err *err)
 {
 	libbpf_print_fn_t saved = libbpf_set_print(hearth_libbpf_silent);
 	char *log = NULL, reason[200] = "";
@@ -106,12 +120,12 @@ int hearth_probe_verifier_check(const struct hearth_probe_bundle *b, int target_
 
 	/* without a log first: a long program's log would not fit (6.1 fails
 	 * a load whose log overflows), and a refusal's reason comes early */
-	ret = load_closed(b, target_fd, NULL, err);
+	ret = load_closed(b, t, NULL, err);
 	if (ret == -EINVAL && err && strstr(err->msg, "cannot aim"))
 		goto cleanup;
 	if (ret) {
 		log = calloc(1, VERIFIER_LOG_SIZE);
-		if (log && load_closed(b, target_fd, log, NULL) != -ENOSPC)
+		if (log && load_closed(b, t, log, NULL) != -ENOSPC)
 			verifier_reason(log, reason, sizeof(reason));
 		if (reason[0])
 			ret = hearth_err_set(err, EACCES, "%s: refused by the kernel's verifier: %s",
@@ -162,6 +176,8 @@ static int maps_pin_at(struct bpf_object *obj, const char *pin_dir)
 	int ret;
 
 	bpf_object__for_each_map(m, obj) {
+		if (!strcmp(bpf_map__name(m), HEARTH_PROBE_HOSTS_MAP))
+			continue; /* the data plane's, pinned with it */
 		if (snprintf(path, sizeof(path), "%s/map-%s", pin_dir, bpf_map__name(m)) >=
 		    (int)sizeof(path))
 			return -ENAMETOOLONG;
@@ -172,11 +188,12 @@ static int maps_pin_at(struct bpf_object *obj, const char *pin_dir)
 	return 0;
 }
 
-/* Loads copy @i of the probe against @target_fd, checks and attaches it. */
-static int copy_attach(const struct hearth_probe_bundle *b, int target_fd, const char *pin_dir,
-		       struct hearth_probe_loaded *out, struct hearth_err *err)
+/* Loads a copy of the probe against @target_fd, checks and attaches it. */
+static int copy_attach(const struct hearth_probe_bundle *b, int target_fd, int hosts_fd,
+		       const char *pin_dir, struct hearth_probe_loaded *out, struct hearth_err *err)
 {
-	struct bpf_object *obj = copy_open(b, target_fd, out->n_objs ? out->obj[0] : NULL, err);
+	struct bpf_object *obj = copy_open(b, target_fd, hosts_fd, out->n_objs ? out->obj[0] : NULL,
+					   err);
 	char path[PATH_MAX];
 	struct bpf_program *p;
 	struct bpf_link *link;
@@ -215,18 +232,17 @@ static int copy_attach(const struct hearth_probe_bundle *b, int target_fd, const
 	return 0;
 }
 
-int hearth_probe_attach(const struct hearth_probe_bundle *b, const int *target_fds, int n,
-			const char *pin_dir, struct hearth_probe_loaded *out,
-			struct hearth_err *err)
+int hearth_probe_attach(const struct hearth_probe_bundle *b, const struct hearth_probe_targets *t,
+			const char *pin_dir, struct hearth_probe_loaded *out, struct hearth_err *err)
 {
 	libbpf_print_fn_t saved = libbpf_set_print(hearth_libbpf_silent);
 	int ret = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (n < 1 || n > HEARTH_PROBE_MAX_TARGETS)
-		ret = hearth_err_set(err, EINVAL, "%s: %d programs to attach to", b->dir, n);
-	for (int i = 0; !ret && i < n; i++)
-		ret = copy_attach(b, target_fds[i], pin_dir, out, err);
+	if (t->n < 1 || t->n > HEARTH_PROBE_MAX_TARGETS)
+		ret = hearth_err_set(err, EINVAL, "%s: %d programs to attach to", b->dir, t->n);
+	for (int i = 0; !ret && i < t->n; i++)
+		ret = copy_attach(b, t->prog_fd[i], t->hosts_fd, pin_dir, out, err);
 	libbpf_set_print(saved);
 	if (ret) {
 		/* the links' pins go with them; the maps' stay for a caller

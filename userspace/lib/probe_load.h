@@ -16,6 +16,15 @@
 struct bpf_object;
 struct bpf_link;
 
+/* What a probe is loaded against: the data plane's programs that have its
+ * probe point, and the view of home hosts it may read (maps/
+ * hearth_probe.h), the data plane's pinned HEARTH_MAP_HOSTS. */
+struct hearth_probe_targets {
+	int n;
+	int prog_fd[HEARTH_PROBE_MAX_TARGETS];
+	int hosts_fd; /* -1: none (a probe that reads the view is refused) */
+};
+
 struct hearth_probe_loaded {
 	int n_objs;
 	struct bpf_object *obj[HEARTH_PROBE_MAX_TARGETS];
@@ -24,23 +33,23 @@ struct hearth_probe_loaded {
 	__u32 verified_insns; /* the most any of its programs took the verifier */
 };
 
-/* Loads @b's object against target program @target_fd and closes it at
- * once, nothing attached or pinned: what only the kernel's verifier can
- * judge (a write to the probe's arguments, a loop it cannot bound),
- * judged. 0, or -EACCES with the verifier's reason in @err. */
-int hearth_probe_verifier_check(const struct hearth_probe_bundle *b, int target_fd,
-			struct hearth_err *err);
+/* Loads @b's object against @t's first program and closes it at once,
+ * nothing attached or pinned: what only the kernel's verifier can judge
+ * (a write to the probe's arguments or to the hosts view, a loop it
+ * cannot bound), judged. 0, or -EACCES with the verifier's reason in
+ * @err. */
+int hearth_probe_verifier_check(const struct hearth_probe_bundle *b,
+				const struct hearth_probe_targets *t, struct hearth_err *err);
 
-/* Loads @b against each of the @n programs @target_fds (their probe
- * point is the manifest's), checks each loaded program as the kernel
- * holds it, and attaches them. With @pin_dir, its maps are pinned there
+/* Loads @b against each of @t's programs (their probe point is the
+ * manifest's), checks each loaded program as the kernel holds it, and
+ * attaches them. With @pin_dir, its maps are pinned there
  * (map-NAME; maps pinned there already are reused, their contents kept)
  * and its links too (link-N), so that it outlives the process. All or
  * nothing: on failure nothing of the probe is left but maps pinned
  * before. */
-int hearth_probe_attach(const struct hearth_probe_bundle *b, const int *target_fds, int n,
-			const char *pin_dir, struct hearth_probe_loaded *out,
-			struct hearth_err *err);
+int hearth_probe_attach(const struct hearth_probe_bundle *b, const struct hearth_probe_targets *t,
+			const char *pin_dir, struct hearth_probe_loaded *out, struct hearth_err *err);
 /* Removes what @pin_dir holds of a probe (its links: detached), and the
  * directory. */
 int hearth_probe_unpin(const char *pin_dir);

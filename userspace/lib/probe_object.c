@@ -209,6 +209,22 @@ static int prog_check(const struct bpf_program *p, const char *what, struct hear
 	return 0;
 }
 
+/* The hosts view (maps/hearth_probe.h) as a probe declares it: exactly
+ * hearth's, which the loader gives in its place. */
+static int view_check(const struct bpf_map *m, const char *what, struct hearth_probe_map *out,
+		      struct hearth_err *err)
+{
+	if (bpf_map__type(m) != BPF_MAP_TYPE_ARRAY || bpf_map__key_size(m) != sizeof(__u32) ||
+	    bpf_map__value_size(m) != sizeof(struct hearth_probe_host) ||
+	    bpf_map__max_entries(m) != HEARTH_PROBE_MAX_HOSTS || bpf_map__pin_path(m))
+		return hearth_err_set(err, EPERM,
+				      "%s: map %s is not the hosts view: an array of %u struct hearth_probe_host",
+				      what, HEARTH_PROBE_HOSTS_MAP, HEARTH_PROBE_MAX_HOSTS);
+	snprintf(out->type, sizeof(out->type), "array");
+	out->view = true; /* hearth's memory, not the probe's */
+	return 0;
+}
+
 static int map_check(const struct bpf_map *m, const char *what, struct hearth_probe_map *out,
 		     struct hearth_err *err)
 {
@@ -217,6 +233,8 @@ static int map_check(const struct bpf_map *m, const char *what, struct hearth_pr
 	__u64 bytes;
 
 	snprintf(out->name, sizeof(out->name), "%s", name);
+	if (!strcmp(name, HEARTH_PROBE_HOSTS_MAP))
+		return view_check(m, what, out, err);
 	if (!type)
 		return hearth_err_set(err, EPERM, "%s: map %s is of a type probes may not have (%u)",
 				      what, name, bpf_map__type(m));

@@ -27,6 +27,7 @@ struct hearth_probe_map {
 	char name[64];
 	char type[24]; /* as the manifest spells it: "array", "ringbuf"... */
 	__u64 bytes; /* what it holds at most (per-CPU maps: on every CPU) */
+	bool view; /* HEARTH_PROBE_HOSTS_MAP: hearth's, given in its place */
 };
 
 struct hearth_probe_object {
