@@ -35,7 +35,15 @@ PROBE_CASES := none write_user override signal store_bytes probe_read loop hidde
 	       kprobe freplace fmod_ret point map_budget map_type map_pinned
 TEST_PROBES := $(PROBE_CASES:%=$(BUILD)/probes/hostile_%.bpf.o) \
 	       $(BUILD)/probes/watch.bpf.o $(BUILD)/probes/watch_write.bpf.o \
-	       $(BUILD)/probes/burn.bpf.o $(BUILD)/probes/flow_watch.bpf.o
+	       $(BUILD)/probes/burn.bpf.o $(BUILD)/probes/flow_watch.bpf.o \
+	       $(BUILD)/probes/hosts_copy.bpf.o $(BUILD)/probes/hosts_write.bpf.o \
+	       $(BUILD)/probes/isp_drop.bpf.o
+
+# The researcher guide's example probes, each a bundle to sign:
+# build/examples/NAME/{probe.bpf.o,manifest.json} (its key and expiry to fill in)
+EXAMPLES := tenant_sizes tcp_retrans
+EXAMPLE_PROBES := $(EXAMPLES:%=$(BUILD)/examples/%/probe.bpf.o) \
+		  $(EXAMPLES:%=$(BUILD)/examples/%/manifest.json)
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -44,7 +52,7 @@ DESTDIR ?=
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(BUILD)/hearthd $(BUILD)/hearth
+all: $(BUILD)/hearthd $(BUILD)/hearth $(EXAMPLE_PROBES)
 
 deps:
 	@scripts/deps.sh
@@ -64,6 +72,18 @@ $(BUILD)/probes/hostile_%.bpf.o: tests/probes/hostile.bpf.c maps/hearth_probe.h
 $(BUILD)/probes/%.bpf.o: tests/probes/%.bpf.c maps/hearth_probe.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/examples/%/probe.bpf.o: examples/probes/%.bpf.c maps/hearth_probe.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -Imaps -c $< -o $@
+
+$(BUILD)/examples/%/manifest.json: examples/probes/%.json
+	@mkdir -p $(@D)
+	cp $< $@
+
+$(BUILD)/probes/hosts_write.bpf.o: tests/probes/hosts_copy.bpf.c maps/hearth_probe.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -DWRITE_VIEW -c $< -o $@
 
 $(BUILD)/probes/watch_write.bpf.o: tests/probes/watch.bpf.c maps/hearth_probe.h
 	@mkdir -p $(@D)

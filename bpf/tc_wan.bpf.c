@@ -24,7 +24,7 @@
 #include "lib/nat_icmp.h"
 #include "lib/meter.h"
 #include "lib/verdict.h"
-#include "lib/probe.h"
+#include "lib/probe_packet.h"
 
 #define TC_ACT_OK 0
 #define TC_ACT_SHOT 2

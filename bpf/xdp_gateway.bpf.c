@@ -27,7 +27,7 @@
 #include "lib/meter.h"
 #include "lib/isolate.h"
 #include "lib/verdict.h"
-#include "lib/probe.h"
+#include "lib/probe_packet.h"
 
 static __always_inline __u32 classify(struct xdp_md *ctx, struct pkt *p,
 				      __u32 slot)
@@ -484,13 +484,13 @@ static __always_inline int nat_verdict(struct xdp_md *ctx, struct nat_state *n,
  * IPv4 with NAT on (@cfg set), IPv4 routed, IPv6. The compiler drops what
  * a copy cannot reach, and the verifier walks each copy without the
  * others' branches (a third of the instructions it walked when one copy
- * served all three). A forwarded packet's connection line goes to @line,
- * for the probe point.
+ * served all three). What it knew of a packet it forwarded goes to
+ * @seen, for the probe point.
  */
 static __always_inline int gateway_path(struct xdp_md *ctx, struct pkt *p,
 					__u32 slot, __u32 bytes,
 					struct hearth_nat_cfg *cfg,
-					const __u8 family, struct hearth_ct_l1 **line)
+					const __u8 family, struct probe_seen *seen)
 {
 	/* a connection counts IP octets (IPFIX's octetDeltaCount), the
 	 * interface counters and meters frames */
@@ -523,14 +523,15 @@ static __always_inline int gateway_path(struct xdp_md *ctx, struct pkt *p,
 	counter_add(slot, HEARTH_CNT_FORWARD, bytes);
 	counter_add(e->out_slot, HEARTH_CNT_TX, bytes);
 	id = bpf_redirect_map(&HEARTH_MAP_TXPORTS, e->out_slot, 0);
-	*line = nat.line;
+	seen->line = nat.line;
+	seen->ct = nat.ct;
 	/* last: nothing else is live across it, so it costs the frame nothing */
 	if (nat.key.proto == IPPROTO_TCP)
 		ct_rtt_packet(ctx, nat.line, nat.now);
 	return id;
 }
 
-static __always_inline int gateway_decide(struct xdp_md *ctx, struct hearth_ct_l1 **line)
+static __always_inline int gateway_decide(struct xdp_md *ctx, struct probe_seen *seen)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -550,23 +551,23 @@ static __always_inline int gateway_decide(struct xdp_md *ctx, struct hearth_ct_l
 		return verdict(slot, id, bytes);
 	if (p.family == AF_INET6) {
 		p.family = AF_INET6; /* a constant in this copy, for the compiler */
-		return gateway_path(ctx, &p, slot, bytes, 0, AF_INET6, line);
+		return gateway_path(ctx, &p, slot, bytes, 0, AF_INET6, seen);
 	}
 	p.family = AF_INET;
 	cfg = nat_cfg();
 	if (cfg && cfg->enabled)
-		return gateway_path(ctx, &p, slot, bytes, cfg, AF_INET, line);
-	return gateway_path(ctx, &p, slot, bytes, 0, AF_INET, line);
+		return gateway_path(ctx, &p, slot, bytes, cfg, AF_INET, seen);
+	return gateway_path(ctx, &p, slot, bytes, 0, AF_INET, seen);
 }
 
 /* The gateway, then its probe point while a probe is attached. */
 static __always_inline int gateway_xdp(struct xdp_md *ctx)
 {
-	struct hearth_ct_l1 *line = NULL;
-	int verdict = gateway_decide(ctx, &line);
+	struct probe_seen seen = {};
+	int verdict = gateway_decide(ctx, &seen);
 
 	if (probes_attached())
-		probe_xdp(ctx, verdict, line);
+		probe_xdp(ctx, verdict, seen.line, seen.ct);
 	return verdict;
 }
 

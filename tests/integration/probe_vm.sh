@@ -27,8 +27,12 @@ trap 'rm -rf "$root" "$console"' EXIT
 vm_root_init "$root"
 vm_add_bin "$root" bash grep ip jq openssl ethtool cut "$build/test_progs" "$build/hearth" "$build/hearthd" ||
 	{ t_fail "the VM's files are gathered"; exit 0; }
-mkdir -p "$root/probes"
+mkdir -p "$root/probes" "$root/examples"
 cp "$build"/probes/*.bpf.o "$root/probes/"
+for e in "$build"/examples/*/; do
+	mkdir -p "$root/examples/$(basename "$e")"
+	cp "$e"/probe.bpf.o "$e"/manifest.json "$root/examples/$(basename "$e")/"
+done
 vm_run "$root" "$console" probe_guest.sh
 t_check "the probe tests ran in the VM, none skipped" \
 	bash -c 'grep -q "^PASS: probe_point_packet" "$1" && grep -q "^PASS: probe_load_attach_and_refuse" "$1" &&

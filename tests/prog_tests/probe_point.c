@@ -187,3 +187,44 @@ TEST(probe_point_flow_end)
 cleanup:
 	xdp_gateway__destroy(skel);
 }
+
+/* A connection's first packet, which opens it (no line of the connection
+ * exists yet), and the next: both carry its tenant and the same id. */
+TEST(probe_point_connection)
+{
+	struct hearth_probe_pkt first = {}, next = {};
+	struct fixture fx;
+	struct xdp_gateway *skel = nat_setup(&fx, 40000, 40099);
+	struct pkt_spec s;
+	struct probe p;
+	__u8 frame[256];
+	__u32 zero = 0, len;
+	int ret, last_fd;
+
+	if (!skel)
+		return;
+	ret = probe_attach(&fx, "watch.bpf.o", &p);
+	if (ret == -EPERM) {
+		test__skip("this kernel refuses fentry programs before verifying them (EPERM); tests/integration/probe_vm.sh runs this test on Debian's kernel");
+		goto cleanup;
+	}
+	if (!ASSERT_OK(ret, "a probe attached at the packet point"))
+		goto cleanup;
+	ASSERT_OK(fixture_state_flags(&fx, HEARTH_STATE_PROBES, true), "the probe flag set");
+	last_fd = bpf_object__find_map_fd_by_name(p.obj, "last");
+	s = out_spec(&fx, FX_H1_V4, IPPROTO_UDP, 41000);
+	s.dport = 53;
+	len = (__u32)pkt_build(&s, frame, sizeof(frame));
+	expect_verdict(&fx, fx.lan, frame, len, XDP_REDIRECT, HEARTH_CNT_FORWARD, "opens, translated");
+	bpf_map_lookup_elem(last_fd, &zero, &first);
+	expect_verdict(&fx, fx.lan, frame, len, XDP_REDIRECT, HEARTH_CNT_FORWARD, "the next, by its line");
+	bpf_map_lookup_elem(last_fd, &zero, &next);
+	ASSERT_EQ(first.tenant, 0, "the first packet: its tenant (home)");
+	ASSERT_TRUE(first.flow > 0, "  its connection's id");
+	ASSERT_EQ(first.flow_dir, HEARTH_CT_ORIG, "  the initiator's direction");
+	ASSERT_EQ(next.tenant, 0, "the next: its tenant");
+	ASSERT_EQ(next.flow, first.flow, "  the same id");
+	probe_detach(&p);
+cleanup:
+	xdp_gateway__destroy(skel);
+}

@@ -93,6 +93,109 @@ JSON
 	hearth probe sign "$1" /tmp/me.pem >/dev/null
 	hearth probe approve "$(hearth probe digest "$1")"
 }
+# --- the researcher guide's example probes, on known traffic ----------------
+example() { # example NAME: build/examples/NAME as a researcher signs it
+	rm -rf "/tmp/$1" && mkdir -p "/tmp/$1"
+	cp "/examples/$1/probe.bpf.o" "/examples/$1/manifest.json" "/tmp/$1/"
+	sed -i "s/\"KEY\"/\"$fp\"/; s/\"EXPIRES\"/\"2099-01-01T00:00:00Z\"/" "/tmp/$1/manifest.json"
+	hearth probe sign "/tmp/$1" /tmp/me.pem >/dev/null &&
+		hearth probe approve "$(hearth probe digest "/tmp/$1")" >/dev/null &&
+		hearth probe attach "/tmp/$1" >/dev/null
+}
+# word W of entry KEY (hex) of probe NAME's output, from the JSON's text
+# (jq's numbers are doubles)
+word() {
+	hearth -j probe read "$1" | tr -d ' \n' |
+		grep -o "\"key\":\"$2\",\"value\":\[[0-9,]*" | sed 's/.*\[//' | cut -d, -f$(($3 + 1))
+}
+
+# tenant-sizes: the guest tenant is 192.168.1.200; 5 pings of 1028-byte
+# IP packets and 15 UDP datagrams of 128 from home, 4 pings of 328 from
+# the guest, each request and reply forwarded by XDP
+ip -n home addr add 192.168.1.200/24 dev eth0
+cat >>/etc/hearth/hearth.conf <<CONF
+tenant guest prio 3 prefix 192.168.1.200/32
+CONF
+kill -HUP "$(pidof hearthd)"
+wait_for 10 bash -c 'hearth -j tenant show 2>/dev/null | grep -q guest'
+hearth -j tenant show | jq -c '.result.tenants[]? | {name, id}' 2>/dev/null | sed 's/^/  /'
+t_check "tenant-sizes (examples/probes) attaches" example tenant_sizes
+udp_out() {
+	ip netns exec home awk '/^Udp:/ { if (h) { print $5; exit } h = 1 }' /proc/net/snmp
+}
+# a listener, so that no port-unreachable error makes a send fail
+ip netns exec isp busybox nc -u -l -p 9997 >/dev/null 2>&1 &
+sink=$!
+wait_for 5 bash -c 'ip netns exec isp cat /proc/net/udp | grep -qi ":270D "'
+ip netns exec home ping -c 5 -i 0.2 -s 1000 -W 2 203.0.113.2 >/dev/null
+u0=$(udp_out)
+ip netns exec home bash -c 'exec 3>/dev/udp/203.0.113.2/9997
+	for i in $(seq 15); do printf "%100s" x >&3; done'
+udp_sent=$(($(udp_out) - u0))
+ip netns exec home ping -c 4 -i 0.2 -s 300 -I 192.168.1.200 -W 2 203.0.113.2 >/dev/null
+sleep 0.5
+kill "$sink" 2>/dev/null
+home_b5=$(word tenant-sizes 00000000 5) home_b2=$(word tenant-sizes 00000000 2)
+guest_b3=$(word tenant-sizes 01000000 3)
+t_cmp "  home: 10 packets of 1024-1499 bytes (the pings both ways)" "${home_b5:-0}" -eq 10
+t_cmp "  home: 15 of 128-255 (the datagrams; the home sent $udp_sent)" "${home_b2:-0}" -eq 15
+t_cmp "  guest: 8 of 256-511 (its pings both ways)" "${guest_b3:-0}" -eq 8
+hearth -j probe read tenant-sizes | jq -c '.result.entries[]' | sed 's/^/  /'
+hearth probe detach tenant-sizes >/dev/null
+
+# tcp-retrans: a home sender whose data the ISP's side drops for a while
+# (tests/probes/isp_drop.bpf.c) retransmits; the probe's count of its
+# retransmissions is the sender's kernel's own (TcpRetransSegs)
+retrans_sent() {
+	ip netns exec home awk '/^Tcp:/ { if (h) { print $13; exit } h = 1 }' /proc/net/snmp
+}
+t_check "tcp-retrans (examples/probes) attaches" example tcp_retrans
+ip netns exec isp busybox nc -l -p 8080 >/tmp/tcp_in.txt 2>/dev/null &
+sink=$!
+sleep 0.3
+r0=$(retrans_sent)
+ip -n isp link set dev eth0 xdpgeneric obj /probes/isp_drop.bpf.o sec xdp
+ip netns exec home bash -c 'exec 3<>/dev/tcp/203.0.113.2/8080
+	printf "%1000s" x >&3; sleep 2.5; touch /tmp/drop_off; sleep 1.5
+	printf "%500s" y >&3; sleep 0.5; exec 3>&-' &
+sender=$!
+wait_for 5 test -e /tmp/drop_off
+ip -n isp link set dev eth0 xdpgeneric off
+wait "$sender"
+sleep 0.5
+kill "$sink" 2>/dev/null
+r=$(($(retrans_sent) - r0))
+key=$(hearth -j probe read tcp-retrans | jq -r '.result.entries[] | select(.value[1] == 8080) | .key' | head -n 1)
+t_cmp "  the sender retransmitted" "$r" -gt 0
+t_cmp "  the probe counted as many retransmissions as the sender made" "$(word tcp-retrans "$key" 4)" -eq "$r"
+t_cmp "  and its 2 data segments beyond them" "$(($(word tcp-retrans "$key" 2) - r))" -eq 2
+t_cmp "  the ISP received all 1500 bytes" "$(wc -c </tmp/tcp_in.txt)" -eq 1500
+hearth -j probe read tcp-retrans | jq -c '.result.entries[]' | sed 's/^/  /'
+hearth probe detach tcp-retrans >/dev/null
+
+# a probe that copies every home address it is shown sees them anonymized
+bundle /tmp/copy hosts_copy hosts-copy copied hash $((64 * 24)) 10000 2>&1
+t_check "a probe reading the hosts view attaches" hearth probe attach /tmp/copy
+ip netns exec home ping -c 30 -i 0.2 -W 2 203.0.113.2 >/dev/null
+entries=$(hearth -j probe read hosts-copy | tr -d ' \n' | grep -o '"value":\[[0-9]*' | sed 's/.*\[//')
+raw=0 anon=0
+for w in $entries; do
+	# word 0: family, anonymized, 2 bytes of padding, then the IPv4 address
+	a=$(printf '%d.%d.%d.%d' $((w >> 32 & 255)) $((w >> 40 & 255)) $((w >> 48 & 255)) $((w >> 56 & 255)))
+	echo "  host: family $((w & 255)), anonymized $((w >> 8 & 255)), $a"
+	[[ $a == 192.168.1.10 || $a == 203.0.113.1 ]] && raw=$((raw + 1))
+	[[ $((w >> 8 & 255)) -eq 1 && $((w & 255)) -eq 2 ]] && anon=$((anon + 1))
+done
+t_cmp "  it copied the home host it was shown" "$(wc -w <<<"$entries")" -ge 1
+t_cmp "  every address it copied anonymized" "$anon" -eq "$(wc -w <<<"$entries")"
+t_cmp "  none of them the home's own" "$raw" -eq 0
+hearth probe detach hosts-copy >/dev/null
+bundle /tmp/copyw hosts_write hosts-write copied hash $((64 * 24)) 10000 2>&1
+out=$(hearth probe attach /tmp/copyw 2>&1)
+t_check "a probe writing to the hosts view: refused by the verifier" \
+	grep -q "refused by the kernel's verifier" <<<"$out"
+echo "  ($out)"
+
 bundle /tmp/burn burn burner spun array 12 100 2>&1
 bundle /tmp/good hostile_none seen-packets seen percpu_array $((16 * 12 * cpus)) 10000 2>&1
 t_check "a CPU burner and a well-behaved probe attach" \
