@@ -35,7 +35,8 @@ PROBE_CASES := none write_user override signal store_bytes probe_read loop hidde
 	       kprobe freplace fmod_ret point map_budget map_type map_pinned
 TEST_PROBES := $(PROBE_CASES:%=$(BUILD)/probes/hostile_%.bpf.o) \
 	       $(BUILD)/probes/watch.bpf.o $(BUILD)/probes/watch_write.bpf.o \
-	       $(BUILD)/probes/burn.bpf.o $(BUILD)/probes/flow_watch.bpf.o
+	       $(BUILD)/probes/burn.bpf.o $(BUILD)/probes/flow_watch.bpf.o \
+	       $(BUILD)/probes/ring_watch.bpf.o
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
