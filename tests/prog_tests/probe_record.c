@@ -213,3 +213,37 @@ TEST(probe_ring_queue)
 	ASSERT_TRUE(q.n == 0 && q.bytes == 0, "all taken: empty");
 	hearth_probe_ring_close(&q);
 }
+
+/* The manifest's "record": optional, a C identifier. */
+TEST(probe_record_manifest)
+{
+	static const char *const records[] = { NULL, "ring_seen", "9lives", "ring-seen", "" };
+	char text[1024], key[HEARTH_PROBE_HEX_LEN];
+
+	memset(key, 'a', HEARTH_PROBE_HEX_LEN - 1);
+	key[HEARTH_PROBE_HEX_LEN - 1] = '\0';
+	for (size_t i = 0; i < sizeof(records) / sizeof(records[0]); i++) {
+		struct hearth_probe_manifest m;
+		struct hearth_err err = {};
+		char field[96] = "", what[64];
+		int ret;
+
+		if (records[i])
+			snprintf(field, sizeof(field), "\"record\": \"%s\", ", records[i]);
+		snprintf(text, sizeof(text),
+			 "{\"name\": \"r\", \"abi\": 1, \"author\": \"a\", \"key\": \"%s\", "
+			 "\"purpose\": \"p\", \"point\": \"packet\", "
+			 "\"maps\": [{\"name\": \"seen\", \"type\": \"ringbuf\", \"bytes\": 4096}], "
+			 "\"output\": \"seen\", %s\"cpu_budget_ns\": 100, "
+			 "\"expires\": \"2099-01-01T00:00:00Z\"}", key, field);
+		ret = hearth_probe_manifest_parse(text, strlen(text), "manifest.json", &m, &err);
+		snprintf(what, sizeof(what), "record %s", records[i] ?: "(none)");
+		if (i < 2) {
+			ASSERT_OK(ret, err.msg);
+			ASSERT_STREQ(m.record, records[i] ?: "", what);
+		} else {
+			ASSERT_EQ(ret, -EINVAL, what);
+			ASSERT_STRHAS(err.msg, "'record' must", err.msg);
+		}
+	}
+}
