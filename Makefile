@@ -37,7 +37,7 @@ TEST_PROBES := $(PROBE_CASES:%=$(BUILD)/probes/hostile_%.bpf.o) \
 	       $(BUILD)/probes/watch.bpf.o $(BUILD)/probes/watch_write.bpf.o \
 	       $(BUILD)/probes/burn.bpf.o $(BUILD)/probes/flow_watch.bpf.o \
 	       $(BUILD)/probes/hosts_copy.bpf.o $(BUILD)/probes/hosts_write.bpf.o \
-	       $(BUILD)/probes/isp_drop.bpf.o
+	       $(BUILD)/probes/isp_drop.bpf.o $(BUILD)/probes/ring_watch.bpf.o
 
 # The researcher guide's example probes, each a bundle to sign:
 # build/examples/NAME/{probe.bpf.o,manifest.json} (its key and expiry to fill in)

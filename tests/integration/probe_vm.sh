@@ -7,7 +7,9 @@
 # attached, a probe's view of a forwarded frame field by field, a probe
 # writing to its record refused by the verifier; then hearthd there:
 # approval, attachment, results, detachment, and a probe over its CPU
-# budget detached within the grace period while traffic flows on.
+# budget detached within the grace period while traffic flows on, and a
+# ring buffer probe's records read, decoded, taken once and exported to
+# the flow log.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib/report.sh"

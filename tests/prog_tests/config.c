@@ -52,6 +52,7 @@ TEST(config_good_file)
 		"export domain 77\n"
 		"export log /var/log/hearth/flows.json size 1m age 600 keep 3 sync-ms 200\n"
 		"privacy raw\n"
+		"probe-export on\n"
 		"xdp-mode generic\n";
 	struct hearth_config cfg;
 	struct hearth_err err = {};
@@ -96,6 +97,7 @@ TEST(config_good_file)
 			    ((struct sockaddr_in6 *)&cfg.metrics_addr)->sin6_port == htons(9100),
 		    "metrics listen [::1]:9100");
 	ASSERT_TRUE(cfg.privacy_raw, "privacy raw");
+	ASSERT_TRUE(cfg.probe_export, "probe-export on");
 	ASSERT_TRUE(cfg.nat_masquerade, "nat masquerade");
 	ASSERT_EQ(cfg.nat_port_min, 20000, "nat ports min");
 	ASSERT_EQ(cfg.nat_port_max, 29999, "nat ports max");
@@ -124,6 +126,7 @@ TEST(config_defaults)
 			    ((struct sockaddr_in *)&cfg.metrics_addr)->sin_addr.s_addr == htonl(INADDR_LOOPBACK),
 		    "metrics on the loopback by default");
 	ASSERT_TRUE(!cfg.privacy_raw, "home addresses anonymized by default");
+	ASSERT_TRUE(!cfg.probe_export, "probes' records stay out of the flow log by default");
 	ASSERT_STRHAS(cfg.privacy_key, "/var/lib/hearth/privacy.key", "the key beside the state file");
 	ASSERT_EQ(cfg.fib_cache_ttl_ms, HEARTH_FIB_CACHE_TTL_MS, "default TTL");
 	ASSERT_EQ(cfg.ct_sets, HEARTH_CT_SETS_DEFAULT, "default table size");
@@ -154,6 +157,7 @@ static const struct bad_case bad[] = {
 	{ "wan ..\n", ":1:", "bad interface name '..'" },
 	{ "wan abcdefghijklmnopq\n", ":1:", "bad interface name" },
 	{ "wan a\nlan b 10.0.0.0/24\nfib-cache maybe\n", ":3:", "fib-cache takes 'on' or 'off'" },
+	{ "wan a\nlan b 10.0.0.0/24\nprobe-export yes\n", ":3:", "probe-export takes on or off, not 'yes'" },
 	{ "wan a\nlan b 10.0.0.0/24\nxdp-mode fast\n", ":3:", "xdp-mode takes auto, native or generic" },
 	{ "wan a\nlan b 10.0.0.0/24\nfib-cache-ttl 50\n", ":3:", "fib-cache-ttl takes milliseconds from 100 to 60000, not '50'" },
 	{ "wan a\nlan b 10.0.0.0/24\nfib-cache-ttl 2s\n", ":3:", "not '2s'" },

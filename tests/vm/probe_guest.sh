@@ -244,5 +244,68 @@ wait_for 5 grep -q "probe seen-packets detached (its researcher's key was remove
 t_check "its researcher's key removed: the probe is detached" \
 	grep -q "probe seen-packets detached (its researcher's key was removed)" /tmp/hearthd.log
 t_check "  and nothing of it is pinned" test ! -e /sys/fs/bpf/hearth/probes/seen-packets
+# --- a ring buffer probe: its records decoded, taken once, exported ------
+# ring-watch (tests/probes/ring_watch.bpf.c) writes one record, struct
+# ring_seen, for each UDP datagram to port 9998 at the XDP hook; with
+# probe-export on, each one read is also a line of the flow log
+openssl pkey -in /tmp/me.pem -pubout -out /etc/hearth/probe-keys/ring.pub
+cat >>/etc/hearth/hearth.conf <<CONF
+export log /tmp/ring-flows.json
+probe-export on
+CONF
+kill -HUP "$(pidof hearthd)"
+wait_for 10 grep -q "reloaded /etc/hearth/hearth.conf" /tmp/hearthd.log
+mkdir -p /tmp/ring
+cp /probes/ring_watch.bpf.o /tmp/ring/probe.bpf.o
+cat >/tmp/ring/manifest.json <<JSON
+{"name": "ring-watch", "abi": 1, "author": "A. Researcher",
+ "key": "$(hearth probe key /etc/hearth/probe-keys/ring.pub)",
+ "purpose": "one record a UDP datagram to port 9998", "point": "packet",
+ "maps": [{"name": "seen", "type": "ringbuf", "bytes": 65536}],
+ "output": "seen", "record": "ring_seen", "cpu_budget_ns": 10000,
+ "expires": "2099-01-01T00:00:00Z"}
+JSON
+hearth probe sign /tmp/ring /tmp/me.pem >/dev/null
+t_check "ring buffer probe: hearth probe check reads its record type" \
+	bash -c 'hearth probe check /tmp/ring | grep -q "records     struct ring_seen, 24 bytes"'
+hearth probe approve "$(hearth probe digest /tmp/ring)"
+t_check "  it attaches" hearth probe attach /tmp/ring
+# one socket a datagram (no port unreachable can fail the next send);
+# datagram i carries i bytes: IP length 28 + i, frame 42 + i
+ring_send() { # ring_send FIRST LAST
+	ip netns exec home bash -c 'for i in $(seq "$1" "$2"); do
+		printf "%*s" "$i" "" >/dev/udp/203.0.113.2/9998; usleep 10000; done' _ "$1" "$2"
+}
+ring_send 1 20
+sleep 1
+out=$(hearth -j probe read ring-watch)
+t_jq "  probe.read: exactly the 20 datagrams' records" '.result.records | length == 20' "$out"
+t_jq "  each decoded: UDP to 9998 at the XDP hook, its IP and frame lengths" \
+	'[.result.records[].record] | all(.dport == 9998 and .proto == 17 and .hook == 1 and
+		.len == .l3_len + 14 and .tcp_flags == [0, 0]) and
+		([.[].l3_len] | sort) == [range(29; 49)]' "$out"
+t_jq "  a signed field sign-extended (dport - sport as __s16)" \
+	'[.result.records[].record] | all(.dport_less_sport == ((.dport - .sport + 32768) % 65536 + 65536) % 65536 - 32768)' "$out"
+t_jq "  none dropped" '.result.dropped == 0' "$out"
+t_jq "  a second read: none left" '.result.records | length == 0' "$(hearth -j probe read ring-watch)"
+ring_send 21 23
+sleep 1
+t_check "  hearth probe read: one JSON line a record" \
+	bash -c 'out=$(hearth probe read ring-watch) && [[ $(wc -l <<<"$out") -eq 3 ]] &&
+		jq -e -s "map(.record.l3_len) == [49, 50, 51]" <<<"$out" >/dev/null'
+t_jq "  probe.list: nothing queued, none dropped" \
+	'.result.probes[] | select(.name == "ring-watch") | .queued == 0 and .dropped == 0' \
+	"$(hearth -j probe list)"
+t_cmp "  probe-export on: the flow log has a line for each record" \
+	"$(grep -c '"type":"probe","probe":"ring-watch"' /tmp/ring-flows.json)" -eq 23
+t_check "    each whole, its record as probe.read gave it" \
+	jq -e -s '[.[] | select(.type == "probe")] | length == 23 and
+		all(.record.dport == 9998 and (.time | test("^[0-9-]+T[0-9:.]+Z$")))' /tmp/ring-flows.json
+grep -m 1 '"type":"probe"' /tmp/ring-flows.json | sed 's/.*/    (&)/'
+t_check "  detached, nothing of it pinned" \
+	bash -c 'hearth probe detach ring-watch && test ! -e /sys/fs/bpf/hearth/probes/ring-watch'
+sed -i '/^export log \/tmp\/ring-flows.json$/d; /^probe-export on$/d' /etc/hearth/hearth.conf
+kill -HUP "$(pidof hearthd)"
+wait_for 10 bash -c '[[ $(grep -c "reloaded /etc/hearth/hearth.conf" /tmp/hearthd.log) -ge 2 ]]'
 hearth down >/dev/null 2>&1
 t_check "hearth down: no probe pin left" test ! -e /sys/fs/bpf/hearth/probes

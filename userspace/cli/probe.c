@@ -33,6 +33,27 @@ static void when(time_t t, char *out, size_t size)
 	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
 }
 
+/* {"name", "bytes", "fields": [{"name", "offset", "size", "signed", "count"}]} */
+static struct json_object *record_json(const struct hearth_probe_record *r)
+{
+	struct json_object *o = json_object_new_object(), *fields = json_object_new_array();
+
+	json_object_object_add(o, "name", json_object_new_string(r->name));
+	json_object_object_add(o, "bytes", json_object_new_uint64(r->size));
+	for (int i = 0; i < r->n_fields; i++) {
+		struct json_object *f = json_object_new_object();
+
+		json_object_object_add(f, "name", json_object_new_string(r->field[i].name));
+		json_object_object_add(f, "offset", json_object_new_uint64(r->field[i].offset));
+		json_object_object_add(f, "size", json_object_new_uint64(r->field[i].size));
+		json_object_object_add(f, "signed", json_object_new_boolean(r->field[i].is_signed));
+		json_object_object_add(f, "count", json_object_new_uint64(r->field[i].count));
+		json_object_array_add(fields, f);
+	}
+	json_object_object_add(o, "fields", fields);
+	return o;
+}
+
 static struct json_object *bundle_json(const struct hearth_probe_bundle *b)
 {
 	const struct hearth_probe_manifest *m = &b->manifest;
@@ -58,6 +79,8 @@ static struct json_object *bundle_json(const struct hearth_probe_bundle *b)
 	json_object_object_add(o, "maps", maps);
 	json_object_object_add(o, "map_bytes", json_object_new_uint64(b->obj.map_bytes));
 	json_object_object_add(o, "output", json_object_new_string(m->output));
+	if (m->record[0])
+		json_object_object_add(o, "record", record_json(&b->record));
 	json_object_object_add(o, "cpu_budget_ns", json_object_new_uint64(m->cpu_budget_ns));
 	json_object_object_add(o, "expires", json_object_new_string(expires));
 	return o;
@@ -82,6 +105,12 @@ static void bundle_print(const struct hearth_probe_bundle *b)
 		printf("  keeps       %s, %s of %llu bytes%s\n", b->obj.map[i].name, b->obj.map[i].type,
 		       (unsigned long long)b->obj.map[i].bytes,
 		       strcmp(b->obj.map[i].name, m->output) ? "" : ": its results");
+	if (m->record[0]) {
+		printf("  records     struct %s, %u bytes:", m->record, b->record.size);
+		for (int i = 0; i < b->record.n_fields; i++)
+			printf(" %s%s", b->record.field[i].name, b->record.field[i].count ? "[]" : "");
+		printf("\n");
+	}
 	printf("  memory      %llu bytes of maps in all (budget %u)\n",
 	       (unsigned long long)b->obj.map_bytes, HEARTH_PROBE_MAP_BUDGET);
 	printf("  cpu         %u ns a run on average, at most\n", m->cpu_budget_ns);
@@ -179,11 +208,14 @@ static int probe_call1(struct cli *cli, int argc, char **argv, const char *verb,
 		return ret;
 	if (!cli->json && !strcmp(verb, "probe.read")) {
 		struct json_object *r = json_object_object_get(answer, "result");
-		struct json_object *e = json_object_object_get(r, "entries");
+		/* a map's entries, or the records its ring gave */
+		struct json_object *e = json_object_object_get(r, "entries") ?:
+					json_object_object_get(r, "records");
 
 		for (size_t i = 0; i < json_object_array_length(e); i++)
 			printf("%s\n", json_object_to_json_string_ext(json_object_array_get_idx(e, i),
-								      JSON_C_TO_STRING_PLAIN));
+								      JSON_C_TO_STRING_PLAIN |
+								      JSON_C_TO_STRING_NOSLASHESCAPE));
 	}
 	json_object_put(answer);
 	return 0;

@@ -13,6 +13,7 @@
 #include "../../util/files.h"
 #include "../lib/conntrack.h"
 #include "../lib/flow_json.h"
+#include "../lib/probe_record.h"
 #include "../lib/tenant.h"
 #include "daemon.h"
 #include "flows.h"
@@ -182,27 +183,51 @@ static const char *tenant_name(struct daemon *d, __u16 id, struct hearth_tenant 
 	return t->name;
 }
 
-static void log_line(struct daemon *d, const struct hearth_flow *f)
+/* One line into the flow log; a write that fails stops the log. */
+static bool log_write(struct daemon *d, const char *line, size_t len)
 {
 	struct flow_export *fx = &d->flows;
+	struct hearth_err err = {};
+
+	if (!hearth_flowlog_write(&fx->log, line, len, time(NULL), hearth_monotonic_ms(), &err)) {
+		fx->log_lines++;
+		return true;
+	}
+	/* a full disk stops the log, not the daemon */
+	snprintf(fx->log_error, sizeof(fx->log_error), "%.199s", err.msg);
+	logmsg("%s: the flow log stops here (hearth status shows it; SIGHUP starts it again)",
+	       err.msg);
+	hearth_flowlog_close(&fx->log);
+	fx->log_open = false;
+	return false;
+}
+
+static void log_line(struct daemon *d, const struct hearth_flow *f)
+{
 	char line[HEARTH_FLOW_JSON_MAX];
 	struct hearth_tenant t;
-	struct hearth_err err = {};
 	int len = hearth_flow_json(f, tenant_name(d, f->tenant, &t), line, sizeof(line));
 
-	if (len < 0)
-		return;
-	if (hearth_flowlog_write(&fx->log, line, (size_t)len, time(NULL), hearth_monotonic_ms(),
-				 &err)) {
-		/* a full disk stops the log, not the daemon */
-		snprintf(fx->log_error, sizeof(fx->log_error), "%.199s", err.msg);
-		logmsg("%s: the flow log stops here (hearth status shows it; SIGHUP starts it again)",
-		       err.msg);
-		hearth_flowlog_close(&fx->log);
-		fx->log_open = false;
+	if (len >= 0)
+		log_write(d, line, (size_t)len);
+}
+
+void flows_probe_record(struct daemon *d, const char *probe, __u64 wall_ms,
+			struct json_object *record)
+{
+	struct json_object *o;
+	const char *line;
+
+	if (!d->cfg.probe_export || !d->flows.log_open) {
+		json_object_put(record);
 		return;
 	}
-	fx->log_lines++;
+	o = hearth_probe_rec_json(probe, wall_ms, record);
+	line = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						  JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (log_write(d, line, strlen(line)))
+		d->flows.probe_lines++;
+	json_object_put(o);
 }
 
 /* One record to every exporter, its home addresses anonymized first. */
@@ -388,6 +413,8 @@ struct json_object *flows_json(const struct daemon *d)
 		json_object_object_add(log, "path", json_object_new_string(fx->cfg.log.path));
 		json_object_object_add(log, "running", json_object_new_boolean(fx->log_open));
 		json_object_object_add(log, "lines", json_object_new_uint64(fx->log_lines));
+		/* of them, probes' records (probe-export) */
+		json_object_object_add(log, "probe_lines", json_object_new_uint64(fx->probe_lines));
 		json_object_object_add(log, "error", json_object_new_string(fx->log_error));
 		json_object_object_add(o, "log", log);
 	}

@@ -41,6 +41,7 @@ struct flow_export {
 	unsigned long long records; /* flow records made */
 	unsigned long long active_reports; /* of them, for long flows */
 	unsigned long long log_lines;
+	unsigned long long probe_lines; /* of them, probes' records */
 	unsigned long long anonymize_errors;
 };
 
@@ -55,6 +56,11 @@ void flows_ended(void *ctx, const struct hearth_ct_end *end);
 /* hearthd is about to flush the table (the WAN address changed): every
  * live connection's record, ended forced (flowEndReason 4). */
 void flows_flushing(struct daemon *d);
+/* A record of probe @probe's ring read at @wall_ms, its JSON @record
+ * (taken), as a line of the flow log when probe-export is on and the log
+ * runs. Probes are given no address: nothing to anonymize. */
+void flows_probe_record(struct daemon *d, const char *probe, __u64 wall_ms,
+			struct json_object *record);
 /* The timers: the walk, messages sent, the log synced. Returns when it
  * wants to run next (monotonic ms). */
 long long flows_tick(struct daemon *d, long long now_ms);

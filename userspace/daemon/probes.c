@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* hearthd's probes: approvals, attachment, expiry. */
+/* hearthd's probes: approvals, attachment, expiry, ring buffer output. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +106,63 @@ const struct probe_attached *probes_find(const struct daemon *d, const char *nam
 	return NULL;
 }
 
+/* A record of @ctx's ring (struct probe_output), read: into the flow log
+ * when probe-export is on (it is queued for probe.read after this). */
+static void rec_read(void *ctx, __u64 wall_ms, const void *data, size_t len)
+{
+	struct probe_output *out = ctx;
+
+	if (out->d->cfg.probe_export && out->d->flows.log_open)
+		flows_probe_record(out->d, out->name, wall_ms,
+				   hearth_probe_record_json(&out->record, data, len));
+}
+
+/* @pa's output, read through its record type; its ring opened when it
+ * is a ring buffer. */
+static int output_open(struct daemon *d, struct probe_attached *pa,
+		       const struct hearth_probe_bundle *b, struct hearth_err *err)
+{
+	int fd = hearth_probe_map_fd(&pa->loaded, pa->output), ret = 0;
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return hearth_err_set(err, ENOENT, "%s: cannot read its output map %s", b->dir,
+				      pa->output);
+	pa->out = calloc(1, sizeof(*pa->out));
+	if (!pa->out)
+		return hearth_err_set(err, ENOMEM, "%s: out of memory", b->dir);
+	pa->out->d = d;
+	snprintf(pa->out->name, sizeof(pa->out->name), "%s", b->manifest.name);
+	pa->out->record = b->record;
+	pa->out->is_ring = info.type == BPF_MAP_TYPE_RINGBUF;
+	if (pa->out->is_ring)
+		ret = hearth_probe_ring_open(&pa->out->ring, fd, rec_read, pa->out);
+	if (ret)
+		return hearth_err_set(err, -ret, "%s: cannot read its ring buffer %s: %s", b->dir,
+				      pa->output, strerror(-ret));
+	return 0;
+}
+
+static void output_close(struct probe_attached *pa)
+{
+	if (pa->out && pa->out->is_ring)
+		hearth_probe_ring_close(&pa->out->ring);
+	free(pa->out);
+	pa->out = NULL;
+}
+
+void probes_drain(const struct probe_attached *p)
+{
+	int ret;
+
+	if (!p->out || !p->out->is_ring)
+		return;
+	ret = hearth_probe_ring_drain(&p->out->ring);
+	if (ret < 0)
+		logmsg("probe %s: reading its ring buffer: %s", p->name, strerror(-ret));
+}
+
 /* Everything the bundle must pass before it is attached; on success the
  * probe, attached, in @pa. */
 static int bundle_attach(struct daemon *d, struct hearth_probe_bundle *b,
@@ -154,7 +211,13 @@ static int bundle_attach(struct daemon *d, struct hearth_probe_bundle *b,
 	pa->expires = b->manifest.expires;
 	pa->targets = t.n;
 	pa->budget_ns = b->manifest.cpu_budget_ns;
-	return 0;
+	ret = output_open(d, pa, b, err);
+	if (ret) {
+		output_close(pa);
+		hearth_probe_detach(&pa->loaded);
+		hearth_probe_unpin(pin);
+	}
+	return ret;
 }
 
 /* The next hearthd finds the probe by this note: its bundle's path. */
@@ -202,6 +265,9 @@ int probes_detach(struct daemon *d, const char *name, const char *why)
 	for (int i = 0; i < ps->n; i++) {
 		if (strcmp(ps->p[i].name, name))
 			continue;
+		/* its last records, exported before they go with it */
+		probes_drain(&ps->p[i]);
+		output_close(&ps->p[i]);
 		hearth_probe_detach(&ps->p[i].loaded);
 		probe_path(d->cfg.pin_dir, name, path, sizeof(path));
 		hearth_probe_unpin(path);
@@ -272,6 +338,10 @@ void probes_supervise(struct daemon *d)
 	for (int i = ps->n - 1; i >= 0; i--) {
 		struct stat st;
 
+		/* read here, not when the ring wakes the loop: a probe that
+		 * writes a record a packet would wake hearthd a packet; its
+		 * ring, sized by the researcher, holds half a second */
+		probes_drain(&ps->p[i]);
 		if (wall >= ps->p[i].expires)
 			probes_detach(d, ps->p[i].name, "expired");
 		/* the operator took the researcher's key away: its probes go */
@@ -290,9 +360,12 @@ void probes_close(struct daemon *d)
 {
 	while (d->probes.down && d->probes.n)
 		probes_detach(d, d->probes.p[0].name, "hearth down");
-	/* their links and maps stay pinned: they run on without hearthd */
-	for (int i = 0; i < d->probes.n; i++)
+	/* their links and maps stay pinned: they run on without hearthd,
+	 * and what their rings hold waits there for the next one */
+	for (int i = 0; i < d->probes.n; i++) {
+		output_close(&d->probes.p[i]);
 		hearth_probe_detach(&d->probes.p[i].loaded);
+	}
 	d->probes.n = 0;
 	if (d->probes.stats_fd >= 0)
 		close(d->probes.stats_fd);
@@ -331,8 +404,11 @@ static void readopt(struct daemon *d, const char *name)
 		ret = hearth_err_set(&err, EINVAL, "%s is now named %s", dir, b.manifest.name);
 	if (!ret)
 		ret = bundle_attach(d, &b, &pa, &err);
-	if (!ret)
-		ret = d->probes.n < PROBES_MAX ? 0 : -ENOSPC;
+	if (!ret && d->probes.n == PROBES_MAX) {
+		ret = hearth_err_set(&err, ENOSPC, "%d probes are attached already", PROBES_MAX);
+		output_close(&pa);
+		hearth_probe_detach(&pa.loaded);
+	}
 	if (!ret) {
 		d->probes.p[d->probes.n++] = pa;
 		logmsg("probe %s attached again, to %d programs", name, pa.targets);

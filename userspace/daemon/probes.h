@@ -5,7 +5,9 @@
  * (probe_bundle.h), judged by a verifier-only load, then attached to the
  * data plane's programs that pass its probe point (probe_load.h). The
  * state map's probe flag is set while one is attached. A probe is
- * detached at its expiry.
+ * detached at its expiry. A probe whose output is a ring buffer has its
+ * records read into a queue every supervision tick (probe_ring.h), and
+ * into the flow log with probe-export on.
  */
 #ifndef HEARTHD_PROBES_H
 #define HEARTHD_PROBES_H
@@ -15,11 +17,23 @@
 
 #include "../lib/probe_hosts.h"
 #include "../lib/probe_load.h"
+#include "../lib/probe_ring.h"
 
 #define PROBES_MAX 4
 #define PROBES_APPROVED_MAX 64
 
 struct daemon;
+
+/* A probe's output: its record type, and its ring's records when it is a
+ * ring buffer. On the heap: libbpf holds the ring's address, and the
+ * attached probes move in their array. */
+struct probe_output {
+	struct daemon *d;
+	char name[HEARTH_PROBE_NAME_MAX + 1];
+	struct hearth_probe_record record; /* the manifest's (name "": none) */
+	bool is_ring;
+	struct hearth_probe_ring ring; /* is_ring: read, then queued */
+};
 
 struct probe_attached {
 	char name[HEARTH_PROBE_NAME_MAX + 1];
@@ -31,6 +45,7 @@ struct probe_attached {
 	time_t attached, expires;
 	int targets;
 	struct hearth_probe_loaded loaded;
+	struct probe_output *out;
 	unsigned int budget_ns; /* its manifest's cpu_budget_ns */
 	/* run time: the counts when the sampling window opened, the mean of
 	 * the last window (0: none measured yet), and since when it has been
@@ -69,6 +84,8 @@ int probes_attach(struct daemon *d, const char *dir, char *name, size_t size,
 		  struct hearth_err *err);
 int probes_detach(struct daemon *d, const char *name, const char *why);
 const struct probe_attached *probes_find(const struct daemon *d, const char *name);
+/* Reads what waits in @p's ring buffer (none: 0) into its queue. */
+void probes_drain(const struct probe_attached *p);
 /* Run-time sampling: statistics on for PROBES_WINDOW_MS every
  * PROBES_PERIOD_MS while probes are attached; a probe whose mean run time
  * stays over its budget for PROBES_GRACE_MS is detached. */
@@ -77,7 +94,8 @@ const struct probe_attached *probes_find(const struct daemon *d, const char *nam
 #define PROBES_GRACE_MS 10000
 
 /* Every half second: probes past their expiry or over their CPU budget
- * detached, and logged; home hosts named every PROBES_HOSTS_MS. */
+ * detached, and logged; ring buffers read; home hosts named every
+ * PROBES_HOSTS_MS. */
 void probes_supervise(struct daemon *d);
 
 /* probes_hosts.c: the home hosts probe records name, from the connection

@@ -2,6 +2,7 @@
 /* probe.approve, probe.attach, probe.detach, probe.list, probe.read. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -9,6 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "../../util/clock.h"
+#include "../lib/probe_record.h"
 #include "daemon.h"
 #include "verbs.h"
 
@@ -79,6 +81,11 @@ static struct json_object *probe_json(const struct probe_attached *p)
 	json_object_object_add(o, "verified_insns",
 			       json_object_new_uint64(p->loaded.verified_insns));
 	json_object_object_add(o, "output", json_object_new_string(p->output));
+	if (p->out && p->out->is_ring) {
+		/* waiting for probe.read, and lost for a full queue */
+		json_object_object_add(o, "queued", json_object_new_uint64(p->out->ring.n));
+		json_object_object_add(o, "dropped", json_object_new_uint64(p->out->ring.dropped));
+	}
 	json_object_object_add(o, "budget_ns", json_object_new_uint64(p->budget_ns));
 	/* the last sampling window's mean (0: none measured yet) */
 	json_object_object_add(o, "mean_ns", json_object_new_uint64(p->mean_ns));
@@ -102,18 +109,26 @@ static struct json_object *probe_list(struct daemon *d, struct json_object *args
 	return hearth_api_ok(o);
 }
 
-/* One entry of a result map: its key and its value as 64-bit words
- * (a per-CPU map's summed over CPUs, word by word). */
-static struct json_object *entry_json(const __u8 *key, __u32 key_size, const __u8 *value,
-				      __u32 value_size, int copies)
+/* One entry of a result map: its key, and its value decoded by the
+ * probe's record type when it names one, else as 64-bit words (a
+ * per-CPU map's summed over CPUs, field by field or word by word). */
+static struct json_object *entry_json(const struct hearth_probe_record *r, const __u8 *key,
+				      __u32 key_size, const __u8 *value, __u32 value_size,
+				      int copies)
 {
-	struct json_object *o = json_object_new_object(), *words = json_object_new_array();
+	struct json_object *o = json_object_new_object(), *words;
 	char hex[2 * 64 + 1] = "";
 	__u32 stride = (value_size + 7) & ~7u;
 
 	for (__u32 i = 0; i < key_size && i < 64; i++)
 		snprintf(hex + 2 * i, 3, "%02x", key[i]);
 	json_object_object_add(o, "key", json_object_new_string(hex));
+	if (r->name[0] && value_size >= r->size) {
+		json_object_object_add(o, "value",
+				       hearth_probe_record_json_sum(r, value, stride, copies));
+		return o;
+	}
+	words = json_object_new_array();
 	for (__u32 w = 0; w + 8 <= value_size; w += 8) {
 		__u64 sum = 0, v;
 
@@ -127,45 +142,71 @@ static struct json_object *entry_json(const __u8 *key, __u32 key_size, const __u
 	return o;
 }
 
-/* Every entry of the probe's output map (arrays and hashes). */
+/* Every entry of an array or hash map. */
+static struct json_object *map_entries(const struct probe_attached *p, int fd,
+				       const struct bpf_map_info *info)
+{
+	int copies = (info->type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+		      info->type == BPF_MAP_TYPE_PERCPU_HASH ||
+		      info->type == BPF_MAP_TYPE_LRU_PERCPU_HASH) ? libbpf_num_possible_cpus() : 1;
+	struct json_object *entries = json_object_new_array();
+	__u8 key[64], next[64], *value;
+	bool first = true;
+
+	value = calloc((size_t)copies, (info->value_size + 7) & ~7u);
+	if (!value)
+		return entries;
+	while (!bpf_map_get_next_key(fd, first ? NULL : key, next)) {
+		first = false;
+		memcpy(key, next, info->key_size);
+		if (!bpf_map_lookup_elem(fd, key, value))
+			json_object_array_add(entries, entry_json(&p->out->record, key, info->key_size,
+								  value, info->value_size, copies));
+	}
+	free(value);
+	return entries;
+}
+
+/* The records a ring gave, read now, taken from its queue: oldest first. */
+static struct json_object *ring_records(const struct probe_attached *p)
+{
+	struct json_object *records = json_object_new_array();
+	struct hearth_probe_rec *rec;
+
+	probes_drain(p);
+	while ((rec = hearth_probe_ring_pop(&p->out->ring))) {
+		json_object_array_add(records, hearth_probe_rec_json(NULL, rec->wall_ms,
+					hearth_probe_record_json(&p->out->record, rec->data, rec->len)));
+		free(rec);
+	}
+	return records;
+}
+
+/* A ring buffer's records, taken; an array's or a hash's entries. */
 static struct json_object *probe_read(struct daemon *d, struct json_object *args)
 {
 	const char *name = arg_string(args, "name");
 	const struct probe_attached *p = name ? probes_find(d, name) : NULL;
-	struct json_object *entries, *o;
+	struct json_object *o;
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
-	__u8 key[64], next[64], *value;
-	int fd, copies;
-	bool first = true;
+	int fd;
 
 	if (!p)
 		return hearth_api_error(HEARTH_API_NOT_FOUND, "no probe '%s' is attached", name ?: "");
 	fd = hearth_probe_map_fd(&p->loaded, p->output);
-	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) || info.key_size > sizeof(key))
+	if (!p->out || fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) || info.key_size > 64)
 		return hearth_api_error(HEARTH_API_FAILED, "probe %s: cannot read its map %s", name,
 					p->output);
-	if (info.type == BPF_MAP_TYPE_RINGBUF)
-		return hearth_api_error(HEARTH_API_INVALID, "probe %s: its output is a ring buffer, not read here yet",
-					name);
-	copies = (info.type == BPF_MAP_TYPE_PERCPU_ARRAY || info.type == BPF_MAP_TYPE_PERCPU_HASH ||
-		  info.type == BPF_MAP_TYPE_LRU_PERCPU_HASH) ? libbpf_num_possible_cpus() : 1;
-	value = calloc((size_t)copies, (info.value_size + 7) & ~7u);
-	if (!value)
-		return hearth_api_error(HEARTH_API_FAILED, "out of memory");
-	entries = json_object_new_array();
-	while (!bpf_map_get_next_key(fd, first ? NULL : key, next)) {
-		first = false;
-		memcpy(key, next, info.key_size);
-		if (!bpf_map_lookup_elem(fd, key, value))
-			json_object_array_add(entries, entry_json(key, info.key_size, value,
-								  info.value_size, copies));
-	}
-	free(value);
 	o = json_object_new_object();
 	json_object_object_add(o, "name", json_object_new_string(name));
 	json_object_object_add(o, "map", json_object_new_string(p->output));
-	json_object_object_add(o, "entries", entries);
+	if (p->out->is_ring) {
+		json_object_object_add(o, "records", ring_records(p));
+		json_object_object_add(o, "dropped", json_object_new_uint64(p->out->ring.dropped));
+	} else {
+		json_object_object_add(o, "entries", map_entries(p, fd, &info));
+	}
 	return hearth_api_ok(o);
 }
 

@@ -208,6 +208,16 @@ static int do_probe_approved(struct parse_ctx *pc, int argc, char **argv)
 		       sizeof(pc->cfg->probe_approved));
 }
 
+/* probe-export on|off: probes' ring buffer records in the flow log */
+static int do_probe_export(struct parse_ctx *pc, int argc, char **argv)
+{
+	(void)argc;
+	if (strcmp(argv[0], "on") && strcmp(argv[0], "off"))
+		return fail(pc, "probe-export takes on or off, not '%s'", argv[0]);
+	pc->cfg->probe_export = !strcmp(argv[0], "on");
+	return 0;
+}
+
 static int do_state_file(struct parse_ctx *pc, int argc, char **argv)
 {
 	(void)argc;
@@ -598,6 +608,7 @@ static const struct directive directives[] = {
 	{ "state-file", 1, 1, "'state-file' takes one path", do_state_file },
 	{ "probe-keys", 1, 1, "'probe-keys' takes one directory", do_probe_keys },
 	{ "probe-approved", 1, 1, "'probe-approved' takes one path", do_probe_approved },
+	{ "probe-export", 1, 1, "'probe-export' takes on or off", do_probe_export },
 	{ "control-group", 1, 1, "'control-group' takes one group name", do_control_group },
 	{ "metrics", 1, 2, METRICS_USAGE, do_metrics },
 	{ "privacy", 1, 1, "'privacy' takes anonymize or raw", do_privacy },

@@ -100,6 +100,7 @@ struct hearth_config {
 	 * file of the bundle digests the operator approved */
 	char probe_keys[256];
 	char probe_approved[256];
+	bool probe_export; /* probes' ring records into the flow log too */
 	char control_group[64]; /* besides root, may use hearthd's API; "" none */
 	/* exports carry home addresses anonymized (privacy.h) unless raw */
 	bool privacy_raw;

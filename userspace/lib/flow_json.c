@@ -41,7 +41,7 @@ static const char *proto_name(__u8 proto, char buf[8])
 	}
 }
 
-static const char *iso_ms(__u64 ms, char buf[32])
+const char *hearth_json_time_ms(__u64 ms, char buf[32])
 {
 	time_t s = (time_t)(ms / 1000);
 	struct tm tm;
@@ -102,7 +102,7 @@ int hearth_flow_json(const struct hearth_flow *f, const char *tenant, char *buf,
 		     "\"tenant\":\"%s\",\"packets\":%llu,\"bytes\":%llu,\"rev_packets\":%llu,"
 		     "\"rev_bytes\":%llu,\"tcp_flags\":\"%s\",\"rev_tcp_flags\":\"%s\","
 		     "\"end_reason\":\"%s\"%s,\"anonymized\":%s}",
-		     iso_ms(f->start_ms, start), iso_ms(f->end_ms, end),
+		     hearth_json_time_ms(f->start_ms, start), hearth_json_time_ms(f->end_ms, end),
 		     (unsigned long long)(f->end_ms - f->start_ms),
 		     f->family == AF_INET ? "ipv4" : "ipv6", proto_name(f->proto, p),
 		     addr_text(f, &f->saddr, s), ntohs(f->sport), addr_text(f, &f->daddr, d),

@@ -23,6 +23,9 @@
 /* Writes the line (no newline) into @buf; returns its length, or -ENOSPC.
  * @tenant: the tenant's name ("home" for 0). */
 int hearth_flow_json(const struct hearth_flow *f, const char *tenant, char *buf, size_t size);
+/* Wall time @ms (since the epoch) as the log writes it, UTC to the
+ * millisecond: "2026-12-07T08:00:00.125Z". */
+const char *hearth_json_time_ms(__u64 ms, char buf[32]);
 /* "FSRPAUEC" order, the flags present: "SA" for SYN+ACK. */
 const char *hearth_tcp_flags_text(__u8 flags, char buf[9]);
 

@@ -168,6 +168,10 @@ int hearth_probe_bundle_check(struct hearth_probe_bundle *b, const char *keys, t
 	ret = hearth_probe_object_check(b->object, b->object_len, what, budget, &b->obj, err);
 	if (!ret)
 		ret = agree(b, err);
+	if (!ret && b->manifest.record[0])
+		ret = hearth_probe_record_of_object(b->object, b->object_len, what,
+						    b->manifest.record, b->manifest.output,
+						    &b->record, err);
 	if (!ret && now >= b->manifest.expires)
 		ret = hearth_err_set(err, EKEYEXPIRED, "%s: expired (its manifest's 'expires' is past)",
 				     b->dir);

@@ -3,8 +3,8 @@
  * A probe bundle: a directory of manifest.json, probe.bpf.o and, once its
  * researcher signed it, signature (the Ed25519 signature of the bundle's
  * digest, in base64). Read, then judged whole without loading anything:
- * the manifest, the object's policy, the two agreeing, the expiry, and
- * the signature under a trusted key.
+ * the manifest, the object's policy, the two agreeing, the record type
+ * its manifest names, the expiry, and the signature under a trusted key.
  */
 #ifndef HEARTH_PROBE_BUNDLE_H
 #define HEARTH_PROBE_BUNDLE_H
@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "probe_manifest.h"
+#include "probe_record.h"
 
 #define HEARTH_PROBE_MANIFEST_FILE "manifest.json"
 #define HEARTH_PROBE_OBJECT_FILE "probe.bpf.o"
@@ -33,6 +34,7 @@ struct hearth_probe_bundle {
 	char digest_hex[HEARTH_PROBE_HEX_LEN];
 	struct hearth_probe_manifest manifest;
 	struct hearth_probe_object obj;
+	struct hearth_probe_record record; /* the manifest's "record" (after check) */
 	char key_path[PATH_MAX]; /* the trusted key that signed it (after check) */
 };
 

@@ -138,6 +138,26 @@ static int expiry_of(struct reader *r, time_t *out)
 	return 0;
 }
 
+/* "record": optional, a C identifier (the struct's name in the BTF). */
+static int record_of(struct reader *r, struct hearth_probe_manifest *m)
+{
+	int ret;
+
+	if (!json_object_object_get_ex(r->root, "record", NULL))
+		return 0;
+	ret = text_of(r, "record", m->record, sizeof(m->record));
+	if (ret)
+		return ret;
+	if (!isalpha((unsigned char)m->record[0]) && m->record[0] != '_')
+		return hearth_err_set(r->err, EINVAL, "%s: 'record' must name a struct (a C identifier)",
+				      r->what);
+	for (const char *c = m->record; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '_')
+			return hearth_err_set(r->err, EINVAL,
+					      "%s: 'record' must name a struct (a C identifier)", r->what);
+	return 0;
+}
+
 static int fields_of(struct reader *r, struct hearth_probe_manifest *m)
 {
 	long long n = 0;
@@ -166,6 +186,8 @@ static int fields_of(struct reader *r, struct hearth_probe_manifest *m)
 		ret = maps_of(r, m);
 	if (!ret)
 		ret = text_of(r, "output", m->output, sizeof(m->output));
+	if (!ret)
+		ret = record_of(r, m);
 	if (!ret)
 		ret = int_of(r, "cpu_budget_ns", 1, HEARTH_PROBE_CPU_BUDGET_MAX_NS, &n);
 	m->cpu_budget_ns = (unsigned int)n;

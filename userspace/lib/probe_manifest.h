@@ -2,7 +2,7 @@
 /*
  * A probe bundle's manifest (manifest.json): what the probe is, who wrote
  * it, where it attaches and what it asks for. docs/researcher-guide.md
- * has its fields; every one is required.
+ * has its fields; every one is required but "record".
  */
 #ifndef HEARTH_PROBE_MANIFEST_H
 #define HEARTH_PROBE_MANIFEST_H
@@ -26,6 +26,7 @@ struct hearth_probe_manifest {
 	int n_maps;
 	struct hearth_probe_map map[HEARTH_PROBE_MAX_MAPS];
 	char output[64]; /* the map that holds its results */
+	char record[64]; /* the struct of its output's records ("": not named) */
 	unsigned int cpu_budget_ns; /* mean run time it may take */
 	time_t expires;
 };
