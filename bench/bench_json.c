@@ -62,6 +62,7 @@ static struct json_object *json_method(const struct bench *b)
 	}
 	json_object_object_add(o, "rtt", json_object_new_string(b->opt.rtt_off ? "off" : "on"));
 	json_object_object_add(o, "probe_flag", json_object_new_boolean(b->opt.probe_flag));
+	json_object_object_add(o, "run_time_stats", json_object_new_boolean(b->opt.run_time_stats));
 	json_object_object_add(o, "statistic", json_object_new_string("median of trials"));
 	json_object_object_add(o, "unit", json_object_new_string("ns/packet"));
 	for (int i = 0; i < FRAME_COUNT; i++) {

@@ -166,12 +166,14 @@ step_nat_eim() {
 # The revision before the packet probe point (issue 17).
 PROBE_BASE=${BENCH_PROBE_BASE:-17861ba}
 
-# Three builds' worth of figures in one run, alternately, twice each: the
-# revision before the probe point, this one (the flag clear: the gate
-# shut), and this one with the flag set and no probe attached (xdp_bench
-# -P: the record filled and the empty point passed). A probe attached
-# (fentry) cannot be measured on the machines that run this: their kernel
-# refuses fentry programs (docs/benchmarks.md).
+# Figures in one run, alternately, twice each: the revision before the
+# probe point, this one (the flag clear: the gate shut), this one with the
+# flag set and no probe attached (xdp_bench -P: the record filled and the
+# empty point passed), and the last two again with the kernel's run-time
+# statistics on (-S: what the probe budgets' sampling windows cost every
+# program while they are open). A probe attached (fentry) cannot be
+# measured on the machines that run this: their kernel refuses fentry
+# programs (docs/benchmarks.md).
 step_probe_point() {
 	local args base out=$RESULTS/probe_point.json runs i rc=0
 	mapfile -t args < <(test_run_args)
@@ -183,7 +185,9 @@ step_probe_point() {
 	for i in 1 2; do
 		"$base/src/build/xdp_bench" "${args[@]}" -o "$runs/before$i.json" >/dev/null &&
 			"$BUILD/xdp_bench" "${args[@]}" -o "$runs/shut$i.json" >/dev/null &&
-			"$BUILD/xdp_bench" "${args[@]}" -P -o "$runs/open$i.json" >/dev/null || rc=1
+			"$BUILD/xdp_bench" "${args[@]}" -P -o "$runs/open$i.json" >/dev/null &&
+			"$BUILD/xdp_bench" "${args[@]}" -S -o "$runs/shut_stats$i.json" >/dev/null &&
+			"$BUILD/xdp_bench" "${args[@]}" -P -S -o "$runs/open_stats$i.json" >/dev/null || rc=1
 	done
 	git worktree remove --force "$base/src"
 	if [[ $rc -eq 0 ]]; then
@@ -191,25 +195,34 @@ step_probe_point() {
 			--arg date "$(date -u +%FT%TZ)" \
 			--slurpfile b1 "$runs/before1.json" --slurpfile b2 "$runs/before2.json" \
 			--slurpfile s1 "$runs/shut1.json" --slurpfile s2 "$runs/shut2.json" \
-			--slurpfile o1 "$runs/open1.json" --slurpfile o2 "$runs/open2.json" '
+			--slurpfile o1 "$runs/open1.json" --slurpfile o2 "$runs/open2.json" \
+			--slurpfile ss1 "$runs/shut_stats1.json" --slurpfile ss2 "$runs/shut_stats2.json" \
+			--slurpfile os1 "$runs/open_stats1.json" --slurpfile os2 "$runs/open_stats2.json" '
 			def pick($r): [$r[0].results[] | select(.name as $n |
 				["empty", "fwd_ipv4", "fwd_ipv6", "fw_ipv4", "fw_tcp6"] | index($n))
 				| {key: .name, value: .median_ns}] | from_entries;
 			def mean($runs; $k): ($runs | map(.[$k]) | add) / ($runs | length);
 			([pick($b1), pick($b2)]) as $b | ([pick($s1), pick($s2)]) as $s |
 			([pick($o1), pick($o2)]) as $o |
+			([pick($ss1), pick($ss2)]) as $ss | ([pick($os1), pick($os2)]) as $os |
 			{benchmark: "probe_point", date: $date, machine: $s1[0].machine,
-			 method: "bench/xdp_bench, the forward suite (BPF_PROG_TEST_RUN), of the revision before the probe point, of this one with the probe flag clear (no probe: the gate shut) and of this one with the flag set and no probe attached (-P: the record filled and the empty point passed), alternately, twice each, in one run. A probe attached cannot be measured here: this kernel refuses fentry programs.",
+			 method: "bench/xdp_bench, the forward suite (BPF_PROG_TEST_RUN), of the revision before the probe point, of this one with the probe flag clear (no probe: the gate shut) and of this one with the flag set and no probe attached (-P: the record filled and the empty point passed), and of the last two with the kernel'"'"'s BPF run-time statistics on (-S), alternately, twice each, in one run. A probe attached cannot be measured here: this kernel refuses fentry programs.",
 			 before: {revision: $before, runs: $b}, shut: {revision: $rev, runs: $s},
 			 open: {revision: $rev, runs: $o},
+			 shut_stats: {revision: $rev, runs: $ss}, open_stats: {revision: $rev, runs: $os},
 			 shut_added_ns: ([ "fwd_ipv4", "fwd_ipv6", "fw_ipv4", "fw_tcp6"] | map({key: ., value: (mean($s; .) - mean($b; .))}) | from_entries),
-			 open_added_ns: ([ "fwd_ipv4", "fwd_ipv6", "fw_ipv4", "fw_tcp6"] | map({key: ., value: (mean($o; .) - mean($s; .))}) | from_entries)}' >"$out"
+			 open_added_ns: ([ "fwd_ipv4", "fwd_ipv6", "fw_ipv4", "fw_tcp6"] | map({key: ., value: (mean($o; .) - mean($s; .))}) | from_entries),
+			 stats_added_ns: (["empty", "fwd_ipv4", "fwd_ipv6", "fw_ipv4", "fw_tcp6"] | map({key: ., value: (mean($ss; .) - mean($s; .))}) | from_entries),
+			 stats_open_added_ns: (["empty", "fwd_ipv4", "fwd_ipv6", "fw_ipv4", "fw_tcp6"] | map({key: ., value: (mean($os; .) - mean($o; .))}) | from_entries)}' >"$out"
 		jq -r '"build\tempty ns\tfwd_ipv4 ns\tfwd_ipv6 ns\tfw_ipv4 ns\tfw_tcp6 ns",
 			(("before " + .before.revision) as $n | .before.runs[] | "\($n)\t\(.empty)\t\(.fwd_ipv4)\t\(.fwd_ipv6)\t\(.fw_ipv4)\t\(.fw_tcp6)"),
 			(.shut.runs[] | "shut\t\(.empty)\t\(.fwd_ipv4)\t\(.fwd_ipv6)\t\(.fw_ipv4)\t\(.fw_tcp6)"),
-			(.open.runs[] | "open\t\(.empty)\t\(.fwd_ipv4)\t\(.fwd_ipv6)\t\(.fw_ipv4)\t\(.fw_tcp6)")' \
+			(.open.runs[] | "open\t\(.empty)\t\(.fwd_ipv4)\t\(.fwd_ipv6)\t\(.fw_ipv4)\t\(.fw_tcp6)"),
+			(.shut_stats.runs[] | "shut, stats on\t\(.empty)\t\(.fwd_ipv4)\t\(.fwd_ipv6)\t\(.fw_ipv4)\t\(.fw_tcp6)"),
+			(.open_stats.runs[] | "open, stats on\t\(.empty)\t\(.fwd_ipv4)\t\(.fwd_ipv6)\t\(.fw_ipv4)\t\(.fw_tcp6)")' \
 			"$out" | column -t -s $'\t'
-		jq -r '"shut, against before: \(.shut_added_ns) ns", "open, against shut: \(.open_added_ns) ns"' "$out"
+		jq -r '"shut, against before: \(.shut_added_ns) ns", "open, against shut: \(.open_added_ns) ns",
+			"run-time statistics on, shut: \(.stats_added_ns) ns", "run-time statistics on, open: \(.stats_open_added_ns) ns"' "$out"
 	fi
 	rm -rf "$base" "$runs"
 	return $rc

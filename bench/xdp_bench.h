@@ -209,6 +209,7 @@ struct options {
 	bool ct_scale; /* -s ct-scale: bench_scale.c instead of the suite */
 	bool rtt_off; /* -R: the gateway loaded with conntrack rtt off */
 	bool probe_flag; /* -P: HEARTH_STATE_PROBES set, no probe attached */
+	bool run_time_stats; /* -S: the kernel's BPF run-time statistics on */
 	__u32 repeats;
 	int trials;
 	int cpu;

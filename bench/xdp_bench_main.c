@@ -27,12 +27,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+
 #include "xdp_bench.h"
 
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: xdp_bench [-s forward|nat|ct-scale] [-r repeats] [-t trials] [-c cpu] [-g revision] [-R] [-P] [-o out.json]\n"
+		"usage: xdp_bench [-s forward|nat|ct-scale] [-r repeats] [-t trials] [-c cpu] [-g revision] [-R] [-P] [-S] [-o out.json]\n"
 		"  -s  suite: forward (routed path, default), nat (masquerade) or\n"
 		"      ct-scale (the established NAT path as the connection table fills)\n"
 		"  -r  repeats per trial (>= %u, default %u; nat_new always runs %u)\n"
@@ -42,6 +44,8 @@ static void usage(void)
 		"  -R  load the gateway with round-trip times off (conntrack rtt off)\n"
 		"  -P  the probe flag set with no probe attached: each packet fills the\n"
 		"      probe record and passes the (empty) packet probe point\n"
+		"  -S  the kernel's BPF run-time statistics on for the whole run (the\n"
+		"      clock reads around every program run that probe budgets use)\n"
 		"  -o  write the results as JSON to this file\n",
 		MIN_REPEATS, DEFAULT_REPEATS, NEW_REPEATS, MIN_TRIALS, MAX_TRIALS,
 		DEFAULT_TRIALS);
@@ -66,13 +70,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 	*o = (struct options){ .suite = SUITE_FORWARD, .repeats = DEFAULT_REPEATS,
 			       .trials = DEFAULT_TRIALS, .cpu = last_allowed_cpu() };
-	while ((opt = getopt(argc, argv, "s:r:t:c:g:o:RPh")) != -1) {
+	while ((opt = getopt(argc, argv, "s:r:t:c:g:o:RPSh")) != -1) {
 		switch (opt) {
 		case 'R':
 			o->rtt_off = true;
 			break;
 		case 'P':
 			o->probe_flag = true;
+			break;
+		case 'S':
+			o->run_time_stats = true;
 			break;
 		case 's':
 			if (!strcmp(optarg, "forward")) {
@@ -136,10 +143,19 @@ int main(int argc, char **argv)
 {
 	static struct bench b; /* zeroed: teardown after an early failure is safe */
 	struct machine m;
-	int ret;
+	int ret, stats_fd = -1;
 
 	if (parse_args(argc, argv, &b.opt))
 		return 2;
+	/* on while the fd is open: the whole run */
+	if (b.opt.run_time_stats) {
+		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (stats_fd < 0) {
+			fprintf(stderr, "xdp_bench: cannot turn run-time statistics on: %s\n",
+				strerror(errno));
+			return 1;
+		}
+	}
 	b.suite = &suites[b.opt.suite];
 	ret = pin_cpu(b.opt.cpu);
 	if (ret)
@@ -160,5 +176,7 @@ int main(int argc, char **argv)
 		ret = bench_write_json(&b, &m);
 cleanup:
 	bench_teardown(&b);
+	if (stats_fd >= 0)
+		close(stats_fd);
 	return ret ? 1 : 0;
 }

@@ -17,12 +17,18 @@
 #include "ct_table.h"
 #include "probe.h"
 
-/* The home host @addr is, as hearthd numbered it; 0: none. */
-static __always_inline __u32 probe_host(__u32 family, const union hearth_addr *addr)
+/* The home host at @addr (IPv4: 4 bytes, IPv6: 16), as hearthd numbered
+ * it; 0: none. */
+static __always_inline __u32 probe_host(__u32 family, const void *addr)
 {
-	struct hearth_host_key key = { .family = family, .addr = *addr };
-	__u32 *id = bpf_map_lookup_elem(&HEARTH_MAP_HOSTID, &key);
+	struct hearth_host_key key = { .family = family };
+	__u32 *id;
 
+	if (family == AF_INET)
+		key.addr.ip4 = *(const __be32 *)addr;
+	else
+		__builtin_memcpy(&key.addr, addr, sizeof(key.addr));
+	id = bpf_map_lookup_elem(&HEARTH_MAP_HOSTID, &key);
 	return id ? *id : 0;
 }
 
@@ -50,15 +56,20 @@ static __always_inline void probe_l4(struct hearth_probe_pkt *m, void *l4, void 
 	}
 }
 
+/* Where a packet's addresses are, in the packet (IPv4: 4 bytes, IPv6:
+ * 16): they stay in the hook. */
+struct probe_addrs {
+	const void *src, *dst;
+};
+
 /* The record of the frame [@data, @data_end) (Ethernet, an optional VLAN
- * tag, IPv4 or IPv6 without extension headers read); @came_from: the
- * source as the packet came in, when translation changed it since. */
+ * tag, IPv4 or IPv6 without extension headers read), and where its
+ * addresses are, into @a (left NULL when it is not IP). */
 static __always_inline void probe_fill(struct hearth_probe_pkt *m, void *data, void *data_end,
-				       const union hearth_addr *came_from)
+				       struct probe_addrs *a)
 {
 	struct ethhdr *eth = data;
 	void *l3 = eth + 1;
-	union hearth_addr a = {};
 	__be16 proto;
 	struct iphdr *ip4;
 	struct ipv6hdr *ip6;
@@ -83,9 +94,8 @@ static __always_inline void probe_fill(struct hearth_probe_pkt *m, void *data, v
 		m->l3_len = bpf_ntohs(ip4->tot_len);
 		hdr = (ip4->ihl & 0xf) * 4;
 		probe_l4(m, l3 + hdr, data_end, m->l3_len > hdr ? m->l3_len - hdr : 0);
-		a.ip4 = ip4->daddr;
-		m->dhost = probe_host(AF_INET, &a);
-		a.ip4 = ip4->saddr;
+		a->src = &ip4->saddr;
+		a->dst = &ip4->daddr;
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
 		ip6 = l3;
 		if ((void *)(ip6 + 1) > data_end)
@@ -94,17 +104,64 @@ static __always_inline void probe_fill(struct hearth_probe_pkt *m, void *data, v
 		m->proto = ip6->nexthdr;
 		m->l3_len = bpf_ntohs(ip6->payload_len) + sizeof(*ip6);
 		probe_l4(m, ip6 + 1, data_end, bpf_ntohs(ip6->payload_len));
-		__builtin_memcpy(&a, &ip6->daddr, sizeof(a));
-		m->dhost = probe_host(AF_INET6, &a);
-		__builtin_memcpy(&a, &ip6->saddr, sizeof(a));
-	} else {
-		return;
+		a->src = &ip6->saddr;
+		a->dst = &ip6->daddr;
 	}
-	m->shost = probe_host(m->family, came_from ? came_from : &a);
+}
+
+/* The home hosts of @m: its source as it came in (@came_from), its
+ * destination as it leaves (@dst). */
+static __always_inline void probe_hosts(struct hearth_probe_pkt *m, const void *came_from,
+					const void *dst)
+{
+	if (!came_from || !dst)
+		return;
+	m->shost = probe_host(m->family, came_from);
+	m->dhost = probe_host(m->family, dst);
+}
+
+/* Whether @a holds the @family address at @p. */
+static __always_inline int probe_addr_is(const union hearth_addr *a, __u32 family, const void *p)
+{
+	const __be32 *w = p;
+
+	if (family == AF_INET)
+		return a->ip4 == w[0];
+	return a->w[0] == w[0] && a->w[1] == w[1] && a->w[2] == w[2] && a->w[3] == w[3];
+}
+
+/*
+ * The connection a packet forwarded with neither its line nor an entry at
+ * hand has just opened: the firewall's opener (ct_open_tracked) built the
+ * original half's key and entry in this CPU's scratch slot, where they
+ * stay; they are this packet's when the key has the packet's protocol,
+ * addresses and ports (no translation on that path: the packet leaves as
+ * it came). The copy, not a lookup: the table's search is a global
+ * function, whose frame on top of the gateway's and this one's would
+ * pass the 512 bytes of stack a chain of calls has.
+ */
+static __always_inline const struct hearth_ct_entry *
+probe_opened(const struct hearth_probe_pkt *m, const struct probe_addrs *a)
+{
+	struct hearth_scratch *scratch;
+	struct hearth_ct_key *k;
+	__u32 zero = 0;
+
+	scratch = bpf_map_lookup_elem(&HEARTH_MAP_SCRATCH, &zero);
+	if (!scratch)
+		return NULL;
+	k = &scratch->orig;
+	if (!a->src || !a->dst || k->family != m->family || k->proto != m->proto ||
+	    !probe_addr_is(&k->saddr, m->family, a->src) || !probe_addr_is(&k->daddr, m->family, a->dst))
+		return NULL;
+	if ((m->proto == IPPROTO_TCP || m->proto == IPPROTO_UDP) &&
+	    (bpf_ntohs(k->sport) != m->sport || bpf_ntohs(k->dport) != m->dport))
+		return NULL;
+	return &scratch->ct;
 }
 
 /* What XDP's forwarding path knew of a packet it forwarded: its
- * connection's line, or the entry it opened (a connection's first packet,
+ * connection's line, or the entry NAT opened (a connection's first packet,
  * which has no line yet). */
 struct probe_seen {
 	struct hearth_ct_l1 *line;
@@ -138,18 +195,26 @@ __noinline int probe_xdp(struct xdp_md *ctx, __u32 verdict, const struct hearth_
 		       .tenant = HEARTH_PROBE_NO_TENANT },
 	};
 
+	struct probe_addrs a = {};
+
 	if (!ctx)
 		return 0;
 	u.m.ifindex = ctx->ingress_ifindex;
+	probe_fill(&u.m, (void *)(long)ctx->data, (void *)(long)ctx->data_end, &a);
 	if (line) {
 		u.m.tenant = line->tenant;
 		u.m.flow = (line->rtt_conn & ~(1u << 31)) + 1;
 		u.m.flow_dir = line->rtt_conn >> 31;
-	} else if (ct) {
-		probe_conn_of(&u.m, ct);
+	} else {
+		if (!ct && verdict == XDP_REDIRECT)
+			ct = probe_opened(&u.m, &a);
+		if (ct)
+			probe_conn_of(&u.m, ct);
 	}
-	probe_fill(&u.m, (void *)(long)ctx->data, (void *)(long)ctx->data_end,
-		   line ? &line->key.saddr : NULL);
+	if (line) /* the source as it came in: before any translation */
+		a.src = u.m.family == AF_INET ? (const void *)&line->key.saddr.ip4 :
+						(const void *)&line->key.saddr;
+	probe_hosts(&u.m, a.src, a.dst);
 	return probe_pass(&u);
 }
 
@@ -162,10 +227,13 @@ __noinline int probe_tc(struct __sk_buff *skb, __u32 verdict, __u32 hook, __u32 
 		       .tenant = tenant < HEARTH_MAX_TENANTS ? tenant : HEARTH_PROBE_NO_TENANT },
 	};
 
+	struct probe_addrs a = {};
+
 	if (!skb)
 		return 0;
 	u.m.ifindex = skb->ifindex;
-	probe_fill(&u.m, (void *)(long)skb->data, (void *)(long)skb->data_end, NULL);
+	probe_fill(&u.m, (void *)(long)skb->data, (void *)(long)skb->data_end, &a);
+	probe_hosts(&u.m, a.src, a.dst);
 	return probe_pass(&u);
 }
 

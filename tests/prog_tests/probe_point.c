@@ -189,20 +189,46 @@ cleanup:
 }
 
 /* A connection's first packet, which opens it (no line of the connection
- * exists yet), and the next: both carry its tenant and the same id. */
-TEST(probe_point_connection)
+ * exists yet), and the next: both carry its tenant and the same id; with
+ * the firewall and NAT on, as a gateway runs. */
+static void connection_case(struct fixture *fx, struct probe *p, int family, __u8 proto,
+			    __u16 sport)
 {
 	struct hearth_probe_pkt first = {}, next = {};
-	struct fixture fx;
-	struct xdp_gateway *skel = nat_setup(&fx, 40000, 40099);
-	struct pkt_spec s;
-	struct probe p;
-	__u8 frame[256];
+	int last_fd = bpf_object__find_map_fd_by_name(p->obj, "last");
+	struct pkt_spec s = family == AF_INET ? out_spec(fx, FX_H1_V4, proto, sport) :
+						lan_spec(fx, AF_INET6, FX_SERVER_V6);
 	__u32 zero = 0, len;
-	int ret, last_fd;
+	__u8 frame[256];
+
+	fprintf(stderr, "  case: %s %s\n", family == AF_INET ? "IPv4, translated," : "IPv6, routed,",
+		proto == IPPROTO_ICMP ? "ICMP echo" : "UDP");
+	s.proto = proto;
+	s.sport = sport;
+	s.dport = 53;
+	len = (__u32)pkt_build(&s, frame, sizeof(frame));
+	expect_verdict(fx, fx->lan, frame, len, XDP_REDIRECT, HEARTH_CNT_FORWARD, "opens, translated");
+	bpf_map_lookup_elem(last_fd, &zero, &first);
+	expect_verdict(fx, fx->lan, frame, len, XDP_REDIRECT, HEARTH_CNT_FORWARD, "the next, by its line");
+	bpf_map_lookup_elem(last_fd, &zero, &next);
+	ASSERT_EQ(first.tenant, 0, "the first packet: its tenant (home)");
+	ASSERT_TRUE(first.flow > 0, "  its connection's id");
+	ASSERT_EQ(first.flow_dir, HEARTH_CT_ORIG, "  the initiator's direction");
+	ASSERT_EQ(next.tenant, 0, "the next: its tenant");
+	ASSERT_EQ(next.flow, first.flow, "  the same id");
+}
+
+TEST(probe_point_connection)
+{
+	struct fixture fx;
+	struct xdp_gateway *skel = fw_setup(&fx);
+	struct probe p;
+	int ret;
 
 	if (!skel)
 		return;
+	if (!ASSERT_OK(fixture_enable_nat(&fx, 40000, 40099), "enable NAT"))
+		goto cleanup;
 	ret = probe_attach(&fx, "watch.bpf.o", &p);
 	if (ret == -EPERM) {
 		test__skip("this kernel refuses fentry programs before verifying them (EPERM); tests/integration/probe_vm.sh runs this test on Debian's kernel");
@@ -211,19 +237,10 @@ TEST(probe_point_connection)
 	if (!ASSERT_OK(ret, "a probe attached at the packet point"))
 		goto cleanup;
 	ASSERT_OK(fixture_state_flags(&fx, HEARTH_STATE_PROBES, true), "the probe flag set");
-	last_fd = bpf_object__find_map_fd_by_name(p.obj, "last");
-	s = out_spec(&fx, FX_H1_V4, IPPROTO_UDP, 41000);
-	s.dport = 53;
-	len = (__u32)pkt_build(&s, frame, sizeof(frame));
-	expect_verdict(&fx, fx.lan, frame, len, XDP_REDIRECT, HEARTH_CNT_FORWARD, "opens, translated");
-	bpf_map_lookup_elem(last_fd, &zero, &first);
-	expect_verdict(&fx, fx.lan, frame, len, XDP_REDIRECT, HEARTH_CNT_FORWARD, "the next, by its line");
-	bpf_map_lookup_elem(last_fd, &zero, &next);
-	ASSERT_EQ(first.tenant, 0, "the first packet: its tenant (home)");
-	ASSERT_TRUE(first.flow > 0, "  its connection's id");
-	ASSERT_EQ(first.flow_dir, HEARTH_CT_ORIG, "  the initiator's direction");
-	ASSERT_EQ(next.tenant, 0, "the next: its tenant");
-	ASSERT_EQ(next.flow, first.flow, "  the same id");
+	connection_case(&fx, &p, AF_INET, IPPROTO_UDP, 41000);
+	connection_case(&fx, &p, AF_INET, IPPROTO_ICMP, 41001);
+	/* opened by the firewall, which leaves no entry at hand */
+	connection_case(&fx, &p, AF_INET6, IPPROTO_UDP, 41002);
 	probe_detach(&p);
 cleanup:
 	xdp_gateway__destroy(skel);

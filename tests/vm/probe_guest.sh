@@ -109,36 +109,27 @@ word() {
 		grep -o "\"key\":\"$2\",\"value\":\[[0-9,]*" | sed 's/.*\[//' | cut -d, -f$(($3 + 1))
 }
 
-# tenant-sizes: the guest tenant is 192.168.1.200; 5 pings of 1028-byte
-# IP packets and 15 UDP datagrams of 128 from home, 4 pings of 328 from
-# the guest, each request and reply forwarded by XDP
+# tenant-sizes: the guest tenant is 192.168.1.200; from home 5 pings of
+# 1028-byte IP packets and 6 of 128, from the guest 4 of 328, each request
+# and reply forwarded by XDP (a connection's first packet too; the
+# neighbours known first: a packet to one not yet resolved goes through
+# the kernel, and reaches probes at tc without a tenant)
 ip -n home addr add 192.168.1.200/24 dev eth0
 cat >>/etc/hearth/hearth.conf <<CONF
 tenant guest prio 3 prefix 192.168.1.200/32
 CONF
 kill -HUP "$(pidof hearthd)"
 wait_for 10 bash -c 'hearth -j tenant show 2>/dev/null | grep -q guest'
-hearth -j tenant show | jq -c '.result.tenants[]? | {name, id}' 2>/dev/null | sed 's/^/  /'
+ip netns exec home ping -c 1 -W 2 -I 192.168.1.200 203.0.113.2 >/dev/null
+ip netns exec home ping -c 1 -W 2 203.0.113.2 >/dev/null
 t_check "tenant-sizes (examples/probes) attaches" example tenant_sizes
-udp_out() {
-	ip netns exec home awk '/^Udp:/ { if (h) { print $5; exit } h = 1 }' /proc/net/snmp
-}
-# a listener, so that no port-unreachable error makes a send fail
-ip netns exec isp busybox nc -u -l -p 9997 >/dev/null 2>&1 &
-sink=$!
-wait_for 5 bash -c 'ip netns exec isp cat /proc/net/udp | grep -qi ":270D "'
 ip netns exec home ping -c 5 -i 0.2 -s 1000 -W 2 203.0.113.2 >/dev/null
-u0=$(udp_out)
-ip netns exec home bash -c 'exec 3>/dev/udp/203.0.113.2/9997
-	for i in $(seq 15); do printf "%100s" x >&3; done'
-udp_sent=$(($(udp_out) - u0))
+ip netns exec home ping -c 6 -i 0.2 -s 100 -W 2 203.0.113.2 >/dev/null
 ip netns exec home ping -c 4 -i 0.2 -s 300 -I 192.168.1.200 -W 2 203.0.113.2 >/dev/null
-sleep 0.5
-kill "$sink" 2>/dev/null
 home_b5=$(word tenant-sizes 00000000 5) home_b2=$(word tenant-sizes 00000000 2)
 guest_b3=$(word tenant-sizes 01000000 3)
 t_cmp "  home: 10 packets of 1024-1499 bytes (the pings both ways)" "${home_b5:-0}" -eq 10
-t_cmp "  home: 15 of 128-255 (the datagrams; the home sent $udp_sent)" "${home_b2:-0}" -eq 15
+t_cmp "  home: 12 of 128-255 (the small pings both ways)" "${home_b2:-0}" -eq 12
 t_cmp "  guest: 8 of 256-511 (its pings both ways)" "${guest_b3:-0}" -eq 8
 hearth -j probe read tenant-sizes | jq -c '.result.entries[]' | sed 's/^/  /'
 hearth probe detach tenant-sizes >/dev/null
