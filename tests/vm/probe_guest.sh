@@ -102,12 +102,9 @@ example() { # example NAME: build/examples/NAME as a researcher signs it
 		hearth probe approve "$(hearth probe digest "/tmp/$1")" >/dev/null &&
 		hearth probe attach "/tmp/$1" >/dev/null
 }
-# word W of entry KEY (hex) of probe NAME's output, from the JSON's text
-# (jq's numbers are doubles)
-word() {
-	hearth -j probe read "$1" | tr -d ' \n' |
-		grep -o "\"key\":\"$2\",\"value\":\[[0-9,]*" | sed 's/.*\[//' | cut -d, -f$(($3 + 1))
-}
+# FILTER over the entries of probe NAME's output (their values decoded by
+# the manifest's record type)
+entries() { hearth -j probe read "$1" | jq -r ".result.entries[] | $2"; }
 
 # tenant-sizes: the guest tenant is 192.168.1.200; from home 5 pings of
 # 1028-byte IP packets and 6 of 128, from the guest 4 of 328, each request
@@ -126,8 +123,9 @@ t_check "tenant-sizes (examples/probes) attaches" example tenant_sizes
 ip netns exec home ping -c 5 -i 0.2 -s 1000 -W 2 203.0.113.2 >/dev/null
 ip netns exec home ping -c 6 -i 0.2 -s 100 -W 2 203.0.113.2 >/dev/null
 ip netns exec home ping -c 4 -i 0.2 -s 300 -I 192.168.1.200 -W 2 203.0.113.2 >/dev/null
-home_b5=$(word tenant-sizes 00000000 5) home_b2=$(word tenant-sizes 00000000 2)
-guest_b3=$(word tenant-sizes 01000000 3)
+home_b5=$(entries tenant-sizes 'select(.key == "00000000") | .value.count[5]')
+home_b2=$(entries tenant-sizes 'select(.key == "00000000") | .value.count[2]')
+guest_b3=$(entries tenant-sizes 'select(.key == "01000000") | .value.count[3]')
 t_cmp "  home: 10 packets of 1024-1499 bytes (the pings both ways)" "${home_b5:-0}" -eq 10
 t_cmp "  home: 12 of 128-255 (the small pings both ways)" "${home_b2:-0}" -eq 12
 t_cmp "  guest: 8 of 256-511 (its pings both ways)" "${guest_b3:-0}" -eq 8
@@ -156,10 +154,12 @@ wait "$sender"
 sleep 0.5
 kill "$sink" 2>/dev/null
 r=$(($(retrans_sent) - r0))
-key=$(hearth -j probe read tcp-retrans | jq -r '.result.entries[] | select(.value[1] == 8080) | .key' | head -n 1)
+conn='select(.value.dport == 8080) | .value'
 t_cmp "  the sender retransmitted" "$r" -gt 0
-t_cmp "  the probe counted as many retransmissions as the sender made" "$(word tcp-retrans "$key" 4)" -eq "$r"
-t_cmp "  and its 2 data segments beyond them" "$(($(word tcp-retrans "$key" 2) - r))" -eq 2
+t_cmp "  the probe counted as many retransmissions as the sender made" \
+	"$(entries tcp-retrans "$conn.retrans[0]" | head -n 1)" -eq "$r"
+t_cmp "  and its 2 data segments beyond them" \
+	"$(($(entries tcp-retrans "$conn.segments[0]" | head -n 1) - r))" -eq 2
 t_cmp "  the ISP received all 1500 bytes" "$(wc -c </tmp/tcp_in.txt)" -eq 1500
 hearth -j probe read tcp-retrans | jq -c '.result.entries[]' | sed 's/^/  /'
 hearth probe detach tcp-retrans >/dev/null
