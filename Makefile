@@ -32,7 +32,7 @@ XDP_BENCH_OBJS := $(XDP_BENCH:%=$(BUILD)/obj/bench/%.o)
 # Probes the tests build: tests/probes/hostile.bpf.c once per case (the
 # refusals of probe_check.c; "none" is the well-behaved control)
 PROBE_CASES := none write_user override signal store_bytes probe_read loop hidden \
-	       kprobe freplace fmod_ret point map_budget map_type map_pinned
+	       kprobe freplace fmod_ret point map_budget map_type map_pinned hosts_view
 TEST_PROBES := $(PROBE_CASES:%=$(BUILD)/probes/hostile_%.bpf.o) \
 	       $(BUILD)/probes/watch.bpf.o $(BUILD)/probes/watch_write.bpf.o \
 	       $(BUILD)/probes/burn.bpf.o $(BUILD)/probes/flow_watch.bpf.o \

@@ -170,6 +170,14 @@ hearth_cli -j stats | jq -r '
 step "A researcher's probe: a signed bundle, checked as the gateway checks it (nothing loaded)"
 openssl genpkey -algorithm ed25519 -out "$work/researcher.pem" 2>/dev/null
 openssl pkey -in "$work/researcher.pem" -pubout -out "$work/researcher.pub"
+# the researcher guide's example, as make built it: the key and expiry filled in, signed
+mkdir -p "$work/probe"
+cp "$HEARTH_BUILD/examples/tcp_retrans/probe.bpf.o" "$HEARTH_BUILD/examples/tcp_retrans/manifest.json" \
+	"$work/probe/"
+sed -i "s/\"KEY\"/\"$("$HEARTH_BUILD/hearth" probe key "$work/researcher.pub")\"/; s/\"EXPIRES\"/\"2099-01-01T00:00:00Z\"/" \
+	"$work/probe/manifest.json"
+"$HEARTH_BUILD/hearth" probe sign "$work/probe" "$work/researcher.pem" >/dev/null
+"$HEARTH_BUILD/hearth" probe show "$work/probe" key "$work/researcher.pub" | sed 's/^/  /'
 probe_bundle() { # probe_bundle DIR OBJECT: the test probe OBJECT with its manifest, signed
 	mkdir -p "$1"
 	cp "$HEARTH_BUILD/probes/$2.bpf.o" "$1/probe.bpf.o"
@@ -183,9 +191,7 @@ probe_bundle() { # probe_bundle DIR OBJECT: the test probe OBJECT with its manif
 JSON
 	"$HEARTH_BUILD/hearth" probe sign "$1" "$work/researcher.pem" >/dev/null
 }
-probe_bundle "$work/probe" hostile_none
-"$HEARTH_BUILD/hearth" probe show "$work/probe" key "$work/researcher.pub" | sed 's/^/  /'
-echo "  the same probe calling bpf_probe_write_user, signed all the same:"
+echo "  a probe calling bpf_probe_write_user, signed all the same:"
 probe_bundle "$work/hostile" hostile_write_user
 { "$HEARTH_BUILD/hearth" probe check "$work/hostile" key "$work/researcher.pub" 2>&1 || true; } |
 	sed 's/^/  /'

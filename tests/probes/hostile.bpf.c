@@ -50,6 +50,17 @@ struct {
 } hearth_stats SEC(".maps");
 #endif
 
+#ifdef CASE_HOSTS_VIEW
+/* hearth's hosts view by name, but larger: hearth's own map would not
+ * fit it, and a probe may not create a map of that name */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} hearth_hosts SEC(".maps");
+#endif
+
 #ifdef CASE_HIDDEN
 /* a static function of .text, which libbpf would append at load time */
 static __attribute__((noinline)) int tell(__u64 v)

@@ -69,6 +69,7 @@ TEST(probe_object_refused)
 		{ "map_budget", "over the budget of 16777216" },
 		{ "map_type", "map jumps is of a type probes may not have" },
 		{ "map_pinned", "map hearth_stats asks to be pinned" },
+		{ "hosts_view", "map hearth_hosts is not the hosts view" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

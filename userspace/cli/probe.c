@@ -74,6 +74,7 @@ static struct json_object *bundle_json(const struct hearth_probe_bundle *b)
 		json_object_object_add(e, "name", json_object_new_string(b->obj.map[i].name));
 		json_object_object_add(e, "type", json_object_new_string(b->obj.map[i].type));
 		json_object_object_add(e, "bytes", json_object_new_uint64(b->obj.map[i].bytes));
+		json_object_object_add(e, "hosts_view", json_object_new_boolean(b->obj.map[i].view));
 		json_object_array_add(maps, e);
 	}
 	json_object_object_add(o, "maps", maps);
@@ -102,9 +103,12 @@ static void bundle_print(const struct hearth_probe_bundle *b)
 		       b->obj.prog[i].fexit ? "after it runs (fexit)" : "as it starts (fentry)",
 		       b->obj.prog[i].insns);
 	for (int i = 0; i < b->obj.n_maps; i++)
-		printf("  keeps       %s, %s of %llu bytes%s\n", b->obj.map[i].name, b->obj.map[i].type,
-		       (unsigned long long)b->obj.map[i].bytes,
-		       strcmp(b->obj.map[i].name, m->output) ? "" : ": its results");
+		if (b->obj.map[i].view)
+			printf("  reads       the home hosts' addresses, as flow records show them (anonymized unless privacy raw)\n");
+		else
+			printf("  keeps       %s, %s of %llu bytes%s\n", b->obj.map[i].name,
+			       b->obj.map[i].type, (unsigned long long)b->obj.map[i].bytes,
+			       strcmp(b->obj.map[i].name, m->output) ? "" : ": its results");
 	if (m->record[0]) {
 		printf("  records     struct %s, %u bytes:", m->record, b->record.size);
 		for (int i = 0; i < b->record.n_fields; i++)
