@@ -227,6 +227,9 @@ enum hearth_state_flags {
 	/* A probe is attached: only then do the hooks fill a probe record and
 	 * pass their probe points (maps/hearth_probe.h). */
 	HEARTH_STATE_PROBES = 1 << 5,
+	/* An attached probe reads the home hosts' view: only then do the
+	 * records name hosts (two lookups a packet in HEARTH_MAP_HOSTID). */
+	HEARTH_STATE_PROBE_HOSTS = 1 << 6,
 };
 
 /* Single entry of HEARTH_MAP_STATE. */

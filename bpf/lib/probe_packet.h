@@ -110,11 +110,15 @@ static __always_inline void probe_fill(struct hearth_probe_pkt *m, void *data, v
 }
 
 /* The home hosts of @m: its source as it came in (@came_from), its
- * destination as it leaves (@dst). */
+ * destination as it leaves (@dst); only while a probe that reads the
+ * hosts' view is attached (the lookups cost more than the rest of the
+ * record). */
 static __always_inline void probe_hosts(struct hearth_probe_pkt *m, const void *came_from,
 					const void *dst)
 {
-	if (!came_from || !dst)
+	struct hearth_state *st = dp_state();
+
+	if (!came_from || !dst || !st || !(st->flags & HEARTH_STATE_PROBE_HOSTS))
 		return;
 	m->shost = probe_host(m->family, came_from);
 	m->dhost = probe_host(m->family, dst);

@@ -124,6 +124,11 @@ TEST(probe_point_packet)
 	ASSERT_TRUE(last.flow > 0 && last.flow <= HEARTH_CT_SETS_DEFAULT * HEARTH_CT_WAYS,
 		    "  its connection's id: one of the table's slots");
 	ASSERT_EQ(last.flow_dir, HEARTH_CT_ORIG, "  the initiator's direction");
+	ASSERT_EQ(last.shost, 0, "  no probe reads the hosts' view: no host named");
+	ASSERT_OK(fixture_state_flags(&fx, HEARTH_STATE_PROBE_HOSTS, true),
+		  "a probe reading the hosts' view attached");
+	expect_verdict(&fx, fx.lan, frame, len, XDP_REDIRECT, HEARTH_CNT_FORWARD, "forwarded");
+	bpf_map_lookup_elem(bpf_object__find_map_fd_by_name(p.obj, "last"), &zero, &last);
 	ASSERT_EQ(last.shost, 7, "  its source: home host 7");
 	ASSERT_EQ(last.dhost, 0, "  its destination: no home host");
 	probe_detach(&p);

@@ -93,9 +93,26 @@ static void targets_of(const struct daemon *d, struct hearth_probe_targets *t)
 	t->hosts_fd = d->dp.map_fd[HEARTH_DP_HOSTS];
 }
 
+/* The state map's probe flags: any probe attached; one that reads the
+ * home hosts' view (only then do records name hosts, and hearthd names
+ * them). */
 static void flag_update(struct daemon *d)
 {
-	hearth_dp_update_flags(&d->dp, HEARTH_STATE_PROBES, d->probes.n ? HEARTH_STATE_PROBES : 0);
+	__u32 flags = d->probes.n ? HEARTH_STATE_PROBES : 0;
+
+	for (int i = 0; i < d->probes.n; i++)
+		if (d->probes.p[i].reads_hosts)
+			flags |= HEARTH_STATE_PROBE_HOSTS;
+	hearth_dp_update_flags(&d->dp, HEARTH_STATE_PROBES | HEARTH_STATE_PROBE_HOSTS, flags);
+}
+
+/* Whether an attached probe reads the home hosts' view. */
+static bool hosts_read(const struct probes *ps)
+{
+	for (int i = 0; i < ps->n; i++)
+		if (ps->p[i].reads_hosts)
+			return true;
+	return false;
 }
 
 const struct probe_attached *probes_find(const struct daemon *d, const char *name)
@@ -211,6 +228,8 @@ static int bundle_attach(struct daemon *d, struct hearth_probe_bundle *b,
 	pa->expires = b->manifest.expires;
 	pa->targets = t.n;
 	pa->budget_ns = b->manifest.cpu_budget_ns;
+	for (int i = 0; i < b->obj.n_maps; i++)
+		pa->reads_hosts |= b->obj.map[i].view;
 	ret = output_open(d, pa, b, err);
 	if (ret) {
 		output_close(pa);
@@ -249,7 +268,8 @@ int probes_attach(struct daemon *d, const char *dir, char *name, size_t size,
 		return ret;
 	d->probes.p[d->probes.n++] = pa;
 	flag_update(d);
-	probes_hosts_walk(d); /* the hosts of connections open now, named at once */
+	if (pa.reads_hosts) /* the hosts of connections open now, named at once */
+		probes_hosts_walk(d);
 	snprintf(name, size, "%s", pa.name);
 	note_write(d, &pa);
 	logmsg("probe %s (%.16s..., by %s) attached to %d programs", pa.name, pa.digest, pa.author,
@@ -348,7 +368,7 @@ void probes_supervise(struct daemon *d)
 		else if (stat(ps->p[i].key_path, &st) && errno == ENOENT)
 			probes_detach(d, ps->p[i].name, "its researcher's key was removed");
 	}
-	if (ps->n && now >= ps->hosts_ms)
+	if (now >= ps->hosts_ms && hosts_read(ps))
 		probes_hosts_walk(d);
 	if (ps->stats_fd >= 0 && (now >= ps->window_ms || !ps->n))
 		window_close(d, now);

@@ -44,6 +44,7 @@ struct probe_attached {
 	char key_path[PATH_MAX]; /* the trusted key that signed it */
 	time_t attached, expires;
 	int targets;
+	bool reads_hosts; /* its object declares the home hosts' view */
 	struct hearth_probe_loaded loaded;
 	struct probe_output *out;
 	unsigned int budget_ns; /* its manifest's cpu_budget_ns */
