@@ -523,11 +523,11 @@ static __always_inline int gateway_path(struct xdp_md *ctx, struct pkt *p,
 	counter_add(slot, HEARTH_CNT_FORWARD, bytes);
 	counter_add(e->out_slot, HEARTH_CNT_TX, bytes);
 	id = bpf_redirect_map(&HEARTH_MAP_TXPORTS, e->out_slot, 0);
-	seen->line = nat.line;
-	seen->ct = nat.ct;
-	/* last: nothing else is live across it, so it costs the frame nothing */
+	/* nothing else is live across it, so it costs the frame nothing */
 	if (nat.key.proto == IPPROTO_TCP)
 		ct_rtt_packet(ctx, nat.line, nat.now);
+	seen->line = nat.line;
+	seen->ct = nat.ct;
 	return id;
 }
 
