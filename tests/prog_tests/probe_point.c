@@ -67,6 +67,18 @@ static __u64 probe_count(struct probe *p, __u32 hook)
 	return n;
 }
 
+/* Whether the probe attached (@ret); where the kernel refuses fentry
+ * programs the test is skipped: the VM of tests/integration/probe_vm.sh
+ * runs it. */
+static bool probe_ready(int ret, const char *what)
+{
+	if (ret == -EPERM) {
+		test__skip("this kernel refuses fentry programs before verifying them (EPERM); tests/integration/probe_vm.sh runs this test on Debian's kernel");
+		return false;
+	}
+	return ASSERT_OK(ret, what);
+}
+
 TEST(probe_point_packet)
 {
 	struct hearth_probe_pkt last = {};
@@ -77,17 +89,10 @@ TEST(probe_point_packet)
 	struct probe p;
 	__u8 frame[256];
 	__u32 zero = 0, len, host_id = 7;
-	int ret;
 
 	if (!skel)
 		return;
-	ret = probe_attach(&fx, "watch.bpf.o", &p);
-	if (ret == -EPERM) {
-		/* the test VM of tests/integration/probe_vm.sh runs it */
-		test__skip("this kernel refuses fentry programs before verifying them (EPERM); tests/integration/probe_vm.sh runs this test on Debian's kernel");
-		goto cleanup;
-	}
-	if (!ASSERT_OK(ret, "a probe attached at the packet point"))
+	if (!probe_ready(probe_attach(&fx, "watch.bpf.o", &p), "a probe attached at the packet point"))
 		goto cleanup;
 	s = lan_spec(&fx, AF_INET6, FX_SERVER_V6);
 	s.proto = IPPROTO_TCP;
@@ -154,16 +159,11 @@ TEST(probe_point_flow_end)
 	__u8 frame[256];
 	__u32 zero = 0, len;
 	__u64 n = 0;
-	int ret;
 
 	if (!skel)
 		return;
-	ret = probe_attach_at(&fx, "flow_watch.bpf.o", HEARTH_PROBE_POINT_FLOW_END, &p);
-	if (ret == -EPERM) {
-		test__skip("this kernel refuses fentry programs before verifying them (EPERM); tests/integration/probe_vm.sh runs this test on Debian's kernel");
-		goto cleanup;
-	}
-	if (!ASSERT_OK(ret, "a probe attached at the flow-end point"))
+	if (!probe_ready(probe_attach_at(&fx, "flow_watch.bpf.o", HEARTH_PROBE_POINT_FLOW_END, &p),
+			 "a probe attached at the flow-end point"))
 		goto cleanup;
 	ASSERT_OK(fixture_state_flags(&fx, HEARTH_STATE_PROBES, true), "the probe flag set");
 	/* nine UDP flows into room for eight: one is evicted */
@@ -228,18 +228,12 @@ TEST(probe_point_connection)
 	struct fixture fx;
 	struct xdp_gateway *skel = fw_setup(&fx);
 	struct probe p;
-	int ret;
 
 	if (!skel)
 		return;
 	if (!ASSERT_OK(fixture_enable_nat(&fx, 40000, 40099), "enable NAT"))
 		goto cleanup;
-	ret = probe_attach(&fx, "watch.bpf.o", &p);
-	if (ret == -EPERM) {
-		test__skip("this kernel refuses fentry programs before verifying them (EPERM); tests/integration/probe_vm.sh runs this test on Debian's kernel");
-		goto cleanup;
-	}
-	if (!ASSERT_OK(ret, "a probe attached at the packet point"))
+	if (!probe_ready(probe_attach(&fx, "watch.bpf.o", &p), "a probe attached at the packet point"))
 		goto cleanup;
 	ASSERT_OK(fixture_state_flags(&fx, HEARTH_STATE_PROBES, true), "the probe flag set");
 	connection_case(&fx, &p, AF_INET, IPPROTO_UDP, 41000);
