@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* hearthd's probes: approvals, attachment, expiry, ring buffer output. */
+/* hearthd's probes: approvals, attachment and detachment, expiry, restarts
+ * (probes_output.c: results; probes_budget.c: CPU budgets; probes_hosts.c:
+ * the home hosts records name). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,63 +125,6 @@ const struct probe_attached *probes_find(const struct daemon *d, const char *nam
 	return NULL;
 }
 
-/* A record of @ctx's ring (struct probe_output), read: into the flow log
- * when probe-export is on (it is queued for probe.read after this). */
-static void rec_read(void *ctx, __u64 wall_ms, const void *data, size_t len)
-{
-	struct probe_output *out = ctx;
-
-	if (out->d->cfg.probe_export && out->d->flows.log_open)
-		flows_probe_record(out->d, out->name, wall_ms,
-				   hearth_probe_record_json(&out->record, data, len));
-}
-
-/* @pa's output, read through its record type; its ring opened when it
- * is a ring buffer. */
-static int output_open(struct daemon *d, struct probe_attached *pa,
-		       const struct hearth_probe_bundle *b, struct hearth_err *err)
-{
-	int fd = hearth_probe_map_fd(&pa->loaded, pa->output), ret = 0;
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-
-	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
-		return hearth_err_set(err, ENOENT, "%s: cannot read its output map %s", b->dir,
-				      pa->output);
-	pa->out = calloc(1, sizeof(*pa->out));
-	if (!pa->out)
-		return hearth_err_set(err, ENOMEM, "%s: out of memory", b->dir);
-	pa->out->d = d;
-	snprintf(pa->out->name, sizeof(pa->out->name), "%s", b->manifest.name);
-	pa->out->record = b->record;
-	pa->out->is_ring = info.type == BPF_MAP_TYPE_RINGBUF;
-	if (pa->out->is_ring)
-		ret = hearth_probe_ring_open(&pa->out->ring, fd, rec_read, pa->out);
-	if (ret)
-		return hearth_err_set(err, -ret, "%s: cannot read its ring buffer %s: %s", b->dir,
-				      pa->output, strerror(-ret));
-	return 0;
-}
-
-static void output_close(struct probe_attached *pa)
-{
-	if (pa->out && pa->out->is_ring)
-		hearth_probe_ring_close(&pa->out->ring);
-	free(pa->out);
-	pa->out = NULL;
-}
-
-void probes_drain(const struct probe_attached *p)
-{
-	int ret;
-
-	if (!p->out || !p->out->is_ring)
-		return;
-	ret = hearth_probe_ring_drain(&p->out->ring);
-	if (ret < 0)
-		logmsg("probe %s: reading its ring buffer: %s", p->name, strerror(-ret));
-}
-
 /* Everything the bundle must pass before it is attached; on success the
  * probe, attached, in @pa. */
 static int bundle_attach(struct daemon *d, struct hearth_probe_bundle *b,
@@ -230,9 +175,9 @@ static int bundle_attach(struct daemon *d, struct hearth_probe_bundle *b,
 	pa->budget_ns = b->manifest.cpu_budget_ns;
 	for (int i = 0; i < b->obj.n_maps; i++)
 		pa->reads_hosts |= b->obj.map[i].view;
-	ret = output_open(d, pa, b, err);
+	ret = probes_output_open(d, pa, b, err);
 	if (ret) {
-		output_close(pa);
+		probes_output_close(pa);
 		hearth_probe_detach(&pa->loaded);
 		hearth_probe_unpin(pin);
 	}
@@ -287,7 +232,7 @@ int probes_detach(struct daemon *d, const char *name, const char *why)
 			continue;
 		/* its last records, exported before they go with it */
 		probes_drain(&ps->p[i]);
-		output_close(&ps->p[i]);
+		probes_output_close(&ps->p[i]);
 		hearth_probe_detach(&ps->p[i].loaded);
 		probe_path(d->cfg.pin_dir, name, path, sizeof(path));
 		hearth_probe_unpin(path);
@@ -299,54 +244,6 @@ int probes_detach(struct daemon *d, const char *name, const char *why)
 		return 0;
 	}
 	return -ENOENT;
-}
-
-/* The window opens: run-time statistics on, each probe's counts noted. */
-static void window_open(struct daemon *d, long long now)
-{
-	struct probes *ps = &d->probes;
-
-	ps->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	if (ps->stats_fd < 0) {
-		ps->window_ms = now + PROBES_PERIOD_MS; /* tried again later */
-		return;
-	}
-	for (int i = 0; i < ps->n; i++)
-		hearth_probe_runtime(&ps->p[i].loaded, &ps->p[i].window_ns, &ps->p[i].window_runs);
-	ps->window_ms = now + PROBES_WINDOW_MS;
-}
-
-/* The window closes: each probe's mean run time over it, judged against
- * its budget; statistics off again. */
-static void window_close(struct daemon *d, long long now)
-{
-	struct probes *ps = &d->probes;
-	char why[128];
-
-	for (int i = ps->n - 1; i >= 0; i--) {
-		struct probe_attached *p = &ps->p[i];
-		__u64 ns, runs;
-
-		if (hearth_probe_runtime(&p->loaded, &ns, &runs) || runs <= p->window_runs)
-			continue; /* no packet passed: nothing to judge */
-		p->mean_ns = (ns - p->window_ns) / (runs - p->window_runs);
-		p->last_runs = runs - p->window_runs;
-		if (p->mean_ns <= p->budget_ns) {
-			p->over_since_ms = 0;
-			continue;
-		}
-		if (!p->over_since_ms)
-			p->over_since_ms = now;
-		if (now - p->over_since_ms < PROBES_GRACE_MS)
-			continue;
-		snprintf(why, sizeof(why), "over its CPU budget: %llu ns a run against %u for %lld s",
-			 (unsigned long long)p->mean_ns, p->budget_ns,
-			 (now - p->over_since_ms) / 1000);
-		probes_detach(d, p->name, why);
-	}
-	close(ps->stats_fd);
-	ps->stats_fd = -1;
-	ps->window_ms = now + PROBES_PERIOD_MS - PROBES_WINDOW_MS;
 }
 
 void probes_supervise(struct daemon *d)
@@ -370,10 +267,7 @@ void probes_supervise(struct daemon *d)
 	}
 	if (now >= ps->hosts_ms && hosts_read(ps))
 		probes_hosts_walk(d);
-	if (ps->stats_fd >= 0 && (now >= ps->window_ms || !ps->n))
-		window_close(d, now);
-	else if (ps->stats_fd < 0 && ps->n && now >= ps->window_ms)
-		window_open(d, now);
+	probes_budget_tick(d, now);
 }
 
 void probes_close(struct daemon *d)
@@ -383,7 +277,7 @@ void probes_close(struct daemon *d)
 	/* their links and maps stay pinned: they run on without hearthd,
 	 * and what their rings hold waits there for the next one */
 	for (int i = 0; i < d->probes.n; i++) {
-		output_close(&d->probes.p[i]);
+		probes_output_close(&d->probes.p[i]);
 		hearth_probe_detach(&d->probes.p[i].loaded);
 	}
 	d->probes.n = 0;
@@ -426,7 +320,7 @@ static void readopt(struct daemon *d, const char *name)
 		ret = bundle_attach(d, &b, &pa, &err);
 	if (!ret && d->probes.n == PROBES_MAX) {
 		ret = hearth_err_set(&err, ENOSPC, "%d probes are attached already", PROBES_MAX);
-		output_close(&pa);
+		probes_output_close(&pa);
 		hearth_probe_detach(&pa.loaded);
 	}
 	if (!ret) {

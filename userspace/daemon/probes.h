@@ -99,6 +99,16 @@ void probes_drain(const struct probe_attached *p);
  * PROBES_HOSTS_MS. */
 void probes_supervise(struct daemon *d);
 
+/* probes_output.c: @pa's output, read through its record type; its ring
+ * opened when it is a ring buffer; closed, its queue freed. */
+int probes_output_open(struct daemon *d, struct probe_attached *pa,
+		       const struct hearth_probe_bundle *b, struct hearth_err *err);
+void probes_output_close(struct probe_attached *pa);
+
+/* probes_budget.c: the run-time statistics' window opened or closed as
+ * due, and probes over their budget detached. */
+void probes_budget_tick(struct daemon *d, long long now);
+
 /* probes_hosts.c: the home hosts probe records name, from the connection
  * table (a walk) while a probe is attached. */
 #define PROBES_HOSTS_MS 5000
