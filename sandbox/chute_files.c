@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -20,14 +19,6 @@
 #include "../util/files.h"
 #include "settings.h"
 #include "settings_file.h"
-
-long long chute_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int chute_path(const struct chute_env *env, const char *name,
 	       const char *leaf, char *buf, size_t size)

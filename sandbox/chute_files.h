@@ -26,8 +26,6 @@ struct chute_state {
 	bool suspended; /* stopped by `hearth down`, to start with hearthd */
 };
 
-/* CLOCK_REALTIME in ms, as state.json keeps times. */
-long long chute_now_ms(void);
 
 /* <chute-dir>/NAME/LEAF into @buf (the chute's directory when !@leaf). */
 int chute_path(const struct chute_env *env, const char *name,

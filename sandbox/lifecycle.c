@@ -19,6 +19,7 @@
 
 #include <json-c/json.h>
 
+#include "../util/clock.h"
 #include "chute.h"
 #include "lifecycle.h"
 #include "chute_files.h"
@@ -130,7 +131,7 @@ int chute_launch(struct chute_env *env, const char *name, struct chute_state *st
 	unlink(path);
 	chute_path(env, name, "pid", path, sizeof(path));
 	unlink(path);
-	st->started_at = chute_now_ms();
+	st->started_at = hearth_wall_ms();
 	chute_state_save(env, name, st);
 	ret = chute_monitor_spawn(env, name);
 	if (ret)

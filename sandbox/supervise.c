@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../util/clock.h"
 #include "chute.h"
 #include "chute_files.h"
 #include "chute_link.h"
@@ -77,7 +78,7 @@ static void supervise_one(struct chute_env *env, const char *name,
 	if (!chute_text_read(path, how, sizeof(how))) {
 		/* a new end: record it once */
 		snprintf(st.last_exit, sizeof(st.last_exit), "%s", how);
-		st.exited_at = chute_now_ms();
+		st.exited_at = hearth_wall_ms();
 		/* a run of a minute or more ends a series of crashes */
 		if (st.exited_at - st.started_at >= CHUTE_HEALTHY_MS)
 			st.restarts = 0;
@@ -93,7 +94,7 @@ static void supervise_one(struct chute_env *env, const char *name,
 		}
 		chute_state_save(env, name, &st);
 	}
-	if (chute_now_ms() - st.exited_at < backoff_ms(st.restarts + 1))
+	if (hearth_wall_ms() - st.exited_at < backoff_ms(st.restarts + 1))
 		goto cleanup;
 	st.restarts++;
 	chute_state_save(env, name, &st);
@@ -124,7 +125,7 @@ static int suspend_one(struct chute_env *env, const char *name)
 	unlink(path);
 	st.suspended = st.running;
 	snprintf(st.last_exit, sizeof(st.last_exit), "stopped by hearth down");
-	st.exited_at = chute_now_ms();
+	st.exited_at = hearth_wall_ms();
 	ret = chute_state_save(env, name, &st);
 	if (!ret)
 		ret = 1;

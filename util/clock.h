@@ -5,5 +5,7 @@
 /* Milliseconds of CLOCK_MONOTONIC: deadlines and timeouts, which a
  * change of the wall clock must not move. */
 long long hearth_monotonic_ms(void);
+/* Milliseconds of CLOCK_REALTIME: times as records and files show them. */
+long long hearth_wall_ms(void);
 
 #endif

@@ -39,20 +39,12 @@ static __u32 default_domain(const struct daemon *d)
 	return (__u32)digest[0] << 24 | (__u32)digest[1] << 16 | (__u32)digest[2] << 8 | digest[3];
 }
 
-static __u64 wall_ms(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	return (__u64)now.tv_sec * 1000 + (__u64)now.tv_nsec / 1000000;
-}
-
 /* A connection live at the start, what was reported of it not known. */
 static int adopt_one(const struct hearth_conn *c, void *arg)
 {
 	struct daemon *d = arg;
 
-	hearth_flow_reports_adopt(&d->flows.reports, c, &d->flows.clock, wall_ms());
+	hearth_flow_reports_adopt(&d->flows.reports, c, &d->flows.clock, (__u64)hearth_wall_ms());
 	return 0;
 }
 
@@ -317,7 +309,7 @@ static int walk_one(const struct hearth_conn *c, void *arg)
 static void walk(struct daemon *d)
 {
 	struct flow_export *fx = &d->flows;
-	struct walk_ctx w = { .d = d, .now_ms = wall_ms() };
+	struct walk_ctx w = { .d = d, .now_ms = (__u64)hearth_wall_ms() };
 
 	hearth_ct_ends_drain(&d->ends);
 	hearth_flow_reports_walk_begin(&fx->reports);

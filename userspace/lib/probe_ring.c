@@ -3,19 +3,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <bpf/libbpf.h>
 
+#include "../../util/clock.h"
 #include "probe_ring.h"
-
-static __u64 wall_ms(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	return (__u64)now.tv_sec * 1000 + (__u64)now.tv_nsec / 1000000;
-}
 
 static void drop_oldest(struct hearth_probe_ring *r)
 {
@@ -68,7 +60,7 @@ struct hearth_probe_rec *hearth_probe_ring_pop(struct hearth_probe_ring *r)
 static int rec_read(void *ctx, void *data, size_t len)
 {
 	struct hearth_probe_ring *r = ctx;
-	__u64 now = wall_ms();
+	__u64 now = (__u64)hearth_wall_ms();
 
 	r->received++;
 	if (r->on_rec)
