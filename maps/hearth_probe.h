@@ -79,15 +79,21 @@ union hearth_probe_pkt_words {
 _Static_assert(sizeof(struct hearth_probe_pkt) == HEARTH_PROBE_PKT_WORDS * 8,
 	       "the record is the probe point's arguments");
 
-/* In a probe on hearth_probe_packet: the record from its arguments
- * (@args: the fentry context, the arguments in order). */
+/* In a probe: @n words of a probe point's arguments (@args: the fentry
+ * context, the arguments in order) into @w, whole words: the kernel lets
+ * a probe read its arguments only so. */
+static inline void hearth_probe_args(const __u64 *args, __u64 *w, int n)
+{
+	for (int i = 0; i < n; i++)
+		w[i] = *(const volatile __u64 *)&args[i];
+}
+
+/* In a probe on hearth_probe_packet: the record from its arguments. */
 static inline void hearth_probe_pkt_of(const __u64 *args, struct hearth_probe_pkt *m)
 {
 	union hearth_probe_pkt_words u;
 
-	/* whole words: the kernel lets a probe read its arguments only so */
-	for (int i = 0; i < HEARTH_PROBE_PKT_WORDS; i++)
-		u.w[i] = *(const volatile __u64 *)&args[i];
+	hearth_probe_args(args, u.w, HEARTH_PROBE_PKT_WORDS);
 	*m = u.m;
 }
 
@@ -122,12 +128,12 @@ union hearth_probe_flow_words {
 _Static_assert(sizeof(struct hearth_probe_flow) == HEARTH_PROBE_FLOW_WORDS * 8,
 	       "the flow record is the probe point's arguments");
 
+/* In a probe on hearth_probe_flow_end: the record from its arguments. */
 static inline void hearth_probe_flow_of(const __u64 *args, struct hearth_probe_flow *f)
 {
 	union hearth_probe_flow_words u;
 
-	for (int i = 0; i < HEARTH_PROBE_FLOW_WORDS; i++)
-		u.w[i] = *(const volatile __u64 *)&args[i];
+	hearth_probe_args(args, u.w, HEARTH_PROBE_FLOW_WORDS);
 	*f = u.f;
 }
 
