@@ -62,6 +62,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../util/hash.h"
 #include "tc_common.h"
 
 #define FUZZ_FRAMES 20000
@@ -315,12 +316,7 @@ static __u32 set_mask;
 
 static __u32 key_hash(const struct key *k)
 {
-	const __u8 *p = (const void *)k;
-	__u32 h = 2166136261u;
-
-	for (size_t i = 0; i < sizeof(*k); i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
+	return (__u32)hearth_fnv1a(HEARTH_FNV_BASIS, k, sizeof(*k));
 }
 
 static bool set_has(const struct key *k)

@@ -16,6 +16,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "../../util/hash.h"
 #include "attach.h"
 #include "bpffs.h"
 #include "dpstate.h"
@@ -49,34 +50,27 @@ static void apply_load_settings(struct xdp_gateway *skel,
 	bpf_map__set_max_entries(skel->maps.HEARTH_MAP_CTRTT, cfg->ct_sets * HEARTH_CT_WAYS);
 }
 
-static __u64 fnv1a(__u64 hash, const unsigned char *bytes, size_t size)
-{
-	for (size_t i = 0; i < size; i++)
-		hash = (hash ^ bytes[i]) * 0x100000001b3ULL;
-	return hash;
-}
-
 /* FNV-1a over both objects and the load-time settings: equal ids mean the
  * pinned programs are exactly what this binary would load. */
 static __u64 build_id(const struct xdp_gateway *skel)
 {
-	__u64 hash = 0xcbf29ce484222325ULL;
+	__u64 hash = HEARTH_FNV_BASIS;
 	const void *bytes;
 	size_t size;
 
 	bytes = xdp_gateway__elf_bytes(&size);
-	hash = fnv1a(hash, bytes, size);
+	hash = hearth_fnv1a(hash, bytes, size);
 	bytes = tc_wan__elf_bytes(&size);
-	hash = fnv1a(hash, bytes, size);
-	hash = fnv1a(hash, (const void *)&skel->rodata->ct_set_mask,
+	hash = hearth_fnv1a(hash, bytes, size);
+	hash = hearth_fnv1a(hash, (const void *)&skel->rodata->ct_set_mask,
 		     sizeof(skel->rodata->ct_set_mask));
-	hash = fnv1a(hash, (const void *)&skel->rodata->ct_host_ways,
+	hash = hearth_fnv1a(hash, (const void *)&skel->rodata->ct_host_ways,
 		     sizeof(skel->rodata->ct_host_ways));
-	hash = fnv1a(hash, (const void *)&skel->rodata->open_rate,
+	hash = hearth_fnv1a(hash, (const void *)&skel->rodata->open_rate,
 		     sizeof(skel->rodata->open_rate));
-	hash = fnv1a(hash, (const void *)&skel->rodata->ct_tcp_pickup,
+	hash = hearth_fnv1a(hash, (const void *)&skel->rodata->ct_tcp_pickup,
 		     sizeof(skel->rodata->ct_tcp_pickup));
-	hash = fnv1a(hash, (const void *)&skel->rodata->ct_rtt_on,
+	hash = hearth_fnv1a(hash, (const void *)&skel->rodata->ct_rtt_on,
 		     sizeof(skel->rodata->ct_rtt_on));
 	return hash ^ skel->rodata->fib_cache_ttl_jiffies ^
 	       skel->rodata->ct_line_jiffies << 32;

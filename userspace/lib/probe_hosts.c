@@ -5,26 +5,16 @@
 
 #include <bpf/bpf.h>
 
+#include "../../util/hash.h"
 #include "dataplane.h"
 #include "flow_privacy.h"
 #include "probe_hosts.h"
 
-/* FNV-1a over the key's bytes: a table of a few thousand slots needs no
- * more, and the key's padding is zero. */
-static __u32 key_hash(const struct hearth_host_key *k)
-{
-	const __u8 *b = (const __u8 *)k;
-	__u32 h = 2166136261u;
-
-	for (size_t i = 0; i < sizeof(*k); i++)
-		h = (h ^ b[i]) * 16777619u;
-	return h;
-}
-
 /* The slot @k is in, or the empty one it would go to. */
 static __u16 *slot_of(struct hearth_probe_hosts *h, const struct hearth_host_key *k)
 {
-	__u32 i = key_hash(k) % HEARTH_PROBE_HOSTS_SLOTS;
+	/* the key has no padding: its bytes are the host */
+	__u32 i = hearth_fnv1a(HEARTH_FNV_BASIS, k, sizeof(*k)) % HEARTH_PROBE_HOSTS_SLOTS;
 
 	/* never full: twice as many slots as indexes */
 	while (h->slot[i] && memcmp(&h->key[h->slot[i]], k, sizeof(*k)))
