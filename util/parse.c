@@ -305,3 +305,15 @@ int hearth_sockaddr_parse(const char *text, struct sockaddr_storage *sa)
 	in->sin_port = htons((__u16)port);
 	return inet_pton(AF_INET, addr, &in->sin_addr) == 1 ? 0 : -EINVAL;
 }
+
+void hearth_hex_format(const void *data, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *b = data;
+
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 0xf];
+	}
+	out[2 * len] = '\0';
+}

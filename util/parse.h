@@ -41,6 +41,8 @@ int hearth_size64_parse(const char *text, __u64 max, __u64 *bytes);
 int hearth_mac_parse(const char *text, __u8 mac[6]);
 /* "aa:bb:cc:dd:ee:ff" into @buf (at least 18 bytes). */
 const char *hearth_mac_format(const unsigned char *mac, char *buf, size_t size);
+/* @len bytes as lowercase hex into @out, which holds 2 * @len + 1. */
+void hearth_hex_format(const void *data, size_t len, char *out);
 /* "ADDRESS/LEN", IPv4 or IPv6; host bits are cleared. */
 int hearth_prefix_parse(const char *text, struct hearth_prefix *prefix);
 /* "ADDR/LEN" into @buf (INET6_ADDRSTRLEN + 4 bytes hold any). */

@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "../../util/clock.h"
+#include "../../util/parse.h"
 #include "../lib/probe_record.h"
 #include "daemon.h"
 #include "verbs.h"
@@ -117,11 +118,10 @@ static struct json_object *entry_json(const struct hearth_probe_record *r, const
 				      int copies)
 {
 	struct json_object *o = json_object_new_object(), *words;
-	char hex[2 * 64 + 1] = "";
+	char hex[2 * 64 + 1];
 	__u32 stride = (value_size + 7) & ~7u;
 
-	for (__u32 i = 0; i < key_size && i < 64; i++)
-		snprintf(hex + 2 * i, 3, "%02x", key[i]);
+	hearth_hex_format(key, key_size < 64 ? key_size : 64, hex);
 	json_object_object_add(o, "key", json_object_new_string(hex));
 	if (r->name[0] && value_size >= r->size) {
 		json_object_object_add(o, "value",

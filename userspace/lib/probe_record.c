@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 #include <linux/bpf.h>
 
+#include "../../util/parse.h"
 #include "flow_json.h"
 #include "libbpf_silent.h"
 #include "probe_record.h"
@@ -213,9 +214,7 @@ static struct json_object *hex_json(const __u8 *data, size_t len)
 
 	json_object_object_add(o, "len", json_object_new_uint64(len));
 	if (hex) {
-		for (size_t i = 0; i < len; i++)
-			snprintf(hex + 2 * i, 3, "%02x", data[i]);
-		hex[2 * len] = '\0';
+		hearth_hex_format(data, len, hex);
 		json_object_object_add(o, "hex", json_object_new_string(hex));
 	}
 	free(hex);

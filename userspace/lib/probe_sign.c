@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "../../util/parse.h"
 #include "probe_sign.h"
 
 static const char digest_tag[] = "hearth probe bundle 1";
@@ -38,8 +39,7 @@ int hearth_probe_digest(const void *manifest, size_t manifest_len, const void *o
 
 void hearth_probe_hex(const __u8 bytes[HEARTH_PROBE_DIGEST_LEN], char hex[HEARTH_PROBE_HEX_LEN])
 {
-	for (int i = 0; i < HEARTH_PROBE_DIGEST_LEN; i++)
-		snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
+	hearth_hex_format(bytes, HEARTH_PROBE_DIGEST_LEN, hex);
 }
 
 /* The Ed25519 key in PEM file @path: private when @private, else public
