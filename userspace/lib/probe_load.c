@@ -21,18 +21,19 @@
  * per packet bounded before it ever runs (a loop is walked through). */
 #define PROBE_MAX_VERIFIED 200000
 
-/* The fd @m is to reuse: the hosts view's for the view, else @maps_of's
- * map of its name (another copy, loaded), else none (-1). */
-static int shared_fd(const struct bpf_map *m, int hosts_fd, struct bpf_object *maps_of)
+/* @m given the map it is to be: the hosts view for the view, else
+ * @maps_of's map of its name (another copy, loaded); without @maps_of a
+ * map of its own. 0 or a negative errno. */
+static int map_share(struct bpf_map *m, int hosts_fd, struct bpf_object *maps_of)
 {
 	struct bpf_map *shared;
 
 	if (!strcmp(bpf_map__name(m), HEARTH_PROBE_HOSTS_MAP))
-		return hosts_fd >= 0 ? hosts_fd : -ENOENT;
+		return hosts_fd >= 0 ? bpf_map__reuse_fd(m, hosts_fd) : -ENOENT;
 	if (!maps_of)
-		return -1;
+		return 0;
 	shared = bpf_object__find_map_by_name(maps_of, bpf_map__name(m));
-	return shared ? bpf_map__fd(shared) : -ENOENT;
+	return shared ? bpf_map__reuse_fd(m, bpf_map__fd(shared)) : -ENOENT;
 }
 
 /* A copy of @b's object aimed at @target_fd, the hosts view @hosts_fd;
@@ -44,7 +45,7 @@ static struct bpf_object *copy_open(const struct hearth_probe_bundle *b, int tar
 	struct bpf_object *obj = bpf_object__open_mem(b->object, b->object_len, &opts);
 	struct bpf_program *p;
 	struct bpf_map *m;
-	int ret = 0, fd;
+	int ret = 0;
 
 	if (!obj) {
 		hearth_err_set(err, errno, "%s: libbpf cannot open its object", b->dir);
@@ -57,8 +58,7 @@ static struct bpf_object *copy_open(const struct hearth_probe_bundle *b, int tar
 	}
 	if (!ret)
 		bpf_object__for_each_map(m, obj) {
-			fd = shared_fd(m, hosts_fd, maps_of);
-			ret = fd == -1 ? 0 : fd < 0 ? fd : bpf_map__reuse_fd(m, fd);
+			ret = map_share(m, hosts_fd, maps_of);
 			if (ret)
 				break;
 		}
